@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what Tock needs, idempotently: a virtualenv (.venv) with Tock and its test tools,
+# and graphviz's `dot` from the OS package manager when it is missing.
+# Used by the README's two commands (make check-flagship / make test) and by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "tock setup: Python 3.11 or newer is needed (found: $("$PYTHON" --version 2>&1))" >&2
+  exit 1
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "tock setup: creating .venv" >&2
+  "$PYTHON" -m venv .venv
+fi
+
+stamp=.venv/.tock-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "tock setup: installing Tock and its test tools into .venv" >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+  touch "$stamp"
+fi
+
+# graphviz's dot draws the SVG pictures; the checker itself runs without it.
+if ! command -v dot >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; fi
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "tock setup: installing graphviz (dot) with apt-get" >&2
+    if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq graphviz; } >/dev/null 2>&1; then
+      echo "tock setup: could not install graphviz; pictures (SVG) will be skipped." >&2
+      echo "            Install it yourself: apt-get install graphviz" >&2
+    fi
+  else
+    echo "tock setup: graphviz's dot is missing; install graphviz with your package manager" >&2
+    echo "            to get SVG pictures (brew install graphviz, dnf install graphviz, ...)" >&2
+  fi
+fi

@@ -1,0 +1,77 @@
+"""The JSON report (format documented in docs/json-report.md). Deterministic: keys in a
+fixed order; the only run-dependent value is stats.seconds."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+from ..report import SCHEMA, PropertyResult, Report, Step
+
+__all__ = ["report_data", "render_json"]
+
+
+def _time(t: Fraction | None) -> float | None:
+    if t is None:
+        return None
+    return float(t)
+
+
+def _step(k: int, step: Step) -> dict[str, object]:
+    return {
+        "index": k,
+        "action": step.action,
+        "process": step.process,
+        "args": dict(step.args),
+        "choices": dict(step.choices),
+        "label": step.label,
+        "time": _time(step.time),
+        "error": step.error,
+        "changes": [{"var": n, "from": a, "to": b} for n, a, b in step.changes],
+        "state": step.state,
+    }
+
+
+def _property(p: PropertyResult) -> dict[str, object]:
+    return {
+        "name": p.name,
+        "kind": p.kind,
+        "status": p.status,
+        "expected": p.expected,
+        "as_expected": p.as_expected,
+        "message": p.message,
+        "location": p.location,
+        "trace": None if p.trace is None else [_step(k, s) for k, s in enumerate(p.trace.steps)],
+        "loop_start": None if p.trace is None else p.trace.loop_start,
+    }
+
+
+def report_data(report: Report) -> dict[str, object]:
+    s = report.stats
+    return {
+        "schema": SCHEMA,
+        "tool": report.tool,
+        "version": report.version,
+        "spec": report.spec,
+        "file": report.file,
+        "constants": dict(report.constants),
+        "options": report.options,
+        "engine": report.engine,
+        "outcome": report.outcome,
+        "stop_reason": report.stop_reason,
+        "stats": {
+            "states": s.states,
+            "transitions": s.transitions,
+            "depth": s.depth,
+            "deadlocks": s.deadlocks,
+            "exhaustive": s.exhaustive,
+            "symbolic": s.symbolic,
+            "seconds": round(s.seconds, 3),
+        },
+        "properties": [_property(p) for p in report.properties],
+        "coverage": [{"action": a, "fired": n} for a, n in report.coverage],
+    }
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report_data(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,127 @@
+"""The text report: verdicts, statistics, and each trace as numbered steps showing only the
+variables that changed. Deterministic: the only run-dependent text is the `time` line."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..report import PropertyResult, Report, Trace
+
+__all__ = ["render_text", "render_trace", "format_time"]
+
+_STATUS = {
+    "holds": "holds", "violated": "VIOLATED", "reached": "reached", "unreached": "UNREACHED",
+    "unknown": "unknown",
+}
+
+_OUTCOME = {
+    "ok": "OK: every verdict is as expected",
+    "violation": "VIOLATION: a verdict differs from what the spec expects",
+    "incomplete": "INCOMPLETE: the search stopped before every verdict was decided",
+}
+
+_STOP = {
+    "max-states": "the state bound (--max-states) was reached",
+    "max-depth": "the depth bound (--max-depth) was reached",
+    "time-limit": "the time limit (--time-limit) was reached",
+    "interrupted": "interrupted (Ctrl-C)",
+    "fail-fast": "stopped at the first unexpected verdict (--fail-fast)",
+    "memory": "the memory limit was reached",
+}
+
+
+def format_time(t: Fraction) -> str:
+    """Seconds as a short exact decimal: 75, 75.5, 0.001; a repeating fraction as 75+1/3."""
+    if t.denominator == 1:
+        return str(t.numerator)
+    scaled = t * 1000
+    if scaled.denominator == 1:
+        return f"{float(t):.3f}".rstrip("0").rstrip(".")
+    whole = t.numerator // t.denominator
+    rest = t - whole
+    return f"{whole}+{rest.numerator}/{rest.denominator}"
+
+
+def render_text(report: Report) -> str:
+    lines: list[str] = []
+    lines.append(f"{report.tool} {report.version}  {report.spec}  ({report.file})")
+    if report.constants:
+        lines.append("constants  " + ", ".join(f"{n} = {v}" for n, v in report.constants))
+    if report.options:
+        lines.append("options    " + ", ".join(f"{k}={_opt(v)}" for k, v in
+                                               report.options.items()))
+    lines.append(f"engine     {report.engine}")
+    lines.append("")
+    width = max((len(p.name) for p in report.properties), default=8)
+    for p in report.properties:
+        expect = ""
+        if not p.as_expected and p.status != "unknown":
+            want = p.expected or "holds"
+            expect = f"   (expected to {'hold' if want == 'holds' else 'fail'})"
+        elif p.expected == "fails":
+            expect = "   (as expected)"
+        lines.append(f"  {_STATUS[p.status]:<9}  {p.kind:<9}  {p.name:<{width}}{expect}".rstrip())
+    stats = report.stats
+    lines.append("")
+    kind = "symbolic states" if stats.symbolic else "states"
+    lines.append(f"{stats.states:,} {kind}, {stats.transitions:,} transitions, depth "
+                 f"{stats.depth}, {stats.deadlocks:,} deadlock state"
+                 f"{'s' if stats.deadlocks != 1 else ''}"
+                 f"{'' if stats.exhaustive else ' (not exhaustive)'}")
+    if report.stop_reason:
+        lines.append(f"stopped: {_STOP.get(report.stop_reason, report.stop_reason)}")
+    for p in report.properties:
+        if p.trace is not None or (p.message and p.status != "holds"):
+            lines.append("")
+            lines.extend(_property_block(p))
+    lines.append("")
+    if report.outcome in _OUTCOME:
+        lines.append(_OUTCOME[report.outcome])
+    lines.append(f"time: {stats.seconds:.2f} s")
+    return "\n".join(lines) + "\n"
+
+
+def _opt(value: object) -> str:
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    return str(value)
+
+
+def _property_block(p: PropertyResult) -> list[str]:
+    head = f"{p.kind} {p.name}: {_STATUS[p.status]}"
+    if p.location:
+        head += f"  ({p.location})"
+    lines = [head]
+    if p.message:
+        lines.append(f"  {p.message}")
+    if p.trace is not None:
+        lines.extend(render_trace(p.trace, indent="  "))
+    return lines
+
+
+def render_trace(trace: Trace, indent: str = "") -> list[str]:
+    """Numbered steps: the initial state in full, then each action with what it changed."""
+    lines: list[str] = []
+    timed = any(step.time is not None for step in trace.steps)
+    number_width = len(str(len(trace.steps)))
+    for k, step in enumerate(trace.steps):
+        marker = "   "
+        if trace.loop_start is not None and k == trace.loop_start:
+            marker = "-> "
+        when = f"t={format_time(step.time)}  " if timed and step.time is not None else ""
+        if step.label is None:
+            lines.append(f"{indent}{marker}{k:>{number_width}}  {when}initial state")
+            for name, value in step.values:
+                lines.append(f"{indent}{' ' * (len(marker) + number_width + 4)}{name} = {value}")
+            continue
+        lines.append(f"{indent}{marker}{k:>{number_width}}  {when}{step.label}")
+        pad = " " * (len(marker) + number_width + 4)
+        if step.error:
+            lines.append(f"{indent}{pad}fails: {step.error}")
+        for name, old, new in step.changes:
+            lines.append(f"{indent}{pad}{name}: {old} -> {new}")
+        if not step.changes and not step.error:
+            lines.append(f"{indent}{pad}(no change)")
+    if trace.loop_start is not None:
+        lines.append(f"{indent}   the steps from -> on repeat forever")
+    return lines

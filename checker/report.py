@@ -1,0 +1,112 @@
+"""The result of a run, as data: verdicts, statistics and traces. Renderers format it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+__all__ = ["Step", "Trace", "PropertyResult", "Stats", "Report", "OUTCOME_EXIT",
+           "TOOL", "VERSION", "SCHEMA"]
+
+TOOL = "tock"
+VERSION = "0.1.0"
+SCHEMA = 1  # version of the JSON report format (docs/json-report.md)
+
+OUTCOME_EXIT = {"ok": 0, "violation": 1, "error": 2, "incomplete": 3, "internal": 4}
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A state of a trace and the transition that led to it (None for the initial state).
+
+    `state` is the whole valuation as JSON-ready data keyed by variable; `values` the same
+    as (leaf, text) pairs; `changes` the leaves this step changed as (leaf, old, new);
+    `time` the absolute time in seconds for timed specs; `error` a run-time error this step
+    ran into (the state is then the state before it)."""
+
+    action: str | None
+    process: str | None
+    args: tuple[tuple[str, str], ...]
+    choices: tuple[tuple[str, str], ...]
+    label: str | None
+    state: dict[str, object]
+    values: tuple[tuple[str, str], ...]
+    changes: tuple[tuple[str, str, str], ...]
+    time: Fraction | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """Steps from an initial state. `loop_start` marks the first state of a lasso's cycle."""
+
+    steps: tuple[Step, ...]
+    loop_start: int | None = None
+
+    def __len__(self) -> int:
+        """The number of transitions (steps after the initial state)."""
+        return len(self.steps) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyResult:
+    """The verdict on one property.
+
+    status: holds | violated | reached | unreached | unknown. expected: the spec's
+    `expect` (holds | fails) or None. as_expected: whether the verdict meets the
+    expectation (no expect means: invariants hold, reachables are reached)."""
+
+    name: str
+    kind: str
+    status: str
+    expected: str | None
+    as_expected: bool
+    message: str | None = None
+    location: str | None = None
+    trace: Trace | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    states: int
+    transitions: int
+    depth: int
+    deadlocks: int
+    seconds: float
+    exhaustive: bool
+    symbolic: bool = False  # states are zones (the zone engine)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A whole run. `outcome`: ok | violation | incomplete | error (see OUTCOME_EXIT)."""
+
+    spec: str
+    file: str
+    constants: tuple[tuple[str, str], ...]
+    options: dict[str, object]
+    engine: str
+    outcome: str
+    stop_reason: str | None
+    stats: Stats
+    properties: tuple[PropertyResult, ...]
+    coverage: tuple[tuple[str, int], ...] = ()
+    tool: str = TOOL
+    version: str = VERSION
+    _graph: object = field(default=None, compare=False, repr=False)
+
+    @property
+    def exit_code(self) -> int:
+        return OUTCOME_EXIT[self.outcome]
+
+    def property(self, name: str) -> PropertyResult:
+        for p in self.properties:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def graph(self):
+        """The reachable state graph as a networkx.DiGraph (see checker.graph)."""
+        if self._graph is None:
+            raise ValueError("this report has no state store (it was not produced by check())")
+        return self._graph()  # type: ignore[operator]

@@ -1,0 +1,44 @@
+"""The Tock language: grammar, syntax tree, checks and compiler.
+
+    >>> from model import load_text
+    >>> system = load_text("var x: 0..3 = 0\\naction inc when x < 3 do { x := x + 1 }")
+    >>> [system.decode(s) for s in system.initial_states()]
+    [(0,)]
+
+`model` never imports `checker`: the engine depends on the language, not the reverse.
+"""
+
+from __future__ import annotations
+
+from .check import check_spec
+from .diagnostics import CODES, Diagnostic, SpecError
+from .interp import EvalError
+from .loader import load_files
+from .source import SourceFile, Span
+from .system import PropertyInfo, Transition, TransitionSystem
+
+__all__ = [
+    "load_spec", "load_text", "load_model", "TransitionSystem", "Transition", "PropertyInfo",
+    "SpecError", "Diagnostic", "CODES", "SourceFile", "Span", "EvalError",
+]
+
+
+def load_model(source: SourceFile, constants: dict[str, str] | None = None):
+    """Parse and check a spec: the checked model (`model.ir.Model`) and the sources read."""
+    files, sources = load_files(source)
+    return check_spec(files, sources, constants), sources
+
+
+def load_text(text: str, name: str = "<text>",
+              constants: dict[str, str] | None = None) -> TransitionSystem:
+    """Compile spec text; `constants` overrides `const`s and fixes `param`s by name, with
+    values written as in the language (`"3"`, `"15s"`, `"true"`). Raises SpecError."""
+    model, sources = load_model(SourceFile(name, text), constants)
+    return TransitionSystem(model, sources)
+
+
+def load_spec(path: str, constants: dict[str, str] | None = None) -> TransitionSystem:
+    """Compile the spec file at `path` (see load_text). Raises SpecError or OSError."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    return load_text(text, path, constants)

@@ -1,0 +1,459 @@
+"""The reference interpreter: evaluates the checked model directly, over plain values.
+
+It is deliberately simple and slow. The checker folds constants and builds initial states
+with it, and the tests compare the compiled successor code against it (the differential
+test). States here are tuples of values in variable order (see model.types for values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from itertools import product
+
+from . import ir
+from .source import Span
+from .types import ArrayT, IntT, QueueT, RecordT, SetT, Type, Value, format_value
+
+__all__ = ["EvalError", "evaluate", "instances", "successors", "initial_states", "Env"]
+
+Env = Mapping[ir.Local, Value]
+
+
+class EvalError(Exception):
+    """A run-time evaluation error (E5xx) at `span`."""
+
+    def __init__(self, code: str, message: str, span: Span):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.span = span
+
+
+def _fail(code: str, message: str, span: Span) -> EvalError:
+    return EvalError(code, message, span)
+
+
+def domain_values(expr: ir.Expr, state: tuple, env: Env, clocks=None) -> list[Value]:
+    """The elements of a set-valued expression in ordinal order (deterministic)."""
+    value = evaluate(expr, state, env, clocks)
+    assert isinstance(expr.type, SetT)
+    return sorted(value, key=expr.type.elem.ordinal)  # type: ignore[arg-type]
+
+
+def _check_in(typ: Type, value: Value, span: Span, what: str = "value") -> Value:
+    if not typ.contains(value):
+        raise _fail("E501", f"{what} {format_value_safe(value)} is outside {typ}", span)
+    return value
+
+
+def format_value_safe(value: Value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, frozenset):
+        return "{" + ", ".join(sorted(map(format_value_safe, value))) + "}"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(map(format_value_safe, value)) + ")"
+    return str(value)
+
+
+def evaluate(expr: ir.Expr, state: tuple, env: Env, clocks=None) -> Value:  # noqa: C901
+    """The value of `expr` in `state` with locals `env` (and clock values `clocks`)."""
+    match expr:
+        case ir.Lit(value=v):
+            return v
+        case ir.VarRef(var=var):
+            return state[var.index]
+        case ir.LocalRef(local=local):
+            return env[local]
+        case ir.Index(base=base, index=index):
+            arr = evaluate(base, state, env, clocks)
+            i = evaluate(index, state, env, clocks)
+            assert isinstance(base.type, ArrayT)
+            if not base.type.index.contains(i):
+                raise _fail("E502", f"index {format_value_safe(i)} is outside {base.type.index}",
+                            index.span)
+            return arr[base.type.index.ordinal(i)]  # type: ignore[index]
+        case ir.Field(base=base, position=pos):
+            return evaluate(base, state, env, clocks)[pos]  # type: ignore[index]
+        case ir.ClockAtom(clock=clock, op=op, bound=bound):
+            if clocks is None:
+                raise TypeError("clock atoms need clock values")
+            value = clocks[clock_index(clock, state, env)]
+            return _compare(op, value, bound)
+        case ir.Unary(op="not", operand=e):
+            return not evaluate(e, state, env, clocks)
+        case ir.Unary(op="-", operand=e):
+            return -evaluate(e, state, env, clocks)  # type: ignore[operator]
+        case ir.Binary(op=op, left=left, right=right):
+            return _binary(expr, op, left, right, state, env, clocks)
+        case ir.Ite(cond=c, then=a, orelse=b):
+            return evaluate(a if evaluate(c, state, env, clocks) else b, state, env, clocks)
+        case ir.Quant(kind=kind, local=local, domain=domain, body=body):
+            values = domain_values(domain, state, env, clocks)
+            inner = dict(env)
+            for v in values:
+                inner[local] = v
+                holds = evaluate(body, state, inner, clocks)
+                if kind == "forall" and not holds:
+                    return False
+                if kind == "exists" and holds:
+                    return True
+            return kind == "forall"
+        case ir.SetLit(elems=elems, type=typ):
+            assert isinstance(typ, SetT)
+            return frozenset(_check_in(typ.elem, evaluate(e, state, env, clocks), e.span,
+                                       "set element") for e in elems)
+        case ir.RangeSet(lo=lo, hi=hi):
+            a = evaluate(lo, state, env, clocks)
+            b = evaluate(hi, state, env, clocks)
+            return frozenset(range(a, b + 1))  # type: ignore[operator]
+        case ir.SetComp(local=local, domain=domain, pred=pred):
+            inner = dict(env)
+            out = []
+            for v in domain_values(domain, state, env, clocks):
+                inner[local] = v
+                if evaluate(pred, state, inner, clocks):
+                    out.append(v)
+            return frozenset(out)
+        case ir.RecordLit(fields=fields, type=typ):
+            assert isinstance(typ, RecordT)
+            return tuple(_check_in(t, evaluate(e, state, env, clocks), e.span, f"field {n}")
+                         for (n, t), e in zip(typ.fields, fields))
+        case ir.SeqLit(elems=elems, type=typ):
+            assert isinstance(typ, QueueT)
+            return tuple(_check_in(typ.elem, evaluate(e, state, env, clocks), e.span,
+                                   "queue element") for e in elems)
+        case ir.MapComp(local=local, body=body, type=typ):
+            assert isinstance(typ, ArrayT)
+            inner = dict(env)
+            out = []
+            for k in typ.index.values():
+                inner[local] = k
+                out.append(_check_in(typ.elem, evaluate(body, state, inner, clocks), body.span,
+                                     "element"))
+            return tuple(out)
+        case ir.Call(fn=fn, args=args):
+            return _call(expr, fn, args, state, env, clocks)
+        case ir.LetE(local=local, value=value, body=body):
+            inner = dict(env)
+            inner[local] = evaluate(value, state, env, clocks)
+            return evaluate(body, state, inner, clocks)
+        case ir.Checked(value=value, type=typ):
+            return _check_in(typ, evaluate(value, state, env, clocks), expr.span)
+    raise TypeError(f"cannot evaluate {type(expr).__name__}")
+
+
+def _compare(op: str, a, b) -> bool:  # noqa: ANN001
+    if op == "==":
+        return a == b
+    if op == "!=":
+        return a != b
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a >= b
+
+
+def _binary(expr: ir.Expr, op: str, left: ir.Expr, right: ir.Expr, state, env, clocks) -> Value:
+    if op == "and":
+        return bool(evaluate(left, state, env, clocks)) and bool(
+            evaluate(right, state, env, clocks))
+    if op == "or":
+        return bool(evaluate(left, state, env, clocks)) or bool(
+            evaluate(right, state, env, clocks))
+    if op == "implies":
+        return (not evaluate(left, state, env, clocks)) or bool(
+            evaluate(right, state, env, clocks))
+    a = evaluate(left, state, env, clocks)
+    b = evaluate(right, state, env, clocks)
+    if op == "iff":
+        return bool(a) == bool(b)
+    if op in ("==", "!=", "<", "<=", ">", ">="):
+        return _compare(op, a, b)
+    if op == "in":
+        return a in b  # type: ignore[operator]
+    if op == "notin":
+        return a not in b  # type: ignore[operator]
+    if op == "subset":
+        return a <= b  # type: ignore[operator]
+    if op == "union":
+        return a | b  # type: ignore[operator]
+    if op == "minus":
+        return a - b  # type: ignore[operator]
+    if op == "intersect":
+        return a & b  # type: ignore[operator]
+    if op == "+":
+        return a + b  # type: ignore[operator]
+    if op == "-":
+        return a - b  # type: ignore[operator]
+    if op == "*":
+        return a * b  # type: ignore[operator]
+    if op in ("/", "%"):
+        if b == 0:
+            raise _fail("E503", "division by zero", expr.span)
+        return a // b if op == "/" else a % b  # type: ignore[operator]
+    raise TypeError(f"unknown operator {op}")
+
+
+def _call(expr: ir.Expr, fn: str, args, state, env, clocks) -> Value:  # noqa: ANN001
+    vals = [evaluate(a, state, env, clocks) for a in args]
+    if fn == "len":
+        return len(vals[0])  # type: ignore[arg-type]
+    if fn == "head":
+        if not vals[0]:
+            raise _fail("E505", "head of an empty queue", expr.span)
+        return vals[0][0]  # type: ignore[index]
+    if fn == "abs":
+        return abs(vals[0])  # type: ignore[arg-type]
+    if fn in ("min", "max"):
+        if len(vals) == 2:
+            return min(vals) if fn == "min" else max(vals)  # type: ignore[type-var]
+        if not vals[0]:
+            raise _fail("E505", f"{fn} of an empty set", expr.span)
+        return min(vals[0]) if fn == "min" else max(vals[0])  # type: ignore[type-var]
+    raise TypeError(f"unknown function {fn}")
+
+
+def clock_index(ref: ir.ClockRef, state: tuple, env: Env) -> int:
+    """The global number of the clock `ref` denotes (0-based, before the reference clock)."""
+    clock = ref.clock
+    pos = 0
+    for typ, e in zip(clock.index_types, ref.indices):
+        v = evaluate(e, state, env)
+        if not typ.contains(v):
+            raise _fail("E502", f"index {format_value_safe(v)} is outside {typ}", e.span)
+        pos = pos * (typ.size() or 0) + typ.ordinal(v)
+    return clock.first + pos
+
+
+# ---------------------------------------------------------------------------- statements
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One way an action instance completes: the new state, the values `choose` picked and
+    the clocks it reset."""
+
+    state: tuple
+    choices: tuple[Value, ...]
+    resets: tuple[int, ...]
+
+
+def _set_path(root: Value, path: list[tuple[str, int]], new: Value) -> Value:
+    if not path:
+        return new
+    kind, pos = path[0]
+    items = list(root)  # type: ignore[call-overload]
+    items[pos] = _set_path(items[pos], path[1:], new)
+    return tuple(items)
+
+
+def _lvalue_path(target: ir.Expr, state: tuple, env: Env) -> tuple[int, list[tuple[str, int]]]:
+    """The variable index and the element/field path an assignment target denotes."""
+    path: list[tuple[str, int]] = []
+    node = target
+    while True:
+        match node:
+            case ir.VarRef(var=var):
+                path.reverse()
+                return var.index, path
+            case ir.Index(base=base, index=index):
+                i = evaluate(index, state, env)
+                assert isinstance(base.type, ArrayT)
+                if not base.type.index.contains(i):
+                    raise _fail("E502",
+                                f"index {format_value_safe(i)} is outside {base.type.index}",
+                                index.span)
+                path.append(("i", base.type.index.ordinal(i)))
+                node = base
+            case ir.Field(base=base, position=pos):
+                path.append(("f", pos))
+                node = base
+            case _:
+                raise TypeError(f"not an lvalue: {type(node).__name__}")
+
+
+def _read_path(state: tuple, var_index: int, path) -> Value:  # noqa: ANN001
+    value = state[var_index]
+    for _, pos in path:
+        value = value[pos]  # type: ignore[index]
+    return value
+
+
+def _store(state: tuple, target: ir.Expr, value: Value, env: Env, span: Span) -> tuple:
+    var_index, path = _lvalue_path(target, state, env)
+    if not target.type.contains(value):
+        raise _fail("E501", f"{describe_target(target, state, env)} := "
+                    f"{format_value(target.type, value) if _formattable(target.type, value) else format_value_safe(value)}"
+                    f" is outside {target.type}", span)
+    items = list(state)
+    items[var_index] = _set_path(state[var_index], path, value)
+    return tuple(items)
+
+
+def _formattable(typ: Type, value: Value) -> bool:
+    return not isinstance(typ, IntT) and typ.contains(value)
+
+
+def describe_target(target: ir.Expr, state: tuple, env: Env) -> str:
+    """`agent[1].state`, `rmState[2]`, `msg.kind`: an lvalue as the spec would write it."""
+    match target:
+        case ir.VarRef(var=var):
+            return var.name
+        case ir.Index(base=ir.VarRef(var=var), index=index) if var.process is not None:
+            i = evaluate(index, state, env)
+            return f"{var.process}[{format_value_safe(i)}].{var.local_name}"
+        case ir.Index(base=base, index=index):
+            i = evaluate(index, state, env)
+            return f"{describe_target(base, state, env)}[{format_value_safe(i)}]"
+        case ir.Field(base=base, name=name):
+            return f"{describe_target(base, state, env)}.{name}"
+    return "value"
+
+
+def execute(stmts: tuple[ir.Stmt, ...], state: tuple, env: dict, choices: tuple,
+            resets: tuple) -> Iterator[Outcome]:
+    """Every outcome of running `stmts` from `state` (several with `choose`, none when a
+    `require` fails)."""
+    if not stmts:
+        yield Outcome(state, choices, resets)
+        return
+    stmt, rest = stmts[0], stmts[1:]
+    match stmt:
+        case ir.Assign(target=target, value=value):
+            v = evaluate(value, state, env)
+            yield from execute(rest, _store(state, target, v, env, stmt.span), env, choices,
+                               resets)
+        case ir.IfS(cond=cond, then=then, orelse=orelse):
+            branch = then if evaluate(cond, state, env) else orelse
+            yield from execute(branch + rest, state, env, choices, resets)
+        case ir.ChooseS(local=local, domain=domain, body=body):
+            for v in domain_values(domain, state, env):
+                inner = dict(env)
+                inner[local] = v
+                yield from execute(body + rest, state, inner, choices + (v,), resets)
+        case ir.RequireS(cond=cond):
+            if evaluate(cond, state, env):
+                yield from execute(rest, state, env, choices, resets)
+        case ir.LetS(local=local, value=value):
+            inner = dict(env)
+            inner[local] = evaluate(value, state, env)
+            yield from execute(rest, state, inner, choices, resets)
+        case ir.ResetS(clock=clock):
+            yield from execute(rest, state, env, choices,
+                               resets + (clock_index(clock, state, env),))
+        case ir.PushS(target=target, value=value):
+            queue = evaluate(target, state, env)
+            assert isinstance(target.type, QueueT)
+            if len(queue) >= target.type.capacity:  # type: ignore[arg-type]
+                raise _fail("E504", f"push onto full {describe_target(target, state, env)} "
+                            f"(capacity {target.type.capacity})", stmt.span)
+            item = _check_in(target.type.elem, evaluate(value, state, env), value.span,
+                             "queue element")
+            new = tuple(queue) + (item,)  # type: ignore[arg-type]
+            yield from execute(rest, _store(state, target, new, env, stmt.span), env, choices,
+                               resets)
+        case ir.PopS(target=target):
+            queue = evaluate(target, state, env)
+            if not queue:
+                raise _fail("E505", f"pop from empty {describe_target(target, state, env)}",
+                            stmt.span)
+            yield from execute(rest, _store(state, target, tuple(queue)[1:], env, stmt.span),
+                               env, choices, resets)
+        case _:
+            raise TypeError(f"cannot execute {type(stmt).__name__}")
+
+
+def instances(action: ir.Action) -> list[tuple[Value, ...]]:
+    """Argument tuples of an action, in order (the first local varies slowest)."""
+    domains = []
+    for local in action.locals:
+        domains.append(list(local.type.values()))
+    return [tuple(args) for args in product(*domains)]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One successor: the action, its arguments and the outcome, or the error it raised."""
+
+    action: int
+    args: tuple[Value, ...]
+    outcome: Outcome | None
+    error: EvalError | None
+
+
+def successors(model: ir.Model, state: tuple) -> Iterator[Step]:
+    """Every transition from `state` in declaration order (untimed semantics: clock guards
+    are ignored; the timed engines handle clocks)."""
+    for a, action in enumerate(model.actions):
+        for args in instances(action):
+            env = dict(zip(action.locals, args))
+            try:
+                if action.guard is not None and not evaluate(action.guard, state, env):
+                    continue
+                outcomes = list(execute(action.body, state, env, (), ()))
+            except EvalError as err:
+                yield Step(a, args, None, err)
+                continue
+            for out in outcomes:
+                yield Step(a, args, out, None)
+
+
+def initial_states(model: ir.Model) -> list[tuple]:
+    """All initial states, in a fixed order: every param value, then every choice of the
+    `in` initialisers (which may read params)."""
+    params = [v for v in model.variables if v.is_param]
+    others = [v for v in model.variables if not v.is_param]
+    out: list[tuple] = []
+    for param_values in product(*(initial_values(p, (), {}) for p in params)):
+        partial: list[Value] = [None] * len(model.variables)
+        for p, value in zip(params, param_values):
+            partial[p.index] = value
+        frozen = tuple(partial)
+        for values in product(*(initial_values(v, frozen, {}) for v in others)):
+            state = list(partial)
+            for v, value in zip(others, values):
+                state[v.index] = value
+            out.append(tuple(state))
+    return out
+
+
+def initial_values(var: ir.Variable, params: tuple, env: Env) -> list[Value]:
+    """The possible initial values of one variable (`params`: a state holding the params)."""
+    if var.init_kind is None:
+        return [var.type.default()]
+    assert var.init is not None
+    if var.init_kind == "=":
+        value = evaluate(var.init, params, env)
+        return [_check_in(var.type, value, var.init.span, "initial value")]
+    # "in": each process instance picks independently
+    if not var.init_locals:
+        return [_check_in(var.type, v, var.init.span, "initial value")
+                for v in domain_values(var.init, params, env)]
+    typ = var.type
+    inst_types = []
+    for _ in var.init_locals:
+        assert isinstance(typ, ArrayT)
+        inst_types.append(typ.index)
+        typ = typ.elem
+    per_inst = []
+    for args in product(*(t.values() for t in inst_types)):
+        inner = dict(env)
+        inner.update(zip(var.init_locals, args))
+        per_inst.append([_check_in(typ, v, var.init.span, "initial value")
+                         for v in domain_values(var.init, params, inner)])
+    values = []
+    for combo in product(*per_inst):
+        values.append(_nest(list(combo), [t.size() or 0 for t in inst_types]))
+    return values
+
+
+def _nest(flat: list, sizes: list[int]) -> Value:
+    if len(sizes) == 1:
+        return tuple(flat)
+    step = len(flat) // sizes[0]
+    return tuple(_nest(flat[i * step:(i + 1) * step], sizes[1:]) for i in range(sizes[0]))

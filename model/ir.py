@@ -1,0 +1,432 @@
+"""The checked model: names resolved, types known, constants folded.
+
+This is what the compiler and the reference interpreter consume. Expressions carry their
+semantic type; local variables (action parameters, quantifier and choose binders, lets) are
+`Local` objects compared by identity, so no name lookups remain.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from .source import NO_SPAN, Span
+from .types import BOOL, CLOCK, Type, Value
+
+__all__ = [
+    "Local", "Expr", "Lit", "VarRef", "LocalRef", "Index", "Field", "ClockRef", "ClockAtom",
+    "Unary", "Binary", "Ite", "Quant", "SetLit", "RangeSet", "SetComp", "RecordLit", "SeqLit",
+    "MapComp", "Call", "LetE", "Checked",
+    "Stmt", "Assign", "IfS", "ChooseS", "RequireS", "LetS", "ResetS", "PushS", "PopS",
+    "Variable", "Clock", "Process", "Action", "Bound", "Property", "ScenarioStep",
+    "ScenarioWait", "ScenarioAssert", "Scenario", "Model",
+]
+
+_uid = itertools.count()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Local:
+    """A bound name. Identity is the binding: two `Local`s named `x` are different."""
+
+    name: str
+    type: Type
+    uid: int = field(default_factory=lambda: next(_uid))
+    span: Span = field(default=NO_SPAN, repr=False)
+
+
+# ---------------------------------------------------------------------------- expressions
+
+
+class Expr:
+    type: Type
+    span: Span
+
+
+def _sp() -> Span:
+    return field(default=NO_SPAN, compare=False, repr=False)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True, slots=True)
+class Lit(Expr):
+    value: Value
+    type: Type
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class VarRef(Expr):
+    var: Variable
+    type: Type
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class LocalRef(Expr):
+    local: Local
+    type: Type
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Index(Expr):
+    """`base[index]` for an array; `index` has the array's index type (checked at run time
+    when its interval is wider)."""
+
+    base: Expr
+    index: Expr
+    type: Type
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Field(Expr):
+    base: Expr
+    name: str
+    position: int
+    type: Type
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class ClockRef(Expr):
+    """A clock, or one element of a clock array (`indices` as many as its index types)."""
+
+    clock: Clock
+    indices: tuple[Expr, ...]
+    type: Type = CLOCK
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class ClockAtom(Expr):
+    """`clock op bound`, op in < <= == >= >, bound a constant in milliseconds."""
+
+    clock: ClockRef
+    op: str
+    bound: int
+    type: Type = BOOL
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Unary(Expr):
+    op: str  # "not" | "-"
+    operand: Expr
+    type: Type
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Binary(Expr):
+    op: str
+    left: Expr
+    right: Expr
+    type: Type
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Ite(Expr):
+    cond: Expr
+    then: Expr
+    orelse: Expr
+    type: Type
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Quant(Expr):
+    kind: str  # "forall" | "exists"
+    local: Local
+    domain: Expr  # set-typed
+    body: Expr
+    type: Type = BOOL
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class SetLit(Expr):
+    elems: tuple[Expr, ...]
+    type: Type
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class RangeSet(Expr):
+    """`lo..hi` as a set of ints (empty when lo > hi)."""
+
+    lo: Expr
+    hi: Expr
+    type: Type
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class SetComp(Expr):
+    local: Local
+    domain: Expr
+    pred: Expr
+    type: Type
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordLit(Expr):
+    fields: tuple[Expr, ...]  # in the record type's field order
+    type: Type
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class SeqLit(Expr):
+    elems: tuple[Expr, ...]
+    type: Type
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class MapComp(Expr):
+    """The array mapping each value of the index type (bound to `local`) to `body`."""
+
+    local: Local
+    body: Expr
+    type: Type
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Expr):
+    """A built-in function: len, head, min, max, abs (min/max of one set or of two ints)."""
+
+    fn: str
+    args: tuple[Expr, ...]
+    type: Type
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class LetE(Expr):
+    """`body` with `local` bound to `value` (how `def` calls are inlined)."""
+
+    local: Local
+    value: Expr
+    body: Expr
+    type: Type
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class Checked(Expr):
+    """`value`, checked at run time to lie in `type` (an int range): E501 otherwise."""
+
+    value: Expr
+    type: Type
+    span: Span = _sp()
+
+
+# ---------------------------------------------------------------------------- statements
+
+
+class Stmt:
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Assign(Stmt):
+    target: Expr  # VarRef with Index/Field on top
+    value: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class IfS(Stmt):
+    cond: Expr
+    then: tuple[Stmt, ...]
+    orelse: tuple[Stmt, ...]
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseS(Stmt):
+    local: Local
+    domain: Expr
+    body: tuple[Stmt, ...]
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class RequireS(Stmt):
+    cond: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class LetS(Stmt):
+    local: Local
+    value: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class ResetS(Stmt):
+    clock: ClockRef
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class PushS(Stmt):
+    target: Expr
+    value: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class PopS(Stmt):
+    target: Expr
+    span: Span = _sp()
+
+
+# ---------------------------------------------------------------------------- the model
+
+
+@dataclass(eq=False)
+class Variable:
+    """A state variable (a process variable is an array over the process's indices).
+
+    `init_kind` "=" evaluates `init` (a value of `type`); "in" picks any element of `init`
+    for each instance of the process (`init_locals` are the process indices); None means the
+    type's default. A `param` is a variable no action assigns."""
+
+    index: int
+    name: str
+    type: Type
+    process: str | None
+    local_name: str
+    init_kind: str | None
+    init: Expr | None
+    init_locals: tuple[Local, ...]
+    is_param: bool
+    span: Span
+
+    def __repr__(self) -> str:
+        return f"Variable({self.name})"
+
+
+@dataclass(eq=False)
+class Clock:
+    """A clock or clock array; element k of the array is global clock `first + k`."""
+
+    first: int
+    name: str
+    process: str | None
+    local_name: str
+    index_types: tuple[Type, ...]
+    span: Span
+
+    @property
+    def count(self) -> int:
+        n = 1
+        for t in self.index_types:
+            n *= t.size() or 0
+        return n
+
+    def __repr__(self) -> str:
+        return f"Clock({self.name})"
+
+
+@dataclass(eq=False)
+class Process:
+    name: str
+    locals: tuple[Local, ...]  # its index parameters
+    span: Span
+
+
+@dataclass(eq=False)
+class Action:
+    """An action. `locals` are the process indices then the action's parameters; one
+    transition instance exists per tuple of their values. `clock_guard` are the clock
+    constraints of the guard (a timeout's deadline included)."""
+
+    name: str
+    process: str | None
+    locals: tuple[Local, ...]
+    guard: Expr | None
+    clock_guard: tuple[ClockAtom, ...]
+    body: tuple[Stmt, ...]
+    is_timeout: bool
+    span: Span
+
+
+@dataclass(eq=False)
+class Bound:
+    """Time cannot pass beyond `atom` (an upper bound on a clock) while `cond` holds, for
+    every value of `locals`."""
+
+    locals: tuple[Local, ...]
+    cond: Expr | None
+    atom: ClockAtom
+    span: Span
+
+
+@dataclass(eq=False)
+class Property:
+    name: str
+    kind: str  # "invariant" | "reachable"
+    expr: Expr
+    span: Span
+
+
+@dataclass(eq=False)
+class ScenarioStep:
+    action: Action
+    patterns: tuple[Value | None, ...]  # per action local; None = any value
+    span: Span
+
+
+@dataclass(eq=False)
+class ScenarioWait:
+    millis: int
+    span: Span
+
+
+@dataclass(eq=False)
+class ScenarioAssert:
+    expr: Expr
+    span: Span
+
+
+@dataclass(eq=False)
+class Scenario:
+    name: str
+    strict: bool
+    items: tuple[ScenarioStep | ScenarioWait | ScenarioAssert, ...]
+    span: Span
+
+    @property
+    def steps(self) -> tuple[ScenarioStep, ...]:
+        return tuple(i for i in self.items if isinstance(i, ScenarioStep))
+
+
+@dataclass(eq=False)
+class Model:
+    name: str
+    file: str
+    constants: tuple[tuple[str, Type, Value], ...]
+    variables: tuple[Variable, ...]
+    clocks: tuple[Clock, ...]
+    processes: tuple[Process, ...]
+    actions: tuple[Action, ...]
+    bounds: tuple[Bound, ...]
+    properties: tuple[Property, ...]
+    scenarios: tuple[Scenario, ...]
+    expects: dict[str, tuple[str, Span]]
+    allow_deadlock: bool
+
+    @property
+    def n_clocks(self) -> int:
+        return sum(c.count for c in self.clocks)
+
+    @property
+    def params(self) -> tuple[Variable, ...]:
+        return tuple(v for v in self.variables if v.is_param)

@@ -1,0 +1,519 @@
+"""Text to syntax tree: lark's LALR parser, a transformer that only builds AST nodes, and
+syntax errors turned into diagnostics.
+
+After a syntax error the parser resumes at the next line that starts (in column 1) with a
+top-level keyword, so one run reports the errors of every declaration, not just the first.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from . import ast
+from .diagnostics import Diagnostic, SpecError
+from .source import SourceFile, Span
+
+__all__ = ["parse_text", "TOP_LEVEL_KEYWORDS"]
+
+TOP_LEVEL_KEYWORDS = (
+    "spec", "import", "const", "param", "type", "var", "clock", "def", "process", "action",
+    "timeout", "bound", "invariant", "reachable", "expect", "allow", "scenario",
+)
+
+_UNITS_MS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000}
+
+# Human names for terminals in "expected ..." lists.
+_TERMINAL_NAMES = {
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "DURATION": "a duration such as 15s",
+    "STRING": "a quoted file name",
+    "$END": "end of file",
+}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    grammar = resources.files("model").joinpath("grammar.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
+                maybe_placeholders=True)
+
+
+def parse_text(source: SourceFile) -> ast.SpecFile:
+    """Parse one file; raise SpecError with every syntax error found."""
+    diagnostics: list[Diagnostic] = []
+    decls: list[ast.Decl] = []
+    name: str | None = None
+    text = source.text
+    offset = 0
+    while True:
+        chunk = _blank_prefix(text, offset)
+        try:
+            tree = _parser().parse(chunk)
+        except UnexpectedInput as err:
+            diagnostics.append(_syntax_diagnostic(err, source))
+            resume = _next_decl_start(text, err)
+            if resume is None:
+                break
+            offset = resume
+            continue
+        spec = _Builder(source.name).transform(tree)
+        if offset == 0:
+            name = spec.name
+        decls.extend(spec.decls)
+        break
+    if diagnostics:
+        raise SpecError(diagnostics, {source.name: source})
+    whole = Span(source.name, 1, 1, max(1, text.count("\n") + 1), 1)
+    return ast.SpecFile(name, tuple(decls), source.name, whole)
+
+
+def _blank_prefix(text: str, offset: int) -> str:
+    """The text with everything before `offset` blanked, so positions stay true."""
+    if offset == 0:
+        return text
+    prefix = re.sub(r"[^\n]", " ", text[:offset])
+    return prefix + text[offset:]
+
+
+_DECL_START = re.compile(r"^(%s)\b" % "|".join(TOP_LEVEL_KEYWORDS), re.MULTILINE)
+
+
+def _next_decl_start(text: str, err: UnexpectedInput) -> int | None:
+    """Offset of the first top-level declaration starting on a line after the error."""
+    line = getattr(err, "line", None)
+    if not isinstance(line, int) or line < 1:
+        return None
+    # start of the line after the error
+    pos = 0
+    for _ in range(line):
+        nl = text.find("\n", pos)
+        if nl < 0:
+            return None
+        pos = nl + 1
+    match = _DECL_START.search(text, pos)
+    return match.start() if match else None
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _TERMINAL_NAMES:
+        return _TERMINAL_NAMES[name]
+    for term in _parser().terminals:
+        if term.name == name:
+            pattern = term.pattern
+            if pattern.type == "str":
+                return f"'{pattern.value}'"
+            return name.lower()
+    return name.lower()
+
+
+def _expected_list(names: set[str] | frozenset[str]) -> str:
+    described = sorted({_describe_terminal(n) for n in names})
+    if len(described) > 8:
+        described = described[:8] + ["…"]
+    return ", ".join(described)
+
+
+def _syntax_diagnostic(err: UnexpectedInput, source: SourceFile) -> Diagnostic:
+    line = getattr(err, "line", 1) or 1
+    col = getattr(err, "column", 1) or 1
+    hint: str | None = None
+    if isinstance(err, UnexpectedCharacters):
+        char = source.text[err.pos_in_stream] if err.pos_in_stream < len(source.text) else "?"
+        span = Span(source.name, line, col, line, col + 1)
+        hint = {
+            "&": "write 'and' for conjunction",
+            "|": "write 'or' for disjunction",
+            "!": "write 'not' for negation and '!=' for inequality",
+            "'": "file names are written in double quotes",
+            "#": "comments start with //",
+        }.get(char)
+        message = f"unexpected character {char!r}"
+        return Diagnostic("E102", message, span, hint=hint)
+    if isinstance(err, UnexpectedEOF) or (
+        isinstance(err, UnexpectedToken) and err.token.type == "$END"
+    ):
+        last_line = max(1, len(source.text.splitlines()))
+        end_col = len(source.line(last_line)) + 1
+        span = Span(source.name, last_line, end_col, last_line, end_col + 1)
+        expected = _expected_list(set(err.expected))
+        return Diagnostic("E103", f"unexpected end of file; expected {expected}", span,
+                          hint="a '{' may be missing its '}'")
+    assert isinstance(err, UnexpectedToken)
+    token = err.token
+    text = str(token)
+    span = Span(source.name, line, col, line, col + max(1, len(text)))
+    expected = set(err.expected)
+    described = {_describe_terminal(n) for n in expected}
+    if text == "=" and "':='" in described:
+        hint = "assignments use ':='; '==' compares"
+    elif text == "=" and "'=='" not in described and any("==" in d for d in described):
+        hint = "comparisons use '=='"
+    elif "'do'" in described:
+        hint = "an action's effect follows 'do': action name when GUARD do { ... }"
+    elif token.type == "NAME" and text in ("then", "elif", "end", "fi", "od"):
+        hint = "blocks are written in braces: if COND { ... } else { ... }"
+    elif text in TOP_LEVEL_KEYWORDS and "'}'" in described:
+        hint = "a '}' may be missing before this declaration"
+    elif text == "[" and token.type != "$END":
+        hint = "an integer range in a type is written lo..hi; use parentheses for arithmetic: 0..(N - 1)"
+    message = f"unexpected {_token_description(token)}; expected {_expected_list(expected)}"
+    return Diagnostic("E101", message, span, hint=hint)
+
+
+def _token_description(token: Token) -> str:
+    if token.type == "NAME":
+        return f"name '{token}'"
+    if token.type == "NUMBER":
+        return f"number {token}"
+    return f"'{token}'"
+
+
+def _span(file: str, meta) -> Span:  # noqa: ANN001 - lark's Meta
+    if getattr(meta, "empty", True):
+        return Span(file, 0, 0, 0, 0)
+    return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def _tok_span(file: str, tok: Token) -> Span:
+    return Span(file, tok.line, tok.column, tok.end_line or tok.line,
+                tok.end_column or tok.column + len(tok))
+
+
+@v_args(meta=True)
+class _Builder(Transformer):
+    """Builds AST nodes from lark's tree; no checks happen here."""
+
+    def __init__(self, file: str):
+        super().__init__(visit_tokens=False)
+        self.file = file
+
+    def _s(self, meta) -> Span:  # noqa: ANN001
+        return _span(self.file, meta)
+
+    def _n(self, tok: Token) -> Span:
+        return _tok_span(self.file, tok)
+
+    # -- file
+    def start(self, meta, children):
+        name = None
+        decls = []
+        for child in children:
+            if isinstance(child, tuple) and child and child[0] == "spec":
+                name = child[1]
+            else:
+                decls.append(child)
+        return ast.SpecFile(name, tuple(decls), self.file, self._s(meta))
+
+    def spec_header(self, meta, children):
+        return ("spec", str(children[0]))
+
+    # -- declarations
+    def import_decl(self, meta, children):
+        return ast.ImportDecl(str(children[0])[1:-1], self._s(meta))
+
+    def const_decl(self, meta, children):
+        name, typ, value = children
+        return ast.ConstDecl(str(name), typ, value, self._s(meta), self._n(name))
+
+    def param_decl(self, meta, children):
+        name, typ = children
+        return ast.ParamDecl(str(name), typ, self._s(meta), self._n(name))
+
+    def type_decl(self, meta, children):
+        name, typ = children
+        return ast.TypeDecl(str(name), typ, self._s(meta), self._n(name))
+
+    def var_decl(self, meta, children):
+        name, typ, init = children
+        kind, value = init if init is not None else (None, None)
+        return ast.VarDecl(str(name), typ, kind, value, self._s(meta), self._n(name))
+
+    def var_init(self, meta, children):
+        return (str(children[0]), children[1])
+
+    def clock_decl(self, meta, children):
+        name, *index = children
+        index = tuple(t for t in index if t is not None)
+        return ast.ClockDecl(str(name), index, self._s(meta), self._n(name))
+
+    def def_decl(self, meta, children):
+        name, *rest = children
+        body = rest[-1]
+        typ = rest[-2]
+        params = tuple(p for p in rest[:-2] if p is not None)
+        return ast.DefDecl(str(name), params, typ, body, self._s(meta), self._n(name))
+
+    def process_decl(self, meta, children):
+        name, *rest = children
+        params: list[ast.Formal] = []
+        items: list[ast.Decl] = []
+        for child in rest:
+            if child is None:
+                continue
+            (params if isinstance(child, ast.Formal) else items).append(child)
+        return ast.ProcessDecl(str(name), tuple(params), tuple(items), self._s(meta),
+                               self._n(name))
+
+    def action_decl(self, meta, children):
+        name, *rest = children
+        body = rest[-1]
+        guard = rest[-2]
+        params = tuple(p for p in rest[:-2] if p is not None)
+        return ast.ActionDecl(str(name), params, guard, body, None, self._s(meta),
+                              self._n(name))
+
+    def timeout_decl(self, meta, children):
+        name, *rest = children
+        body = rest[-1]
+        guard = rest[-2]
+        after = rest[-3]
+        params = tuple(p for p in rest[:-3] if p is not None)
+        return ast.ActionDecl(str(name), params, guard, body, after, self._s(meta),
+                              self._n(name))
+
+    def bound_decl(self, meta, children):
+        return ast.BoundDecl(children[0], children[1], self._s(meta))
+
+    def invariant_decl(self, meta, children):
+        name, expr = children
+        return ast.InvariantDecl(str(name), expr, self._s(meta), self._n(name))
+
+    def reachable_decl(self, meta, children):
+        name, expr = children
+        return ast.ReachableDecl(str(name), expr, self._s(meta), self._n(name))
+
+    def expect_decl(self, meta, children):
+        name, verdict = children
+        return ast.ExpectDecl(str(name), verdict, self._s(meta), self._n(name))
+
+    def verdict(self, meta, children):
+        return str(children[0])
+
+    def allow_decl(self, meta, children):
+        return ast.AllowDecl(str(children[0]), self._s(meta))
+
+    def scenario_decl(self, meta, children):
+        name, strict, *items = children
+        return ast.ScenarioDecl(str(name), strict is not None, tuple(items), self._s(meta),
+                                self._n(name))
+
+    def strict(self, meta, children):
+        return True
+
+    def step_item(self, meta, children):
+        name, *args = children
+        args = tuple(a for a in args if a is not None)
+        return ast.StepItem(str(name), args, self._s(meta))
+
+    def step_arg(self, meta, children):
+        name, value = children
+        return ast.StepArg(str(name) if name is not None else None, value, self._s(meta))
+
+    def wait_item(self, meta, children):
+        return ast.WaitItem(children[0], self._s(meta))
+
+    def assert_item(self, meta, children):
+        return ast.AssertItem(children[0], self._s(meta))
+
+    def param(self, meta, children):
+        name, typ = children
+        return ast.Formal(str(name), typ, self._s(meta))
+
+    # -- types
+    def named_type(self, meta, children):
+        return ast.NamedType(str(children[0]), self._s(meta))
+
+    def bool_type(self, meta, children):
+        return ast.BoolType(self._s(meta))
+
+    def enum_type(self, meta, children):
+        return ast.EnumType(tuple(str(c) for c in children), self._s(meta))
+
+    def range_type(self, meta, children):
+        return ast.RangeType(children[0], children[1], self._s(meta))
+
+    def map_type(self, meta, children):
+        return ast.MapType(tuple(children[:-1]), children[-1], self._s(meta))
+
+    def set_type(self, meta, children):
+        return ast.SetType(children[0], self._s(meta))
+
+    def queue_type(self, meta, children):
+        return ast.QueueType(children[0], children[1], self._s(meta))
+
+    def record_type(self, meta, children):
+        return ast.RecordType(tuple(children), self._s(meta))
+
+    def field_type(self, meta, children):
+        return ast.FieldType(str(children[0]), children[1], self._s(meta))
+
+    def neg_int_lit(self, meta, children):
+        return ast.IntLit(-int(children[0]), self._s(meta))
+
+    # -- statements
+    def block(self, meta, children):
+        return ast.Block(tuple(children), self._s(meta))
+
+    def assign_stmt(self, meta, children):
+        return ast.Assign(children[0], children[1], self._s(meta))
+
+    def call_stmt(self, meta, children):
+        return ast.CallStmt(children[0], self._s(meta))
+
+    def let_stmt(self, meta, children):
+        name, typ, value = children
+        return ast.Let(str(name), typ, value, self._s(meta))
+
+    def require_stmt(self, meta, children):
+        return ast.Require(children[0], self._s(meta))
+
+    def reset_stmt(self, meta, children):
+        return ast.Reset(tuple(children), self._s(meta))
+
+    def skip_stmt(self, meta, children):
+        return ast.Skip(self._s(meta))
+
+    def if_stmt(self, meta, children):
+        cond, then, orelse = children
+        if isinstance(orelse, ast.If):
+            orelse = ast.Block((orelse,), orelse.span)
+        return ast.If(cond, then, orelse, self._s(meta))
+
+    def choose_stmt(self, meta, children):
+        *binders, body = children
+        return ast.Choose(tuple(binders), body, self._s(meta))
+
+    def binder(self, meta, children):
+        return ast.Binder(str(children[0]), children[1], self._s(meta))
+
+    # -- expressions
+    def forall_expr(self, meta, children):
+        *binders, body = children
+        return ast.Quantifier("forall", tuple(binders), body, self._s(meta))
+
+    def exists_expr(self, meta, children):
+        *binders, body = children
+        return ast.Quantifier("exists", tuple(binders), body, self._s(meta))
+
+    def ite_expr(self, meta, children):
+        return ast.Ite(*children, self._s(meta))
+
+    def _bin(self, op, meta, children):
+        return ast.Binary(op, children[0], children[-1], self._s(meta))
+
+    def implies_op(self, meta, children):
+        return self._bin("implies", meta, children)
+
+    def iff_op(self, meta, children):
+        return self._bin("iff", meta, children)
+
+    def or_op(self, meta, children):
+        return self._bin("or", meta, children)
+
+    def and_op(self, meta, children):
+        return self._bin("and", meta, children)
+
+    def not_op(self, meta, children):
+        return ast.Unary("not", children[0], self._s(meta))
+
+    def neg_op(self, meta, children):
+        operand = children[0]
+        if isinstance(operand, ast.IntLit):
+            return ast.IntLit(-operand.value, self._s(meta))
+        return ast.Unary("-", operand, self._s(meta))
+
+    def compare(self, meta, children):
+        return ast.Binary(children[1], children[0], children[2], self._s(meta))
+
+    def cmp_op(self, meta, children):
+        return str(children[0])
+
+    def add_op(self, meta, children):
+        return str(children[0])
+
+    def mul_op(self, meta, children):
+        return str(children[0])
+
+    def arith(self, meta, children):
+        return ast.Binary(children[1], children[0], children[2], self._s(meta))
+
+    def in_op(self, meta, children):
+        return self._bin("in", meta, children)
+
+    def not_in_op(self, meta, children):
+        return self._bin("notin", meta, children)
+
+    def subset_op(self, meta, children):
+        return self._bin("subset", meta, children)
+
+    def range_lit(self, meta, children):
+        return ast.RangeLit(children[0], children[1], self._s(meta))
+
+    def field_access(self, meta, children):
+        return ast.FieldAccess(children[0], str(children[1]), self._s(meta))
+
+    def index_access(self, meta, children):
+        return ast.Index(children[0], tuple(children[1:]), self._s(meta))
+
+    def call(self, meta, children):
+        name, *args = children
+        args = tuple(a for a in args if a is not None)
+        return ast.Call(str(name), args, self._s(meta))
+
+    def int_lit(self, meta, children):
+        return ast.IntLit(int(children[0]), self._s(meta))
+
+    def duration_lit(self, meta, children):
+        text = str(children[0])
+        match = re.fullmatch(r"([0-9]+)(ms|min|s|h)", text)
+        assert match is not None
+        return ast.DurationLit(int(match.group(1)) * _UNITS_MS[match.group(2)], text,
+                               self._s(meta))
+
+    def true_lit(self, meta, children):
+        return ast.BoolLit(True, self._s(meta))
+
+    def false_lit(self, meta, children):
+        return ast.BoolLit(False, self._s(meta))
+
+    def name_ref(self, meta, children):
+        return ast.NameRef(str(children[0]), self._s(meta))
+
+    def empty_braces(self, meta, children):
+        return ast.EmptyBraces(self._s(meta))
+
+    def set_lit(self, meta, children):
+        return ast.SetLit(tuple(children), self._s(meta))
+
+    def set_comp(self, meta, children):
+        head, pred = children
+        return ast.SetComp(self._binder_of(head), pred, self._s(meta))
+
+    def record_lit(self, meta, children):
+        return ast.RecordLit(tuple(children), self._s(meta))
+
+    def field_init(self, meta, children):
+        return ast.FieldInit(str(children[0]), children[1], self._s(meta))
+
+    def empty_brackets(self, meta, children):
+        return ast.EmptyBrackets(self._s(meta))
+
+    def seq_lit(self, meta, children):
+        return ast.SeqLit(tuple(children), self._s(meta))
+
+    def map_comp(self, meta, children):
+        head, body = children
+        return ast.MapComp(self._binder_of(head), body, self._s(meta))
+
+    def _binder_of(self, head) -> ast.Binder:  # noqa: ANN001
+        """`x in D` parsed as a membership test, read back as a binder (x may be NameRef)."""
+        if isinstance(head, ast.Binary) and head.op == "in" and isinstance(head.left, ast.NameRef):
+            return ast.Binder(head.left.name, head.right, head.span)
+        # Not of the form `x in D`: keep a binder the checker will reject with a clear message.
+        return ast.Binder("", head, head.span)

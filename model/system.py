@@ -1,0 +1,162 @@
+"""The runtime contract between the language and the engine: a compiled transition system.
+
+States are packed ints (model.layout). `successors` is the fast function the explorer runs;
+`labeled` says which action instance produced each successor (for traces) and which
+instances failed at run time; `runtime_error` and `property_error` ask the reference
+interpreter for the exact message of a failure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import interp, ir
+from .compile import CompiledCode, compile_code, compile_props, value_of
+from .layout import Layout
+from .source import SourceFile, Span
+from .types import Type, Value, format_value
+
+__all__ = ["TransitionSystem", "Transition", "PropertyInfo"]
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One labelled edge: the action, its arguments and the values `choose` picked, all
+    formatted as the spec writes them. Prints as `crash(a=1)` or `deliver(m=2) choose x=3`."""
+
+    action: str
+    process: str | None
+    args: tuple[tuple[str, str], ...]
+    choices: tuple[tuple[str, str], ...] = ()
+
+    def __str__(self) -> str:
+        text = f"{self.action}({', '.join(f'{n}={v}' for n, v in self.args)})"
+        if self.choices:
+            text += " choose " + ", ".join(f"{n}={v}" for n, v in self.choices)
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyInfo:
+    name: str
+    kind: str  # invariant | reachable
+    span: Span
+
+
+class TransitionSystem:
+    """A checked, compiled model: what `checker` explores."""
+
+    def __init__(self, model: ir.Model, sources: dict[str, SourceFile]):
+        self.model = model
+        self.sources = sources
+        self.name = model.name
+        self.file = model.file
+        self.layout = Layout(model)
+        self.code: CompiledCode = compile_code(model, self.layout)
+        self.successors = self.code.successors
+        self.labeled = self.code.labeled
+        self.props = self.code.props
+        self.properties = tuple(PropertyInfo(p.name, p.kind, p.span) for p in model.properties)
+        self.instances = self.code.instances
+        self._props_cache: dict[frozenset[int], object] = {}
+
+    # -------------------------------------------------------------- facts
+    @property
+    def has_clocks(self) -> bool:
+        return bool(self.model.clocks)
+
+    @property
+    def allow_deadlock(self) -> bool:
+        return self.model.allow_deadlock
+
+    @property
+    def expects(self) -> dict[str, str]:
+        return {name: verdict for name, (verdict, _) in self.model.expects.items()}
+
+    def constants(self) -> list[tuple[str, str]]:
+        """The constants and fixed params of this run, formatted (for reports)."""
+        out = [(name, format_value(typ, value)) for name, typ, value in self.model.constants]
+        for var in self.model.params:
+            if var.init_kind == "=" and var.init is not None:
+                out.append((var.name, format_value(var.type, var.init.value)))  # type: ignore[attr-defined]
+        return out
+
+    # -------------------------------------------------------------- states
+    def initial_states(self) -> list[int]:
+        return [self.layout.encode(values) for values in interp.initial_states(self.model)]
+
+    def decode(self, state: int) -> tuple:
+        return self.layout.decode(state)
+
+    # -------------------------------------------------------------- transitions
+    def transition(self, inst: int, choices: tuple = ()) -> Transition:
+        a, args = self.instances[inst]
+        action = self.model.actions[a]
+        shown = tuple((local.name, format_value(local.type, v))
+                      for local, v in zip(action.locals, args))
+        picked = []
+        for local_id, rep in choices:
+            local = self.code.choice_locals[local_id]
+            picked.append((local.name, format_value(local.type, value_of(local.type, rep))))
+        return Transition(action.name, action.process, shown, tuple(picked))
+
+    def action_of(self, inst: int) -> ir.Action:
+        return self.model.actions[self.instances[inst][0]]
+
+    def runtime_error(self, state: int, inst: int) -> interp.EvalError | None:
+        """The interpreter's account of why instance `inst` fails in `state` (None if it
+        does not fail there, which would be a compiler bug)."""
+        a, args = self.instances[inst]
+        action = self.model.actions[a]
+        values = self.decode(state)
+        env = dict(zip(action.locals, args))
+        try:
+            if action.guard is not None and not interp.evaluate(action.guard, values, env):
+                return None
+            for _ in interp.execute(action.body, values, env, (), ()):
+                pass
+        except interp.EvalError as err:
+            return err
+        return None
+
+    def property_error(self, state: int) -> tuple[int, interp.EvalError] | None:
+        """The first property whose evaluation fails in `state`, with the error."""
+        values = self.decode(state)
+        for k, prop in enumerate(self.model.properties):
+            try:
+                interp.evaluate(prop.expr, values, {})
+            except interp.EvalError as err:
+                return k, err
+        return None
+
+    def props_for(self, indices: frozenset[int]):
+        """A predicate function over the properties in `indices` (see compile_props)."""
+        fn = self._props_cache.get(indices)
+        if fn is None:
+            fn = compile_props(self.model, self.layout, indices)
+            self._props_cache[indices] = fn
+        return fn
+
+    def replay_step(self, before: int, inst: int, choices: tuple, after: int) -> bool:
+        """Whether the reference interpreter, running instance `inst` from `before` with
+        the recorded `choose` values, reaches `after`: an independent check of a trace."""
+        a, args = self.instances[inst]
+        action = self.model.actions[a]
+        values = self.decode(before)
+        env = dict(zip(action.locals, args))
+        want = self.decode(after)
+        picked = tuple(value_of(self.code.choice_locals[i].type, rep) for i, rep in choices)
+        try:
+            if action.guard is not None and not interp.evaluate(action.guard, values, env):
+                return False
+            return any(out.state == want and out.choices == picked
+                       for out in interp.execute(action.body, values, env, (), ()))
+        except interp.EvalError:
+            return False
+
+    def evaluate(self, expr: ir.Expr, state: int) -> Value:
+        return interp.evaluate(expr, self.decode(state), {})
+
+
+def format_rep(typ: Type, rep: int) -> str:
+    return format_value(typ, value_of(typ, rep))
