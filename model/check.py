@@ -311,16 +311,19 @@ class _Checker:
                 for idx in reversed(index):
                     idx_t = self._resolve_type(idx, scope, "")
                     self._require_index_type(idx_t, idx.span)
-                    elem_t = ArrayT(idx_t, elem_t)
+                    if idx_t is ERR or elem_t is ERR:
+                        elem_t = ERR
+                    else:
+                        elem_t = ArrayT(idx_t, elem_t)
                 return elem_t
             case ast.SetType(elem=elem):
                 elem_t = self._resolve_type(elem, scope, "")
                 self._require_element_type(elem_t, elem.span)
-                return SetT(elem_t)
+                return SetT(elem_t) if elem_t is not ERR else ERR
             case ast.QueueType(capacity=cap, elem=elem):
                 c = self.const_int(cap, scope)
                 elem_t = self._resolve_type(elem, scope, "")
-                if c.type is ERR:
+                if c.type is ERR or elem_t is ERR:
                     return ERR
                 if int(c.value) < 1:  # type: ignore[call-overload]
                     raise self.abort("E304", f"a queue holds at least 1 element, not {c.value}",
@@ -336,6 +339,8 @@ class _Checker:
                         raise self.abort("E202", f"field '{f.name}' is declared twice", f.span)
                     names.add(f.name)
                     out.append((f.name, self._resolve_type(f.type, scope, "")))
+                if any(t is ERR for _, t in out):
+                    return ERR
                 return RecordT(name, tuple(out))
         raise TypeError(texpr)  # pragma: no cover
 
@@ -370,7 +375,7 @@ class _Checker:
         if value.type is ERR:
             return value
         if not isinstance(value.type, IntT):
-            self.error("E301", f"expected an integer, found {value.type}", expr.span)
+            self.error("E301", f"expected an integer, found {_t(value.type)}", expr.span)
             return ir.Lit(None, ERR, expr.span)
         return value
 
@@ -413,7 +418,7 @@ class _Checker:
         if declared is ERR:
             return ir.Lit(None, ERR, span)
         if not self.compatible(value.type, declared):
-            self.error("E301", f"expected {declared}, found {value.type}", span)
+            self.error("E301", f"expected {declared}, found {_t(value.type)}", span)
             return ir.Lit(None, ERR, span)
         if not declared.contains(value.value):
             self.error("E304", f"{_fmt(value)} is outside {declared}", span)
@@ -526,11 +531,13 @@ class _Checker:
         text = self.overrides[decl.name]
         where = _override_span(decl.name, text)
         notes = [(f"'{decl.name}' is declared here", decl.span)]
+        errors_before = len(self.diags)
         try:
             spec = parse_text(SourceFile(where.file, f"const {decl.name} = {text}\n"))
             value = self.const_expr(spec.decls[0].value, self.root, typ)  # type: ignore[attr-defined]
         except (SpecError, IndexError):
             value = ir.Lit(None, ERR, where)
+        del self.diags[errors_before:]  # replaced by the one diagnostic below
         if value.type is ERR or not typ.contains(value.value):
             self.error("E303", f"'{text}' is not a value of {decl.name}: {typ}", where,
                        notes=notes, hint="values: " + ", ".join(
@@ -829,7 +836,7 @@ class _Checker:
                         raise self.abort("E306", "push takes a queue and a value", call.span)
                     q = self.lvalue(call.args[0], scope)
                     if not isinstance(q.type, QueueT):
-                        raise self.abort("E301", f"push needs a queue, found {q.type}",
+                        raise self.abort("E301", f"push needs a queue, found {_t(q.type)}",
                                          call.args[0].span)
                     v = self.expr(call.args[1], scope, q.type.elem)
                     v = self.coerce(v, q.type.elem, call.args[1].span, store=True)
@@ -838,7 +845,7 @@ class _Checker:
                     raise self.abort("E306", "pop takes one queue", call.span)
                 q = self.lvalue(call.args[0], scope)
                 if not isinstance(q.type, QueueT):
-                    raise self.abort("E301", f"pop needs a queue, found {q.type}",
+                    raise self.abort("E301", f"pop needs a queue, found {_t(q.type)}",
                                      call.args[0].span)
                 return [ir.PopS(q, stmt.span)]
             case ast.Let(name=name, type=texpr, value=value):
@@ -978,7 +985,7 @@ class _Checker:
                     items.append(ir.ScenarioAssert(e, item.span))
             except _Abort:
                 continue
-        if not any(isinstance(i, ir.ScenarioStep) for i in items) and not self.diags:
+        if not any(isinstance(i, ir.ScenarioStep) for i in items):
             self.error("E311", f"scenario '{decl.name}' has no steps", decl.name_span,
                        hint="list actions such as crash(a = 1)")
         self.scenarios.append(ir.Scenario(decl.name, decl.strict, tuple(items), decl.span))
@@ -1025,7 +1032,7 @@ class _Checker:
     def bool_expr(self, expr: ast.Expr, scope: _Scope) -> ir.Expr:
         e = self.expr(expr, scope, BOOL)
         if e.type is not ERR and not isinstance(e.type, BoolT):
-            raise self.abort("E301", f"expected a condition (bool), found {e.type}", expr.span,
+            raise self.abort("E301", f"expected a condition (bool), found {_t(e.type)}", expr.span,
                              hint="compare with == to get a bool" if not isinstance(
                                  e.type, BoolT) else None)
         return e
@@ -1033,7 +1040,7 @@ class _Checker:
     def int_expr(self, expr: ast.Expr, scope: _Scope) -> ir.Expr:
         e = self.expr(expr, scope)
         if e.type is not ERR and not isinstance(e.type, IntT):
-            raise self.abort("E301", f"expected a number, found {e.type}", expr.span)
+            raise self.abort("E301", f"expected a number, found {_t(e.type)}", expr.span)
         return e
 
     def set_expr(self, expr: ast.Expr, scope: _Scope, expected: Type | None = None) -> ir.Expr:
@@ -1041,12 +1048,19 @@ class _Checker:
         if e.type is ERR:
             raise _Abort()
         if not isinstance(e.type, SetT):
-            raise self.abort("E301", f"expected a set, found {e.type}", expr.span,
+            raise self.abort("E301", f"expected a set, found {_t(e.type)}", expr.span,
                              hint="a type name (Agent), a range (1..N) or a set ({a, b})")
         return e
 
     def expr(self, expr: ast.Expr, scope: _Scope, expected: Type | None = None,
              broadcast: bool = False) -> ir.Expr:
+        if broadcast and isinstance(expected, ArrayT) and isinstance(
+                expr, (ast.EmptyBraces, ast.EmptyBrackets, ast.SeqLit, ast.RecordLit,
+                       ast.SetLit)):
+            leaf: Type = expected
+            while isinstance(leaf, ArrayT):
+                leaf = leaf.elem
+            return self._broadcast(self._expr(expr, scope, leaf), expected, expr.span)
         e = self._expr(expr, scope, expected)
         if broadcast and isinstance(expected, ArrayT) and not isinstance(e.type, ArrayT) \
                 and e.type is not ERR:
@@ -1290,7 +1304,7 @@ class _Checker:
         if idx.type is ERR:
             raise _Abort()
         if not self.compatible(idx.type, index_t):
-            raise self.abort("E301", f"index of type {index_t} expected, found {idx.type}", span)
+            raise self.abort("E301", f"index of type {index_t} expected, found {_t(idx.type)}", span)
         if isinstance(idx, ir.Lit) and not index_t.contains(idx.value):
             raise self.abort("E304", f"index {_fmt(idx)} is outside {index_t}", span)
         return idx
@@ -1348,7 +1362,8 @@ class _Checker:
         names = base.type.field_names()
         if expr.name not in names:
             raise self.abort("E206", f"{base.type} has no field '{expr.name}'", expr.span,
-                             hint=did_you_mean(expr.name, names))
+                             hint=did_you_mean(expr.name, names)
+                             or f"its fields are {', '.join(names)}")
         pos = names.index(expr.name)
         return self._fold(ir.Field(base, expr.name, pos, base.type.fields[pos][1], expr.span))
 
@@ -1591,7 +1606,7 @@ class _Checker:
                 raise self.abort("E301", f"'{op}' is for numbers; sets use "
                                  f"{'union' if op == '+' else 'minus'}", span)
             if not isinstance(e.type, IntT):
-                raise self.abort("E301", f"'{op}' needs numbers, found {e.type}", src.span)
+                raise self.abort("E301", f"'{op}' needs numbers, found {_t(e.type)}", src.span)
         ta, tb = a.type, b.type
         assert isinstance(ta, IntT) and isinstance(tb, IntT)
         time = _time_result(op, ta, tb)
@@ -1620,13 +1635,13 @@ class _Checker:
         if op in ("<", "<=", ">", ">="):
             for e, src in ((a, left_raw), (b, right_raw)):
                 if not isinstance(e.type, IntT):
-                    raise self.abort("E301", f"'{op}' compares numbers, found {e.type}",
+                    raise self.abort("E301", f"'{op}' compares numbers, found {_t(e.type)}",
                                      src.span)
         if not self.compatible(a.type, b.type):
             hint = None
             if isinstance(a.type, IntT) and isinstance(b.type, IntT):
                 hint = "durations are written with units: 75s, 15min"
-            raise self.abort("E301", f"cannot compare {a.type} with {b.type}", expr.span,
+            raise self.abort("E301", f"cannot compare {_t(a.type)} with {_t(b.type)}", expr.span,
                              hint=hint)
         if _needs_convert(a.type, b.type):
             joined = self.join(a.type, b.type, expr.span)
@@ -1669,7 +1684,7 @@ class _Checker:
                              "a variable", src.span,
                              hint="zones need constant bounds; declare the bound with const")
         if not (isinstance(other.type, IntT) and other.type.time):
-            raise self.abort("E301", f"a clock is compared with a duration, found {other.type}",
+            raise self.abort("E301", f"a clock is compared with a duration, found {_t(other.type)}",
                              src.span, hint=f"write {other.value}s or {other.value}ms")
         if int(other.value) < 0:  # type: ignore[call-overload]
             raise self.abort("E310", "clock bounds are not negative", src.span)
@@ -1724,7 +1739,7 @@ class _Checker:
                         else "this is a duration; the target is a plain number")
             elif isinstance(e.type, EnumT) and isinstance(target, EnumT):
                 hint = f"{e.type} and {target} are different enums"
-            raise self.abort("E301", f"expected {target}, found {e.type}", span, hint=hint)
+            raise self.abort("E301", f"expected {target}, found {_t(e.type)}", span, hint=hint)
         if store and isinstance(e, ir.Lit) and target.size() is not None \
                 and not target.contains(e.value):
             raise self.abort("E304", f"{_fmt(e)} is outside {target}", span)
@@ -1756,6 +1771,22 @@ def _stem(path: str) -> str:
 
 def _override_span(name: str, text: str) -> Span:
     return Span(f"--set {name}={text}", 0, 0, 0, 0)
+
+
+def _t(t: Type) -> str:
+    """A type as error messages describe it: `a number (0..5)`, `a duration (15s)`."""
+    if isinstance(t, IntT):
+        if t.time:
+            return "a duration" + (f" ({format_value(t, t.lo)})" if t.lo is not None
+                                   and t.lo == t.hi else "")
+        if t.lo is not None and t.lo == t.hi:
+            return f"a number ({t.lo})"
+        if t.lo is not None and t.hi is not None:
+            return f"a number ({t.lo}..{t.hi})"
+        return "a number"
+    if isinstance(t, BoolT):
+        return "bool"
+    return str(t)
 
 
 def _kind_name(t: Type) -> str:

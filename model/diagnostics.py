@@ -31,7 +31,6 @@ CODES: dict[str, str] = {
     "E206": "unknown field",
     "E207": "ambiguous enum member",
     "E208": "unknown constant in override",
-    "E209": "misplaced declaration",
     # types and semantics
     "E301": "type mismatch",
     "E302": "domain is not finite",

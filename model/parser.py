@@ -380,7 +380,8 @@ class _Builder(Transformer):
         return ast.Skip(self._s(meta))
 
     def if_stmt(self, meta, children):
-        cond, then, orelse = children
+        cond, then, *rest = children
+        orelse = rest[0] if rest else None
         if isinstance(orelse, ast.If):
             orelse = ast.Block((orelse,), orelse.span)
         return ast.If(cond, then, orelse, self._s(meta))

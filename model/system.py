@@ -22,7 +22,8 @@ __all__ = ["TransitionSystem", "Transition", "PropertyInfo"]
 @dataclass(frozen=True, slots=True)
 class Transition:
     """One labelled edge: the action, its arguments and the values `choose` picked, all
-    formatted as the spec writes them. Prints as `crash(a=1)` or `deliver(m=2) choose x=3`."""
+    formatted as the spec writes them. Prints as `crash(a=1)`, `tick`, or
+    `deliver(m=2) choose x=3`."""
 
     action: str
     process: str | None
@@ -30,7 +31,9 @@ class Transition:
     choices: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
-        text = f"{self.action}({', '.join(f'{n}={v}' for n, v in self.args)})"
+        text = self.action
+        if self.args:
+            text += f"({', '.join(f'{n}={v}' for n, v in self.args)})"
         if self.choices:
             text += " choose " + ", ".join(f"{n}={v}" for n, v in self.choices)
         return text

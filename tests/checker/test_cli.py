@@ -1,0 +1,155 @@
+"""The tock command as a user meets it: exit codes, report files, determinism, progress
+and Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import checker.cli as cli
+from checker.cli import main
+
+TWOPHASE = "specs/conformance/twophase.tock"
+
+
+def _strip_time(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.startswith("time: "))
+
+
+def test_ok_run_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", TWOPHASE]) == 0
+    out = capsys.readouterr().out
+    assert "288 states, 1,145 transitions, depth 11" in out
+    assert "OK: every verdict is as expected" in out
+
+
+def test_twophase_rm6_json(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "r.json"
+    assert main(["check", TWOPHASE, "--set", "RM=6", "--json", str(path)]) == 0
+    data = json.loads(path.read_text())
+    assert data["tool"] == "tock" and data["outcome"] == "ok"
+    assert data["stats"]["states"] == 50816
+    assert data["constants"] == {"RM": "6"}
+    for key in ("version", "spec", "properties", "stats"):
+        assert key in data
+    assert {"states", "transitions", "depth", "deadlocks", "seconds"} <= set(data["stats"])
+    prop = data["properties"][0]
+    assert {"name", "kind", "status", "expected", "trace"} <= set(prop)
+
+
+def test_unexpected_violation_exits_1_and_json_has_the_trace(tmp_path) -> None:
+    path = tmp_path / "r.json"
+    spec = tmp_path / "s.tock"
+    spec.write_text("var x: 0..3 = 0\naction inc when x < 3 do { x := x + 1 }\n"
+                    "invariant small: x < 2\nallow deadlock\n")
+    assert main(["check", str(spec), "--json", str(path)]) == 1
+    data = json.loads(path.read_text())
+    prop = next(p for p in data["properties"] if p["name"] == "small")
+    assert prop["status"] == "violated" and prop["expected"] is None
+    assert [s["action"] for s in prop["trace"]] == [None, "inc", "inc"]
+    assert prop["trace"][-1]["state"] == {"x": 2}
+    assert data["outcome"] == "violation"
+
+
+def test_bound_hit_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", TWOPHASE, "--max-states", "10"]) == 3
+    out = capsys.readouterr().out
+    assert "INCOMPLETE" in out and "--max-states" in out
+
+
+def test_spec_error_exits_2_with_a_caret_diagnostic(tmp_path, capsys) -> None:
+    spec = tmp_path / "typo.tock"
+    spec.write_text(open(TWOPHASE).read().replace("when rmState[r] == working do {\n    rmState",
+                                                  "when rmStat[r] == working do {\n    rmState"))
+    assert main(["check", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert "error[E201]: unknown variable 'rmStat'" in err
+    assert "hint: did you mean 'rmState'?" in err
+    assert "^^^^^^" in err
+
+
+def _run(argv: list[str]) -> int:
+    """main(), with argparse's own usage errors (SystemExit) turned into exit codes."""
+    try:
+        return main(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+
+
+@pytest.mark.parametrize("argv", [
+    ["check", "no/such/file.tock"],
+    ["check", TWOPHASE, "--set", "RM"],
+    ["check", TWOPHASE, "--property", "nope"],
+    ["check", TWOPHASE, "--set", "RM=x"],
+    ["check", TWOPHASE, "--max-states", "zero"],
+    ["check"],
+])
+def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(argv) == 2
+    err = capsys.readouterr().err
+    assert err and "Traceback" not in err
+
+
+def test_internal_error_exits_4(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    def boom(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise ValueError("simulated bug")
+
+    monkeypatch.setattr(cli, "check_system", boom)
+    assert main(["check", TWOPHASE]) == 4
+    err = capsys.readouterr().err
+    assert "internal error" in err and "Traceback" not in err
+    assert main(["check", TWOPHASE, "--debug"]) == 4
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_reports_are_byte_identical_across_runs(tmp_path) -> None:
+    outs = []
+    for k in range(2):
+        assert main(["check", "specs/conformance/bakery2.tock", "--out", str(tmp_path / str(k))]) == 0
+        text = (tmp_path / str(k) / "bakery2.txt").read_text()
+        data = json.loads((tmp_path / str(k) / "bakery2.json").read_text())
+        data["stats"]["seconds"] = 0
+        outs.append((_strip_time(text), json.dumps(data)))
+    assert outs[0] == outs[1]
+
+
+def test_only_the_time_line_varies(tmp_path) -> None:
+    main(["check", TWOPHASE, "--text", str(tmp_path / "a.txt")])
+    text = (tmp_path / "a.txt").read_text()
+    assert sum(1 for line in text.splitlines() if line.startswith("time: ")) == 1
+
+
+def test_explain_shows_layout(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", TWOPHASE]) == 0
+    out = capsys.readouterr().out
+    assert "rmState" in out and "bits 0..5" in out
+    assert "RMPrepare" in out and "3 instances" in out
+    assert "state: 16 bits" in out
+
+
+def test_property_filter(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", TWOPHASE, "--property", "TCConsistent"]) == 0
+    out = capsys.readouterr().out
+    assert "all_committed" not in out and "TCConsistent" in out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_gives_a_partial_report_and_progress_goes_to_stderr() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "checker", "check", TWOPHASE, "--set", "RM=9"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": os.getcwd()})
+    time.sleep(4.5)  # progress appears after about 2 s
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 3, err
+    assert "interrupted (Ctrl-C)" in out
+    assert "INCOMPLETE" in out
+    assert "states/s" in err  # the progress line
+    assert "Traceback" not in err

@@ -1,0 +1,116 @@
+"""Semantic rules: names, enums by context, definitions, constants and overrides, imports."""
+
+from __future__ import annotations
+
+import pytest
+
+from model import SpecError, load_spec, load_text
+from tests.helpers import spec
+
+
+def _codes(text: str, constants=None) -> list[str]:  # noqa: ANN001
+    with pytest.raises(SpecError) as err:
+        load_text(text, "t.tock", constants)
+    return [d.code for d in err.value.diagnostics]
+
+
+def test_enum_members_resolve_by_context() -> None:
+    system = spec("""
+type A = enum { idle, done }
+type B = enum { idle, failed }
+var a: A = idle
+var b: B = idle
+action finish when a == idle and b in {idle} do { a := done; b := failed }
+""")
+    assert [system.decode(s) for s in system.initial_states()] == [("idle", "idle")]
+
+
+def test_qualified_enum_member() -> None:
+    system = spec("type A = enum { x, y }\ntype B = enum { x, z }\nvar v: A = A.y")
+    assert system.decode(system.initial_states()[0]) == ("y",)
+
+
+def test_all_errors_of_a_phase_are_reported() -> None:
+    assert _codes("var a: bool = 1\nvar b: 0..2 = 5\ninvariant i: zz > 0") == \
+        ["E301", "E304", "E201"]
+
+
+def test_overrides() -> None:
+    text = "const N = 2\nconst T = 15s\nparam p: bool\nvar x: 0..N = 0"
+    system = spec(text, {"N": "4", "T": "2min", "p": "true"})
+    assert dict(system.constants()) == {"N": "4", "T": "2min", "p": "true"}
+    assert len(system.initial_states()) == 1  # p fixed
+    assert len(spec(text).initial_states()) == 2  # p explored
+    assert _codes(text, {"N": "true"}) == ["E303"]
+    assert _codes(text, {"T": "15"}) == ["E303"]
+    assert _codes(text, {"p": "maybe"}) == ["E303"]
+    assert _codes(text, {"M": "1"}) == ["E208"]
+
+
+def test_typed_constant_override_out_of_range() -> None:
+    assert _codes("const N: 1..5 = 2\nvar x: 0..N = 0", {"N": "9"}) == ["E304"]
+
+
+def test_definitions_inline_and_check_arguments() -> None:
+    system = spec("""
+type P = 1..3
+def next(p: P): P = if p == 3 then 1 else p + 1
+var at: P = 1
+action move do { at := next(at) }
+""")
+    s = system.initial_states()[0]
+    assert [system.decode(t) for t in system.successors(s)] == [(2,)]
+    assert _codes("def f(x: 0..1) = x\nvar y: 0..1 = f(1, 2)") == ["E306"]
+    assert _codes("def f = g\ndef g = f\nvar y: bool = f") == ["E307"]
+
+
+def test_process_variables_are_arrays_over_instances() -> None:
+    system = spec("""
+type A = 1..2
+process agent[a: A] {
+  var up: bool = a == 1
+  action flip do { up := not up }
+}
+invariant some_up: exists a in A: agent[a].up or true
+""")
+    assert system.layout.show(system.decode(system.initial_states()[0])) == [
+        ("agent[1].up", "true"), ("agent[2].up", "false")]
+
+
+def test_process_locals_are_private_and_need_indices() -> None:
+    base = "type A = 1..2\nprocess agent[a: A] { var up: bool = true }\n"
+    assert _codes(base + "invariant i: up") == ["E201"]
+    assert _codes(base + "invariant i: agent.up") == ["E306"]
+    assert _codes(base + "invariant i: agent[1].down") == ["E206"]
+
+
+def test_import(tmp_path) -> None:  # noqa: ANN001
+    (tmp_path / "common.tock").write_text("const N = 3\ntype Node = 1..N\n"
+                                          "def last(n: Node) = n == N\n")
+    main = tmp_path / "main.tock"
+    main.write_text('import "common.tock"\nvar at: Node = 1\n'
+                    'action step when not last(at) do { at := at + 1 }\nallow deadlock\n')
+    system = load_spec(str(main))
+    assert system.decode(system.initial_states()[0]) == (1,)
+
+
+def test_clock_diagnostics() -> None:
+    base = "clock c\nvar n: 0..9 = 0\n"
+    assert _codes(base + "action a when c >= n do {}") == ["E310"]
+    assert _codes(base + "action a when c - c >= 1s do {}") == ["E310"]
+    assert _codes(base + "action a when c >= 1s or n > 1 do {}") == ["E310"]
+    assert _codes(base + "action a when c >= 1 do {}") == ["E301"]
+    assert _codes(base + "action a do { n := c }") == ["E310"]
+    assert _codes(base + "bound c >= 2s") == ["E310"]
+
+
+def test_spec_text_cannot_reach_python() -> None:
+    # Names that would be dangerous if pasted into Python stay out of the generated code.
+    system = spec("""
+type T = enum { __import__, exec, os }
+var __class__: T = exec
+action eval_ when __class__ == exec do { __class__ := os }
+allow deadlock
+""")
+    assert "__import__" not in system.code.source and "exec" not in system.code.source
+    assert len(system.initial_states()) == 1
