@@ -1,21 +1,22 @@
-"""`check()`: load a spec, explore it, judge every property, and return a Report."""
+"""`check()`: load a spec, explore it with the right engine, judge every property, check
+every scenario, and return a Report."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from model import TransitionSystem, load_spec, load_text
+from model.product import scenario_product
 
 from .explore import Exploration, Progress, explore
 from .options import Options
-from .report import PropertyResult, Report, Stats
-from .scenario import ScenarioSystem
+from .report import PropertyResult, Report, Stats, Trace
 from .trace import build_trace, path_to
+from .verdicts import as_expected, judge, result
 
-__all__ = ["check", "check_system", "load", "UsageError"]
-
-GOOD = {"holds", "reached"}
+__all__ = ["check", "check_system", "load", "UsageError", "run"]
 
 
 class UsageError(Exception):
@@ -36,46 +37,99 @@ def check(spec: str, constants: dict[str, str] | None = None, options: Options |
     return check_system(load(spec, constants), options or Options(), progress)
 
 
+@dataclass
+class Run:
+    """One engine's run over one system: verdicts, statistics, and the graph (if any)."""
+
+    engine: str
+    results: list[PropertyResult]
+    stats: Stats
+    stop_reason: str | None
+    graph: Callable[[], object] | None
+
+
 def check_system(system: TransitionSystem, options: Options,
                  progress: Callable[[Progress], None] | None = None) -> Report:
     selected = _selected(system, options)
-    expects = system.expects
     check_deadlock = options.check_deadlock
     if check_deadlock is None:
-        check_deadlock = not system.allow_deadlock or "deadlock" in expects
-    if system.has_clocks:
-        from .timed import check_timed  # the time engines
+        check_deadlock = not system.allow_deadlock or "deadlock" in system.expects
+    main = run(system, options, selected, check_deadlock, progress)
+    results = list(main.results)
+    for scenario in system.model.scenarios:
+        if options.properties is None or scenario.name in options.properties:
+            results.append(check_scenario(system, scenario, options))
+    return make_report(system, options, main.engine, results, main.stats, main.stop_reason,
+                       main.graph)
 
-        return check_timed(system, options, selected, check_deadlock, progress)
+
+def run(system: TransitionSystem, options: Options, selected: list[int], check_deadlock: bool,
+        progress: Callable[[Progress], None] | None = None, fail_fast: bool | None = None) -> Run:
+    """Explore `system` with the engine its time semantics needs."""
+    if system.has_clocks:
+        from .timed import run_timed
+
+        return run_timed(system, options, selected, check_deadlock, progress, fail_fast)
+    expects = system.expects
 
     def unexpected(ex: Exploration) -> bool:
         for k in ex.found:
             kind = system.properties[k].kind
             status = "violated" if kind == "invariant" else "reached"
-            if not _as_expected(status, expects.get(system.properties[k].name)):
+            if not as_expected(status, expects.get(system.properties[k].name)):
                 return True
-        if ex.deadlock is not None and not _as_expected("violated", expects.get("deadlock")):
+        if ex.deadlock is not None and not as_expected("violated", expects.get("deadlock")):
             return True
-        return ex.runtime is not None and not _as_expected("violated", expects.get("runtime"))
+        return ex.runtime is not None and not as_expected("violated", expects.get("runtime"))
 
+    stop = options.fail_fast if fail_fast is None else fail_fast
     ex = explore(system, options, active=set(selected), check_deadlock=check_deadlock,
-                 stop_when=unexpected if options.fail_fast else None, progress=progress)
-    results = judge(system, ex, selected, check_deadlock)
-    if options.properties is None or any(s.name in options.properties
-                                         for s in system.model.scenarios):
-        for scenario in system.model.scenarios:
-            if options.properties is None or scenario.name in options.properties:
-                results.append(check_scenario(system, scenario, options))
+                 stop_when=unexpected if stop else None, progress=progress)
+    tracer = ExplicitTracer(system, ex)
+    results = judge(system, ex, selected, check_deadlock, tracer)
     stats = Stats(ex.states, ex.transitions, ex.depth, ex.deadlocks, ex.seconds, ex.complete)
-    return make_report(system, options, "explicit", results, stats, ex.stop_reason,
-                       lambda: _graph(system, ex, options))
+    return Run("explicit", results, stats, ex.stop_reason, lambda: _graph(system, ex, options))
+
+
+class ExplicitTracer:
+    """Traces of the explicit-state engine: parent links, labelled and replayed."""
+
+    def __init__(self, system: TransitionSystem, ex: Exploration):
+        self.system = system
+        self.ex = ex
+        self._cache: dict[int, Trace] = {}
+
+    def property_trace(self, state: int, index: int) -> Trace:
+        if state not in self._cache:
+            self._cache[state] = build_trace(self.system, path_to(self.ex.parent, state))
+        return self._cache[state]
+
+    def stuck_trace(self, state: int) -> Trace:
+        return build_trace(self.system, path_to(self.ex.parent, state))
+
+    def runtime(self, state: int, what: str, index: int) -> tuple[Trace, str, str]:
+        system = self.system
+        path = path_to(self.ex.parent, state)
+        if what == "action":
+            err = system.runtime_error(state, index)
+            if err is None:
+                raise RuntimeError("the compiled model failed where the interpreter does not")
+            message = f"error[{err.code}]: {err.message}"
+            return build_trace(system, path, failing_instance=index, error=message), message, \
+                str(err.span)
+        failing = system.property_error(state)
+        assert failing is not None
+        k, err = failing
+        message = f"error[{err.code}]: evaluating {system.properties[k].name}: {err.message}"
+        return build_trace(system, path), message, str(err.span)
 
 
 def _selected(system: TransitionSystem, options: Options) -> list[int]:
     names = [p.name for p in system.properties]
     if options.properties is None:
         return list(range(len(names)))
-    known = set(names) | {s.name for s in system.model.scenarios} | {"deadlock", "runtime"}
+    known = set(names) | {s.name for s in system.model.scenarios} | {"deadlock", "timelock",
+                                                                     "runtime"}
     for name in options.properties:
         if name not in known:
             raise UsageError(f"no property named '{name}' (this spec has: "
@@ -83,128 +137,47 @@ def _selected(system: TransitionSystem, options: Options) -> list[int]:
     return [k for k, n in enumerate(names) if n in options.properties]
 
 
-def _as_expected(status: str, expected: str | None) -> bool:
-    want_good = (expected or "holds") == "holds"
-    return (status in GOOD) == want_good
-
-
-def result(system, name: str, kind: str, status: str, message: str | None,
-           location: str | None, trace) -> PropertyResult:  # noqa: ANN001
-    expected = system.expects.get(name)
-    ok = status != "unknown" and _as_expected(status, expected)
-    return PropertyResult(name, kind, status, expected, ok, message, location, trace)
-
-
-def judge(system, ex: Exploration, selected: list[int], check_deadlock: bool) -> list[PropertyResult]:  # noqa: ANN001
-    """Verdicts for the properties of an (explicit-state) exploration."""
-    out: list[PropertyResult] = []
-    for k in selected:
-        prop = system.properties[k]
-        where = str(prop.span)
-        if prop.kind == "invariant":
-            if k in ex.found:
-                trace = build_trace(system, path_to(ex.parent, ex.found[k]))
-                out.append(result(system, prop.name, "invariant", "violated",
-                                  f"invariant {prop.name} is false after {len(trace)} step"
-                                  f"{'s' if len(trace) != 1 else ''}", where, trace))
-            else:
-                out.append(result(system, prop.name, "invariant",
-                                  "holds" if ex.complete else "unknown", None, where, None))
-        else:
-            if k in ex.found:
-                trace = build_trace(system, path_to(ex.parent, ex.found[k]))
-                out.append(result(system, prop.name, "reachable", "reached",
-                                  f"{prop.name} is reached in {len(trace)} step"
-                                  f"{'s' if len(trace) != 1 else ''}", where, trace))
-            elif ex.complete:
-                out.append(result(system, prop.name, "reachable", "unreached",
-                                  f"no reachable state satisfies {prop.name}", where, None))
-            else:
-                out.append(result(system, prop.name, "reachable", "unknown", None, where, None))
-    if check_deadlock:
-        if ex.deadlock is not None:
-            trace = build_trace(system, path_to(ex.parent, ex.deadlock))
-            out.append(result(system, "deadlock", "deadlock", "violated",
-                              f"no action is enabled after {len(trace)} step"
-                              f"{'s' if len(trace) != 1 else ''} "
-                              f"({ex.deadlocks} deadlock state{'s' if ex.deadlocks != 1 else ''}"
-                              " in all)", None, trace))
-        else:
-            out.append(result(system, "deadlock", "deadlock",
-                              "holds" if ex.complete else "unknown", None, None, None))
-    out.append(runtime_result(system, ex))
-    return out
-
-
-def runtime_result(system, ex: Exploration) -> PropertyResult:  # noqa: ANN001
-    if ex.runtime is None:
-        return result(system, "runtime", "runtime", "holds" if ex.complete else "unknown",
-                      None, None, None)
-    state, what, index = ex.runtime
-    path = path_to(ex.parent, state)
-    if what == "action":
-        err = system.runtime_error(state, index)
-        if err is None:
-            raise RuntimeError("the compiled model failed where the interpreter does not")
-        message = f"error[{err.code}]: {err.message}"
-        trace = build_trace(system, path, failing_instance=index, error=message)
-    else:
-        failing = system.property_error(state)
-        assert failing is not None
-        k, err = failing
-        message = (f"error[{err.code}]: evaluating {system.properties[k].name}: "
-                   f"{err.message}")
-        trace = build_trace(system, path)
-    more = ex.runtime_count - 1
-    if more > 0:
-        message += f" (and {more} more run-time error{'s' if more > 1 else ''})"
-    return result(system, "runtime", "runtime", "violated", message, str(err.span), trace)
-
-
-def check_scenario(system, scenario, options: Options) -> PropertyResult:  # noqa: ANN001
-    """Explore the product of the system and the scenario's script."""
-    product = ScenarioSystem(system, scenario)
-    done = product.n_steps
-    goal_index = 0
-
-    def props_for(indices):  # noqa: ANN001, ANN202
-        return (lambda s: 1 if s >> product.shift >= done else 0) if indices else None
-
-    product.props_for = props_for  # type: ignore[method-assign]
+def check_scenario(system: TransitionSystem, scenario, options: Options) -> PropertyResult:  # noqa: ANN001
+    """Explore the product of the system and the scenario's script (model.product)."""
+    product_model, info = scenario_product(system.model, scenario)
+    product = TransitionSystem(product_model, system.sources)
     bounded = Options(max_states=options.max_states, max_depth=options.max_depth,
-                      time_limit=options.time_limit)
-    ex = explore(product, bounded, active={goal_index}, check_deadlock=False)
+                      time_limit=options.time_limit, time_engine=options.time_engine,
+                      tick=options.tick)
+    outcome = run(product, bounded, list(range(len(product.properties))), False, fail_fast=False)
     where = str(scenario.span)
-    if product.initial_violation is not None or product.violation is not None:
-        item = product.violated_assert
-        if product.initial_violation is not None:
-            trace = build_trace(system, [product.initial_violation])
-        else:
-            before, _inst, _choices, after = product.violation
-            trace = build_trace(system, path_to(ex.parent, before) + [after], via=product)
-        return result(system, scenario.name, "scenario", "violated",
-                      f"assert at {item.span} does not hold after {len(trace)} step"
-                      f"{'s' if len(trace) != 1 else ''}", str(item.span), trace)
-    if goal_index in ex.found:
-        trace = build_trace(system, path_to(ex.parent, ex.found[goal_index]), via=product)
-        status = "reached" if ex.complete else "unknown"
-        message = (f"the script can run to its end in {len(trace)} step"
-                   f"{'s' if len(trace) != 1 else ''}")
-        if not ex.complete:
-            message += "; its asserts were not checked on every run (a bound was hit)"
-        return result(system, scenario.name, "scenario", status, message, where, trace)
-    if not ex.complete:
+    by_name = {r.name: r for r in outcome.results}
+    for name, item in info.asserts:
+        verdict = by_name[name]
+        if verdict.status == "violated":
+            trace = verdict.trace
+            return result(system, scenario.name, "scenario", "violated",
+                          f"assert at {item.span} does not hold after {len(trace)} step"
+                          f"{'s' if len(trace) != 1 else ''}", str(item.span), trace)
+    complete = outcome.stats.exhaustive
+    last = info.at[-1] if info.at else None
+    if last is not None and by_name[last].status == "reached":
+        trace = by_name[last].trace
+        if not complete:
+            return result(system, scenario.name, "scenario", "unknown",
+                          "the script can run to its end, but its asserts were not checked on "
+                          "every run (a bound was hit)", where, trace)
+        return result(system, scenario.name, "scenario", "reached",
+                      f"the script can run to its end in {len(trace)} step"
+                      f"{'s' if len(trace) != 1 else ''}", where, trace)
+    if not complete:
         return result(system, scenario.name, "scenario", "unknown", None, where, None)
-    reached = product.max_position
-    steps = scenario.steps
-    stuck = steps[reached] if reached < len(steps) else steps[-1]
-    trace = None
-    deepest = [s for s in ex.parent if s >> product.shift == reached]
-    if deepest:
-        trace = build_trace(system, path_to(ex.parent, deepest[0]), via=product)
+    got = 0
+    for k, name in enumerate(info.at, start=1):
+        if by_name[name].status == "reached":
+            got = k
+    stuck = info.items[got]
+    what = (f"{stuck.action.name}" if hasattr(stuck, "action")
+            else "the wait")
+    trace = by_name[info.at[got - 1]].trace if got else None
     return result(system, scenario.name, "scenario", "unreached",
-                  f"the script cannot get past step {reached + 1} ({stuck.action.name} at "
-                  f"{stuck.span}); the trace shows the furthest it gets", where, trace)
+                  f"the script cannot get past step {got + 1} ({what} at {stuck.span}); "
+                  "the trace shows the furthest it gets", where, trace)
 
 
 def make_report(system, options: Options, engine: str, results: list[PropertyResult],

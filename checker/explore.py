@@ -52,6 +52,8 @@ class Exploration:
     runtime: tuple[int, str, int] | None = None  # (state, "action"|"property", index)
     runtime_count: int = 0
     ticks: int = 0
+    timelock: int | None = None  # discrete time: no action and time cannot pass
+    timelocks: int = 0
 
 
 class _Stop(Exception):
@@ -138,17 +140,28 @@ def explore(system, options: Options, *, active: set[int], check_deadlock: bool,
                     succ = expand_failing(s)
                 n = len(succ)
                 ex.transitions += n
+                stuck = n == 0
                 if tick is not None:
                     t = tick(s)
                     if t is not None:
-                        n += 1
                         ex.ticks += 1
-                        if t not in parent:
-                            parent[t] = s
-                            frontier.append(t)  # same level: time passing costs no step
-                            if props_fn is not None:
-                                note(t)
-                if n == 0:
+                        if t == s:
+                            pass  # time passes and nothing changes: stuck if no action
+                        else:
+                            stuck = False
+                            if t not in parent:
+                                parent[t] = s
+                                frontier.append(t)  # same level: time passing costs no step
+                                if props_fn is not None:
+                                    note(t)
+                    elif stuck:
+                        # no action and time cannot pass: a timelock, not a deadlock
+                        stuck = False
+                        ex.timelocks += 1
+                        if ex.timelock is None:
+                            ex.timelock = s
+                            _maybe_stop()
+                if stuck:
                     ex.deadlocks += 1
                     if ex.deadlock is None and check_deadlock:
                         ex.deadlock = s

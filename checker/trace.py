@@ -55,7 +55,7 @@ def json_value(typ: Type, value: Value) -> object:
 
 def _state_data(system, values: tuple) -> dict[str, object]:
     return {var.name: json_value(var.type, value)
-            for var, value in zip(system.model.variables, values)}
+            for var, value in zip(system.model.variables, values) if not var.hidden}
 
 
 def _step(system, label, values: tuple, before: tuple | None, time=None, error=None) -> Step:  # noqa: ANN001

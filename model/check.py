@@ -23,7 +23,7 @@ from .types import (
 
 __all__ = ["check_spec", "BUILTIN_PROPERTIES"]
 
-BUILTIN_PROPERTIES = ("deadlock", "runtime")
+BUILTIN_PROPERTIES = ("deadlock", "timelock", "runtime")
 BUILTIN_FUNCTIONS = ("len", "head", "min", "max", "abs")
 STATEMENT_FUNCTIONS = ("push", "pop")
 MAX_SET_ELEMS = 4096

@@ -26,7 +26,8 @@ from .irutil import substitute, substitute_stmts
 from .layout import Layout
 from .types import ArrayT, BoolT, EnumT, IntT, QueueT, RecordT, SetT, Type, Value
 
-__all__ = ["RuntimeFault", "CompiledCode", "compile_code", "compile_props", "rep_of", "value_of"]
+__all__ = ["RuntimeFault", "CompiledCode", "compile_code", "compile_props", "instance_table",
+           "rep_of", "value_of"]
 
 UNROLL_INSTANCES = 64  # actions with more instances loop over a table instead
 UNROLL_QUANTIFIER = 16  # quantifiers over larger constant domains become all()/any()
@@ -172,7 +173,7 @@ class _Ctx:
 
 class _Gen:
     def __init__(self, model: ir.Model, layout: Layout,
-                 clock_read: Callable[[ir.ClockRef, _Ctx], tuple[str, int, int]] | None = None):
+                 clock_read: Callable[[ir.ClockRef, _Ctx], tuple[str, int, int, int]] | None = None):
         self.model = model
         self.layout = layout
         self.ns: dict[str, object] = dict(_HELPERS)
@@ -180,7 +181,8 @@ class _Gen:
         self.indent = 0
         self.names = count()
         self.consts: dict[object, str] = {}
-        self.clock_read = clock_read  # discrete time: (state-slot offset, width, cap)
+        self.clock_read = clock_read  # discrete time: clock ref -> (slot code, tick, cap)
+        self.emit_check: str | None = None  # discrete time: bounds to hold after a step
         self.choice_locals: list[ir.Local] = []  # what each recorded choice binds
 
     # -------------------------------------------------------------- emission
@@ -528,9 +530,10 @@ class _Gen:
         return f"{fn}({codes[0]}, {codes[1]})"
 
     def _clock_value(self, clock: ir.ClockRef, ctx: _Ctx) -> tuple[str, int]:
+        """Discrete time: code reading a clock's slot (in ticks), and the tick (ms)."""
         assert self.clock_read is not None
-        code, unit, _cap = self.clock_read(clock, ctx)
-        return code, unit
+        off, mask, tick, _cap = self.clock_read(clock, ctx)
+        return f"(({ctx.sv} >> {off}) & {mask})", tick
 
     # -------------------------------------------------------------- statements
     def stmts(self, stmts: tuple[ir.Stmt, ...], ctx: _Ctx,
@@ -647,11 +650,17 @@ class _Gen:
             self.line(f"{sv} = ({sv} & ~({mask} << {o})) | ({enc} << {o})")
 
     def reset(self, clock: ir.ClockRef, ctx: _Ctx) -> None:
+        """Zones: record the clock in the step's resets. Discrete time: zero its slot."""
         if self.clock_read is None:
             ctx.resets = ctx.resets + (self.clock_number(clock, ctx),)
             return
-        code, _unit, _cap = self.clock_read(clock, ctx)
-        raise NotImplementedError  # discrete time stores through clock slots (see timed)
+        off, mask, _tick, _cap = self.clock_read(clock, ctx)
+        if off.isdigit():
+            self.line(f"{ctx.sv} = {ctx.sv} & {~(mask << int(off))}")
+        else:
+            o = self.fresh("o")
+            self.line(f"{o} = {off}")
+            self.line(f"{ctx.sv} = {ctx.sv} & ~({mask} << {o})")
 
     def clock_number(self, clock: ir.ClockRef, ctx: _Ctx) -> str:
         """Code for the global number of a clock (1-based: 0 is the reference clock)."""
@@ -671,8 +680,10 @@ class _Gen:
 
 
 def _has_control(stmts: tuple[ir.Stmt, ...]) -> bool:
+    """Whether an `if` must be generated in continuation-passing style: its branches
+    stop (require), branch (choose) or reset clocks (recorded per outcome)."""
     for s in stmts:
-        if isinstance(s, (ir.RequireS, ir.ChooseS)):
+        if isinstance(s, (ir.RequireS, ir.ChooseS, ir.ResetS)):
             return True
         if isinstance(s, ir.IfS) and (_has_control(s.then) or _has_control(s.orelse)):
             return True
@@ -682,13 +693,19 @@ def _has_control(stmts: tuple[ir.Stmt, ...]) -> bool:
 # ---------------------------------------------------------------------------- functions
 
 
-def compile_code(model: ir.Model, layout: Layout) -> CompiledCode:
-    """Generate, compile and load the successor and property functions of an untimed view
-    of the model (clock guards and resets are left to the timed engines)."""
+def instance_table(model: ir.Model) -> list[tuple[int, tuple[Value, ...]]]:
+    """(action index, argument values) of every action instance, in generation order."""
     instances: list[tuple[int, tuple[Value, ...]]] = []
     for a, action in enumerate(model.actions):
         for args in product(*(list(local.type.values()) for local in action.locals)):
             instances.append((a, tuple(args)))
+    return instances
+
+
+def compile_code(model: ir.Model, layout: Layout) -> CompiledCode:
+    """Generate, compile and load the successor and property functions of an untimed
+    model."""
+    instances = instance_table(model)
     gen = _Gen(model, layout)
     _successor_function(gen, model, "_succ", labeled=False)
     _successor_function(gen, model, "_labeled", labeled=True)
@@ -749,18 +766,26 @@ def _instance(gen: _Gen, action: ir.Action, ctx: _Ctx, inst: str, labeled: bool)
         gen.indent += 1
         gen.line("_b = []")
     sink = "_b.append" if labeled else "_a"
-    if action.guard is not None:
-        gen.line(f"if {gen.expr(action.guard, ctx)}:")
+    tests = [gen.expr(action.guard, ctx)] if action.guard is not None else []
+    if gen.clock_read is not None:  # discrete time: clock guards are tests on slots
+        tests.extend(gen.expr(atom, ctx) for atom in action.clock_guard)
+    if tests:
+        gen.line(f"if {' and '.join(tests)}:")
         gen.indent += 1
     work = gen.fresh("t")
     gen.line(f"{work} = s")
     ctx = ctx.with_(sv=work)
 
     def emit(end: _Ctx) -> None:
+        if gen.emit_check is not None:
+            gen.line(f"if {gen.emit_check}({end.sv}):")
+            gen.indent += 1
         if labeled:
             gen.line(f"{sink}(({inst}, ({''.join(c + ', ' for c in end.choices)}), {end.sv}))")
         else:
             gen.line(f"{sink}({end.sv})")
+        if gen.emit_check is not None:
+            gen.indent -= 1
 
     gen.stmts(action.body, ctx, emit)
     gen.indent = start_indent
@@ -778,7 +803,9 @@ def compile_props(model: ir.Model, layout: Layout, indices: frozenset[int],
                   clock_read=None) -> Callable[[int], int]:  # noqa: ANN001
     """A function of a packed state: bit k set when property k (k in `indices`) is
     noteworthy there (an invariant false, a reachable true)."""
-    gen = _Gen(model, layout, clock_read)
+    gen = _Gen(model, layout)
+    if clock_read is not None:
+        gen.clock_read = lambda ref, ctx: clock_read(ref, ctx, gen)
     _props_function(gen, model, indices)
     namespace = dict(gen.ns)
     exec(compile("\n".join(gen.lines) + "\n", f"<tock:{model.name}:props>", "exec"),  # noqa: S102

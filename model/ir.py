@@ -308,6 +308,7 @@ class Variable:
     init_locals: tuple[Local, ...]
     is_param: bool
     span: Span
+    hidden: bool = False  # bookkeeping the checker adds (a scenario's script position)
 
     def __repr__(self) -> str:
         return f"Variable({self.name})"
@@ -323,6 +324,7 @@ class Clock:
     local_name: str
     index_types: tuple[Type, ...]
     span: Span
+    hidden: bool = False
 
     @property
     def count(self) -> int:

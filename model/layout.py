@@ -27,7 +27,10 @@ class Leaf:
 
 
 class Layout:
-    def __init__(self, model: ir.Model):
+    """Bit positions of the variables, then (discrete time only) of the clocks: clock k
+    (numbered from 1) holds ticks 0..caps[k-1] at `clock_offsets[k-1]`."""
+
+    def __init__(self, model: ir.Model, clock_caps: tuple[int, ...] = ()):
         self.model = model
         self.variables = model.variables
         offsets = []
@@ -36,8 +39,19 @@ class Layout:
             offsets.append(off)
             off += var.type.width
         self.offsets: tuple[int, ...] = tuple(offsets)
+        self.clock_caps = clock_caps
+        clock_offsets = []
+        for cap in clock_caps:
+            clock_offsets.append(off)
+            off += cap.bit_length()
+        self.clock_offsets: tuple[int, ...] = tuple(clock_offsets)
         self.width = off
         self.leaves: tuple[Leaf, ...] = tuple(self._leaves())
+
+    def clock_values(self, bits: int) -> tuple[int, ...]:
+        """The clock slots of a discrete-time state, in ticks."""
+        return tuple((bits >> off) & ((1 << cap.bit_length()) - 1)
+                     for off, cap in zip(self.clock_offsets, self.clock_caps))
 
     # -------------------------------------------------------------- packing
     def encode(self, values: tuple) -> int:
@@ -59,6 +73,8 @@ class Layout:
         (`agent[1].state`, `agent[1].id`, `agent[2].state`, ...) where its first one is."""
         done: set[str] = set()
         for var in self.variables:
+            if var.hidden:
+                continue
             if var.process is None:
                 yield from _open(var.name, var.index, (), var.type)
             elif var.process not in done:

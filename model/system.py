@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import interp, ir
-from .compile import CompiledCode, compile_code, compile_props, value_of
+from .compile import CompiledCode, compile_code, compile_props, instance_table, value_of
 from .layout import Layout
 from .source import SourceFile, Span
 from .types import Type, Value, format_value
@@ -54,14 +54,36 @@ class TransitionSystem:
         self.sources = sources
         self.name = model.name
         self.file = model.file
-        self.layout = Layout(model)
-        self.code: CompiledCode = compile_code(model, self.layout)
-        self.successors = self.code.successors
-        self.labeled = self.code.labeled
-        self.props = self.code.props
+        self.layout = self._make_layout()
         self.properties = tuple(PropertyInfo(p.name, p.kind, p.span) for p in model.properties)
-        self.instances = self.code.instances
+        self.instances = instance_table(model)
+        self._code: CompiledCode | None = None
         self._props_cache: dict[frozenset[int], object] = {}
+
+    def _make_layout(self) -> Layout:
+        return Layout(self.model)
+
+    # -------------------------------------------------------------- compiled code (lazy)
+    @property
+    def code(self) -> CompiledCode:
+        """The generated successor and property functions (compiled on first use; a timed
+        model is compiled by its time engine instead)."""
+        if self._code is None:
+            self._code = self._compile()
+        return self._code
+
+    def _compile(self) -> CompiledCode:
+        return compile_code(self.model, self.layout)
+
+    @property
+    def successors(self):  # noqa: ANN201
+        """`successors(state) -> list[int]`: the fast function (raises RuntimeFault)."""
+        return self.code.successors
+
+    @property
+    def labeled(self):  # noqa: ANN201
+        """`labeled(state) -> [(instance, choices, next or None)]`."""
+        return self.code.labeled
 
     # -------------------------------------------------------------- facts
     @property
@@ -136,9 +158,12 @@ class TransitionSystem:
         """A predicate function over the properties in `indices` (see compile_props)."""
         fn = self._props_cache.get(indices)
         if fn is None:
-            fn = compile_props(self.model, self.layout, indices)
+            fn = compile_props(self.model, self.layout, indices, self._clock_read())
             self._props_cache[indices] = fn
         return fn
+
+    def _clock_read(self):  # noqa: ANN202
+        return None
 
     def replay_step(self, before: int, inst: int, choices: tuple, after: int) -> bool:
         """Whether the reference interpreter, running instance `inst` from `before` with
