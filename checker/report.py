@@ -44,8 +44,9 @@ class Trace:
     loop_start: int | None = None
 
     def __len__(self) -> int:
-        """The number of transitions (steps after the initial state)."""
-        return len(self.steps) - 1
+        """The number of transitions: steps with an action (not the initial state, and not
+        a closing "(time passes)" entry)."""
+        return sum(1 for step in self.steps if step.action is not None)
 
 
 @dataclass(frozen=True, slots=True)

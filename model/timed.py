@@ -8,12 +8,12 @@ x_i - x_j ≺ c, with raw = (c << 1) | (1 for <=, 0 for <), the encoding checker
   succ(d)  -> [(instance, choices, d' or None on a run-time error, guard constraints, resets)]
   inv(d)   -> the upper bounds active in d (the `bound`s and timeouts' deadlines)
   live(d)  -> a bit mask of the *conditional read sites* whose condition holds in d.
-A read site is a constant a clock is compared with, under the discrete condition of its
-action or bound. If every action that makes a site's condition true also resets its clock
-(the engine checks this on every transition), a clock whose sites are all off in d cannot
-influence the future before it is reset, so extrapolation can forget it there: the cost of
-a 15 min timeout is then independent of its size. Sites with no condition, with a clock
-chosen at run time, or in properties are always on.
+A read site is a place a clock is compared with a constant, under the discrete condition of
+its action or bound. A clock is *live* in d when one of its sites is on there. If every
+transition that makes a clock live also resets it (the engine checks this on every
+transition), a clock that is not live in d cannot influence the future before it is reset,
+so extrapolation can forget it there: a 15 min timeout then costs what a 2 s one costs.
+Sites with no condition, with a clock chosen at run time, or in properties are always on.
 
 *Discrete time.* `DiscreteTimeSystem` packs each clock as a slot counting ticks (capped one
 above the largest constant it is compared with) and adds `tick(s)`, the zero-cost
@@ -186,43 +186,42 @@ class ZoneCode:
     global_upper: list[int]
     choice_locals: list[ir.Local] = field(default_factory=list)
     _lu_cache: dict = field(default_factory=dict)
+    _clocks_cache: dict = field(default_factory=dict)
 
     def bounds(self, mask: int, always: frozenset[int]) -> tuple[list[int], list[int]]:
-        """Per-clock L and U for a discrete state whose live mask is `mask`; clocks in
-        `always` use their global constants."""
+        """Per-clock L and U in a discrete state whose live mask is `mask`: a clock's global
+        constants if it is live there (a site of it is on, or it is in `always`, or it has an
+        unconditional site), else -1 (its value cannot matter before it is reset)."""
         key = (mask, always)
         hit = self._lu_cache.get(key)
         if hit is not None:
             return hit
-        lower = list(self.base_lower)
-        upper = list(self.base_upper)
-        bit = 0
-        m = mask
-        while m:
-            if m & 1:
-                for site in self.cond_sites[bit]:
-                    if site.lower > lower[site.clock]:
-                        lower[site.clock] = site.lower
-                    if site.upper > upper[site.clock]:
-                        upper[site.clock] = site.upper
-            m >>= 1
-            bit += 1
-        for x in always:
-            lower[x] = max(lower[x], self.global_lower[x])
-            upper[x] = max(upper[x], self.global_upper[x])
+        live = self.clocks_of(mask) | always | self.unconditional
+        lower = [self.global_lower[x] if x in live else -1 for x in range(self.n)]
+        upper = [self.global_upper[x] if x in live else -1 for x in range(self.n)]
         result = (lower, upper)
         self._lu_cache[key] = result
         return result
 
     def clocks_of(self, mask: int) -> set[int]:
-        out: set[int] = set()
-        bit = 0
-        while mask:
-            if mask & 1:
-                out.update(site.clock for site in self.cond_sites[bit])
-            mask >>= 1
-            bit += 1
+        """The clocks some site of `mask` reads."""
+        out = self._clocks_cache.get(mask)
+        if out is None:
+            out = set()
+            bit = 0
+            m = mask
+            while m:
+                if m & 1:
+                    out.update(site.clock for site in self.cond_sites[bit])
+                m >>= 1
+                bit += 1
+            self._clocks_cache[mask] = out
         return out
+
+    @property
+    def unconditional(self) -> set[int]:
+        return {x for x in range(1, self.n)
+                if self.base_lower[x] >= 0 or self.base_upper[x] >= 0}
 
 
 def compile_zones(model: ir.Model, layout: Layout) -> ZoneCode:
@@ -365,14 +364,17 @@ def _constraint_code(x: str, op: str, k: int) -> str:
 
 
 def _zone_instance(gen: _Gen, action: ir.Action, ctx: _Ctx, inst: str) -> None:
+    """One instance: a run-time error after the clock guard is known reports that guard,
+    so the engine can tell whether the instance was enabled at all."""
     start = gen.indent
+    guard_var = gen.fresh("g")
+    gen.line(f"{guard_var} = None")
     gen.line("try:")
     gen.indent += 1
     gen.line("_b = []")
     if action.guard is not None:
         gen.line(f"if {gen.expr(action.guard, ctx)}:")
         gen.indent += 1
-    guard_var = gen.fresh("g")
     parts = [_constraint_code(gen.clock_number(a.clock, ctx), a.op, a.bound)
              for a in action.clock_guard]
     gen.line(f"{guard_var} = " + (" + ".join(parts) if parts else "()"))
@@ -390,7 +392,7 @@ def _zone_instance(gen: _Gen, action: ir.Action, ctx: _Ctx, inst: str) -> None:
     gen.indent = start
     gen.line("except _RtErr:")
     gen.indent += 1
-    gen.line(f"_a(({inst}, None, None, None, None))")
+    gen.line(f"_a(({inst}, None, None, {guard_var}, None))")
     gen.indent = start
 
 

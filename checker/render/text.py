@@ -109,10 +109,13 @@ def render_trace(trace: Trace, indent: str = "") -> list[str]:
         if trace.loop_start is not None and k == trace.loop_start:
             marker = "-> "
         when = f"t={format_time(step.time)}  " if timed and step.time is not None else ""
-        if step.label is None:
+        if step.label is None or (step.action is None and k == 0):
             lines.append(f"{indent}{marker}{k:>{number_width}}  {when}initial state")
             for name, value in step.values:
                 lines.append(f"{indent}{' ' * (len(marker) + number_width + 4)}{name} = {value}")
+            continue
+        if step.action is None:  # time passing at the end: no step number
+            lines.append(f"{indent}{marker}{' ' * number_width}  {when}{step.label}")
             continue
         lines.append(f"{indent}{marker}{k:>{number_width}}  {when}{step.label}")
         pad = " " * (len(marker) + number_width + 4)

@@ -8,22 +8,24 @@ from pathlib import Path
 
 import pytest
 
-from checker import check
+from checker import Options, check
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRIES = tomllib.loads((ROOT / "specs" / "manifest.toml").read_text())["spec"]
 
 
 def _id(entry: dict) -> str:
-    consts = ",".join(f"{k}={v}" for k, v in entry.get("constants", {}).items())
-    return entry["file"].rsplit("/", 1)[-1] + (f"[{consts}]" if consts else "")
+    settings = {**entry.get("constants", {}), **entry.get("options", {})}
+    text = ",".join(f"{k}={v}" for k, v in settings.items())
+    return entry["file"].rsplit("/", 1)[-1] + (f"[{text}]" if text else "")
 
 
 @pytest.mark.parametrize(
     "entry", [pytest.param(e, marks=pytest.mark.slow) if e.get("slow") else e
               for e in ENTRIES], ids=_id)
 def test_spec_meets_manifest(entry: dict) -> None:
-    report = check(f"specs/{entry['file']}", constants=entry.get("constants"))
+    report = check(f"specs/{entry['file']}", constants=entry.get("constants"),
+                   options=Options(**entry.get("options", {})))
     assert report.outcome == entry["outcome"]
     stats = report.stats
     assert stats.exhaustive

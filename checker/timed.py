@@ -1,0 +1,690 @@
+"""The time engines: zones (the default for specs with clocks) and discrete time.
+
+*Zones.* A symbolic state is a discrete state with a zone (a canonical DBM, checker.dbm) of
+clock valuations, closed under delay within the active bounds. A transition intersects the
+zone with the clock guard, resets clocks, applies the target's bounds and lets time pass;
+the zone is then extrapolated with the constants of the clocks that are live in the
+target (model.timed), so its cost does not depend on how large the constants are, and is
+dropped if a stored zone of the same discrete state includes it. Extrapolation is Extra+_M
+(it preserves deadlocks and timelocks); with deadlock checking off and no bounds in the
+spec, Extra+_LU, which is coarser. BFS over symbolic states gives counterexamples with the
+fewest actions; model.timed's schedule turns them into runs with exact times.
+
+*Discrete time.* Clocks count ticks (model.timed.DiscreteTimeSystem); the explicit engine
+explores it with ticks as zero-cost steps, so depths and trace lengths count actions in
+both engines.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from model.irutil import mentions_clock
+from model.timed import (
+    DiscreteTimeSystem, ZoneCode, clock_dnf, clock_names, compile_zones, default_tick,
+    discrete_refusal, time_constants,
+)
+from model.types import format_duration
+
+from . import dbm
+from .api import Run, UsageError
+from .explore import ROOT, Exploration, Progress, explore
+from .options import Options
+from .report import Stats, Step, Trace
+from .schedule import TimedStep, check_schedule, solve_schedule
+from .trace import TraceError, find_transition, json_value, path_to
+from .verdicts import as_expected, judge
+
+__all__ = ["run_timed", "explore_zones", "ZoneExploration"]
+
+
+def run_timed(system, options: Options, selected: list[int], check_deadlock: bool,
+              progress: Callable[[Progress], None] | None, fail_fast: bool | None) -> Run:  # noqa: ANN001
+    engine = options.time_engine or "zones"
+    stop = options.fail_fast if fail_fast is None else fail_fast
+    if engine == "discrete":
+        return _run_discrete(system, options, selected, check_deadlock, progress, stop)
+    return _run_zones(system, options, selected, check_deadlock, progress, stop)
+
+
+def _unexpected(system) -> Callable[[object], bool]:  # noqa: ANN001
+    expects = system.expects
+
+    def check(ex) -> bool:  # noqa: ANN001
+        for k in ex.found:
+            prop = system.properties[k]
+            status = "violated" if prop.kind == "invariant" else "reached"
+            if not as_expected(status, expects.get(prop.name)):
+                return True
+        for name, handle in (("deadlock", ex.deadlock), ("timelock", ex.timelock)):
+            if handle is not None and not as_expected("violated", expects.get(name)):
+                return True
+        return ex.runtime is not None and not as_expected("violated", expects.get("runtime"))
+
+    return check
+
+
+# ---------------------------------------------------------------------------- discrete time
+
+
+def _run_discrete(system, options: Options, selected: list[int], check_deadlock: bool,
+                  progress, stop: bool) -> Run:  # noqa: ANN001
+    model = system.model
+    refusal = discrete_refusal(model)
+    if refusal is not None:
+        why, span = refusal
+        raise UsageError(f"the discrete time engine is exact only for closed (non-strict) clock "
+                         f"constraints, but {why} at {span}; use --time zones")
+    tick = options.tick or default_tick(model)
+    for k in time_constants(model):
+        if k % tick:
+            raise UsageError(f"the tick {format_duration(tick)} does not divide the constant "
+                             f"{format_duration(k)}; pick a tick that divides every time "
+                             f"constant (default: their gcd, {format_duration(default_tick(model))})")
+    dsys = DiscreteTimeSystem(model, system.sources, tick)
+    ex = explore(dsys, options, active=set(selected), check_deadlock=check_deadlock,
+                 stop_when=_unexpected(dsys) if stop else None, progress=progress)
+    tracer = DiscreteTracer(dsys, ex)
+    results = judge(dsys, ex, selected, check_deadlock, tracer, timed=True)
+    stats = Stats(ex.states, ex.transitions + ex.ticks, ex.depth, ex.deadlocks, ex.seconds,
+                  ex.complete)
+
+    def graph():  # noqa: ANN202
+        from .graph import state_graph
+
+        return state_graph(dsys, ex.parent, options.graph_limit)
+
+    return Run(f"discrete time (tick {format_duration(tick)})", results, stats, ex.stop_reason,
+               graph)
+
+
+class DiscreteTracer:
+    """Traces of the discrete engine: ticks become time, actions become steps."""
+
+    def __init__(self, system: DiscreteTimeSystem, ex: Exploration):
+        self.system = system
+        self.ex = ex
+        self.names = clock_names(system.model)
+
+    def property_trace(self, state: int, index: int) -> Trace:
+        return self._trace(path_to(self.ex.parent, state))
+
+    def stuck_trace(self, state: int) -> Trace:
+        return self._trace(path_to(self.ex.parent, state))
+
+    def runtime(self, state: int, what: str, index: int) -> tuple[Trace, str, str]:
+        system = self.system
+        path = path_to(self.ex.parent, state)
+        if what == "action":
+            err = system.runtime_error(state, index)
+            if err is None:
+                raise RuntimeError("the compiled model failed where the interpreter does not")
+            message = f"error[{err.code}]: {err.message}"
+            return self._trace(path, (index, message)), message, str(err.span)
+        failing = system.property_error(state)
+        assert failing is not None
+        k, err = failing
+        message = f"error[{err.code}]: evaluating {system.properties[k].name}: {err.message}"
+        return self._trace(path), message, str(err.span)
+
+    def _trace(self, path: list[int], failing: tuple[int, str] | None = None) -> Trace:
+        """Ticks become time; a clock's shown value is exact (time since its last reset),
+        not its capped slot."""
+        system = self.system
+        tick = system.tick_ms
+        n = system.model.n_clocks + 1
+        ms = 0
+        last_reset = [0] * n
+        builder = _TimedTraceBuilder(system, self.names)
+        builder.start(path[0], Fraction(0), tuple(0 for _ in range(n - 1)))
+        elapsed_ticks = 0
+        for a, b in zip(path, path[1:]):
+            if system.tick(a) == b:
+                ms += tick
+                elapsed_ticks += 1
+                continue
+            inst, choices = find_transition(system, a, b)
+            if not system.replay_step(a, inst, choices, b):
+                raise TraceError(f"{system.transition(inst, choices)} does not replay in the "
+                                 "reference interpreter")
+            slots_before = system.layout.clock_values(a)
+            slots_after = system.layout.clock_values(b)
+            resets = tuple(x for x in range(1, n) if slots_after[x - 1] == 0
+                           and slots_before[x - 1] != 0)
+            for x in resets:
+                last_reset[x] = ms
+            builder.step(a, b, inst, choices, Fraction(ms, 1000),
+                         tuple(ms - last_reset[x] for x in range(1, n)), resets)
+            elapsed_ticks = 0
+        if failing is not None:
+            builder.fail(path[-1], failing[0], failing[1], Fraction(ms, 1000))
+        builder.finish(path[-1], Fraction(ms, 1000),
+                       tuple(ms - last_reset[x] for x in range(1, n)))
+        return builder.trace()
+
+
+# ---------------------------------------------------------------------------- traces with time
+
+
+class _TimedTraceBuilder:
+    """Steps with absolute times and clock values (seconds in data, durations in text)."""
+
+    def __init__(self, system, names: list[str]):  # noqa: ANN001
+        self.system = system
+        self.names = names
+        self.steps: list[Step] = []
+        self.prev_values: tuple | None = None
+        self.prev_clocks: tuple[int, ...] = ()
+        self.last_time = Fraction(0)
+
+    def _clock_data(self, clocks_ms: tuple[int | Fraction, ...]):  # noqa: ANN202
+        shown = []
+        data = {}
+        for name, value in zip(self.names[1:], clocks_ms):
+            if name.startswith("@"):
+                continue
+            shown.append((name, _fmt_ms(value)))
+            data[name] = float(Fraction(value) / 1000) if Fraction(value).denominator != 1 \
+                or int(value) % 1000 else int(value) // 1000
+        return shown, data
+
+    def _make(self, label, values: tuple, clocks_ms, time: Fraction, changes, error=None) -> Step:  # noqa: ANN001
+        system = self.system
+        layout = system.layout
+        shown, data = self._clock_data(clocks_ms)
+        state = {var.name: json_value(var.type, v)
+                 for var, v in zip(system.model.variables, values) if not var.hidden}
+        state.update(data)
+        full = tuple(layout.show(values)) + tuple(shown)
+        if label is None:
+            return Step(None, None, (), (), None, state, full, (), time, error)
+        return Step(label.action, label.process, label.args, label.choices, str(label), state,
+                    full, tuple(changes), time, error)
+
+    def start(self, state: int, time: Fraction, clocks_ms) -> None:  # noqa: ANN001
+        values = self.system.decode(state)
+        self.steps.append(self._make(None, values, clocks_ms, time, ()))
+        self.prev_values = values
+        self.prev_clocks = tuple(clocks_ms)
+
+    def step(self, before: int, after: int, inst: int, choices: tuple, time: Fraction,
+             clocks_ms, resets: tuple[int, ...]) -> None:  # noqa: ANN001
+        values = self.system.decode(after)
+        changes = list(self.system.layout.diff(self.prev_values, values))
+        elapsed = (time - self.last_time) * 1000
+        for x in resets:
+            name = self.names[x]
+            old = Fraction(self.prev_clocks[x - 1]) + elapsed
+            if not name.startswith("@") and old != 0:
+                changes.append((name, _fmt_ms(old), "0s"))
+        label = self.system.transition(inst, choices)
+        self.steps.append(self._make(label, values, clocks_ms, time, changes))
+        self.prev_values = values
+        self.prev_clocks = tuple(clocks_ms)
+        self.last_time = time
+
+    def fail(self, state: int, inst: int, message: str, time: Fraction) -> None:
+        values = self.system.decode(state)
+        elapsed = (time - self.last_time) * 1000
+        clocks = tuple(Fraction(c) + elapsed for c in self.prev_clocks)
+        self.steps.append(self._make(self.system.transition(inst), values, clocks, time, (),
+                                     message))
+
+    def finish(self, state: int, time: Fraction, clocks_ms) -> None:  # noqa: ANN001
+        """Time passing after the last step (a deadline reached, a clock property true)."""
+        if time > self.last_time and not (self.steps and self.steps[-1].error):
+            values = self.system.decode(state)
+            shown, data = self._clock_data(clocks_ms)
+            layout = self.system.layout
+            st = {var.name: json_value(var.type, v)
+                  for var, v in zip(self.system.model.variables, values) if not var.hidden}
+            st.update(data)
+            self.steps.append(Step(None, None, (), (), "(time passes)", st,
+                                   tuple(layout.show(values)) + tuple(shown), (), time, None))
+
+    def trace(self) -> Trace:
+        return Trace(tuple(self.steps))
+
+
+def _fmt_ms(value: int | Fraction) -> str:
+    v = Fraction(value)
+    if v.denominator == 1:
+        return format_duration(int(v))
+    seconds = v / 1000
+    text = f"{float(seconds):.3f}".rstrip("0").rstrip(".")
+    return f"{text}s" if Fraction(text) == seconds else f"{seconds.numerator}/{seconds.denominator}s"
+
+
+# ---------------------------------------------------------------------------- zones
+
+
+class _StaleClock(Exception):
+    """A clock became live without being reset: its constants must apply everywhere."""
+
+    def __init__(self, clocks: set[int]):
+        super().__init__(clocks)
+        self.clocks = clocks
+
+
+@dataclass
+class ZoneExploration:
+    discrete: list[int] = field(default_factory=list)
+    zones: list[tuple] = field(default_factory=list)
+    parent: list[int] = field(default_factory=list)
+    via: list[tuple | None] = field(default_factory=list)  # (inst, choices, guard, resets)
+    edges: list[tuple[int, int, int, tuple]] = field(default_factory=list)
+    states: int = 0
+    transitions: int = 0
+    depth: int = 0
+    deadlocks: int = 0
+    timelocks: int = 0
+    seconds: float = 0.0
+    complete: bool = False
+    stop_reason: str | None = None
+    found: dict[int, int] = field(default_factory=dict)
+    deadlock: int | None = None
+    timelock: int | None = None
+    runtime: tuple[int, str, int] | None = None
+    runtime_guard: tuple = ()
+    runtime_count: int = 0
+    always: frozenset[int] = frozenset()
+    restarts: int = 0
+
+
+class _Stop(Exception):
+    pass
+
+
+def _run_zones(system, options: Options, selected: list[int], check_deadlock: bool, progress,
+               stop: bool) -> Run:  # noqa: ANN001
+    zc = compile_zones(system.model, system.layout)
+    use_lu = not check_deadlock and not system.model.bounds
+    always: frozenset[int] = frozenset()
+    while True:
+        try:
+            ex = explore_zones(system, zc, options, selected, check_deadlock,
+                               _unexpected(system) if stop else None, progress, always, use_lu)
+            break
+        except _StaleClock as stale:
+            always = always | frozenset(stale.clocks)
+    tracer = ZoneTracer(system, zc, ex, use_lu)
+    results = judge(system, ex, selected, check_deadlock, tracer, timed=True)
+    stats = Stats(ex.states, ex.transitions, ex.depth, ex.deadlocks, ex.seconds, ex.complete,
+                  symbolic=True)
+    names = clock_names(system.model)
+    engine = f"zones (Extra+_{'LU' if use_lu else 'M'}, per-state constants)"
+    if always:
+        engine += "; global constants for " + ", ".join(names[x] for x in sorted(always))
+
+    def graph():  # noqa: ANN202
+        return _zone_graph(system, zc, ex, options.graph_limit)
+
+    return Run(engine, results, stats, ex.stop_reason, graph)
+
+
+def _initial_zone(zc: ZoneCode, d: int) -> tuple | None:
+    n = zc.n
+    inv = zc.inv(d)
+    z = dbm.constrain_all(dbm.zero(n), n, inv)
+    if z is None:
+        return None
+    return dbm.constrain_all(dbm.up(z, n), n, inv)
+
+
+def explore_zones(system, zc: ZoneCode, options: Options, selected: list[int],
+                  check_deadlock: bool, stop_when, progress, always: frozenset[int],
+                  use_lu: bool) -> ZoneExploration:  # noqa: ANN001
+    """Breadth-first search over symbolic states (see the module docstring)."""
+    start = _time.perf_counter()
+    n = zc.n
+    model = system.model
+    ex = ZoneExploration(always=always)
+    clock_props = {k for k in selected if mentions_clock(model.properties[k].expr)}
+    active_discrete = {k for k in selected if k not in clock_props}
+    active_clock = set(clock_props)
+    props_fn = system.props_for(frozenset(active_discrete)) if active_discrete else None
+    passed: dict[int, list[int]] = {}
+    live_cache: dict[int, int] = {}
+    deadline = start + options.time_limit if options.time_limit else None
+    next_report = start + 2.0
+    extrapolate = dbm.extrapolate_lu
+
+    def live(d: int) -> int:
+        m = live_cache.get(d)
+        if m is None:
+            m = zc.live(d)
+            live_cache[d] = m
+        return m
+
+    def close(z: tuple, d: int, inv: tuple) -> tuple:
+        z = dbm.constrain_all(dbm.up(z, n), n, inv)
+        lower, upper = zc.bounds(live(d), always)
+        if use_lu:
+            return extrapolate(z, n, lower, upper)
+        m = [max(a, b) for a, b in zip(lower, upper)]
+        return dbm.extrapolate_m(z, n, m)
+
+    def maybe_stop() -> None:
+        if stop_when is not None and stop_when(ex):
+            ex.stop_reason = "fail-fast"
+            raise _Stop
+
+    def add(d: int, z: tuple, parent: int, via: tuple | None) -> int | None:
+        bucket = passed.setdefault(d, [])
+        for i in bucket:
+            if dbm.is_included(z, ex.zones[i], n):
+                return -1 - i  # covered by node i
+        keep = [i for i in bucket if not dbm.is_included(ex.zones[i], z, n)]
+        node = len(ex.discrete)
+        ex.discrete.append(d)
+        ex.zones.append(z)
+        ex.parent.append(parent)
+        ex.via.append(via)
+        keep.append(node)
+        passed[d] = keep
+        note(node)
+        return node
+
+    def note(node: int) -> None:
+        nonlocal props_fn
+        d = ex.discrete[node]
+        if props_fn is not None:
+            hits = props_fn(d)
+            if hits:
+                for k in list(active_discrete):
+                    if hits >> k & 1:
+                        ex.found[k] = node
+                        active_discrete.discard(k)
+                props_fn = system.props_for(frozenset(active_discrete)) if active_discrete \
+                    else None
+                maybe_stop()
+        if active_clock:
+            values = system.decode(d)
+            z = ex.zones[node]
+            for k in list(active_clock):
+                prop = model.properties[k]
+                dnf = clock_dnf(prop.expr, values, negate=prop.kind == "invariant")
+                if any(dbm.satisfies_some(z, n, conj) for conj in dnf):
+                    ex.found[k] = node
+                    active_clock.discard(k)
+                    maybe_stop()
+
+    frontier: list[int] = []
+    try:
+        for d in dict.fromkeys(system.initial_states()):
+            z = _initial_zone(zc, d)
+            if z is None:
+                continue
+            lower, upper = zc.bounds(live(d), always)
+            if use_lu:
+                z = extrapolate(z, n, lower, upper)
+            else:
+                z = dbm.extrapolate_m(z, n, [max(a, b) for a, b in zip(lower, upper)])
+            node = add(d, z, ROOT, None)
+            if node is not None and node >= 0:
+                frontier.append(node)
+        while frontier:
+            if options.max_depth is not None and ex.depth >= options.max_depth:
+                ex.stop_reason = "max-depth"
+                break
+            ex.depth += 1
+            nxt: list[int] = []
+            for count, node in enumerate(frontier):
+                d = ex.discrete[node]
+                z = ex.zones[node]
+                mask = live(d)
+                enabled: list[tuple] = []
+                for inst, choices, d2, guard, resets in zc.succ(d):
+                    if d2 is None:
+                        if guard is not None and dbm.constrain_all(z, n, guard) is None:
+                            continue  # the instance's clock guard never holds here
+                        ex.runtime_count += 1
+                        if ex.runtime is None:
+                            ex.runtime = (node, "action", inst)
+                            ex.runtime_guard = guard or ()
+                            maybe_stop()
+                        continue
+                    z1 = dbm.constrain_all(z, n, guard)
+                    if z1 is None:
+                        continue
+                    inv2 = zc.inv(d2)
+                    z2 = z1
+                    for x in resets:
+                        z2 = dbm.reset(z2, n, x)
+                    z3 = dbm.constrain_all(z2, n, inv2)
+                    if z3 is None:
+                        continue
+                    pre = dbm.constrain_all(z1, n, [c for c in inv2 if c[0] not in resets])
+                    if pre is not None:
+                        enabled.append(pre)
+                    mask2 = live(d2)
+                    if mask2 != mask:
+                        stale = (zc.clocks_of(mask2) - zc.clocks_of(mask) - set(resets)
+                                 - always - zc.unconditional)
+                        if stale:
+                            raise _StaleClock(stale)
+                    z5 = close(z3, d2, inv2)
+                    ex.transitions += 1
+                    target = add(d2, z5, node, (inst, choices, guard, tuple(resets)))
+                    if target is not None and target >= 0:
+                        nxt.append(target)
+                        ex.edges.append((node, target, inst, choices))
+                    elif target is not None:
+                        ex.edges.append((node, -1 - target, inst, choices))
+                inv = zc.inv(d)
+                if _stuck(z, enabled, n):  # counted even when deadlocks are allowed
+                    if inv:
+                        ex.timelocks += 1
+                        if ex.timelock is None:
+                            ex.timelock = node
+                            maybe_stop()
+                    else:
+                        ex.deadlocks += 1
+                        if ex.deadlock is None and check_deadlock:
+                            ex.deadlock = node
+                            maybe_stop()
+                if count % 256 == 0:
+                    now = _time.perf_counter()
+                    if options.max_states is not None and len(ex.discrete) >= options.max_states:
+                        ex.stop_reason = "max-states"
+                        raise _Stop
+                    if deadline is not None and now >= deadline:
+                        ex.stop_reason = "time-limit"
+                        raise _Stop
+                    if progress is not None and now >= next_report:
+                        progress(Progress(len(ex.discrete), ex.transitions, ex.depth,
+                                          len(frontier) - count + len(nxt), now - start))
+                        next_report = now + 1.0
+                elif options.max_states is not None and len(ex.discrete) >= options.max_states:
+                    ex.stop_reason = "max-states"
+                    raise _Stop
+            frontier = nxt
+        else:
+            ex.complete = True
+    except _Stop:
+        pass
+    except KeyboardInterrupt:
+        ex.stop_reason = "interrupted"
+    if ex.stop_reason is not None:
+        ex.complete = False
+    ex.states = len(ex.discrete)
+    ex.seconds = _time.perf_counter() - start
+    return ex
+
+
+def _stuck(z: tuple, enabled: list[tuple], n: int) -> list[tuple]:
+    """The part of zone z from which no enabled transition can ever be taken."""
+    downs = [dbm.down(p, n) for p in enabled]
+    if any(dbm.is_included(z, d, n) for d in downs):
+        return []
+    fed = [z]
+    for d in downs:
+        fed = dbm.federation_subtract(fed, d, n)
+        if not fed:
+            return []
+    return fed
+
+
+def _dbm_constraints(z: tuple, n: int) -> tuple[tuple[int, int, int], ...]:
+    out = []
+    for i in range(n):
+        for j in range(n):
+            raw = z[i * n + j]
+            if i != j and raw < dbm.INF:
+                out.append((i, j, raw))
+    return tuple(out)
+
+
+class ZoneTracer:
+    """Traces of the zone engine: the symbolic path, then exact times for it."""
+
+    def __init__(self, system, zc: ZoneCode, ex: ZoneExploration, use_lu: bool):  # noqa: ANN001
+        self.system = system
+        self.zc = zc
+        self.ex = ex
+        self.names = clock_names(system.model)
+
+    def _path(self, node: int) -> list[int]:
+        path = [node]
+        while self.ex.parent[path[-1]] != ROOT:
+            path.append(self.ex.parent[path[-1]])
+        path.reverse()
+        return path
+
+    def _exact_zones(self, path: list[int]) -> list[tuple]:
+        """The zones along the path without extrapolation (what really happens)."""
+        zc = self.zc
+        n = zc.n
+        zones = [_initial_zone(zc, self.ex.discrete[path[0]])]
+        for node in path[1:]:
+            inst, choices, guard, resets = self.ex.via[node]
+            d2 = self.ex.discrete[node]
+            z = dbm.constrain_all(zones[-1], n, guard)
+            for x in resets:
+                z = dbm.reset(z, n, x)
+            inv2 = zc.inv(d2)
+            z = dbm.constrain_all(z, n, inv2)
+            assert z is not None, "a symbolic path that is not feasible"
+            zones.append(dbm.constrain_all(dbm.up(z, n), n, inv2))
+        return zones
+
+    def property_trace(self, node: int, index: int) -> Trace:
+        prop = self.system.model.properties[index]
+        path = self._path(node)
+        final = ()
+        if mentions_clock(prop.expr):
+            zone = self._exact_zones(path)[-1]
+            values = self.system.decode(self.ex.discrete[node])
+            dnf = clock_dnf(prop.expr, values, negate=prop.kind == "invariant")
+            final = next((c for c in dnf if dbm.satisfies_some(zone, self.zc.n, c)), None)
+            if final is None:
+                raise TraceError(f"{prop.name} is only met in the extrapolated zone")
+        return self._trace(path, final)
+
+    def stuck_trace(self, node: int) -> Trace:
+        path = self._path(node)
+        zone = self._exact_zones(path)[-1]
+        n = self.zc.n
+        d = self.ex.discrete[node]
+        enabled = []
+        for _inst, _choices, d2, guard, resets in self.zc.succ(d):
+            if d2 is None:
+                continue
+            z1 = dbm.constrain_all(zone, n, guard)
+            if z1 is None:
+                continue
+            inv2 = self.zc.inv(d2)
+            z2 = z1
+            for x in resets:
+                z2 = dbm.reset(z2, n, x)
+            if dbm.constrain_all(z2, n, inv2) is None:
+                continue
+            pre = dbm.constrain_all(z1, n, [c for c in inv2 if c[0] not in resets])
+            if pre is not None:
+                enabled.append(pre)
+        pieces = _stuck(zone, enabled, n)
+        if not pieces:
+            raise TraceError("a stuck state found in the extrapolated zone is not stuck")
+        # A timelock is shown where time stops: on an active bound, if it can be reached.
+        for piece in pieces:
+            for x, _zero, raw in self.zc.inv(d):
+                if not dbm.bound_is_strict(raw):
+                    tight = dbm.constrain(piece, n, 0, x, dbm.bound(-dbm.bound_constant(raw),
+                                                                   False))
+                    if tight is not None:
+                        return self._trace(path, _dbm_constraints(tight, n))
+        return self._trace(path, _dbm_constraints(pieces[0], n))
+
+    def runtime(self, node: int, what: str, index: int) -> tuple[Trace, str, str]:
+        system = self.system
+        d = self.ex.discrete[node]
+        err = system.runtime_error(d, index)
+        if err is None:
+            raise RuntimeError("the compiled model failed where the interpreter does not")
+        message = f"error[{err.code}]: {err.message}"
+        trace = self._trace(self._path(node), tuple(self.ex.runtime_guard),
+                            failing=(index, message))
+        return trace, message, str(err.span)
+
+    def _trace(self, path: list[int], final: tuple, failing: tuple[int, str] | None = None
+               ) -> Trace:
+        zc = self.zc
+        n = zc.n
+        ex = self.ex
+        system = self.system
+        steps = []
+        for k in range(1, len(path)):
+            inst, choices, guard, resets = ex.via[path[k]]
+            steps.append(TimedStep(zc.inv(ex.discrete[path[k - 1]]), tuple(guard), tuple(resets)))
+        final_inv = zc.inv(ex.discrete[path[-1]])
+        times = solve_schedule(n, steps, final_inv, final)
+        if times is None or not check_schedule(n, steps, times, final_inv, final):
+            raise TraceError("no concrete times realise this symbolic trace")
+        builder = _TimedTraceBuilder(system, self.names)
+        zero = tuple(0 for _ in range(n - 1))
+        builder.start(ex.discrete[path[0]], Fraction(0), zero)
+        last_reset = [Fraction(0)] * n  # in ms, like the constants the schedule solves for
+        for k in range(1, len(path)):
+            inst, choices, guard, resets = ex.via[path[k]]
+            t = times[k - 1]
+            before, after = ex.discrete[path[k - 1]], ex.discrete[path[k]]
+            if not system.replay_step(before, inst, choices, after):
+                raise TraceError(f"{system.transition(inst, choices)} does not replay in the "
+                                 "reference interpreter")
+            for x in resets:
+                last_reset[x] = t
+            clocks = tuple(t - last_reset[x] for x in range(1, n))
+            builder.step(before, after, inst, choices, t / 1000, clocks, tuple(resets))
+        end = times[-1]
+        if failing is not None:
+            builder.fail(ex.discrete[path[-1]], failing[0], failing[1], end / 1000)
+        clocks = tuple(end - last_reset[x] for x in range(1, n))
+        builder.finish(ex.discrete[path[-1]], end / 1000, clocks)
+        return builder.trace()
+
+
+def _zone_graph(system, zc: ZoneCode, ex: ZoneExploration, limit: int):  # noqa: ANN001, ANN202
+    import networkx as nx
+
+    from .graph import GraphTooLarge
+
+    if ex.states > limit:
+        raise GraphTooLarge(f"the zone graph has {ex.states:,} symbolic states, more than the "
+                            f"limit of {limit:,}")
+    names = clock_names(system.model)
+    graph = nx.DiGraph(spec=system.name, symbolic=True)
+    for i, (d, z) in enumerate(zip(ex.discrete, ex.zones)):
+        shown = system.layout.show(system.decode(d))
+        zone = dbm.format_dbm(z, zc.n, names)
+        graph.add_node(i, initial=ex.parent[i] == ROOT, state=dict(shown), zone=zone,
+                       label=", ".join(f"{a}={b}" for a, b in shown) + f" | {zone}")
+    for a, b, inst, choices in ex.edges:
+        label = str(system.transition(inst, choices))
+        if graph.has_edge(a, b):
+            graph.edges[a, b]["actions"].append(label)
+        else:
+            graph.add_edge(a, b, action=label, actions=[label])
+    return graph
