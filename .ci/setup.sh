@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Tock needs, idempotently: a virtualenv (.venv) with Tock and its test tools,
 # and graphviz's `dot` from the OS package manager when it is missing.
-# Used by the README's two commands (make check-flagship / make test) and by .ci/run.
+# Used by the README's two commands (make flagship, make test) and by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

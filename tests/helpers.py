@@ -74,3 +74,73 @@ def _fast(system: TransitionSystem, s: int) -> list[int]:
         return system.successors(s)
     except RuntimeFault:
         return []
+
+
+def interpreted_discrete_count(system: TransitionSystem, tick: int) -> tuple[int, int]:
+    """Distinct states and transitions (actions and ticks) of the discrete-time semantics,
+    computed with the reference interpreter alone: an independent count for the compiled
+    discrete engine. Clocks count ticks, capped one above their largest constant."""
+    from itertools import product
+
+    from model import ir
+    from model.interp import EvalError, evaluate, execute, initial_states, instances
+    from model.irutil import walk
+
+    model = system.model
+    caps: list[int] = []
+    for clock in model.clocks:
+        biggest = 0
+        exprs = [a for act in model.actions for a in act.clock_guard]
+        exprs += [b.atom for b in model.bounds]
+        exprs += [n for p in model.properties for n in walk(p.expr)]
+        for atom in exprs:
+            if isinstance(atom, ir.ClockAtom) and atom.clock.clock is clock:
+                biggest = max(biggest, atom.bound // tick)
+        caps.extend([biggest + 1] * clock.count)
+
+    def bounds_hold(values: tuple, clocks: tuple) -> bool:
+        ms = [c * tick for c in clocks]
+        for bound in model.bounds:
+            for args in product(*(list(l.type.values()) for l in bound.locals)):
+                env = dict(zip(bound.locals, args))
+                if bound.cond is not None and not evaluate(bound.cond, values, env):
+                    continue
+                if not evaluate(bound.atom, values, env, ms):
+                    return False
+        return True
+
+    zero = tuple(0 for _ in caps)
+    init = [(v, zero) for v in initial_states(model) if bounds_hold(v, zero)]
+    seen = set(init)
+    frontier = list(dict.fromkeys(init))
+    transitions = 0
+    while frontier:
+        nxt = []
+        for values, clocks in frontier:
+            ms = [c * tick for c in clocks]
+            outs = []
+            for action in model.actions:
+                for args in instances(action):
+                    env = dict(zip(action.locals, args))
+                    try:
+                        if action.guard is not None and not evaluate(action.guard, values, env):
+                            continue
+                        if not all(evaluate(a, values, env, ms) for a in action.clock_guard):
+                            continue
+                        for out in execute(action.body, values, env, (), ()):
+                            new_clocks = tuple(0 if k in out.resets else c
+                                               for k, c in enumerate(clocks))
+                            if bounds_hold(out.state, new_clocks):
+                                outs.append((out.state, new_clocks))
+                    except EvalError:
+                        continue
+            ticked = tuple(min(c + 1, cap) for c, cap in zip(clocks, caps))
+            if ticked == clocks or bounds_hold(values, ticked):
+                outs.append((values, ticked))
+            transitions += len(outs)
+            for state in outs:
+                if state not in seen:
+                    seen.add(state)
+                    nxt.append(state)
+        frontier = nxt
+    return len(seen), transitions

@@ -162,3 +162,23 @@ def test_scenarios_with_waits(engine: str) -> None:
     assert bad.trace.steps[-1].state["master.removed"] is True
     assert report.property("too_soon_for_later").status == "unreached"
     assert report.outcome == "ok"
+
+
+@pytest.mark.parametrize("path, constants", [
+    ("specs/timed/fischer.tock", {}),
+    ("specs/timed/fischer.tock", {"WAIT": "1s"}),
+    ("specs/timed/train_gate.tock", {}),
+    ("specs/timed/retry.tock", {}),
+])
+def test_discrete_counts_match_an_interpreter(path: str, constants: dict) -> None:
+    """The discrete engine's state and transition counts, against a separate interpreter
+    implementation of integer-time semantics."""
+    from model import load_spec
+    from model.timed import default_tick
+    from tests.helpers import interpreted_discrete_count
+
+    system = load_spec(path, constants)
+    report = check_system(system, Options(time_engine="discrete"))
+    states, transitions = interpreted_discrete_count(system, default_tick(system.model))
+    assert report.stats.states == states
+    assert report.stats.transitions == transitions
