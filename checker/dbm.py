@@ -23,9 +23,9 @@ cost depends only on ``n`` and never on the magnitude of the constants.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from math import lcm
-from typing import Iterable, Sequence
 
 __all__ = [
     "INF",
@@ -235,10 +235,10 @@ def constrain(z: DBM | None, n: int, i: int, j: int, raw: int) -> DBM | None:
         if a == INF:
             continue
         row_k = k * n
-        for l in range(n):
-            s = add(a, z[row_j + l])
-            if s < m[row_k + l]:
-                m[row_k + l] = s
+        for col in range(n):
+            s = add(a, z[row_j + col])
+            if s < m[row_k + col]:
+                m[row_k + col] = s
     return tuple(m)
 
 

@@ -26,9 +26,9 @@ therefore holds on ``[t_{k-1}, t_k]`` iff it holds at both endpoints.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterable, Sequence
 
 from checker.dbm import INF, bound_constant, bound_is_strict
 

@@ -24,8 +24,14 @@ from fractions import Fraction
 
 from model.irutil import mentions_clock
 from model.timed import (
-    DiscreteTimeSystem, ZoneCode, clock_dnf, clock_names, compile_zones, default_tick,
-    discrete_refusal, time_constants,
+    DiscreteTimeSystem,
+    ZoneCode,
+    clock_dnf,
+    clock_names,
+    compile_zones,
+    default_tick,
+    discrete_refusal,
+    time_constants,
 )
 from model.types import format_duration
 
@@ -83,7 +89,8 @@ def _run_discrete(system, options: Options, selected: list[int], check_deadlock:
         if k % tick:
             raise UsageError(f"the tick {format_duration(tick)} does not divide the constant "
                              f"{format_duration(k)}; pick a tick that divides every time "
-                             f"constant (default: their gcd, {format_duration(default_tick(model))})")
+                             "constant (default: their gcd, "
+                             f"{format_duration(default_tick(model))})")
     dsys = DiscreteTimeSystem(model, system.sources, tick)
     ex = explore(dsys, options, active=set(selected), check_deadlock=check_deadlock,
                  stop_when=_unexpected(dsys) if stop else None, progress=progress)
@@ -255,7 +262,9 @@ def _fmt_ms(value: int | Fraction) -> str:
         return format_duration(int(v))
     seconds = v / 1000
     text = f"{float(seconds):.3f}".rstrip("0").rstrip(".")
-    return f"{text}s" if Fraction(text) == seconds else f"{seconds.numerator}/{seconds.denominator}s"
+    if Fraction(text) == seconds:
+        return f"{text}s"
+    return f"{seconds.numerator}/{seconds.denominator}s"
 
 
 # ---------------------------------------------------------------------------- zones

@@ -16,9 +16,19 @@ from .interp import EvalError, evaluate
 from .irutil import is_constant as _is_constant
 from .irutil import mentions_clock as _mentions_clock
 from .irutil import mentions_state as _mentions_state
-from .source import NO_SPAN, SourceFile, Span
+from .source import SourceFile, Span
 from .types import (
-    BOOL, ArrayT, BoolT, ClockT, EnumT, IntT, QueueT, RecordT, SetT, Type, Value, format_value,
+    BOOL,
+    ArrayT,
+    BoolT,
+    EnumT,
+    IntT,
+    QueueT,
+    RecordT,
+    SetT,
+    Type,
+    Value,
+    format_value,
 )
 
 __all__ = ["check_spec", "BUILTIN_PROPERTIES"]
@@ -720,7 +730,7 @@ class _Checker:
                 self._require_index_type(typ, formal.type.span)
             except _Abort:
                 typ = ERR
-            if formal.name in names or any(l.name == formal.name for l in locals_):
+            if formal.name in names or any(x.name == formal.name for x in locals_):
                 self.error("E202", f"parameter '{formal.name}' is declared twice", formal.span)
             local = ir.Local(formal.name, typ, span=formal.span)
             names[formal.name] = local
@@ -1256,7 +1266,7 @@ class _Checker:
                         raise self.abort("E201", f"'{sym.name}' belongs to process "
                                          f"{sym.process.decl.name}", span,
                                          hint=f"write {sym.process.decl.name}[...].{sym.name}")
-                    own = [ir.LocalRef(l, l.type, span) for l in sym.process.process.locals]
+                    own = [ir.LocalRef(x, x.type, span) for x in sym.process.process.locals]
                 for idx in own:
                     assert isinstance(ref.type, ArrayT)
                     ref = ir.Index(ref, self._index_value(idx, ref.type.index, idx.span),
@@ -1277,7 +1287,8 @@ class _Checker:
                     if scope.process is not sym.process:
                         raise self.abort("E201", f"'{sym.name}' belongs to process "
                                          f"{sym.process.decl.name}", span)
-                    idx_list = [ir.LocalRef(l, l.type, span) for l in sym.process.process.locals]
+                    idx_list = [ir.LocalRef(x, x.type, span)
+                                for x in sym.process.process.locals]
                 else:
                     idx_list = list(indices)
             return ir.ClockRef(clock, tuple(idx_list), span=span)
@@ -1304,7 +1315,8 @@ class _Checker:
         if idx.type is ERR:
             raise _Abort()
         if not self.compatible(idx.type, index_t):
-            raise self.abort("E301", f"index of type {index_t} expected, found {_t(idx.type)}", span)
+            raise self.abort("E301", f"index of type {index_t} expected, found {_t(idx.type)}",
+                             span)
         if isinstance(idx, ir.Lit) and not index_t.contains(idx.value):
             raise self.abort("E304", f"index {_fmt(idx)} is outside {index_t}", span)
         return idx
@@ -1332,13 +1344,13 @@ class _Checker:
                                  hint=f"write {pname}.{name}")
             raise self.abort("E306", f"process {pname} has {len(locals_)} index"
                              f"{'es' if len(locals_) > 1 else ''}", base.span,
-                             hint=f"write {pname}[{', '.join(l.name for l in locals_)}].{name}")
+                             hint=f"write {pname}[{', '.join(x.name for x in locals_)}].{name}")
         member = proc.members.get(name)
         if member is None or member.kind == "def":
             raise self.abort("E206", f"process {pname} has no variable or clock '{name}'", span,
                              hint=did_you_mean(name, [m for m, s in proc.members.items()
                                                       if s.kind != "def"]))
-        indices = [self.expr(a, scope, l.type) for a, l in zip(args, locals_)]
+        indices = [self.expr(a, scope, x.type) for a, x in zip(args, locals_)]
         return self._sym_value(member, ast.NameRef(name, span), scope, indices)
 
     def _field(self, expr: ast.FieldAccess, scope: _Scope, expected: Type | None) -> ir.Expr:

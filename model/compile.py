@@ -19,10 +19,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import count, product
+from itertools import count
 
 from . import ir
-from .irutil import substitute, substitute_stmts
+from .irutil import argument_tuples, substitute, substitute_stmts
 from .layout import Layout
 from .types import ArrayT, BoolT, EnumT, IntT, QueueT, RecordT, SetT, Type, Value
 
@@ -173,7 +173,8 @@ class _Ctx:
 
 class _Gen:
     def __init__(self, model: ir.Model, layout: Layout,
-                 clock_read: Callable[[ir.ClockRef, _Ctx], tuple[str, int, int, int]] | None = None):
+                 clock_read: Callable[[ir.ClockRef, _Ctx], tuple[str, int, int, int]]
+                 | None = None):
         self.model = model
         self.layout = layout
         self.ns: dict[str, object] = dict(_HELPERS)
@@ -672,7 +673,8 @@ class _Gen:
         for typ, idx in reversed(list(zip(c.index_types, clock.indices))):
             ordinal = self.index_ordinal(idx, typ, ctx)
             parts.append(ordinal if stride == 1 else
-                         (ordinal * stride if isinstance(ordinal, int) else f"{ordinal} * {stride}"))
+                         (ordinal * stride if isinstance(ordinal, int)
+                          else f"{ordinal} * {stride}"))
             stride *= typ.size() or 0
         if all(isinstance(p, int) for p in parts):
             return str(c.first + 1 + sum(parts))  # type: ignore[arg-type]
@@ -695,11 +697,8 @@ def _has_control(stmts: tuple[ir.Stmt, ...]) -> bool:
 
 def instance_table(model: ir.Model) -> list[tuple[int, tuple[Value, ...]]]:
     """(action index, argument values) of every action instance, in generation order."""
-    instances: list[tuple[int, tuple[Value, ...]]] = []
-    for a, action in enumerate(model.actions):
-        for args in product(*(list(local.type.values()) for local in action.locals)):
-            instances.append((a, tuple(args)))
-    return instances
+    return [(a, args) for a, action in enumerate(model.actions)
+            for args in argument_tuples(action.locals)]
 
 
 def compile_code(model: ir.Model, layout: Layout) -> CompiledCode:
@@ -728,13 +727,13 @@ def _successor_function(gen: _Gen, model: ir.Model, name: str, labeled: bool) ->
         for local in action.locals:
             n *= local.type.size() or 0
         if n <= UNROLL_INSTANCES:
-            for k, args in enumerate(product(*(list(l.type.values()) for l in action.locals))):
+            for k, args in enumerate(argument_tuples(action.locals)):
                 values = {local: ir.Lit(v, local.type) for local, v in zip(action.locals, args)}
                 _instance(gen, _specialize(action, values), _Ctx("s", {}), str(inst + k),
                           labeled)
         else:
-            table = tuple(tuple(rep_of(l.type, v) for l, v in zip(action.locals, args))
-                          for args in product(*(list(l.type.values()) for l in action.locals)))
+            table = tuple(tuple(rep_of(local.type, v) for local, v in zip(action.locals, args))
+                          for args in argument_tuples(action.locals))
             k = gen.fresh("k")
             names = [gen.fresh("p") for _ in action.locals]
             gen.line(f"for {k}, ({', '.join(names)},) in enumerate({gen.const(table)}):")

@@ -287,9 +287,10 @@ def _read_path(state: tuple, var_index: int, path) -> Value:  # noqa: ANN001
 def _store(state: tuple, target: ir.Expr, value: Value, env: Env, span: Span) -> tuple:
     var_index, path = _lvalue_path(target, state, env)
     if not target.type.contains(value):
-        raise _fail("E501", f"{describe_target(target, state, env)} := "
-                    f"{format_value(target.type, value) if _formattable(target.type, value) else format_value_safe(value)}"
-                    f" is outside {target.type}", span)
+        shown = (format_value(target.type, value) if _formattable(target.type, value)
+                 else format_value_safe(value))
+        raise _fail("E501", f"{describe_target(target, state, env)} := {shown} is outside "
+                    f"{target.type}", span)
     items = list(state)
     items[var_index] = _set_path(state[var_index], path, value)
     return tuple(items)
@@ -370,10 +371,8 @@ def execute(stmts: tuple[ir.Stmt, ...], state: tuple, env: dict, choices: tuple,
 
 def instances(action: ir.Action) -> list[tuple[Value, ...]]:
     """Argument tuples of an action, in order (the first local varies slowest)."""
-    domains = []
-    for local in action.locals:
-        domains.append(list(local.type.values()))
-    return [tuple(args) for args in product(*domains)]
+    return [tuple(args) for args in product(*(list(local.type.values())
+                                              for local in action.locals))]
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Mapping
+from itertools import product
 
 from . import ir
 from .interp import EvalError, evaluate
 from .types import IntT
 
 __all__ = ["children", "walk", "is_constant", "mentions_state", "mentions_clock", "substitute",
-           "substitute_stmts", "fold"]
+           "substitute_stmts", "fold", "argument_tuples"]
+
+
+def argument_tuples(locals_: tuple[ir.Local, ...]) -> list[tuple]:
+    """Every combination of values of `locals_`, the first varying slowest."""
+    return [tuple(args) for args in product(*(list(local.type.values()) for local in locals_))]
 
 
 def children(e: ir.Expr) -> list[ir.Expr]:

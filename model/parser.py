@@ -81,7 +81,7 @@ def _blank_prefix(text: str, offset: int) -> str:
     return prefix + text[offset:]
 
 
-_DECL_START = re.compile(r"^(%s)\b" % "|".join(TOP_LEVEL_KEYWORDS), re.MULTILINE)
+_DECL_START = re.compile(r"^({})\b".format("|".join(TOP_LEVEL_KEYWORDS)), re.MULTILINE)
 
 
 def _next_decl_start(text: str, err: UnexpectedInput) -> int | None:
@@ -161,7 +161,8 @@ def _syntax_diagnostic(err: UnexpectedInput, source: SourceFile) -> Diagnostic:
     elif text in TOP_LEVEL_KEYWORDS and "'}'" in described:
         hint = "a '}' may be missing before this declaration"
     elif text == "[" and token.type != "$END":
-        hint = "an integer range in a type is written lo..hi; use parentheses for arithmetic: 0..(N - 1)"
+        hint = ("an integer range in a type is written lo..hi; a lower bound with arithmetic "
+                "needs parentheses: (N - 1)..N")
     message = f"unexpected {_token_description(token)}; expected {_expected_list(expected)}"
     return Diagnostic("E101", message, span, hint=hint)
 

@@ -29,13 +29,19 @@ from dataclasses import dataclass, field
 
 from . import ir
 from .compile import (
-    UNROLL_INSTANCES, CompiledCode, _Ctx, _Gen, _successor_function, _specialize, instance_table,
+    UNROLL_INSTANCES,
+    CompiledCode,
+    _Ctx,
+    _Gen,
+    _specialize,
+    _successor_function,
+    instance_table,
+    rep_of,
 )
-from .irutil import substitute, walk
+from .irutil import argument_tuples, substitute, walk
 from .layout import Layout
 from .source import Span
 from .system import TransitionSystem
-from .types import Value
 
 __all__ = ["raw_bound", "atom_constraints", "ZoneCode", "compile_zones", "DiscreteTimeSystem",
            "time_constants", "discrete_refusal", "clock_names", "clock_constants", "default_tick"]
@@ -262,10 +268,8 @@ def compile_zones(model: ir.Model, layout: Layout) -> ZoneCode:
         for local in action.locals:
             count *= local.type.size() or 0
         if count <= UNROLL_INSTANCES:
-            from itertools import product
-
-            for k, args in enumerate(product(*(list(l.type.values()) for l in action.locals))):
-                values = {l: ir.Lit(v, l.type) for l, v in zip(action.locals, args)}
+            for k, args in enumerate(argument_tuples(action.locals)):
+                values = {local: ir.Lit(v, local.type) for local, v in zip(action.locals, args)}
                 spec = _specialize(action, values)
                 cond_code = gen.expr(spec.guard, ctx0) if spec.guard is not None else None
                 for atom in spec.clock_guard:
@@ -273,10 +277,8 @@ def compile_zones(model: ir.Model, layout: Layout) -> ZoneCode:
                 _zone_instance(gen, spec, ctx0, str(inst + k))
         else:
             names = [gen.fresh("p") for _ in action.locals]
-            from itertools import product
-
-            table = tuple(tuple(_rep(l, v) for l, v in zip(action.locals, args))
-                          for args in product(*(list(l.type.values()) for l in action.locals)))
+            table = tuple(tuple(rep_of(local.type, v) for local, v in zip(action.locals, args))
+                          for args in argument_tuples(action.locals))
             kvar = gen.fresh("k")
             gen.line(f"for {kvar}, ({', '.join(names)},) in enumerate({gen.const(table)}):")
             gen.indent += 1
@@ -339,17 +341,9 @@ def compile_zones(model: ir.Model, layout: Layout) -> ZoneCode:
                     global_lower, global_upper, gen.choice_locals)
 
 
-def _rep(local: ir.Local, value: Value) -> int:
-    from .compile import rep_of
-
-    return rep_of(local.type, value)
-
-
 def _local_values(locals_: tuple[ir.Local, ...]) -> list[dict[ir.Local, ir.Expr]]:
-    from itertools import product
-
-    return [{l: ir.Lit(v, l.type) for l, v in zip(locals_, args)}
-            for args in product(*(list(l.type.values()) for l in locals_))]
+    return [{local: ir.Lit(v, local.type) for local, v in zip(locals_, args)}
+            for args in argument_tuples(locals_)]
 
 
 def _constraint_code(x: str, op: str, k: int) -> str:
@@ -431,7 +425,8 @@ class DiscreteTimeSystem(TransitionSystem):
         layout = self.layout
         tick = self.tick_ms
 
-        def read(ref: ir.ClockRef, ctx: _Ctx, gen: _Gen | None = None) -> tuple[str, int, int, int]:
+        def read(ref: ir.ClockRef, ctx: _Ctx, gen: _Gen | None = None
+                 ) -> tuple[str, int, int, int]:
             clock = ref.clock
             cap = self.caps[clock.first]
             width = cap.bit_length()
@@ -514,7 +509,7 @@ def _tick_function(gen: _Gen, system: DiscreteTimeSystem) -> None:
     gen.line("def _tick(s):")
     gen.indent += 1
     gen.line("t = s")
-    for k, (off, cap) in enumerate(zip(layout.clock_offsets, layout.clock_caps)):
+    for off, cap in zip(layout.clock_offsets, layout.clock_caps):
         mask = (1 << cap.bit_length()) - 1
         gen.line(f"v = (s >> {off}) & {mask}")
         gen.line(f"if v < {cap}: t += {1 << off}")

@@ -101,7 +101,7 @@ def interpreted_discrete_count(system: TransitionSystem, tick: int) -> tuple[int
     def bounds_hold(values: tuple, clocks: tuple) -> bool:
         ms = [c * tick for c in clocks]
         for bound in model.bounds:
-            for args in product(*(list(l.type.values()) for l in bound.locals)):
+            for args in product(*(list(x.type.values()) for x in bound.locals)):
                 env = dict(zip(bound.locals, args))
                 if bound.cond is not None and not evaluate(bound.cond, values, env):
                     continue

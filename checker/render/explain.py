@@ -25,7 +25,7 @@ def render_explain(system, code: bool = False) -> str:  # noqa: ANN001
     lines.append("")
     lines.append("processes")
     lines.extend(_table([
-        (p.name + (f"[{', '.join(f'{l.name}: {l.type}' for l in p.locals)}]" if p.locals else ""),
+        (p.name + (f"[{', '.join(f'{x.name}: {x.type}' for x in p.locals)}]" if p.locals else ""),
          f"{_count(p):,} instance{'s' if _count(p) != 1 else ''}")
         for p in model.processes]))
     lines.append("")
@@ -60,7 +60,7 @@ def render_explain(system, code: bool = False) -> str:  # noqa: ANN001
         counts[a] = counts.get(a, 0) + 1
     rows = []
     for a, action in enumerate(model.actions):
-        params = ", ".join(f"{l.name}: {l.type}" for l in action.locals)
+        params = ", ".join(f"{x.name}: {x.type}" for x in action.locals)
         kind = "timeout" if action.is_timeout else "action"
         owner = action.process or "-"
         rows.append((kind, f"{action.name}({params})", owner,

@@ -111,7 +111,8 @@ def test_internal_error_exits_4(monkeypatch: pytest.MonkeyPatch, capsys) -> None
 def test_reports_are_byte_identical_across_runs(tmp_path) -> None:
     outs = []
     for k in range(2):
-        assert main(["check", "specs/conformance/bakery2.tock", "--out", str(tmp_path / str(k))]) == 0
+        out = str(tmp_path / str(k))
+        assert main(["check", "specs/conformance/bakery2.tock", "--out", out]) == 0
         text = (tmp_path / str(k) / "bakery2.txt").read_text()
         data = json.loads((tmp_path / str(k) / "bakery2.json").read_text())
         data["stats"]["seconds"] = 0
