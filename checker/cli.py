@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="explore at most N BFS levels")
     check.add_argument("--time-limit", type=_seconds, metavar="T",
                        help="stop after T (seconds, or with a unit: 90s, 10min)")
+    check.add_argument("--memory-limit", type=_positive, metavar="MB",
+                       help="stop when the checker's memory exceeds MB megabytes "
+                       "(default: three quarters of the machine's memory)")
     deadlock = check.add_mutually_exclusive_group()
     deadlock.add_argument("--no-deadlock", dest="deadlock", action="store_false", default=None,
                           help="do not report deadlocks (as `allow deadlock` in the spec)")
@@ -156,6 +159,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     system = _load(args)
     options = Options(
         max_states=args.max_states, max_depth=args.max_depth, time_limit=args.time_limit,
+        memory_limit=args.memory_limit,
         check_deadlock=args.deadlock, properties=tuple(args.properties) if args.properties
         else None, fail_fast=args.fail_fast, time_engine=args.time_engine, tick=args.tick)
     show, done = _progress_printer()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from model.compile import RuntimeFault
 
-from .options import Options
+from .options import Options, memory_limit_mb, resident_mb
 
 __all__ = ["Exploration", "Progress", "explore", "ROOT"]
 
@@ -75,6 +75,7 @@ def explore(system, options: Options, *, active: set[int], check_deadlock: bool,
     max_states = options.max_states
     max_depth = options.max_depth
     deadline = start + options.time_limit if options.time_limit else None
+    memory_cap = memory_limit_mb(options)
     next_report = start + 2.0
     checked = 0
 
@@ -181,6 +182,9 @@ def explore(system, options: Options, *, active: set[int], check_deadlock: bool,
                     if deadline is not None and now >= deadline:
                         ex.stop_reason = "time-limit"
                         raise _Stop
+                    if checked % (8 * _CHECK_EVERY) == 0 and resident_mb() > memory_cap:
+                        ex.stop_reason = "memory"
+                        raise _Stop
                     if progress is not None and now >= next_report:
                         progress(Progress(len(parent), ex.transitions + ex.ticks, ex.depth,
                                           len(frontier) - i + len(nxt), now - start))
@@ -195,6 +199,8 @@ def explore(system, options: Options, *, active: set[int], check_deadlock: bool,
         pass
     except KeyboardInterrupt:
         ex.stop_reason = "interrupted"
+    except MemoryError:
+        ex.stop_reason = "memory"
     ex.states = len(parent)
     ex.seconds = time.perf_counter() - start
     if ex.stop_reason is not None:

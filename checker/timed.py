@@ -38,7 +38,7 @@ from model.types import format_duration
 from . import dbm
 from .api import Run, UsageError
 from .explore import ROOT, Exploration, Progress, explore
-from .options import Options
+from .options import Options, memory_limit_mb, resident_mb
 from .report import Stats, Step, Trace
 from .schedule import TimedStep, check_schedule, solve_schedule
 from .trace import TraceError, find_transition, json_value, path_to
@@ -358,6 +358,7 @@ def explore_zones(system, zc: ZoneCode, options: Options, selected: list[int],
     passed: dict[int, list[int]] = {}
     live_cache: dict[int, int] = {}
     deadline = start + options.time_limit if options.time_limit else None
+    memory_cap = memory_limit_mb(options)
     next_report = start + 2.0
     extrapolate = dbm.extrapolate_lu
 
@@ -503,6 +504,9 @@ def explore_zones(system, zc: ZoneCode, options: Options, selected: list[int],
                     if deadline is not None and now >= deadline:
                         ex.stop_reason = "time-limit"
                         raise _Stop
+                    if resident_mb() > memory_cap:
+                        ex.stop_reason = "memory"
+                        raise _Stop
                     if progress is not None and now >= next_report:
                         progress(Progress(len(ex.discrete), ex.transitions, ex.depth,
                                           len(frontier) - count + len(nxt), now - start))
@@ -517,6 +521,8 @@ def explore_zones(system, zc: ZoneCode, options: Options, selected: list[int],
         pass
     except KeyboardInterrupt:
         ex.stop_reason = "interrupted"
+    except MemoryError:
+        ex.stop_reason = "memory"
     if ex.stop_reason is not None:
         ex.complete = False
     ex.states = len(ex.discrete)

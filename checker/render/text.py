@@ -26,7 +26,7 @@ _STOP = {
     "time-limit": "the time limit (--time-limit) was reached",
     "interrupted": "interrupted (Ctrl-C)",
     "fail-fast": "stopped at the first unexpected verdict (--fail-fast)",
-    "memory": "the memory limit was reached",
+    "memory": "the memory limit (--memory-limit) was reached",
 }
 
 

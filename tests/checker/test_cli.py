@@ -154,3 +154,11 @@ def test_ctrl_c_gives_a_partial_report_and_progress_goes_to_stderr() -> None:
     assert "INCOMPLETE" in out
     assert "states/s" in err  # the progress line
     assert "Traceback" not in err
+
+
+def test_memory_limit_gives_a_partial_report(capsys: pytest.CaptureFixture[str]) -> None:
+    # 1 MB is below what Python itself needs, so the first memory check stops the search
+    assert main(["check", TWOPHASE, "--set", "RM=6", "--memory-limit", "1"]) == 3
+    out = capsys.readouterr().out
+    assert "the memory limit (--memory-limit) was reached" in out
+    assert "INCOMPLETE" in out
