@@ -39,6 +39,18 @@ def load_text(text: str, name: str = "<text>",
 
 def load_spec(path: str, constants: dict[str, str] | None = None) -> TransitionSystem:
     """Compile the spec file at `path` (see load_text). Raises SpecError or OSError."""
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    return load_text(text, path, constants)
+    return load_text(read_source(path), path, constants)
+
+
+def read_source(path: str) -> str:
+    """A spec file's text; SpecError E104 when it is not UTF-8 text."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise SpecError([Diagnostic("E104", f"{path} is not UTF-8 text (byte {err.start})",
+                                    Span(path, 0, 0, 0, 0),
+                                    hint=f"check that this is a .tock spec (line {line})")],
+                        {}) from None

@@ -42,8 +42,12 @@ def load_files(main: SourceFile) -> tuple[list[ast.SpecFile], dict[str, SourceFi
             if path in done:
                 continue
             try:
-                with open(path, encoding="utf-8") as handle:
-                    text = handle.read()
+                with open(path, "rb") as handle:
+                    text = handle.read().decode("utf-8")
+            except UnicodeDecodeError:
+                diagnostics.append(Diagnostic("E104", f"cannot import '{decl.path}': it is not "
+                                              "UTF-8 text", decl.span))
+                continue
             except OSError as err:
                 diagnostics.append(Diagnostic("E104", f"cannot read '{decl.path}': "
                                               f"{err.strerror or err}", decl.span,

@@ -64,6 +64,8 @@ def render_text(report: Report) -> str:
     stats = report.stats
     lines.append("")
     kind = "symbolic states" if stats.symbolic else "states"
+    if stats.states == 1:
+        kind = kind[:-1]
     lines.append(f"{stats.states:,} {kind}, {stats.transitions:,} transitions, depth "
                  f"{stats.depth}, {stats.deadlocks:,} deadlock state"
                  f"{'s' if stats.deadlocks != 1 else ''}"

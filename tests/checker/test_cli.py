@@ -162,3 +162,11 @@ def test_memory_limit_gives_a_partial_report(capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     assert "the memory limit (--memory-limit) was reached" in out
     assert "INCOMPLETE" in out
+
+
+def test_a_binary_file_is_a_spec_error(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "binary.tock"
+    spec.write_bytes(b"var x: bool\n\xff\xfe\x00junk")
+    assert main(["check", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert "error[E104]" in err and "not UTF-8" in err and "Traceback" not in err
