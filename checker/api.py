@@ -46,6 +46,7 @@ class Run:
     stats: Stats
     stop_reason: str | None
     graph: Callable[[], object] | None
+    coverage: tuple[tuple[str, int], ...] = ()
 
 
 def check_system(system: TransitionSystem, options: Options,
@@ -60,7 +61,7 @@ def check_system(system: TransitionSystem, options: Options,
         if options.properties is None or scenario.name in options.properties:
             results.append(check_scenario(system, scenario, options))
     return make_report(system, options, main.engine, results, main.stats, main.stop_reason,
-                       main.graph)
+                       main.graph, main.coverage)
 
 
 def run(system: TransitionSystem, options: Options, selected: list[int], check_deadlock: bool,
@@ -88,7 +89,21 @@ def run(system: TransitionSystem, options: Options, selected: list[int], check_d
     tracer = ExplicitTracer(system, ex)
     results = judge(system, ex, selected, check_deadlock, tracer)
     stats = Stats(ex.states, ex.transitions, ex.depth, ex.deadlocks, ex.seconds, ex.complete)
-    return Run("explicit", results, stats, ex.stop_reason, lambda: _graph(system, ex, options))
+    coverage = action_coverage(system, ex.parent) if options.coverage else ()
+    return Run("explicit", results, stats, ex.stop_reason, lambda: _graph(system, ex, options),
+               coverage)
+
+
+def action_coverage(system, states) -> tuple[tuple[str, int], ...]:  # noqa: ANN001
+    """How many transitions each action has in the explored states (zero: it never fired;
+    a dead action is usually a modelling mistake)."""
+    counts = [0] * len(system.model.actions)
+    instances = system.instances
+    for state in states:
+        for inst, _choices, nxt in system.labeled(state):
+            if nxt is not None:
+                counts[instances[inst][0]] += 1
+    return tuple((action.name, n) for action, n in zip(system.model.actions, counts))
 
 
 class ExplicitTracer:
@@ -106,6 +121,9 @@ class ExplicitTracer:
 
     def stuck_trace(self, state: int) -> Trace:
         return build_trace(self.system, path_to(self.ex.parent, state))
+
+    def final_values(self, state: int) -> tuple:
+        return self.system.decode(state)
 
     def runtime(self, state: int, what: str, index: int) -> tuple[Trace, str, str]:
         system = self.system
@@ -153,7 +171,8 @@ def check_scenario(system: TransitionSystem, scenario, options: Options) -> Prop
             trace = verdict.trace
             return result(system, scenario.name, "scenario", "violated",
                           f"assert at {item.span} does not hold after {len(trace)} step"
-                          f"{'s' if len(trace) != 1 else ''}", str(item.span), trace)
+                          f"{'s' if len(trace) != 1 else ''}", str(item.span), trace,
+                          verdict.why)
     complete = outcome.stats.exhaustive
     last = info.at[-1] if info.at else None
     if last is not None and by_name[last].status == "reached":
@@ -181,15 +200,19 @@ def check_scenario(system: TransitionSystem, scenario, options: Options) -> Prop
 
 
 def make_report(system, options: Options, engine: str, results: list[PropertyResult],
-                stats: Stats, stop_reason: str | None, graph) -> Report:  # noqa: ANN001
+                stats: Stats, stop_reason: str | None, graph,
+                coverage: tuple[tuple[str, int], ...] = ()) -> Report:  # noqa: ANN001
     if any(r.status != "unknown" and not r.as_expected for r in results):
         outcome = "violation"
     elif any(r.status == "unknown" for r in results):
         outcome = "incomplete"
     else:
         outcome = "ok"
+    processes = tuple((p.name, tuple(local.name for local in p.locals))
+                      for p in system.model.processes)
     return Report(system.name, system.file, tuple(system.constants()), options.describe(),
-                  engine, outcome, stop_reason, stats, tuple(results), _graph=graph)
+                  engine, outcome, stop_reason, stats, tuple(results), coverage,
+                  processes, _graph=graph)
 
 
 def _graph(system, ex: Exploration, options: Options):  # noqa: ANN001, ANN202

@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
                           help="report deadlocks even if the spec allows them")
     check.add_argument("--fail-fast", action="store_true",
                        help="stop at the first verdict that differs from its expectation")
+    check.add_argument("--coverage", action="store_true",
+                       help="count the transitions of each action (finds actions that never "
+                       "fire); costs a second pass over the states")
     check.add_argument("--time", dest="time_engine", choices=("zones", "discrete"),
                        help="time engine for specs with clocks (default: zones)")
     check.add_argument("--tick", type=_duration, metavar="D",
@@ -161,7 +164,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         max_states=args.max_states, max_depth=args.max_depth, time_limit=args.time_limit,
         memory_limit=args.memory_limit,
         check_deadlock=args.deadlock, properties=tuple(args.properties) if args.properties
-        else None, fail_fast=args.fail_fast, time_engine=args.time_engine, tick=args.tick)
+        else None, fail_fast=args.fail_fast, time_engine=args.time_engine, tick=args.tick,
+        coverage=args.coverage)
     show, done = _progress_printer()
     try:
         report = check_system(system, options, show)

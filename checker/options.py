@@ -31,6 +31,7 @@ class Options:
     tick: int | None = None
     graph_limit: int = 20_000
     memory_limit: int | None = None  # MB of resident memory; None: 3/4 of physical memory
+    coverage: bool = False  # count the transitions of each action (a second pass)
 
     def describe(self) -> dict[str, object]:
         """The options that differ from the defaults (for reports)."""

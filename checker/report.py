@@ -55,7 +55,9 @@ class PropertyResult:
 
     status: holds | violated | reached | unreached | unknown. expected: the spec's
     `expect` (holds | fails) or None. as_expected: whether the verdict meets the
-    expectation (no expect means: invariants hold, reachables are reached)."""
+    expectation (no expect means: invariants hold, reachables are reached). why: for a
+    violated invariant or a reached reachable, its sub-expressions (as the spec wrote
+    them) with their values in the trace's last state."""
 
     name: str
     kind: str
@@ -65,6 +67,7 @@ class PropertyResult:
     message: str | None = None
     location: str | None = None
     trace: Trace | None = None
+    why: tuple[tuple[str, str], ...] = ()  # parts of the property and their values at the end
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +94,8 @@ class Report:
     stop_reason: str | None
     stats: Stats
     properties: tuple[PropertyResult, ...]
-    coverage: tuple[tuple[str, int], ...] = ()
+    coverage: tuple[tuple[str, int], ...] = ()  # transitions per action (with --coverage)
+    processes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # name, index parameter names
     tool: str = TOOL
     version: str = VERSION
     _graph: object = field(default=None, compare=False, repr=False)

@@ -36,7 +36,7 @@ from model.timed import (
 from model.types import format_duration
 
 from . import dbm
-from .api import Run, UsageError
+from .api import Run, UsageError, action_coverage
 from .explore import ROOT, Exploration, Progress, explore
 from .options import Options, memory_limit_mb, resident_mb
 from .report import Stats, Step, Trace
@@ -104,8 +104,9 @@ def _run_discrete(system, options: Options, selected: list[int], check_deadlock:
 
         return state_graph(dsys, ex.parent, options.graph_limit)
 
+    coverage = action_coverage(dsys, ex.parent) if options.coverage else ()
     return Run(f"discrete time (tick {format_duration(tick)})", results, stats, ex.stop_reason,
-               graph)
+               graph, coverage)
 
 
 class DiscreteTracer:
@@ -121,6 +122,9 @@ class DiscreteTracer:
 
     def stuck_trace(self, state: int) -> Trace:
         return self._trace(path_to(self.ex.parent, state))
+
+    def final_values(self, state: int) -> tuple:
+        return self.system.decode(state)
 
     def runtime(self, state: int, what: str, index: int) -> tuple[Trace, str, str]:
         system = self.system
@@ -331,7 +335,13 @@ def _run_zones(system, options: Options, selected: list[int], check_deadlock: bo
     def graph():  # noqa: ANN202
         return _zone_graph(system, zc, ex, options.graph_limit)
 
-    return Run(engine, results, stats, ex.stop_reason, graph)
+    coverage: tuple[tuple[str, int], ...] = ()
+    if options.coverage:
+        counts = [0] * len(system.model.actions)
+        for _a, _b, inst, _choices in ex.edges:
+            counts[system.instances[inst][0]] += 1
+        coverage = tuple((action.name, n) for action, n in zip(system.model.actions, counts))
+    return Run(engine, results, stats, ex.stop_reason, graph, coverage)
 
 
 def _initial_zone(zc: ZoneCode, d: int) -> tuple | None:
@@ -585,6 +595,9 @@ class ZoneTracer:
             assert z is not None, "a symbolic path that is not feasible"
             zones.append(dbm.constrain_all(dbm.up(z, n), n, inv2))
         return zones
+
+    def final_values(self, node: int) -> tuple:
+        return self.system.decode(self.ex.discrete[node])
 
     def property_trace(self, node: int, index: int) -> Trace:
         prop = self.system.model.properties[index]

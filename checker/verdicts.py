@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from model.explain import explain
+
 from .report import PropertyResult, Trace
 
 __all__ = ["Tracer", "Findings", "judge", "result", "as_expected", "GOOD"]
@@ -19,6 +21,7 @@ GOOD = {"holds", "reached"}
 
 class Tracer(Protocol):
     def property_trace(self, handle: object, index: int) -> Trace: ...
+    def final_values(self, handle: object) -> tuple: ...
     def stuck_trace(self, handle: object) -> Trace: ...
     def runtime(self, handle: object, what: str, index: int) -> tuple[Trace, str, str]: ...
 
@@ -40,10 +43,11 @@ def as_expected(status: str, expected: str | None) -> bool:
 
 
 def result(system, name: str, kind: str, status: str, message: str | None,
-           location: str | None, trace: Trace | None) -> PropertyResult:  # noqa: ANN001
+           location: str | None, trace: Trace | None,
+           why: tuple[tuple[str, str], ...] = ()) -> PropertyResult:  # noqa: ANN001
     expected = system.expects.get(name)
     ok = status != "unknown" and as_expected(status, expected)
-    return PropertyResult(name, kind, status, expected, ok, message, location, trace)
+    return PropertyResult(name, kind, status, expected, ok, message, location, trace, why)
 
 
 def _steps(trace: Trace) -> str:
@@ -54,6 +58,11 @@ def judge(system, ex: Findings, selected: list[int], check_deadlock: bool, trace
           timed: bool = False) -> list[PropertyResult]:  # noqa: ANN001
     """Verdicts for the selected properties, deadlock, timelock (timed specs) and runtime."""
     out: list[PropertyResult] = []
+
+    def why(k: int) -> tuple[tuple[str, str], ...]:
+        values = tracer.final_values(ex.found[k])
+        return explain(system.model.properties[k].expr, values, system.sources)
+
     for k in selected:
         prop = system.properties[k]
         where = str(prop.span)
@@ -62,14 +71,15 @@ def judge(system, ex: Findings, selected: list[int], check_deadlock: bool, trace
                 trace = tracer.property_trace(ex.found[k], k)
                 out.append(result(system, prop.name, "invariant", "violated",
                                   f"invariant {prop.name} is false after {_steps(trace)}", where,
-                                  trace))
+                                  trace, why(k)))
             else:
                 out.append(result(system, prop.name, "invariant",
                                   "holds" if ex.complete else "unknown", None, where, None))
         elif k in ex.found:
             trace = tracer.property_trace(ex.found[k], k)
             out.append(result(system, prop.name, "reachable", "reached",
-                              f"{prop.name} is reached in {_steps(trace)}", where, trace))
+                              f"{prop.name} is reached in {_steps(trace)}", where, trace,
+                              why(k)))
         elif ex.complete:
             out.append(result(system, prop.name, "reachable", "unreached",
                               f"no reachable state satisfies {prop.name}", where, None))

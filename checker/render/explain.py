@@ -48,11 +48,14 @@ def render_explain(system, code: bool = False) -> str:  # noqa: ANN001
             (c.name + (f"[{', '.join(str(t) for t in c.index_types)}]" if c.index_types else ""),
              f"{c.count} clock{'s' if c.count != 1 else ''}") for c in model.clocks]))
         if model.bounds:
-            lines.append("  bounds")
+            lines.append("  bounds (time cannot pass beyond them)")
             for b in model.bounds:
-                cond = " while ..." if b.cond is not None else ""
-                lines.append(f"    {b.atom.clock.clock.name} {b.atom.op} "
-                             f"{format_duration(b.atom.bound)}{cond}  ({b.span})")
+                source = system.sources.get(b.span.file)
+                text = source.line(b.span.line).strip() if source is not None else ""
+                if not text.startswith("bound"):  # a timeout's deadline
+                    text = (f"{b.atom.clock.clock.name} {b.atom.op} "
+                            f"{format_duration(b.atom.bound)} (deadline of: {text.rstrip(' {')})")
+                lines.append(f"    {text}  ({b.span})")
     lines.append("")
     lines.append("actions (one transition instance per argument combination)")
     counts: dict[int, int] = {}

@@ -43,6 +43,7 @@ def _property(p: PropertyResult) -> dict[str, object]:
         "location": p.location,
         "trace": None if p.trace is None else [_step(k, s) for k, s in enumerate(p.trace.steps)],
         "loop_start": None if p.trace is None else p.trace.loop_start,
+        "why": [{"expr": text, "value": value} for text, value in p.why],
     }
 
 

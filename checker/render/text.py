@@ -76,6 +76,13 @@ def render_text(report: Report) -> str:
         if p.trace is not None or (p.message and p.status != "holds"):
             lines.append("")
             lines.extend(_property_block(p))
+    if report.coverage:
+        lines.append("")
+        lines.append("coverage (transitions per action)")
+        width = max(len(name) for name, _ in report.coverage)
+        for name, count in report.coverage:
+            note = "   never fired" if count == 0 else ""
+            lines.append(f"  {name:<{width}}  {count:>10,}{note}")
     lines.append("")
     if report.outcome in _OUTCOME:
         lines.append(_OUTCOME[report.outcome])
@@ -98,6 +105,11 @@ def _property_block(p: PropertyResult) -> list[str]:
         lines.append(f"  {p.message}")
     if p.trace is not None:
         lines.extend(render_trace(p.trace, indent="  "))
+    if p.why:
+        lines.append("  in the last state:")
+        width = min(48, max(len(text) for text, _ in p.why))
+        for text, value in p.why:
+            lines.append(f"    {text:<{width}}  = {value}")
     return lines
 
 

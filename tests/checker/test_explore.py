@@ -145,3 +145,26 @@ def test_state_graph_refuses_large_models() -> None:
     report = check("specs/conformance/twophase.tock", options=Options(graph_limit=100))
     with pytest.raises(GraphTooLarge, match="more than the limit"):
         report.graph()
+
+
+def test_coverage_counts_transitions_per_action_and_finds_dead_ones() -> None:
+    text = COUNTER + "action never when x > 5 - 3 and x < 0 do { x := 0 }\nallow deadlock"
+    report = check_system(spec(text), Options(coverage=True))
+    assert report.coverage == (("inc", 3), ("never", 0))
+    assert check_system(spec(text), Options()).coverage == ()
+
+
+@pytest.mark.parametrize("engine", ["zones", "discrete"])
+def test_coverage_in_timed_engines(engine: str) -> None:
+    report = check("specs/timed/fischer.tock", options=Options(coverage=True, time_engine=engine))
+    fired = dict(report.coverage)
+    assert set(fired) == {"try", "set", "enter", "retry", "leave"}
+    assert all(n > 0 for n in fired.values())
+
+
+def test_why_an_invariant_is_false() -> None:
+    report = check("specs/conformance/bakery2.tock")
+    why = dict(report.property("mutex").why)
+    assert why["not (P[0].state == CS and P[1].state == CS)"] == "false"
+    assert why["P[0].state == CS"] == "true"
+    assert why["P[0].state"] == "CS"
