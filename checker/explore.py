@@ -7,6 +7,10 @@ trace rebuilt from parent links is a shortest one.
 
 A system may also offer `tick(s)`: a zero-cost successor (time passing in the discrete time
 engine). Ticked states join the current level, so depth counts actions, not ticks.
+
+The level loop is the hot path: it keeps its counters in locals, calls the generated
+property function only on new states, and looks at the clock (time limit, memory,
+progress) every few thousand states.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from .options import Options, memory_limit_mb, resident_mb
 __all__ = ["Exploration", "Progress", "explore", "ROOT"]
 
 ROOT = -1
-_CHECK_EVERY = 2048  # states between clock checks (time limit, progress)
+_CHECK_EVERY = 4096  # states between looks at the clock (time limit, memory, progress)
 
 
 @dataclass
@@ -60,150 +64,220 @@ class _Stop(Exception):
     pass
 
 
-def explore(system, options: Options, *, active: set[int], check_deadlock: bool,
-            stop_when: Callable[[Exploration], bool] | None = None,
-            progress: Callable[[Progress], None] | None = None) -> Exploration:
-    """Explore `system` breadth first, checking the properties whose indexes are `active`."""
-    start = time.perf_counter()
-    initial = list(dict.fromkeys(system.initial_states()))
-    parent: dict[int, int] = {s: ROOT for s in initial}
-    ex = Exploration(parent, initial)
-    successors = system.successors
-    tick = getattr(system, "tick", None)
-    active = set(active)
-    props_fn = system.props_for(frozenset(active)) if active else None
-    max_states = options.max_states
-    max_depth = options.max_depth
-    deadline = start + options.time_limit if options.time_limit else None
-    memory_cap = memory_limit_mb(options)
-    next_report = start + 2.0
-    checked = 0
+class _Search:
+    """One breadth-first search; see explore()."""
 
-    def note(state: int) -> None:
-        """Check the active properties in a new state."""
-        nonlocal props_fn
+    def __init__(self, system, options: Options, active: set[int], check_deadlock: bool,
+                 stop_when: Callable[[Exploration], bool] | None,
+                 progress: Callable[[Progress], None] | None):  # noqa: ANN001
+        self.system = system
+        self.options = options
+        self.active = set(active)
+        self.check_deadlock = check_deadlock
+        self.stop_when = stop_when
+        self.progress = progress
+        self.start = time.perf_counter()
+        initial = list(dict.fromkeys(system.initial_states()))
+        self.ex = Exploration({s: ROOT for s in initial}, initial)
+        self.props_fn = system.props_for(frozenset(self.active)) if self.active else None
+        self.deadline = self.start + options.time_limit if options.time_limit else None
+        self.memory_cap = memory_limit_mb(options)
+        self.next_report = self.start + 2.0
+        self.next_memory = self.start
+
+    # -------------------------------------------------------------- findings
+    def note(self, state: int) -> None:
+        """A new state where some active property fired, or whose check failed."""
+        ex = self.ex
         try:
-            hits = props_fn(state)  # type: ignore[misc]
+            hits = self.props_fn(state)  # type: ignore[misc]
         except RuntimeFault:
-            failing = system.property_error(state)
+            failing = self.system.property_error(state)
+            ex.runtime_count += 1
             if failing is not None and ex.runtime is None:
                 ex.runtime = (state, "property", failing[0])
-                _maybe_stop()
-            ex.runtime_count += 1
+                self.maybe_stop()
             return
         if hits:
-            for k in list(active):
+            for k in sorted(self.active):
                 if hits >> k & 1:
                     ex.found[k] = state
-                    active.discard(k)
-            props_fn = system.props_for(frozenset(active)) if active else None
-            _maybe_stop()
+                    self.active.discard(k)
+            self.props_fn = (self.system.props_for(frozenset(self.active)) if self.active
+                             else None)
+            self.maybe_stop()
 
-    def _maybe_stop() -> None:
-        if stop_when is not None and stop_when(ex):
-            ex.stop_reason = "fail-fast"
+    def maybe_stop(self) -> None:
+        if self.stop_when is not None and self.stop_when(self.ex):
+            self.ex.stop_reason = "fail-fast"
             raise _Stop
 
-    def expand_failing(state: int) -> list[int]:
+    def expand_failing(self, state: int) -> list[int]:
         """Successors of a state where some instance fails at run time."""
+        ex = self.ex
         out = []
-        for inst, _choices, nxt in system.labeled(state):
+        for inst, _choices, nxt in self.system.labeled(state):
             if nxt is None:
                 ex.runtime_count += 1
                 if ex.runtime is None:
                     ex.runtime = (state, "action", inst)
-                    _maybe_stop()
+                    self.maybe_stop()
             else:
                 out.append(nxt)
         return out
 
-    frontier = initial
-    try:
-        if props_fn is not None:
-            for s in initial:
-                if props_fn is not None:
-                    note(s)
-        if not initial:
-            ex.complete = True
-        while frontier:
-            if max_depth is not None and ex.depth >= max_depth:
-                ex.stop_reason = "max-depth"
-                break
-            ex.depth += 1
-            nxt: list[int] = []
-            i = 0
-            while i < len(frontier):
-                s = frontier[i]
-                i += 1
+    def stuck(self, state: int, timelock: bool) -> None:
+        ex = self.ex
+        if timelock:
+            ex.timelocks += 1
+            if ex.timelock is None:
+                ex.timelock = state
+                self.maybe_stop()
+        else:
+            ex.deadlocks += 1
+            if ex.deadlock is None and self.check_deadlock:
+                ex.deadlock = state
+                self.maybe_stop()
+
+    def look_at_clock(self, queue: int) -> None:
+        """Bounds that are checked now and then: time, memory, progress."""
+        ex = self.ex
+        now = time.perf_counter()
+        if self.deadline is not None and now >= self.deadline:
+            ex.stop_reason = "time-limit"
+            raise _Stop
+        if now >= self.next_memory:
+            self.next_memory = now + 0.5
+            if resident_mb() > self.memory_cap:
+                ex.stop_reason = "memory"
+                raise _Stop
+        if self.progress is not None and now >= self.next_report:
+            self.progress(Progress(len(ex.parent), ex.transitions + ex.ticks, ex.depth, queue,
+                                   now - self.start))
+            self.next_report = now + 1.0
+
+    # -------------------------------------------------------------- levels
+    def level(self, frontier: list[int]) -> list[int]:
+        """Expand one BFS level (no ticks): the hot loop."""
+        ex = self.ex
+        parent = ex.parent
+        successors = self.system.successors
+        max_states = self.options.max_states
+        check_every = _CHECK_EVERY
+        transitions = 0
+        nxt: list[int] = []
+        append = nxt.append
+        count = 0
+        try:
+            for s in frontier:
                 try:
                     succ = successors(s)
                 except RuntimeFault:
-                    succ = expand_failing(s)
-                n = len(succ)
-                ex.transitions += n
-                stuck = n == 0
-                if tick is not None:
-                    t = tick(s)
-                    if t is not None:
-                        ex.ticks += 1
-                        if t == s:
-                            pass  # time passes and nothing changes: stuck if no action
-                        else:
-                            stuck = False
-                            if t not in parent:
-                                parent[t] = s
-                                frontier.append(t)  # same level: time passing costs no step
-                                if props_fn is not None:
-                                    note(t)
-                    elif stuck:
-                        # no action and time cannot pass: a timelock, not a deadlock
-                        stuck = False
-                        ex.timelocks += 1
-                        if ex.timelock is None:
-                            ex.timelock = s
-                            _maybe_stop()
-                if stuck:
-                    ex.deadlocks += 1
-                    if ex.deadlock is None and check_deadlock:
-                        ex.deadlock = s
-                        _maybe_stop()
+                    succ = self.expand_failing(s)
+                transitions += len(succ)
+                if not succ:
+                    self.stuck(s, False)
+                props = self.props_fn
                 for t in succ:
                     if t not in parent:
                         parent[t] = s
-                        nxt.append(t)
-                        if props_fn is not None:
-                            note(t)
-                checked += 1
-                if checked % _CHECK_EVERY == 0:
-                    now = time.perf_counter()
-                    if max_states is not None and len(parent) >= max_states:
-                        ex.stop_reason = "max-states"
-                        raise _Stop
-                    if deadline is not None and now >= deadline:
-                        ex.stop_reason = "time-limit"
-                        raise _Stop
-                    if checked % (8 * _CHECK_EVERY) == 0 and resident_mb() > memory_cap:
-                        ex.stop_reason = "memory"
-                        raise _Stop
-                    if progress is not None and now >= next_report:
-                        progress(Progress(len(parent), ex.transitions + ex.ticks, ex.depth,
-                                          len(frontier) - i + len(nxt), now - start))
-                        next_report = now + 1.0
-                elif max_states is not None and len(parent) >= max_states:
+                        append(t)
+                        if props is not None:
+                            try:
+                                hit = props(t)
+                            except RuntimeFault:
+                                hit = 1
+                            if hit:
+                                self.note(t)
+                                props = self.props_fn
+                count += 1
+                if max_states is not None and len(parent) >= max_states:
                     ex.stop_reason = "max-states"
                     raise _Stop
-            frontier = nxt
-        else:
-            ex.complete = True
-    except _Stop:
-        pass
-    except KeyboardInterrupt:
-        ex.stop_reason = "interrupted"
-    except MemoryError:
-        ex.stop_reason = "memory"
-    ex.states = len(parent)
-    ex.seconds = time.perf_counter() - start
-    if ex.stop_reason is not None:
-        ex.complete = False
-    return ex
+                if count % check_every == 0:
+                    ex.transitions += transitions
+                    transitions = 0
+                    self.look_at_clock(len(frontier) - count + len(nxt))
+        finally:
+            ex.transitions += transitions
+        return nxt
 
+    def ticked_level(self, frontier: list[int]) -> list[int]:
+        """Expand one level of a discrete-time system: ticked states join this level."""
+        ex = self.ex
+        parent = ex.parent
+        successors = self.system.successors
+        tick = self.system.tick
+        max_states = self.options.max_states
+        nxt: list[int] = []
+        i = 0
+        while i < len(frontier):
+            s = frontier[i]
+            i += 1
+            try:
+                succ = successors(s)
+            except RuntimeFault:
+                succ = self.expand_failing(s)
+            ex.transitions += len(succ)
+            t = tick(s)
+            if t is not None:
+                ex.ticks += 1
+                if t != s and t not in parent:
+                    parent[t] = s
+                    frontier.append(t)  # same level: time passing costs no step
+                    if self.props_fn is not None:
+                        self.note(t)
+            if not succ:
+                if t is None:
+                    self.stuck(s, True)  # no action and time cannot pass
+                elif t == s:
+                    self.stuck(s, False)  # time passes and nothing ever happens
+            for t in succ:
+                if t not in parent:
+                    parent[t] = s
+                    nxt.append(t)
+                    if self.props_fn is not None:
+                        self.note(t)
+            if max_states is not None and len(parent) >= max_states:
+                ex.stop_reason = "max-states"
+                raise _Stop
+            if i % _CHECK_EVERY == 0:
+                self.look_at_clock(len(frontier) - i + len(nxt))
+        return nxt
+
+    # -------------------------------------------------------------- the search
+    def run(self) -> Exploration:
+        ex = self.ex
+        ticked = getattr(self.system, "tick", None) is not None
+        frontier = ex.initial
+        try:
+            if self.props_fn is not None:
+                for s in frontier:
+                    if self.props_fn is not None:
+                        self.note(s)
+            while frontier:
+                if self.options.max_depth is not None and ex.depth >= self.options.max_depth:
+                    ex.stop_reason = "max-depth"
+                    break
+                ex.depth += 1
+                frontier = self.ticked_level(frontier) if ticked else self.level(frontier)
+            else:
+                ex.complete = True
+        except _Stop:
+            pass
+        except KeyboardInterrupt:
+            ex.stop_reason = "interrupted"
+        except MemoryError:
+            ex.stop_reason = "memory"
+        ex.states = len(ex.parent)
+        ex.seconds = time.perf_counter() - self.start
+        if ex.stop_reason is not None:
+            ex.complete = False
+        return ex
+
+
+def explore(system, options: Options, *, active: set[int], check_deadlock: bool,
+            stop_when: Callable[[Exploration], bool] | None = None,
+            progress: Callable[[Progress], None] | None = None) -> Exploration:
+    """Explore `system` breadth first, checking the properties whose indexes are `active`."""
+    return _Search(system, options, active, check_deadlock, stop_when, progress).run()

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from itertools import count
 
 from . import ir
-from .irutil import argument_tuples, substitute, substitute_stmts
+from .irutil import argument_tuples, miniscope, substitute, substitute_stmts
 from .layout import Layout
 from .types import ArrayT, BoolT, EnumT, IntT, QueueT, RecordT, SetT, Type, Value
 
@@ -443,8 +443,8 @@ class _Gen:
             elem = domain.type.elem  # type: ignore[attr-defined]
             parts = []
             for v in sorted(domain.value, key=elem.ordinal):  # type: ignore[arg-type]
-                inner = ctx.with_(env={**ctx.env, local: repr(rep_of(elem, v))})
-                parts.append(self.expr(body, inner))
+                # substitute (not just bind) the value, so its index arithmetic folds away
+                parts.append(self.expr(substitute(body, {local: ir.Lit(v, elem)}), ctx))
             if not parts:
                 return "True" if kind == "forall" else "False"
             return "(" + joiner.join(parts) + ")"
@@ -749,7 +749,7 @@ def _successor_function(gen: _Gen, model: ir.Model, name: str, labeled: bool) ->
 
 def _specialize(action: ir.Action, values: dict[ir.Local, ir.Expr]) -> ir.Action:
     """The action with its parameters fixed: constant parts folded away."""
-    guard = substitute(action.guard, values) if action.guard is not None else None
+    guard = miniscope(substitute(action.guard, values)) if action.guard is not None else None
     if isinstance(guard, ir.Lit) and guard.value is True:
         guard = None
     return dataclasses.replace(
@@ -820,7 +820,7 @@ def _props_function(gen: _Gen, model: ir.Model, indices: frozenset[int] | None =
     for k, prop in enumerate(model.properties):
         if indices is not None and k not in indices:
             continue
-        code = gen.expr(prop.expr, ctx)
+        code = gen.expr(miniscope(prop.expr), ctx)
         if prop.kind == "invariant":
             gen.line(f"if not {code}: r |= {1 << k}")
         else:

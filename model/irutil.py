@@ -11,7 +11,7 @@ from .interp import EvalError, evaluate
 from .types import IntT
 
 __all__ = ["children", "walk", "is_constant", "mentions_state", "mentions_clock", "substitute",
-           "substitute_stmts", "fold", "argument_tuples"]
+           "substitute_stmts", "fold", "argument_tuples", "miniscope"]
 
 
 def argument_tuples(locals_: tuple[ir.Local, ...]) -> list[tuple]:
@@ -134,3 +134,50 @@ def substitute_stmts(stmts: tuple[ir.Stmt, ...], values: Mapping[ir.Local, ir.Ex
                 changes[f.name] = substitute_stmts(old, values)
         out.append(dataclasses.replace(s, **changes) if changes else s)  # type: ignore[type-var]
     return tuple(out)
+
+
+def _mentions_local(e: ir.Expr, local: ir.Local) -> bool:
+    return any(isinstance(n, ir.LocalRef) and n.local is local for n in walk(e))
+
+
+def _flatten(e: ir.Expr, op: str) -> list[ir.Expr]:
+    if isinstance(e, ir.Binary) and e.op == op:
+        return _flatten(e.left, op) + _flatten(e.right, op)
+    return [e]
+
+
+def _join(parts: list[ir.Expr], op: str) -> ir.Expr:
+    out = parts[0]
+    for p in parts[1:]:
+        out = ir.Binary(op, out, p, out.type, out.span)
+    return out
+
+
+def miniscope(e: ir.Expr) -> ir.Expr:
+    """Quantifiers pushed inwards, so generated code evaluates each part once:
+    `exists x: (a(x) and b)` becomes `(exists x: a(x)) and b`, `forall x: (a and b)`
+    becomes `(forall x: a) and (forall x: b)`; likewise for `or`. Equivalent for every
+    domain (an empty one included), and it evaluates a subexpression only where the
+    original did, so run-time errors are unchanged."""
+    if isinstance(e, ir.Binary) and e.op in ("and", "or", "implies", "iff"):
+        return dataclasses.replace(e, left=miniscope(e.left), right=miniscope(e.right))
+    if isinstance(e, ir.Unary) and e.op == "not":
+        return dataclasses.replace(e, operand=miniscope(e.operand))
+    if not isinstance(e, ir.Quant):
+        return e
+    body = miniscope(e.body)
+    local = e.local
+    # distribute forall over and, exists over or
+    split = "and" if e.kind == "forall" else "or"
+    pieces = _flatten(body, split)
+    if len(pieces) > 1:
+        return _join([miniscope(dataclasses.replace(e, body=p)) for p in pieces], split)
+    # move parts that do not mention the bound name out: forall over or, exists over and
+    other = "or" if e.kind == "forall" else "and"
+    parts = _flatten(body, other)
+    dependent = [p for p in parts if _mentions_local(p, local)]
+    independent = [p for p in parts if not _mentions_local(p, local)]
+    if not independent or not dependent:
+        return dataclasses.replace(e, body=body)
+    inner = dataclasses.replace(e, body=_join(dependent, other))
+    return _join([miniscope(inner)] + independent, other)
