@@ -92,12 +92,12 @@ class _Search:
         try:
             hits = self.props_fn(state)  # type: ignore[misc]
         except RuntimeFault:
-            failing = self.system.property_error(state)
+            # one property failed: judge each with the interpreter, so the others still count
+            hits, failing = self.system.property_hits(state, self.active)
             ex.runtime_count += 1
             if failing is not None and ex.runtime is None:
                 ex.runtime = (state, "property", failing[0])
                 self.maybe_stop()
-            return
         if hits:
             for k in sorted(self.active):
                 if hits >> k & 1:

@@ -310,6 +310,9 @@ class _Checker:
                 if a.type is ERR or b.type is ERR:
                     return ERR
                 time = bool(getattr(a.type, "time", False) and getattr(b.type, "time", False))
+                if getattr(a.type, "time", False) != getattr(b.type, "time", False):
+                    raise self.abort("E301", "a range mixes a duration with a plain number",
+                                     texpr.span, hint="give both ends units: 0s..1min")
                 lov, hiv = int(a.value), int(b.value)  # type: ignore[call-overload]
                 if lov > hiv:
                     raise self.abort("E302", f"the range {lov}..{hiv} is empty", texpr.span,
@@ -364,9 +367,10 @@ class _Checker:
     def _require_element_type(self, typ: Type, span: Span) -> None:
         if typ is ERR:
             return
-        if isinstance(typ, QueueT) or typ.size() is None:
+        if _contains_queue(typ) or typ.size() is None:
             raise self.abort("E302", f"cannot make a set of {typ}", span,
-                             hint="set elements are bools, enums, ranges, records or sets")
+                             hint="set elements are bools, enums, ranges, and records, maps or "
+                             "sets of those; not queues")
         if typ.size() > MAX_SET_ELEMS:  # type: ignore[operator]
             raise self.abort("E401", f"a set of {typ} would need {typ.size()} bits", span,
                              hint=f"set element types have at most {MAX_SET_ELEMS} values")
@@ -690,6 +694,8 @@ class _Checker:
             body = self.expr(decl.body, scope, declared)
             if declared is not None:
                 body = self.coerce(body, declared, decl.body.span, store=True)
+                if isinstance(declared, IntT) and not _within(body.type, declared):
+                    body = ir.Checked(body, declared, decl.body.span)
             result: object = _Def(tuple(locals_), body, declared or body.type)
         except _Abort:
             result = ERR
@@ -965,9 +971,13 @@ class _Checker:
                                    hint="the only switch is: allow deadlock")
                     else:
                         self.allow_deadlock = True
-        known = list(names) + list(BUILTIN_PROPERTIES)
+        known = list(names) + [p for p in BUILTIN_PROPERTIES
+                               if p != "timelock" or self.clocks]
         for decl in expects:
-            if decl.name not in known:
+            if decl.name == "timelock" and not self.clocks:
+                self.error("E205", "a spec without clocks has no timelock property", decl.span,
+                           hint="timelocks (time cannot pass) exist only with clocks")
+            elif decl.name not in known:
                 self.error("E205", f"no property named '{decl.name}'", decl.name_span,
                            hint=did_you_mean(decl.name, known))
             elif decl.name in self.expects:
@@ -995,7 +1005,7 @@ class _Checker:
                     items.append(ir.ScenarioAssert(e, item.span))
             except _Abort:
                 continue
-        if not any(isinstance(i, ir.ScenarioStep) for i in items):
+        if not any(isinstance(i, ast.StepItem) for i in decl.items):
             self.error("E311", f"scenario '{decl.name}' has no steps", decl.name_span,
                        hint="list actions such as crash(a = 1)")
         self.scenarios.append(ir.Scenario(decl.name, decl.strict, tuple(items), decl.span))
@@ -1597,7 +1607,10 @@ class _Checker:
             return self._fold(ir.Binary(op, v, s, BOOL, span))
         if op in ("subset", "union", "minus", "intersect"):
             a = self.set_expr(expr.left, scope, expected if isinstance(expected, SetT) else None)
-            b = self.set_expr(expr.right, scope, a.type)
+            own = self._maybe_contextual(expr.right, scope)
+            if own is not None and own.type is not ERR and not isinstance(own.type, SetT):
+                raise self.abort("E301", f"expected a set, found {_t(own.type)}", expr.right.span)
+            b = own if own is not None else self.set_expr(expr.right, scope, a.type)
             if not self.compatible(b.type, a.type):
                 raise self.abort("E301", f"cannot combine {a.type} with {b.type}", span)
             joined = self.join(a.type, b.type, span)
@@ -1838,6 +1851,18 @@ def _neg(v: int | None) -> int | None:
 
 def _elem(t: Type) -> Type:
     return t.elem if isinstance(t, SetT) else ERR
+
+
+def _contains_queue(t: Type) -> bool:
+    if isinstance(t, QueueT):
+        return True
+    if isinstance(t, ArrayT):
+        return _contains_queue(t.elem)
+    if isinstance(t, RecordT):
+        return any(_contains_queue(f) for _, f in t.fields)
+    if isinstance(t, SetT):
+        return _contains_queue(t.elem)
+    return False
 
 
 def _deep_join(a: Type, b: Type) -> Type:

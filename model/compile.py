@@ -123,6 +123,10 @@ def _h_setmax(mask: int, lo: int) -> int:
     return mask.bit_length() - 1 + lo
 
 
+def _h_member(x: int, mask: int, lo: int, hi: int) -> bool:
+    return lo <= x <= hi and bool((mask >> (x - lo)) & 1)
+
+
 def _h_nonempty(q: int, lenmask: int) -> int:
     if not q & lenmask:
         raise RuntimeFault()
@@ -133,6 +137,7 @@ _HELPERS: dict[str, object] = {
     "_RtErr": RuntimeFault, "_chk": _h_chk, "_ord": _h_ord, "_div": _h_div, "_mod": _h_mod,
     "_bits": _h_bits, "_bits_plus": _h_bits_plus, "_range_mask": _h_range_mask,
     "_setmin": _h_setmin, "_setmax": _h_setmax, "_nonempty": _h_nonempty,
+    "_member": _h_member,
 }
 
 
@@ -506,7 +511,8 @@ class _Gen:
             test = f"(({mask} >> {shift}) & 1)"
             if self.fits(x, elem):
                 return test
-            return f"({elem.lo} <= {code} <= {elem.hi} and {test})"
+            # both operands are evaluated, like the interpreter does, before the range test
+            return f"_member({code}, {mask}, {elem.lo}, {elem.hi})"
         return f"(({mask} >> {self.elem_ordinal_code(code, elem)}) & 1)"
 
     def _call(self, fn: str, args: tuple[ir.Expr, ...], e: ir.Expr, ctx: _Ctx) -> str:

@@ -44,6 +44,7 @@ CODES: dict[str, str] = {
     "E310": "invalid use of a clock",
     "E311": "invalid scenario",
     "E312": "invalid declaration",
+    "E313": "no initial state",
     # compilation
     "E401": "model too large",
     # evaluation (runtime violations)

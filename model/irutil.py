@@ -11,7 +11,7 @@ from .interp import EvalError, evaluate
 from .types import IntT
 
 __all__ = ["children", "walk", "is_constant", "mentions_state", "mentions_clock", "substitute",
-           "substitute_stmts", "fold", "argument_tuples", "miniscope"]
+           "substitute_stmts", "fold", "argument_tuples", "miniscope", "can_fail"]
 
 
 def argument_tuples(locals_: tuple[ir.Local, ...]) -> list[tuple]:
@@ -153,12 +153,42 @@ def _join(parts: list[ir.Expr], op: str) -> ir.Expr:
     return out
 
 
+def can_fail(e: ir.Expr) -> bool:
+    """Whether evaluating `e` might raise a run-time error (conservatively)."""
+    from .types import ArrayT, SetT
+
+    for n in walk(e):
+        match n:
+            case ir.Index(base=base, index=index):
+                it, dom = index.type, base.type.index if isinstance(base.type, ArrayT) else None
+                if not (isinstance(dom, type(it)) and (not isinstance(it, IntT) or (
+                        it.lo is not None and it.hi is not None and dom.lo <= it.lo
+                        and it.hi <= dom.hi))):
+                    return True
+            case ir.Binary(op="/" | "%", right=r):
+                t = r.type
+                if not (isinstance(t, IntT) and t.lo is not None and t.hi is not None
+                        and (t.lo > 0 or t.hi < 0)):
+                    return True
+            case ir.Call(fn="head"):
+                return True
+            case ir.Call(fn="min" | "max", args=args) if len(args) == 1:
+                return True
+            case ir.Checked() | ir.SetLit() | ir.RecordLit() | ir.SeqLit() | ir.MapComp():
+                return True
+            case ir.Quant(domain=d) if not isinstance(d.type, SetT):
+                return True
+    return False
+
+
 def miniscope(e: ir.Expr) -> ir.Expr:
     """Quantifiers pushed inwards, so generated code evaluates each part once:
     `exists x: (a(x) and b)` becomes `(exists x: a(x)) and b`, `forall x: (a and b)`
     becomes `(forall x: a) and (forall x: b)`; likewise for `or`. Equivalent for every
-    domain (an empty one included), and it evaluates a subexpression only where the
-    original did, so run-time errors are unchanged."""
+    domain (an empty one included). Reordering could change which run-time error comes
+    first, so expressions that can fail at run time are left as they are."""
+    if can_fail(e):
+        return e
     if isinstance(e, ir.Binary) and e.op in ("and", "or", "implies", "iff"):
         return dataclasses.replace(e, left=miniscope(e.left), right=miniscope(e.right))
     if isinstance(e, ir.Unary) and e.op == "not":

@@ -158,6 +158,8 @@ def _syntax_diagnostic(err: UnexpectedInput, source: SourceFile) -> Diagnostic:
         hint = "an action's effect follows 'do': action name when GUARD do { ... }"
     elif token.type == "NAME" and text in ("then", "elif", "end", "fi", "od"):
         hint = "blocks are written in braces: if COND { ... } else { ... }"
+    elif text == "spec":
+        hint = "a file has one `spec NAME` header, on its first line"
     elif text in TOP_LEVEL_KEYWORDS and "'}'" in described:
         hint = "a '}' may be missing before this declaration"
     elif text == "[" and token.type != "$END":

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from . import interp, ir
 from .compile import CompiledCode, compile_code, compile_props, instance_table, value_of
+from .diagnostics import Diagnostic, SpecError
 from .layout import Layout
 from .source import SourceFile, Span
 from .types import Type, Value, format_value
@@ -108,7 +109,19 @@ class TransitionSystem:
 
     # -------------------------------------------------------------- states
     def initial_states(self) -> list[int]:
-        return [self.layout.encode(values) for values in interp.initial_states(self.model)]
+        """The packed initial states. A spec error (SpecError) when an initial value falls
+        outside its domain, or when there is no initial state at all."""
+        try:
+            states = interp.initial_states(self.model)
+        except interp.EvalError as err:
+            raise SpecError([Diagnostic(err.code, err.message, err.span)],
+                            self.sources) from None
+        if not states:
+            span = Span(self.file, 0, 0, 0, 0)
+            raise SpecError([Diagnostic("E313", "the spec has no initial state", span,
+                                        hint="a `var x: T in S` has an empty S, or a param "
+                                        "has no value left")], self.sources)
+        return [self.layout.encode(values) for values in states]
 
     def decode(self, state: int) -> tuple:
         return self.layout.decode(state)
@@ -146,12 +159,29 @@ class TransitionSystem:
 
     def property_error(self, state: int) -> tuple[int, interp.EvalError] | None:
         """The first property whose evaluation fails in `state`, with the error."""
+        return self.property_hits(state, range(len(self.model.properties)))[1]
+
+    def property_hits(self, state: int, indices) -> tuple[int, tuple | None]:  # noqa: ANN001
+        """With the interpreter, one property at a time: the bit mask of `indices` that
+        fire in `state` (an invariant false, a reachable true), and the first error."""
         values = self.decode(state)
-        for k, prop in enumerate(self.model.properties):
+        clocks = self._clock_ms(state)
+        hits = 0
+        error = None
+        for k in sorted(indices):
+            prop = self.model.properties[k]
             try:
-                interp.evaluate(prop.expr, values, {})
+                value = bool(interp.evaluate(prop.expr, values, {}, clocks))
             except interp.EvalError as err:
-                return k, err
+                if error is None:
+                    error = (k, err)
+                continue
+            if value != (prop.kind == "invariant"):
+                hits |= 1 << k
+        return hits, error
+
+    def _clock_ms(self, state: int):  # noqa: ANN202
+        """Clock values (ms) where the state holds them (discrete time), else None."""
         return None
 
     def props_for(self, indices: frozenset[int]):

@@ -479,6 +479,9 @@ class DiscreteTimeSystem(TransitionSystem):
     def clock_values_ms(self, state: int) -> tuple[int, ...]:
         return tuple(v * self.tick_ms for v in self.layout.clock_values(state))
 
+    def _clock_ms(self, state: int) -> tuple[int, ...]:
+        return self.clock_values_ms(state)
+
 
 def _bounds_function(gen: _Gen, model: ir.Model, name: str) -> None:
     """`name(t)`: True when every bound active in t holds (clock slots in ticks)."""

@@ -54,3 +54,19 @@ def test_expected_runtime_failure_meets_expectation() -> None:
     system = spec("var x: 0..1 = 0\naction inc do { x := x + 1 }\n"
                   "expect runtime fails\nallow deadlock")
     assert check_system(system, Options()).outcome == "ok"
+
+
+def test_a_failing_property_does_not_hide_the_others() -> None:
+    system = spec("var s: set of 0..3 = {}\ninvariant a: min(s) == 0\ninvariant b: len(s) > 0\n"
+                  "reachable c: len(s) == 0\nallow deadlock")
+    report = check_system(system, Options())
+    assert report.property("b").status == "violated"
+    assert report.property("c").status == "reached"
+    assert report.property("runtime").status == "violated"
+
+
+def test_a_definitions_declared_result_is_checked() -> None:
+    system = spec("def f(n: 0..3): 0..1 = n\nvar y: 0..3 = 0\n"
+                  "action a when y < 3 do { y := y + 1 }\ninvariant i: f(y) <= 1\nallow deadlock")
+    runtime = check_system(system, Options()).property("runtime")
+    assert runtime.status == "violated" and "outside 0..1" in runtime.message

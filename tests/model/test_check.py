@@ -114,3 +114,43 @@ allow deadlock
 """)
     assert "__import__" not in system.code.source and "exec" not in system.code.source
     assert len(system.initial_states()) == 1
+
+
+def test_set_operands_keep_their_own_types() -> None:
+    system = spec("var x: 0..3 = 0\nvar y: 0..9 = 5\ninvariant i: 5 in {x} union {y}\n"
+                  "allow deadlock")
+    from checker import Options, check_system
+
+    report = check_system(system, Options())
+    assert report.property("i").status == "holds"
+    assert report.property("runtime").status == "holds"
+    assert spec("invariant i: 3 in {1, 2} union {3}").model.properties
+
+
+def test_sets_cannot_hold_queues_at_any_depth() -> None:
+    assert _codes("type R = record { q: queue[1] of bool }\nvar s: set of R = {}") == ["E302"]
+
+
+def test_an_initial_value_outside_its_domain_is_a_spec_error() -> None:
+    system = spec("param p: 0..5\nvar x: 0..3 = p\nallow deadlock")
+    with pytest.raises(SpecError) as err:
+        system.initial_states()
+    assert [d.code for d in err.value.diagnostics] == ["E501"]
+
+
+def test_duration_ranges() -> None:
+    assert spec("var t: 1s..1min = 15s").model.variables[0].type.time
+    assert _codes("var t: 0..1min = 15s") == ["E301"]
+
+
+def test_timelock_exists_only_with_clocks() -> None:
+    assert _codes("var x: bool\nexpect timelock holds") == ["E205"]
+    assert spec("clock c\nvar x: bool\nexpect timelock holds").model.expects
+
+
+def test_empty_parentheses_in_declarations() -> None:
+    assert spec("var x: 0..1 = 0\naction a() do { x := 1 }\ndef f() = 3\nallow deadlock")
+
+
+def test_a_bad_scenario_step_is_not_also_an_empty_scenario() -> None:
+    assert _codes("var x: 0..1 = 0\naction a do { x := 1 }\nscenario s { a(7) }") == ["E306"]

@@ -77,6 +77,14 @@ SNIPPETS = {
         var x: 0..3 = 0
         action go when x < size do { x := if fast then size else x + 1 }
         allow deadlock""",
+    "membership_out_of_range": """
+        var x: 0..3 = 0
+        var y: 0..9 = 5
+        var q: queue[1] of 0..3 = []
+        action inc when x < 3 do { x := x + 1; y := (y + 3) % 10 }
+        action fill when len(q) == 0 do { push(q, x) }
+        invariant both_sides: not (7 in {x} union {y}) or 7 in {head(q)}
+        allow deadlock""",
     "runtime_errors": """
         var x: 0..3 = 0
         var q: queue[1] of bool = []
@@ -102,3 +110,30 @@ def test_runtime_errors_are_seen_by_both() -> None:
     _, _, errors = compiled_graph(system)
     # x = 3 makes inc fail; a full queue makes fill fail
     assert errors, "the fixture must produce run-time errors"
+
+
+@pytest.mark.parametrize("name", sorted(SNIPPETS))
+def test_compiled_properties_match_interpreter(name: str) -> None:
+    """Property predicates too: the compiled function and the interpreter agree on every
+    reachable state, errors included."""
+    from model.compile import RuntimeFault
+
+    system = spec(SNIPPETS[name])
+    indices = frozenset(range(len(system.properties)))
+    compiled = system.props_for(indices)
+    seen = set(system.initial_states())
+    frontier = list(seen)
+    while frontier:
+        nxt = []
+        for s in frontier:
+            try:
+                got: object = compiled(s)
+            except RuntimeFault:
+                got = "error"
+            hits, error = system.property_hits(s, indices)
+            assert got == ("error" if error is not None else hits)
+            for _inst, _choices, t in system.labeled(s):
+                if t is not None and t not in seen:
+                    seen.add(t)
+                    nxt.append(t)
+        frontier = nxt
