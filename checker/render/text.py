@@ -58,7 +58,7 @@ def render_text(report: Report) -> str:
         if not p.as_expected and p.status != "unknown":
             want = p.expected or "holds"
             expect = f"   (expected to {'hold' if want == 'holds' else 'fail'})"
-        elif p.expected == "fails":
+        elif p.expected == "fails" and p.status != "unknown":
             expect = "   (as expected)"
         lines.append(f"  {_STATUS[p.status]:<9}  {p.kind:<9}  {p.name:<{width}}{expect}".rstrip())
     stats = report.stats
