@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 import traceback
 
@@ -15,16 +16,26 @@ from model import SpecError
 
 from .api import UsageError, check_system, load
 from .explore import Progress
+from .graph import GraphTooLarge
 from .options import Options
+from .render.dot import match_trace, render_state_graph, render_swimlanes, safe_name
 from .render.explain import render_explain
+from .render.html import render_html
 from .render.json import render_json
+from .render.svg import GraphvizFailed, GraphvizMissing, dot_to_svg, graphviz_available
 from .render.text import render_text
-from .report import VERSION
+from .report import VERSION, PropertyResult, Report
 
 __all__ = ["main"]
 
 EXIT_SPEC_ERROR = 2
+EXIT_INCOMPLETE = 3
 EXIT_INTERNAL = 4
+
+GRAPH_LIMIT = 150        # tock graph draws at most this many states unless --limit says more
+HTML_GRAPH_LIMIT = 60    # the HTML report includes the state graph up to this many states
+NO_GRAPHVIZ = ("graphviz's dot program is not installed, so there are no SVG pictures "
+               "(install graphviz: apt-get install graphviz, brew install graphviz, ...)")
 
 _UNITS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000}
 
@@ -50,7 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", metavar="FILE", help="write the JSON report to FILE")
     check.add_argument("--text", metavar="FILE", help="write the text report to FILE")
     check.add_argument("--out", metavar="DIR",
-                       help="write SPEC_NAME.txt and SPEC_NAME.json into DIR")
+                       help="write SPEC_NAME.txt, .json and .html into DIR, and the swimlane "
+                       "pictures into DIR/SPEC_NAME/ (implies --coverage)")
+    check.add_argument("--svg", metavar="DIR",
+                       help="write a swimlane picture of each trace to DIR/PROPERTY.svg "
+                       "(needs graphviz)")
+    check.add_argument("--html", metavar="FILE",
+                       help="write a self-contained HTML report to FILE (implies --coverage)")
     check.add_argument("--max-states", type=_positive, metavar="N",
                        help="stop after N distinct states (the run is then INCOMPLETE)")
     check.add_argument("--max-depth", type=_positive, metavar="N",
@@ -77,6 +94,23 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--quiet", action="store_true",
                        help="print only the outcome line (reports still go to files)")
     check.set_defaults(func=_cmd_check)
+
+    graph = sub.add_parser("graph", help="draw the reachable state graph of a small model "
+                           "with a trace highlighted",
+                           description="Explore SPEC and draw its reachable state graph (the "
+                           "zone graph for specs with clocks) with the trace of a property in "
+                           "red. Without --svg or --dot the DOT source goes to standard output. "
+                           "Exit 3 when the graph has more states than --limit.")
+    spec_args(graph)
+    graph.add_argument("--svg", metavar="FILE", help="write the drawing to FILE (needs graphviz)")
+    graph.add_argument("--dot", metavar="FILE", help="write the graphviz DOT source to FILE")
+    graph.add_argument("--property", metavar="NAME",
+                       help="highlight this property's trace (default: the first with a trace)")
+    graph.add_argument("--limit", type=_positive, default=GRAPH_LIMIT, metavar="N",
+                       help=f"refuse graphs of more than N states (default {GRAPH_LIMIT})")
+    graph.add_argument("--time", dest="time_engine", choices=("zones", "discrete"),
+                       help="time engine for specs with clocks (default: zones)")
+    graph.set_defaults(func=_cmd_graph)
 
     explain = sub.add_parser("explain", help="show the parsed model: processes, variables, "
                              "actions and the state layout")
@@ -165,7 +199,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         memory_limit=args.memory_limit,
         check_deadlock=args.deadlock, properties=tuple(args.properties) if args.properties
         else None, fail_fast=args.fail_fast, time_engine=args.time_engine, tick=args.tick,
-        coverage=args.coverage)
+        coverage=args.coverage or bool(args.html or args.out))
     show, done = _progress_printer()
     try:
         report = check_system(system, options, show)
@@ -181,19 +215,163 @@ def _cmd_check(args: argparse.Namespace) -> int:
         outputs.append((args.text, text))
     if args.json:
         outputs.append((args.json, render_json(report)))
+    notes: list[str] = []
+    if args.svg or args.html or args.out:
+        pictures = _swimlane_svgs(report, notes)
+        for directory in ([args.svg] if args.svg else []) + (
+                [os.path.join(args.out, report.spec)] if args.out else []):
+            for name, svg in pictures.items():
+                outputs.append((os.path.join(directory, f"{safe_name(name)}.svg"), svg))
+        if args.svg and not pictures and not notes:
+            notes.append("no property has a trace, so there is no swimlane picture to draw")
+        if args.html or args.out:
+            page = render_html(report, pictures, _command(args), _html_graph(report, notes),
+                               tuple(notes))
+            if args.out:
+                outputs.append((os.path.join(args.out, f"{report.spec}.html"), page))
+            if args.html:
+                outputs.append((args.html, page))
     for path, content in outputs:
-        directory = os.path.dirname(path)
-        if directory:
-            os.makedirs(directory, exist_ok=True)
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(content)
+        _write(path, content)
     if args.quiet:
         sys.stdout.write(text.splitlines()[-2] + "\n")
     else:
         sys.stdout.write(text)
+    for note in notes:
+        sys.stderr.write(f"tock: {note}\n")
     for path, _ in outputs:
         sys.stderr.write(f"tock: wrote {path}\n")
     return report.exit_code
+
+
+def _command(args: argparse.Namespace) -> str:
+    """The command line of this run, to reproduce it (shown in the HTML report)."""
+    return "tock " + shlex.join(args.argv)
+
+
+def _swimlane_svgs(report: Report, notes: list[str]) -> dict[str, str]:
+    """Property name -> swimlane SVG, for each property with a trace. Without graphviz: no
+    pictures, and a note saying so."""
+    traced = [(k, p) for k, p in enumerate(report.properties) if p.trace is not None]
+    if not traced:
+        return {}
+    if not graphviz_available():
+        notes.append(NO_GRAPHVIZ)
+        return {}
+    pictures: dict[str, str] = {}
+    for k, p in traced:
+        try:
+            pictures[p.name] = dot_to_svg(render_swimlanes(report, p, id_prefix=f"p{k + 1}"))
+        except GraphvizMissing:
+            notes.append(NO_GRAPHVIZ)
+            return pictures
+        except GraphvizFailed as err:
+            notes.append(f"no picture of {p.name}: {err}")
+    return pictures
+
+
+def _html_graph(report: Report, notes: list[str]) -> str | None:
+    """The state graph for the HTML report, when the model is small enough to draw."""
+    if (report.stats.states > HTML_GRAPH_LIMIT or not report.stats.exhaustive
+            or not graphviz_available()):
+        return None
+    try:
+        graph = report.graph()
+    except Exception:  # noqa: BLE001 - the graph is a bonus; the report stands without it
+        return None
+    chosen = _chosen_trace(report, None)
+    path = match_trace(graph, chosen.trace) if chosen and chosen.trace else []
+    title = f"{report.spec}: the reachable {'zone ' if report.stats.symbolic else ''}graph"
+    if chosen is not None and path:
+        title += f"; in red: {_what(chosen)} {chosen.status}"
+    try:
+        return dot_to_svg(render_state_graph(graph, title, path, id_prefix="graph"))
+    except (GraphvizMissing, GraphvizFailed) as err:
+        notes.append(f"no state graph picture: {err}")
+        return None
+
+
+def _what(p: PropertyResult) -> str:
+    """`invariant mutex`, or just `deadlock` when the kind is the name."""
+    return p.name if p.kind == p.name else f"{p.kind} {p.name}"
+
+
+def _chosen_trace(report: Report, name: str | None) -> PropertyResult | None:
+    for p in report.properties:
+        if (name is None or p.name == name) and p.trace is not None:
+            return p
+    return None
+
+
+def _cmd_graph(args: argparse.Namespace) -> int:
+    system = _load(args)
+    limit = args.limit
+    # explore one state past the limit at most: a model too big to draw is not explored whole
+    options = Options(max_states=limit + 1, graph_limit=limit, time_engine=args.time_engine,
+                      properties=(args.property,) if args.property else None)
+    report = check_system(system, options)
+    graph = None
+    if report.stats.states <= limit:
+        try:
+            graph = report.graph()
+        except GraphTooLarge:
+            pass
+    if graph is None:
+        constants = ", ".join(f"{n} = {v}" for n, v in report.constants)
+        sys.stderr.write(
+            f"tock: the state graph of {report.spec} has more than {limit:,} "
+            f"{'symbolic ' if report.stats.symbolic else ''}states; a drawing that large is "
+            "unreadable, so tock graph refuses.\n"
+            "tock: shrink the model: smaller constants with --set"
+            + (f" (this spec has {constants})" if constants else "")
+            + ", fewer process instances or smaller types; or raise --limit (dot gets slow "
+            "above a few hundred states)\n")
+        return EXIT_INCOMPLETE
+    chosen = _chosen_trace(report, args.property)
+    if args.property and chosen is None:
+        sys.stderr.write(f"tock: {args.property} has no trace to highlight "
+                         f"(it {report.property(args.property).status})\n")
+    path = match_trace(graph, chosen.trace) if chosen is not None and chosen.trace else []
+    if chosen is not None and not path:
+        sys.stderr.write(f"tock: the trace of {chosen.name} does not follow the graph's "
+                         "edges; nothing is highlighted\n")
+    kind = "zone graph" if report.stats.symbolic else "state graph"
+    title = f"{report.spec}: {kind}, {graph.number_of_nodes():,} states"
+    if path and chosen is not None:
+        title += f"; in red: {_what(chosen)} {chosen.status} ({len(chosen.trace)} steps)"
+    source = render_state_graph(graph, title, path)
+    summary = (f"{kind}: {graph.number_of_nodes():,} states, {graph.number_of_edges():,} "
+               f"edges" + (f"; highlighted: {chosen.name} ({len(path) - 1} steps)" if path
+                           and chosen is not None else "; nothing highlighted") + "\n")
+    written: list[str] = []
+    if args.dot:
+        _write(args.dot, source)
+        written.append(args.dot)
+    if args.svg:
+        try:
+            svg = dot_to_svg(source)
+        except GraphvizMissing:
+            raise UsageError(NO_GRAPHVIZ + "; --dot FILE writes the DOT source") from None
+        except GraphvizFailed as err:
+            raise UsageError(str(err)) from None
+        _write(args.svg, svg)
+        written.append(args.svg)
+    if written:
+        sys.stdout.write(summary)
+        for path_ in written:
+            sys.stderr.write(f"tock: wrote {path_}\n")
+    else:
+        sys.stdout.write(source)
+        sys.stderr.write(summary)
+    return 0
+
+
+def _write(path: str, content: str) -> None:
+    directory = os.path.dirname(path)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(content)
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
@@ -203,7 +381,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
+    if argv is None:
+        argv = sys.argv[1:]
     args = parser.parse_args(argv)
+    args.argv = list(argv)
     try:
         return args.func(args)
     except SpecError as err:
