@@ -391,7 +391,8 @@ def match_trace(graph, trace: Trace) -> list[int]:  # noqa: ANN001
     actions. Empty when there is none (the graph and the trace come from different runs)."""
     if not trace.steps:
         return []
-    steps = [step for step in trace.steps if step.action is not None or step is trace.steps[0]]
+    steps = [trace.steps[0]] + [step for step in trace.steps[1:]
+                                if not _is_marker(step) and step.error is None]
 
     def fits(n: int, step: Step) -> bool:
         state = graph.nodes[n]["state"]
