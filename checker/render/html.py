@@ -48,6 +48,7 @@ h1 { font-size: 26px; margin: 0 0 2px; }
 h2 { font-size: 20px; margin: 36px 0 10px; padding-top: 8px; border-top: 1px solid var(--line); }
 h3 { font-size: 16px; margin: 22px 0 8px; }
 code, pre, .mono { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px; }
+h1 .mono, h2 .mono { font-size: 0.92em; }
 .muted { color: var(--muted); }
 .banner { margin: 14px 0 6px; padding: 10px 14px; border-radius: 6px; font-weight: 600; }
 .banner.ok { background: #e3f3e4; color: var(--ok); }
