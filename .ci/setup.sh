@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Tock needs, idempotently: a virtualenv (.venv) with Tock and its test tools,
-# and graphviz's `dot` from the OS package manager when it is missing.
+# graphviz's `dot` and Chromium (for the browser test of the HTML report) from the OS
+# package manager when they are missing.
 # Used by the README's two commands (make flagship, make test) and by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,10 +24,11 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+sudo=""
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; fi
+
 # graphviz's dot draws the SVG pictures; the checker itself runs without it.
 if ! command -v dot >/dev/null 2>&1; then
-  sudo=""
-  if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; fi
   if command -v apt-get >/dev/null 2>&1; then
     echo "tock setup: installing graphviz (dot) with apt-get" >&2
     if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq graphviz; } >/dev/null 2>&1; then
@@ -36,5 +38,20 @@ if ! command -v dot >/dev/null 2>&1; then
   else
     echo "tock setup: graphviz's dot is missing; install graphviz with your package manager" >&2
     echo "            to get SVG pictures (brew install graphviz, dnf install graphviz, ...)" >&2
+  fi
+fi
+
+# Chromium opens the HTML report in the browser test (tests/test_browser.py); Tock itself
+# never needs it. Debian's package is `chromium`.
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "tock setup: installing chromium (for the browser test) with apt-get" >&2
+    if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium; } >/dev/null 2>&1; then
+      echo "tock setup: could not install chromium; the browser test will be skipped." >&2
+      echo "            Install it yourself: apt-get install chromium" >&2
+    fi
+  else
+    echo "tock setup: chromium is missing; the browser test of the HTML report will be" >&2
+    echo "            skipped (install Chromium with your package manager to run it)" >&2
   fi
 fi
