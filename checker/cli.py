@@ -108,8 +108,6 @@ def _parser() -> argparse.ArgumentParser:
                        help="highlight this property's trace (default: the first with a trace)")
     graph.add_argument("--limit", type=_positive, default=GRAPH_LIMIT, metavar="N",
                        help=f"refuse graphs of more than N states (default {GRAPH_LIMIT})")
-    graph.add_argument("--time", dest="time_engine", choices=("zones", "discrete"),
-                       help="time engine for specs with clocks (default: zones)")
     graph.set_defaults(func=_cmd_graph)
 
     explain = sub.add_parser("explain", help="show the parsed model: processes, variables, "
@@ -273,8 +271,8 @@ def _swimlane_svgs(report: Report, notes: list[str]) -> dict[str, str]:
 def _html_graph(report: Report, notes: list[str]) -> str | None:
     """The state graph for the HTML report, when the model is small enough to draw."""
     if (report.stats.states > HTML_GRAPH_LIMIT or not report.stats.exhaustive
-            or not graphviz_available()):
-        return None
+            or report.engine.startswith("discrete") or not graphviz_available()):
+        return None  # (the discrete-time graph has no edges for the ticks: not drawn)
     try:
         graph = report.graph()
     except Exception:  # noqa: BLE001 - the graph is a bonus; the report stands without it
@@ -307,7 +305,7 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     system = _load(args)
     limit = args.limit
     # explore one state past the limit at most: a model too big to draw is not explored whole
-    options = Options(max_states=limit + 1, graph_limit=limit, time_engine=args.time_engine,
+    options = Options(max_states=limit + 1, graph_limit=limit,
                       properties=(args.property,) if args.property else None)
     report = check_system(system, options)
     graph = None
