@@ -13,7 +13,7 @@ from model.product import scenario_product
 from .explore import Exploration, Progress, explore
 from .options import Options
 from .report import PropertyResult, Report, Stats, Trace
-from .trace import build_trace, path_to
+from .trace import build_trace
 from .verdicts import as_expected, judge, result
 
 __all__ = ["check", "check_system", "load", "UsageError", "run"]
@@ -84,14 +84,40 @@ def run(system: TransitionSystem, options: Options, selected: list[int], check_d
         return ex.runtime is not None and not as_expected("violated", expects.get("runtime"))
 
     stop = options.fail_fast if fail_fast is None else fail_fast
-    ex = explore(system, options, active=set(selected), check_deadlock=check_deadlock,
-                 stop_when=unexpected if stop else None, progress=progress)
+    compact = _use_compact(system, options)
+    if compact:
+        from .levels import explore_levels
+
+        ex = explore_levels(system, options, active=set(selected), check_deadlock=check_deadlock,
+                            stop_when=unexpected if stop else None, progress=progress,
+                            workers=options.workers)
+        engine = "explicit, compact store" + (f", {options.workers} workers"
+                                              if options.workers > 1 else "")
+    else:
+        ex = explore(system, options, active=set(selected), check_deadlock=check_deadlock,
+                     stop_when=unexpected if stop else None, progress=progress)
+        engine = "explicit"
     tracer = ExplicitTracer(system, ex)
     results = judge(system, ex, selected, check_deadlock, tracer)
     stats = Stats(ex.states, ex.transitions, ex.depth, ex.deadlocks, ex.seconds, ex.complete)
-    coverage = action_coverage(system, ex.parent) if options.coverage else ()
-    return Run("explicit", results, stats, ex.stop_reason, lambda: _graph(system, ex, options),
+    coverage = action_coverage(system, ex.store.states()) if options.coverage else ()
+    return Run(engine, results, stats, ex.stop_reason, lambda: _graph(system, ex, options),
                coverage)
+
+
+def _use_compact(system: TransitionSystem, options: Options) -> bool:
+    """The compact store (checker.levels) unless the fast one is asked for or the states
+    do not fit in 64 bits."""
+    fits = system.layout.width <= 64
+    if options.memory == "compact" and not fits:
+        raise UsageError(f"--memory compact stores a state in 64 bits; this spec's states "
+                         f"take {system.layout.width}; use --memory fast")
+    compact = options.memory != "fast" and fits
+    if options.workers > 1 and not compact:
+        raise UsageError("--workers needs the compact store (--memory compact), which "
+                         f"stores a state in 64 bits; this spec's states take "
+                         f"{system.layout.width}")
+    return compact
 
 
 def action_coverage(system, states) -> tuple[tuple[str, int], ...]:  # noqa: ANN001
@@ -116,18 +142,18 @@ class ExplicitTracer:
 
     def property_trace(self, state: int, index: int) -> Trace:
         if state not in self._cache:
-            self._cache[state] = build_trace(self.system, path_to(self.ex.parent, state))
+            self._cache[state] = build_trace(self.system, self.ex.store.path(state))
         return self._cache[state]
 
     def stuck_trace(self, state: int) -> Trace:
-        return build_trace(self.system, path_to(self.ex.parent, state))
+        return build_trace(self.system, self.ex.store.path(state))
 
     def final_values(self, state: int) -> tuple:
         return self.system.decode(state)
 
     def runtime(self, state: int, what: str, index: int) -> tuple[Trace, str, str]:
         system = self.system
-        path = path_to(self.ex.parent, state)
+        path = self.ex.store.path(state)
         if what == "action":
             err = system.runtime_error(state, index)
             if err is None:
@@ -216,6 +242,10 @@ def make_report(system, options: Options, engine: str, results: list[PropertyRes
 
 
 def _graph(system, ex: Exploration, options: Options):  # noqa: ANN001, ANN202
-    from .graph import state_graph
+    from .graph import GraphTooLarge, state_graph
 
-    return state_graph(system, ex.parent, options.graph_limit)
+    if len(ex.store) > options.graph_limit:
+        raise GraphTooLarge(f"the state graph has {len(ex.store):,} states, more than the limit "
+                            f"of {options.graph_limit:,}; shrink the model (smaller constants) "
+                            "or raise the limit")
+    return state_graph(system, ex.store.parent_map(), options.graph_limit)

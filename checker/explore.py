@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from model.compile import RuntimeFault
 
 from .options import Options, memory_limit_mb, resident_mb
+from .store import ROOT, DictStore
 
 __all__ = ["Exploration", "Progress", "explore", "ROOT"]
-
-ROOT = -1
 _CHECK_EVERY = 4096  # states between looks at the clock (time limit, memory, progress)
 
 
@@ -58,6 +57,7 @@ class Exploration:
     ticks: int = 0
     timelock: int | None = None  # discrete time: no action and time cannot pass
     timelocks: int = 0
+    store: object = None  # DictStore or LevelStore (checker.store)
 
 
 class _Stop(Exception):
@@ -79,6 +79,7 @@ class _Search:
         self.start = time.perf_counter()
         initial = list(dict.fromkeys(system.initial_states()))
         self.ex = Exploration({s: ROOT for s in initial}, initial)
+        self.ex.store = DictStore(self.ex.parent)
         self.props_fn = system.props_for(frozenset(self.active)) if self.active else None
         self.deadline = self.start + options.time_limit if options.time_limit else None
         self.memory_cap = memory_limit_mb(options)
@@ -180,6 +181,9 @@ class _Search:
                 props = self.props_fn
                 for t in succ:
                     if t not in parent:
+                        if max_states is not None and len(parent) >= max_states:
+                            ex.stop_reason = "max-states"  # exactly at the bound
+                            raise _Stop
                         parent[t] = s
                         append(t)
                         if props is not None:
@@ -191,9 +195,6 @@ class _Search:
                                 self.note(t)
                                 props = self.props_fn
                 count += 1
-                if max_states is not None and len(parent) >= max_states:
-                    ex.stop_reason = "max-states"
-                    raise _Stop
                 if count % check_every == 0:
                     ex.transitions += transitions
                     transitions = 0
@@ -234,13 +235,13 @@ class _Search:
                     self.stuck(s, False)  # time passes and nothing ever happens
             for t in succ:
                 if t not in parent:
+                    if max_states is not None and len(parent) >= max_states:
+                        ex.stop_reason = "max-states"
+                        raise _Stop
                     parent[t] = s
                     nxt.append(t)
                     if self.props_fn is not None:
                         self.note(t)
-            if max_states is not None and len(parent) >= max_states:
-                ex.stop_reason = "max-states"
-                raise _Stop
             if i % _CHECK_EVERY == 0:
                 self.look_at_clock(len(frontier) - i + len(nxt))
         return nxt

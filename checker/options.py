@@ -32,6 +32,8 @@ class Options:
     graph_limit: int = 20_000
     memory_limit: int | None = None  # MB of resident memory; None: 3/4 of physical memory
     coverage: bool = False  # count the transitions of each action (a second pass)
+    memory: str | None = None  # store: "compact" (arrays) or "fast" (dict); None: compact
+    workers: int = 1  # processes expanding states (the compact store only)
 
     def describe(self) -> dict[str, object]:
         """The options that differ from the defaults (for reports)."""

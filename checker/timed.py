@@ -41,7 +41,7 @@ from .explore import ROOT, Exploration, Progress, explore
 from .options import Options, memory_limit_mb, resident_mb
 from .report import Stats, Step, Trace
 from .schedule import TimedStep, check_schedule, solve_schedule
-from .trace import TraceError, find_transition, json_value, path_to
+from .trace import TraceError, find_transition, json_value
 from .verdicts import as_expected, judge
 
 __all__ = ["run_timed", "explore_zones", "ZoneExploration"]
@@ -104,7 +104,7 @@ def _run_discrete(system, options: Options, selected: list[int], check_deadlock:
 
         return state_graph(dsys, ex.parent, options.graph_limit)
 
-    coverage = action_coverage(dsys, ex.parent) if options.coverage else ()
+    coverage = action_coverage(dsys, ex.store.states()) if options.coverage else ()
     return Run(f"discrete time (tick {format_duration(tick)})", results, stats, ex.stop_reason,
                graph, coverage)
 
@@ -118,17 +118,17 @@ class DiscreteTracer:
         self.names = clock_names(system.model)
 
     def property_trace(self, state: int, index: int) -> Trace:
-        return self._trace(path_to(self.ex.parent, state))
+        return self._trace(self.ex.store.path(state))
 
     def stuck_trace(self, state: int) -> Trace:
-        return self._trace(path_to(self.ex.parent, state))
+        return self._trace(self.ex.store.path(state))
 
     def final_values(self, state: int) -> tuple:
         return self.system.decode(state)
 
     def runtime(self, state: int, what: str, index: int) -> tuple[Trace, str, str]:
         system = self.system
-        path = path_to(self.ex.parent, state)
+        path = self.ex.store.path(state)
         if what == "action":
             err = system.runtime_error(state, index)
             if err is None:

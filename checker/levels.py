@@ -1,0 +1,269 @@
+"""Level-synchronous breadth-first search over a LevelStore, on one core or several.
+
+Each level's frontier is cut into chunks of states. *Expanding* a chunk (the expensive,
+pure-Python part) generates every successor into a C array, counts them per state, and
+checks the active properties on the chunk's own states; chunks can be expanded by worker
+processes. *Merging* a chunk (cheap, vectorised) happens in the main process, in chunk
+order: duplicates within the chunk are removed keeping the first occurrence, states seen
+before are dropped, and the rest become the next level in discovery order, each with the
+index of its first parent. So the search visits states in the same order, finds the same
+first state for every property and counts the same states and transitions whatever the
+number of workers, and in the same order as the dict engine (checker/explore.py).
+
+Properties are checked when a state is expanded, which is in the order of discovery; the
+states of the last level that is not expanded (a depth bound) are checked on their own.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from model.compile import RuntimeFault
+
+from .explore import Exploration, Progress
+from .options import Options, memory_limit_mb, resident_mb
+from .store import LevelStore, contains
+
+__all__ = ["explore_levels", "CHUNK"]
+
+CHUNK = 16384  # states per chunk: bounds the memory a chunk's successors take
+
+
+@dataclass
+class _Expanded:
+    """A chunk's successors, without duplicates, in discovery order, each with the chunk
+    position of its first parent; and what the chunk's own states showed."""
+
+    successors: bytes
+    owners: bytes
+    transitions: int = 0
+    deadlocks: list[int] = field(default_factory=list)  # chunk positions with no successor
+    hits: list[tuple[int, int]] = field(default_factory=list)  # (property, position)
+    runtime: tuple[int, str, int] | None = None  # (position, "action"|"property", index)
+    runtime_count: int = 0
+
+
+class _Expander:
+    """Expands chunks of one system; lives in the main process or in a worker."""
+
+    def __init__(self, system):  # noqa: ANN001
+        self.system = system
+
+    def __call__(self, task: tuple[bytes, tuple[int, ...], bool]) -> _Expanded:
+        states_bytes, active, expand = task
+        system = self.system
+        states = array("Q")
+        states.frombytes(states_bytes)
+        props = system.props_for(frozenset(active)) if active else None
+        succ_out = array("Q")
+        counts = array("I")
+        out = _Expanded(b"", b"")
+        extend = succ_out.extend
+        count = counts.append
+        successors = system.successors
+        for pos, s in enumerate(states):
+            if props is not None:
+                try:
+                    hits = props(s)
+                    error = None
+                except RuntimeFault:
+                    hits, error = system.property_hits(s, active)
+                    out.runtime_count += 1
+                    if error is not None and out.runtime is None:
+                        out.runtime = (pos, "property", error[0])
+                if hits:
+                    for k in active:
+                        if hits >> k & 1:
+                            out.hits.append((k, pos))
+            if not expand:
+                continue
+            try:
+                succ = successors(s)
+            except RuntimeFault:
+                succ = []
+                for inst, _choices, nxt in system.labeled(s):
+                    if nxt is None:
+                        out.runtime_count += 1
+                        if out.runtime is None:
+                            out.runtime = (pos, "action", inst)
+                    else:
+                        succ.append(nxt)
+            if not succ:
+                out.deadlocks.append(pos)
+            extend(succ)
+            count(len(succ))
+        out.transitions = len(succ_out)
+        if out.transitions:
+            succ = np.frombuffer(succ_out, dtype=np.uint64)
+            _unique, first = np.unique(succ, return_index=True)
+            first.sort()  # the first occurrence of each, in discovery order
+            owners = np.repeat(np.arange(len(counts), dtype=np.int32),
+                               np.frombuffer(counts, dtype=np.uint32))
+            out.successors = succ[first].tobytes()
+            out.owners = owners[first].tobytes()
+        return out
+
+
+_WORKER_EXPANDER: _Expander | None = None
+
+
+def _worker_init(expander: _Expander) -> None:
+    global _WORKER_EXPANDER
+    _WORKER_EXPANDER = expander
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's business
+
+
+def _worker_expand(task: tuple[bytes, tuple[int, ...], bool]) -> _Expanded:
+    assert _WORKER_EXPANDER is not None
+    return _WORKER_EXPANDER(task)
+
+
+class _Stop(Exception):
+    pass
+
+
+def explore_levels(system, options: Options, *, active: set[int], check_deadlock: bool,
+                   stop_when: Callable[[Exploration], bool] | None = None,
+                   progress: Callable[[Progress], None] | None = None,
+                   workers: int = 1) -> Exploration:  # noqa: ANN001
+    """Breadth-first search with a LevelStore (states of at most 64 bits)."""
+    start = time.perf_counter()
+    initial = list(dict.fromkeys(system.initial_states()))
+    store = LevelStore(initial)
+    ex = Exploration({}, initial)
+    ex.store = store  # type: ignore[attr-defined]
+    active = set(active)
+    expander = _Expander(system)
+    pool = None
+    if workers > 1:
+        context = multiprocessing.get_context("fork")
+        pool = context.Pool(workers, initializer=_worker_init, initargs=(expander,))
+    mapper = (lambda tasks: pool.imap(_worker_expand, tasks)) if pool is not None else (
+        lambda tasks: map(expander, tasks))
+    deadline = start + options.time_limit if options.time_limit else None
+    memory_cap = memory_limit_mb(options)
+    next_report = start + 2.0
+    next_memory = start
+
+    def maybe_stop() -> None:
+        if stop_when is not None and stop_when(ex):
+            ex.stop_reason = "fail-fast"
+            raise _Stop
+
+    def note(level: int, chunk_start: int, res: _Expanded) -> None:
+        """Record what a chunk's states showed, in order (the first finding wins)."""
+        if res.hits:
+            for k, pos in sorted(res.hits, key=lambda h: h[1]):
+                if k in active:
+                    ex.found[k] = store.remember(level, chunk_start + pos)
+                    active.discard(k)
+            maybe_stop()
+        for pos in res.deadlocks:
+            ex.deadlocks += 1
+            if ex.deadlock is None and check_deadlock:
+                ex.deadlock = store.remember(level, chunk_start + pos)
+                maybe_stop()
+        if res.runtime is not None:
+            ex.runtime_count += res.runtime_count
+            if ex.runtime is None:
+                pos, what, index = res.runtime
+                ex.runtime = (store.remember(level, chunk_start + pos), what, index)
+                maybe_stop()
+
+    def tasks(frontier: np.ndarray, expand: bool):  # noqa: ANN202
+        for begin in range(0, len(frontier), CHUNK):
+            yield (frontier[begin:begin + CHUNK].tobytes(), tuple(sorted(active)), expand)
+
+    frontier = store.levels[0]
+    level = 0
+    try:
+        while len(frontier):
+            if options.max_depth is not None and ex.depth >= options.max_depth:
+                ex.stop_reason = "max-depth"
+                break
+            ex.depth += 1
+            new_parts: list[np.ndarray] = []
+            parent_parts: list[np.ndarray] = []
+            for index, res in enumerate(mapper(tasks(frontier, True))):
+                chunk_start = index * CHUNK
+                note(level, chunk_start, res)
+                ex.transitions += res.transitions
+                succ = np.frombuffer(res.successors, dtype=np.uint64)
+                if len(succ):
+                    fresh = ~contains(store.visited, succ)
+                    new_parts.append(succ[fresh])
+                    parent_parts.append(np.frombuffer(res.owners, dtype=np.int32)[fresh]
+                                        + chunk_start)
+                    if options.max_states is not None and \
+                            len(store) + sum(len(p) for p in new_parts) >= options.max_states:
+                        ex.stop_reason = "max-states"  # trimmed exactly below
+                        break
+                now = time.perf_counter()
+                if deadline is not None and now >= deadline:
+                    ex.stop_reason = "time-limit"
+                    break
+                if now >= next_memory:
+                    next_memory = now + 0.5
+                    if resident_mb() > memory_cap:
+                        ex.stop_reason = "memory"
+                        break
+                if progress is not None and now >= next_report:
+                    progress(Progress(len(store), ex.transitions, ex.depth,
+                                      len(frontier) - chunk_start, now - start))
+                    next_report = now + 1.0
+            if new_parts:
+                # a state found by several chunks: keep the first chunk's (discovery order)
+                states = np.concatenate(new_parts)
+                parents = np.concatenate(parent_parts)
+                unique, first = np.unique(states, return_index=True)
+                first.sort()
+                states, parents = states[first], parents[first]
+                if options.max_states is not None:
+                    room = options.max_states - len(store)
+                    if len(states) >= room:
+                        states, parents = states[:room], parents[:room]
+                        ex.stop_reason = "max-states"
+                if len(states):
+                    store.add_level(states, parents, np.sort(states))
+                    frontier = states
+                    level += 1
+                else:
+                    frontier = np.empty(0, dtype=np.uint64)
+            else:
+                frontier = np.empty(0, dtype=np.uint64)
+            if ex.stop_reason is not None:
+                break
+        else:
+            ex.complete = True
+        if not ex.complete and len(frontier) and ex.stop_reason in ("max-depth", "max-states"):
+            # the last level was found but not expanded: check its states all the same
+            for index, res in enumerate(mapper(tasks(frontier, False))):
+                note(level, index * CHUNK, res)
+    except _Stop:
+        pass
+    except KeyboardInterrupt:
+        ex.stop_reason = "interrupted"
+    except MemoryError:
+        ex.stop_reason = "memory"
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+    ex.states = len(store)
+    ex.seconds = time.perf_counter() - start
+    if ex.stop_reason is not None:
+        ex.complete = False
+    return ex
+
+
+def available_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else (os.cpu_count() or 1))

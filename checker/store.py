@@ -1,0 +1,110 @@
+"""Where the explicit-state engines keep the states they have seen.
+
+*DictStore*: a dict from each state to its parent state, insertion-ordered (BFS discovery
+order). Any state width; about 100 bytes per state.
+
+*LevelStore*: each BFS level as a numpy array of packed states in discovery order, with
+each state's parent as an index into the previous level, plus one sorted array of every
+state for duplicate detection: 20 bytes per state. States must fit in 64 bits. Traces are
+rebuilt by following parent indices back to level 0.
+
+Both answer the same questions: how many states, every state in discovery order, the path
+from an initial state to a state, and its parent (for small graphs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+__all__ = ["DictStore", "LevelStore", "ROOT"]
+
+ROOT = -1
+
+
+class DictStore:
+    def __init__(self, parent: dict[int, int]):
+        self.parent = parent
+
+    def __len__(self) -> int:
+        return len(self.parent)
+
+    def states(self) -> Iterator[int]:
+        return iter(self.parent)
+
+    def path(self, state: int) -> list[int]:
+        path = [state]
+        while True:
+            prev = self.parent[path[-1]]
+            if prev == ROOT:
+                break
+            path.append(prev)
+        path.reverse()
+        return path
+
+    def parent_map(self) -> dict[int, int]:
+        return self.parent
+
+
+class LevelStore:
+    """BFS levels as arrays (see the module docstring)."""
+
+    def __init__(self, initial: list[int]):
+        first = np.array(initial, dtype=np.uint64)
+        self.levels: list[np.ndarray] = [first]
+        self.parents: list[np.ndarray] = [np.full(len(first), -1, dtype=np.int32)]
+        self.visited = np.sort(first)
+        self.where: dict[int, tuple[int, int]] = {}  # findings: state -> (level, index)
+
+    def __len__(self) -> int:
+        return len(self.visited)
+
+    def states(self) -> Iterator[int]:
+        for level in self.levels:
+            for start in range(0, len(level), 65536):
+                yield from level[start:start + 65536].tolist()
+
+    def add_level(self, states: np.ndarray, parents: np.ndarray, sorted_states: np.ndarray
+                  ) -> None:
+        self.levels.append(states)
+        self.parents.append(parents)
+        merged = np.concatenate((self.visited, sorted_states))
+        merged.sort(kind="stable")  # two sorted runs: a linear merge
+        self.visited = merged
+
+    def remember(self, level: int, index: int) -> int:
+        """The state at (level, index), noted so that path() can find it."""
+        state = int(self.levels[level][index])
+        self.where.setdefault(state, (level, index))
+        return state
+
+    def path(self, state: int) -> list[int]:
+        level, index = self.where[state]
+        path = []
+        while level >= 0:
+            path.append(int(self.levels[level][index]))
+            index = int(self.parents[level][index])
+            level -= 1
+        path.reverse()
+        return path
+
+    def parent_map(self) -> dict[int, int]:
+        """State -> parent state for every state (for small graphs only)."""
+        out: dict[int, int] = {}
+        previous: list[int] = []
+        for states, parents in zip(self.levels, self.parents):
+            current = states.tolist()
+            for s, p in zip(current, parents.tolist()):
+                out[s] = previous[p] if p >= 0 else ROOT
+            previous = current
+        return out
+
+
+def contains(sorted_array: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A boolean mask: which `values` occur in `sorted_array`."""
+    if len(sorted_array) == 0:
+        return np.zeros(len(values), dtype=bool)
+    pos = np.searchsorted(sorted_array, values)
+    pos[pos == len(sorted_array)] = len(sorted_array) - 1
+    return sorted_array[pos] == values
