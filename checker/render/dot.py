@@ -166,10 +166,9 @@ def _change_rows(changes: Sequence[tuple[str, str, str]], lane: str) -> list[str
     return rows
 
 
-def _step_caption(k: int, step: Step, timed: bool) -> str:
-    if not timed or step.time is None:
-        return f"step {k}"
-    return f"step {k}   t = {format_time(step.time)} s"
+def _what(prop: PropertyResult) -> str:
+    """`invariant mutex`; just `deadlock` where the kind is the name."""
+    return prop.name if prop.kind == prop.name else f"{prop.kind} {prop.name}"
 
 
 def _why_label(report: Report, prop: PropertyResult, trace: Trace) -> str:
@@ -177,7 +176,7 @@ def _why_label(report: Report, prop: PropertyResult, trace: Trace) -> str:
                "holds": "holds", "unknown": "unknown"}[prop.status]
     color = "#b00020" if prop.status in ("violated", "unreached") else "#1b5e20"
     rows = [f'<TR><TD ALIGN="LEFT" COLSPAN="2"><FONT POINT-SIZE="12" COLOR="{color}"><B>'
-            f"{html(prop.kind)} {html(prop.name)}: {verdict}</B></FONT></TD></TR>"]
+            f"{html(_what(prop))}: {verdict}</B></FONT></TD></TR>"]
     if prop.message:
         rows.append(f'<TR><TD ALIGN="LEFT" COLSPAN="2">{html(prop.message)}</TD></TR>')
     if prop.why:

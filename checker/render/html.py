@@ -234,7 +234,8 @@ def _opt(value: object) -> str:
 
 
 def _property(report: Report, k: int, p: PropertyResult, svg: str | None, emit) -> None:  # noqa: ANN001
-    emit(f'<h2 id="{property_anchor(k)}">{_esc(p.kind)} <span class="mono">{_esc(p.name)}'
+    kind = "" if p.kind == p.name else f"{_esc(p.kind)} "
+    emit(f'<h2 id="{property_anchor(k)}">{kind}<span class="mono">{_esc(p.name)}'
          f'</span>: <span class="status {_status_class(p)}">{_STATUS[p.status]}</span></h2>')
     facts = []
     if p.message:

@@ -344,6 +344,15 @@ def test_html_report_has_every_part() -> None:
     assert not re.search(r"(src|href)=\"(https?:)?//", page)  # nothing to fetch
 
 
+def test_html_is_deterministic_but_for_the_run_time() -> None:
+    pages = []
+    for _ in range(2):
+        report = check("specs/conformance/bakery2.tock", options=Options(coverage=True))
+        page = render_html(report, {}, "tock check specs/conformance/bakery2.tock")
+        pages.append(re.sub(r"<td>time</td><td>[0-9.]+ s</td>", "", page))
+    assert pages[0] == pages[1]
+
+
 def test_html_without_coverage_says_how_to_get_it() -> None:
     report = check("specs/conformance/increment.tock")
     assert "Not measured in this run" in render_html(report)
