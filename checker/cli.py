@@ -206,7 +206,6 @@ def _cmd_check(args: argparse.Namespace) -> int:
     text = render_text(report)
     outputs: list[tuple[str, str]] = []
     if args.out:
-        os.makedirs(args.out, exist_ok=True)
         outputs.append((os.path.join(args.out, f"{report.spec}.txt"), text))
         outputs.append((os.path.join(args.out, f"{report.spec}.json"), render_json(report)))
     if args.text:
@@ -229,17 +228,24 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 outputs.append((os.path.join(args.out, f"{report.spec}.html"), page))
             if args.html:
                 outputs.append((args.html, page))
+    written, failed = [], []
     for path, content in outputs:
-        _write(path, content)
+        try:
+            _write(path, content)
+            written.append(path)
+        except UsageError as err:
+            failed.append(str(err))
     if args.quiet:
         sys.stdout.write(text.splitlines()[-2] + "\n")
     else:
         sys.stdout.write(text)
     for note in notes:
         sys.stderr.write(f"tock: {note}\n")
-    for path, _ in outputs:
+    for path in written:
         sys.stderr.write(f"tock: wrote {path}\n")
-    return report.exit_code
+    for message in failed:
+        sys.stderr.write(f"tock: error: {message}\n")
+    return EXIT_SPEC_ERROR if failed else report.exit_code
 
 
 def _command(args: argparse.Namespace) -> str:
@@ -365,11 +371,18 @@ def _cmd_graph(args: argparse.Namespace) -> int:
 
 
 def _write(path: str, content: str) -> None:
+    """Write a report file, creating its folder; a path that cannot be written is the
+    user's to fix (UsageError), not an internal error."""
     directory = os.path.dirname(path)
-    if directory:
-        os.makedirs(directory, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(content)
+    if directory and os.path.exists(directory) and not os.path.isdir(directory):
+        raise UsageError(f"cannot write {path}: {directory} is a file, not a folder")
+    try:
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(content)
+    except OSError as err:
+        raise UsageError(f"cannot write {path}: {err.strerror or err}") from None
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:

@@ -446,3 +446,16 @@ def test_cli_graph_usage_errors(argv: list[str], capsys) -> None:
         code = int(exit_.code or 0)
     assert code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_an_unwritable_output_is_a_usage_error_after_the_report(tmp_path, capsys) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    text = tmp_path / "r.txt"
+    code = main(["check", "specs/conformance/increment.tock", "--svg", str(blocker),
+                 "--json", str(blocker / "r.json"), "--text", str(text)])
+    assert code == 2
+    out, err = capsys.readouterr()
+    assert "OK: every verdict is as expected" in out  # the verdicts are still shown
+    assert f"{blocker} is a file, not a folder" in err and "Traceback" not in err
+    assert text.exists()  # the other outputs are written
