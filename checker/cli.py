@@ -82,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
                           help="do not report deadlocks (as `allow deadlock` in the spec)")
     deadlock.add_argument("--deadlock", dest="deadlock", action="store_true",
                           help="report deadlocks even if the spec allows them")
+    check.add_argument("--memory", choices=("compact", "fast"),
+                       help="state store: compact (arrays, ~40 bytes per state; the default "
+                       "when a state fits in 64 bits) or fast (a dict, ~100 bytes)")
+    check.add_argument("--workers", type=_positive, default=1, metavar="N",
+                       help="expand states in N processes (the compact store); counts and "
+                       "traces are the same as with one")
     check.add_argument("--fail-fast", action="store_true",
                        help="stop at the first verdict that differs from its expectation")
     check.add_argument("--coverage", action="store_true",
@@ -197,7 +203,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         memory_limit=args.memory_limit,
         check_deadlock=args.deadlock, properties=tuple(args.properties) if args.properties
         else None, fail_fast=args.fail_fast, time_engine=args.time_engine, tick=args.tick,
-        coverage=args.coverage or bool(args.html or args.out))
+        coverage=args.coverage or bool(args.html or args.out), memory=args.memory,
+        workers=args.workers)
     show, done = _progress_printer()
     try:
         report = check_system(system, options, show)

@@ -23,7 +23,7 @@ cost depends only on ``n`` and never on the magnitude of the constants.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from math import lcm
 
@@ -413,8 +413,10 @@ def federation_is_empty(fed: Iterable[DBM | None]) -> bool:
 # --------------------------------------------------------------------------- printing
 
 
-def format_dbm(z: DBM | None, n: int, names: Sequence[str]) -> str:
-    """A deterministic, minimal conjunction describing ``z``.
+def format_dbm(z: DBM | None, n: int, names: Sequence[str],
+               constant: Callable[[int], str] = str) -> str:
+    """A deterministic, minimal conjunction describing ``z``; ``constant`` writes a bound
+    (Tock passes one that prints milliseconds as durations: ``15s``).
 
     ``names`` names clocks ``1 .. n-1`` (length ``n - 1``) or is indexed by clock
     (length ``n``, entry 0 ignored).  Clocks with a fixed difference
@@ -450,13 +452,13 @@ def format_dbm(z: DBM | None, n: int, names: Sequence[str]) -> str:
             continue
         c = bound_constant(z[i * n + r])  # x_i - x_r == c
         if r == 0:
-            text = f"{label[i]} == {c}"
+            text = f"{label[i]} == {constant(c)}"
         elif c == 0:
             text = f"{label[i]} == {label[r]}"
         elif c > 0:
-            text = f"{label[i]} - {label[r]} == {c}"
+            text = f"{label[i]} - {label[r]} == {constant(c)}"
         else:
-            text = f"{label[r]} - {label[i]} == {-c}"
+            text = f"{label[r]} - {label[i]} == {constant(-c)}"
         items.append(((r, i, 0), text))
 
     reps = [k for k in range(n) if rep[k] == k]
@@ -475,15 +477,15 @@ def format_dbm(z: DBM | None, n: int, names: Sequence[str]) -> str:
             c = bound_constant(raw)
             op = "<" if bound_is_strict(raw) else "<="
             if j == 0:
-                items.append(((0, i, 2), f"{label[i]} {op} {c}"))
+                items.append(((0, i, 2), f"{label[i]} {op} {constant(c)}"))
             elif i == 0:
                 op = ">" if bound_is_strict(raw) else ">="
-                items.append(((0, j, 1), f"{label[j]} {op} {-c}"))
+                items.append(((0, j, 1), f"{label[j]} {op} {constant(-c)}"))
             elif i < j:
-                items.append(((i, j, 3), f"{label[i]} - {label[j]} {op} {c}"))
+                items.append(((i, j, 3), f"{label[i]} - {label[j]} {op} {constant(c)}"))
             else:  # x_i - x_j ≺ c printed as x_j - x_i ≻ -c
                 op = ">" if bound_is_strict(raw) else ">="
-                items.append(((j, i, 4), f"{label[j]} - {label[i]} {op} {-c}"))
+                items.append(((j, i, 4), f"{label[j]} - {label[i]} {op} {constant(-c)}"))
     if not items:
         return "true"
     return " && ".join(text for _, text in sorted(items))

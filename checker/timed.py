@@ -706,7 +706,7 @@ def _zone_graph(system, zc: ZoneCode, ex: ZoneExploration, limit: int):  # noqa:
     graph = nx.DiGraph(spec=system.name, symbolic=True)
     for i, (d, z) in enumerate(zip(ex.discrete, ex.zones)):
         shown = system.layout.show(system.decode(d))
-        zone = dbm.format_dbm(z, zc.n, names)
+        zone = dbm.format_dbm(z, zc.n, names, format_duration)
         graph.add_node(i, initial=ex.parent[i] == ROOT, state=dict(shown), zone=zone,
                        label=", ".join(f"{a}={b}" for a, b in shown) + f" | {zone}")
     for a, b, inst, choices in ex.edges:

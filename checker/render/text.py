@@ -97,7 +97,8 @@ def _opt(value: object) -> str:
 
 
 def _property_block(p: PropertyResult) -> list[str]:
-    head = f"{p.kind} {p.name}: {_STATUS[p.status]}"
+    title = p.name if p.kind == p.name else f"{p.kind} {p.name}"  # "deadlock", not twice
+    head = f"{title}: {_STATUS[p.status]}"
     if p.location:
         head += f"  ({p.location})"
     lines = [head]

@@ -170,3 +170,12 @@ def test_a_binary_file_is_a_spec_error(tmp_path, capsys: pytest.CaptureFixture[s
     assert main(["check", str(spec)]) == 2
     err = capsys.readouterr().err
     assert "error[E104]" in err and "not UTF-8" in err and "Traceback" not in err
+
+
+def test_store_and_workers_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", TWOPHASE, "--set", "RM=5", "--workers", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "compact store, 2 workers" in out and "8,832 states" in out
+    assert main(["check", TWOPHASE, "--set", "RM=5", "--memory", "fast"]) == 0
+    out = capsys.readouterr().out
+    assert "engine     explicit\n" in out and "8,832 states" in out
