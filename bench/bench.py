@@ -67,8 +67,9 @@ def summarise(name: str, runs: list[dict], ref_runs: list[dict] | None = None,
         "runs": len(runs),
     }
     if ref_runs is not None:
-        row["ratio_to_reference"] = median([(r["states"] / r["seconds"]) / (q["states"] / q["seconds"])
-                                            for r, q in zip(runs, ref_runs)])
+        row["ratio_to_reference"] = median([
+            (r["states"] / r["seconds"]) / (q["states"] / q["seconds"])
+            for r, q in zip(runs, ref_runs)])
     if base_runs is not None:
         row["speedup_vs_1_worker"] = median([b["seconds"] / r["seconds"]
                                              for r, b in zip(runs, base_runs)])
