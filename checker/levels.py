@@ -34,16 +34,20 @@ from .store import LevelStore, contains
 
 __all__ = ["explore_levels", "CHUNK"]
 
-CHUNK = 16384  # states per chunk: bounds the memory a chunk's successors take
+CHUNK = 16384  # at most this many states per chunk: bounds a chunk's memory
+MIN_CHUNK = 1024  # chunks per level shrink to about 8 per worker, down to this size
 
 
 @dataclass
 class _Expanded:
-    """A chunk's successors, without duplicates, in discovery order, each with the chunk
-    position of its first parent; and what the chunk's own states showed."""
+    """A chunk's successors without duplicates, sorted (so the main process searches
+    them in order), each with the position of its first occurrence among the chunk's
+    successors (its discovery order) and the chunk position of that first parent; and
+    what the chunk's own states showed."""
 
     successors: bytes
     owners: bytes
+    first: bytes = b""
     transitions: int = 0
     deadlocks: list[int] = field(default_factory=list)  # chunk positions with no successor
     hits: list[tuple[int, int]] = field(default_factory=list)  # (property, position)
@@ -103,11 +107,11 @@ class _Expander:
         out.transitions = len(succ_out)
         if out.transitions:
             succ = np.frombuffer(succ_out, dtype=np.uint64)
-            _unique, first = np.unique(succ, return_index=True)
-            first.sort()  # the first occurrence of each, in discovery order
+            unique, first = np.unique(succ, return_index=True)
             owners = np.repeat(np.arange(len(counts), dtype=np.int32),
                                np.frombuffer(counts, dtype=np.uint32))
-            out.successors = succ[first].tobytes()
+            out.successors = unique.tobytes()
+            out.first = first.astype(np.int64).tobytes()
             out.owners = owners[first].tobytes()
         return out
 
@@ -146,8 +150,11 @@ def explore_levels(system, options: Options, *, active: set[int], check_deadlock
     if workers > 1:
         context = multiprocessing.get_context("fork")
         pool = context.Pool(workers, initializer=_worker_init, initargs=(expander,))
-    mapper = (lambda tasks: pool.imap(_worker_expand, tasks)) if pool is not None else (
-        lambda tasks: map(expander, tasks))
+
+    def mapper(tasks):  # noqa: ANN001, ANN202
+        if pool is None:
+            return map(expander, tasks)
+        return pool.imap(_worker_expand, tasks)
     deadline = start + options.time_limit if options.time_limit else None
     memory_cap = memory_limit_mb(options)
     next_report = start + 2.0
@@ -178,9 +185,16 @@ def explore_levels(system, options: Options, *, active: set[int], check_deadlock
                 ex.runtime = (store.remember(level, chunk_start + pos), what, index)
                 maybe_stop()
 
-    def tasks(frontier: np.ndarray, expand: bool):  # noqa: ANN202
-        for begin in range(0, len(frontier), CHUNK):
-            yield (frontier[begin:begin + CHUNK].tobytes(), tuple(sorted(active)), expand)
+    def chunk_size(size: int) -> int:
+        """Small enough that every worker gets several chunks a level (the level ends
+        with the slowest chunk), large enough to keep the per-chunk overhead small."""
+        if workers <= 1:
+            return CHUNK
+        return max(min(MIN_CHUNK, CHUNK), min(CHUNK, -(-size // (2 * workers))))
+
+    def tasks(frontier: np.ndarray, expand: bool, size: int):  # noqa: ANN202
+        for begin in range(0, len(frontier), size):
+            yield (frontier[begin:begin + size].tobytes(), tuple(sorted(active)), expand)
 
     frontier = store.levels[0]
     level = 0
@@ -192,8 +206,10 @@ def explore_levels(system, options: Options, *, active: set[int], check_deadlock
             ex.depth += 1
             new_parts: list[np.ndarray] = []
             parent_parts: list[np.ndarray] = []
-            for index, res in enumerate(mapper(tasks(frontier, True))):
-                chunk_start = index * CHUNK
+            order_parts: list[np.ndarray] = []
+            size = chunk_size(len(frontier))
+            for index, res in enumerate(mapper(tasks(frontier, True, size))):
+                chunk_start = index * size
                 note(level, chunk_start, res)
                 ex.transitions += res.transitions
                 succ = np.frombuffer(res.successors, dtype=np.uint64)
@@ -202,6 +218,9 @@ def explore_levels(system, options: Options, *, active: set[int], check_deadlock
                     new_parts.append(succ[fresh])
                     parent_parts.append(np.frombuffer(res.owners, dtype=np.int32)[fresh]
                                         + chunk_start)
+                    # discovery order: the chunk, then the first occurrence in the chunk
+                    order_parts.append(np.frombuffer(res.first, dtype=np.int64)[fresh]
+                                       + (index << 40))
                     if options.max_states is not None and \
                             len(store) + sum(len(p) for p in new_parts) >= options.max_states:
                         ex.stop_reason = "max-states"  # trimmed exactly below
@@ -220,19 +239,22 @@ def explore_levels(system, options: Options, *, active: set[int], check_deadlock
                                       len(frontier) - chunk_start, now - start))
                     next_report = now + 1.0
             if new_parts:
-                # a state found by several chunks: keep the first chunk's (discovery order)
+                # a state found by several chunks: keep the first chunk's, then put the
+                # level in discovery order
                 states = np.concatenate(new_parts)
                 parents = np.concatenate(parent_parts)
+                order = np.concatenate(order_parts)
                 unique, first = np.unique(states, return_index=True)
-                first.sort()
+                first = first[np.argsort(order[first], kind="stable")]
                 states, parents = states[first], parents[first]
                 if options.max_states is not None:
                     room = options.max_states - len(store)
                     if len(states) >= room:
                         states, parents = states[:room], parents[:room]
+                        unique = np.sort(states)
                         ex.stop_reason = "max-states"
                 if len(states):
-                    store.add_level(states, parents, np.sort(states))
+                    store.add_level(states, parents, unique)
                     frontier = states
                     level += 1
                 else:
@@ -245,8 +267,9 @@ def explore_levels(system, options: Options, *, active: set[int], check_deadlock
             ex.complete = True
         if not ex.complete and len(frontier) and ex.stop_reason in ("max-depth", "max-states"):
             # the last level was found but not expanded: check its states all the same
-            for index, res in enumerate(mapper(tasks(frontier, False))):
-                note(level, index * CHUNK, res)
+            size = chunk_size(len(frontier))
+            for index, res in enumerate(mapper(tasks(frontier, False, size))):
+                note(level, index * size, res)
     except _Stop:
         pass
     except KeyboardInterrupt:
