@@ -99,6 +99,14 @@ def run(system: TransitionSystem, options: Options, selected: list[int], check_d
         engine = "explicit"
     tracer = ExplicitTracer(system, ex)
     results = judge(system, ex, selected, check_deadlock, tracer)
+    if system.model.liveness:
+        from .liveness import liveness_results
+
+        results += liveness_results(
+            system, set(options.properties) if options.properties else None,
+            ex.store.states(), ex.initial, ex.complete,
+            lambda path, insts, loop: build_trace(system, path, instances=insts,
+                                                  loop_start=loop), timed=False)
     stats = Stats(ex.states, ex.transitions, ex.depth, ex.deadlocks, ex.seconds, ex.complete)
     coverage = action_coverage(system, ex.store.states()) if options.coverage else ()
     return Run(engine, results, stats, ex.stop_reason, lambda: _graph(system, ex, options),
@@ -172,8 +180,8 @@ def _selected(system: TransitionSystem, options: Options) -> list[int]:
     names = [p.name for p in system.properties]
     if options.properties is None:
         return list(range(len(names)))
-    known = set(names) | {s.name for s in system.model.scenarios} | {"deadlock", "timelock",
-                                                                     "runtime"}
+    known = (set(names) | {s.name for s in system.model.scenarios}
+             | {p.name for p in system.model.liveness} | {"deadlock", "timelock", "runtime"})
     for name in options.properties:
         if name not in known:
             raise UsageError(f"no property named '{name}' (this spec has: "

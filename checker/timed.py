@@ -52,8 +52,43 @@ def run_timed(system, options: Options, selected: list[int], check_deadlock: boo
     engine = options.time_engine or "zones"
     stop = options.fail_fast if fail_fast is None else fail_fast
     if engine == "discrete":
-        return _run_discrete(system, options, selected, check_deadlock, progress, stop)
-    return _run_zones(system, options, selected, check_deadlock, progress, stop)
+        outcome = _run_discrete(system, options, selected, check_deadlock, progress, stop)
+    else:
+        outcome = _run_zones(system, options, selected, check_deadlock, progress, stop)
+        outcome.results += _leads_to_in_discrete_time(system, options)
+    if system.model.liveness:
+        from .api import run
+        from .liveness import response_results
+
+        names = set(options.properties) if options.properties else None
+        outcome.results += response_results(system, names, options, run)
+    return outcome
+
+
+def _leads_to_in_discrete_time(system, options: Options) -> list:  # noqa: ANN001
+    """Unbounded leads-to in a timed spec: checked in discrete time, where a run must let
+    time pass forever (exact for closed constraints)."""
+    from .liveness import liveness_results
+    from .verdicts import result
+
+    names = set(options.properties) if options.properties else None
+    props = [p for p in system.model.liveness if p.within is None
+             and (names is None or p.name in names)]
+    if not props:
+        return []
+    model = system.model
+    refusal = discrete_refusal(model)
+    if refusal is not None:
+        why, span = refusal
+        return [result(system, p.name, "leadsto", "unknown",
+                       f"leads-to in a timed spec is checked in discrete time, which needs "
+                       f"closed clock constraints, but {why} at {span}", str(p.span), None)
+                for p in props]
+    tick = options.tick or default_tick(model)
+    dsys = DiscreteTimeSystem(model, system.sources, tick)
+    ex = explore(dsys, options, active=set(), check_deadlock=False)
+    return liveness_results(dsys, names, ex.store.states(), ex.initial, ex.complete,
+                            DiscreteTracer(dsys, ex).lasso_trace, timed=True)
 
 
 def _unexpected(system) -> Callable[[object], bool]:  # noqa: ANN001
@@ -96,6 +131,12 @@ def _run_discrete(system, options: Options, selected: list[int], check_deadlock:
                  stop_when=_unexpected(dsys) if stop else None, progress=progress)
     tracer = DiscreteTracer(dsys, ex)
     results = judge(dsys, ex, selected, check_deadlock, tracer, timed=True)
+    if model.liveness:
+        from .liveness import liveness_results
+
+        results += liveness_results(dsys, set(options.properties) if options.properties
+                                    else None, ex.store.states(), ex.initial, ex.complete,
+                                    tracer.lasso_trace, timed=True)
     stats = Stats(ex.states, ex.transitions + ex.ticks, ex.depth, ex.deadlocks, ex.seconds,
                   ex.complete)
 
@@ -141,9 +182,15 @@ class DiscreteTracer:
         message = f"error[{err.code}]: evaluating {system.properties[k].name}: {err.message}"
         return self._trace(path), message, str(err.span)
 
-    def _trace(self, path: list[int], failing: tuple[int, str] | None = None) -> Trace:
+    def lasso_trace(self, path: list[int], instances: list[int], loop_start: int | None
+                    ) -> Trace:
+        return self._trace(path, instances=instances, loop_start=loop_start)
+
+    def _trace(self, path: list[int], failing: tuple[int, str] | None = None,
+               instances: list[int] | None = None, loop_start: int | None = None) -> Trace:
         """Ticks become time; a clock's shown value is exact (time since its last reset),
-        not its capped slot."""
+        not its capped slot. With `instances`, each step is that instance (-1: a tick);
+        `loop_start` is a node index of `path`, mapped to the step it falls on."""
         system = self.system
         tick = system.tick_ms
         n = system.model.n_clocks + 1
@@ -152,12 +199,16 @@ class DiscreteTracer:
         builder = _TimedTraceBuilder(system, self.names)
         builder.start(path[0], Fraction(0), tuple(0 for _ in range(n - 1)))
         elapsed_ticks = 0
-        for a, b in zip(path, path[1:]):
-            if system.tick(a) == b:
+        loop_step = None
+        for k, (a, b) in enumerate(zip(path, path[1:])):
+            if loop_start is not None and k == loop_start:
+                loop_step = len(builder.steps) - 1
+            hint = instances[k] if instances is not None else None
+            if hint == -1 or (hint is None and system.tick(a) == b):
                 ms += tick
                 elapsed_ticks += 1
                 continue
-            inst, choices = find_transition(system, a, b)
+            inst, choices = find_transition(system, a, b, hint)
             if not system.replay_step(a, inst, choices, b):
                 raise TraceError(f"{system.transition(inst, choices)} does not replay in the "
                                  "reference interpreter")
@@ -174,7 +225,10 @@ class DiscreteTracer:
             builder.fail(path[-1], failing[0], failing[1], Fraction(ms, 1000))
         builder.finish(path[-1], Fraction(ms, 1000),
                        tuple(ms - last_reset[x] for x in range(1, n)))
-        return builder.trace()
+        trace = builder.trace()
+        if loop_step is not None:
+            trace = Trace(trace.steps, loop_step)
+        return trace
 
 
 # ---------------------------------------------------------------------------- traces with time
@@ -668,7 +722,7 @@ class ZoneTracer:
             inst, choices, guard, resets = ex.via[path[k]]
             steps.append(TimedStep(zc.inv(ex.discrete[path[k - 1]]), tuple(guard), tuple(resets)))
         final_inv = zc.inv(ex.discrete[path[-1]])
-        times = solve_schedule(n, steps, final_inv, final)
+        times = _solve_in_units(n, steps, final_inv, final)
         if times is None or not check_schedule(n, steps, times, final_inv, final):
             raise TraceError("no concrete times realise this symbolic trace")
         builder = _TimedTraceBuilder(system, self.names)
@@ -692,6 +746,30 @@ class ZoneTracer:
         clocks = tuple(end - last_reset[x] for x in range(1, n))
         builder.finish(ex.discrete[path[-1]], end / 1000, clocks)
         return builder.trace()
+
+
+def _solve_in_units(n: int, steps: list[TimedStep], final_inv: tuple, final: tuple
+                    ) -> list[Fraction] | None:
+    """The earliest schedule, solved in units of the gcd of the constants (seconds, say),
+    so that strict bounds are met with a readable slack (0.01 s rather than 1/6000 ms)."""
+    import math
+
+    constraints = [c for s in steps for c in (*s.invariant, *s.guard)] + list(final_inv) + \
+        list(final)
+    unit = 0
+    for _i, _j, raw in constraints:
+        if raw < dbm.INF:
+            unit = math.gcd(unit, abs(dbm.bound_constant(raw)))
+    if unit <= 1:
+        return solve_schedule(n, steps, final_inv, final)
+
+    def scale(cs: tuple) -> tuple:
+        return tuple((i, j, raw if raw >= dbm.INF else dbm.bound(
+            dbm.bound_constant(raw) // unit, dbm.bound_is_strict(raw))) for i, j, raw in cs)
+
+    scaled = [TimedStep(scale(s.invariant), scale(s.guard), s.resets) for s in steps]
+    times = solve_schedule(n, scaled, scale(tuple(final_inv)), scale(tuple(final)))
+    return None if times is None else [t * unit for t in times]
 
 
 def _zone_graph(system, zc: ZoneCode, ex: ZoneExploration, limit: int):  # noqa: ANN001, ANN202

@@ -68,16 +68,20 @@ def _step(system, label, values: tuple, before: tuple | None, time=None, error=N
                 _state_data(system, values), tuple(layout.show(values)), changes, time, error)
 
 
-def find_transition(system, before: int, after: int) -> tuple[int, tuple]:
-    """The first action instance (in declaration order) leading from `before` to `after`."""
-    for inst, choices, nxt in system.labeled(before):
-        if nxt == after:
-            return inst, choices
+def find_transition(system, before: int, after: int, inst: int | None = None
+                    ) -> tuple[int, tuple]:
+    """The first action instance (in declaration order; or instance `inst`) leading from
+    `before` to `after`."""
+    for k, choices, nxt in system.labeled(before):
+        if nxt == after and (inst is None or k == inst):
+            return k, choices
     raise TraceError("no transition leads from a trace state to the next one")
 
 
 def build_trace(system, path: Sequence[int], *, failing_instance: int | None = None,
-                error: str | None = None, replay: bool = True, via=None) -> Trace:  # noqa: ANN001
+                error: str | None = None, replay: bool = True, via=None,
+                instances: Sequence[int] | None = None,
+                loop_start: int | None = None) -> Trace:  # noqa: ANN001
     """Label each step of `path`, check it against the reference interpreter, and describe
     each state. With `failing_instance`, the trace ends in that instance's run-time error.
     `via` is a product system (a scenario) whose states `path` holds; its `base()` projects
@@ -88,7 +92,8 @@ def build_trace(system, path: Sequence[int], *, failing_instance: int | None = N
     decoded = [system.decode(s) for s in states]
     steps = [_step(system, None, decoded[0], None)]
     for k in range(1, len(path)):
-        inst, choices = find_transition(labeler, path[k - 1], path[k])
+        inst, choices = find_transition(labeler, path[k - 1], path[k],
+                                        instances[k - 1] if instances is not None else None)
         if replay and not system.replay_step(states[k - 1], inst, choices, states[k]):
             raise TraceError(f"step {k} ({system.transition(inst, choices)}) does not replay "
                              "in the reference interpreter")
@@ -97,4 +102,4 @@ def build_trace(system, path: Sequence[int], *, failing_instance: int | None = N
     if failing_instance is not None:
         steps.append(_step(system, system.transition(failing_instance), decoded[-1],
                            decoded[-1], error=error))
-    return Trace(tuple(steps))
+    return Trace(tuple(steps), loop_start)

@@ -23,7 +23,8 @@ __all__ = [
     # declarations
     "Decl", "Formal", "ImportDecl", "ConstDecl", "ParamDecl", "TypeDecl", "VarDecl",
     "ClockDecl", "DefDecl", "ProcessDecl", "ActionDecl", "BoundDecl", "InvariantDecl",
-    "ReachableDecl", "ExpectDecl", "AllowDecl", "ScenarioDecl", "StepItem", "StepArg",
+    "ReachableDecl", "LivenessDecl", "ExpectDecl", "AllowDecl", "ScenarioDecl", "StepItem",
+    "StepArg",
     "WaitItem", "AssertItem", "SpecFile",
 ]
 
@@ -424,6 +425,7 @@ class ActionDecl(Decl):
     after: Expr | None = None
     span: Span = _span()
     name_span: Span = _span()
+    fairness: str | None = None  # "weak" | "strong"
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,6 +444,7 @@ class ProcessDecl(Decl):
     items: tuple[Decl, ...]
     span: Span = _span()
     name_span: Span = _span()
+    fairness: str | None = None  # "weak" | "strong": every action of each instance
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,6 +459,18 @@ class InvariantDecl(Decl):
 class ReachableDecl(Decl):
     name: str
     expr: Expr
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class LivenessDecl(Decl):
+    """`property NAME: P ~> Q [within T]`; `always eventually Q` is `true ~> Q`."""
+
+    name: str
+    p: Expr
+    q: Expr
+    within: Expr | None
     span: Span = _span()
     name_span: Span = _span()
 

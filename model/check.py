@@ -161,6 +161,7 @@ class _Checker:
         self.action_names: dict[str, ir.Action] = {}
         self.bounds: list[ir.Bound] = []
         self.properties: list[ir.Property] = []
+        self.liveness: list[ir.Liveness] = []
         self.scenarios: list[ir.Scenario] = []
         self.expects: dict[str, tuple[str, Span]] = {}
         self.allow_deadlock = False
@@ -210,7 +211,7 @@ class _Checker:
             processes=tuple(p.process for p in self.processes), actions=tuple(self.actions),
             bounds=tuple(self.bounds), properties=tuple(self.properties),
             scenarios=tuple(self.scenarios), expects=self.expects,
-            allow_deadlock=self.allow_deadlock,
+            allow_deadlock=self.allow_deadlock, liveness=tuple(self.liveness),
         )
 
     # -------------------------------------------------------------- collection
@@ -240,7 +241,7 @@ class _Checker:
         self.root.names.update(self.globals)
 
     def _collect_process(self, decl: ast.ProcessDecl) -> _ProcSym:
-        proc = _ProcSym(decl, ir.Process(decl.name, (), decl.span))
+        proc = _ProcSym(decl, ir.Process(decl.name, (), decl.span, decl.fairness))
         kinds = {ast.VarDecl: "var", ast.ClockDecl: "clock", ast.DefDecl: "def"}
         for item in decl.items:
             kind = kinds.get(type(item))
@@ -771,7 +772,8 @@ class _Checker:
                 pass
         body = self.block(decl.body, scope.child(what=f"{kind} body"))
         action = ir.Action(decl.name, proc.decl.name if proc else None, tuple(locals_), guard,
-                           tuple(atoms), body, decl.after is not None, decl.name_span)
+                           tuple(atoms), body, decl.after is not None, decl.name_span,
+                           decl.fairness)
         self.action_names[decl.name] = action
         self.actions.append(action)
 
@@ -963,6 +965,9 @@ class _Checker:
                 elif isinstance(decl, ast.ScenarioDecl):
                     if claim(decl.name, decl.name_span):
                         self._check_scenario(decl)
+                elif isinstance(decl, ast.LivenessDecl):
+                    if claim(decl.name, decl.name_span):
+                        self._check_liveness(decl)
                 elif isinstance(decl, ast.ExpectDecl) and main:
                     expects.append(decl)
                 elif isinstance(decl, ast.AllowDecl) and main:
@@ -985,6 +990,28 @@ class _Checker:
                            notes=[("the first is here", self.expects[decl.name][1])])
             else:
                 self.expects[decl.name] = (decl.verdict, decl.span)
+
+    def _check_liveness(self, decl: ast.LivenessDecl) -> None:
+        scope = self.root.child(what="liveness condition")
+        try:
+            p = self.bool_expr(decl.p, scope)
+            q = self.bool_expr(decl.q, scope)
+            within: int | None = None
+            if decl.within is not None:
+                d = self.const_expr(decl.within, self.root)
+                if d.type is ERR:
+                    return
+                if not (isinstance(d.type, IntT) and d.type.time) or int(d.value) <= 0:  # type: ignore[call-overload]
+                    raise self.abort("E301", "within takes a positive duration such as 90s",
+                                     decl.within.span)
+                if not self.clocks:
+                    raise self.abort("E310", "`within` needs a timed spec (one with clocks)",
+                                     decl.within.span,
+                                     hint="without clocks no time passes between steps")
+                within = int(d.value)  # type: ignore[call-overload]
+        except _Abort:
+            return
+        self.liveness.append(ir.Liveness(decl.name, p, q, within, decl.span))
 
     def _check_scenario(self, decl: ast.ScenarioDecl) -> None:
         items: list[ir.ScenarioStep | ir.ScenarioWait | ir.ScenarioAssert] = []

@@ -406,7 +406,8 @@ def initial_states(model: ir.Model) -> list[tuple]:
     """All initial states, in a fixed order: every param value, then every choice of the
     `in` initialisers (which may read params)."""
     params = [v for v in model.variables if v.is_param]
-    others = [v for v in model.variables if not v.is_param]
+    others = [v for v in model.variables if not v.is_param and not v.init_from_state]
+    derived = [v for v in model.variables if v.init_from_state]
     out: list[tuple] = []
     for param_values in product(*(initial_values(p, (), {}) for p in params)):
         partial: list[Value] = [None] * len(model.variables)
@@ -417,6 +418,9 @@ def initial_states(model: ir.Model) -> list[tuple]:
             state = list(partial)
             for v, value in zip(others, values):
                 state[v.index] = value
+            for v in derived:  # monitors: computed from the rest of the initial state
+                assert v.init is not None
+                state[v.index] = evaluate(v.init, tuple(state), {})
             out.append(tuple(state))
     return out
 

@@ -18,7 +18,7 @@ __all__ = [
     "Unary", "Binary", "Ite", "Quant", "SetLit", "RangeSet", "SetComp", "RecordLit", "SeqLit",
     "MapComp", "Call", "LetE", "Checked",
     "Stmt", "Assign", "IfS", "ChooseS", "RequireS", "LetS", "ResetS", "PushS", "PopS",
-    "Variable", "Clock", "Process", "Action", "Bound", "Property", "ScenarioStep",
+    "Variable", "Clock", "Process", "Action", "Bound", "Property", "Liveness", "ScenarioStep",
     "ScenarioWait", "ScenarioAssert", "Scenario", "Model",
 ]
 
@@ -309,6 +309,7 @@ class Variable:
     is_param: bool
     span: Span
     hidden: bool = False  # bookkeeping the checker adds (a scenario's script position)
+    init_from_state: bool = False  # init reads the other variables' initial values
 
     def __repr__(self) -> str:
         return f"Variable({self.name})"
@@ -342,6 +343,7 @@ class Process:
     name: str
     locals: tuple[Local, ...]  # its index parameters
     span: Span
+    fairness: str | None = None  # "weak" | "strong": fairness of each instance as a whole
 
 
 @dataclass(eq=False)
@@ -358,6 +360,7 @@ class Action:
     body: tuple[Stmt, ...]
     is_timeout: bool
     span: Span
+    fairness: str | None = None  # "weak" | "strong": fairness of each instance
 
 
 @dataclass(eq=False)
@@ -376,6 +379,18 @@ class Property:
     name: str
     kind: str  # "invariant" | "reachable"
     expr: Expr
+    span: Span
+
+
+@dataclass(eq=False)
+class Liveness:
+    """`P ~> Q` (every fair run from a P state reaches a Q state), optionally `within` a
+    duration (ms) for timed specs."""
+
+    name: str
+    p: Expr
+    q: Expr
+    within: int | None
     span: Span
 
 
@@ -424,6 +439,7 @@ class Model:
     scenarios: tuple[Scenario, ...]
     expects: dict[str, tuple[str, Span]]
     allow_deadlock: bool
+    liveness: tuple[Liveness, ...] = ()
 
     @property
     def n_clocks(self) -> int:

@@ -22,7 +22,8 @@ __all__ = ["parse_text", "TOP_LEVEL_KEYWORDS"]
 
 TOP_LEVEL_KEYWORDS = (
     "spec", "import", "const", "param", "type", "var", "clock", "def", "process", "action",
-    "timeout", "bound", "invariant", "reachable", "expect", "allow", "scenario",
+    "timeout", "bound", "invariant", "reachable", "property", "expect", "allow", "scenario",
+    "fair", "strong",
 )
 
 _UNITS_MS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000}
@@ -252,8 +253,11 @@ class _Builder(Transformer):
         params = tuple(p for p in rest[:-2] if p is not None)
         return ast.DefDecl(str(name), params, typ, body, self._s(meta), self._n(name))
 
+    def fairness(self, meta, children):
+        return "strong" if str(children[0]) == "strong" else "weak"
+
     def process_decl(self, meta, children):
-        name, *rest = children
+        fairness, name, *rest = children
         params: list[ast.Formal] = []
         items: list[ast.Decl] = []
         for child in rest:
@@ -261,15 +265,15 @@ class _Builder(Transformer):
                 continue
             (params if isinstance(child, ast.Formal) else items).append(child)
         return ast.ProcessDecl(str(name), tuple(params), tuple(items), self._s(meta),
-                               self._n(name))
+                               self._n(name), fairness)
 
     def action_decl(self, meta, children):
-        name, *rest = children
+        fairness, name, *rest = children
         body = rest[-1]
         guard = rest[-2]
         params = tuple(p for p in rest[:-2] if p is not None)
         return ast.ActionDecl(str(name), params, guard, body, None, self._s(meta),
-                              self._n(name))
+                              self._n(name), fairness)
 
     def timeout_decl(self, meta, children):
         name, *rest = children
@@ -290,6 +294,15 @@ class _Builder(Transformer):
     def reachable_decl(self, meta, children):
         name, expr = children
         return ast.ReachableDecl(str(name), expr, self._s(meta), self._n(name))
+
+    def leads_to_decl(self, meta, children):
+        name, p, q, within = children
+        return ast.LivenessDecl(str(name), p, q, within, self._s(meta), self._n(name))
+
+    def always_eventually_decl(self, meta, children):
+        name, q = children
+        return ast.LivenessDecl(str(name), ast.BoolLit(True, self._s(meta)), q, None,
+                                self._s(meta), self._n(name))
 
     def expect_decl(self, meta, children):
         name, verdict = children

@@ -195,6 +195,16 @@ class TransitionSystem:
     def _clock_read(self):  # noqa: ANN202
         return None
 
+    def predicate(self, expr: ir.Expr):  # noqa: ANN201
+        """A compiled test of a boolean expression over packed states (raises RuntimeFault
+        where the expression fails)."""
+        import dataclasses
+
+        probe = dataclasses.replace(self.model, properties=(
+            ir.Property("@probe", "reachable", expr, expr.span),))
+        fn = compile_props(probe, self.layout, frozenset([0]), self._clock_read())
+        return lambda state: fn(state) == 1
+
     def replay_step(self, before: int, inst: int, choices: tuple, after: int) -> bool:
         """Whether the reference interpreter, running instance `inst` from `before` with
         the recorded `choose` values, reaches `after`: an independent check of a trace."""

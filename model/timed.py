@@ -161,7 +161,7 @@ def discrete_refusal(model: ir.Model) -> tuple[str, Span] | None:
             return ("a bound is strict (<)", bound.atom.span)
     for prop in model.properties:
         for a in _atoms(prop.expr):
-            if a.op in ("<", ">", "!="):
+            if a.op in ("<", ">", "!=") and not a.clock.clock.hidden:  # monitors: exact
                 return (f"property {prop.name} compares a clock strictly", a.span)
     return None
 

@@ -72,6 +72,8 @@ def render_explain(system, code: bool = False) -> str:  # noqa: ANN001
     lines.append("")
     lines.append("properties")
     rows = [(p.kind, p.name, str(p.span)) for p in model.properties]
+    rows += [("leads-to" if p.within is None else "response", p.name, str(p.span))
+             for p in model.liveness]
     rows += [("scenario", s.name, str(s.span)) for s in model.scenarios]
     lines.extend(_table(rows))
     if model.expects:

@@ -140,6 +140,14 @@ def render_trace(trace: Trace, indent: str = "") -> list[str]:
             lines.append(f"{indent}{pad}{name}: {old} -> {new}")
         if not step.changes and not step.error:
             lines.append(f"{indent}{pad}(no change)")
-    if trace.loop_start is not None:
-        lines.append(f"{indent}   the steps from -> on repeat forever")
+    if trace.loop_start is not None and all(step.action is None for step in
+                                           trace.steps[trace.loop_start + 1:]):
+        lines.append(f"{indent}   from the state marked -> time passes forever and no action "
+                     "happens")
+    elif trace.loop_start is not None:
+        last = len(trace.steps) - 1
+        back = ("the initial state" if trace.loop_start == 0
+                else f"the state after step {trace.loop_start}")
+        lines.append(f"{indent}   steps {trace.loop_start + 1}..{last} repeat forever "
+                     f"(step {last} returns to {back}, marked ->)")
     return lines

@@ -148,7 +148,7 @@ def test_strict_lower_bound_is_slightly_later():
     times = solve_schedule(2, steps)
     assert times is not None
     assert 3 < times[0] < 4
-    assert times[0] == Fraction(3) + Fraction(1, 6)  # eps = 1 / (2 * (m + 2))
+    assert times[0] == Fraction(3) + Fraction(1, 1000)  # the slack: a power of ten, <= 1/1000
     assert satisfies(2, steps, times)
 
 

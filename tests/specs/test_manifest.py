@@ -29,7 +29,8 @@ def test_spec_meets_manifest(entry: dict) -> None:
     assert report.outcome == entry["outcome"]
     stats = report.stats
     assert stats.exhaustive
-    assert stats.states == entry["states"]
+    if "states" in entry:
+        assert stats.states == entry["states"]
     for key in ("transitions", "depth", "deadlocks"):
         if key in entry:
             assert getattr(stats, key) == entry[key], key

@@ -1,0 +1,201 @@
+"""Leads-to under fairness, bounded response and lassos: known answers, and a brute-force
+cross-check on small random graphs."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from fractions import Fraction
+
+import networkx as nx
+import pytest
+
+from checker import Options, check, check_system
+from tests.helpers import spec
+
+
+def _status(report, name):  # noqa: ANN001, ANN202
+    return report.property(name).status
+
+
+def test_naive_lock_starves_under_weak_fairness_not_strong() -> None:
+    report = check("specs/liveness/naive_lock.tock")
+    assert _status(report, "weak_1_enters") == "violated"
+    assert _status(report, "strong_1_enters") == "holds"
+    assert _status(report, "weak_someone_enters") == "holds"
+    lasso = report.property("weak_1_enters").trace
+    assert lasso.loop_start is not None and lasso.loop_start < len(lasso.steps) - 1
+    # in the cycle process 1 never enters
+    assert all(step.state["weak.st"]["1"] == "waiting" for step in
+               lasso.steps[lasso.loop_start:])
+
+
+def test_peterson_is_starvation_free_only_when_fair() -> None:
+    report = check("specs/liveness/starvation.tock")
+    assert _status(report, "fair_starvation_free") == "holds"
+    assert _status(report, "plain_starvation_free") == "violated"
+    assert report.outcome == "ok"
+
+
+def test_retry_terminates_only_under_fairness() -> None:
+    base = ("var state: enum {{ trying, done }} = trying\n"
+            "action fail when state == trying do {{ skip }}\n"
+            "{fair}action succeed when state == trying do {{ state := done }}\n"
+            "property terminates: state == trying ~> state == done\nallow deadlock")
+    unfair = check_system(spec(base.format(fair="")), Options())
+    assert _status(unfair, "terminates") == "violated"
+    trace = unfair.property("terminates").trace
+    assert trace.loop_start == 0 and trace.steps[-1].label == "fail"  # fail, forever
+    fair = check_system(spec(base.format(fair="fair ")), Options())
+    assert _status(fair, "terminates") == "holds"
+
+
+def test_a_deadlock_before_q_is_a_counterexample() -> None:
+    text = """
+const N = 3
+type Phil = 0..(N - 1)
+var fork: [Phil] -> bool = false
+strong fair process phil[i: Phil] {
+  var state: enum { think, one, eat } = think
+  action take_left when state == think and not fork[i] do { fork[i] := true; state := one }
+  action take_right when state == one and not fork[(i + 1) % N] do {
+    fork[(i + 1) % N] := true
+    state := eat
+  }
+  action done when state == eat do { fork[i] := false; fork[(i + 1) % N] := false; state := think }
+}
+property eats: phil[0].state == one ~> phil[0].state == eat
+expect deadlock fails
+"""
+    report = check_system(spec(text), Options())
+    result = report.property("eats")
+    assert result.status == "violated"
+    # strongly fair philosophers get their right fork if it is free now and then, so the
+    # only way to starve is the deadlock: the run ends with everybody holding a left fork
+    assert result.trace.loop_start is None
+    weak = check_system(spec(text.replace("strong fair process", "fair process")), Options())
+    assert weak.property("eats").trace.loop_start is not None  # a neighbour eats forever
+    assert all(v == "one" for k, v in result.trace.steps[-1].values if k.endswith(".state"))
+
+
+def test_self_loops_and_nested_cycles() -> None:
+    text = """
+var s: 0..3 = 0
+action stay when s == 1 do { s := 1 }
+action inner when s == 1 do { s := 2 }
+action back when s == 2 do { s := 1 }
+action start when s == 0 do { s := 1 }
+fair action out when s == 2 do { s := 3 }
+property reaches_3: s == 0 ~> s == 3
+property reaches_3_strong: s == 0 ~> s == 3
+allow deadlock
+"""
+    report = check_system(spec(text), Options())
+    # out is weakly fair, but only enabled in s == 2: the cycle stay, stay, ... at s == 1
+    # never enables it, so a fair run may loop at 1 forever
+    result = report.property("reaches_3")
+    assert result.status == "violated"
+    cycle = result.trace.steps[result.trace.loop_start + 1:]
+    assert all(step.label == "stay" for step in cycle)
+    strong = check_system(spec(text.replace("fair action out", "strong fair action out")
+                               .replace("action inner", "fair action inner")), Options())
+    assert _status(strong, "reaches_3_strong") == "holds"
+
+
+@pytest.mark.parametrize("engine", ["zones", "discrete"])
+def test_bounded_response_holds_at_the_bound_and_fails_below(engine: str) -> None:
+    report = check("specs/liveness/response.tock", options=Options(time_engine=engine))
+    assert _status(report, "served_within_5s") == "holds"
+    result = report.property("served_within_4s")
+    assert result.status == "violated" and result.expected == "fails"
+    end = result.trace.steps[-1].time
+    assert Fraction(4) < end <= Fraction(5)
+    one_below = check("specs/liveness/response.tock", options=Options(time_engine=engine))
+    assert one_below.outcome == "ok"
+
+
+def test_timed_leads_to_needs_time_to_diverge() -> None:
+    # the timeout forces progress; without it time could stop the run (a timelock is not
+    # a counterexample), and an idle state where time passes forever is
+    text = """
+clock c
+var st: enum {{ idle, busy, done }} = idle
+{fair}action start when st == idle do {{ st := busy; reset c }}
+timeout finish after c == 5s when st == busy do {{ st := done }}
+property finishes: st == busy ~> st == done
+property starts: st == idle ~> st == busy
+"""
+    unfair = check_system(spec(text.format(fair="")), Options())
+    assert _status(unfair, "finishes") == "holds"
+    assert _status(unfair, "starts") == "violated"
+    fair = check_system(spec(text.format(fair="fair ")), Options())
+    assert _status(fair, "starts") == "holds"
+
+
+# ---------------------------------------------------------------------------- brute force
+
+
+def _brute_force(n: int, edges: list[tuple[int, int, str | None]], p: set[int], q: set[int]
+                 ) -> bool:
+    """Whether `P ~> Q` is violated: some strongly connected set of edges without Q,
+    reachable without Q from a reachable P state, satisfies every fairness constraint (the
+    edges a run takes infinitely often form such a set), or a deadlock without Q is."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(n))
+    for a, b, _ in edges:
+        graph.add_edge(a, b)
+    reachable = nx.descendants(graph, 0) | {0}
+    enabled = {v: {k for k, (a, _, f) in enumerate(edges) if a == v and f} for v in range(n)}
+    notq_edges = [k for k, (a, b, _) in enumerate(edges) if a not in q and b not in q]
+    sub = nx.DiGraph()
+    sub.add_nodes_from(v for v in range(n) if v not in q)
+    for k in notq_edges:
+        sub.add_edge(edges[k][0], edges[k][1])
+    targets = set()
+    for r in range(1, len(notq_edges) + 1):
+        for subset in itertools.combinations(notq_edges, r):
+            cyc = nx.DiGraph()
+            cyc.add_edges_from((edges[k][0], edges[k][1]) for k in subset)
+            if not nx.is_strongly_connected(cyc):
+                continue
+            nodes = set(cyc.nodes)
+            fair = True
+            for k, (_a, _b, f) in enumerate(edges):
+                if f is None or k in subset:
+                    continue
+                enabled_at = [k in enabled[v] for v in nodes]
+                if f == "weak" and all(enabled_at):
+                    fair = False
+                if f == "strong" and any(enabled_at):
+                    fair = False
+            if fair:
+                targets |= nodes
+    targets |= {v for v in range(n) if v not in q and graph.out_degree(v) == 0}
+    for s in p - q:
+        if s in reachable and s in sub and any(
+                t in sub and (t == s or nx.has_path(sub, s, t)) for t in targets):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_leads_to_against_brute_force(seed: int) -> None:
+    rng = random.Random(seed)
+    n = rng.randrange(2, 6)
+    edges = []
+    lines = [f"var s: 0..{n - 1} = 0"]
+    for k in range(rng.randrange(n, 2 * n + 2)):
+        a, b = rng.randrange(n), rng.randrange(n)
+        fairness = rng.choice([None, None, "weak", "strong"])
+        edges.append((a, b, fairness))
+        mod = {None: "", "weak": "fair ", "strong": "strong fair "}[fairness]
+        lines.append(f"{mod}action e{k} when s == {a} do {{ s := {b} }}")
+    p = {v for v in range(n) if rng.random() < 0.5} or {0}
+    q = {v for v in range(n) if rng.random() < 0.3}
+    p_text = " or ".join(f"s == {v}" for v in sorted(p))
+    q_text = " or ".join(f"s == {v}" for v in sorted(q)) or "false"
+    lines.append(f"property live: {p_text} ~> {q_text}")
+    lines.append("allow deadlock")
+    report = check_system(spec("\n".join(lines)), Options())
+    expected = _brute_force(n, edges, p, q)
+    assert (report.property("live").status == "violated") == expected, "\n".join(lines)
