@@ -479,6 +479,7 @@ class LivenessDecl(Decl):
 class ExpectDecl(Decl):
     name: str
     verdict: str  # "holds" | "fails"
+    when: Expr | None  # a constant condition: the expectation applies when it is true
     span: Span = _span()
     name_span: Span = _span()
 

@@ -985,11 +985,28 @@ class _Checker:
             elif decl.name not in known:
                 self.error("E205", f"no property named '{decl.name}'", decl.name_span,
                            hint=did_you_mean(decl.name, known))
+            elif not self._expectation_applies(decl):
+                continue
             elif decl.name in self.expects:
-                self.error("E202", f"'{decl.name}' has two expectations", decl.span,
-                           notes=[("the first is here", self.expects[decl.name][1])])
+                self.error("E202", f"'{decl.name}' has two expectations that apply", decl.span,
+                           notes=[("the first is here", self.expects[decl.name][1])],
+                           hint="give each 'expect ... when' a condition that excludes the others")
             else:
                 self.expects[decl.name] = (decl.verdict, decl.span)
+
+    def _expectation_applies(self, decl: ast.ExpectDecl) -> bool:
+        """An expectation without `when` always applies; with `when COND`, COND must be a
+        constant condition, and the expectation applies when it is true."""
+        if decl.when is None:
+            return True
+        cond = self.const_expr(decl.when, self.root, BOOL)
+        if cond.type is ERR:
+            return False
+        if cond.type is not BOOL:
+            self.error("E301", f"expected a condition (bool), found {_t(cond.type)}",
+                       decl.when.span)
+            return False
+        return bool(cond.value)
 
     def _check_liveness(self, decl: ast.LivenessDecl) -> None:
         scope = self.root.child(what="liveness condition")

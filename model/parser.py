@@ -305,8 +305,8 @@ class _Builder(Transformer):
                                 self._s(meta), self._n(name))
 
     def expect_decl(self, meta, children):
-        name, verdict = children
-        return ast.ExpectDecl(str(name), verdict, self._s(meta), self._n(name))
+        name, verdict, when = children
+        return ast.ExpectDecl(str(name), verdict, when, self._s(meta), self._n(name))
 
     def verdict(self, meta, children):
         return str(children[0])

@@ -154,3 +154,30 @@ def test_empty_parentheses_in_declarations() -> None:
 
 def test_a_bad_scenario_step_is_not_also_an_empty_scenario() -> None:
     assert _codes("var x: 0..1 = 0\naction a do { x := 1 }\nscenario s { a(7) }") == ["E306"]
+
+
+_CONDITIONAL = """
+type Mode = enum { a, b }
+const MODE: Mode = a
+var x: 0..3 = 0
+action inc when x < 3 do { x := x + 1 }
+invariant small: x < 2
+expect small fails when MODE == a
+expect small holds when MODE == b
+allow deadlock
+"""
+
+
+def test_conditional_expectations_follow_the_constants() -> None:
+    assert spec(_CONDITIONAL).model.expects["small"][0] == "fails"
+    assert spec(_CONDITIONAL, {"MODE": "b"}).model.expects["small"][0] == "holds"
+
+
+def test_conditional_expectation_errors() -> None:
+    assert _codes("param p: bool\nvar x: 0..1 = 0\ninvariant i: x == 0\n"
+                  "expect i fails when p") == ["E308"]
+    assert _codes("var x: 0..1 = 0\ninvariant i: x == 0\nexpect i fails when 3") == ["E301"]
+    assert _codes("var x: 0..1 = 0\ninvariant i: x == 0\n"
+                  "expect i fails when true\nexpect i holds") == ["E202"]
+    # two expectations whose conditions exclude each other are fine
+    spec("var x: 0..1 = 0\ninvariant i: x == 0\nexpect i fails when false\nexpect i holds")
