@@ -136,11 +136,13 @@ def canonical(z: Sequence[int], n: int) -> DBM | None:
             if a == INF or i == k:
                 continue
             row_i = i * n
+            ac = (a >> 1) << 1
+            al = a & 1
             for j in range(n):
                 b = m[row_k + j]
                 if b == INF:
                     continue
-                s = add(a, b)
+                s = (ac + ((b >> 1) << 1)) | (al & b)  # add(a, b), inlined
                 if s < m[row_i + j]:
                     m[row_i + j] = s
         if m[k * n + k] < LE_ZERO:
@@ -235,8 +237,13 @@ def constrain(z: DBM | None, n: int, i: int, j: int, raw: int) -> DBM | None:
         if a == INF:
             continue
         row_k = k * n
+        ac = (a >> 1) << 1
+        al = a & 1
         for col in range(n):
-            s = add(a, z[row_j + col])
+            b = z[row_j + col]
+            if b == INF:
+                continue
+            s = (ac + ((b >> 1) << 1)) | (al & b)  # add(a, b), inlined
             if s < m[row_k + col]:
                 m[row_k + col] = s
     return tuple(m)
@@ -356,6 +363,8 @@ def extrapolate_lu(
                     m[i * n + j] = LE_ZERO if i == 0 else INF
                 else:
                     m[i * n + j] = bound(-U[j], True)
+    if tuple(m) == z:
+        return z  # nothing weakened: z is canonical already
     result = canonical(m, n)
     assert result is not None  # a superset of a non-empty zone
     return result

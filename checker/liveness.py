@@ -26,6 +26,7 @@ from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 __all__ = ["StateGraph", "FairnessGroups", "fairness_groups", "build_graph", "find_lasso",
            "Lasso", "TICK"]
@@ -74,18 +75,35 @@ def fairness_groups(system) -> FairnessGroups:  # noqa: ANN001
 
 class StateGraph:
     """The reachable graph in compressed rows: node i's edges are targets[start[i]:start[i+1]]
-    with instances insts[...] (TICK for time passing)."""
+    with instances insts[...] (TICK for time passing). A node's state is any hashable key
+    (a packed state; a discrete state with a zone)."""
 
-    def __init__(self, states: list[int], initial: list[int]):
+    def __init__(self, states: list, initial: list):
         self.states = states
         self.ids = {s: i for i, s in enumerate(states)}
         self.initial = [self.ids[s] for s in initial]
         self.start = array("l", [0])
         self.targets = array("l")
         self.insts = array("l")
+        # zones: per node, the fair groups enabled for every clock valuation of its zone
+        self.enabled_everywhere: list[int] | None = None
 
     def __len__(self) -> int:
         return len(self.states)
+
+    def add_node(self, state: object) -> int:
+        """A new node (its edges are added when it is closed, in node order)."""
+        node = len(self.states)
+        self.states.append(state)
+        self.ids[state] = node
+        return node
+
+    def close_node(self, edges: Iterable[tuple[int, int]]) -> None:
+        """The edges (target, instance) of the next node in order."""
+        for t, inst in edges:
+            self.targets.append(t)
+            self.insts.append(inst)
+        self.start.append(len(self.targets))
 
     def edges(self, node: int) -> Iterable[tuple[int, int]]:
         lo, hi = self.start[node], self.start[node + 1]
@@ -167,6 +185,22 @@ class _Component:
     tick: bool  # a tick edge inside
 
 
+class Divergence(Protocol):
+    """Zones: whether a fair component of the time-abstract graph holds a run along which
+    time diverges (see checker.timed); None if not."""
+
+    def __call__(self, comp: _Component, enabled: Sequence[int]) -> DivergentCycle | None: ...
+
+
+class DivergentCycle(Protocol):
+    entries: set[int]  # the nodes of the component from which the cycle is reachable
+
+    def lasso_from(self, node: int) -> tuple[list[int], list[int], int]:
+        """From an entry: the nodes after it, the instance of each step (TICK for time
+        passing), and the index in those nodes where the repeated cycle begins."""
+        ...
+
+
 def _fair_components(graph: StateGraph, nodes: set[int], groups: FairnessGroups,
                      enabled: Sequence[int], timed: bool) -> list[_Component]:
     """The components of `nodes` that hold a fair (and, timed, time-divergent) cycle."""
@@ -218,9 +252,12 @@ class Lasso:
     loop_start: int | None
 
 
-def find_lasso(graph: StateGraph, p: Callable[[int], bool], q: Callable[[int], bool],
-               groups: FairnessGroups, timed: bool) -> Lasso | None:
-    """A shortest-prefix counterexample to `P ~> Q`, or None when it holds."""
+def find_lasso(graph: StateGraph, p: Callable[[object], bool], q: Callable[[object], bool],
+               groups: FairnessGroups, timed: bool, divergence: Divergence | None = None
+               ) -> Lasso | None:
+    """A shortest-prefix counterexample to `P ~> Q`, or None when it holds. With
+    `divergence` (zones), the graph has no tick edges and each fair component is asked
+    whether time can diverge in it."""
     states = graph.states
     n = len(states)
     not_q = [not q(s) for s in states]
@@ -235,15 +272,36 @@ def find_lasso(graph: StateGraph, p: Callable[[int], bool], q: Callable[[int], b
                 mask |= groups.of_instance[inst]
         enabled[v] = mask
         dead[v] = not has
-    candidates = {v for v in range(n) if not_q[v]}
-    components = _fair_components(graph, candidates, groups, enabled, timed)
+    # only what a run from a P state can reach before Q matters
+    candidates = {v for v in range(n) if not_q[v] and p(states[v])}
+    queue = deque(candidates)
+    while queue:
+        v = queue.popleft()
+        for t, _inst in graph.edges(v):
+            if not_q[t] and t not in candidates:
+                candidates.add(t)
+                queue.append(t)
+    # zones: a group counts as enabled here only if it is so for every valuation of the
+    # zone, so no component is dropped that a time-divergent fair run could stay in; the
+    # divergence check then judges fairness in finer zones
+    components = _fair_components(graph, candidates, groups,
+                                  graph.enabled_everywhere or enabled,
+                                  timed and divergence is None)
     owner: dict[int, _Component] = {}
+    witness: dict[int, DivergentCycle] = {}
     for comp in components:
+        if divergence is not None:
+            cycle = divergence(comp, enabled)
+            if cycle is not None:
+                for v in cycle.entries:
+                    witness.setdefault(v, cycle)
+            continue
         for v in comp.nodes:
             owner[v] = comp
     # runs that stop: a deadlock (no successor) without Q; in timed specs a state with no
     # successor stops time, which is no counterexample
-    targets = set(owner) | ({v for v in candidates if dead[v]} if not timed else set())
+    targets = set(owner) | set(witness) | \
+        ({v for v in candidates if dead[v]} if not timed else set())
     if not targets:
         return None
     # backwards from the targets, through states without Q
@@ -299,6 +357,12 @@ def find_lasso(graph: StateGraph, p: Callable[[int], bool], q: Callable[[int], b
         nodes.append(w)
         insts.append(inst)
         v = w
+    if v in witness:
+        more, more_insts, loop = witness[v].lasso_from(v)
+        loop_start = len(nodes) - 1 + loop
+        nodes.extend(more)
+        insts.extend(more_insts)
+        return Lasso(nodes, insts, loop_start)
     if v not in owner:
         return Lasso(nodes, insts, None)  # a deadlock
     loop_start = len(nodes) - 1
@@ -403,6 +467,83 @@ def _cycle(graph: StateGraph, comp: _Component, start: int, groups: FairnessGrou
     return nodes, insts
 
 
+# ---------------------------------------------------------------------------- time divergence
+
+
+@dataclass
+class _ProductCycle:
+    """A fair, time-divergent cycle of a product graph (zones with a tick clock) whose nodes
+    are labelled with nodes of the time-abstract graph."""
+
+    graph: StateGraph
+    owner: dict[int, _Component]
+    starts: dict[int, int]  # entry node of the abstract graph -> its product node
+    label: list[int]  # product node -> abstract node
+    groups: FairnessGroups
+    enabled: Sequence[int]
+    entries: set[int]
+
+    def lasso_from(self, node: int) -> tuple[list[int], list[int], int]:
+        src = self.starts[node]
+        everywhere = range(len(self.graph))
+        found = _path(self.graph, everywhere, src, lambda v: v in self.owner)  # type: ignore[arg-type]
+        assert found is not None, "an entry reaches a fair cycle"
+        path, insts = found
+        start = path[-1] if path else src
+        cyc_nodes, cyc_insts = _cycle(self.graph, self.owner[start], start, self.groups,
+                                      self.enabled)
+        return [self.label[x] for x in path + cyc_nodes], insts + cyc_insts, len(path)
+
+
+@dataclass
+class _IdleCycle:
+    """A component holding a node where time can pass forever and no fair group is
+    enabled: idling there is a fair, time-divergent run."""
+
+    graph: StateGraph
+    nodes: set[int]
+    idle: int
+    entries: set[int]
+
+    def lasso_from(self, node: int) -> tuple[list[int], list[int], int]:
+        found = _path(self.graph, self.nodes, node, lambda v: v == self.idle)
+        assert found is not None, "a component is strongly connected"
+        path, insts = found
+        return path + [self.idle], insts + [TICK], len(path)
+
+
+def idle_cycle(graph: StateGraph, comp: _Component, enabled: Sequence[int]) -> _IdleCycle | None:
+    for v in sorted(comp.nodes):
+        if not enabled[v] and any(t == v and inst == TICK for t, inst in graph.edges(v)):
+            return _IdleCycle(graph, comp.nodes, v, set(comp.nodes))
+    return None
+
+
+def divergent_cycle(graph: StateGraph, groups: FairnessGroups, enabled: Sequence[int],
+                    starts: dict[int, int], label: list[int]) -> _ProductCycle | None:
+    """In a product graph with tick edges (time passing by at least a fixed amount): the
+    fair cycles with a tick, and the entries (`starts`: abstract node -> product node)
+    from which one is reachable; None if there is none."""
+    comps = _fair_components(graph, set(range(len(graph))), groups, enabled, timed=True)
+    if not comps:
+        return None
+    owner = {v: comp for comp in comps for v in comp.nodes}
+    preds: list[list[int]] = [[] for _ in range(len(graph))]
+    for v in range(len(graph)):
+        for t, _inst in graph.edges(v):
+            preds[t].append(v)
+    back = set(owner)
+    queue = deque(back)
+    while queue:
+        v = queue.popleft()
+        for u in preds[v]:
+            if u not in back:
+                back.add(u)
+                queue.append(u)
+    entries = {a for a, v in starts.items() if v in back}
+    return _ProductCycle(graph, owner, starts, label, groups, enabled, entries)
+
+
 # ---------------------------------------------------------------------------- verdicts
 
 
@@ -410,32 +551,50 @@ def liveness_results(system, names: set[str] | None, states: Iterable[int], init
                      complete: bool, make_trace, timed: bool) -> list:  # noqa: ANN001
     """Verdicts for the spec's unbounded leads-to properties (bounded ones: see
     response_results)."""
+    props = leads_to_properties(system, names)
+    if not props:
+        return []
+    if not complete:
+        return [incomplete(system, p) for p in props]
+    graph = build_graph(system, states, initial)
+    return leads_to_results(system, props, graph, make_trace, timed)
+
+
+def leads_to_properties(system, names: set[str] | None) -> list:  # noqa: ANN001
+    return [p for p in system.model.liveness if p.within is None
+            and (names is None or p.name in names)]
+
+
+def incomplete(system, prop, why: str = "the search stopped early"):  # noqa: ANN001, ANN201
+    from .verdicts import result
+
+    return result(system, prop.name, "leadsto", "unknown",
+                  f"leads-to needs the whole state graph; {why}", str(prop.span), None)
+
+
+def leads_to_results(system, props: list, graph: StateGraph, make_trace, timed: bool,
+                     discrete: Callable[[object], int] | None = None,
+                     divergence: Divergence | None = None) -> list:  # noqa: ANN001
+    """Verdicts of `props` on a complete graph. `discrete` maps a node's state to the
+    discrete state the predicates read (zones: a node is a discrete state and a zone)."""
     from model.compile import RuntimeFault
 
     from .verdicts import result
 
-    props = [p for p in system.model.liveness if p.within is None
-             and (names is None or p.name in names)]
-    if not props:
-        return []
     out = []
-    if not complete:
-        return [result(system, p.name, "leadsto", "unknown", "leads-to needs the whole state "
-                       "graph; the search stopped early", str(p.span), None) for p in props]
-    graph = build_graph(system, states, initial)
     groups = fairness_groups(system)
     for prop in props:
         p_fn, q_fn = system.predicate(prop.p), system.predicate(prop.q)
 
         def safe(fn):  # noqa: ANN001, ANN202
-            def test(state: int) -> bool:
+            def test(state) -> bool:  # noqa: ANN001
                 try:
-                    return fn(state)
+                    return fn(state if discrete is None else discrete(state))
                 except RuntimeFault:
                     return False
             return test
 
-        lasso = find_lasso(graph, safe(p_fn), safe(q_fn), groups, timed)
+        lasso = find_lasso(graph, safe(p_fn), safe(q_fn), groups, timed, divergence)
         if lasso is None:
             out.append(result(system, prop.name, "leadsto", "holds", None, str(prop.span), None))
             continue
@@ -453,21 +612,25 @@ def liveness_results(system, names: set[str] | None, states: Iterable[int], init
 
 
 def response_results(system, names: set[str] | None, options, run) -> list:  # noqa: ANN001
-    """Verdicts for bounded response `P ~> Q within T`, each checked as an invariant of the
-    spec with a monitor (model.monitor), by the spec's own time engine."""
+    """Verdicts for bounded response `P ~> Q within T`: each an invariant of one product
+    of the spec with a monitor per property (model.monitor), explored once by the spec's
+    own time engine."""
     from model import TransitionSystem
     from model.monitor import response_product
     from model.types import format_duration
 
     from .verdicts import result
 
+    props = [p for p in system.model.liveness
+             if p.within is not None and (names is None or p.name in names)]
+    if not props:
+        return []
+    product = TransitionSystem(response_product(system.model, props), system.sources)
+    outcome = run(product, options, list(range(len(props))), False, None, False)
+    verdicts = {r.name: r for r in outcome.results}
     out = []
-    for prop in system.model.liveness:
-        if prop.within is None or (names is not None and prop.name not in names):
-            continue
-        product = TransitionSystem(response_product(system.model, prop), system.sources)
-        outcome = run(product, options, [0], False, None, False)
-        verdict = outcome.results[0]
+    for prop in props:
+        verdict = verdicts[prop.name]
         if verdict.status == "violated":
             message = (f"{prop.name}: the right side does not follow within "
                        f"{format_duration(prop.within)} of the left side")

@@ -55,7 +55,6 @@ def run_timed(system, options: Options, selected: list[int], check_deadlock: boo
         outcome = _run_discrete(system, options, selected, check_deadlock, progress, stop)
     else:
         outcome = _run_zones(system, options, selected, check_deadlock, progress, stop)
-        outcome.results += _leads_to_in_discrete_time(system, options)
     if system.model.liveness:
         from .api import run
         from .liveness import response_results
@@ -65,17 +64,22 @@ def run_timed(system, options: Options, selected: list[int], check_deadlock: boo
     return outcome
 
 
-def _leads_to_in_discrete_time(system, options: Options) -> list:  # noqa: ANN001
-    """Unbounded leads-to in a timed spec: checked in discrete time, where a run must let
-    time pass forever (exact for closed constraints)."""
+def _clock_guarded_fairness(model) -> str | None:  # noqa: ANN001
+    """The name of a fair action whose guard compares clocks, if any."""
+    fair_processes = {p.name for p in model.processes if p.fairness}
+    for action in model.actions:
+        if (action.fairness or action.process in fair_processes) and action.clock_guard:
+            return action.name
+    return None
+
+
+def _leads_to_in_discrete_time(system, options: Options, props: list) -> list:  # noqa: ANN001
+    """Unbounded leads-to in a timed spec whose fairness reads clocks: checked in discrete
+    time, where a run must let time pass forever (exact for closed constraints)."""
     from .liveness import liveness_results
     from .verdicts import result
 
-    names = set(options.properties) if options.properties else None
-    props = [p for p in system.model.liveness if p.within is None
-             and (names is None or p.name in names)]
-    if not props:
-        return []
+    names = {p.name for p in props}
     model = system.model
     refusal = discrete_refusal(model)
     if refusal is not None:
@@ -379,6 +383,7 @@ def _run_zones(system, options: Options, selected: list[int], check_deadlock: bo
             always = always | frozenset(stale.clocks)
     tracer = ZoneTracer(system, zc, ex, use_lu)
     results = judge(system, ex, selected, check_deadlock, tracer, timed=True)
+    results += _leads_to(system, zc, ex, options, progress)
     stats = Stats(ex.states, ex.transitions, ex.depth, ex.deadlocks, ex.seconds, ex.complete,
                   symbolic=True)
     names = clock_names(system.model)
@@ -770,6 +775,301 @@ def _solve_in_units(n: int, steps: list[TimedStep], final_inv: tuple, final: tup
     scaled = [TimedStep(scale(s.invariant), scale(s.guard), s.resets) for s in steps]
     times = solve_schedule(n, scaled, scale(tuple(final_inv)), scale(tuple(final)))
     return None if times is None else [t * unit for t in times]
+
+
+# ---------------------------------------------------------------------------- zones: leads-to
+
+
+def _leads_to(system, zc: ZoneCode, ex: ZoneExploration, options: Options, progress
+              ) -> list:  # noqa: ANN001
+    """Unbounded leads-to on the zone graph.
+
+    The graph is the exact one (a symbolic state per discrete state and extrapolated zone,
+    no inclusion: inclusion does not preserve cycles). It abstracts time away, so a cycle
+    in it may be Zeno (infinitely many steps in bounded time), which is no counterexample.
+    Each fair component without Q is therefore rebuilt with one more clock that a `tick`
+    resets once at least one time unit has passed (the classic non-Zeno construction), and
+    only a fair cycle with a tick counts. The product is built per component, so its cost
+    is paid only where a counterexample may be. Fairness of actions whose guards compare
+    clocks is checked in discrete time instead."""
+    from .liveness import incomplete, leads_to_properties, leads_to_results
+
+    names = set(options.properties) if options.properties else None
+    props = leads_to_properties(system, names)
+    if not props:
+        return []
+    if _clock_guarded_fairness(system.model) is not None:
+        return _leads_to_in_discrete_time(system, options, props)
+    if not ex.complete:
+        return [incomplete(system, p) for p in props]
+    budget = None if options.time_limit is None else max(0.0, options.time_limit - ex.seconds)
+    graph, why = _exact_zone_graph(system, zc, ex.always, options, budget, progress)
+    if why is not None:
+        return [incomplete(system, p, why) for p in props]
+    unit = default_tick(system.model)
+    hook = _TickDivergence(system, zc, graph, ex.always, unit)
+    tracer = _ZoneLassoTracer(system, zc, unit)
+    return leads_to_results(system, props, graph, tracer.trace, timed=True,
+                            discrete=lambda key: key[0], divergence=hook)
+
+
+def _extrapolation(zc: ZoneCode, always: frozenset[int], extra: tuple[int, ...] = ()):  # noqa: ANN202
+    """close(z, d, inv): let time pass within the bounds, then Extra+_M with the constants
+    of the clocks live in d (and `extra` for clocks beyond the model's)."""
+    live_cache: dict[int, list[int]] = {}
+    n = zc.n + len(extra)
+
+    def close(z: tuple, d: int, inv: tuple) -> tuple:
+        m = live_cache.get(d)
+        if m is None:
+            lower, upper = zc.bounds(zc.live(d), always)
+            m = [max(a, b) for a, b in zip(lower, upper)] + list(extra)
+            live_cache[d] = m
+        z = dbm.constrain_all(dbm.up(z, n), n, inv)
+        return dbm.extrapolate_m(z, n, m)
+
+    return close
+
+
+def _successor(z: tuple, n: int, guard, resets, inv2: tuple) -> tuple | None:  # noqa: ANN001
+    z1 = dbm.constrain_all(z, n, guard or ())
+    if z1 is None:
+        return None
+    for x in resets:
+        z1 = dbm.reset(z1, n, x)
+    return dbm.constrain_all(z1, n, inv2)
+
+
+def _exact_zone_graph(system, zc: ZoneCode, always: frozenset[int], options: Options,
+                      budget: float | None, progress):  # noqa: ANN001, ANN202
+    """The zone graph without inclusion, as a liveness.StateGraph whose states are
+    (discrete state, zone); and why it is incomplete (None if it is not)."""
+    from .liveness import TICK, StateGraph, fairness_groups
+
+    of_instance = fairness_groups(system).of_instance
+    start = _time.perf_counter()
+    deadline = None if budget is None else start + budget
+    memory_cap = memory_limit_mb(options)
+    next_report = start + 2.0
+    n = zc.n
+    close = _extrapolation(zc, always)
+    graph = StateGraph([], [])
+    everywhere: list[int] = []
+    graph.enabled_everywhere = everywhere
+    for d in dict.fromkeys(system.initial_states()):
+        z = _initial_zone(zc, d)
+        if z is not None:
+            key = (d, close(z, d, zc.inv(d)))
+            if key not in graph.ids:
+                graph.initial.append(graph.add_node(key))
+    ids = graph.ids
+    node = 0
+    transitions = 0
+    try:
+        while node < len(graph.states):
+            d, z = graph.states[node]
+            edges: dict[tuple[int, int], None] = {}
+            mask = 0
+            for inst, _choices, d2, guard, resets in zc.succ(d):
+                if d2 is None:
+                    continue
+                inv2 = zc.inv(d2)
+                z2 = _successor(z, n, guard, resets, inv2)
+                if z2 is None:
+                    continue
+                fair = of_instance[inst]
+                if fair & ~mask and dbm.constrain_all(
+                        z, n, (*(guard or ()), *(c for c in inv2 if c[0] not in resets))) == z:
+                    mask |= fair  # every valuation of the zone can take it
+                key = (d2, close(z2, d2, inv2))
+                target = ids.get(key)
+                if target is None:
+                    target = graph.add_node(key)
+                edges[(target, inst)] = None
+            if not zc.inv(d):
+                edges[(node, TICK)] = None  # no bound is active: time can pass forever here
+            graph.close_node(edges)
+            everywhere.append(mask)
+            transitions += len(edges)
+            node += 1
+            if node % 256 == 0:
+                now = _time.perf_counter()
+                if options.max_states is not None and len(graph.states) >= options.max_states:
+                    return graph, "the zone graph reached --max-states"
+                if deadline is not None and now >= deadline:
+                    return graph, "the time limit was reached building the zone graph"
+                if resident_mb() > memory_cap:
+                    return graph, "the memory limit was reached building the zone graph"
+                if progress is not None and now >= next_report:
+                    progress(Progress(len(graph.states), transitions, 0,
+                                      len(graph.states) - node, now - start))
+                    next_report = now + 1.0
+    except KeyboardInterrupt:
+        return graph, "interrupted"
+    except MemoryError:
+        return graph, "out of memory building the zone graph"
+    return graph, None
+
+
+def _with_free_clock(z: tuple, n: int) -> tuple:
+    """Zone z (dimension n) with one more clock, unconstrained (but non-negative)."""
+    m = n + 1
+    out = [dbm.INF] * (m * m)
+    for i in range(n):
+        out[i * m:i * m + n] = z[i * n:i * n + n]
+    out[0 * m + n] = dbm.LE_ZERO  # 0 - x_new <= 0
+    out[n * m + n] = dbm.LE_ZERO
+    result = dbm.canonical(out, m)
+    assert result is not None
+    return result
+
+
+class _TickDivergence:
+    """liveness.Divergence for zone graphs: the component rebuilt with a tick clock."""
+
+    def __init__(self, system, zc: ZoneCode, graph, always: frozenset[int], unit: int):  # noqa: ANN001
+        from .liveness import fairness_groups
+
+        self.zc = zc
+        self.graph = graph
+        self.groups = fairness_groups(system)
+        self.unit = unit
+        self.close = _extrapolation(zc, always, (unit,))
+        self.cache: dict[frozenset[int], object] = {}
+
+    def __call__(self, comp, enabled):  # noqa: ANN001, ANN204
+        from .liveness import idle_cycle
+
+        key = frozenset(comp.nodes)
+        if key not in self.cache:
+            self.cache[key] = idle_cycle(self.graph, comp, enabled) or \
+                self._build(comp.nodes, enabled)
+        return self.cache[key]
+
+    def _build(self, nodes: set[int], enabled):  # noqa: ANN001, ANN202, ARG002
+        from .liveness import TICK, StateGraph, divergent_cycle
+
+        zc, graph, close = self.zc, self.graph, self.close
+        n = zc.n
+        m = n + 1
+        tick_guard = ((0, n, dbm.bound(-self.unit, False)),)
+        product = StateGraph([], [])
+        label: list[int] = []
+        starts: dict[int, int] = {}
+        for v in sorted(nodes):
+            d, z = graph.states[v]
+            key = (v, _with_free_clock(z, n))
+            if key not in product.ids:
+                product.add_node(key)
+                label.append(v)
+            starts[v] = product.ids[key]
+        succ_cache: dict[int, list[tuple]] = {}
+        of_instance = self.groups.of_instance
+        penabled: list[int] = []
+        node = 0
+        while node < len(product.states):
+            v, zt = product.states[node]
+            d = graph.states[v][0]
+            entries = succ_cache.get(d)
+            if entries is None:
+                entries = succ_cache[d] = [e for e in zc.succ(d) if e[2] is not None]
+            edges: dict[tuple[int, int], None] = {}
+            mask = 0  # the fair groups enabled in this zone (their targets may lie outside)
+            for w, inst in dict.fromkeys(graph.edges(v)):
+                fair = of_instance[inst] if inst != TICK else 0
+                if w not in nodes and not fair & ~mask:
+                    continue
+                d2 = graph.states[w][0]
+                for e_inst, _choices, e_d2, guard, resets in entries:
+                    if e_inst != inst or e_d2 != d2:
+                        continue
+                    inv2 = zc.inv(d2)
+                    z2 = _successor(zt, m, guard, resets, inv2)
+                    if z2 is not None:
+                        mask |= fair
+                        if w in nodes:
+                            target = self._node(product, label, w, close(z2, d2, inv2))
+                            edges[(target, inst)] = None
+                    break
+            inv = zc.inv(d)
+            z2 = _successor(zt, m, tick_guard, (n,), inv)
+            if z2 is not None:
+                edges[(self._node(product, label, v, close(z2, d, inv)), TICK)] = None
+            product.close_node(edges)
+            penabled.append(mask)
+            node += 1
+        return divergent_cycle(product, self.groups, penabled, starts, label)
+
+    @staticmethod
+    def _node(product, label: list[int], v: int, z: tuple) -> int:  # noqa: ANN001
+        key = (v, z)
+        target = product.ids.get(key)
+        if target is None:
+            target = product.add_node(key)
+            label.append(v)
+        return target
+
+
+class _ZoneLassoTracer:
+    """A lasso of the zone graph as a run with exact times; ticks become time passing
+    (at least one time unit between ticks, so the repeated cycle lets time diverge)."""
+
+    def __init__(self, system, zc: ZoneCode, unit: int):  # noqa: ANN001
+        self.system = system
+        self.zc = zc
+        self.unit = unit
+        self.names = clock_names(system.model)
+
+    def trace(self, path: list[tuple], insts: list[int], loop_start: int | None) -> Trace:
+        from .liveness import TICK
+
+        zc, system = self.zc, self.system
+        n = zc.n
+        m = n + 1  # the tick clock is clock n
+        steps: list[TimedStep] = []
+        moves: list[tuple[int, tuple] | None] = []
+        ticks = 0
+        for k in range(len(path) - 1):
+            d, d2 = path[k][0], path[k + 1][0]
+            if insts[k] == TICK:
+                # the product began with the tick clock unconstrained: the first tick is free
+                guard = ((0, n, dbm.bound(-self.unit, False)),) if ticks else ()
+                ticks += 1
+                steps.append(TimedStep(zc.inv(d), guard, (n,)))
+                moves.append(None)
+                continue
+            entry = next(e for e in zc.succ(d) if e[0] == insts[k] and e[2] == d2)
+            steps.append(TimedStep(zc.inv(d), tuple(entry[3] or ()), tuple(entry[4])))
+            moves.append((insts[k], entry[1]))
+        final_inv = zc.inv(path[-1][0])
+        times = _solve_in_units(m, steps, final_inv, ())
+        if times is None or not check_schedule(m, steps, times, final_inv, ()):
+            raise TraceError("no concrete times realise this symbolic lasso")
+        builder = _TimedTraceBuilder(system, self.names)
+        builder.start(path[0][0], Fraction(0), tuple(0 for _ in range(n - 1)))
+        last_reset = [Fraction(0)] * n
+        loop_step = None
+        for k, move in enumerate(moves):
+            if loop_start is not None and k == loop_start:
+                loop_step = len(builder.steps) - 1
+            if move is None:
+                continue
+            inst, choices = move
+            t = times[k]
+            before, after = path[k][0], path[k + 1][0]
+            if not system.replay_step(before, inst, choices, after):
+                raise TraceError(f"{system.transition(inst, choices)} does not replay in the "
+                                 "reference interpreter")
+            for x in steps[k].resets:
+                last_reset[x] = t
+            clocks = tuple(t - last_reset[x] for x in range(1, n))
+            builder.step(before, after, inst, choices, t / 1000, clocks, steps[k].resets)
+        if loop_start is not None and loop_step is None:
+            loop_step = len(builder.steps) - 1
+        end = times[-1] if times else Fraction(0)
+        builder.finish(path[-1][0], end / 1000, tuple(end - last_reset[x] for x in range(1, n)))
+        trace = builder.trace()
+        return Trace(trace.steps, loop_step) if loop_step is not None else trace
 
 
 def _zone_graph(system, zc: ZoneCode, ex: ZoneExploration, limit: int):  # noqa: ANN001, ANN202

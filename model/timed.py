@@ -38,10 +38,11 @@ from .compile import (
     instance_table,
     rep_of,
 )
-from .irutil import argument_tuples, substitute, walk
+from .irutil import argument_tuples, children, mentions_clock, substitute, walk
 from .layout import Layout
 from .source import Span
 from .system import TransitionSystem
+from .types import BOOL
 
 __all__ = ["raw_bound", "atom_constraints", "ZoneCode", "compile_zones", "DiscreteTimeSystem",
            "time_constants", "discrete_refusal", "clock_names", "clock_constants", "default_tick"]
@@ -109,6 +110,32 @@ def _all_numbers(clock: ir.Clock) -> range:
 
 def _atoms(e: ir.Expr) -> list[ir.ClockAtom]:
     return [n for n in walk(e) if isinstance(n, ir.ClockAtom)]
+
+
+def _guarded_atoms(e: ir.Expr, cond: ir.Expr | None = None
+                   ) -> list[tuple[ir.Expr | None, ir.ClockAtom]]:
+    """Each clock atom of a property with the clock-free conjuncts beside it: in `A and
+    c > 5s` the atom can change the property's value only where A holds, so its constant
+    needs to be kept only there (None: everywhere)."""
+    if isinstance(e, ir.ClockAtom):
+        return [(cond, e)]
+    if isinstance(e, ir.Binary) and e.op == "and":
+        out = []
+        for side, other in ((e.left, e.right), (e.right, e.left)):
+            c = cond
+            if not mentions_clock(other) and not _free_locals(other):
+                c = other if cond is None else ir.Binary("and", cond, other, BOOL, other.span)
+            out += _guarded_atoms(side, c)
+        return out
+    if isinstance(e, (ir.Quant, ir.SetComp, ir.MapComp, ir.LetE)):
+        cond = None  # a condition outside cannot be read inside a binder's scope, and vice versa
+    return [x for child in children(e) for x in _guarded_atoms(child, cond)]
+
+
+def _free_locals(e: ir.Expr) -> bool:
+    bound = {n.local for n in walk(e) if isinstance(n, (ir.Quant, ir.SetComp, ir.MapComp,
+                                                        ir.LetE))}
+    return any(isinstance(n, ir.LocalRef) and n.local not in bound for n in walk(e))
 
 
 def time_constants(model: ir.Model) -> list[int]:
@@ -317,10 +344,11 @@ def compile_zones(model: ir.Model, layout: Layout) -> ZoneCode:
     gen.indent -= 1
     gen.line("")
 
-    # -- properties: their clock constants apply everywhere
+    # -- properties: their clock constants apply where the atom can matter
     for prop in model.properties:
-        for atom in _atoms(prop.expr):
-            site(atom.clock, "both", atom.bound, None)
+        for cond, atom in _guarded_atoms(prop.expr):
+            site(atom.clock, "both", atom.bound,
+                 gen.expr(cond, ctx0) if cond is not None else None)
 
     # -- live read sites
     gen.line("def _zlive(s):")

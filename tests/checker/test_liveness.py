@@ -199,3 +199,49 @@ def test_leads_to_against_brute_force(seed: int) -> None:
     report = check_system(spec("\n".join(lines)), Options())
     expected = _brute_force(n, edges, p, q)
     assert (report.property("live").status == "violated") == expected, "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- zones vs ticks
+
+
+def _random_timed(rng: random.Random) -> str:
+    """A small timed spec with a leads-to property: guards, resets, bounds and timeouts
+    over two clocks (closed constraints, so the discrete engine is exact)."""
+    n = rng.randrange(2, 5)
+    lines = [f"var s: 0..{n - 1} = 0", "clock x", "clock y"]
+    for k in range(rng.randrange(n, 2 * n + 2)):
+        a, b = rng.randrange(n), rng.randrange(n)
+        clock = rng.choice(["x", "y"])
+        guard = f"s == {a}"
+        timed_guard = rng.random() < 0.5
+        if timed_guard:
+            guard += f" and {clock} {rng.choice(['>=', '<='])} {rng.randrange(0, 4)}s"
+        resets = rng.choice(["", "; reset x", "; reset y", "; reset x, y"])
+        fair = "fair " if not timed_guard and rng.random() < 0.4 else ""
+        lines.append(f"{fair}action e{k} when {guard} do {{ s := {b}{resets} }}")
+    for _ in range(rng.randrange(0, 3)):
+        a = rng.randrange(n)
+        clock = rng.choice(["x", "y"])
+        if rng.random() < 0.5:
+            lines.append(f"bound {clock} <= {rng.randrange(1, 4)}s while s == {a}")
+        else:
+            b = rng.randrange(n)
+            lines.append(f"timeout t{len(lines)} after {clock} == {rng.randrange(1, 4)}s "
+                         f"when s == {a} do {{ s := {b}; reset {clock} }}")
+    p = {v for v in range(n) if rng.random() < 0.5} or {0}
+    q = {v for v in range(n) if rng.random() < 0.4}
+    p_text = " or ".join(f"s == {v}" for v in sorted(p))
+    q_text = " or ".join(f"s == {v}" for v in sorted(q)) or "false"
+    lines.append(f"property live: {p_text} ~> {q_text}")
+    lines.append("allow deadlock")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_zone_leads_to_agrees_with_discrete_time(seed: int) -> None:
+    text = _random_timed(random.Random(seed))
+    zones = check_system(spec(text), Options(time_engine="zones")).property("live")
+    discrete = check_system(spec(text), Options(time_engine="discrete")).property("live")
+    assert zones.status == discrete.status, text
+    if zones.status == "violated":
+        assert zones.trace is not None and zones.trace.steps, text
