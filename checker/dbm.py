@@ -129,20 +129,21 @@ def canonical(z: Sequence[int], n: int) -> DBM | None:
     m = list(z)
     if len(m) != n * n:
         raise ValueError(f"DBM of dimension {n} needs {n * n} entries, got {len(m)}")
+    # add(a, b), inlined: (a & -2) + (b & -2) | (a & b & 1); row k does not change in
+    # round k, so its finite entries are split once per round
     for k in range(n):
         row_k = k * n
+        finite = [(j, b & -2, b & 1) for j, b in enumerate(m[row_k:row_k + n])
+                  if b != INF and j != k]
         for i in range(n):
             a = m[i * n + k]
             if a == INF or i == k:
                 continue
             row_i = i * n
-            ac = (a >> 1) << 1
+            ac = a & -2
             al = a & 1
-            for j in range(n):
-                b = m[row_k + j]
-                if b == INF:
-                    continue
-                s = (ac + ((b >> 1) << 1)) | (al & b)  # add(a, b), inlined
+            for j, bc, bl in finite:
+                s = (ac + bc) | (al & bl)
                 if s < m[row_i + j]:
                     m[row_i + j] = s
         if m[k * n + k] < LE_ZERO:
@@ -232,18 +233,18 @@ def constrain(z: DBM | None, n: int, i: int, j: int, raw: int) -> DBM | None:
         return None
     m = list(z)
     row_j = j * n
+    rc = raw & -2
+    rl = raw & 1
+    finite = [(col, b & -2, b & 1) for col, b in enumerate(z[row_j:row_j + n]) if b != INF]
     for k in range(n):
-        a = add(z[k * n + i], raw)
+        a = z[k * n + i]
         if a == INF:
             continue
         row_k = k * n
-        ac = (a >> 1) << 1
-        al = a & 1
-        for col in range(n):
-            b = z[row_j + col]
-            if b == INF:
-                continue
-            s = (ac + ((b >> 1) << 1)) | (al & b)  # add(a, b), inlined
+        ac = (a & -2) + rc  # add(add(a, raw), b), inlined
+        al = a & rl
+        for col, bc, bl in finite:
+            s = (ac + bc) | (al & bl)
             if s < m[row_k + col]:
                 m[row_k + col] = s
     return tuple(m)
@@ -346,23 +347,32 @@ def extrapolate_lu(
         above_l[k] = L[k] < 0 or z[k] < bound(-L[k], True)
         above_u[k] = U[k] < 0 or z[k] < bound(-U[k], True)
     m = list(z)
-    for i in range(n):
-        for j in range(n):
-            raw = z[i * n + j]
+    # Row 0 (lower bounds) and column 0 (upper bounds) first: an inner entry that the
+    # operator drops is then set to the bound the closure re-derives through x_0,
+    # z'_i0 + z'_0j, rather than to INF. Both describe the same zone, and where the
+    # dropped entry was derived that way already (a clock nothing compares, say) the
+    # entry stays as it was, so an unchanged zone needs no closure.
+    for j in range(1, n):
+        raw = z[j]
+        weaker = above_u[j] if plus else U[j] < 0 or raw < bound(-U[j], True)
+        if raw != INF and weaker:
+            m[j] = LE_ZERO if U[j] < 0 else bound(-U[j], True)
+    for i in range(1, n):
+        raw = z[i * n]
+        if raw != INF and (L[i] < 0 or raw > bound(L[i], False) or plus and above_l[i]):
+            m[i * n] = INF
+    for i in range(1, n):
+        row = i * n
+        upper = m[row]
+        for j in range(1, n):
+            raw = z[row + j]
             if i == j or raw == INF:
                 continue
-            if i != 0 and (L[i] < 0 or raw > bound(L[i], False)):
-                m[i * n + j] = INF
-            elif plus:
-                if i != 0 and (above_l[i] or (j != 0 and above_u[j])):
-                    m[i * n + j] = INF
-                elif i == 0 and above_u[j]:
-                    m[j] = LE_ZERO if U[j] < 0 else bound(-U[j], True)
-            elif j != 0 and (U[j] < 0 or raw < bound(-U[j], True)):
-                if U[j] < 0:
-                    m[i * n + j] = LE_ZERO if i == 0 else INF
-                else:
-                    m[i * n + j] = bound(-U[j], True)
+            if (L[i] < 0 or raw > bound(L[i], False)
+                    or plus and (above_l[i] or above_u[j])):
+                m[row + j] = add(upper, m[j])
+            elif not plus and (U[j] < 0 or raw < bound(-U[j], True)):
+                m[row + j] = INF if U[j] < 0 else bound(-U[j], True)
     if tuple(m) == z:
         return z  # nothing weakened: z is canonical already
     result = canonical(m, n)

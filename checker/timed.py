@@ -936,15 +936,48 @@ class _TickDivergence:
         self.unit = unit
         self.close = _extrapolation(zc, always, (unit,))
         self.cache: dict[frozenset[int], object] = {}
+        self.succ_cache: dict[int, list[tuple]] = {}
 
     def __call__(self, comp, enabled):  # noqa: ANN001, ANN204
         from .liveness import idle_cycle
 
         key = frozenset(comp.nodes)
         if key not in self.cache:
-            self.cache[key] = idle_cycle(self.graph, comp, enabled) or \
-                self._build(comp.nodes, enabled)
+            if self._time_bounded(comp.nodes):
+                self.cache[key] = None
+            else:
+                self.cache[key] = idle_cycle(self.graph, comp, enabled) or \
+                    self._build(comp.nodes, enabled)
         return self.cache[key]
+
+    def _entries(self, d: int) -> list[tuple]:
+        entries = self.succ_cache.get(d)
+        if entries is None:
+            entries = self.succ_cache[d] = [e for e in self.zc.succ(d) if e[2] is not None]
+        return entries
+
+    def _time_bounded(self, nodes: set[int]) -> bool:
+        """Whether a clock is bounded above in every zone of the component and reset by
+        none of its edges: then every run inside it takes bounded time (the cheap case of
+        the many small Zeno components, a self-loop under an urgency bound)."""
+        states, n = self.graph.states, self.zc.n
+        bounded = set(range(1, n))
+        for v in nodes:
+            z = states[v][1]
+            bounded = {x for x in bounded if z[x * n] != dbm.INF}
+            if not bounded:
+                return False
+        for v in nodes:
+            for w, inst in self.graph.edges(v):
+                if w not in nodes:
+                    continue
+                d2 = states[w][0]
+                for e_inst, _choices, e_d2, _guard, resets in self._entries(states[v][0]):
+                    if e_inst == inst and e_d2 == d2:
+                        bounded.difference_update(resets)
+                if not bounded:
+                    return False
+        return True
 
     def _build(self, nodes: set[int], enabled):  # noqa: ANN001, ANN202, ARG002
         from .liveness import TICK, StateGraph, divergent_cycle
@@ -963,16 +996,13 @@ class _TickDivergence:
                 product.add_node(key)
                 label.append(v)
             starts[v] = product.ids[key]
-        succ_cache: dict[int, list[tuple]] = {}
         of_instance = self.groups.of_instance
         penabled: list[int] = []
         node = 0
         while node < len(product.states):
             v, zt = product.states[node]
             d = graph.states[v][0]
-            entries = succ_cache.get(d)
-            if entries is None:
-                entries = succ_cache[d] = [e for e in zc.succ(d) if e[2] is not None]
+            entries = self._entries(d)
             edges: dict[tuple[int, int], None] = {}
             mask = 0  # the fair groups enabled in this zone (their targets may lie outside)
             for w, inst in dict.fromkeys(graph.edges(v)):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import ir
+from .irutil import fold
 from .types import BOOL
 
 __all__ = ["response_product"]
@@ -29,6 +30,11 @@ def response_product(model: ir.Model, props: list[ir.Liveness]) -> ir.Model:
     invariants = []
     for prop in props:
         assert prop.within is not None
+        if _never(prop.p):
+            # no obligation ever opens (a conjunct is false under these constants): the
+            # property holds and its monitor would only widen every zone by a clock
+            invariants.append(ir.Property(prop.name, "invariant", ir.Lit(True, BOOL), prop.span))
+            continue
         tag = "" if len(props) == 1 else f"[{prop.name}]"
         opens = ir.Binary("and", prop.p, ir.Unary("not", prop.q, BOOL), BOOL, prop.span)
         pend = ir.Variable(len(variables), f"@pend{tag}", BOOL, None, f"@pend{tag}", "=", opens,
@@ -53,3 +59,11 @@ def response_product(model: ir.Model, props: list[ir.Liveness]) -> ir.Model:
     return replace(model, variables=tuple(variables), clocks=tuple(clocks), actions=actions,
                    properties=tuple(invariants), scenarios=(), liveness=(), expects={},
                    allow_deadlock=True)
+
+
+def _never(e: ir.Expr) -> bool:
+    """Whether `e` is false in every state: a conjunct of it folds to `false`."""
+    if isinstance(e, ir.Binary) and e.op == "and":
+        return _never(e.left) or _never(e.right)
+    folded = fold(e)
+    return isinstance(folded, ir.Lit) and folded.value is False

@@ -568,8 +568,18 @@ def clock_dnf(expr: ir.Expr, values: tuple, negate: bool = False,
     def both(a: list, b: list) -> list:
         return [x + y for x in a for y in b]
 
+    def timed(e: ir.Expr) -> bool:
+        hit = _MENTIONS_CLOCK.get(id(e))
+        if hit is None or hit[0] is not e:
+            hit = _MENTIONS_CLOCK[id(e)] = (e, mentions_clock(e))
+        return hit[1]
+
+    def conjunction(a: ir.Expr, b: ir.Expr, neg_a: bool, neg_b: bool) -> list:
+        first = go(a, neg_a)
+        return both(first, go(b, neg_b)) if first else []
+
     def go(e: ir.Expr, neg: bool) -> list[tuple[Constraint, ...]]:
-        if not mentions_clock(e):
+        if not timed(e):
             truth = bool(evaluate(e, values, env))
             return [()] if truth != neg else []
         match e:
@@ -584,11 +594,11 @@ def clock_dnf(expr: ir.Expr, values: tuple, negate: bool = False,
             case ir.Unary(op="not", operand=a):
                 return go(a, not neg)
             case ir.Binary(op="and", left=a, right=b):
-                return go(a, True) + go(b, True) if neg else both(go(a, False), go(b, False))
+                return go(a, True) + go(b, True) if neg else conjunction(a, b, False, False)
             case ir.Binary(op="or", left=a, right=b):
-                return both(go(a, True), go(b, True)) if neg else go(a, False) + go(b, False)
+                return conjunction(a, b, True, True) if neg else go(a, False) + go(b, False)
             case ir.Binary(op="implies", left=a, right=b):
-                return both(go(a, False), go(b, True)) if neg else go(a, True) + go(b, False)
+                return conjunction(a, b, False, True) if neg else go(a, True) + go(b, False)
             case ir.Binary(op="iff", left=a, right=b):
                 same = both(go(a, False), go(b, False)) + both(go(a, True), go(b, True))
                 differ = both(go(a, False), go(b, True)) + both(go(a, True), go(b, False))
@@ -615,5 +625,9 @@ def clock_dnf(expr: ir.Expr, values: tuple, negate: bool = False,
 
     return go(expr, negate)
 
+
+# whether a property's subexpression mentions a clock, by identity (the object is kept so
+# that its id is not reused): clock_dnf runs once per symbolic state
+_MENTIONS_CLOCK: dict[int, tuple[ir.Expr, bool]] = {}
 
 __all__.append("clock_dnf")
