@@ -25,7 +25,7 @@ __all__ = [
     "ClockDecl", "DefDecl", "ProcessDecl", "ActionDecl", "BoundDecl", "InvariantDecl",
     "ReachableDecl", "LivenessDecl", "ExpectDecl", "AllowDecl", "ScenarioDecl", "StepItem",
     "StepArg",
-    "WaitItem", "AssertItem", "SpecFile",
+    "WaitItem", "AssertItem", "AssumeItem", "SpecFile",
 ]
 
 
@@ -517,10 +517,16 @@ class AssertItem:
 
 
 @dataclass(frozen=True, slots=True)
+class AssumeItem:
+    expr: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class ScenarioDecl(Decl):
     name: str
     strict: bool
-    items: tuple[StepItem | WaitItem | AssertItem, ...]
+    items: tuple[StepItem | WaitItem | AssertItem | AssumeItem, ...]
     span: Span = _span()
     name_span: Span = _span()
 

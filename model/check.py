@@ -1031,7 +1031,8 @@ class _Checker:
         self.liveness.append(ir.Liveness(decl.name, p, q, within, decl.span))
 
     def _check_scenario(self, decl: ast.ScenarioDecl) -> None:
-        items: list[ir.ScenarioStep | ir.ScenarioWait | ir.ScenarioAssert] = []
+        items: list[ir.ScenarioStep | ir.ScenarioWait | ir.ScenarioAssert
+                    | ir.ScenarioAssume] = []
         for item in decl.items:
             try:
                 if isinstance(item, ast.StepItem):
@@ -1044,6 +1045,9 @@ class _Checker:
                         raise self.abort("E301", "wait takes a duration such as 30s",
                                          item.duration.span)
                     items.append(ir.ScenarioWait(int(d.value), item.span))  # type: ignore[call-overload]
+                elif isinstance(item, ast.AssumeItem):
+                    e = self.bool_expr(item.expr, self.root.child(what="assume"))
+                    items.append(ir.ScenarioAssume(e, item.span))
                 else:
                     e = self.bool_expr(item.expr, self.root.child(clocks=True, what="assert"))
                     items.append(ir.ScenarioAssert(e, item.span))

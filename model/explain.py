@@ -45,7 +45,9 @@ def explain(expr: ir.Expr, values: tuple, sources: dict[str, SourceFile]
                 out.append((text + suffix, f"error: {err.message}"))
             return None
         if text and len(out) < MAX_LINES:
-            out.append((text + suffix, format_value(e.type, value)))
+            line = (text + suffix, format_value(e.type, value))
+            if line not in out:
+                out.append(line)
         return value
 
     def walk(e: ir.Expr, env: dict, depth: int, suffix: str = "") -> None:

@@ -19,7 +19,7 @@ __all__ = [
     "MapComp", "Call", "LetE", "Checked",
     "Stmt", "Assign", "IfS", "ChooseS", "RequireS", "LetS", "ResetS", "PushS", "PopS",
     "Variable", "Clock", "Process", "Action", "Bound", "Property", "Liveness", "ScenarioStep",
-    "ScenarioWait", "ScenarioAssert", "Scenario", "Model",
+    "ScenarioWait", "ScenarioAssert", "ScenarioAssume", "Scenario", "Model",
 ]
 
 _uid = itertools.count()
@@ -414,10 +414,18 @@ class ScenarioAssert:
 
 
 @dataclass(eq=False)
+class ScenarioAssume:
+    """`assume P`: only runs whose every later state satisfies P (discrete P)."""
+
+    expr: Expr
+    span: Span
+
+
+@dataclass(eq=False)
 class Scenario:
     name: str
     strict: bool
-    items: tuple[ScenarioStep | ScenarioWait | ScenarioAssert, ...]
+    items: tuple[ScenarioStep | ScenarioWait | ScenarioAssert | ScenarioAssume, ...]
     span: Span
 
     @property

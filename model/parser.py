@@ -337,6 +337,9 @@ class _Builder(Transformer):
     def assert_item(self, meta, children):
         return ast.AssertItem(children[0], self._s(meta))
 
+    def assume_item(self, meta, children):
+        return ast.AssumeItem(children[0], self._s(meta))
+
     def param(self, meta, children):
         name, typ = children
         return ast.Formal(str(name), typ, self._s(meta))

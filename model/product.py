@@ -12,6 +12,11 @@ item after a wait happens at that same instant. `assert P` after item k becomes 
 invariant `(@pos == k and @fresh) implies P`: it is checked right after item k, on every
 run that matches the script so far. The reachables `@at1`, `@at2`, ... say how far the
 script gets; the last one means the script can run to its end.
+
+`assume P` after item k restricts the runs: from item k on, until the next `assume`, every
+state satisfies P. With A that condition over `@pos`, every transition requires A before
+(which keeps a start that breaks an assumption from moving) and after (`require` discards
+a successor that breaks one); asserts read `(@pos == k and @fresh and A) implies P`.
 """
 
 from __future__ import annotations
@@ -49,7 +54,8 @@ def _and(*parts: ir.Expr | None) -> ir.Expr | None:
 
 
 def scenario_product(model: ir.Model, scenario: ir.Scenario) -> tuple[ir.Model, ProductInfo]:
-    items = [i for i in scenario.items if not isinstance(i, ir.ScenarioAssert)]
+    items = [i for i in scenario.items
+             if not isinstance(i, (ir.ScenarioAssert, ir.ScenarioAssume))]
     m = len(items)
     pos_t = IntT(0, m)
     pos = ir.Variable(len(model.variables), "@pos", pos_t, None, "@pos", "=", _lit(0, pos_t),
@@ -82,13 +88,16 @@ def scenario_product(model: ir.Model, scenario: ir.Scenario) -> tuple[ir.Model, 
         return k >= 2 and isinstance(items[k - 2], ir.ScenarioWait)
 
     wait_ref = ir.ClockRef(wait_clock, ()) if wait_clock is not None else None
-    unfinished = ir.Binary("<", pos_ref, _lit(m, pos_t), BOOL)
+    assumed = _assumptions(scenario, pos_ref, pos_t)
+    keep = (ir.RequireS(assumed, assumed.span),) if assumed is not None else ()
+    unfinished = _and(ir.Binary("<", pos_ref, _lit(m, pos_t), BOOL), assumed)
     actions: list[ir.Action] = []
     bounds: list[ir.Bound] = list(model.bounds)
     for action in model.actions:
         if not scenario.strict:
             actions.append(replace(action, guard=_and(action.guard, unfinished),
-                                   body=action.body + (ir.Assign(fresh_ref, _lit(False, BOOL)),)))
+                                   body=action.body + (ir.Assign(fresh_ref, _lit(False, BOOL)),)
+                                   + keep))
         for k, item in enumerate(items, start=1):
             if not (isinstance(item, ir.ScenarioStep) and item.action is action):
                 continue
@@ -99,16 +108,18 @@ def scenario_product(model: ir.Model, scenario: ir.Scenario) -> tuple[ir.Model, 
             if after_wait(k):
                 assert wait_ref is not None
                 clock_guard = clock_guard + (ir.ClockAtom(wait_ref, "<=", 0),)
-            actions.append(replace(action, guard=_and(action.guard, at(k - 1), *matches),
-                                   clock_guard=clock_guard, body=action.body + advance(k),
+            actions.append(replace(action, guard=_and(action.guard, at(k - 1), assumed,
+                                                      *matches),
+                                   clock_guard=clock_guard, body=action.body + advance(k) + keep,
                                    span=item.span))
     for k, item in enumerate(items, start=1):
         if isinstance(item, ir.ScenarioWait):
             assert wait_ref is not None
-            actions.append(ir.Action(f"wait {format_duration(item.millis)}", None, (), at(k - 1),
+            actions.append(ir.Action(f"wait {format_duration(item.millis)}", None, (),
+                                     _and(at(k - 1), assumed),
                                      (ir.ClockAtom(wait_ref, ">=", item.millis),
                                       ir.ClockAtom(wait_ref, "<=", item.millis)),
-                                     advance(k), False, item.span))
+                                     advance(k) + keep, False, item.span))
             bounds.append(ir.Bound((), at(k - 1), ir.ClockAtom(wait_ref, "<=", item.millis),
                                    item.span))
         elif after_wait(k):
@@ -121,11 +132,11 @@ def scenario_product(model: ir.Model, scenario: ir.Scenario) -> tuple[ir.Model, 
     for item in scenario.items:
         if isinstance(item, ir.ScenarioAssert):
             name = f"@assert{len(asserts) + 1}"
-            checked = ir.Binary("implies", ir.Binary("and", at(k), fresh_ref, BOOL), item.expr,
+            checked = ir.Binary("implies", _and(at(k), fresh_ref, assumed), item.expr,
                                 BOOL, item.span)
             properties.append(ir.Property(name, "invariant", checked, item.span))
             asserts.append((name, item))
-        else:
+        elif not isinstance(item, ir.ScenarioAssume):
             k += 1
     at_names = []
     for j in range(1, m + 1):
@@ -138,3 +149,29 @@ def scenario_product(model: ir.Model, scenario: ir.Scenario) -> tuple[ir.Model, 
         clocks=clocks, processes=model.processes, actions=tuple(actions), bounds=tuple(bounds),
         properties=tuple(properties), scenarios=(), expects={}, allow_deadlock=True)
     return product, ProductInfo(m, tuple(asserts), tuple(at_names), tuple(items))
+
+
+def _assumptions(scenario: ir.Scenario, pos_ref: ir.Expr, pos_t: IntT) -> ir.Expr | None:
+    """What the scenario's `assume` items require of a state, as one formula over `@pos`:
+    an `assume P` after k items (steps and waits) is in force while `k <= @pos < k'`, where
+    k' is the position of the next `assume` (assumes in a row are one conjunction); None
+    when there are none."""
+    groups: list[tuple[int, ir.Expr]] = []  # (position, conjunction), in script order
+    k = 0
+    for item in scenario.items:
+        if isinstance(item, ir.ScenarioAssume):
+            if groups and groups[-1][0] == k:
+                start, expr = groups[-1]
+                groups[-1] = (start, ir.Binary("and", expr, item.expr, BOOL, item.span))
+            else:
+                groups.append((k, item.expr))
+        elif not isinstance(item, ir.ScenarioAssert):
+            k += 1
+    parts: list[ir.Expr | None] = []
+    for g, (start, expr) in enumerate(groups):
+        window = _and(ir.Binary(">=", pos_ref, _lit(start, pos_t), BOOL) if start else None,
+                      ir.Binary("<", pos_ref, _lit(groups[g + 1][0], pos_t), BOOL)
+                      if g + 1 < len(groups) else None)
+        parts.append(expr if window is None else
+                     ir.Binary("implies", window, expr, BOOL, expr.span))
+    return _and(*parts)

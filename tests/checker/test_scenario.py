@@ -83,3 +83,45 @@ scenario late_check {
   assert tmState == init
 }""")
     assert report.property("late_check").status == "violated"
+
+
+def test_assume_keeps_only_the_runs_that_satisfy_it() -> None:
+    # late_check above fails because the TM may abort unscripted; assuming it does not,
+    # the assert holds on every remaining run
+    report = _check("""
+scenario late_check_no_abort {
+  assume tmState == init
+  RMPrepare(r = 1)
+  RMPrepare(r = 2)
+  assert tmState == init
+}""")
+    result = report.property("late_check_no_abort")
+    assert result.status == "reached" and result.as_expected
+    assert all(step.label != "TMAbort" for step in result.trace.steps[1:])
+
+
+def test_an_assume_is_in_force_until_the_next_one() -> None:
+    # the first assume forbids aborting only before the second takes over, so the abort
+    # can then be scripted; were assumes cumulative, the script could not get past it
+    report = _check("""
+scenario abort_after_prepare {
+  assume tmState == init
+  RMPrepare(r = 1)
+  assume true
+  TMAbort
+  assert tmState == aborted
+}""")
+    assert report.property("abort_after_prepare").status == "reached"
+
+
+def test_a_script_that_breaks_its_assumption_is_unreached() -> None:
+    report = _check("""
+scenario contradiction {
+  TMAbort
+  assume tmState == init
+  RMRcvAbortMsg(r = 1)
+}
+expect contradiction fails""")
+    result = report.property("contradiction")
+    assert result.status == "unreached" and result.as_expected
+    assert "step 1 (TMAbort" in result.message

@@ -181,3 +181,10 @@ def test_conditional_expectation_errors() -> None:
                   "expect i fails when true\nexpect i holds") == ["E202"]
     # two expectations whose conditions exclude each other are fine
     spec("var x: 0..1 = 0\ninvariant i: x == 0\nexpect i fails when false\nexpect i holds")
+
+
+def test_a_scenario_assume_is_a_discrete_condition() -> None:
+    base = "clock c\nvar n: 0..3 = 0\naction a when n < 3 do { n := n + 1 }\nallow deadlock\n"
+    assert _codes(base + "scenario s {\n  assume c < 3s\n  a\n}") == ["E310"]
+    assert _codes(base + "scenario s {\n  assume n\n  a\n}") == ["E301"]
+    spec(base + "scenario s {\n  assume n <= 2\n  a\n}")  # accepted
