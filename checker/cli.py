@@ -10,6 +10,7 @@ import argparse
 import os
 import shlex
 import sys
+import time
 import traceback
 
 from model import SpecError
@@ -206,10 +207,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
         coverage=args.coverage or bool(args.html or args.out), memory=args.memory,
         workers=args.workers)
     show, done = _progress_printer()
+    started = time.perf_counter()
     try:
-        report = check_system(system, options, show)
+        report = check_system(system, options, None if args.quiet else show)
     finally:
         done()
+    elapsed = time.perf_counter() - started
     text = render_text(report)
     outputs: list[tuple[str, str]] = []
     if args.out:
@@ -243,9 +246,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         except UsageError as err:
             failed.append(str(err))
     if args.quiet:
-        sys.stdout.write(text.splitlines()[-2] + "\n")
+        sys.stdout.write(text.splitlines()[-1] + "\n")
     else:
         sys.stdout.write(text)
+    sys.stderr.write(f"tock: checked in {elapsed:.2f} s (search {report.stats.seconds:.2f} s)\n")
     for note in notes:
         sys.stderr.write(f"tock: {note}\n")
     for path in written:

@@ -481,7 +481,7 @@ def explore_zones(system, zc: ZoneCode, options: Options, selected: list[int],
                     else None
                 maybe_stop()
         if active_clock:
-            values = system.decode(d)
+            values = system.layout.view(d)
             z = ex.zones[node]
             for k in list(active_clock):
                 prop = model.properties[k]

@@ -67,6 +67,11 @@ class Layout:
             out.append(var.type.decode((bits >> off) & ((1 << w) - 1)))
         return tuple(out)
 
+    def view(self, bits: int) -> LazyState:
+        """The state as `decode` gives it, but each variable decoded when first read: for
+        a formula that reads a few variables of a large state."""
+        return LazyState(self, bits)
+
     # -------------------------------------------------------------- display
     def _leaves(self):
         """Globals in declaration order; a process's variables grouped by instance
@@ -134,3 +139,26 @@ def _open(name: str, var: int, path: tuple[int, ...], typ: Type):
             yield from _open(f"{name}.{fname}", var, path + (i,), ftype)
     else:
         yield Leaf(name, var, path, typ)
+
+
+class LazyState:
+    """A decoded state whose variables are decoded on first access (`state[i]`)."""
+
+    __slots__ = ("_layout", "_bits", "_cache")
+
+    def __init__(self, layout: Layout, bits: int):
+        self._layout = layout
+        self._bits = bits
+        self._cache: dict[int, object] = {}
+
+    def __getitem__(self, i: int) -> object:
+        try:
+            return self._cache[i]
+        except KeyError:
+            var = self._layout.variables[i]
+            raw = (self._bits >> self._layout.offsets[i]) & ((1 << var.type.width) - 1)
+            value = self._cache[i] = var.type.decode(raw)
+            return value
+
+    def __len__(self) -> int:
+        return len(self._layout.variables)

@@ -86,7 +86,6 @@ def render_text(report: Report) -> str:
     lines.append("")
     if report.outcome in _OUTCOME:
         lines.append(_OUTCOME[report.outcome])
-    lines.append(f"time: {stats.seconds:.2f} s")
     return "\n".join(lines) + "\n"
 
 
