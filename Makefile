@@ -1,6 +1,6 @@
 # The README's two commands. Each sets up what it needs first (.ci/setup.sh): a virtualenv
 # with Tock and its test tools, and graphviz's dot from the OS package manager.
-FLAGSHIP ?= specs/timed/ping_window.tock
+FLAGSHIP ?= specs/mesos/agent_recovery.tock
 ARGS ?=
 
 .PHONY: flagship test setup
