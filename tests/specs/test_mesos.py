@@ -89,7 +89,7 @@ def test_every_verdict_meets_its_expectation(reports: dict, name: str) -> None:
     assert report["outcome"] == "ok"
 
 
-def _verdict(reports: dict, name: str, prop: str, config: str = "default") -> dict:
+def _verdict(reports: dict, prop: str, config: str = "default") -> dict:
     return reports[config]["properties"][prop]
 
 
