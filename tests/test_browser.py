@@ -141,7 +141,7 @@ def test_the_flagship_report_renders_in_chromium(tmp_path) -> None:
     assert "<script" not in dom
 
     shot = str(tmp_path / "flagship.png")
-    _, console = _chromium(page, f"--screenshot={shot}", "--window-size=1280,2000")
+    _, console = _chromium(page, f"--screenshot={shot}", "--window-size=1280,6000")
     assert console == [], console
     colors = _colors(shot)
     total = sum(colors.values())
