@@ -14,7 +14,7 @@ from .explore import Exploration, Progress, explore
 from .options import Options
 from .report import PropertyResult, Report, Stats, Trace
 from .trace import build_trace
-from .verdicts import as_expected, judge, result
+from .verdicts import as_expected, judge, result, runtime_failure
 
 __all__ = ["check", "check_system", "load", "UsageError", "run"]
 
@@ -160,20 +160,12 @@ class ExplicitTracer:
         return self.system.decode(state)
 
     def runtime(self, state: int, what: str, index: int) -> tuple[Trace, str, str]:
-        system = self.system
+        inst, message, where = runtime_failure(self.system, state, what, index)
         path = self.ex.store.path(state)
-        if what == "action":
-            err = system.runtime_error(state, index)
-            if err is None:
-                raise RuntimeError("the compiled model failed where the interpreter does not")
-            message = f"error[{err.code}]: {err.message}"
-            return build_trace(system, path, failing_instance=index, error=message), message, \
-                str(err.span)
-        failing = system.property_error(state)
-        assert failing is not None
-        k, err = failing
-        message = f"error[{err.code}]: evaluating {system.properties[k].name}: {err.message}"
-        return build_trace(system, path), message, str(err.span)
+        if inst is None:
+            return build_trace(self.system, path), message, where
+        return build_trace(self.system, path, failing_instance=inst, error=message), message, \
+            where
 
 
 def _selected(system: TransitionSystem, options: Options) -> list[int]:

@@ -16,7 +16,8 @@ progress) every few thousand states.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from model.compile import RuntimeFault
@@ -24,7 +25,7 @@ from model.compile import RuntimeFault
 from .options import Options, memory_limit_mb, resident_mb
 from .store import ROOT, DictStore
 
-__all__ = ["Exploration", "Progress", "explore", "ROOT"]
+__all__ = ["Exploration", "Progress", "explore", "ROOT", "Stop", "search_ends"]
 _CHECK_EVERY = 4096  # states between looks at the clock (time limit, memory, progress)
 
 
@@ -60,8 +61,25 @@ class Exploration:
     store: object = None  # DictStore or LevelStore (checker.store)
 
 
-class _Stop(Exception):
-    pass
+class Stop(Exception):
+    """Raised inside a search to end it at a bound; the bound sets `stop_reason` first."""
+
+
+@contextmanager
+def search_ends(ex) -> Iterator[None]:  # noqa: ANN001
+    """How every engine's search ends: normally, at a bound (Stop), on Ctrl-C or when
+    memory runs out. The last three leave a partial result, marked incomplete, with the
+    reason; none of them is an error."""
+    try:
+        yield
+    except Stop:
+        pass
+    except KeyboardInterrupt:
+        ex.stop_reason = "interrupted"
+    except MemoryError:
+        ex.stop_reason = "memory"
+    if ex.stop_reason is not None:
+        ex.complete = False
 
 
 class _Search:
@@ -111,7 +129,7 @@ class _Search:
     def maybe_stop(self) -> None:
         if self.stop_when is not None and self.stop_when(self.ex):
             self.ex.stop_reason = "fail-fast"
-            raise _Stop
+            raise Stop
 
     def expand_failing(self, state: int) -> list[int]:
         """Successors of a state where some instance fails at run time."""
@@ -146,12 +164,12 @@ class _Search:
         now = time.perf_counter()
         if self.deadline is not None and now >= self.deadline:
             ex.stop_reason = "time-limit"
-            raise _Stop
+            raise Stop
         if now >= self.next_memory:
             self.next_memory = now + 0.5
             if resident_mb() > self.memory_cap:
                 ex.stop_reason = "memory"
-                raise _Stop
+                raise Stop
         if self.progress is not None and now >= self.next_report:
             self.progress(Progress(len(ex.parent), ex.transitions + ex.ticks, ex.depth, queue,
                                    now - self.start))
@@ -183,7 +201,7 @@ class _Search:
                     if t not in parent:
                         if max_states is not None and len(parent) >= max_states:
                             ex.stop_reason = "max-states"  # exactly at the bound
-                            raise _Stop
+                            raise Stop
                         parent[t] = s
                         append(t)
                         if props is not None:
@@ -237,7 +255,7 @@ class _Search:
                 if t not in parent:
                     if max_states is not None and len(parent) >= max_states:
                         ex.stop_reason = "max-states"
-                        raise _Stop
+                        raise Stop
                     parent[t] = s
                     nxt.append(t)
                     if self.props_fn is not None:
@@ -251,7 +269,7 @@ class _Search:
         ex = self.ex
         ticked = getattr(self.system, "tick", None) is not None
         frontier = ex.initial
-        try:
+        with search_ends(ex):
             if self.props_fn is not None:
                 for s in frontier:
                     if self.props_fn is not None:
@@ -264,16 +282,8 @@ class _Search:
                 frontier = self.ticked_level(frontier) if ticked else self.level(frontier)
             else:
                 ex.complete = True
-        except _Stop:
-            pass
-        except KeyboardInterrupt:
-            ex.stop_reason = "interrupted"
-        except MemoryError:
-            ex.stop_reason = "memory"
         ex.states = len(ex.parent)
         ex.seconds = time.perf_counter() - self.start
-        if ex.stop_reason is not None:
-            ex.complete = False
         return ex
 
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from model.compile import RuntimeFault
 
-from .explore import Exploration, Progress
+from .explore import Exploration, Progress, Stop, search_ends
 from .options import Options, memory_limit_mb, resident_mb
 from .store import LevelStore, contains
 
@@ -130,10 +130,6 @@ def _worker_expand(task: tuple[bytes, tuple[int, ...], bool]) -> _Expanded:
     return _WORKER_EXPANDER(task)
 
 
-class _Stop(Exception):
-    pass
-
-
 def explore_levels(system, options: Options, *, active: set[int], check_deadlock: bool,
                    stop_when: Callable[[Exploration], bool] | None = None,
                    progress: Callable[[Progress], None] | None = None,
@@ -163,7 +159,7 @@ def explore_levels(system, options: Options, *, active: set[int], check_deadlock
     def maybe_stop() -> None:
         if stop_when is not None and stop_when(ex):
             ex.stop_reason = "fail-fast"
-            raise _Stop
+            raise Stop
 
     def note(level: int, chunk_start: int, res: _Expanded) -> None:
         """Record what a chunk's states showed, in order (the first finding wins)."""
@@ -199,91 +195,84 @@ def explore_levels(system, options: Options, *, active: set[int], check_deadlock
     frontier = store.levels[0]
     level = 0
     try:
-        while len(frontier):
-            if options.max_depth is not None and ex.depth >= options.max_depth:
-                ex.stop_reason = "max-depth"
-                break
-            ex.depth += 1
-            new_parts: list[np.ndarray] = []
-            parent_parts: list[np.ndarray] = []
-            order_parts: list[np.ndarray] = []
-            size = chunk_size(len(frontier))
-            for index, res in enumerate(mapper(tasks(frontier, True, size))):
-                chunk_start = index * size
-                note(level, chunk_start, res)
-                ex.transitions += res.transitions
-                succ = np.frombuffer(res.successors, dtype=np.uint64)
-                if len(succ):
-                    fresh = ~contains(store.visited, succ)
-                    new_parts.append(succ[fresh])
-                    parent_parts.append(np.frombuffer(res.owners, dtype=np.int32)[fresh]
-                                        + chunk_start)
-                    # discovery order: the chunk, then the first occurrence in the chunk
-                    order_parts.append(np.frombuffer(res.first, dtype=np.int64)[fresh]
-                                       + (index << 40))
-                    if options.max_states is not None and \
-                            len(store) + sum(len(p) for p in new_parts) >= options.max_states:
-                        ex.stop_reason = "max-states"  # trimmed exactly below
-                        break
-                now = time.perf_counter()
-                if deadline is not None and now >= deadline:
-                    ex.stop_reason = "time-limit"
+        with search_ends(ex):
+            while len(frontier):
+                if options.max_depth is not None and ex.depth >= options.max_depth:
+                    ex.stop_reason = "max-depth"
                     break
-                if now >= next_memory:
-                    next_memory = now + 0.5
-                    if resident_mb() > memory_cap:
-                        ex.stop_reason = "memory"
+                ex.depth += 1
+                new_parts: list[np.ndarray] = []
+                parent_parts: list[np.ndarray] = []
+                order_parts: list[np.ndarray] = []
+                size = chunk_size(len(frontier))
+                for index, res in enumerate(mapper(tasks(frontier, True, size))):
+                    chunk_start = index * size
+                    note(level, chunk_start, res)
+                    ex.transitions += res.transitions
+                    succ = np.frombuffer(res.successors, dtype=np.uint64)
+                    if len(succ):
+                        fresh = ~contains(store.visited, succ)
+                        new_parts.append(succ[fresh])
+                        parent_parts.append(np.frombuffer(res.owners, dtype=np.int32)[fresh]
+                                            + chunk_start)
+                        # discovery order: the chunk, then the first occurrence in the chunk
+                        order_parts.append(np.frombuffer(res.first, dtype=np.int64)[fresh]
+                                           + (index << 40))
+                        if options.max_states is not None and \
+                                len(store) + sum(len(p) for p in new_parts) >= options.max_states:
+                            ex.stop_reason = "max-states"  # trimmed exactly below
+                            break
+                    now = time.perf_counter()
+                    if deadline is not None and now >= deadline:
+                        ex.stop_reason = "time-limit"
                         break
-                if progress is not None and now >= next_report:
-                    progress(Progress(len(store), ex.transitions, ex.depth,
-                                      len(frontier) - chunk_start, now - start))
-                    next_report = now + 1.0
-            if new_parts:
-                # a state found by several chunks: keep the first chunk's, then put the
-                # level in discovery order
-                states = np.concatenate(new_parts)
-                parents = np.concatenate(parent_parts)
-                order = np.concatenate(order_parts)
-                unique, first = np.unique(states, return_index=True)
-                first = first[np.argsort(order[first], kind="stable")]
-                states, parents = states[first], parents[first]
-                if options.max_states is not None:
-                    room = options.max_states - len(store)
-                    if len(states) >= room:
-                        states, parents = states[:room], parents[:room]
-                        unique = np.sort(states)
-                        ex.stop_reason = "max-states"
-                if len(states):
-                    store.add_level(states, parents, unique)
-                    frontier = states
-                    level += 1
+                    if now >= next_memory:
+                        next_memory = now + 0.5
+                        if resident_mb() > memory_cap:
+                            ex.stop_reason = "memory"
+                            break
+                    if progress is not None and now >= next_report:
+                        progress(Progress(len(store), ex.transitions, ex.depth,
+                                          len(frontier) - chunk_start, now - start))
+                        next_report = now + 1.0
+                if new_parts:
+                    # a state found by several chunks: keep the first chunk's, then put the
+                    # level in discovery order
+                    states = np.concatenate(new_parts)
+                    parents = np.concatenate(parent_parts)
+                    order = np.concatenate(order_parts)
+                    unique, first = np.unique(states, return_index=True)
+                    first = first[np.argsort(order[first], kind="stable")]
+                    states, parents = states[first], parents[first]
+                    if options.max_states is not None:
+                        room = options.max_states - len(store)
+                        if len(states) >= room:
+                            states, parents = states[:room], parents[:room]
+                            unique = np.sort(states)
+                            ex.stop_reason = "max-states"
+                    if len(states):
+                        store.add_level(states, parents, unique)
+                        frontier = states
+                        level += 1
+                    else:
+                        frontier = np.empty(0, dtype=np.uint64)
                 else:
                     frontier = np.empty(0, dtype=np.uint64)
+                if ex.stop_reason is not None:
+                    break
             else:
-                frontier = np.empty(0, dtype=np.uint64)
-            if ex.stop_reason is not None:
-                break
-        else:
-            ex.complete = True
-        if not ex.complete and len(frontier) and ex.stop_reason in ("max-depth", "max-states"):
-            # the last level was found but not expanded: check its states all the same
-            size = chunk_size(len(frontier))
-            for index, res in enumerate(mapper(tasks(frontier, False, size))):
-                note(level, index * size, res)
-    except _Stop:
-        pass
-    except KeyboardInterrupt:
-        ex.stop_reason = "interrupted"
-    except MemoryError:
-        ex.stop_reason = "memory"
+                ex.complete = True
+            if not ex.complete and len(frontier) and ex.stop_reason in ("max-depth", "max-states"):
+                # the last level was found but not expanded: check its states all the same
+                size = chunk_size(len(frontier))
+                for index, res in enumerate(mapper(tasks(frontier, False, size))):
+                    note(level, index * size, res)
     finally:
         if pool is not None:
             pool.terminate()
             pool.join()
     ex.states = len(store)
     ex.seconds = time.perf_counter() - start
-    if ex.stop_reason is not None:
-        ex.complete = False
     return ex
 
 

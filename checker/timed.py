@@ -37,12 +37,12 @@ from model.types import format_duration
 
 from . import dbm
 from .api import Run, UsageError, action_coverage
-from .explore import ROOT, Exploration, Progress, explore
+from .explore import ROOT, Exploration, Progress, Stop, explore, search_ends
 from .options import Options, memory_limit_mb, resident_mb
 from .report import Stats, Step, Trace
 from .schedule import TimedStep, check_schedule, solve_schedule
 from .trace import TraceError, find_transition, json_value
-from .verdicts import as_expected, judge
+from .verdicts import as_expected, judge, runtime_failure
 
 __all__ = ["run_timed", "explore_zones", "ZoneExploration"]
 
@@ -172,19 +172,10 @@ class DiscreteTracer:
         return self.system.decode(state)
 
     def runtime(self, state: int, what: str, index: int) -> tuple[Trace, str, str]:
-        system = self.system
+        inst, message, where = runtime_failure(self.system, state, what, index)
         path = self.ex.store.path(state)
-        if what == "action":
-            err = system.runtime_error(state, index)
-            if err is None:
-                raise RuntimeError("the compiled model failed where the interpreter does not")
-            message = f"error[{err.code}]: {err.message}"
-            return self._trace(path, (index, message)), message, str(err.span)
-        failing = system.property_error(state)
-        assert failing is not None
-        k, err = failing
-        message = f"error[{err.code}]: evaluating {system.properties[k].name}: {err.message}"
-        return self._trace(path), message, str(err.span)
+        failing = None if inst is None else (inst, message)
+        return self._trace(path, failing), message, where
 
     def lasso_trace(self, path: list[int], instances: list[int], loop_start: int | None
                     ) -> Trace:
@@ -365,10 +356,6 @@ class ZoneExploration:
     restarts: int = 0
 
 
-class _Stop(Exception):
-    pass
-
-
 def _run_zones(system, options: Options, selected: list[int], check_deadlock: bool, progress,
                stop: bool) -> Run:  # noqa: ANN001
     zc = compile_zones(system.model, system.layout)
@@ -449,7 +436,7 @@ def explore_zones(system, zc: ZoneCode, options: Options, selected: list[int],
     def maybe_stop() -> None:
         if stop_when is not None and stop_when(ex):
             ex.stop_reason = "fail-fast"
-            raise _Stop
+            raise Stop
 
     def add(d: int, z: tuple, parent: int, via: tuple | None) -> int | None:
         bucket = passed.setdefault(d, [])
@@ -492,7 +479,7 @@ def explore_zones(system, zc: ZoneCode, options: Options, selected: list[int],
                     maybe_stop()
 
     frontier: list[int] = []
-    try:
+    with search_ends(ex):
         for d in dict.fromkeys(system.initial_states()):
             z = _initial_zone(zc, d)
             if z is None:
@@ -569,31 +556,23 @@ def explore_zones(system, zc: ZoneCode, options: Options, selected: list[int],
                     now = _time.perf_counter()
                     if options.max_states is not None and len(ex.discrete) >= options.max_states:
                         ex.stop_reason = "max-states"
-                        raise _Stop
+                        raise Stop
                     if deadline is not None and now >= deadline:
                         ex.stop_reason = "time-limit"
-                        raise _Stop
+                        raise Stop
                     if resident_mb() > memory_cap:
                         ex.stop_reason = "memory"
-                        raise _Stop
+                        raise Stop
                     if progress is not None and now >= next_report:
                         progress(Progress(len(ex.discrete), ex.transitions, ex.depth,
                                           len(frontier) - count + len(nxt), now - start))
                         next_report = now + 1.0
                 elif options.max_states is not None and len(ex.discrete) >= options.max_states:
                     ex.stop_reason = "max-states"
-                    raise _Stop
+                    raise Stop
             frontier = nxt
         else:
             ex.complete = True
-    except _Stop:
-        pass
-    except KeyboardInterrupt:
-        ex.stop_reason = "interrupted"
-    except MemoryError:
-        ex.stop_reason = "memory"
-    if ex.stop_reason is not None:
-        ex.complete = False
     ex.states = len(ex.discrete)
     ex.seconds = _time.perf_counter() - start
     return ex
@@ -706,15 +685,10 @@ class ZoneTracer:
         return self._trace(path, _dbm_constraints(pieces[0], n))
 
     def runtime(self, node: int, what: str, index: int) -> tuple[Trace, str, str]:
-        system = self.system
-        d = self.ex.discrete[node]
-        err = system.runtime_error(d, index)
-        if err is None:
-            raise RuntimeError("the compiled model failed where the interpreter does not")
-        message = f"error[{err.code}]: {err.message}"
-        trace = self._trace(self._path(node), tuple(self.ex.runtime_guard),
-                            failing=(index, message))
-        return trace, message, str(err.span)
+        inst, message, where = runtime_failure(self.system, self.ex.discrete[node], what, index)
+        failing = None if inst is None else (inst, message)
+        trace = self._trace(self._path(node), tuple(self.ex.runtime_guard), failing=failing)
+        return trace, message, where
 
     def _trace(self, path: list[int], final: tuple, failing: tuple[int, str] | None = None
                ) -> Trace:

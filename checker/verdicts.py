@@ -14,7 +14,7 @@ from model.explain import explain
 
 from .report import PropertyResult, Trace
 
-__all__ = ["Tracer", "Findings", "judge", "result", "as_expected", "GOOD"]
+__all__ = ["Tracer", "Findings", "judge", "result", "as_expected", "runtime_failure", "GOOD"]
 
 GOOD = {"holds", "reached"}
 
@@ -48,6 +48,23 @@ def result(system, name: str, kind: str, status: str, message: str | None,
     expected = system.expects.get(name)
     ok = status != "unknown" and as_expected(status, expected)
     return PropertyResult(name, kind, status, expected, ok, message, location, trace, why)
+
+
+def runtime_failure(system, state: int, what: str, index: int
+                    ) -> tuple[int | None, str, str]:  # noqa: ANN001
+    """What a run-time error found by the engine was, from the reference interpreter: the
+    failing action instance (None when a property failed to evaluate), the message and the
+    source location. For the Tracer.runtime of every engine."""
+    if what == "action":
+        err = system.runtime_error(state, index)
+        if err is None:
+            raise RuntimeError("the compiled model failed where the interpreter does not")
+        return index, f"error[{err.code}]: {err.message}", str(err.span)
+    failing = system.property_error(state)
+    assert failing is not None
+    k, err = failing
+    message = f"error[{err.code}]: evaluating {system.properties[k].name}: {err.message}"
+    return None, message, str(err.span)
 
 
 def _steps(trace: Trace) -> str:
