@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-__all__ = ["Step", "Trace", "PropertyResult", "Stats", "Report", "OUTCOME_EXIT",
+__all__ = ["Step", "Trace", "PropertyResult", "Stats", "Report", "stop_reason_text", "OUTCOME_EXIT",
            "TOOL", "VERSION", "SCHEMA"]
 
 TOOL = "tock"
@@ -115,3 +115,18 @@ class Report:
         if self._graph is None:
             raise ValueError("this report has no state store (it was not produced by check())")
         return self._graph()  # type: ignore[operator]
+
+
+_STOP_REASONS = {
+    "max-states": "the state bound (--max-states) was reached",
+    "max-depth": "the depth bound (--max-depth) was reached",
+    "time-limit": "the time limit (--time-limit) was reached",
+    "interrupted": "interrupted (Ctrl-C)",
+    "fail-fast": "stopped at the first unexpected verdict (--fail-fast)",
+    "memory": "the memory limit (--memory-limit) was reached",
+}
+
+
+def stop_reason_text(reason: str) -> str:
+    """Why a search stopped early, in words (the renderers share it)."""
+    return _STOP_REASONS.get(reason, reason)

@@ -729,9 +729,7 @@ def _successor_function(gen: _Gen, model: ir.Model, name: str, labeled: bool) ->
     gen.line("_a = out.append")
     inst = 0
     for action in model.actions:
-        n = 1
-        for local in action.locals:
-            n *= local.type.size() or 0
+        n = action.instances
         if n <= UNROLL_INSTANCES:
             for k, args in enumerate(argument_tuples(action.locals)):
                 values = {local: ir.Lit(v, local.type) for local, v in zip(action.locals, args)}

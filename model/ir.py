@@ -362,6 +362,14 @@ class Action:
     span: Span
     fairness: str | None = None  # "weak" | "strong": fairness of each instance
 
+    @property
+    def instances(self) -> int:
+        """How many transition instances: the product of the locals' domain sizes."""
+        n = 1
+        for local in self.locals:
+            n *= local.type.size() or 0
+        return n
+
 
 @dataclass(eq=False)
 class Bound:

@@ -291,9 +291,7 @@ def compile_zones(model: ir.Model, layout: Layout) -> ZoneCode:
     inst = 0
     ctx0 = _Ctx("s", {})
     for action in model.actions:
-        count = 1
-        for local in action.locals:
-            count *= local.type.size() or 0
+        count = action.instances
         if count <= UNROLL_INSTANCES:
             for k, args in enumerate(argument_tuples(action.locals)):
                 values = {local: ir.Lit(v, local.type) for local, v in zip(action.locals, args)}

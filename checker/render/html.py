@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 
-from ..report import PropertyResult, Report, Trace
+from ..report import PropertyResult, Report, Trace, stop_reason_text
 from .svg import inline_svg
 from .text import format_time
 
@@ -27,15 +27,6 @@ _OUTCOME = {
     "violation": "VIOLATION: a verdict differs from what the spec expects",
     "incomplete": "INCOMPLETE: the search stopped before every verdict was decided",
     "error": "ERROR",
-}
-
-_STOP = {
-    "max-states": "the state bound (--max-states) was reached",
-    "max-depth": "the depth bound (--max-depth) was reached",
-    "time-limit": "the time limit (--time-limit) was reached",
-    "interrupted": "interrupted (Ctrl-C)",
-    "fail-fast": "stopped at the first unexpected verdict (--fail-fast)",
-    "memory": "the memory limit (--memory-limit) was reached",
 }
 
 _CSS = """
@@ -220,7 +211,7 @@ def _run(report: Report, command: str | None, emit) -> None:  # noqa: ANN001
         ("time", f"{s.seconds:.2f} s"),
     ]
     if report.stop_reason:
-        rows.append(("stopped", _esc(_STOP.get(report.stop_reason, report.stop_reason))))
+        rows.append(("stopped", _esc(stop_reason_text(report.stop_reason))))
     emit('<table class="facts"><tbody>')
     for name, value in rows:
         emit(f"<tr><td>{_esc(name)}</td><td>{value}</td></tr>")

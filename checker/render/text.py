@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..report import PropertyResult, Report, Trace
+from ..report import PropertyResult, Report, Trace, stop_reason_text
 
 __all__ = ["render_text", "render_trace", "format_time"]
 
@@ -18,15 +18,6 @@ _OUTCOME = {
     "ok": "OK: every verdict is as expected",
     "violation": "VIOLATION: a verdict differs from what the spec expects",
     "incomplete": "INCOMPLETE: the search stopped before every verdict was decided",
-}
-
-_STOP = {
-    "max-states": "the state bound (--max-states) was reached",
-    "max-depth": "the depth bound (--max-depth) was reached",
-    "time-limit": "the time limit (--time-limit) was reached",
-    "interrupted": "interrupted (Ctrl-C)",
-    "fail-fast": "stopped at the first unexpected verdict (--fail-fast)",
-    "memory": "the memory limit (--memory-limit) was reached",
 }
 
 
@@ -71,7 +62,7 @@ def render_text(report: Report) -> str:
                  f"{'s' if stats.deadlocks != 1 else ''}"
                  f"{'' if stats.exhaustive else ' (not exhaustive)'}")
     if report.stop_reason:
-        lines.append(f"stopped: {_STOP.get(report.stop_reason, report.stop_reason)}")
+        lines.append(f"stopped: {stop_reason_text(report.stop_reason)}")
     for p in report.properties:
         if p.trace is not None or (p.message and p.status != "holds"):
             lines.append("")
