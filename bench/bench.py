@@ -131,7 +131,7 @@ def main() -> None:
         log(summarise("tock TwoPhase RM=8, dict store (--memory fast)", dict_runs, ref_runs))
         log(summarise("tock TwoPhase RM=8, 2 workers", two, ref_runs, one))
     flagship = [tock("specs/timed/ping_window.tock") for _ in range(repeat)]
-    log(summarise("tock flagship: ping window (zones)", flagship))
+    log(summarise("tock ping window (zones)", flagship))
     timed = [tock("specs/timed/train_gate.tock", "TRAINS=3") for _ in range(repeat)]
     log(summarise("tock train-gate, 3 trains (zones)", timed))
     discrete = [tock("specs/timed/ping_window.tock", "--time", "discrete")
