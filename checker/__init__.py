@@ -10,7 +10,8 @@
 renderers in checker.render turn it into text or JSON.
 """
 
-from .api import UsageError, check, check_system, load
+from .api import check, check_system, load
+from .errors import UsageError
 from .options import Options
 from .report import PropertyResult, Report, Stats, Step, Trace
 

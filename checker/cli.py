@@ -15,8 +15,9 @@ import traceback
 
 from model import SpecError
 
-from .api import UsageError, check_system, load
-from .explore import Progress
+from .api import check_system, load
+from .errors import UsageError
+from .engine import Progress
 from .graph import GraphTooLarge
 from .options import Options
 from .render.dot import match_trace, render_state_graph, render_swimlanes, safe_name

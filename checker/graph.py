@@ -1,4 +1,5 @@
-"""The reachable state graph as a networkx.DiGraph, built on demand from the store.
+"""The reachable state graph as a networkx.DiGraph, built on demand from a store, and the
+action coverage of the states a search found.
 
 Nodes are ints in BFS discovery order (0 is the first initial state) with attributes
 `initial` (bool), `state` (leaf name -> value text) and `label` (a compact one-line
@@ -8,22 +9,35 @@ when several transitions join the same pair of states).
 
 from __future__ import annotations
 
-import networkx as nx
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from .explore import ROOT
+from .engine.store import ROOT, Store
 
-__all__ = ["state_graph", "GraphTooLarge"]
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from model import TransitionSystem
+
+__all__ = ["state_graph", "action_coverage", "GraphTooLarge", "check_graph_size"]
 
 
 class GraphTooLarge(Exception):
     """The graph would exceed the size bound."""
 
 
-def state_graph(system, parent: dict[int, int], limit: int) -> nx.DiGraph:  # noqa: ANN001
-    states = list(parent)
-    if len(states) > limit:
-        raise GraphTooLarge(f"the state graph has {len(states):,} states, more than the limit of "
+def check_graph_size(count: int, limit: int, what: str = "states") -> None:
+    if count > limit:
+        raise GraphTooLarge(f"the state graph has {count:,} {what}, more than the limit of "
                             f"{limit:,}; shrink the model (smaller constants) or raise the limit")
+
+
+def state_graph(system: TransitionSystem, store: Store, limit: int) -> nx.DiGraph:
+    import networkx as nx
+
+    check_graph_size(len(store), limit)
+    parent = store.parent_map()
+    states = list(parent)
     ids = {s: i for i, s in enumerate(states)}
     graph = nx.DiGraph(spec=system.name)
     for i, s in enumerate(states):
@@ -42,3 +56,17 @@ def state_graph(system, parent: dict[int, int], limit: int) -> nx.DiGraph:  # no
             else:
                 graph.add_edge(i, j, action=label, actions=[label])
     return graph
+
+
+def action_coverage(system: TransitionSystem, states: Iterable[int]
+                    ) -> tuple[tuple[str, int], ...]:
+    """How many transitions each action has in the explored states (zero: it never fired;
+    a dead action is usually a modelling mistake)."""
+    names = system.action_names
+    counts = [0] * len(names)
+    instances = system.instances
+    for state in states:
+        for inst, _choices, nxt in system.labeled(state):
+            if nxt is not None:
+                counts[instances[inst][0]] += 1
+    return tuple(zip(names, counts))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 __all__ = ["Step", "Trace", "PropertyResult", "Stats", "Report", "stop_reason_text", "OUTCOME_EXIT",
-           "TOOL", "VERSION", "SCHEMA"]
+           "TOOL", "VERSION", "SCHEMA", "format_time"]
 
 TOOL = "tock"
 VERSION = "0.1.0"
@@ -130,3 +130,15 @@ _STOP_REASONS = {
 def stop_reason_text(reason: str) -> str:
     """Why a search stopped early, in words (the renderers share it)."""
     return _STOP_REASONS.get(reason, reason)
+
+
+def format_time(t: Fraction) -> str:
+    """Seconds as a short exact decimal: 75, 75.5, 0.001; a repeating fraction as 75+1/3."""
+    if t.denominator == 1:
+        return str(t.numerator)
+    scaled = t * 1000
+    if scaled.denominator == 1:
+        return f"{float(t):.3f}".rstrip("0").rstrip(".")
+    whole = t.numerator // t.denominator
+    rest = t - whole
+    return f"{whole}+{rest.numerator}/{rest.denominator}"

@@ -1,75 +1,45 @@
-"""Traces: paths rebuilt from parent links, labelled by re-running the model, replayed
-against the reference interpreter."""
+"""Traces: one builder for every engine.
+
+A tracer (one per engine) finds the path of a finding and, for timed engines, the time of
+each step; `TraceBuilder` turns that into a `Trace`: it labels each step by re-running the
+model, replays it in the reference interpreter (an independent check: a step that does not
+replay is an internal error, `TraceError`), shows each state, and for timed traces the
+clock values and the clocks each step reset. Times are exact (`Fraction` seconds); clock
+values are milliseconds.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
+from typing import TYPE_CHECKING
 
-from model.types import ArrayT, BoolT, EnumT, IntT, QueueT, RecordT, SetT, Type, Value, format_value
+from model import format_duration as format_ms_int
 
-from .explore import ROOT
-from .report import Step, Trace
+from .report import Step, Trace, format_time
 
-__all__ = ["path_to", "build_trace", "TraceError", "json_value"]
+if TYPE_CHECKING:
+    from model import Transition, TransitionSystem
+
+__all__ = ["TraceBuilder", "build_trace", "find_transition", "TraceError", "format_duration"]
 
 
 class TraceError(Exception):
     """A trace that cannot be labelled or does not replay: an internal error."""
 
 
-def path_to(parent: dict[int, int], state: int) -> list[int]:
-    """The states from an initial state to `state`, following parent links."""
-    path = [state]
-    while True:
-        prev = parent[path[-1]]
-        if prev == ROOT:
-            break
-        path.append(prev)
-    path.reverse()
-    return path
+def format_duration(ms: int | Fraction) -> str:
+    """A duration given in milliseconds, as reports write durations: `15s`, `1500ms`,
+    `1min`; a fraction of a millisecond as seconds, `2.0005s`, or `75+1/3s` when it does not
+    end (see report.format_time)."""
+    value = Fraction(ms)
+    if value.denominator == 1:
+        return format_ms_int(int(value))
+    return f"{format_time(value / 1000)}s"
 
 
-def json_value(typ: Type, value: Value) -> object:
-    """A value as JSON data: arrays and records as objects, sets and queues as lists,
-    durations as seconds."""
-    if isinstance(typ, BoolT):
-        return bool(value)
-    if isinstance(typ, IntT):
-        if typ.time:
-            ms = int(value)  # type: ignore[call-overload]
-            return ms // 1000 if ms % 1000 == 0 else ms / 1000
-        return int(value)  # type: ignore[call-overload]
-    if isinstance(typ, EnumT):
-        return str(value)
-    if isinstance(typ, ArrayT):
-        return {format_value(typ.index, k): json_value(typ.elem, v)
-                for k, v in zip(typ.index.values(), value)}  # type: ignore[call-overload]
-    if isinstance(typ, RecordT):
-        return {n: json_value(t, v) for (n, t), v in zip(typ.fields, value)}  # type: ignore[call-overload]
-    if isinstance(typ, SetT):
-        return [json_value(typ.elem, v) for v in sorted(value, key=typ.elem.ordinal)]  # type: ignore[call-overload]
-    if isinstance(typ, QueueT):
-        return [json_value(typ.elem, v) for v in value]  # type: ignore[attr-defined]
-    return str(value)
-
-
-def _state_data(system, values: tuple) -> dict[str, object]:
-    return {var.name: json_value(var.type, value)
-            for var, value in zip(system.model.variables, values) if not var.hidden}
-
-
-def _step(system, label, values: tuple, before: tuple | None, time=None, error=None) -> Step:  # noqa: ANN001
-    layout = system.layout
-    changes = tuple(layout.diff(before, values)) if before is not None else ()
-    if label is None:
-        return Step(None, None, (), (), None, _state_data(system, values),
-                    tuple(layout.show(values)), changes, time, error)
-    return Step(label.action, label.process, label.args, label.choices, str(label),
-                _state_data(system, values), tuple(layout.show(values)), changes, time, error)
-
-
-def find_transition(system, before: int, after: int, inst: int | None = None
-                    ) -> tuple[int, tuple]:
+def find_transition(system: TransitionSystem, before: int, after: int,
+                    inst: int | None = None) -> tuple[int, tuple]:
     """The first action instance (in declaration order; or instance `inst`) leading from
     `before` to `after`."""
     for k, choices, nxt in system.labeled(before):
@@ -78,28 +48,108 @@ def find_transition(system, before: int, after: int, inst: int | None = None
     raise TraceError("no transition leads from a trace state to the next one")
 
 
-def build_trace(system, path: Sequence[int], *, failing_instance: int | None = None,
-                error: str | None = None, replay: bool = True, via=None,
+Clocks = Sequence[int | Fraction]  # clock values in ms, clock 1 first
+
+
+class TraceBuilder:
+    """Steps with, for timed traces (`timed=True`), absolute times and clock values."""
+
+    def __init__(self, system: TransitionSystem, timed: bool = False):
+        self.system = system
+        self.names = system.clock_names if timed else None
+        self.steps: list[Step] = []
+        self.prev_values: tuple = ()
+        self.prev_clocks: tuple[int | Fraction, ...] = ()
+        self.last_time = Fraction(0)
+
+    # -------------------------------------------------------------- building
+    def start(self, state: int, clocks: Clocks = ()) -> None:
+        """The initial state (at time 0 in a timed trace)."""
+        values = self.system.decode(state)
+        time = None if self.names is None else Fraction(0)
+        self.steps.append(self._make(None, values, clocks, time, ()))
+        self.prev_values = values
+        self.prev_clocks = tuple(clocks)
+
+    def step(self, before: int, after: int, inst: int, choices: tuple,
+             time: Fraction | None = None, clocks: Clocks = (),
+             resets: Sequence[int] = ()) -> None:
+        """Instance `inst` (with its `choose` values) leads from `before` to `after`, at
+        `time` (seconds), after which the clocks read `clocks`; it reset `resets`."""
+        system = self.system
+        if not system.replay_step(before, inst, choices, after):
+            raise TraceError(f"step {len(self.steps)} ({system.transition(inst, choices)}) "
+                             "does not replay in the reference interpreter")
+        values = system.decode(after)
+        changes = list(system.layout.diff(self.prev_values, values))
+        if self.names is not None and time is not None:
+            elapsed = (time - self.last_time) * 1000
+            for x in resets:
+                name = self.names[x]
+                old = Fraction(self.prev_clocks[x - 1]) + elapsed
+                if not name.startswith("@") and old != 0:
+                    changes.append((name, format_duration(old), "0s"))
+            self.last_time = time
+        self.steps.append(self._make(system.transition(inst, choices), values, clocks, time,
+                                     changes))
+        self.prev_values = values
+        self.prev_clocks = tuple(clocks)
+
+    def fail(self, state: int, inst: int, message: str, time: Fraction | None = None) -> None:
+        """The trace ends in instance `inst`'s run-time error, from `state`."""
+        values = self.system.decode(state)
+        clocks: tuple[int | Fraction, ...] = self.prev_clocks
+        if time is not None:
+            elapsed = (time - self.last_time) * 1000
+            clocks = tuple(Fraction(c) + elapsed for c in self.prev_clocks)
+        self.steps.append(self._make(self.system.transition(inst), values, clocks, time, (),
+                                     message))
+
+    def finish(self, state: int, time: Fraction, clocks: Clocks) -> None:
+        """Time passing after the last step (a deadline reached, a clock property true)."""
+        if time > self.last_time and not (self.steps and self.steps[-1].error):
+            values = self.system.decode(state)
+            step = self._make(None, values, clocks, time, ())
+            self.steps.append(Step(None, None, (), (), "(time passes)", step.state,
+                                   step.values, (), time, None))
+
+    def trace(self, loop_start: int | None = None) -> Trace:
+        return Trace(tuple(self.steps), loop_start)
+
+    # -------------------------------------------------------------- one step
+    def _make(self, label: Transition | None, values: tuple, clocks: Clocks,
+              time: Fraction | None, changes: Sequence[tuple[str, str, str]],
+              error: str | None = None) -> Step:
+        system = self.system
+        state = system.state_data(values)
+        shown = tuple(system.layout.show(values))
+        if self.names is not None:
+            for name, value in zip(self.names[1:], clocks):
+                if name.startswith("@"):
+                    continue
+                shown += ((name, format_duration(value)),)
+                v = Fraction(value)
+                state[name] = float(v / 1000) if v.denominator != 1 or int(v) % 1000 \
+                    else int(v) // 1000
+        if label is None:
+            return Step(None, None, (), (), None, state, shown, (), time, error)
+        return Step(label.action, label.process, label.args, label.choices, str(label), state,
+                    shown, tuple(changes), time, error)
+
+
+def build_trace(system: TransitionSystem, path: Sequence[int], *,
+                failing_instance: int | None = None, error: str | None = None,
                 instances: Sequence[int] | None = None,
-                loop_start: int | None = None) -> Trace:  # noqa: ANN001
-    """Label each step of `path`, check it against the reference interpreter, and describe
-    each state. With `failing_instance`, the trace ends in that instance's run-time error.
-    `via` is a product system (a scenario) whose states `path` holds; its `base()` projects
-    them onto `system`."""
-    labeler = via or system
-    base = via.base if via is not None else (lambda s: s)
-    states = [base(s) for s in path]
-    decoded = [system.decode(s) for s in states]
-    steps = [_step(system, None, decoded[0], None)]
+                loop_start: int | None = None) -> Trace:
+    """The untimed trace along `path` (packed states): each step is the first instance
+    leading on (or `instances[k]`); with `failing_instance`, the trace ends in that
+    instance's run-time error `error`."""
+    builder = TraceBuilder(system)
+    builder.start(path[0])
     for k in range(1, len(path)):
-        inst, choices = find_transition(labeler, path[k - 1], path[k],
+        inst, choices = find_transition(system, path[k - 1], path[k],
                                         instances[k - 1] if instances is not None else None)
-        if replay and not system.replay_step(states[k - 1], inst, choices, states[k]):
-            raise TraceError(f"step {k} ({system.transition(inst, choices)}) does not replay "
-                             "in the reference interpreter")
-        steps.append(_step(system, system.transition(inst, choices), decoded[k],
-                           decoded[k - 1]))
+        builder.step(path[k - 1], path[k], inst, choices)
     if failing_instance is not None:
-        steps.append(_step(system, system.transition(failing_instance), decoded[-1],
-                           decoded[-1], error=error))
-    return Trace(tuple(steps), loop_start)
+        builder.fail(path[-1], failing_instance, error or "")
+    return builder.trace(loop_start)

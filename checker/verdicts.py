@@ -1,6 +1,6 @@
 """From what a search found to verdicts: one place for every engine.
 
-An engine hands over an exploration (what was found first for each property, and whether
+An engine hands over its findings (what was found first for each property, and whether
 the search was exhaustive) and a *tracer* that turns a finding into a Trace. The verdict
 rules are the same for all engines: an invariant holds only after an exhaustive search;
 a reachable is unreached only then; a violation or a witness is definite either way.
@@ -8,33 +8,20 @@ a reachable is unreached only then; a violation or a witness is definite either 
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from model.explain import explain
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from .report import PropertyResult, Trace
 
-__all__ = ["Tracer", "Findings", "judge", "result", "as_expected", "runtime_failure", "GOOD"]
+if TYPE_CHECKING:
+    from model import TransitionSystem
+
+    from .engine.findings import Findings
+    from .engine.interface import Tracer
+
+__all__ = ["judge", "result", "as_expected", "unexpected", "runtime_failure", "GOOD"]
 
 GOOD = {"holds", "reached"}
-
-
-class Tracer(Protocol):
-    def property_trace(self, handle: object, index: int) -> Trace: ...
-    def final_values(self, handle: object) -> tuple: ...
-    def stuck_trace(self, handle: object) -> Trace: ...
-    def runtime(self, handle: object, what: str, index: int) -> tuple[Trace, str, str]: ...
-
-
-class Findings(Protocol):
-    found: dict[int, object]
-    deadlock: object | None
-    timelock: object | None
-    runtime: tuple[object, str, int] | None
-    runtime_count: int
-    deadlocks: int
-    timelocks: int
-    complete: bool
 
 
 def as_expected(status: str, expected: str | None) -> bool:
@@ -42,16 +29,36 @@ def as_expected(status: str, expected: str | None) -> bool:
     return (status in GOOD) == want_good
 
 
-def result(system, name: str, kind: str, status: str, message: str | None,
+def result(system: TransitionSystem, name: str, kind: str, status: str, message: str | None,
            location: str | None, trace: Trace | None,
-           why: tuple[tuple[str, str], ...] = ()) -> PropertyResult:  # noqa: ANN001
+           why: tuple[tuple[str, str], ...] = ()) -> PropertyResult:
     expected = system.expects.get(name)
     ok = status != "unknown" and as_expected(status, expected)
     return PropertyResult(name, kind, status, expected, ok, message, location, trace, why)
 
 
-def runtime_failure(system, state: int, what: str, index: int
-                    ) -> tuple[int | None, str, str]:  # noqa: ANN001
+def unexpected(system: TransitionSystem) -> Callable[[Findings[Any]], bool]:
+    """For --fail-fast: whether what a search has found so far already makes a verdict
+    differ from the spec's expectation."""
+    expects = system.expects
+
+    def check(findings: Findings[Any]) -> bool:
+        for k in findings.found:
+            prop = system.properties[k]
+            status = "violated" if prop.kind == "invariant" else "reached"
+            if not as_expected(status, expects.get(prop.name)):
+                return True
+        for name, handle in (("deadlock", findings.deadlock), ("timelock", findings.timelock)):
+            if handle is not None and not as_expected("violated", expects.get(name)):
+                return True
+        return findings.runtime is not None and \
+            not as_expected("violated", expects.get("runtime"))
+
+    return check
+
+
+def runtime_failure(system: TransitionSystem, state: int, what: str, index: int
+                    ) -> tuple[int | None, str, str]:
     """What a run-time error found by the engine was, from the reference interpreter: the
     failing action instance (None when a property failed to evaluate), the message and the
     source location. For the Tracer.runtime of every engine."""
@@ -71,14 +78,13 @@ def _steps(trace: Trace) -> str:
     return f"{len(trace)} step{'s' if len(trace) != 1 else ''}"
 
 
-def judge(system, ex: Findings, selected: list[int], check_deadlock: bool, tracer: Tracer,
-          timed: bool = False) -> list[PropertyResult]:  # noqa: ANN001
+def judge(system: TransitionSystem, ex: Findings[Any], selected: Iterable[int],
+          check_deadlock: bool, tracer: Tracer, timed: bool = False) -> list[PropertyResult]:
     """Verdicts for the selected properties, deadlock, timelock (timed specs) and runtime."""
     out: list[PropertyResult] = []
 
     def why(k: int) -> tuple[tuple[str, str], ...]:
-        values = tracer.final_values(ex.found[k])
-        return explain(system.model.properties[k].expr, values, system.sources)
+        return system.explain_property(k, tracer.final_values(ex.found[k]))
 
     for k in selected:
         prop = system.properties[k]
@@ -126,8 +132,8 @@ def judge(system, ex: Findings, selected: list[int], check_deadlock: bool, trace
         out.append(result(system, "runtime", "runtime", "holds" if ex.complete else "unknown",
                           None, None, None))
     else:
-        handle, what, index = ex.runtime
-        trace, message, where = tracer.runtime(handle, what, index)
+        trace, message, where = tracer.runtime(ex.runtime.handle, ex.runtime.what,
+                                               ex.runtime.index)
         more = ex.runtime_count - 1
         if more > 0:
             message += f" (and {more} more run-time error{'s' if more > 1 else ''})"

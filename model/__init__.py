@@ -11,15 +11,28 @@
 from __future__ import annotations
 
 from .check import check_spec
+from .compile import RuntimeFault
 from .diagnostics import CODES, Diagnostic, SpecError
 from .interp import EvalError
 from .loader import load_files
 from .source import SourceFile, Span
-from .system import PropertyInfo, Transition, TransitionSystem
+from .system import (
+    Fairness,
+    LivenessInfo,
+    PropertyInfo,
+    ScenarioItem,
+    ScenarioProduct,
+    Transition,
+    TransitionSystem,
+    json_value,
+)
+from .types import format_duration
 
 __all__ = [
     "load_spec", "load_text", "load_model", "TransitionSystem", "Transition", "PropertyInfo",
-    "SpecError", "Diagnostic", "CODES", "SourceFile", "Span", "EvalError",
+    "LivenessInfo", "Fairness", "ScenarioProduct", "ScenarioItem", "RuntimeFault",
+    "SpecError", "Diagnostic", "CODES", "SourceFile", "Span", "EvalError", "format_duration",
+    "json_value",
 ]
 
 

@@ -9,15 +9,29 @@ interpreter for the exact message of a failure.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from . import interp, ir
 from .compile import CompiledCode, compile_code, compile_props, instance_table, value_of
 from .diagnostics import Diagnostic, SpecError
+from .irutil import mentions_clock
 from .layout import Layout
 from .source import SourceFile, Span
-from .types import Type, Value, format_value
+from .types import (
+    ArrayT,
+    BoolT,
+    EnumT,
+    IntT,
+    QueueT,
+    RecordT,
+    SetT,
+    Type,
+    Value,
+    format_value,
+)
 
-__all__ = ["TransitionSystem", "Transition", "PropertyInfo"]
+__all__ = ["TransitionSystem", "Transition", "PropertyInfo", "LivenessInfo", "Fairness",
+           "ScenarioProduct", "ScenarioItem", "json_value"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +59,56 @@ class PropertyInfo:
     name: str
     kind: str  # invariant | reachable
     span: Span
+    mentions_clock: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LivenessInfo:
+    """`P ~> Q`, or with `within` (ms) the bounded response `P ~> Q within T`."""
+
+    name: str
+    span: Span
+    within: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Fairness:
+    """Fairness groups: one per instance of a fair action and one per instance of a fair
+    process (all its actions). `kinds[g]` is "weak" or "strong"; `of_instance[i]` is the
+    bit mask of the groups transition instance i belongs to."""
+
+    kinds: tuple[str, ...]
+    of_instance: tuple[int, ...]
+
+    @property
+    def weak(self) -> int:
+        return sum(1 << g for g, k in enumerate(self.kinds) if k == "weak")
+
+    @property
+    def strong(self) -> int:
+        return sum(1 << g for g, k in enumerate(self.kinds) if k == "strong")
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioItem:
+    """A step or wait of a scenario's script: what it is (an action's name or `the wait`)
+    and where."""
+
+    what: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class ScenarioProduct:
+    """A scenario as a system of its own (model.product): its asserts are its invariants
+    `asserts[k][0]` (with the assert's span), and its reachables `at[k]` say the script got
+    past item k + 1 of `items`."""
+
+    system: TransitionSystem
+    span: Span
+    asserts: tuple[tuple[str, Span], ...]
+    at: tuple[str, ...]
+    items: tuple[ScenarioItem, ...]
 
 
 class TransitionSystem:
@@ -56,7 +120,8 @@ class TransitionSystem:
         self.name = model.name
         self.file = model.file
         self.layout = self._make_layout()
-        self.properties = tuple(PropertyInfo(p.name, p.kind, p.span) for p in model.properties)
+        self.properties = tuple(PropertyInfo(p.name, p.kind, p.span, mentions_clock(p.expr))
+                                for p in model.properties)
         self.instances = instance_table(model)
         self._code: CompiledCode | None = None
         self._props_cache: dict[frozenset[int], object] = {}
@@ -98,6 +163,25 @@ class TransitionSystem:
     @property
     def expects(self) -> dict[str, str]:
         return {name: verdict for name, (verdict, _) in self.model.expects.items()}
+
+    @cached_property
+    def action_names(self) -> tuple[str, ...]:
+        """The actions' names in declaration order (an instance's action: `instances`)."""
+        return tuple(action.name for action in self.model.actions)
+
+    @cached_property
+    def processes(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Each process's name and the names of its index parameters."""
+        return tuple((p.name, tuple(local.name for local in p.locals))
+                     for p in self.model.processes)
+
+    @cached_property
+    def liveness(self) -> tuple[LivenessInfo, ...]:
+        return tuple(LivenessInfo(p.name, p.span, p.within) for p in self.model.liveness)
+
+    @cached_property
+    def scenario_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.model.scenarios)
 
     def constants(self) -> list[tuple[str, str]]:
         """The constants and fixed params of this run, formatted (for reports)."""
@@ -205,6 +289,138 @@ class TransitionSystem:
         fn = compile_props(probe, self.layout, frozenset([0]), self._clock_read())
         return lambda state: fn(state) == 1
 
+    def liveness_tests(self, name: str):  # noqa: ANN201
+        """The compiled left and right sides of the leads-to `name` (see predicate)."""
+        prop = next(p for p in self.model.liveness if p.name == name)
+        return self.predicate(prop.p), self.predicate(prop.q)
+
+    def explain_property(self, index: int, values: tuple) -> tuple[tuple[str, str], ...]:
+        """Why property `index` has its value in a state with these values: its parts, as
+        the spec wrote them, with their values."""
+        from .explain import explain
+
+        return explain(self.model.properties[index].expr, values, self.sources)
+
+    def state_data(self, values: tuple) -> dict[str, object]:
+        """A state's values as JSON-ready data keyed by variable (hidden bookkeeping left
+        out)."""
+        return {var.name: json_value(var.type, value)
+                for var, value in zip(self.model.variables, values) if not var.hidden}
+
+    @cached_property
+    def fairness(self) -> Fairness:
+        model = self.model
+        kinds: list[str] = []
+        masks = [0] * len(self.instances)
+        for inst, (a, _args) in enumerate(self.instances):
+            action = model.actions[a]
+            if action.fairness:
+                masks[inst] |= 1 << len(kinds)
+                kinds.append(action.fairness)
+        for process in model.processes:
+            if not process.fairness:
+                continue
+            k = len(process.locals)
+            groups: dict[tuple, int] = {}
+            for inst, (a, args) in enumerate(self.instances):
+                if model.actions[a].process != process.name:
+                    continue
+                key = tuple(args[:k])
+                if key not in groups:
+                    groups[key] = len(kinds)
+                    kinds.append(process.fairness)
+                masks[inst] |= 1 << groups[key]
+        return Fairness(tuple(kinds), tuple(masks))
+
+    def scenario_product(self, name: str) -> ScenarioProduct:
+        """The product of this system and scenario `name`'s script (model.product)."""
+        from .product import scenario_product
+
+        scenario = next(s for s in self.model.scenarios if s.name == name)
+        product_model, info = scenario_product(self.model, scenario)
+        items = tuple(ScenarioItem(item.action.name if isinstance(item, ir.ScenarioStep)
+                                   else "the wait", item.span) for item in info.items)
+        return ScenarioProduct(self._product(product_model), scenario.span,
+                               tuple((n, item.span) for n, item in info.asserts), info.at,
+                               items)
+
+    def response_product(self, names: list[str]) -> TransitionSystem:
+        """One product of this system with a monitor per bounded response in `names`
+        (model.monitor): the invariant of the product's property k is response k."""
+        from .monitor import response_product
+
+        props = [p for p in self.model.liveness if p.name in names]
+        return self._product(response_product(self.model, props))
+
+    def _product(self, model: ir.Model) -> TransitionSystem:
+        return TransitionSystem(model, self.sources)
+
+    # -------------------------------------------------------------- time
+    @property
+    def n_clocks(self) -> int:
+        return self.model.n_clocks
+
+    @property
+    def has_bounds(self) -> bool:
+        """Whether some `bound` (or timeout deadline) can stop time: timelocks are possible."""
+        return bool(self.model.bounds)
+
+    @cached_property
+    def clock_names(self) -> tuple[str, ...]:
+        """Display names by clock number; index 0 is the reference clock `0`."""
+        from .timed import clock_names
+
+        return tuple(clock_names(self.model))
+
+    @cached_property
+    def zone_code(self):  # noqa: ANN201
+        """The zone target's generated code (model.timed.ZoneCode)."""
+        from .timed import compile_zones
+
+        return compile_zones(self.model, self.layout)
+
+    def default_tick(self) -> int:
+        """The discrete engine's default tick (ms): the gcd of the time constants."""
+        from .timed import default_tick
+
+        return default_tick(self.model)
+
+    def time_constants(self) -> list[int]:
+        from .timed import time_constants
+
+        return time_constants(self.model)
+
+    def discrete_refusal(self) -> tuple[str, Span] | None:
+        """Why discrete time would be unsound for this system (a strict clock constraint),
+        or None."""
+        from .timed import discrete_refusal
+
+        return discrete_refusal(self.model)
+
+    def discrete_time(self, tick: int) -> TransitionSystem:
+        """This system in integer time, one tick = `tick` ms (model.timed)."""
+        from .timed import DiscreteTimeSystem
+
+        return DiscreteTimeSystem(self.model, self.sources, tick)
+
+    def clock_formula(self, index: int, values: tuple) -> list[tuple[tuple[int, int, int], ...]]:
+        """Where property `index` (one that mentions clocks) fires in a discrete state with
+        these values: a disjunction of conjunctions of DBM constraints (an invariant's
+        negation; a reachable as written)."""
+        from .timed import clock_dnf
+
+        prop = self.model.properties[index]
+        return clock_dnf(prop.expr, values, negate=prop.kind == "invariant")
+
+    def clock_guarded_fairness(self) -> str | None:
+        """The name of a fair action whose guard compares clocks, if any."""
+        model = self.model
+        fair_processes = {p.name for p in model.processes if p.fairness}
+        for action in model.actions:
+            if (action.fairness or action.process in fair_processes) and action.clock_guard:
+                return action.name
+        return None
+
     def replay_step(self, before: int, inst: int, choices: tuple, after: int) -> bool:
         """Whether the reference interpreter, running instance `inst` from `before` with
         the recorded `choose` values, reaches `after`: an independent check of a trace."""
@@ -228,3 +444,27 @@ class TransitionSystem:
 
 def format_rep(typ: Type, rep: int) -> str:
     return format_value(typ, value_of(typ, rep))
+
+
+def json_value(typ: Type, value: Value) -> object:
+    """A value as JSON data: arrays and records as objects, sets and queues as lists,
+    durations as seconds."""
+    if isinstance(typ, BoolT):
+        return bool(value)
+    if isinstance(typ, IntT):
+        if typ.time:
+            ms = int(value)  # type: ignore[call-overload]
+            return ms // 1000 if ms % 1000 == 0 else ms / 1000
+        return int(value)  # type: ignore[call-overload]
+    if isinstance(typ, EnumT):
+        return str(value)
+    if isinstance(typ, ArrayT):
+        return {format_value(typ.index, k): json_value(typ.elem, v)
+                for k, v in zip(typ.index.values(), value)}  # type: ignore[call-overload]
+    if isinstance(typ, RecordT):
+        return {n: json_value(t, v) for (n, t), v in zip(typ.fields, value)}  # type: ignore[call-overload]
+    if isinstance(typ, SetT):
+        return [json_value(typ.elem, v) for v in sorted(value, key=typ.elem.ordinal)]  # type: ignore[call-overload]
+    if isinstance(typ, QueueT):
+        return [json_value(typ.elem, v) for v in value]  # type: ignore[attr-defined]
+    return str(value)

@@ -20,8 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..report import PropertyResult, Report, Step, Trace
-from .text import format_time
+from ..report import PropertyResult, Report, Step, Trace, format_time
 
 __all__ = ["render_swimlanes", "render_state_graph", "lanes_of", "quote", "html",
            "safe_name", "GLOBAL_LANE", "match_trace"]

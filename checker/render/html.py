@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 
-from ..report import PropertyResult, Report, Trace, stop_reason_text
+from ..report import PropertyResult, Report, Trace, format_time, stop_reason_text
 from .svg import inline_svg
-from .text import format_time
 
 __all__ = ["render_html", "property_anchor"]
 

@@ -3,11 +3,9 @@ variables that changed. Deterministic: the only run-dependent text is the `time`
 
 from __future__ import annotations
 
-from fractions import Fraction
+from ..report import PropertyResult, Report, Trace, format_time, stop_reason_text
 
-from ..report import PropertyResult, Report, Trace, stop_reason_text
-
-__all__ = ["render_text", "render_trace", "format_time"]
+__all__ = ["render_text", "render_trace"]
 
 _STATUS = {
     "holds": "holds", "violated": "VIOLATED", "reached": "reached", "unreached": "UNREACHED",
@@ -19,18 +17,6 @@ _OUTCOME = {
     "violation": "VIOLATION: a verdict differs from what the spec expects",
     "incomplete": "INCOMPLETE: the search stopped before every verdict was decided",
 }
-
-
-def format_time(t: Fraction) -> str:
-    """Seconds as a short exact decimal: 75, 75.5, 0.001; a repeating fraction as 75+1/3."""
-    if t.denominator == 1:
-        return str(t.numerator)
-    scaled = t * 1000
-    if scaled.denominator == 1:
-        return f"{float(t):.3f}".rstrip("0").rstrip(".")
-    whole = t.numerator // t.denominator
-    rest = t - whole
-    return f"{whole}+{rest.numerator}/{rest.denominator}"
 
 
 def render_text(report: Report) -> str:

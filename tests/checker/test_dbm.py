@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker import dbm
-from checker.dbm import (
+from checker.engine.zones import dbm
+from checker.engine.zones.dbm import (
     INF,
     LE_ZERO,
     LT_ZERO,

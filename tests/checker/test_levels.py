@@ -34,7 +34,7 @@ def test_compact_store_matches_dict_store(path: str) -> None:
                                   "tests/fixtures/features.tock"],
                          ids=lambda p: p.rsplit("/", 1)[-1])
 def test_two_workers_match_one(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import checker.levels as levels
+    import checker.engine.explicit.levels as levels
 
     monkeypatch.setattr(levels, "CHUNK", 64)  # many chunks, so the workers really share
     one = check(path, options=Options(memory="compact"))

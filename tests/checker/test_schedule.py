@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.dbm import INF, bound
-from checker.schedule import TimedStep, check_schedule, solve_schedule
+from checker.engine.zones.dbm import INF, bound
+from checker.engine.zones.schedule import TimedStep, check_schedule, solve_schedule
 
 
 def le(c: int) -> int:

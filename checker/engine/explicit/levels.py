@@ -8,7 +8,7 @@ order: duplicates within the chunk are removed keeping the first occurrence, sta
 before are dropped, and the rest become the next level in discovery order, each with the
 index of its first parent. So the search visits states in the same order, finds the same
 first state for every property and counts the same states and transitions whatever the
-number of workers, and in the same order as the dict engine (checker/explore.py).
+number of workers, and in the same order as the dict engine (explicit/search.py).
 
 Properties are checked when a state is expanded, which is in the order of discovery; the
 states of the last level that is not expanded (a depth bound) are checked on their own.
@@ -19,20 +19,23 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import time
 from array import array
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from model.compile import RuntimeFault
+from model import RuntimeFault
 
-from .explore import Exploration, Progress, Stop, search_ends
-from .options import Options, memory_limit_mb, resident_mb
-from .store import LevelStore, contains
+from ...verdicts import unexpected
+from ..budget import StopReason
+from ..findings import Findings
+from ..store import LevelStore, contains
 
-__all__ = ["explore_levels", "CHUNK"]
+if TYPE_CHECKING:
+    from ..interface import Job
+
+__all__ = ["explore_levels", "CHUNK", "available_workers"]
 
 CHUNK = 16384  # at most this many states per chunk: bounds a chunk's memory
 MIN_CHUNK = 1024  # chunks per level shrink to about 8 per worker, down to this size
@@ -51,7 +54,7 @@ class _Expanded:
     transitions: int = 0
     deadlocks: list[int] = field(default_factory=list)  # chunk positions with no successor
     hits: list[tuple[int, int]] = field(default_factory=list)  # (property, position)
-    runtime: tuple[int, str, int] | None = None  # (position, "action"|"property", index)
+    runtime: tuple[int, Literal["action", "property"], int] | None = None  # (position, what, index)
     runtime_count: int = 0
 
 
@@ -130,17 +133,17 @@ def _worker_expand(task: tuple[bytes, tuple[int, ...], bool]) -> _Expanded:
     return _WORKER_EXPANDER(task)
 
 
-def explore_levels(system, options: Options, *, active: set[int], check_deadlock: bool,
-                   stop_when: Callable[[Exploration], bool] | None = None,
-                   progress: Callable[[Progress], None] | None = None,
-                   workers: int = 1) -> Exploration:  # noqa: ANN001
-    """Breadth-first search with a LevelStore (states of at most 64 bits)."""
-    start = time.perf_counter()
+def explore_levels(job: Job) -> Findings[int]:
+    """Breadth-first search with a LevelStore (states of at most 64 bits), expanding chunks
+    in `job.options.workers` processes."""
+    system = job.system
+    options = job.options
+    workers = options.workers
     initial = list(dict.fromkeys(system.initial_states()))
     store = LevelStore(initial)
-    ex = Exploration({}, initial)
-    ex.store = store  # type: ignore[attr-defined]
-    active = set(active)
+    ex: Findings[int] = Findings(initial, store, check_deadlock=job.check_deadlock,
+                                 stop_when=unexpected(system) if job.fail_fast else None)
+    active = set(job.active)
     expander = _Expander(system)
     pool = None
     if workers > 1:
@@ -151,35 +154,24 @@ def explore_levels(system, options: Options, *, active: set[int], check_deadlock
         if pool is None:
             return map(expander, tasks)
         return pool.imap(_worker_expand, tasks)
-    deadline = start + options.time_limit if options.time_limit else None
-    memory_cap = memory_limit_mb(options)
-    next_report = start + 2.0
-    next_memory = start
-
-    def maybe_stop() -> None:
-        if stop_when is not None and stop_when(ex):
-            ex.stop_reason = "fail-fast"
-            raise Stop
 
     def note(level: int, chunk_start: int, res: _Expanded) -> None:
         """Record what a chunk's states showed, in order (the first finding wins)."""
         if res.hits:
+            fired = []
             for k, pos in sorted(res.hits, key=lambda h: h[1]):
                 if k in active:
-                    ex.found[k] = store.remember(level, chunk_start + pos)
+                    fired.append((k, store.remember(level, chunk_start + pos)))
                     active.discard(k)
-            maybe_stop()
+            ex.hits(fired)
         for pos in res.deadlocks:
-            ex.deadlocks += 1
-            if ex.deadlock is None and check_deadlock:
-                ex.deadlock = store.remember(level, chunk_start + pos)
-                maybe_stop()
+            handle = store.remember(level, chunk_start + pos) \
+                if ex.deadlock is None and ex.check_deadlock else 0
+            ex.stuck(handle, False)
         if res.runtime is not None:
-            ex.runtime_count += res.runtime_count
-            if ex.runtime is None:
-                pos, what, index = res.runtime
-                ex.runtime = (store.remember(level, chunk_start + pos), what, index)
-                maybe_stop()
+            pos, what, index = res.runtime
+            handle = store.remember(level, chunk_start + pos) if ex.runtime is None else 0
+            ex.runtime_error(handle, what, index, count=res.runtime_count)
 
     def chunk_size(size: int) -> int:
         """Small enough that every worker gets several chunks a level (the level ends
@@ -195,10 +187,11 @@ def explore_levels(system, options: Options, *, active: set[int], check_deadlock
     frontier = store.levels[0]
     level = 0
     try:
-        with search_ends(ex):
+        with job.budget.search(job.phase, ex) as meter:
+            meter.poll(len(store), 0, 0, len(frontier))
             while len(frontier):
                 if options.max_depth is not None and ex.depth >= options.max_depth:
-                    ex.stop_reason = "max-depth"
+                    ex.stop_reason = StopReason.MAX_DEPTH
                     break
                 ex.depth += 1
                 new_parts: list[np.ndarray] = []
@@ -220,21 +213,9 @@ def explore_levels(system, options: Options, *, active: set[int], check_deadlock
                                            + (index << 40))
                         if options.max_states is not None and \
                                 len(store) + sum(len(p) for p in new_parts) >= options.max_states:
-                            ex.stop_reason = "max-states"  # trimmed exactly below
+                            ex.stop_reason = StopReason.MAX_STATES  # trimmed exactly below
                             break
-                    now = time.perf_counter()
-                    if deadline is not None and now >= deadline:
-                        ex.stop_reason = "time-limit"
-                        break
-                    if now >= next_memory:
-                        next_memory = now + 0.5
-                        if resident_mb() > memory_cap:
-                            ex.stop_reason = "memory"
-                            break
-                    if progress is not None and now >= next_report:
-                        progress(Progress(len(store), ex.transitions, ex.depth,
-                                          len(frontier) - chunk_start, now - start))
-                        next_report = now + 1.0
+                    meter.poll(len(store), ex.transitions, ex.depth, len(frontier) - chunk_start)
                 if new_parts:
                     # a state found by several chunks: keep the first chunk's, then put the
                     # level in discovery order
@@ -249,7 +230,7 @@ def explore_levels(system, options: Options, *, active: set[int], check_deadlock
                         if len(states) >= room:
                             states, parents = states[:room], parents[:room]
                             unique = np.sort(states)
-                            ex.stop_reason = "max-states"
+                            ex.stop_reason = StopReason.MAX_STATES
                     if len(states):
                         store.add_level(states, parents, unique)
                         frontier = states
@@ -262,7 +243,8 @@ def explore_levels(system, options: Options, *, active: set[int], check_deadlock
                     break
             else:
                 ex.complete = True
-            if not ex.complete and len(frontier) and ex.stop_reason in ("max-depth", "max-states"):
+            if not ex.complete and len(frontier) and ex.stop_reason in (StopReason.MAX_DEPTH,
+                                                                        StopReason.MAX_STATES):
                 # the last level was found but not expanded: check its states all the same
                 size = chunk_size(len(frontier))
                 for index, res in enumerate(mapper(tasks(frontier, False, size))):
@@ -272,7 +254,6 @@ def explore_levels(system, options: Options, *, active: set[int], check_deadlock
             pool.terminate()
             pool.join()
     ex.states = len(store)
-    ex.seconds = time.perf_counter() - start
     return ex
 
 

@@ -15,12 +15,22 @@ from an initial state to a state, and its parent (for small graphs).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Protocol
 
 import numpy as np
 
-__all__ = ["DictStore", "LevelStore", "ROOT"]
+__all__ = ["Store", "DictStore", "LevelStore", "ROOT", "contains"]
 
 ROOT = -1
+
+
+class Store(Protocol):
+    """What an explicit-state store answers (the tracer, the graph and liveness ask)."""
+
+    def __len__(self) -> int: ...
+    def states(self) -> Iterator[int]: ...
+    def path(self, state: int) -> list[int]: ...
+    def parent_map(self) -> dict[int, int]: ...
 
 
 class DictStore:

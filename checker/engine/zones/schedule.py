@@ -9,7 +9,7 @@ waits in state ``m`` until ``t_f >= t_m`` with ``final_invariant`` holding on
 is ``t - r`` where ``r`` is the time of its last reset (``r = 0`` if never).
 
 Constraints are ``(i, j, raw)``: ``x_i - x_j ≺ c`` with ``raw`` encoded as in
-:mod:`checker.dbm` and clock 0 the constant 0.
+:mod:`checker.engine.zones.dbm` and clock 0 the constant 0.
 
 Reduction.  At an instant ``t_k`` write ``x_i = t_k - t_{r_i}`` where ``r_i``
 is the event that last reset clock ``i`` and ``r_0 = k`` (so ``x_0 = 0``).
@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from checker.dbm import INF, bound_constant, bound_is_strict
+from .dbm import INF, bound_constant, bound_is_strict
 
 __all__ = ["TimedStep", "solve_schedule", "check_schedule"]
 

@@ -1,0 +1,167 @@
+"""One budget for a whole check.
+
+Every search of a check (the main search, each scenario's product, the bounded-response
+product, the zone graph for leads-to) draws on the same `Budget`: one deadline
+(`--time-limit`), one memory cap (`--memory-limit`, the whole process's resident memory)
+and one interruption (Ctrl-C). Once the time, the memory or the user's patience is spent,
+every later search of the check stops at once, so the check ends with a partial report.
+The state and depth bounds (`--max-states`, `--max-depth`) bound each search on its own.
+
+A search runs inside `with budget.search(phase, findings) as meter:`; it calls
+`meter.poll(...)` every few thousand states (and once at the start), raises `Stop(reason)`
+at a bound of its own, and the block records how the search ended: normally, at a bound,
+on Ctrl-C or when memory ran out. None of these is an error.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from ..options import Options, memory_limit_mb, resident_mb
+
+if TYPE_CHECKING:
+    from .findings import Findings
+
+__all__ = ["StopReason", "Stop", "Progress", "Budget", "Meter", "CHECK_EVERY"]
+
+CHECK_EVERY = 4096  # states between polls, for engines whose states are cheap
+
+
+class StopReason(str, enum.Enum):
+    """Why a search ended before it was exhaustive (the value is what reports print)."""
+
+    MAX_STATES = "max-states"
+    MAX_DEPTH = "max-depth"
+    TIME_LIMIT = "time-limit"
+    MEMORY = "memory"
+    INTERRUPTED = "interrupted"
+    FAIL_FAST = "fail-fast"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def ends_the_check(self) -> bool:
+        """Whether every later search of the check stops too (the shared budget is spent)."""
+        return self in (StopReason.TIME_LIMIT, StopReason.MEMORY, StopReason.INTERRUPTED)
+
+
+class Stop(Exception):
+    """Raised inside a search to end it; `reason` says why."""
+
+    def __init__(self, reason: StopReason):
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A progress report of one search: `phase` names it ("main", "scenario S1", ...)."""
+
+    phase: str
+    states: int
+    transitions: int
+    depth: int
+    queue: int
+    seconds: float
+
+
+class Budget:
+    """The limits of one check, shared by all its searches (see the module docstring)."""
+
+    def __init__(self, options: Options, progress: Callable[[Progress], None] | None = None,
+                 clock: Callable[[], float] = time.perf_counter):
+        self.options = options
+        self.clock = clock
+        self.start = clock()
+        self.deadline = None if options.time_limit is None else self.start + options.time_limit
+        self.memory_cap = memory_limit_mb(options)
+        self.progress = progress
+        self.spent: StopReason | None = None  # time, memory or Ctrl-C: no search may run on
+
+    @property
+    def max_states(self) -> int | None:
+        return self.options.max_states
+
+    @property
+    def max_depth(self) -> int | None:
+        return self.options.max_depth
+
+    def interrupt(self) -> None:
+        """The user asked to stop (a Ctrl-C handler may call this): every search stops at
+        its next poll and no new one starts."""
+        self.spent = StopReason.INTERRUPTED
+
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline (None: no time limit)."""
+        if self.deadline is None:
+            return None
+        return max(0.0, self.deadline - self.clock())
+
+    def search(self, phase: str, findings: Findings) -> Meter:
+        return Meter(self, phase, findings)
+
+
+class Meter:
+    """One search's use of the budget, and the way that search ends (a context manager)."""
+
+    def __init__(self, budget: Budget, phase: str, findings: Findings):
+        self.budget = budget
+        self.phase = phase
+        self.findings = findings
+        now = budget.clock()
+        self.start = now
+        self.next_report = now + 2.0
+        self.next_memory = now
+
+    def elapsed(self) -> float:
+        return self.budget.clock() - self.start
+
+    def poll(self, states: int, transitions: int, depth: int, queue: int) -> None:
+        """The bounds looked at now and then: the shared budget, the deadline, memory (every
+        half second) and progress (every second, after the first two)."""
+        budget = self.budget
+        if budget.spent is not None:
+            raise Stop(budget.spent)
+        now = budget.clock()
+        if budget.deadline is not None and now >= budget.deadline:
+            budget.spent = StopReason.TIME_LIMIT
+            raise Stop(StopReason.TIME_LIMIT)
+        if now >= self.next_memory:
+            self.next_memory = now + 0.5
+            if resident_mb() > budget.memory_cap:
+                budget.spent = StopReason.MEMORY
+                raise Stop(StopReason.MEMORY)
+        if budget.progress is not None and now >= self.next_report:
+            budget.progress(Progress(self.phase, states, transitions, depth, queue,
+                                     now - self.start))
+            self.next_report = now + 1.0
+
+    def __enter__(self) -> Meter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 _tb: TracebackType | None) -> bool:
+        findings = self.findings
+        handled = True
+        if kind is None:
+            pass
+        elif isinstance(error, Stop):
+            findings.stop_reason = error.reason
+        elif isinstance(error, KeyboardInterrupt):
+            findings.stop_reason = StopReason.INTERRUPTED
+        elif isinstance(error, MemoryError):
+            findings.stop_reason = StopReason.MEMORY
+        else:
+            handled = False
+        if findings.stop_reason is not None:
+            findings.complete = False
+            if findings.stop_reason.ends_the_check:
+                self.budget.spent = findings.stop_reason
+        findings.seconds = self.elapsed()
+        return handled

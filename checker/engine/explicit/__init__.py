@@ -1,0 +1,102 @@
+"""The explicit-state engine: breadth-first search over packed states.
+
+Two stores, the same search order and results: the compact LevelStore (states of at most
+64 bits, optionally with worker processes; levels.py) and the DictStore (any width;
+search.py, which also explores discrete time). Traces follow parent links.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ...errors import UsageError
+from ...graph import action_coverage, state_graph
+from ...liveness import leads_to, unbounded
+from ...options import Options
+from ...report import PropertyResult, Trace
+from ...trace import build_trace
+from ...verdicts import runtime_failure
+from ..findings import Findings
+from .levels import explore_levels
+from .search import explore_dict
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from model import LivenessInfo, TransitionSystem
+
+    from ..interface import Job
+
+__all__ = ["ExplicitEngine", "ExplicitTracer", "explore_dict", "explore_levels"]
+
+
+class ExplicitEngine:
+    """Explicit states: the compact store unless the fast one is asked for or the states
+    do not fit in 64 bits."""
+
+    timed = False
+
+    def __init__(self, system: TransitionSystem, options: Options):
+        self.system = system
+        self.workers = options.workers
+        fits = system.layout.width <= 64
+        if options.memory == "compact" and not fits:
+            raise UsageError(f"--memory compact stores a state in 64 bits; this spec's states "
+                             f"take {system.layout.width}; use --memory fast")
+        self.compact = options.memory != "fast" and fits
+        if options.workers > 1 and not self.compact:
+            raise UsageError("--workers needs the compact store (--memory compact), which "
+                             f"stores a state in 64 bits; this spec's states take "
+                             f"{system.layout.width}")
+
+    def describe(self, findings: Findings[Any]) -> str:
+        if not self.compact:
+            return "explicit"
+        return "explicit, compact store" + (f", {self.workers} workers"
+                                            if self.workers > 1 else "")
+
+    def explore(self, job: Job) -> Findings[int]:
+        return explore_levels(job) if self.compact else explore_dict(job)
+
+    def tracer(self, findings: Findings[int]) -> ExplicitTracer:
+        return ExplicitTracer(self.system, findings)
+
+    def leads_to(self, job: Job, findings: Findings[int],
+                 props: list[LivenessInfo]) -> list[PropertyResult]:
+        system = self.system
+        return leads_to(system, unbounded(props), findings.store.states(), findings.initial,
+                        findings.complete,
+                        lambda path, insts, loop: build_trace(system, path, instances=insts,
+                                                              loop_start=loop), timed=False)
+
+    def coverage(self, findings: Findings[int]) -> tuple[tuple[str, int], ...]:
+        return action_coverage(self.system, findings.store.states())
+
+    def graph(self, findings: Findings[int], limit: int) -> nx.DiGraph:
+        return state_graph(self.system, findings.store, limit)
+
+
+class ExplicitTracer:
+    """Traces of the explicit-state engine: parent links, labelled and replayed."""
+
+    def __init__(self, system: TransitionSystem, findings: Findings[int]):
+        self.system = system
+        self.store = findings.store
+        self._cache: dict[int, Trace] = {}
+
+    def property_trace(self, state: int, index: int) -> Trace:
+        if state not in self._cache:
+            self._cache[state] = build_trace(self.system, self.store.path(state))
+        return self._cache[state]
+
+    def stuck_trace(self, state: int) -> Trace:
+        return build_trace(self.system, self.store.path(state))
+
+    def final_values(self, state: int) -> tuple[Any, ...]:
+        return self.system.decode(state)
+
+    def runtime(self, state: int, what: str, index: int) -> tuple[Trace, str, str]:
+        inst, message, where = runtime_failure(self.system, state, what, index)
+        path = self.store.path(state)
+        return build_trace(self.system, path, failing_instance=inst, error=message), message, \
+            where

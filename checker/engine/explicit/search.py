@@ -1,0 +1,198 @@
+"""Breadth-first search over packed states with a dict store (any state width).
+
+The store is a dict from each state to its parent state (-1 for initial states); its
+insertion order is the BFS discovery order, so it doubles as the list of states with stable
+ids. BFS order makes the first state found for each property one at the smallest depth: the
+trace rebuilt from parent links is a shortest one.
+
+A system may also offer `tick(s)`: a zero-cost successor (time passing in the discrete time
+engine). Ticked states join the current level, so depth counts actions, not ticks.
+
+The level loop is the hot path: it keeps its counters in locals, calls the generated
+property function only on new states, and polls the budget every few thousand states.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from model import RuntimeFault
+
+from ...verdicts import unexpected
+from ..budget import CHECK_EVERY, Meter, Stop, StopReason
+from ..findings import Findings
+from ..store import ROOT, DictStore
+
+if TYPE_CHECKING:
+    from model import TransitionSystem
+
+    from ..interface import Job
+
+__all__ = ["explore_dict"]
+
+
+class _Search:
+    """One breadth-first search; see explore_dict()."""
+
+    def __init__(self, job: Job, system: TransitionSystem, findings: Findings[int],
+                 meter: Meter):
+        self.system = system
+        self.max_states = job.options.max_states
+        self.max_depth = job.options.max_depth
+        self.active = set(job.active)
+        self.ex = findings
+        self.meter = meter
+        self.parent: dict[int, int] = findings.store.parent
+        self.props_fn = system.props_for(frozenset(self.active)) if self.active else None
+
+    # -------------------------------------------------------------- findings
+    def note(self, state: int) -> None:
+        """A new state where some active property fired, or whose check failed."""
+        ex = self.ex
+        try:
+            hits = self.props_fn(state)  # type: ignore[misc]
+        except RuntimeFault:
+            # one property failed: judge each with the interpreter, so the others still count
+            hits, failing = self.system.property_hits(state, self.active)
+            if failing is not None:
+                ex.runtime_error(state, "property", failing[0])
+            else:
+                ex.runtime_count += 1
+        if hits:
+            fired = [k for k in sorted(self.active) if hits >> k & 1]
+            self.active.difference_update(fired)
+            self.props_fn = (self.system.props_for(frozenset(self.active)) if self.active
+                             else None)
+            ex.hits([(k, state) for k in fired])
+
+    def expand_failing(self, state: int) -> list[int]:
+        """Successors of a state where some instance fails at run time."""
+        out = []
+        for inst, _choices, nxt in self.system.labeled(state):
+            if nxt is None:
+                self.ex.runtime_error(state, "action", inst)
+            else:
+                out.append(nxt)
+        return out
+
+    def add(self, state: int, parent: int) -> None:
+        if self.max_states is not None and len(self.parent) >= self.max_states:
+            raise Stop(StopReason.MAX_STATES)  # exactly at the bound
+        self.parent[state] = parent
+
+    # -------------------------------------------------------------- levels
+    def level(self, frontier: list[int]) -> list[int]:
+        """Expand one BFS level (no ticks): the hot loop."""
+        ex = self.ex
+        parent = self.parent
+        successors = self.system.successors
+        max_states = self.max_states
+        transitions = 0
+        nxt: list[int] = []
+        append = nxt.append
+        count = 0
+        try:
+            for s in frontier:
+                try:
+                    succ = successors(s)
+                except RuntimeFault:
+                    succ = self.expand_failing(s)
+                transitions += len(succ)
+                if not succ:
+                    ex.stuck(s, False)
+                props = self.props_fn
+                for t in succ:
+                    if t not in parent:
+                        if max_states is not None and len(parent) >= max_states:
+                            raise Stop(StopReason.MAX_STATES)  # exactly at the bound
+                        parent[t] = s
+                        append(t)
+                        if props is not None:
+                            try:
+                                hit = props(t)
+                            except RuntimeFault:
+                                hit = 1
+                            if hit:
+                                self.note(t)
+                                props = self.props_fn
+                count += 1
+                if count % CHECK_EVERY == 0:
+                    ex.transitions += transitions
+                    transitions = 0
+                    self.meter.poll(len(parent), ex.transitions, ex.depth,
+                                    len(frontier) - count + len(nxt))
+        finally:
+            ex.transitions += transitions
+        return nxt
+
+    def ticked_level(self, frontier: list[int]) -> list[int]:
+        """Expand one level of a discrete-time system: ticked states join this level."""
+        ex = self.ex
+        parent = self.parent
+        successors = self.system.successors
+        tick = self.system.tick  # type: ignore[attr-defined]
+        nxt: list[int] = []
+        i = 0
+        while i < len(frontier):
+            s = frontier[i]
+            i += 1
+            try:
+                succ = successors(s)
+            except RuntimeFault:
+                succ = self.expand_failing(s)
+            ex.transitions += len(succ)
+            t = tick(s)
+            if t is not None:
+                ex.ticks += 1
+                if t != s and t not in parent:
+                    self.add(t, s)
+                    frontier.append(t)  # same level: time passing costs no step
+                    if self.props_fn is not None:
+                        self.note(t)
+            if not succ:
+                if t is None:
+                    ex.stuck(s, True)  # no action and time cannot pass
+                elif t == s:
+                    ex.stuck(s, False)  # time passes and nothing ever happens
+            for t in succ:
+                if t not in parent:
+                    self.add(t, s)
+                    nxt.append(t)
+                    if self.props_fn is not None:
+                        self.note(t)
+            if i % CHECK_EVERY == 0:
+                self.meter.poll(len(parent), ex.transitions + ex.ticks, ex.depth,
+                                len(frontier) - i + len(nxt))
+        return nxt
+
+    # -------------------------------------------------------------- the search
+    def run(self) -> None:
+        ex = self.ex
+        ticked = getattr(self.system, "tick", None) is not None
+        frontier = list(ex.initial)
+        self.meter.poll(len(self.parent), 0, 0, len(frontier))
+        if self.props_fn is not None:
+            for s in frontier:
+                if self.props_fn is not None:
+                    self.note(s)
+        while frontier:
+            if self.max_depth is not None and ex.depth >= self.max_depth:
+                ex.stop_reason = StopReason.MAX_DEPTH
+                return
+            ex.depth += 1
+            frontier = self.ticked_level(frontier) if ticked else self.level(frontier)
+        ex.complete = True
+
+
+def explore_dict(job: Job, system: TransitionSystem | None = None) -> Findings[int]:
+    """Explore `system` (default: the job's) breadth first, checking the job's active
+    properties. A system with `tick` is explored in discrete time."""
+    system = system or job.system
+    initial = list(dict.fromkeys(system.initial_states()))
+    findings: Findings[int] = Findings(initial, DictStore({s: ROOT for s in initial}),
+                                       check_deadlock=job.check_deadlock,
+                                       stop_when=unexpected(system) if job.fail_fast else None)
+    with job.budget.search(job.phase, findings) as meter:
+        _Search(job, system, findings, meter).run()
+    findings.states = len(findings.store)
+    return findings

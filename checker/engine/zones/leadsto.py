@@ -1,0 +1,263 @@
+"""Unbounded leads-to on the zone graph.
+
+The graph is the exact one (a symbolic state per discrete state and extrapolated zone, no
+inclusion: inclusion does not preserve cycles). It abstracts time away, so a cycle in it
+may be Zeno (infinitely many steps in bounded time), which is no counterexample. Each fair
+component without Q is therefore rebuilt with one more clock that a `tick` resets once at
+least one time unit has passed (the classic non-Zeno construction), and only a fair cycle
+with a tick counts. The product is built per component, so its cost is paid only where a
+counterexample may be. Fairness of actions whose guards compare clocks is checked in
+discrete time instead (checker.engine.discrete).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ...liveness import TICK, StateGraph, incomplete, leads_to_results
+from ...liveness.fairness import Component
+from ...liveness.lasso import divergent_cycle, idle_cycle
+from ...report import PropertyResult
+from ..budget import Stop, StopReason
+from ..discrete import leads_to_in_discrete_time
+from ..findings import Findings
+from . import dbm
+from .extrapolation import ExtraM, initial_zone
+from .search import POLL_EVERY
+from .tracer import ZoneLassoTracer
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from model import LivenessInfo, TransitionSystem
+    from model.timed import ZoneCode
+
+    from ..interface import Job
+
+__all__ = ["zone_leads_to", "exact_zone_graph"]
+
+Zone = tuple[int, ...]
+
+
+def zone_leads_to(job: Job, zc: ZoneCode, findings: Findings[int], always: frozenset[int],
+                  props: list[LivenessInfo]) -> list[PropertyResult]:
+    """Verdicts for unbounded leads-to properties of a timed system (module docstring)."""
+    system = job.system
+    if not props:
+        return []
+    if system.clock_guarded_fairness() is not None:
+        return leads_to_in_discrete_time(job, props)
+    if not findings.complete:
+        return [incomplete(system, p) for p in props]
+    graph, why = exact_zone_graph(job, zc, always)
+    if why is not None:
+        return [incomplete(system, p, why) for p in props]
+    unit = system.default_tick()
+    hook = TickDivergence(system, zc, graph, always, unit)
+    tracer = ZoneLassoTracer(system, zc, unit)
+    return leads_to_results(system, props, graph, tracer.trace, timed=True,
+                            discrete=lambda key: key[0], divergence=hook)
+
+
+def _successor(z: Zone, n: int, guard: Any, resets: Any, inv2: tuple) -> Zone | None:
+    z1 = dbm.constrain_all(z, n, guard or ())
+    if z1 is None:
+        return None
+    for x in resets:
+        z1 = dbm.reset(z1, n, x)
+    return dbm.constrain_all(z1, n, inv2)
+
+
+def exact_zone_graph(job: Job, zc: ZoneCode, always: frozenset[int]
+                     ) -> tuple[StateGraph, str | None]:
+    """The zone graph without inclusion, as a liveness StateGraph whose states are
+    (discrete state, zone); and why it is incomplete (None if it is not)."""
+    system = job.system
+    of_instance = system.fairness.of_instance
+    n = zc.n
+    extrapolation = ExtraM(zc, always)
+    close = extrapolation.close
+    graph = StateGraph([], [])
+    everywhere: list[int] = []
+    graph.enabled_everywhere = everywhere
+    for d in dict.fromkeys(system.initial_states()):
+        z = initial_zone(zc, d)
+        if z is not None:
+            key = (d, close(z, d, zc.inv(d)))
+            if key not in graph.ids:
+                graph.initial.append(graph.add_node(key))
+    ids = graph.ids
+    node = 0
+    transitions = 0
+    findings: Findings[int] = Findings()
+    with job.budget.search("leads-to (zone graph)", findings) as meter:
+        meter.poll(0, 0, 0, 0)
+        while node < len(graph.states):
+            d, z = graph.states[node]
+            edges: dict[tuple[int, int], None] = {}
+            mask = 0
+            for inst, _choices, d2, guard, resets in zc.succ(d):
+                if d2 is None:
+                    continue
+                inv2 = zc.inv(d2)
+                z2 = _successor(z, n, guard, resets, inv2)
+                if z2 is None:
+                    continue
+                fair = of_instance[inst]
+                if fair & ~mask and dbm.constrain_all(
+                        z, n, (*(guard or ()), *(c for c in inv2 if c[0] not in resets))) == z:
+                    mask |= fair  # every valuation of the zone can take it
+                key = (d2, close(z2, d2, inv2))
+                target = ids.get(key)
+                if target is None:
+                    target = graph.add_node(key)
+                edges[(target, inst)] = None
+            if not zc.inv(d):
+                edges[(node, TICK)] = None  # no bound is active: time can pass forever here
+            graph.close_node(edges)
+            everywhere.append(mask)
+            transitions += len(edges)
+            node += 1
+            if job.options.max_states is not None and len(graph.states) >= job.options.max_states:
+                raise Stop(StopReason.MAX_STATES)
+            if node % POLL_EVERY == 0:
+                meter.poll(len(graph.states), transitions, 0, len(graph.states) - node)
+    if findings.stop_reason is None:
+        return graph, None
+    return graph, _INCOMPLETE[findings.stop_reason]
+
+
+_INCOMPLETE = {
+    StopReason.MAX_STATES: "the zone graph reached --max-states",
+    StopReason.TIME_LIMIT: "the time limit was reached building the zone graph",
+    StopReason.MEMORY: "the memory limit was reached building the zone graph",
+    StopReason.INTERRUPTED: "interrupted",
+    StopReason.MAX_DEPTH: "the depth bound was reached building the zone graph",
+    StopReason.FAIL_FAST: "stopped early",
+}
+
+
+def _with_free_clock(z: tuple, n: int) -> tuple:
+    """Zone z (dimension n) with one more clock, unconstrained (but non-negative)."""
+    m = n + 1
+    out = [dbm.INF] * (m * m)
+    for i in range(n):
+        out[i * m:i * m + n] = z[i * n:i * n + n]
+    out[0 * m + n] = dbm.LE_ZERO  # 0 - x_new <= 0
+    out[n * m + n] = dbm.LE_ZERO
+    result = dbm.canonical(out, m)
+    assert result is not None
+    return result
+
+
+class TickDivergence:
+    """liveness.Divergence for zone graphs: the component rebuilt with a tick clock."""
+
+    def __init__(self, system: TransitionSystem, zc: ZoneCode, graph: StateGraph,
+                 always: frozenset[int], unit: int):
+        self.zc = zc
+        self.graph = graph
+        self.groups = system.fairness
+        self.unit = unit
+        self.close = ExtraM(zc, always, (unit,)).close
+        self.cache: dict[frozenset[int], Any] = {}
+        self.succ_cache: dict[int, list[tuple]] = {}
+
+    def __call__(self, comp: Component, enabled: Sequence[int]) -> Any:
+        key = frozenset(comp.nodes)
+        if key not in self.cache:
+            if self._time_bounded(comp.nodes):
+                self.cache[key] = None
+            else:
+                self.cache[key] = idle_cycle(self.graph, comp, enabled) or \
+                    self._build(comp.nodes, enabled)
+        return self.cache[key]
+
+    def _entries(self, d: int) -> list[tuple]:
+        entries = self.succ_cache.get(d)
+        if entries is None:
+            entries = self.succ_cache[d] = [e for e in self.zc.succ(d) if e[2] is not None]
+        return entries
+
+    def _time_bounded(self, nodes: set[int]) -> bool:
+        """Whether a clock is bounded above in every zone of the component and reset by
+        none of its edges: then every run inside it takes bounded time (the cheap case of
+        the many small Zeno components, a self-loop under an urgency bound)."""
+        states, n = self.graph.states, self.zc.n
+        bounded = set(range(1, n))
+        for v in nodes:
+            z = states[v][1]
+            bounded = {x for x in bounded if z[x * n] != dbm.INF}
+            if not bounded:
+                return False
+        for v in nodes:
+            for w, inst in self.graph.edges(v):
+                if w not in nodes:
+                    continue
+                d2 = states[w][0]
+                for e_inst, _choices, e_d2, _guard, resets in self._entries(states[v][0]):
+                    if e_inst == inst and e_d2 == d2:
+                        bounded.difference_update(resets)
+                if not bounded:
+                    return False
+        return True
+
+    def _build(self, nodes: set[int], enabled: Sequence[int]) -> Any:
+        zc, graph, close = self.zc, self.graph, self.close
+        n = zc.n
+        m = n + 1
+        tick_guard = ((0, n, dbm.bound(-self.unit, False)),)
+        product = StateGraph([], [])
+        label: list[int] = []
+        starts: dict[int, int] = {}
+        for v in sorted(nodes):
+            d, z = graph.states[v]
+            key = (v, _with_free_clock(z, n))
+            if key not in product.ids:
+                product.add_node(key)
+                label.append(v)
+            starts[v] = product.ids[key]
+        of_instance = self.groups.of_instance
+        penabled: list[int] = []
+        node = 0
+        while node < len(product.states):
+            v, zt = product.states[node]
+            d = graph.states[v][0]
+            entries = self._entries(d)
+            edges: dict[tuple[int, int], None] = {}
+            mask = 0  # the fair groups enabled in this zone (their targets may lie outside)
+            for w, inst in dict.fromkeys(graph.edges(v)):
+                fair = of_instance[inst] if inst != TICK else 0
+                if w not in nodes and not fair & ~mask:
+                    continue
+                d2 = graph.states[w][0]
+                for e_inst, _choices, e_d2, guard, resets in entries:
+                    if e_inst != inst or e_d2 != d2:
+                        continue
+                    inv2 = zc.inv(d2)
+                    z2 = _successor(zt, m, guard, resets, inv2)
+                    if z2 is not None:
+                        mask |= fair
+                        if w in nodes:
+                            target = self._node(product, label, w, close(z2, d2, inv2))
+                            edges[(target, inst)] = None
+                    break
+            inv = zc.inv(d)
+            z2 = _successor(zt, m, tick_guard, (n,), inv)
+            if z2 is not None:
+                edges[(self._node(product, label, v, close(z2, d, inv)), TICK)] = None
+            product.close_node(edges)
+            penabled.append(mask)
+            node += 1
+        return divergent_cycle(product, self.groups, penabled, starts, label)
+
+    @staticmethod
+    def _node(product: StateGraph, label: list[int], v: int, z: tuple) -> int:
+        key = (v, z)
+        target = product.ids.get(key)
+        if target is None:
+            target = product.add_node(key)
+            label.append(v)
+        return target
+
+

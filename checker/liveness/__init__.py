@@ -1,0 +1,102 @@
+"""Leads-to under fairness: `P ~> Q` holds when every fair run through a P state reaches a
+Q state. A counterexample is a lasso: a path to a P state, on through states without Q,
+into a cycle of states without Q that a fair run can repeat forever; or a path that ends
+in a deadlock without reaching Q (a run that stops is a complete run).
+
+Fairness groups (model `fair`, `strong fair`): one group per instance of a fair action and
+one per instance of a fair process (all its actions). A cycle is *weakly fair* for a group
+if the group is taken on it or is disabled somewhere on it; *strongly fair* if taken or
+disabled everywhere on it. In timed specs (the discrete engine) only time-divergent runs
+count: the cycle must let time pass (contain a tick); a run where time stops is no
+counterexample.
+
+Algorithm: the graph restricted to states without Q is split into strongly connected
+components (iterative Tarjan). A component where a weak group is enabled in every state
+but never taken has no fair cycle. A component where a strong group is enabled somewhere
+but never taken loses the states where it is enabled and is split again (Emerson-Lei).
+What survives holds a fair cycle through all its states. The counterexample is the
+shortest path to a P state from which such a cycle (or a deadlock) is reachable without Q,
+then a cycle through the component that takes every group the component takes, passes a
+state where each weak group it does not take is disabled, and lets time pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from model import RuntimeFault
+
+from ..report import PropertyResult, Trace
+from ..verdicts import result
+from .fairness import Divergence
+from .graph import TICK, StateGraph, build_graph
+from .lasso import find_lasso
+
+if TYPE_CHECKING:
+    from model import LivenessInfo, TransitionSystem
+
+__all__ = ["TICK", "StateGraph", "build_graph", "leads_to", "leads_to_results", "incomplete",
+           "unbounded"]
+
+MakeTrace = Callable[[list[Any], list[int], "int | None"], Trace]
+
+
+def unbounded(props: Iterable[LivenessInfo]) -> list[LivenessInfo]:
+    """The leads-to properties without `within` (bounded ones are products: products.py)."""
+    return [p for p in props if p.within is None]
+
+
+def leads_to(system: TransitionSystem, props: list[LivenessInfo], states: Iterable[int],
+             initial: list[int], complete: bool, make_trace: MakeTrace,
+             timed: bool) -> list[PropertyResult]:
+    """Verdicts for unbounded leads-to properties on an explicit graph: the states an
+    engine found (a complete search), with every transition between them."""
+    if not props:
+        return []
+    if not complete:
+        return [incomplete(system, p) for p in props]
+    graph = build_graph(system, states, initial)
+    return leads_to_results(system, props, graph, make_trace, timed)
+
+
+def incomplete(system: TransitionSystem, prop: LivenessInfo,
+               why: str = "the search stopped early") -> PropertyResult:
+    return result(system, prop.name, "leadsto", "unknown",
+                  f"leads-to needs the whole state graph; {why}", str(prop.span), None)
+
+
+def leads_to_results(system: TransitionSystem, props: Sequence[LivenessInfo],
+                     graph: StateGraph, make_trace: MakeTrace, timed: bool,
+                     discrete: Callable[[Any], int] | None = None,
+                     divergence: Divergence | None = None) -> list[PropertyResult]:
+    """Verdicts of `props` on a complete graph. `discrete` maps a node's state to the
+    discrete state the predicates read (zones: a node is a discrete state and a zone)."""
+    out = []
+    groups = system.fairness
+    for prop in props:
+        p_fn, q_fn = system.liveness_tests(prop.name)
+
+        def safe(fn: Callable[[int], bool]) -> Callable[[Any], bool]:
+            def test(state: Any) -> bool:
+                try:
+                    return fn(state if discrete is None else discrete(state))
+                except RuntimeFault:
+                    return False
+            return test
+
+        lasso = find_lasso(graph, safe(p_fn), safe(q_fn), groups, timed, divergence)
+        if lasso is None:
+            out.append(result(system, prop.name, "leadsto", "holds", None, str(prop.span), None))
+            continue
+        path = [graph.states[v] for v in lasso.nodes]
+        trace = make_trace(path, lasso.insts, lasso.loop_start)
+        if lasso.loop_start is None:
+            message = (f"{prop.name}: from a state where the left side holds, a run reaches a "
+                       "deadlock without the right side ever holding")
+        else:
+            message = (f"{prop.name}: from a state where the left side holds, a fair run "
+                       "goes round a cycle forever without the right side holding")
+        out.append(result(system, prop.name, "leadsto", "violated", message, str(prop.span),
+                          trace))
+    return out

@@ -1,0 +1,162 @@
+"""The reachable graph of an engine as liveness checking reads it: nodes with edges in
+compressed rows, labelled by transition instance (TICK for time passing), and its strongly
+connected components."""
+
+from __future__ import annotations
+
+from array import array
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from model import TransitionSystem
+
+__all__ = ["TICK", "StateGraph", "build_graph", "sccs", "shortest_path", "edge_between"]
+
+TICK = -1  # the instance of a tick edge (time passing, discrete engine)
+
+
+class StateGraph:
+    """The reachable graph in compressed rows: node i's edges are targets[start[i]:start[i+1]]
+    with instances insts[...] (TICK for time passing). A node's state is any hashable key
+    (a packed state; a discrete state with a zone)."""
+
+    def __init__(self, states: list, initial: list):
+        self.states = states
+        self.ids = {s: i for i, s in enumerate(states)}
+        self.initial = [self.ids[s] for s in initial]
+        self.start = array("l", [0])
+        self.targets = array("l")
+        self.insts = array("l")
+        # zones: per node, the fair groups enabled for every clock valuation of its zone
+        self.enabled_everywhere: list[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.states)
+
+    def add_node(self, state: object) -> int:
+        """A new node (its edges are added when it is closed, in node order)."""
+        node = len(self.states)
+        self.states.append(state)
+        self.ids[state] = node
+        return node
+
+    def close_node(self, edges: Iterable[tuple[int, int]]) -> None:
+        """The edges (target, instance) of the next node in order."""
+        for t, inst in edges:
+            self.targets.append(t)
+            self.insts.append(inst)
+        self.start.append(len(self.targets))
+
+    def edges(self, node: int) -> Iterable[tuple[int, int]]:
+        lo, hi = self.start[node], self.start[node + 1]
+        return zip(self.targets[lo:hi], self.insts[lo:hi])
+
+
+
+def build_graph(system: TransitionSystem, states: Iterable[int], initial: list[int]
+                ) -> StateGraph:
+    """Every state's transitions (labelled successors, and the tick in discrete time)."""
+    graph = StateGraph(list(states), initial)
+    ids = graph.ids
+    tick = getattr(system, "tick", None)
+    for s in graph.states:
+        for inst, _choices, t in system.labeled(s):
+            if t is not None and t in ids:
+                graph.targets.append(ids[t])
+                graph.insts.append(inst)
+        if tick is not None:
+            t = tick(s)
+            if t is not None and t in ids:
+                graph.targets.append(ids[t])
+                graph.insts.append(TICK)
+        graph.start.append(len(graph.targets))
+    return graph
+
+
+
+def sccs(graph: StateGraph, nodes: set[int]) -> list[list[int]]:
+    """Strongly connected components of the subgraph on `nodes` (iterative Tarjan)."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[int] = []
+    out: list[list[int]] = []
+    counter = 0
+    for root in sorted(nodes):
+        if root in index:
+            continue
+        work = [(root, iter([t for t, _ in graph.edges(root) if t in nodes]))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            v, it = work[-1]
+            advanced = False
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter([t for t, _ in graph.edges(w) if t in nodes])))
+                    advanced = True
+                    break
+                if w in on_stack and index[w] < low[v]:
+                    low[v] = index[w]
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                u = work[-1][0]
+                if low[v] < low[u]:
+                    low[u] = low[v]
+            if low[v] == index[v]:
+                component = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    component.append(w)
+                    if w == v:
+                        break
+                out.append(component)
+    return out
+
+
+
+def edge_between(graph: StateGraph, v: int, w: int, want: Callable[[int], bool] | None = None) -> int:
+    for t, inst in graph.edges(v):
+        if t == w and (want is None or want(inst)):
+            return inst
+    raise ValueError("no such edge")
+
+
+def shortest_path(graph: StateGraph, nodes: set[int], src: int, goal: Callable[[int], bool]
+          ) -> tuple[list[int], list[int]] | None:
+    """A shortest path within `nodes` from src to a node satisfying goal (src included)."""
+    if goal(src):
+        return [], []
+    back: dict[int, tuple[int, int]] = {src: (-1, -1)}
+    queue = deque([src])
+    while queue:
+        v = queue.popleft()
+        for t, inst in graph.edges(v):
+            if t in nodes and t not in back:
+                back[t] = (v, inst)
+                if goal(t):
+                    path, insts = [t], [inst]
+                    u = v
+                    while u != src:
+                        pu, pinst = back[u]
+                        path.append(u)
+                        insts.append(pinst)
+                        u = pu
+                    path.reverse()
+                    insts.reverse()
+                    return path, insts
+                queue.append(t)
+    return None
+
+

@@ -1,0 +1,95 @@
+"""Questions answered by a product: scenarios and bounded responses.
+
+Each is "build a product, run it, map the verdicts back": the system builds the product
+(model.product for a scenario's script, model.monitor for response monitors), the driver
+runs it as a job derived from the check's own (same options, same budget), and the
+product's invariants and reachables are read back as the verdict on the question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from model import format_duration
+
+from .report import PropertyResult
+from .verdicts import result
+
+if TYPE_CHECKING:
+    from model import LivenessInfo
+
+    from .engine.interface import Job, Run
+
+__all__ = ["check_scenario", "check_responses"]
+
+Runner = Callable[["Job"], "Run"]
+
+
+def _steps(n: int) -> str:
+    return f"{n} step{'s' if n != 1 else ''}"
+
+
+def check_scenario(job: Job, name: str, run: Runner) -> PropertyResult:
+    """Scenario `name`: can its script run to its end, and do its asserts hold on every run
+    that follows it?"""
+    system = job.system
+    product = system.scenario_product(name)
+    outcome = run(job.for_product(product.system, f"scenario {name}"))
+    where = str(product.span)
+    by_name = {r.name: r for r in outcome.results}
+    for prop, span in product.asserts:
+        verdict = by_name[prop]
+        if verdict.status == "violated":
+            trace = verdict.trace
+            assert trace is not None
+            return result(system, name, "scenario", "violated",
+                          f"assert at {span} does not hold after {_steps(len(trace))}",
+                          str(span), trace, verdict.why)
+    complete = outcome.stats.exhaustive
+    last = product.at[-1] if product.at else None
+    if last is not None and by_name[last].status == "reached":
+        trace = by_name[last].trace
+        assert trace is not None
+        if not complete:
+            return result(system, name, "scenario", "unknown",
+                          "the script can run to its end, but its asserts were not checked on "
+                          "every run (a bound was hit)", where, trace)
+        return result(system, name, "scenario", "reached",
+                      f"the script can run to its end in {_steps(len(trace))}", where, trace)
+    if not complete:
+        return result(system, name, "scenario", "unknown", None, where, None)
+    got = 0
+    for k, at in enumerate(product.at, start=1):
+        if by_name[at].status == "reached":
+            got = k
+    stuck = product.items[got]
+    trace = by_name[product.at[got - 1]].trace if got else None
+    return result(system, name, "scenario", "unreached",
+                  f"the script cannot get past step {got + 1} ({stuck.what} at {stuck.span}); "
+                  "the trace shows the furthest it gets", where, trace)
+
+
+def check_responses(job: Job, props: list[LivenessInfo], run: Runner) -> list[PropertyResult]:
+    """Bounded responses `P ~> Q within T`: each an invariant of one product of the system
+    with a monitor per property, explored once by the system's own time engine."""
+    bounded = [p for p in props if p.within is not None]
+    if not bounded:
+        return []
+    system = job.system
+    product = system.response_product([p.name for p in bounded])
+    outcome = run(job.for_product(product, "bounded responses"))
+    verdicts = {r.name: r for r in outcome.results}
+    out = []
+    for prop in bounded:
+        verdict = verdicts[prop.name]
+        assert prop.within is not None
+        if verdict.status == "violated":
+            message = (f"{prop.name}: the right side does not follow within "
+                       f"{format_duration(prop.within)} of the left side")
+            out.append(result(system, prop.name, "response", "violated", message,
+                              str(prop.span), verdict.trace))
+        else:
+            out.append(result(system, prop.name, "response", verdict.status, None,
+                              str(prop.span), None))
+    return out
