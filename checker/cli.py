@@ -16,8 +16,8 @@ import traceback
 from model import SpecError
 
 from .api import check_system, load
-from .errors import UsageError
 from .engine import Progress
+from .errors import UsageError
 from .graph import GraphTooLarge
 from .options import Options
 from .render.dot import match_trace, render_state_graph, render_swimlanes, safe_name

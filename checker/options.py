@@ -38,7 +38,7 @@ class Options:
     def describe(self) -> dict[str, object]:
         """The options that differ from the defaults (for reports)."""
         out: dict[str, object] = {}
-        for name in self.__slots__:  # type: ignore[attr-defined]
+        for name in self.__slots__:
             value = getattr(self, name)
             if value != getattr(Options(), name):
                 out[name] = list(value) if isinstance(value, tuple) else value

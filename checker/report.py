@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 __all__ = ["Step", "Trace", "PropertyResult", "Stats", "Report", "stop_reason_text", "OUTCOME_EXIT",
            "TOOL", "VERSION", "SCHEMA", "format_time"]
@@ -98,7 +100,7 @@ class Report:
     processes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # name, index parameter names
     tool: str = TOOL
     version: str = VERSION
-    _graph: object = field(default=None, compare=False, repr=False)
+    _graph: Callable[[], Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def exit_code(self) -> int:
@@ -110,11 +112,11 @@ class Report:
                 return p
         raise KeyError(name)
 
-    def graph(self):
+    def graph(self) -> Any:
         """The reachable state graph as a networkx.DiGraph (see checker.graph)."""
         if self._graph is None:
             raise ValueError("this report has no state store (it was not produced by check())")
-        return self._graph()  # type: ignore[operator]
+        return self._graph()
 
 
 _STOP_REASONS = {

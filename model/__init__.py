@@ -26,13 +26,14 @@ from .system import (
     TransitionSystem,
     json_value,
 )
+from .timed import ZoneCode
 from .types import format_duration
 
 __all__ = [
     "load_spec", "load_text", "load_model", "TransitionSystem", "Transition", "PropertyInfo",
     "LivenessInfo", "Fairness", "ScenarioProduct", "ScenarioItem", "RuntimeFault",
     "SpecError", "Diagnostic", "CODES", "SourceFile", "Span", "EvalError", "format_duration",
-    "json_value",
+    "json_value", "ZoneCode",
 ]
 
 

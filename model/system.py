@@ -8,8 +8,10 @@ interpreter for the exact message of a failure.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from . import interp, ir
 from .compile import CompiledCode, compile_code, compile_props, instance_table, value_of
@@ -29,6 +31,10 @@ from .types import (
     Value,
     format_value,
 )
+
+if TYPE_CHECKING:
+    from .layout import LazyState
+    from .timed import ZoneCode
 
 __all__ = ["TransitionSystem", "Transition", "PropertyInfo", "LivenessInfo", "Fairness",
            "ScenarioProduct", "ScenarioItem", "json_value"]
@@ -124,7 +130,7 @@ class TransitionSystem:
                                 for p in model.properties)
         self.instances = instance_table(model)
         self._code: CompiledCode | None = None
-        self._props_cache: dict[frozenset[int], object] = {}
+        self._props_cache: dict[frozenset[int], Callable[[int], int]] = {}
 
     def _make_layout(self) -> Layout:
         return Layout(self.model)
@@ -142,12 +148,12 @@ class TransitionSystem:
         return compile_code(self.model, self.layout)
 
     @property
-    def successors(self):  # noqa: ANN201
+    def successors(self) -> Callable[[int], list[int]]:
         """`successors(state) -> list[int]`: the fast function (raises RuntimeFault)."""
         return self.code.successors
 
     @property
-    def labeled(self):  # noqa: ANN201
+    def labeled(self) -> Callable[[int], list[tuple[Any, ...]]]:
         """`labeled(state) -> [(instance, choices, next or None)]`."""
         return self.code.labeled
 
@@ -245,7 +251,8 @@ class TransitionSystem:
         """The first property whose evaluation fails in `state`, with the error."""
         return self.property_hits(state, range(len(self.model.properties)))[1]
 
-    def property_hits(self, state: int, indices) -> tuple[int, tuple | None]:  # noqa: ANN001
+    def property_hits(self, state: int, indices: Iterable[int]
+                      ) -> tuple[int, tuple[int, interp.EvalError] | None]:
         """With the interpreter, one property at a time: the bit mask of `indices` that
         fire in `state` (an invariant false, a reachable true), and the first error."""
         values = self.decode(state)
@@ -264,11 +271,11 @@ class TransitionSystem:
                 hits |= 1 << k
         return hits, error
 
-    def _clock_ms(self, state: int):  # noqa: ANN202
+    def _clock_ms(self, state: int) -> tuple[int, ...] | None:
         """Clock values (ms) where the state holds them (discrete time), else None."""
         return None
 
-    def props_for(self, indices: frozenset[int]):
+    def props_for(self, indices: frozenset[int]) -> Callable[[int], int]:
         """A predicate function over the properties in `indices` (see compile_props)."""
         fn = self._props_cache.get(indices)
         if fn is None:
@@ -276,10 +283,10 @@ class TransitionSystem:
             self._props_cache[indices] = fn
         return fn
 
-    def _clock_read(self):  # noqa: ANN202
+    def _clock_read(self) -> Any:
         return None
 
-    def predicate(self, expr: ir.Expr):  # noqa: ANN201
+    def predicate(self, expr: ir.Expr) -> Callable[[int], bool]:
         """A compiled test of a boolean expression over packed states (raises RuntimeFault
         where the expression fails)."""
         import dataclasses
@@ -289,7 +296,7 @@ class TransitionSystem:
         fn = compile_props(probe, self.layout, frozenset([0]), self._clock_read())
         return lambda state: fn(state) == 1
 
-    def liveness_tests(self, name: str):  # noqa: ANN201
+    def liveness_tests(self, name: str) -> tuple[Callable[[int], bool], Callable[[int], bool]]:
         """The compiled left and right sides of the leads-to `name` (see predicate)."""
         prop = next(p for p in self.model.liveness if p.name == name)
         return self.predicate(prop.p), self.predicate(prop.q)
@@ -373,7 +380,7 @@ class TransitionSystem:
         return tuple(clock_names(self.model))
 
     @cached_property
-    def zone_code(self):  # noqa: ANN201
+    def zone_code(self) -> ZoneCode:
         """The zone target's generated code (model.timed.ZoneCode)."""
         from .timed import compile_zones
 
@@ -403,14 +410,15 @@ class TransitionSystem:
 
         return DiscreteTimeSystem(self.model, self.sources, tick)
 
-    def clock_formula(self, index: int, values: tuple) -> list[tuple[tuple[int, int, int], ...]]:
+    def clock_formula(self, index: int, values: Sequence[Any] | LazyState
+                      ) -> list[tuple[tuple[int, int, int], ...]]:
         """Where property `index` (one that mentions clocks) fires in a discrete state with
         these values: a disjunction of conjunctions of DBM constraints (an invariant's
         negation; a reachable as written)."""
         from .timed import clock_dnf
 
         prop = self.model.properties[index]
-        return clock_dnf(prop.expr, values, negate=prop.kind == "invariant")
+        return clock_dnf(prop.expr, values, negate=prop.kind == "invariant")  # type: ignore[arg-type]
 
     def clock_guarded_fairness(self) -> str | None:
         """The name of a fair action whose guard compares clocks, if any."""

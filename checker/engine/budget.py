@@ -32,7 +32,7 @@ __all__ = ["StopReason", "Stop", "Progress", "Budget", "Meter", "CHECK_EVERY"]
 CHECK_EVERY = 4096  # states between polls, for engines whose states are cheap
 
 
-class StopReason(str, enum.Enum):
+class StopReason(enum.StrEnum):
     """Why a search ended before it was exhaustive (the value is what reports print)."""
 
     MAX_STATES = "max-states"
@@ -41,9 +41,6 @@ class StopReason(str, enum.Enum):
     MEMORY = "memory"
     INTERRUPTED = "interrupted"
     FAIL_FAST = "fail-fast"
-
-    def __str__(self) -> str:
-        return self.value
 
     @property
     def ends_the_check(self) -> bool:

@@ -126,7 +126,8 @@ def sccs(graph: StateGraph, nodes: set[int]) -> list[list[int]]:
 
 
 
-def edge_between(graph: StateGraph, v: int, w: int, want: Callable[[int], bool] | None = None) -> int:
+def edge_between(graph: StateGraph, v: int, w: int,
+                 want: Callable[[int], bool] | None = None) -> int:
     for t, inst in graph.edges(v):
         if t == w and (want is None or want(inst)):
             return inst

@@ -191,7 +191,8 @@ def _cycle(graph: StateGraph, comp: Component, start: int, groups: Fairness,
     for g in range(len(groups.kinds)):
         bit = 1 << g
         if comp.taken & bit and not taken_so_far & bit:
-            take(lambda inst, bit=bit: inst != TICK and bool(groups.of_instance[inst] & bit))
+            take(lambda inst, bit=bit: inst != TICK  # type: ignore[misc]
+                 and bool(groups.of_instance[inst] & bit))
     if comp.tick and not ticked:
         take(lambda inst: inst == TICK)
     # weak groups enabled all along the cycle so far and not taken: pass a state where each
@@ -203,7 +204,7 @@ def _cycle(graph: StateGraph, comp: Component, start: int, groups: Fairness,
     for g in range(len(groups.kinds)):
         bit = 1 << g
         if groups.kinds[g] == "weak" and always & bit and not taken_so_far & bit:
-            go(lambda v, bit=bit: not enabled[v] & bit)
+            go(lambda v, bit=bit: not enabled[v] & bit)  # type: ignore[misc]
     # and back to the start (at least one step, so the cycle is a real cycle)
     if not nodes:
         take(lambda inst: True)

@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import signal
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -33,10 +34,13 @@ from ..findings import Findings
 from ..store import LevelStore, contains
 
 if TYPE_CHECKING:
+    from model import TransitionSystem
+
     from ..interface import Job
 
 __all__ = ["explore_levels", "CHUNK", "available_workers"]
 
+Task = tuple[bytes, tuple[int, ...], bool]  # states, active properties, expand or not
 CHUNK = 16384  # at most this many states per chunk: bounds a chunk's memory
 MIN_CHUNK = 1024  # chunks per level shrink to about 8 per worker, down to this size
 
@@ -61,7 +65,7 @@ class _Expanded:
 class _Expander:
     """Expands chunks of one system; lives in the main process or in a worker."""
 
-    def __init__(self, system):  # noqa: ANN001
+    def __init__(self, system: TransitionSystem):
         self.system = system
 
     def __call__(self, task: tuple[bytes, tuple[int, ...], bool]) -> _Expanded:
@@ -109,8 +113,8 @@ class _Expander:
             count(len(succ))
         out.transitions = len(succ_out)
         if out.transitions:
-            succ = np.frombuffer(succ_out, dtype=np.uint64)
-            unique, first = np.unique(succ, return_index=True)
+            found = np.frombuffer(succ_out, dtype=np.uint64)
+            unique, first = np.unique(found, return_index=True)
             owners = np.repeat(np.arange(len(counts), dtype=np.int32),
                                np.frombuffer(counts, dtype=np.uint32))
             out.successors = unique.tobytes()
@@ -150,7 +154,7 @@ def explore_levels(job: Job) -> Findings[int]:
         context = multiprocessing.get_context("fork")
         pool = context.Pool(workers, initializer=_worker_init, initargs=(expander,))
 
-    def mapper(tasks):  # noqa: ANN001, ANN202
+    def mapper(tasks: Iterator[Task]) -> Iterator[_Expanded]:
         if pool is None:
             return map(expander, tasks)
         return pool.imap(_worker_expand, tasks)
@@ -180,7 +184,7 @@ def explore_levels(job: Job) -> Findings[int]:
             return CHUNK
         return max(min(MIN_CHUNK, CHUNK), min(CHUNK, -(-size // (2 * workers))))
 
-    def tasks(frontier: np.ndarray, expand: bool, size: int):  # noqa: ANN202
+    def tasks(frontier: np.ndarray, expand: bool, size: int) -> Iterator[Task]:
         for begin in range(0, len(frontier), size):
             yield (frontier[begin:begin + size].tobytes(), tuple(sorted(active)), expand)
 

@@ -23,7 +23,7 @@ from ...report import PropertyResult
 from ..findings import Findings
 from ..store import ROOT
 from . import dbm
-from .extrapolation import Extrapolation, ExtraLU, ExtraM
+from .extrapolation import ExtraLU, ExtraM, Extrapolation
 from .leadsto import zone_leads_to
 from .search import StaleClock, ZoneNodes, explore_zones
 from .tracer import ZoneTracer

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from . import dbm
 
 if TYPE_CHECKING:
-    from model.timed import ZoneCode
+    from model import ZoneCode
 
 __all__ = ["Extrapolation", "ExtraM", "ExtraLU", "initial_zone"]
 

@@ -29,8 +29,7 @@ from .tracer import ZoneLassoTracer
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from model import LivenessInfo, TransitionSystem
-    from model.timed import ZoneCode
+    from model import LivenessInfo, TransitionSystem, ZoneCode
 
     from ..interface import Job
 

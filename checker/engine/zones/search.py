@@ -24,8 +24,7 @@ from . import dbm
 from .extrapolation import Extrapolation, initial_zone
 
 if TYPE_CHECKING:
-    from model import TransitionSystem
-    from model.timed import ZoneCode
+    from model import TransitionSystem, ZoneCode
 
     from ..interface import Job
 

@@ -13,6 +13,7 @@ import math
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from ...liveness import TICK
 from ...report import Trace
 from ...trace import TraceBuilder, TraceError
 from ...verdicts import runtime_failure
@@ -23,8 +24,7 @@ from .schedule import TimedStep, check_schedule, solve_schedule
 from .search import ZoneNodes, stuck_part
 
 if TYPE_CHECKING:
-    from model import TransitionSystem
-    from model.timed import ZoneCode
+    from model import TransitionSystem, ZoneCode
 
 __all__ = ["ZoneTracer", "ZoneLassoTracer", "solve_in_units"]
 
@@ -164,7 +164,7 @@ class ZoneTracer:
         n = zc.n
         nodes = self.nodes
         steps = []
-        moves = []
+        moves: list[tuple[int, tuple] | None] = []
         for k in range(1, len(path)):
             via = nodes.via[path[k]]
             assert via is not None
@@ -221,8 +221,6 @@ class ZoneLassoTracer:
         self.unit = unit
 
     def trace(self, path: list[tuple], insts: list[int], loop_start: int | None) -> Trace:
-        from ...liveness import TICK
-
         zc = self.zc
         n = zc.n
         m = n + 1  # the tick clock is clock n
