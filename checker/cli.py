@@ -7,16 +7,19 @@ Exit codes: 0 every verdict as expected, 1 a verdict differs from its expectatio
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shlex
+import signal
 import sys
 import time
 import traceback
+from collections.abc import Iterator
 
 from model import SpecError
 
 from .api import check_system, load
-from .engine import Progress
+from .engine import Budget, Progress, StopReason
 from .errors import UsageError
 from .graph import GraphTooLarge
 from .options import Options
@@ -181,8 +184,9 @@ def _progress_printer():  # noqa: ANN202
 
     def show(p: Progress) -> None:
         rate = p.states / p.seconds if p.seconds else 0
-        line = (f"tock: {p.states:,} states, {p.transitions:,} transitions, depth {p.depth}, "
-                f"queue {p.queue:,}, {rate:,.0f} states/s, {p.seconds:.0f} s")
+        phase = "" if p.phase == "main" else f"[{p.phase}] "
+        line = (f"tock: {phase}{p.states:,} states, {p.transitions:,} transitions, "
+                f"depth {p.depth}, queue {p.queue:,}, {rate:,.0f} states/s, {p.seconds:.0f} s")
         if tty:
             sys.stderr.write("\r" + line + "\033[K")
         else:
@@ -209,8 +213,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         workers=args.workers)
     show, done = _progress_printer()
     started = time.perf_counter()
+    budget = Budget(options, None if args.quiet else show)
     try:
-        report = check_system(system, options, None if args.quiet else show)
+        with _ctrl_c(budget):
+            report = check_system(system, options, budget=budget)
     finally:
         done()
     elapsed = time.perf_counter() - started
@@ -258,6 +264,32 @@ def _cmd_check(args: argparse.Namespace) -> int:
     for message in failed:
         sys.stderr.write(f"tock: error: {message}\n")
     return EXIT_SPEC_ERROR if failed else report.exit_code
+
+
+@contextlib.contextmanager
+def _ctrl_c(budget: Budget) -> Iterator[None]:
+    """The first Ctrl-C ends every search of the check (each stops at its next look at the
+    budget, and the report says what was decided); the second exits at once."""
+
+    def handler(_signum: int, _frame: object) -> None:
+        if budget.spent is StopReason.INTERRUPTED:
+            sys.stderr.write("\ntock: interrupted again; exiting without a report\n")
+            sys.stderr.flush()
+            os._exit(130)
+        budget.interrupt()
+        sys.stderr.write("\ntock: interrupted; finishing the report (Ctrl-C again to exit "
+                         "at once)\n")
+        sys.stderr.flush()
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread: Python's own KeyboardInterrupt handling stays
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _command(args: argparse.Namespace) -> str:
