@@ -3,7 +3,9 @@
 Each is "build a product, run it, map the verdicts back": the system builds the product
 (model.product for a scenario's script, model.monitor for response monitors), the driver
 runs it as a job derived from the check's own (same options, same budget), and the
-product's invariants and reachables are read back as the verdict on the question.
+product's invariants and reachables are read back as the verdict on the question. The
+response product also carries the spec's own properties, so the driver runs it *instead
+of* the plain search: one pass answers both.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
 
     from .engine.interface import Job, Run
 
-__all__ = ["check_scenario", "check_responses"]
+__all__ = ["check_scenario", "response_results"]
 
 Runner = Callable[["Job"], "Run"]
 
@@ -70,20 +72,14 @@ def check_scenario(job: Job, name: str, run: Runner) -> PropertyResult:
                   "the trace shows the furthest it gets", where, trace)
 
 
-def check_responses(job: Job, props: list[LivenessInfo], run: Runner) -> list[PropertyResult]:
-    """Bounded responses `P ~> Q within T`: each an invariant of one product of the system
-    with a monitor per property, explored once by the system's own time engine."""
-    bounded = [p for p in props if p.within is not None]
-    if not bounded:
-        return []
+def response_results(job: Job, props: list[LivenessInfo],
+                     monitors: list[PropertyResult]) -> list[PropertyResult]:
+    """Bounded responses `P ~> Q within T` from the verdicts on their monitors' invariants
+    (`monitors[k]` is prop k's), in a product of the system with a monitor per property."""
     system = job.system
-    product = system.response_product([p.name for p in bounded])
-    outcome = run(job.for_product(product, "bounded responses"))
-    verdicts = {r.name: r for r in outcome.results}
     out = []
-    for prop in bounded:
-        verdict = verdicts[prop.name]
-        assert prop.within is not None
+    for prop, verdict in zip(props, monitors):
+        assert prop.within is not None and verdict.name == prop.name
         if verdict.status == "violated":
             message = (f"{prop.name}: the right side does not follow within "
                        f"{format_duration(prop.within)} of the left side")

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .engine.findings import Findings
     from .engine.interface import Tracer
 
-__all__ = ["judge", "result", "as_expected", "unexpected", "runtime_failure", "GOOD"]
+__all__ = ["judge", "judge_properties", "result", "as_expected", "unexpected", "runtime_failure", "GOOD"]
 
 GOOD = {"holds", "reached"}
 
@@ -78,9 +78,9 @@ def _steps(trace: Trace) -> str:
     return f"{len(trace)} step{'s' if len(trace) != 1 else ''}"
 
 
-def judge(system: TransitionSystem, ex: Findings[Any], selected: Iterable[int],
-          check_deadlock: bool, tracer: Tracer, timed: bool = False) -> list[PropertyResult]:
-    """Verdicts for the selected properties, deadlock, timelock (timed specs) and runtime."""
+def judge_properties(system: TransitionSystem, ex: Findings[Any], selected: Iterable[int],
+                     tracer: Tracer) -> list[PropertyResult]:
+    """Verdicts for the selected invariants and reachables."""
     out: list[PropertyResult] = []
 
     def why(k: int) -> tuple[tuple[str, str], ...]:
@@ -108,6 +108,13 @@ def judge(system: TransitionSystem, ex: Findings[Any], selected: Iterable[int],
                               f"no reachable state satisfies {prop.name}", where, None))
         else:
             out.append(result(system, prop.name, "reachable", "unknown", None, where, None))
+    return out
+
+
+def judge(system: TransitionSystem, ex: Findings[Any], selected: Iterable[int],
+          check_deadlock: bool, tracer: Tracer, timed: bool = False) -> list[PropertyResult]:
+    """Verdicts for the selected properties, deadlock, timelock (timed specs) and runtime."""
+    out = judge_properties(system, ex, selected, tracer)
     if check_deadlock:
         if ex.deadlock is not None:
             trace = tracer.stuck_trace(ex.deadlock)

@@ -8,6 +8,7 @@ interpreter for the exact message of a failure.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -289,8 +290,6 @@ class TransitionSystem:
     def predicate(self, expr: ir.Expr) -> Callable[[int], bool]:
         """A compiled test of a boolean expression over packed states (raises RuntimeFault
         where the expression fails)."""
-        import dataclasses
-
         probe = dataclasses.replace(self.model, properties=(
             ir.Property("@probe", "reachable", expr, expr.span),))
         fn = compile_props(probe, self.layout, frozenset([0]), self._clock_read())
@@ -351,13 +350,22 @@ class TransitionSystem:
                                tuple((n, item.span) for n, item in info.asserts), info.at,
                                items)
 
-    def response_product(self, names: list[str]) -> TransitionSystem:
+    def response_product(self, names: list[str], carry: bool = False) -> TransitionSystem:
         """One product of this system with a monitor per bounded response in `names`
-        (model.monitor): the invariant of the product's property k is response k."""
+        (model.monitor): the invariant of the product's property k is response k. With
+        `carry`, the product also carries this system's own properties (first, at their
+        indices), expectations and unbounded leads-to, so one search of it answers them
+        all; response k is then property `len(self.properties) + k`."""
         from .monitor import response_product
 
         props = [p for p in self.model.liveness if p.name in names]
-        return self._product(response_product(self.model, props))
+        product = response_product(self.model, props)
+        if carry:
+            product = dataclasses.replace(
+                product, properties=self.model.properties + product.properties,
+                expects=self.model.expects, allow_deadlock=self.model.allow_deadlock,
+                liveness=tuple(p for p in self.model.liveness if p.within is None))
+        return self._product(product)
 
     def _product(self, model: ir.Model) -> TransitionSystem:
         return TransitionSystem(model, self.sources)

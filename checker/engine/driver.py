@@ -1,18 +1,21 @@
 """The one driver: run a job on the engine its system needs, and judge what it found.
 
 Every engine's findings are judged by the same rules (checker.verdicts); unbounded
-leads-to runs on the engine's own graph; bounded responses are a product run by this same
-driver (checker.products). A product's job is derived from the job that asks for it, so
-every search of a check shares its options and its budget.
+leads-to runs on the engine's own graph. When the spec has bounded responses, the search
+runs on the product of the system with their monitors (model.monitor), which carries the
+system's own properties too: one pass answers the safety properties, the leads-to and the
+responses. A product's job is derived from the job that asks for it, so every search of a
+check shares its options and its budget.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from ..products import check_responses
-from ..verdicts import judge
+from ..products import response_results
+from ..verdicts import judge, judge_properties
 from .discrete import DiscreteEngine
 from .explicit import ExplicitEngine
 from .interface import Engine, Job, Run
@@ -42,14 +45,24 @@ def engine_for(system: TransitionSystem, options: Options) -> Engine:
 
 def run(job: Job) -> Run:
     """Explore the job's system, judge every verdict it asks for, and say how it went."""
-    engine = engine_for(job.system, job.options)
-    findings = engine.explore(job)
+    bounded = [p for p in job.liveness() if p.within is not None]
+    searched = job
+    first_monitor = len(job.system.properties)
+    if bounded:
+        product = job.system.response_product([p.name for p in bounded], carry=True)
+        monitors = tuple(range(first_monitor, first_monitor + len(bounded)))
+        searched = replace(job, system=product, active=job.active + monitors)
+    engine = engine_for(searched.system, job.options)
+    findings = engine.explore(searched)
+    tracer = engine.tracer(findings)
     system = engine.system
-    results = judge(system, findings, job.active, job.check_deadlock, engine.tracer(findings),
+    results = judge(system, findings, job.active, job.check_deadlock, tracer,
                     timed=engine.timed)
-    props = job.liveness()
-    results += engine.leads_to(job, findings, props)
-    results += check_responses(job, props, run)
+    results += engine.leads_to(searched, findings, searched.liveness())
+    if bounded:
+        verdicts = judge_properties(system, findings, searched.active[len(job.active):],
+                                    tracer)
+        results += response_results(job, bounded, verdicts)
     coverage = engine.coverage(findings) if job.coverage else ()
     return Run(engine.describe(findings), results, findings.stats(), findings.stop_reason,
                lambda: engine.graph(findings, job.options.graph_limit), coverage)
