@@ -1,0 +1,1 @@
+"""Tock's search engines (placeholder docstring; the engine layer replaces this file)."""

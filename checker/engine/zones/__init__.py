@@ -1,0 +1,1 @@
+"""The zone engine (placeholder docstring; the engine layer replaces this file)."""
