@@ -13,11 +13,10 @@
  *
  * Ranges and overflow (why no operation can wrap).
  *
- *   MAX_CONSTANT = 2^28 - 1 bounds the constants a spec may use (in units of the gcd of its
- *   time constants): guards, invariants, reset values, L and U.
- *   MAX_ENTRY = 4 * MAX_CONSTANT = 2^30 - 4 bounds |c| of every finite entry of a zone and of
- *   every constraint: finite raw bounds lie in [RAW_MIN, RAW_MAX] = [-2^31 + 8, 2^31 - 7], so
- *   INF_RAW = 2^31 - 1 exceeds them all, and 1 - raw (negation) maps the range onto itself.
+ *   MAX_ENTRY = 2^30 - 4 bounds |c| of every finite entry of a zone, of every constraint, of
+ *   L, U and reset values: finite raw bounds lie in [RAW_MIN, RAW_MAX] = [-2^31 + 8,
+ *   2^31 - 7], so INF_RAW = 2^31 - 1 exceeds them all, and 1 - raw (negation) maps the range
+ *   onto itself.
  *
  *   1. Arithmetic never overflows: every sum is computed in int64 from at most three int32
  *      operands (|sum| < 2^33), or in close_exact from values it bounds itself (below).
@@ -26,16 +25,22 @@
  *      it with Python ints, has an entry that the representation cannot hold).  close_fast
  *      does not raise: it hands over to close_exact, which decides emptiness exactly first,
  *      so an empty zone is None, never an OverflowError.
- *   3. The engine never reaches that check when its constants are <= MAX_CONSTANT = M:
- *      an Extra+_LU-extrapolated canonical zone has every finite entry within [-M, M]
- *      (row 0 >= -max U by the path argument of extrapolate(); rows i >= 1 <= L_i; the rest
- *      by z_ij >= z_0j - z_0i); a diagonal-free guard or invariant (x ≺ c, x ≻ c with
- *      c <= M) on such a zone gives entries within [-2M, 2M] (a shortest path 0 -> l is
- *      a guard edge plus one zone edge); resets copy row and column 0; the invariant after
- *      up() adds at most M to an entry of 2M: 3M < MAX_ENTRY.  Plain Extra_LU does not
- *      keep lower bounds within M (they can add up along a chain of clocks), nor do zones
- *      that are never extrapolated (a trace's exact zones grow with its length): there the
- *      range check of 2. is what stands between a large constant and a wrong answer.
+ *   3. When does the engine reach that check?  Let every constant of a diagonal-free model
+ *      (guards x ≺ c / x ≻ c, invariants x ≺ c, L and U) be at most M, and n the dimension.
+ *      An extrapolated canonical zone (Extra+_LU or Extra_LU) has its finite entries within
+ *      [-(n-1)M, (n-1)M]: before closure every row i >= 1 holds entries <= L_i <= M and
+ *      every entry is >= -M, and a shortest path has at most n - 1 edges (for Extra+_LU the
+ *      lower side is even -M).  It is not [-M, M]: x1 - x2 <= M and x2 <= M re-derive
+ *      x1 <= 2M after x1 <= c was dropped.  A guard on it gives entries within
+ *      [-nM, nM] (a shortest path 0 -> l is one guard edge and one zone edge; an upper
+ *      bound is a zone edge plus a guard edge); resets copy row and column 0; the
+ *      invariant after up() adds M to an entry of at most nM.  So every zone of
+ *      successor() and close(), every extrapolation step and every closure value in
+ *      between lies within [-nM, (n+1)M]: no OverflowError while M <= MAX_ENTRY / (n+1)
+ *      (kernel.max_constant(n); 2^28 - 1 = MAX_CONSTANT for n <= 3, about 9.7e7 for
+ *      n = 10).  Zones that are never extrapolated (a trace's exact zones grow with its
+ *      length) and stuck_part's pieces have no such bound: for them the check of 2. is
+ *      what stands between a large constant and a wrong answer.
  *
  * Operations take canonical non-empty zones (as produced here) unless they say otherwise;
  * canonical() and encode() accept anything and check it.
@@ -51,8 +56,8 @@ typedef int32_t raw_t;
 #define INF_RAW INT32_MAX
 #define LE_ZERO 1
 #define LT_ZERO 0
-#define MAX_CONSTANT ((int64_t)(1 << 28) - 1)
-#define MAX_ENTRY (4 * MAX_CONSTANT)
+#define MAX_ENTRY (((int64_t)1 << 30) - 4)
+#define MAX_CONSTANT (MAX_ENTRY / 4) /* max_constant(3) = 2^28 - 1 */
 #define RAW_MIN (-2 * MAX_ENTRY)
 #define RAW_MAX (2 * MAX_ENTRY + 1)
 #define MAX_DIM 256

@@ -7,7 +7,7 @@ operation decodes to the reference tuple form, runs the reference and encodes th
 raising OverflowError when an entry leaves the kernel's range.  The native module checks
 every intermediate zone of a fused operation too, so in a pathological case (an entry out
 of range that a later constraint brings back) it raises where this module does not; with
-constants up to MAX_CONSTANT neither ever raises on the engine's zones (see _dbm.c).
+constants up to kernel.max_constant(n) neither ever raises on the engine's zones (_dbm.c).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from ... import dbm
 INF = 2**31 - 1
 LE_ZERO = dbm.LE_ZERO
 LT_ZERO = dbm.LT_ZERO
-MAX_CONSTANT = 2**28 - 1
-MAX_ENTRY = 4 * MAX_CONSTANT
+MAX_ENTRY = 2**30 - 4
+MAX_CONSTANT = MAX_ENTRY // 4  # max_constant(3) = 2**28 - 1
 MAX_DIM = 256
 RAW_MIN = -2 * MAX_ENTRY
 RAW_MAX = 2 * MAX_ENTRY + 1

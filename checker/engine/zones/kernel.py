@@ -14,12 +14,16 @@ bounding ``x_i - x_j``; raw bounds are encoded as in checker/dbm.py (``(c << 1) 
 The empty zone is ``None``.  :func:`encode` / :func:`decode` convert to and from the
 reference tuple form.  An operation may return its argument object when nothing changed.
 
-Ranges.  :data:`MAX_CONSTANT` (``2**28 - 1``) is the largest constant, in units of the gcd
-of a spec's time constants, that guards, invariants, resets and L/U bounds may use: with
-those, no operation the zone engine performs on its extrapolated (Extra+_LU) zones leaves
-the representation (the argument is in _dbm.c's header).  Zone entries and constraints may
-go up to :data:`MAX_ENTRY` (``4 * MAX_CONSTANT``); a result beyond raises OverflowError,
-never a wrapped value, and encode/decode round-trip every zone the kernel can produce.
+Ranges.  Every finite entry, constraint, L/U bound and reset value has ``|c| <=``
+:data:`MAX_ENTRY` (``2**30 - 4``); a result beyond raises OverflowError, never a wrapped
+value, and encode/decode round-trip every zone the kernel can produce.  The zone engine's
+own operations (``successor``, ``close`` with either extrapolation, subsumption) provably
+stay in range at dimension ``n`` when every constant of the (diagonal-free) model, in units
+of the gcd of its time constants, is at most :func:`max_constant` ``(n)`` =
+``MAX_ENTRY // (n + 1)`` (the argument is in _dbm.c's header: canonical extrapolated zones
+re-derive bounds along chains of clocks, up to ``(n - 1)`` times a constant).
+:data:`MAX_CONSTANT` (``2**28 - 1``) is ``max_constant(3)``; a spec with more clocks and
+constants above ``max_constant(n)`` is still checked exactly, or stopped by OverflowError.
 
 Operations (``z``: a zone; constraints: tuples ``(i, j, raw)``; ``L``/``U``: per-clock
 bounds as bytes of ``n`` int32 or a sequence of ``n`` ints, ``-1`` for ``-∞``, index 0
@@ -34,6 +38,7 @@ ignored; ``kind``: :data:`EXTRA_LU` or :data:`EXTRA_PLUS_LU`):
     close(z, n, inv, L, U, kind)      extrapolate_lu(constrain_all(up(z), inv), ...)
     subtract(z1, z2, n), stuck_part(z, pres, n), is_stuck_free(z, pres, n)
     encode(t, n), decode(b, n), encode_bounds(values, n), contains_point(z, n, values)
+    max_constant(n)                   the no-overflow limit on a model's constants
     ZoneStore(n)                      the passed list of one search
 
 Each is specified by its namesake in checker/dbm.py (``satisfies``: ``satisfies_some``;
@@ -60,9 +65,10 @@ ALU = "alu"
 _ABI_VERSION = 1
 
 
-def _load():  # noqa: ANN202
-    """The native module, or None and the reason."""
-    if os.environ.get("TOCK_NATIVE", "").strip() == "0":
+def _load(respect_env: bool = True):  # noqa: ANN202
+    """The native module, or None and the reason (tests pass respect_env=False to hold the
+    native module to the reference even under TOCK_NATIVE=0)."""
+    if respect_env and os.environ.get("TOCK_NATIVE", "").strip() == "0":
         return None, "TOCK_NATIVE=0 is set: the zone engine uses the pure-Python DBM kernel"
     try:
         from . import _dbm
@@ -118,6 +124,12 @@ encode_bounds = _impl.encode_bounds
 ZoneStore = _impl.ZoneStore
 
 
+def max_constant(n: int) -> int:
+    """The largest constant (guards, invariants, L/U, in gcd units) with which the zone
+    engine's operations on zones of dimension ``n`` can never raise OverflowError."""
+    return MAX_ENTRY // (n + 1)
+
+
 def contains_point(z: bytes | None, n: int, values: Sequence[Fraction | int]) -> bool:
     """Whether the valuation ``x_k = values[k - 1]`` lies in ``z`` (exact, via the reference;
     for traces and tests, not the search)."""
@@ -130,5 +142,5 @@ __all__ = [
     "zero", "universe", "canonical", "up", "down", "constrain", "constrain_all", "satisfies",
     "reset", "free", "intersect", "is_included", "alu_included", "extrapolate_lu", "close",
     "successor", "subtract", "stuck_part", "is_stuck_free", "encode", "decode",
-    "encode_bounds", "contains_point", "ZoneStore",
+    "encode_bounds", "contains_point", "max_constant", "ZoneStore",
 ]
