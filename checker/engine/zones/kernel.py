@@ -73,9 +73,11 @@ def _load(respect_env: bool = True):  # noqa: ANN202
     try:
         from . import _dbm
     except ImportError as exc:
-        return None, (f"the native DBM kernel is not built ({exc}); the zone engine uses the "
-                      "pure-Python one: reinstall Tock with a C compiler and the Python headers "
-                      "(make setup) for faster zone checks")
+        built = "cannot import name '_dbm'" not in str(exc)
+        detail = f" ({exc})" if built else ""  # a build that does not load says why
+        return None, (f"the native DBM kernel is {'unusable' if built else 'not built'}{detail}; "
+                      "the zone engine uses the pure-Python one (reinstall Tock with a C "
+                      "compiler and the Python headers, make setup, for faster zone checks)")
     if getattr(_dbm, "ABI_VERSION", None) != _ABI_VERSION:
         return None, ("the native DBM kernel is from another version of Tock; the zone engine "
                       "uses the pure-Python one: rebuild it (make setup)")
