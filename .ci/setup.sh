@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Tock needs, idempotently: a virtualenv (.venv) with Tock and its test tools,
+# a C compiler and the Python headers (for the native DBM kernel, checker/engine/zones/_dbm.c),
 # graphviz's `dot` and Chromium (for the browser test of the HTML report) from the OS
 # package manager when they are missing.
 # Used by the README's two commands (make flagship, make test) and by .ci/run.
@@ -17,15 +18,38 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 
-stamp=.venv/.tock-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "tock setup: installing Tock and its test tools into .venv" >&2
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
-  touch "$stamp"
-fi
-
 sudo=""
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; fi
+
+# A C compiler and the Python headers build the native DBM kernel at install time; without
+# them Tock installs all the same and its zone engine uses the pure-Python kernel.
+has_headers() {
+  "$PYTHON" -c 'import os, sys, sysconfig
+sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'
+}
+if ! command -v cc >/dev/null 2>&1 || ! has_headers; then
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "tock setup: installing a C compiler and the Python headers with apt-get" >&2
+    if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq gcc libc6-dev python3-dev; } >/dev/null 2>&1; then
+      echo "tock setup: could not install gcc and python3-dev; the zone engine will use the" >&2
+      echo "            pure-Python DBM kernel (slower). Install them yourself: apt-get install gcc python3-dev" >&2
+    fi
+  fi
+  if ! command -v cc >/dev/null 2>&1 || ! has_headers; then
+    echo "tock setup: no C compiler or no Python headers for $("$PYTHON" --version 2>&1):" >&2
+    echo "            the zone engine will use the pure-Python DBM kernel (slower)" >&2
+  fi
+fi
+
+# Reinstall when what the install builds from changed: the package metadata, the native
+# kernel's source, or whether a compiler is there to build it.
+stamp=.venv/.tock-installed
+key="$(cat pyproject.toml setup.py checker/engine/zones/_dbm.c | cksum) cc=$(command -v cc || true)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$key" ]; then
+  echo "tock setup: installing Tock and its test tools into .venv" >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+  printf '%s' "$key" > "$stamp"
+fi
 
 # graphviz's dot draws the SVG pictures; the checker itself runs without it.
 if ! command -v dot >/dev/null 2>&1; then

@@ -23,6 +23,7 @@ from checker.engine.zones.dbm import (
     LE_ZERO,
     LT_ZERO,
     add,
+    alu_included,
     bound,
     bound_constant,
     bound_is_strict,
@@ -36,10 +37,12 @@ from checker.engine.zones.dbm import (
     federation_is_empty,
     federation_subtract,
     format_dbm,
+    free,
     intersect,
     is_included,
     reset,
     satisfies_some,
+    stuck_part,
     subtract,
     universe,
     up,
@@ -656,6 +659,93 @@ def test_extrapolation_within_lu_simulation(nz, data):
     for p in points(n):
         if member(e, n, p) and not sat(cons, p):
             assert any(simulated(p[1:], w) for w in witnesses)
+
+
+# ----------------------------------------------------------------------------- aLU, free, stuck
+
+QGRID = range(0, 10 * Q + 1)  # every quarter 0 .. 10: enough to separate two clocks' regions
+
+
+def in_alu(v, z2, n, L, U) -> bool:
+    """Brute force: is the valuation v (quarter units) LU-simulated by a valuation of z2?
+    For each clock the valuations w with w[k] == v[k], L_k < w[k] < v[k] or
+    U_k < v[k] < w[k] form an interval; v ∈ aLU(z2) iff z2 meets that box."""
+    box = []
+    for k in range(1, n):
+        if L[k] < 0:
+            pass  # any smaller value (w >= 0 is part of every zone)
+        elif L[k] * Q < v[k]:
+            box.append((0, k, lt(-L[k] * Q)))  # w > L_k
+        else:
+            box.append((0, k, le(-v[k])))  # w >= v
+        if U[k] >= 0 and v[k] <= U[k] * Q:
+            box.append((k, 0, le(v[k])))  # w <= v
+    return constrain_all(scale(z2, Q), n, box) is not None
+
+
+@settings(deadline=None, max_examples=150, database=None)
+@given(st.integers(2, 3), st.data())
+def test_alu_included_is_lu_simulation_inclusion(n, data):
+    """alu_included(z, z2) iff every valuation of z is LU-simulated by one of z2, checked on
+    every quarter point (integer and half-integer valuations included) up to 10."""
+    _, z = data.draw(zones(n))
+    _, z2 = data.draw(zones(n))
+    L, U = data.draw(lu_bounds(n))
+    cons = entries(z, n)
+    outside = [
+        p for p in itertools.product(QGRID, repeat=n - 1)
+        if sat(cons, (0, *p)) and not in_alu((0, *p), z2, n, L, U)
+    ]
+    assert alu_included(z, z2, n, L, U) == (not outside), outside[:3]
+
+
+def test_alu_included_examples():
+    n = 2
+    u = universe(n)
+    ge5 = constrain(u, n, 0, 1, le(-5))  # x >= 5
+    le3 = constrain(u, n, 1, 0, le(3))  # x <= 3
+    # x compared with nothing above 4: every x >= 5 is simulated by x = 5 and vice versa
+    assert alu_included(u, ge5, n, [0, 4], [0, 4]) is False  # x = 0 <= U: not simulated
+    assert alu_included(ge5, constrain(u, n, 0, 1, le(-7)), n, [0, 4], [0, 4])
+    assert not alu_included(ge5, constrain(u, n, 0, 1, le(-7)), n, [0, 4], [0, 6])
+    # an upper bound at most L cannot be relaxed; one above L can
+    assert not alu_included(u, le3, n, [0, 3], [0, 3])
+    assert alu_included(u, le3, n, [0, 2], [0, -1])
+    assert alu_included(None, le3, n, [0, 2], [0, 2]) and not alu_included(u, None, n, [0, 2],
+                                                                           [0, 2])
+    # with no constants at all, every non-empty zone simulates everything
+    assert alu_included(u, ge5, n, [0, -1], [0, -1])
+
+
+@PROP
+@given(zones(), st.data())
+def test_free_is_projection(nz, data):
+    n, z = nz
+    x = data.draw(st.integers(1, n - 1))
+    f = free(z, n, x)
+    assert canonical(f, n) == f
+    cons = entries(z, n)
+    slope = tuple(1 if k == x else 0 for k in range(n))
+    for p in points(n):
+        base = tuple(0 if k == x else p[k] for k in range(n))
+        assert member(f, n, p) == exists_t(cons, base, slope)
+
+
+@settings(deadline=None, max_examples=80, database=None)
+@given(zones(), st.data())
+def test_stuck_part_is_what_cannot_reach_a_pre(nz, data):
+    """A point is in stuck_part(z, pres) iff it is in z and no delay takes it into any pre."""
+    n, z = nz
+    pres = [data.draw(zones(n))[1] for _ in range(data.draw(st.integers(0, 3)))]
+    pres = [None if p is None else intersect(p, z, n) for p in pres]
+    pieces = stuck_part(z, pres, n)
+    ones = tuple(0 if k == 0 else 1 for k in range(n))
+    for p in points(n):
+        inside = sum(member(piece, n, p) for piece in pieces)
+        assert inside <= 1  # disjoint
+        stuck = member(z, n, p) and not any(
+            q is not None and exists_t(entries(q, n), p, ones) for q in pres)
+        assert inside == int(stuck)
 
 
 # ----------------------------------------------------------------------------- scaling

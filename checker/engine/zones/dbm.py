@@ -47,14 +47,17 @@ __all__ = [
     "constrain",
     "constrain_all",
     "reset",
+    "free",
     "intersect",
     "is_included",
     "extrapolate_lu",
     "extrapolate_m",
+    "alu_included",
     "subtract",
     "federation_subtract",
     "federation_is_empty",
     "satisfies_some",
+    "stuck_part",
     "format_dbm",
 ]
 
@@ -285,6 +288,25 @@ def reset(z: DBM, n: int, x: int, value: int = 0) -> DBM:
     return tuple(m)
 
 
+def free(z: DBM, n: int, x: int) -> DBM:
+    """Forget clock ``x`` (``1 <= x < n``): ``{v[x := d] | v ∈ z, d >= 0}``.
+
+    Row ``x`` becomes :data:`INF` (no upper bound on ``x``, nor on ``x - x_j``) and column
+    ``x`` becomes column 0 (``x_i - x <= x_i - 0`` because ``x >= 0``, and nothing
+    tighter); the other entries are unchanged (projection of a closed DBM is closed), so
+    the result is canonical.
+    """
+    if not 1 <= x < n:
+        raise ValueError(f"clock index {x} out of range 1..{n - 1}")
+    m = list(z)
+    for j in range(n):
+        m[x * n + j] = INF
+    for i in range(n):
+        m[i * n + x] = m[i * n]
+    m[x * n + x] = LE_ZERO
+    return tuple(m)
+
+
 def intersect(z1: DBM | None, z2: DBM | None, n: int) -> DBM | None:
     """``z1 ∩ z2``: entrywise minimum, then closure."""
     if z1 is None or z2 is None:
@@ -385,6 +407,47 @@ def extrapolate_m(z: DBM, n: int, M: Sequence[int], *, plus: bool = True) -> DBM
     return extrapolate_lu(z, n, M, M, plus=plus)
 
 
+def alu_included(z: DBM | None, z2: DBM | None, n: int, L: Sequence[int],
+                 U: Sequence[int]) -> bool:
+    """Whether ``z ⊆ a_LU(z2)``: every valuation of ``z`` is LU-simulated by one of ``z2``
+    (``v ≼_LU v'``: for every clock, ``v'(x) = v(x)``, or ``L_x < v'(x) < v(x)``, or
+    ``U_x < v(x) < v'(x)``).  ``L``/``U`` as in :func:`extrapolate_lu` (``-1`` is ``-∞``,
+    index 0 ignored); both zones canonical.
+
+    Herbreteau, Srivathsan and Walukiewicz ("Better abstractions for timed automata",
+    LICS 2012, Theorem 4; I&C 2016): for non-empty ``z``, ``z2``, ``z ⊄ a_LU(z2)`` iff
+    there are clocks ``x, y`` (the reference clock 0 included, with ``L_0 = U_0 = 0``) with
+
+        z_0x >= (-U_x, <=)  and  z2_yx < z_yx  and  z2_yx + (-L_y, <) < z_0x
+
+    where ``U_x = -∞`` makes the first condition false and ``L_y = -∞`` the third.  ``y =
+    0`` catches a lower bound of ``x`` in ``z2`` that ``z`` lacks (while ``x`` may be at
+    most ``U_x`` in ``z``), ``x = 0`` an upper bound of ``y`` at most ``L_y``.  Cost
+    ``O(n^2)``, no closure.
+    """
+    if z is None:
+        return True
+    if z2 is None:
+        return False
+    for x in range(n):
+        ux = 0 if x == 0 else U[x]
+        if ux < 0:
+            continue
+        z0x = z[x]
+        if z0x < bound(-ux, False):
+            continue
+        for y in range(n):
+            if y == x:
+                continue
+            b2 = z2[y * n + x]
+            if b2 >= z[y * n + x]:
+                continue
+            ly = 0 if y == 0 else L[y]
+            if ly >= 0 and add(b2, bound(-ly, True)) < z0x:
+                return False
+    return True
+
+
 # --------------------------------------------------------------------------- federations
 
 
@@ -422,6 +485,24 @@ def federation_subtract(fed: Iterable[DBM], z: DBM | None, n: int) -> list[DBM]:
     for member in fed:
         out.extend(subtract(member, z, n))
     return out
+
+
+def stuck_part(z: DBM, pres: Iterable[DBM | None], n: int) -> list[DBM]:
+    """The part of ``z`` from which none of the zones ``pres`` can be reached by waiting:
+    ``z \\ ∪ down(p)``, as disjoint pieces (``[]`` if nothing is stuck).  ``pres`` are the
+    parts of ``z`` where each enabled transition can be taken, so a non-empty result is a
+    deadlock or timelock.  The same computation as checker/timed.py's ``_stuck``: first
+    whether ``z`` lies in one ``down(p)`` (the common case), then the subtractions in turn.
+    """
+    downs = [down(p, n) for p in pres if p is not None]
+    if any(is_included(z, d, n) for d in downs):
+        return []
+    fed = [z]
+    for d in downs:
+        fed = federation_subtract(fed, d, n)
+        if not fed:
+            return []
+    return fed
 
 
 def federation_is_empty(fed: Iterable[DBM | None]) -> bool:
