@@ -603,7 +603,7 @@ def _kernel_in_subprocess(env_value: str | None) -> str:
     return out.stdout.strip()
 
 
-def test_tock_native_0_uses_thefallback_and_says_so():
+def test_tock_native_0_uses_the_fallback_and_says_so():
     native, module, why = _kernel_in_subprocess("0").split("|")
     assert native == "False"
     assert module == "checker.engine.zones.fallback"
