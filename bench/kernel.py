@@ -46,9 +46,9 @@ import time
 from collections.abc import Callable
 
 from checker.engine.zones import dbm
-from checker.engine.zones import _fallback, kernel
+from checker.engine.zones import fallback, kernel
 
-NATIVE, WHY_NOT = kernel._load(respect_env=False)
+NATIVE, WHY_NOT = kernel.load_native(respect_env=False)
 
 
 def engine_zones(n: int, count: int, seed: int = 7) -> tuple[list[tuple], list[int], list[int]]:
@@ -87,7 +87,7 @@ def per_call(fn: Callable[[], object], number: int) -> float:
 def cases(n: int) -> list[tuple[str, Callable, Callable]]:
     """(name, native thunk, reference thunk) over rotating engine zones."""
     zs, L, U = engine_zones(n, 64)
-    bs = [_fallback.encode(z, n) for z in zs]
+    bs = [fallback.encode(z, n) for z in zs]
     LB, UB = NATIVE.encode_bounds(L, n), NATIVE.encode_bounds(U, n)
     N = NATIVE
     k = [0]
@@ -101,7 +101,7 @@ def cases(n: int) -> list[tuple[str, Callable, Callable]]:
     resets = (n - 1,)
     ref_pres = [dbm.constrain_all(z, n, guard) for z in zs]
     ref_pres = [[p] if p is not None else [] for p in ref_pres]
-    pres = [[_fallback.encode(p, n) for p in ps] for ps in ref_pres]
+    pres = [[fallback.encode(p, n) for p in ps] for ps in ref_pres]
     out = [
         ("call", lambda: N.is_included(None, bs[0], n), lambda: dbm.is_included(None, zs[0], n)),
         ("canonical", lambda: N.canonical(bs[pick()], n),
@@ -153,9 +153,9 @@ def store_figures(n: int, adds: int = 20_000) -> dict:
     zs = []
     for k in range(adds):
         z = dbm.constrain(base, n, 1, 0, dbm.bound(k, False))
-        zs.append(_fallback.encode(dbm.constrain(z, n, 0, 1, dbm.bound(-k, False)), n))
+        zs.append(fallback.encode(dbm.constrain(z, n, 0, 1, dbm.bound(-k, False)), n))
     out = {}
-    for name, impl in (("native", NATIVE), ("fallback", _fallback)):
+    for name, impl in (("native", NATIVE), ("fallback", fallback)):
         store = impl.ZoneStore(n)
         start = time.process_time()
         for k, z in enumerate(zs):

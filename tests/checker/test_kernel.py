@@ -19,12 +19,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.engine.zones import dbm
-from checker.engine.zones import _fallback, kernel
+from checker.engine.zones import fallback, kernel
 
-NATIVE, WHY_NOT_NATIVE = kernel._load(respect_env=False)
+NATIVE, WHY_NOT_NATIVE = kernel.load_native(respect_env=False)
 needs_native = pytest.mark.skipif(
     NATIVE is None, reason=f"native DBM kernel not available: {WHY_NOT_NATIVE}")
-IMPLS = [pytest.param(_fallback, id="fallback"),
+IMPLS = [pytest.param(fallback, id="fallback"),
          pytest.param(NATIVE, id="native", marks=needs_native)]
 
 MAXC = kernel.MAX_CONSTANT
@@ -38,11 +38,11 @@ def fits(t) -> bool:
 
 
 def enc(t, n):
-    return _fallback.encode(t, n)
+    return fallback.encode(t, n)
 
 
 def dec(b, n):
-    return _fallback.decode(b, n)
+    return fallback.decode(b, n)
 
 
 # ----------------------------------------------------------------------------- strategies
@@ -181,7 +181,7 @@ def test_constants():
         assert hasattr(kernel, name)
     if NATIVE is not None:
         for name in ("INF", "MAX_CONSTANT", "MAX_ENTRY", "MAX_DIM", "LE_ZERO", "LT_ZERO"):
-            assert getattr(NATIVE, name) == getattr(_fallback, name)
+            assert getattr(NATIVE, name) == getattr(fallback, name)
 
 
 @pytest.mark.parametrize("impl", IMPLS)
@@ -249,7 +249,7 @@ def test_an_intermediate_beyond_the_range():
     cs = [(1, 0, E), (2, 1, E), (1, 0, dbm.LE_ZERO)]
     z = dbm.universe(n)
     assert fits(dbm.constrain_all(z, n, cs)) and not stepwise(z, n, cs)[1]
-    assert dec(_fallback.constrain_all(enc(z, n), n, cs), n) == dbm.constrain_all(z, n, cs)
+    assert dec(fallback.constrain_all(enc(z, n), n, cs), n) == dbm.constrain_all(z, n, cs)
     if NATIVE is not None:
         with pytest.raises(OverflowError):
             NATIVE.constrain_all(enc(z, n), n, cs)
@@ -454,7 +454,7 @@ def test_engine_chain_stays_in_range(run):
     [-(n-1)M, (n-1)M]; so the kernels never raise and agree with the reference."""
     n, M, L, U, plus, steps = run
     kind = kernel.EXTRA_PLUS_LU if plus else kernel.EXTRA_LU
-    impls = [_fallback] + ([NATIVE] if NATIVE is not None else [])
+    impls = [fallback] + ([NATIVE] if NATIVE is not None else [])
 
     def within(t, lo, hi):
         return t is None or all(lo <= dbm.bound_constant(v) <= hi for v in t if v != dbm.INF)
@@ -594,7 +594,7 @@ def _kernel_in_subprocess(env_value: str | None) -> str:
 def test_tock_native_0_uses_the_fallback_and_says_so():
     native, module, why = _kernel_in_subprocess("0").split("|")
     assert native == "False"
-    assert module == "checker.engine.zones._fallback"
+    assert module == "checker.engine.zones.fallback"
     assert "TOCK_NATIVE=0" in why and "\n" not in why
 
 
@@ -602,20 +602,21 @@ def test_tock_native_0_uses_the_fallback_and_says_so():
 def test_native_is_used_by_default():
     native, module, why = _kernel_in_subprocess(None).split("|")
     assert (native, why) == ("True", "None")
-    assert module != "checker.engine.zones._fallback"
+    assert module != "checker.engine.zones.fallback"
 
 
 def test_fallback_engine_code_is_the_same():
     """Same names, same result types on both implementations."""
     for name in kernel.__all__:
-        if name in ("NATIVE", "WHY_NOT", "EXTRA_LU", "EXTRA_PLUS_LU", "INCLUSION", "ALU",
+        if name in ("NATIVE", "WHY_NOT", "load_native", "EXTRA_LU", "EXTRA_PLUS_LU",
+                    "INCLUSION", "ALU",
                     "contains_point", "max_constant"):
             continue
-        assert hasattr(_fallback, name), name
+        assert hasattr(fallback, name), name
         if NATIVE is not None:
             assert hasattr(NATIVE, name), name
     n = 3
-    z = _fallback.up(_fallback.zero(n), n)
-    pre, succ = _fallback.successor(z, n, [(1, 0, dbm.bound(2, False))], (2,), ())
+    z = fallback.up(fallback.zero(n), n)
+    pre, succ = fallback.successor(z, n, [(1, 0, dbm.bound(2, False))], (2,), ())
     assert isinstance(pre, bytes) and isinstance(succ, bytes)
     assert kernel.contains_point(succ, n, [2, 0]) and not kernel.contains_point(succ, n, [3, 0])

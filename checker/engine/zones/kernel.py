@@ -2,7 +2,7 @@
 
 The same API on two implementations: the native extension ``_dbm`` (C, built at install
 time from ``_dbm.c`` when a C compiler is there) and, when it is missing, stale or switched
-off with the environment variable ``TOCK_NATIVE=0``, the pure-Python ``_fallback`` on top of
+off with the environment variable ``TOCK_NATIVE=0``, the pure-Python ``fallback`` on top of
 the reference checker/engine/zones/dbm.py.  :data:`NATIVE` says which one is in use and
 :data:`WHY_NOT` why not the native one (a one-line notice for the CLI; this module never
 prints).
@@ -49,13 +49,14 @@ Each is specified by its namesake in checker/engine/zones/dbm.py (``satisfies``:
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
 from . import dbm as _reference
-from . import _fallback
+from . import fallback
 
 EXTRA_LU = 0
 EXTRA_PLUS_LU = 1
@@ -65,13 +66,16 @@ ALU = "alu"
 _ABI_VERSION = 1
 
 
-def _load(respect_env: bool = True):  # noqa: ANN202
-    """The native module, or None and the reason (tests pass respect_env=False to hold the
-    native module to the reference even under TOCK_NATIVE=0)."""
+def load_native(respect_env: bool = True):  # noqa: ANN201
+    """The native module, or None and the reason (tests and bench/kernel.py pass
+    respect_env=False to hold the native module to the reference even under TOCK_NATIVE=0).
+
+    This module is the one owner of the private extension ``_dbm``; it is loaded by name
+    because it is optional (a missing build is an expected state, not an error)."""
     if respect_env and os.environ.get("TOCK_NATIVE", "").strip() == "0":
         return None, "TOCK_NATIVE=0 is set: the zone engine uses the pure-Python DBM kernel"
     try:
-        from . import _dbm
+        _dbm = importlib.import_module(f"{__package__}._dbm")
     except ImportError as exc:
         built = "cannot import name '_dbm'" not in str(exc)
         detail = f" ({exc})" if built else ""  # a build that does not load says why
@@ -90,9 +94,9 @@ def _load(respect_env: bool = True):  # noqa: ANN202
     return _dbm, None
 
 
-_native, WHY_NOT = _load()
+_native, WHY_NOT = load_native()
 NATIVE: bool = _native is not None
-_impl = _native if _native is not None else _fallback
+_impl = _native if _native is not None else fallback
 
 INF: int = _impl.INF
 LE_ZERO: int = _impl.LE_ZERO
@@ -139,7 +143,8 @@ def contains_point(z: bytes | None, n: int, values: Sequence[Fraction | int]) ->
 
 
 __all__ = [
-    "NATIVE", "WHY_NOT", "INF", "LE_ZERO", "LT_ZERO", "MAX_CONSTANT", "MAX_ENTRY", "MAX_DIM",
+    "NATIVE", "WHY_NOT", "load_native", "INF", "LE_ZERO", "LT_ZERO", "MAX_CONSTANT",
+    "MAX_ENTRY", "MAX_DIM",
     "EXTRA_LU", "EXTRA_PLUS_LU", "INCLUSION", "ALU",
     "zero", "universe", "canonical", "up", "down", "constrain", "constrain_all", "satisfies",
     "reset", "free", "intersect", "is_included", "alu_included", "extrapolate_lu", "close",
