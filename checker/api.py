@@ -38,11 +38,14 @@ def check_system(system: TransitionSystem, options: Options,
     (one is made from the options if none is given)."""
     budget = budget or Budget(options, progress)
     selected = _selected(system, options)
+    named = options.properties
     check_deadlock = options.check_deadlock
     if check_deadlock is None:
-        check_deadlock = not system.allow_deadlock or "deadlock" in system.expects
+        check_deadlock = (not system.allow_deadlock or "deadlock" in system.expects) and \
+            (named is None or "deadlock" in named)
     job = Job(system, options, budget, tuple(selected), check_deadlock,
-              fail_fast=options.fail_fast, coverage=options.coverage)
+              fail_fast=options.fail_fast, coverage=options.coverage,
+              check_timelock=named is None or "timelock" in named)
     main = run(job)
     results = list(main.results)
     for name in system.scenario_names:

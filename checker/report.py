@@ -77,7 +77,7 @@ class Stats:
     states: int
     transitions: int
     depth: int
-    deadlocks: int
+    deadlocks: int | None  # None: not counted (an abstraction exact for reachability only)
     seconds: float
     exhaustive: bool
     symbolic: bool = False  # states are zones (the zone engine)

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from .engine.findings import Findings
     from .engine.interface import Tracer
 
-__all__ = ["judge", "judge_properties", "result", "as_expected", "unexpected", "runtime_failure", "GOOD"]
+__all__ = ["judge", "judge_properties", "result", "as_expected", "unexpected", "runtime_failure",
+           "GOOD"]
 
 GOOD = {"holds", "reached"}
 
@@ -112,8 +113,10 @@ def judge_properties(system: TransitionSystem, ex: Findings[Any], selected: Iter
 
 
 def judge(system: TransitionSystem, ex: Findings[Any], selected: Iterable[int],
-          check_deadlock: bool, tracer: Tracer, timed: bool = False) -> list[PropertyResult]:
-    """Verdicts for the selected properties, deadlock, timelock (timed specs) and runtime."""
+          check_deadlock: bool, tracer: Tracer, timed: bool = False,
+          check_timelock: bool = True) -> list[PropertyResult]:
+    """Verdicts for the selected properties, deadlock, timelock (timed specs, when asked)
+    and runtime."""
     out = judge_properties(system, ex, selected, tracer)
     if check_deadlock:
         if ex.deadlock is not None:
@@ -125,7 +128,7 @@ def judge(system: TransitionSystem, ex: Findings[Any], selected: Iterable[int],
         else:
             out.append(result(system, "deadlock", "deadlock",
                               "holds" if ex.complete else "unknown", None, None, None))
-    if timed:
+    if timed and check_timelock:
         if ex.timelock is not None:
             trace = tracer.stuck_trace(ex.timelock)
             out.append(result(system, "timelock", "timelock", "violated",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from . import interp, ir
 from .compile import CompiledCode, compile_code, compile_props, instance_table, value_of
 from .diagnostics import Diagnostic, SpecError
-from .irutil import mentions_clock
+from .irutil import mentions_clock, walk
 from .layout import Layout
 from .source import SourceFile, Span
 from .types import (
@@ -34,7 +34,6 @@ from .types import (
 )
 
 if TYPE_CHECKING:
-    from .layout import LazyState
     from .timed import ZoneCode
 
 __all__ = ["TransitionSystem", "Transition", "PropertyInfo", "LivenessInfo", "Fairness",
@@ -132,6 +131,8 @@ class TransitionSystem:
         self.instances = instance_table(model)
         self._code: CompiledCode | None = None
         self._props_cache: dict[frozenset[int], Callable[[int], int]] = {}
+        self._read_masks: dict[int, int] = {}
+        self._formulas: dict[tuple[int, int], list[tuple[tuple[int, int, int], ...]]] = {}
 
     def _make_layout(self) -> Layout:
         return Layout(self.model)
@@ -418,15 +419,29 @@ class TransitionSystem:
 
         return DiscreteTimeSystem(self.model, self.sources, tick)
 
-    def clock_formula(self, index: int, values: Sequence[Any] | LazyState
-                      ) -> list[tuple[tuple[int, int, int], ...]]:
-        """Where property `index` (one that mentions clocks) fires in a discrete state with
-        these values: a disjunction of conjunctions of DBM constraints (an invariant's
-        negation; a reachable as written)."""
+    def clock_formula(self, index: int, state: int) -> list[tuple[tuple[int, int, int], ...]]:
+        """Where property `index` (one that mentions clocks) fires in discrete state
+        `state`: a disjunction of conjunctions of DBM constraints (an invariant's negation;
+        a reachable as written). Remembered per value of the variables the property reads,
+        so each distinct formula is worked out once."""
         from .timed import clock_dnf
 
-        prop = self.model.properties[index]
-        return clock_dnf(prop.expr, values, negate=prop.kind == "invariant")  # type: ignore[arg-type]
+        mask = self._read_masks.get(index)
+        if mask is None:
+            prop = self.model.properties[index]
+            mask = 0
+            for var in {n.var.index for n in walk(prop.expr) if isinstance(n, ir.VarRef)}:
+                width = self.layout.variables[var].type.width
+                mask |= ((1 << width) - 1) << self.layout.offsets[var]
+            self._read_masks[index] = mask
+        key = (index, state & mask)
+        formula = self._formulas.get(key)
+        if formula is None:
+            prop = self.model.properties[index]
+            formula = clock_dnf(prop.expr, self.layout.view(state),  # type: ignore[arg-type]
+                                negate=prop.kind == "invariant")
+            self._formulas[key] = formula
+        return formula
 
     def clock_guarded_fairness(self) -> str | None:
         """The name of a fair action whose guard compares clocks, if any."""

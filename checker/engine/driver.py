@@ -57,7 +57,7 @@ def run(job: Job) -> Run:
     tracer = engine.tracer(findings)
     system = engine.system
     results = judge(system, findings, job.active, job.check_deadlock, tracer,
-                    timed=engine.timed)
+                    timed=engine.timed, check_timelock=job.check_timelock)
     results += engine.leads_to(searched, findings, searched.liveness())
     if bounded:
         verdicts = judge_properties(system, findings, searched.active[len(job.active):],

@@ -55,6 +55,7 @@ class Findings(Generic[Handle]):
     complete: bool = False
     stop_reason: StopReason | None = None
     symbolic: bool = False
+    stuck_counted: bool = True  # False: the abstraction cannot tell stuck states apart
     check_deadlock: bool = True
     stop_when: Callable[[Findings[Any]], bool] | None = field(default=None, repr=False)
 
@@ -93,5 +94,6 @@ class Findings(Generic[Handle]):
 
     # -------------------------------------------------------------- summary
     def stats(self) -> Stats:
-        return Stats(self.states, self.transitions + self.ticks, self.depth, self.deadlocks,
-                     self.seconds, self.complete, symbolic=self.symbolic)
+        return Stats(self.states, self.transitions + self.ticks, self.depth,
+                     self.deadlocks if self.stuck_counted else None, self.seconds,
+                     self.complete, symbolic=self.symbolic)

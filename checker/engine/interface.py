@@ -39,7 +39,8 @@ class Tracer(Protocol):
 class Job:
     """One search to run: the system, how hard to look (options, the shared budget), which
     properties to check (indices into `system.properties`), whether deadlocks count, and
-    whether to stop at the first unexpected verdict. `phase` names the search in progress
+    whether to stop at the first unexpected verdict; `check_timelock` whether timelocks are
+    asked about (timed systems). `phase` names the search in progress
     reports. A product's job is derived from its parent's (`for_product`), never built by
     hand, so it keeps the options and the budget."""
 
@@ -51,13 +52,15 @@ class Job:
     fail_fast: bool = False
     coverage: bool = False
     phase: str = "main"
+    check_timelock: bool = True
 
     def for_product(self, system: TransitionSystem, phase: str) -> Job:
         """The job of a product of this job's system: every property of the product, no
-        deadlock check (a product's runs end where its script does), no fail-fast, no
-        coverage."""
+        deadlock or timelock check (a product's runs end where its script does), no
+        fail-fast, no coverage."""
         return replace(self, system=system, active=tuple(range(len(system.properties))),
-                       check_deadlock=False, fail_fast=False, coverage=False, phase=phase)
+                       check_deadlock=False, check_timelock=False, fail_fast=False,
+                       coverage=False, phase=phase)
 
     def liveness(self) -> list[LivenessInfo]:
         """The leads-to properties this job asks about (bounded and unbounded)."""

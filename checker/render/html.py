@@ -205,7 +205,7 @@ def _run(report: Report, command: str | None, emit) -> None:  # noqa: ANN001
         (kind, f"{s.states:,}"),
         ("transitions", f"{s.transitions:,}"),
         ("depth", f"{s.depth:,}"),
-        ("deadlock states", f"{s.deadlocks:,}"),
+        ("deadlock states", "not counted" if s.deadlocks is None else f"{s.deadlocks:,}"),
         ("exhaustive", "yes" if s.exhaustive else "no: a bound stopped the search"),
         ("time", f"{s.seconds:.2f} s"),
     ]

@@ -43,10 +43,12 @@ def render_text(report: Report) -> str:
     kind = "symbolic states" if stats.symbolic else "states"
     if stats.states == 1:
         kind = kind[:-1]
+    if stats.deadlocks is None:
+        stuck = "deadlock states not counted (none was asked about)"
+    else:
+        stuck = f"{stats.deadlocks:,} deadlock state{'s' if stats.deadlocks != 1 else ''}"
     lines.append(f"{stats.states:,} {kind}, {stats.transitions:,} transitions, depth "
-                 f"{stats.depth}, {stats.deadlocks:,} deadlock state"
-                 f"{'s' if stats.deadlocks != 1 else ''}"
-                 f"{'' if stats.exhaustive else ' (not exhaustive)'}")
+                 f"{stats.depth}, {stuck}{'' if stats.exhaustive else ' (not exhaustive)'}")
     if report.stop_reason:
         lines.append(f"stopped: {stop_reason_text(report.stop_reason)}")
     for p in report.properties:

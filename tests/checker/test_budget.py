@@ -16,7 +16,7 @@ from checker import Options, check_system, load
 from checker.engine import Budget, StopReason
 from checker.report import Report
 
-BIG = "tests/fixtures/big_with_scenarios.tock"
+BIG = "tests/fixtures/big/big_with_scenarios.tock"
 
 
 class FakeClock:

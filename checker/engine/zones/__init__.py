@@ -1,14 +1,17 @@
 """The zone engine: symbolic states of a discrete state and a zone of clock valuations.
 
-    dbm.py            difference-bound matrices (the reference kernel, pure Python)
-    extrapolation.py  Extra+_M and Extra+_LU with per-state constants
+    dbm.py            difference-bound matrices: the reference, pure Python, exact
+    kernel.py         the DBMs the search uses: int32 matrices, native (_dbm.c) when built,
+                      else fallback.py on the reference
+    extrapolation.py  Extra+_M / aM and Extra+_LU / aLU with per-state constants
     search.py         breadth-first search over symbolic states, the passed list
     schedule.py       exact firing times for a symbolic path
     tracer.py         traces with times; lassos of the zone graph
     leadsto.py        unbounded leads-to on the exact zone graph, time divergence
 
-Extra+_LU is used when no stuck state needs finding (deadlocks not checked and no bound
-that could stop time); otherwise Extra+_M, which keeps deadlocks and timelocks.
+Extra+_LU with aLU subsumption is used when no stuck state needs finding (deadlocks and
+timelocks not asked about, or no bound that could stop time); otherwise Extra+_M with aM
+subsumption, which keeps deadlocks and timelocks (see extrapolation.py).
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from model import format_duration
 
+from ...errors import UsageError
 from ...graph import check_graph_size
 from ...liveness import unbounded
 from ...report import PropertyResult
 from ..findings import Findings
 from ..store import ROOT
-from . import dbm
+from . import dbm, kernel
 from .extrapolation import ExtraLU, ExtraM, Extrapolation
 from .leadsto import zone_leads_to
 from .search import StaleClock, ZoneNodes, explore_zones
@@ -51,21 +55,28 @@ class ZoneEngine:
 
     def describe(self, findings: Findings[Any]) -> str:
         assert self.extrapolation is not None
-        text = f"zones ({self.extrapolation.name}, per-state constants)"
+        ex = self.extrapolation
+        text = f"zones ({ex.name}, {ex.subsumption} subsumption, per-state constants)"
         if self.always:
             names = self.system.clock_names
             text += "; global constants for " + ", ".join(names[x] for x in sorted(self.always))
         return text
 
     def explore(self, job: Job) -> Findings[int]:
-        use_lu = not job.check_deadlock and not self.system.has_bounds
+        stuck_states = job.check_deadlock or (job.check_timelock and self.system.has_bounds)
         while True:
-            kind = ExtraLU if use_lu else ExtraM
+            kind = ExtraM if stuck_states else ExtraLU
             self.extrapolation = kind(self.zc, self.always)
             try:
-                return explore_zones(job, self.zc, self.extrapolation)
+                return explore_zones(job, self.zc, self.extrapolation, stuck_states)
             except StaleClock as stale:
                 self.always = self.always | frozenset(stale.clocks)
+            except OverflowError:
+                raise UsageError(
+                    "a clock constant is too large for the zone engine's 32-bit difference "
+                    f"bounds at {self.zc.n - 1} clocks (at most "
+                    f"{kernel.max_constant(self.zc.n):,} ms); use smaller constants or "
+                    "--time discrete") from None
 
     def tracer(self, findings: Findings[int]) -> ZoneTracer:
         return ZoneTracer(self.system, self.zc, findings)
@@ -79,8 +90,8 @@ class ZoneEngine:
         names = self.system.action_names
         instances = self.system.instances
         counts = [0] * len(names)
-        for _a, _b, inst, _choices in nodes.edges:
-            counts[instances[inst][0]] += 1
+        for inst, count in enumerate(nodes.instance_counts):
+            counts[instances[inst][0]] += count
         return tuple(zip(names, counts))
 
     def graph(self, findings: Findings[int], limit: int) -> nx.DiGraph:
@@ -89,14 +100,17 @@ class ZoneEngine:
         system = self.system
         nodes: ZoneNodes = findings.store
         check_graph_size(len(nodes), limit, "symbolic states")
+        assert nodes.edges is not None  # kept up to the graph limit
         names = system.clock_names
+        n = self.zc.n
         graph = nx.DiGraph(spec=system.name, symbolic=True)
-        for i, (d, z) in enumerate(zip(nodes.discrete, nodes.zones)):
-            shown = system.layout.show(system.decode(d))
-            zone = dbm.format_dbm(z, self.zc.n, names, format_duration)
+        for i in range(len(nodes)):
+            shown = system.layout.show(system.decode(nodes.discrete(i)))
+            zone = dbm.format_dbm(kernel.decode(nodes.zone(i), n), n, names, format_duration)
             graph.add_node(i, initial=nodes.parent[i] == ROOT, state=dict(shown), zone=zone,
                            label=", ".join(f"{a}={b}" for a, b in shown) + f" | {zone}")
-        for a, b, inst, choices in nodes.edges:
+        for a, b, entry in nodes.edges:
+            inst, choices, _d2, _guard, _resets = self.zc.succ(nodes.discrete(a))[entry]
             label = str(system.transition(inst, choices))
             if graph.has_edge(a, b):
                 graph.edges[a, b]["actions"].append(label)

@@ -1,14 +1,23 @@
-"""Extrapolation strategies: how a zone is widened so that the zone graph is finite.
+"""Abstractions: how zones are widened and compared so that the zone graph is finite.
 
 A symbolic state's zone is closed under delay within the active bounds, then extrapolated
 with the constants of the clocks that are *live* in its discrete state (model.timed: a
 clock nothing reads before its next reset has no constant there), so a 15 min timeout
-costs what a 2 s one costs. `always` holds clocks whose constants apply everywhere (a clock
-that became live without a reset; see search.py).
+costs what a 2 s one costs; and a new zone is dropped when a stored zone of the same
+discrete state *subsumes* it. `always` holds clocks whose constants apply everywhere (a
+clock that became live without a reset; see search.py).
 
-- `ExtraM` (Extra+_M, L = U = M): a bisimulation-based widening; it keeps deadlocks and
-  timelocks, so it is used whenever stuck states must be found.
-- `ExtraLU` (Extra+_LU): coarser, exact for reachability only.
+- `ExtraM` (L = U = M, the largest constant a clock is compared with): Extra+_M widening
+  and subsumption by the M-simulation (aM: aLU with L = U = M). With L = U = M the
+  simulation is symmetric, a bisimulation: a zone it subsumes reaches exactly what its
+  subsumer reaches, deadlocks and timelocks included. Used whenever stuck states count.
+- `ExtraLU` (separate lower and upper constants): Extra+_LU widening and aLU subsumption
+  (Herbreteau, Srivathsan, Walukiewicz: "Better abstractions for timed automata"), the
+  coarsest of the three and exact for reachability (properties, run-time errors), but a
+  mere simulation: a subsumed zone may reach a stuck state its subsumer does not, so it is
+  used only when neither deadlocks nor timelocks are asked about.
+
+Zones are the kernel's (kernel.py: int32 DBMs, native when built).
 """
 
 from __future__ import annotations
@@ -16,20 +25,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from . import dbm
+from . import kernel
 
 if TYPE_CHECKING:
     from model import ZoneCode
 
 __all__ = ["Extrapolation", "ExtraM", "ExtraLU", "initial_zone"]
 
-Zone = tuple[int, ...]
+Zone = bytes
 
 
 class Extrapolation:
-    """Per-discrete-state constants, and the closing step `close` of every successor."""
+    """Per-discrete-state constants; the closing step of every successor; subsumption."""
 
     name = ""
+    subsumption = ""
 
     def __init__(self, zc: ZoneCode, always: frozenset[int], extra: Sequence[int] = ()):
         self.zc = zc
@@ -37,7 +47,8 @@ class Extrapolation:
         self.extra = tuple(extra)  # constants of clocks beyond the model's (a tick clock)
         self.n = zc.n + len(self.extra)
         self._live: dict[int, int] = {}
-        self._bounds: dict[int, tuple[list[int], list[int]]] = {}
+        self._inv: dict[int, tuple] = {}
+        self._bounds: dict[int, tuple[bytes, bytes]] = {}
 
     def live(self, d: int) -> int:
         """The live mask of discrete state d (cached)."""
@@ -46,49 +57,53 @@ class Extrapolation:
             mask = self._live[d] = self.zc.live(d)
         return mask
 
-    def bounds(self, d: int) -> tuple[list[int], list[int]]:
-        """L and U in discrete state d (extra clocks appended)."""
+    def invariant(self, d: int) -> tuple:
+        """The bounds active in discrete state d (cached)."""
+        inv = self._inv.get(d)
+        if inv is None:
+            inv = self._inv[d] = self.zc.inv(d)
+        return inv
+
+    def bounds(self, d: int) -> tuple[bytes, bytes]:
+        """L and U in discrete state d, as the kernel takes them (extra clocks appended)."""
         mask = self.live(d)
         hit = self._bounds.get(mask)
         if hit is None:
             lower, upper = self.zc.bounds(mask, self.always)
-            hit = self._bounds[mask] = (list(lower) + list(self.extra),
-                                        list(upper) + list(self.extra))
+            lower = list(lower) + list(self.extra)
+            upper = list(upper) + list(self.extra)
+            lower, upper = self._choose(lower, upper)
+            hit = self._bounds[mask] = (kernel.encode_bounds(lower, self.n),
+                                        kernel.encode_bounds(upper, self.n))
         return hit
 
+    def _choose(self, lower: list[int], upper: list[int]) -> tuple[list[int], list[int]]:
+        return lower, upper
+
     def extrapolate(self, z: Zone, d: int) -> Zone:
-        raise NotImplementedError
+        lower, upper = self.bounds(d)
+        return kernel.extrapolate_lu(z, self.n, lower, upper, kernel.EXTRA_PLUS_LU)
 
     def close(self, z: Zone, d: int, inv: tuple) -> Zone:
         """Let time pass within the bounds `inv` of d, then extrapolate."""
-        n = self.n
-        up = dbm.constrain_all(dbm.up(z, n), n, inv)
-        assert up is not None  # z satisfies inv already
-        return self.extrapolate(up, d)
+        lower, upper = self.bounds(d)
+        out = kernel.close(z, self.n, inv, lower, upper, kernel.EXTRA_PLUS_LU)
+        assert out is not None  # z satisfies inv already
+        return out
 
 
 class ExtraM(Extrapolation):
     name = "Extra+_M"
+    subsumption = "aM"
 
-    def __init__(self, zc: ZoneCode, always: frozenset[int], extra: Sequence[int] = ()):
-        super().__init__(zc, always, extra)
-        self._m: dict[int, list[int]] = {}
-
-    def extrapolate(self, z: Zone, d: int) -> Zone:
-        mask = self.live(d)
-        m = self._m.get(mask)
-        if m is None:
-            lower, upper = self.bounds(d)
-            m = self._m[mask] = [max(a, b) for a, b in zip(lower, upper)]
-        return dbm.extrapolate_m(z, self.n, m)
+    def _choose(self, lower: list[int], upper: list[int]) -> tuple[list[int], list[int]]:
+        m = [max(a, b) for a, b in zip(lower, upper)]
+        return m, m
 
 
 class ExtraLU(Extrapolation):
     name = "Extra+_LU"
-
-    def extrapolate(self, z: Zone, d: int) -> Zone:
-        lower, upper = self.bounds(d)
-        return dbm.extrapolate_lu(z, self.n, lower, upper)
+    subsumption = "aLU"
 
 
 def initial_zone(zc: ZoneCode, d: int) -> Zone | None:
@@ -96,7 +111,7 @@ def initial_zone(zc: ZoneCode, d: int) -> Zone | None:
     bounds (None: the bounds are false at once)."""
     n = zc.n
     inv = zc.inv(d)
-    z = dbm.constrain_all(dbm.zero(n), n, inv)
+    z = kernel.constrain_all(kernel.zero(n), n, inv)
     if z is None:
         return None
-    return dbm.constrain_all(dbm.up(z, n), n, inv)
+    return kernel.constrain_all(kernel.up(z, n), n, inv)

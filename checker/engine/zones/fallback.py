@@ -64,6 +64,12 @@ def _enc_checked(t: Sequence[int]) -> bytes:
     return _enc(t)
 
 
+def _zone(b: bytes | None) -> bytes:
+    """A result that cannot be empty (a superset of a non-empty zone)."""
+    assert b is not None
+    return b
+
+
 def _out(t: tuple[int, ...] | None, z: bytes | None = None, tz: tuple | None = None
          ) -> bytes | None:
     """Encode a result; the argument object itself when the result equals it."""
@@ -174,11 +180,11 @@ def canonical(z: bytes, n: int) -> bytes | None:
 
 def up(z: bytes, n: int) -> bytes:
     t = _dec(z, _dim(n))
-    return _out(dbm.up(t, n), z, t)
+    return _zone(_out(dbm.up(t, n), z, t))
 
 
 def down(z: bytes, n: int) -> bytes:
-    return _out(dbm.down(_dec(z, _dim(n)), n))
+    return _zone(_out(dbm.down(_dec(z, _dim(n)), n)))
 
 
 def constrain(z: bytes | None, n: int, i: int, j: int, raw: int) -> bytes | None:
@@ -206,11 +212,11 @@ def reset(z: bytes, n: int, x: int, value: int = 0) -> bytes:
     t = _dec(z, _dim(n))
     if value > MAX_ENTRY:
         raise OverflowError(f"a zone entry exceeds the DBM kernel's range {_RANGE}")
-    return _out(dbm.reset(t, n, _index(x, n, 1), value))
+    return _zone(_out(dbm.reset(t, n, _index(x, n, 1), value)))
 
 
 def free(z: bytes, n: int, x: int) -> bytes:
-    return _out(dbm.free(_dec(z, _dim(n)), n, _index(x, n, 1)))
+    return _zone(_out(dbm.free(_dec(z, _dim(n)), n, _index(x, n, 1))))
 
 
 def intersect(z1: bytes | None, z2: bytes | None, n: int) -> bytes | None:
@@ -242,17 +248,17 @@ def extrapolate_lu(z: bytes, n: int, L: bytes | Sequence[int], U: bytes | Sequen
                    kind: int) -> bytes:
     t = _dec(z, _dim(n))
     plus = _kind(kind)
-    return _out(dbm.extrapolate_lu(t, n, _bounds(L, n), _bounds(U, n), plus=plus), z, t)
+    return _zone(_out(dbm.extrapolate_lu(t, n, _bounds(L, n), _bounds(U, n), plus=plus), z, t))
 
 
 def close(z: bytes, n: int, inv: Iterable[Constraint] | None, L: bytes | Sequence[int],
           U: bytes | Sequence[int], kind: int) -> bytes | None:
     t = _dec(z, _dim(n))
     lower, upper, plus = _bounds(L, n), _bounds(U, n), _kind(kind)
-    t = dbm.constrain_all(dbm.up(t, n), n, _cons(inv, n))
-    if t is None:
+    closed = dbm.constrain_all(dbm.up(t, n), n, _cons(inv, n))
+    if closed is None:
         return None
-    return _out(dbm.extrapolate_lu(t, n, lower, upper, plus=plus))
+    return _out(dbm.extrapolate_lu(closed, n, lower, upper, plus=plus))
 
 
 def successor(z: bytes, n: int, guard: Iterable[Constraint] | None,
@@ -264,10 +270,10 @@ def successor(z: bytes, n: int, guard: Iterable[Constraint] | None,
     z1 = dbm.constrain_all(t, n, _cons(guard, n))
     if z1 is None:
         return None, None
-    z3 = z1
+    z2 = z1
     for x in resets:
-        z3 = dbm.reset(z3, n, x)
-    z3 = dbm.constrain_all(z3, n, inv)
+        z2 = dbm.reset(z2, n, x)
+    z3 = dbm.constrain_all(z2, n, inv)
     if z3 is None:
         return None, None
     pre = dbm.constrain_all(z1, n, [c for c in inv if c[0] not in resets])
@@ -319,6 +325,8 @@ class ZoneStore:
             def covers(a: tuple, b: tuple) -> bool:
                 return dbm.is_included(a, b, n)
         elif mode == "alu":
+            if L is None or U is None:
+                raise ValueError("aLU subsumption needs L and U")
             lower, upper = _bounds(L, n), _bounds(U, n)
 
             def covers(a: tuple, b: tuple) -> bool:

@@ -9,7 +9,7 @@ prints).
 
 Representation.  A zone of dimension ``n`` (the reference clock 0 and ``n - 1`` clocks) is a
 ``bytes`` object of ``n * n`` int32 in native byte order, row-major, entry ``[i * n + j]``
-bounding ``x_i - x_j``; raw bounds are encoded as in checker/engine/zones/dbm.py (``(c << 1) | 1`` for
+bounding ``x_i - x_j``; raw bounds are encoded as in dbm.py (``(c << 1) | 1`` for
 ``<= c``, ``c << 1`` for ``< c``) except that "no bound" is :data:`INF` (``2**31 - 1``).
 The empty zone is ``None``.  :func:`encode` / :func:`decode` convert to and from the
 reference tuple form.  An operation may return its argument object when nothing changed.
@@ -54,6 +54,7 @@ import os
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from . import dbm as _reference
 from . import fallback
@@ -66,7 +67,7 @@ ALU = "alu"
 _ABI_VERSION = 1
 
 
-def load_native(respect_env: bool = True):  # noqa: ANN201
+def load_native(respect_env: bool = True) -> tuple[Any, str | None]:
     """The native module, or None and the reason (tests and bench/kernel.py pass
     respect_env=False to hold the native module to the reference even under TOCK_NATIVE=0).
 

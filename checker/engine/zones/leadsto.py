@@ -21,7 +21,7 @@ from ...report import PropertyResult
 from ..budget import Stop, StopReason
 from ..discrete import leads_to_in_discrete_time
 from ..findings import Findings
-from . import dbm
+from . import dbm, kernel
 from .extrapolation import ExtraM, initial_zone
 from .search import POLL_EVERY
 from .tracer import ZoneLassoTracer
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = ["zone_leads_to", "exact_zone_graph"]
 
-Zone = tuple[int, ...]
+Zone = bytes
 
 
 def zone_leads_to(job: Job, zc: ZoneCode, findings: Findings[int], always: frozenset[int],
@@ -59,12 +59,13 @@ def zone_leads_to(job: Job, zc: ZoneCode, findings: Findings[int], always: froze
 
 
 def _successor(z: Zone, n: int, guard: Any, resets: Any, inv2: tuple) -> Zone | None:
-    z1 = dbm.constrain_all(z, n, guard or ())
+    """Guard, resets and the target's bounds (no delay: `close` lets time pass)."""
+    z1 = kernel.constrain_all(z, n, guard or ())
     if z1 is None:
         return None
     for x in resets:
-        z1 = dbm.reset(z1, n, x)
-    return dbm.constrain_all(z1, n, inv2)
+        z1 = kernel.reset(z1, n, x)
+    return kernel.constrain_all(z1, n, inv2)
 
 
 def exact_zone_graph(job: Job, zc: ZoneCode, always: frozenset[int]
@@ -76,13 +77,14 @@ def exact_zone_graph(job: Job, zc: ZoneCode, always: frozenset[int]
     n = zc.n
     extrapolation = ExtraM(zc, always)
     close = extrapolation.close
+    invariant = extrapolation.invariant
     graph = StateGraph([], [])
     everywhere: list[int] = []
     graph.enabled_everywhere = everywhere
     for d in dict.fromkeys(system.initial_states()):
         z = initial_zone(zc, d)
         if z is not None:
-            key = (d, close(z, d, zc.inv(d)))
+            key = (d, close(z, d, invariant(d)))
             if key not in graph.ids:
                 graph.initial.append(graph.add_node(key))
     ids = graph.ids
@@ -98,12 +100,12 @@ def exact_zone_graph(job: Job, zc: ZoneCode, always: frozenset[int]
             for inst, _choices, d2, guard, resets in zc.succ(d):
                 if d2 is None:
                     continue
-                inv2 = zc.inv(d2)
+                inv2 = invariant(d2)
                 z2 = _successor(z, n, guard, resets, inv2)
                 if z2 is None:
                     continue
                 fair = of_instance[inst]
-                if fair & ~mask and dbm.constrain_all(
+                if fair & ~mask and kernel.constrain_all(
                         z, n, (*(guard or ()), *(c for c in inv2 if c[0] not in resets))) == z:
                     mask |= fair  # every valuation of the zone can take it
                 key = (d2, close(z2, d2, inv2))
@@ -111,7 +113,7 @@ def exact_zone_graph(job: Job, zc: ZoneCode, always: frozenset[int]
                 if target is None:
                     target = graph.add_node(key)
                 edges[(target, inst)] = None
-            if not zc.inv(d):
+            if not invariant(d):
                 edges[(node, TICK)] = None  # no bound is active: time can pass forever here
             graph.close_node(edges)
             everywhere.append(mask)
@@ -136,17 +138,18 @@ _INCOMPLETE = {
 }
 
 
-def _with_free_clock(z: tuple, n: int) -> tuple:
+def _with_free_clock(z: Zone, n: int) -> Zone:
     """Zone z (dimension n) with one more clock, unconstrained (but non-negative)."""
+    t = kernel.decode(z, n)
     m = n + 1
     out = [dbm.INF] * (m * m)
     for i in range(n):
-        out[i * m:i * m + n] = z[i * n:i * n + n]
+        out[i * m:i * m + n] = t[i * n:i * n + n]
     out[0 * m + n] = dbm.LE_ZERO  # 0 - x_new <= 0
     out[n * m + n] = dbm.LE_ZERO
     result = dbm.canonical(out, m)
     assert result is not None
-    return result
+    return kernel.encode(result, m)
 
 
 class TickDivergence:
@@ -158,7 +161,9 @@ class TickDivergence:
         self.graph = graph
         self.groups = system.fairness
         self.unit = unit
-        self.close = ExtraM(zc, always, (unit,)).close
+        extrapolation = ExtraM(zc, always, (unit,))
+        self.close = extrapolation.close
+        self.invariant = extrapolation.invariant
         self.cache: dict[frozenset[int], Any] = {}
         self.succ_cache: dict[int, list[tuple]] = {}
 
@@ -185,7 +190,7 @@ class TickDivergence:
         states, n = self.graph.states, self.zc.n
         bounded = set(range(1, n))
         for v in nodes:
-            z = states[v][1]
+            z = kernel.decode(states[v][1], n)
             bounded = {x for x in bounded if z[x * n] != dbm.INF}
             if not bounded:
                 return False
@@ -233,7 +238,7 @@ class TickDivergence:
                 for e_inst, _choices, e_d2, guard, resets in entries:
                     if e_inst != inst or e_d2 != d2:
                         continue
-                    inv2 = zc.inv(d2)
+                    inv2 = self.invariant(d2)
                     z2 = _successor(zt, m, guard, resets, inv2)
                     if z2 is not None:
                         mask |= fair
@@ -241,7 +246,7 @@ class TickDivergence:
                             target = self._node(product, label, w, close(z2, d2, inv2))
                             edges[(target, inst)] = None
                     break
-            inv = zc.inv(d)
+            inv = self.invariant(d)
             z2 = _successor(zt, m, tick_guard, (n,), inv)
             if z2 is not None:
                 edges[(self._node(product, label, v, close(z2, d, inv)), TICK)] = None
@@ -251,7 +256,7 @@ class TickDivergence:
         return divergent_cycle(product, self.groups, penabled, starts, label)
 
     @staticmethod
-    def _node(product: StateGraph, label: list[int], v: int, z: tuple) -> int:
+    def _node(product: StateGraph, label: list[int], v: int, z: Zone) -> int:
         key = (v, z)
         target = product.ids.get(key)
         if target is None:

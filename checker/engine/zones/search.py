@@ -1,26 +1,33 @@
 """Breadth-first search over symbolic states: a discrete state with a zone.
 
 A transition intersects the zone with the clock guard, resets clocks, applies the
-target's bounds and lets time pass; the zone is then extrapolated (extrapolation.py) and
-dropped if a stored zone of the same discrete state includes it (the passed list keeps, per
-discrete state, the zones no other zone includes). BFS over symbolic states gives
-counterexamples with the fewest actions; the tracer turns them into runs with exact times.
+target's bounds and lets time pass (kernel.successor); the zone is then extrapolated and
+dropped if a stored zone of the same discrete state subsumes it (extrapolation.py; the
+passed list is the kernel's ZoneStore, which also retires the zones a new one subsumes).
+BFS over symbolic states gives counterexamples with the fewest actions; the tracer turns
+them into runs with exact times.
 
 Per-state constants rest on one assumption: a clock that becomes live is reset by the
 transition that makes it live. The search checks it on every transition; where it fails
 (`StaleClock`) the engine restarts with that clock's constants applying everywhere.
+
+A node keeps its zone (in the store's arena), its parent and which entry of its parent's
+successor list (`zc.succ`) led to it: the tracer re-derives the transition from that, so
+a symbolic state costs a few ints beside its zone.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from array import array
 from typing import TYPE_CHECKING
+
+from model import RuntimeFault
 
 from ...verdicts import unexpected
 from ..budget import Stop, StopReason
 from ..findings import Findings
 from ..store import ROOT
-from . import dbm
+from . import kernel
 from .extrapolation import Extrapolation, initial_zone
 
 if TYPE_CHECKING:
@@ -28,11 +35,11 @@ if TYPE_CHECKING:
 
     from ..interface import Job
 
-__all__ = ["ZoneNodes", "StaleClock", "explore_zones", "stuck_part", "POLL_EVERY"]
+__all__ = ["ZoneNodes", "StaleClock", "explore_zones", "POLL_EVERY"]
 
 POLL_EVERY = 256  # symbolic states between polls of the budget
 
-Zone = tuple[int, ...]
+Zone = bytes
 
 
 class StaleClock(Exception):
@@ -43,19 +50,37 @@ class StaleClock(Exception):
         self.clocks = clocks
 
 
-@dataclass
 class ZoneNodes:
-    """The symbolic states of a search, in discovery order, with the parent of each and the
-    transition it was reached by, and every edge (for coverage and the zone graph)."""
+    """The symbolic states of a search, in discovery order (see the module docstring)."""
 
-    discrete: list[int] = field(default_factory=list)
-    zones: list[Zone] = field(default_factory=list)
-    parent: list[int] = field(default_factory=list)
-    via: list[tuple[int, tuple, tuple, tuple] | None] = field(default_factory=list)
-    edges: list[tuple[int, int, int, tuple]] = field(default_factory=list)
+    def __init__(self, zc: ZoneCode, edge_limit: int):
+        self.zc = zc
+        self.store = kernel.ZoneStore(zc.n)
+        self.discrete_of: list[int] = []  # discrete-state id -> packed discrete state
+        self.ids: dict[int, int] = {}  # packed discrete state -> its id
+        self.parent = array("i")
+        self.entry = array("i")  # which entry of zc.succ(parent's state) led here
+        self.instance_counts: list[int] = []  # transitions per action instance
+        # every edge (source, target or its subsumer, entry), while the graph is small
+        # enough to be drawn (Engine.graph refuses larger ones anyway)
+        self.edge_limit = edge_limit
+        self.edges: list[tuple[int, int, int]] | None = []
 
     def __len__(self) -> int:
-        return len(self.discrete)
+        return len(self.parent)
+
+    def did(self, d: int) -> int:
+        did = self.ids.get(d)
+        if did is None:
+            did = self.ids[d] = len(self.discrete_of)
+            self.discrete_of.append(d)
+        return did
+
+    def discrete(self, node: int) -> int:
+        return self.discrete_of[self.store.did(node)]
+
+    def zone(self, node: int) -> Zone:
+        return self.store.zone(node)
 
     def path(self, node: int) -> list[int]:
         path = [node]
@@ -64,72 +89,80 @@ class ZoneNodes:
         path.reverse()
         return path
 
-
-def stuck_part(z: Zone, enabled: list[Zone], n: int) -> list[Zone]:
-    """The part of zone z from which no enabled transition can ever be taken."""
-    downs = [dbm.down(p, n) for p in enabled]
-    if any(dbm.is_included(z, d, n) for d in downs):
-        return []
-    fed = [z]
-    for d in downs:
-        fed = dbm.federation_subtract(fed, d, n)
-        if not fed:
-            return []
-    return fed
+    def via(self, node: int) -> tuple[int, tuple, tuple, tuple]:
+        """The transition that reached `node`: (instance, choices, guard, resets)."""
+        entry = self.zc.succ(self.discrete(self.parent[node]))[self.entry[node]]
+        inst, choices, _d2, guard, resets = entry
+        return inst, choices, tuple(guard or ()), tuple(resets or ())
 
 
-def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation) -> Findings[int]:
-    """Breadth-first search over symbolic states (see the module docstring)."""
+def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
+                  stuck_states: bool) -> Findings[int]:
+    """Breadth-first search over symbolic states (see the module docstring); with
+    `stuck_states`, each symbolic state is checked for deadlocks and timelocks."""
     system: TransitionSystem = job.system
     n = zc.n
-    nodes = ZoneNodes()
+    nodes = ZoneNodes(zc, job.options.graph_limit)
     ex: Findings[int] = Findings([], nodes, symbolic=True, check_deadlock=job.check_deadlock,
                                  stop_when=unexpected(system) if job.fail_fast else None)
+    ex.stuck_counted = stuck_states
     options = job.options
     selected = list(job.active)
-    clock_props = {k for k in selected if system.properties[k].mentions_clock}
+    clock_props = [k for k in selected if system.properties[k].mentions_clock]
     active_discrete = {k for k in selected if k not in clock_props}
-    active_clock = set(clock_props)
+    active_clock = list(clock_props)
+    # one compiled test of the discrete properties, masked as they are found; compiled again
+    # only when fewer than half of those it tests are left (compiling costs ~10 ms)
+    compiled = len(active_discrete)
     props_fn = system.props_for(frozenset(active_discrete)) if active_discrete else None
-    passed: dict[int, list[int]] = {}
+    props_mask = sum(1 << k for k in active_discrete)
     live = extrapolation.live
-    close = extrapolation.close
+    invariant = extrapolation.invariant
+    bounds = extrapolation.bounds
     always = extrapolation.always
+    store = nodes.store
+    add_zone = store.add
+    mode = kernel.ALU
+    parent_of = nodes.parent
+    entry_of = nodes.entry
+    counts = nodes.instance_counts = [0] * len(system.instances)
+    successor = kernel.successor
+    satisfies = kernel.satisfies
 
-    def add(d: int, z: Zone, parent: int, via: tuple | None) -> int:
-        bucket = passed.setdefault(d, [])
-        for i in bucket:
-            if dbm.is_included(z, nodes.zones[i], n):
-                return -1 - i  # covered by node i
-        keep = [i for i in bucket if not dbm.is_included(nodes.zones[i], z, n)]
-        node = len(nodes.discrete)
-        nodes.discrete.append(d)
-        nodes.zones.append(z)
-        nodes.parent.append(parent)
-        nodes.via.append(via)
-        keep.append(node)
-        passed[d] = keep
-        note(node)
+    def add(d: int, z: Zone, parent: int, entry: int) -> int:
+        did = nodes.did(d)
+        lower, upper = bounds(d)
+        node = add_zone(did, z, lower, upper, mode)
+        if node >= 0:
+            parent_of.append(parent)
+            entry_of.append(entry)
+            note(node, d, did, z)
         return node
 
-    def note(node: int) -> None:
-        nonlocal props_fn
-        d = nodes.discrete[node]
+    def note(node: int, d: int, did: int, z: Zone) -> None:
+        nonlocal props_fn, props_mask, compiled
         if props_fn is not None:
-            hits = props_fn(d)
+            try:
+                hits = props_fn(d) & props_mask
+            except RuntimeFault:
+                # a property failed: judge each with the interpreter, so the others count
+                hits, failing = system.property_hits(d, active_discrete)
+                if failing is not None:
+                    ex.runtime_error(node, "property", failing[0])
             if hits:
-                fired = [k for k in list(active_discrete) if hits >> k & 1]
+                fired = [k for k in sorted(active_discrete) if hits >> k & 1]
                 active_discrete.difference_update(fired)
-                props_fn = system.props_for(frozenset(active_discrete)) if active_discrete \
-                    else None
+                props_mask = sum(1 << k for k in active_discrete)
+                if not active_discrete:
+                    props_fn = None
+                elif 2 * len(active_discrete) <= compiled:
+                    compiled = len(active_discrete)
+                    props_fn = system.props_for(frozenset(active_discrete))
                 ex.hits([(k, node) for k in fired])
         if active_clock:
-            values = system.layout.view(d)
-            z = nodes.zones[node]
             for k in list(active_clock):
-                if any(dbm.satisfies_some(z, n, conj)
-                       for conj in system.clock_formula(k, values)):
-                    active_clock.discard(k)
+                if any(satisfies(z, n, conj) for conj in system.clock_formula(k, d)):
+                    active_clock.remove(k)
                     ex.hits([(k, node)])
 
     frontier: list[int] = []
@@ -139,10 +172,11 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation) -> Findi
             z = initial_zone(zc, d)
             if z is None:
                 continue
-            node = add(d, extrapolation.extrapolate(z, d), ROOT, None)
+            node = add(d, extrapolation.extrapolate(z, d), ROOT, -1)
             if node >= 0:
                 frontier.append(node)
                 ex.initial.append(node)
+        edges = nodes.edges
         while frontier:
             if options.max_depth is not None and ex.depth >= options.max_depth:
                 ex.stop_reason = StopReason.MAX_DEPTH
@@ -150,27 +184,20 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation) -> Findi
             ex.depth += 1
             nxt: list[int] = []
             for count, node in enumerate(frontier):
-                d = nodes.discrete[node]
-                z = nodes.zones[node]
+                d = nodes.discrete(node)
+                z = store.zone(node)
                 mask = live(d)
                 enabled: list[Zone] = []
-                for inst, choices, d2, guard, resets in zc.succ(d):
+                for k, (inst, _choices, d2, guard, resets) in enumerate(zc.succ(d)):
                     if d2 is None:
-                        if guard is not None and dbm.constrain_all(z, n, guard) is None:
+                        if guard is not None and not satisfies(z, n, guard):
                             continue  # the instance's clock guard never holds here
                         ex.runtime_error(node, "action", inst, tuple(guard or ()))
                         continue
-                    z1 = dbm.constrain_all(z, n, guard)
-                    if z1 is None:
-                        continue
-                    inv2 = zc.inv(d2)
-                    z2 = z1
-                    for x in resets:
-                        z2 = dbm.reset(z2, n, x)
-                    z3 = dbm.constrain_all(z2, n, inv2)
+                    inv2 = invariant(d2)
+                    pre, z3 = successor(z, n, guard, resets, inv2)
                     if z3 is None:
                         continue
-                    pre = dbm.constrain_all(z1, n, [c for c in inv2 if c[0] not in resets])
                     if pre is not None:
                         enabled.append(pre)
                     mask2 = live(d2)
@@ -179,18 +206,19 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation) -> Findi
                                  - always - zc.unconditional)
                         if stale:
                             raise StaleClock(stale)
-                    z5 = close(z3, d2, inv2)
                     ex.transitions += 1
-                    target = add(d2, z5, node, (inst, choices, guard, tuple(resets)))
+                    counts[inst] += 1
+                    target = add(d2, extrapolation.extrapolate(z3, d2), node, k)
                     if target >= 0:
                         nxt.append(target)
-                        nodes.edges.append((node, target, inst, choices))
-                    else:
-                        nodes.edges.append((node, -1 - target, inst, choices))
-                if stuck_part(z, enabled, n):  # counted even when deadlocks are allowed
-                    ex.stuck(node, bool(zc.inv(d)))
+                    if edges is not None:
+                        edges.append((node, target if target >= 0 else -1 - target, k))
+                if stuck_states and not kernel.is_stuck_free(z, enabled, n):
+                    ex.stuck(node, bool(invariant(d)))
                 if options.max_states is not None and len(nodes) >= options.max_states:
                     raise Stop(StopReason.MAX_STATES)
+                if edges is not None and len(nodes) > nodes.edge_limit:
+                    edges = nodes.edges = None
                 if count % POLL_EVERY == 0:
                     meter.poll(len(nodes), ex.transitions, ex.depth,
                                len(frontier) - count + len(nxt))

@@ -19,9 +19,8 @@ from ...trace import TraceBuilder, TraceError
 from ...verdicts import runtime_failure
 from ..findings import Findings
 from . import dbm
-from .extrapolation import initial_zone
 from .schedule import TimedStep, check_schedule, solve_schedule
-from .search import ZoneNodes, stuck_part
+from .search import ZoneNodes
 
 if TYPE_CHECKING:
     from model import TransitionSystem, ZoneCode
@@ -78,14 +77,15 @@ class ZoneTracer:
         zc = self.zc
         n = zc.n
         nodes = self.nodes
-        first = initial_zone(zc, nodes.discrete[path[0]])
+        d = nodes.discrete(path[0])
+        inv = zc.inv(d)
+        first = dbm.constrain_all(dbm.zero(n), n, inv)
+        first = dbm.constrain_all(dbm.up(first, n), n, inv) if first is not None else None
         assert first is not None
         zones = [first]
         for node in path[1:]:
-            via = nodes.via[node]
-            assert via is not None
-            _inst, _choices, guard, resets = via
-            d2 = nodes.discrete[node]
+            _inst, _choices, guard, resets = nodes.via(node)
+            d2 = nodes.discrete(node)
             z = dbm.constrain_all(zones[-1], n, guard)
             for x in resets:
                 z = dbm.reset(z, n, x)  # type: ignore[arg-type]
@@ -98,15 +98,14 @@ class ZoneTracer:
         return zones
 
     def final_values(self, node: int) -> tuple[Any, ...]:
-        return self.system.decode(self.nodes.discrete[node])
+        return self.system.decode(self.nodes.discrete(node))
 
     def property_trace(self, node: int, index: int) -> Trace:
         path = self.nodes.path(node)
         final: tuple[Constraint, ...] = ()
         if self.system.properties[index].mentions_clock:
             zone = self._exact_zones(path)[-1]
-            values = self.system.decode(self.nodes.discrete[node])
-            met = next((c for c in self.system.clock_formula(index, values)
+            met = next((c for c in self.system.clock_formula(index, self.nodes.discrete(node))
                         if dbm.satisfies_some(zone, self.zc.n, c)), None)
             if met is None:
                 name = self.system.properties[index].name
@@ -119,7 +118,7 @@ class ZoneTracer:
         zone = self._exact_zones(path)[-1]
         zc = self.zc
         n = zc.n
-        d = self.nodes.discrete[node]
+        d = self.nodes.discrete(node)
         enabled = []
         for _inst, _choices, d2, guard, resets in zc.succ(d):
             if d2 is None:
@@ -136,7 +135,7 @@ class ZoneTracer:
             pre = dbm.constrain_all(z1, n, [c for c in inv2 if c[0] not in resets])
             if pre is not None:
                 enabled.append(pre)
-        pieces = stuck_part(zone, enabled, n)
+        pieces = dbm.stuck_part(zone, enabled, n)
         if not pieces:
             raise TraceError("a stuck state found in the extrapolated zone is not stuck")
         # A timelock is shown where time stops: on an active bound, if it can be reached.
@@ -150,7 +149,7 @@ class ZoneTracer:
         return self._trace(path, _constraints(pieces[0], n))
 
     def runtime(self, node: int, what: str, index: int) -> tuple[Trace, str, str]:
-        inst, message, where = runtime_failure(self.system, self.nodes.discrete[node], what,
+        inst, message, where = runtime_failure(self.system, self.nodes.discrete(node), what,
                                                index)
         failing = None if inst is None else (inst, message)
         runtime = self.findings.runtime
@@ -165,18 +164,15 @@ class ZoneTracer:
         nodes = self.nodes
         steps = []
         moves: list[tuple[int, tuple] | None] = []
+        states = [nodes.discrete(v) for v in path]
         for k in range(1, len(path)):
-            via = nodes.via[path[k]]
-            assert via is not None
-            inst, choices, guard, resets = via
-            steps.append(TimedStep(zc.inv(nodes.discrete[path[k - 1]]), tuple(guard),
-                                   tuple(resets)))
+            inst, choices, guard, resets = nodes.via(path[k])
+            steps.append(TimedStep(zc.inv(states[k - 1]), guard, resets))
             moves.append((inst, choices))
-        final_inv = zc.inv(nodes.discrete[path[-1]])
+        final_inv = zc.inv(states[-1])
         times = solve_in_units(n, steps, final_inv, final)
         if times is None or not check_schedule(n, steps, times, final_inv, final):
             raise TraceError("no concrete times realise this symbolic trace")
-        states = [nodes.discrete[v] for v in path]
         return _timed_trace(self.system, n, states, moves, steps, times, failing)
 
 
