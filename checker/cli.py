@@ -20,6 +20,7 @@ from model import SpecError
 
 from .api import check_system, load
 from .engine import Budget, Progress, StopReason
+from .engine.zones import kernel
 from .errors import UsageError
 from .graph import GraphTooLarge
 from .options import Options
@@ -211,6 +212,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         else None, fail_fast=args.fail_fast, time_engine=args.time_engine, tick=args.tick,
         coverage=args.coverage or bool(args.html or args.out), memory=args.memory,
         workers=args.workers)
+    if system.has_clocks and options.time_engine != "discrete" and not kernel.NATIVE:
+        sys.stderr.write(f"tock: note: {kernel.WHY_NOT}\n")
     show, done = _progress_printer()
     started = time.perf_counter()
     budget = Budget(options, None if args.quiet else show)

@@ -182,3 +182,26 @@ def test_discrete_counts_match_an_interpreter(path: str, constants: dict) -> Non
     states, transitions = interpreted_discrete_count(system, default_tick(system.model))
     assert report.stats.states == states
     assert report.stats.transitions == transitions
+
+
+@pytest.mark.parametrize("path", ["specs/timed/fischer.tock", "specs/timed/ping_window.tock",
+                                  "specs/timed/train_gate.tock", "specs/timed/retry.tock",
+                                  "specs/liveness/response.tock"])
+def test_the_pure_python_kernel_gives_the_same_reports(path: str, tmp_path) -> None:  # noqa: ANN001
+    """The zone engine on the fallback kernel (TOCK_NATIVE=0) is the reference for the
+    native one: the same reports, byte for byte."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    def report(native: str) -> dict:
+        out = tmp_path / f"native{native}.json"
+        done = subprocess.run(
+            [sys.executable, "-m", "checker", "check", path, "--json", str(out), "--quiet"],
+            capture_output=True, text=True, timeout=300,
+            env={**os.environ, "TOCK_NATIVE": native, "PYTHONPATH": os.getcwd()})
+        assert done.returncode in (0, 1), done.stderr
+        return json.loads(out.read_text())
+
+    assert report("0") == report("1")
