@@ -259,7 +259,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         sys.stdout.write(text.splitlines()[-1] + "\n")
     else:
         sys.stdout.write(text)
-    sys.stderr.write(f"tock: checked in {elapsed:.2f} s (search {report.stats.seconds:.2f} s)\n")
+    sys.stderr.write(f"tock: checked in {elapsed:.2f} s ({_searches(budget)})\n")
     for note in notes:
         sys.stderr.write(f"tock: {note}\n")
     for path in written:
@@ -293,6 +293,20 @@ def _ctrl_c(budget: Budget) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _searches(budget: Budget) -> str:
+    """Where the time went: the searches of the check, grouped by kind, in order."""
+    totals: dict[str, list[float]] = {}
+    for phase, seconds in budget.searches:
+        kind = phase.split(" ", 1)[0] if phase.startswith("scenario ") else phase
+        totals.setdefault("scenarios" if kind == "scenario" else kind, []).append(seconds)
+    parts = []
+    for kind, times in totals.items():
+        label = "search" if kind == "main" else kind
+        count = f" ({len(times)})" if len(times) > 1 else ""
+        parts.append(f"{label}{count} {sum(times):.2f} s")
+    return ", ".join(parts) or "no search"
 
 
 def _command(args: argparse.Namespace) -> str:

@@ -80,6 +80,7 @@ class Budget:
         self.memory_cap = memory_limit_mb(options)
         self.progress = progress
         self.spent: StopReason | None = None  # time, memory or Ctrl-C: no search may run on
+        self.searches: list[tuple[str, float]] = []  # (phase, seconds) of each search, in order
 
     @property
     def max_states(self) -> int | None:
@@ -161,4 +162,5 @@ class Meter:
             if findings.stop_reason.ends_the_check:
                 self.budget.spent = findings.stop_reason
         findings.seconds = self.elapsed()
+        self.budget.searches.append((self.phase, findings.seconds))
         return handled

@@ -56,7 +56,10 @@ class ZoneEngine:
     def describe(self, findings: Findings[Any]) -> str:
         assert self.extrapolation is not None
         ex = self.extrapolation
-        text = f"zones ({ex.name}, {ex.subsumption} subsumption, per-state constants)"
+        nodes: ZoneNodes = findings.store
+        merged = "the exact zone graph" if nodes.graph is not None \
+            else f"{ex.subsumption} subsumption"
+        text = f"zones ({ex.name}, {merged}, per-state constants)"
         if self.always:
             names = self.system.clock_names
             text += "; global constants for " + ", ".join(names[x] for x in sorted(self.always))
@@ -64,11 +67,14 @@ class ZoneEngine:
 
     def explore(self, job: Job) -> Findings[int]:
         stuck_states = job.check_deadlock or (job.check_timelock and self.system.has_bounds)
+        # unbounded leads-to is judged on the exact zone graph: the search builds it
+        exact = bool(unbounded(job.liveness())) and \
+            self.system.clock_guarded_fairness() is None
         while True:
-            kind = ExtraM if stuck_states else ExtraLU
+            kind = ExtraM if stuck_states or exact else ExtraLU
             self.extrapolation = kind(self.zc, self.always)
             try:
-                return explore_zones(job, self.zc, self.extrapolation, stuck_states)
+                return explore_zones(job, self.zc, self.extrapolation, stuck_states, exact)
             except StaleClock as stale:
                 self.always = self.always | frozenset(stale.clocks)
             except OverflowError:

@@ -1,7 +1,8 @@
 """Unbounded leads-to on the zone graph.
 
 The graph is the exact one (a symbolic state per discrete state and extrapolated zone, no
-inclusion: inclusion does not preserve cycles). It abstracts time away, so a cycle in it
+subsumption: subsumption does not preserve cycles), which the search builds (search.py,
+`exact`). It abstracts time away, so a cycle in it
 may be Zeno (infinitely many steps in bounded time), which is no counterexample. Each fair
 component without Q is therefore rebuilt with one more clock that a `tick` resets once at
 least one time unit has passed (the classic non-Zeno construction), and only a fair cycle
@@ -18,12 +19,10 @@ from ...liveness import TICK, StateGraph, incomplete, leads_to_results
 from ...liveness.fairness import Component
 from ...liveness.lasso import divergent_cycle, idle_cycle
 from ...report import PropertyResult
-from ..budget import Stop, StopReason
 from ..discrete import leads_to_in_discrete_time
 from ..findings import Findings
 from . import dbm, kernel
-from .extrapolation import ExtraM, initial_zone
-from .search import POLL_EVERY
+from .extrapolation import ExtraM
 from .tracer import ZoneLassoTracer
 
 if TYPE_CHECKING:
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
 
     from ..interface import Job
 
-__all__ = ["zone_leads_to", "exact_zone_graph"]
+__all__ = ["zone_leads_to"]
 
 Zone = bytes
 
@@ -48,9 +47,8 @@ def zone_leads_to(job: Job, zc: ZoneCode, findings: Findings[int], always: froze
         return leads_to_in_discrete_time(job, props)
     if not findings.complete:
         return [incomplete(system, p) for p in props]
-    graph, why = exact_zone_graph(job, zc, always)
-    if why is not None:
-        return [incomplete(system, p, why) for p in props]
+    graph = findings.store.graph
+    assert graph is not None, "the search of a spec with leads-to builds the exact graph"
     unit = system.default_tick()
     hook = TickDivergence(system, zc, graph, always, unit)
     tracer = ZoneLassoTracer(system, zc, unit)
@@ -66,76 +64,6 @@ def _successor(z: Zone, n: int, guard: Any, resets: Any, inv2: tuple) -> Zone | 
     for x in resets:
         z1 = kernel.reset(z1, n, x)
     return kernel.constrain_all(z1, n, inv2)
-
-
-def exact_zone_graph(job: Job, zc: ZoneCode, always: frozenset[int]
-                     ) -> tuple[StateGraph, str | None]:
-    """The zone graph without inclusion, as a liveness StateGraph whose states are
-    (discrete state, zone); and why it is incomplete (None if it is not)."""
-    system = job.system
-    of_instance = system.fairness.of_instance
-    n = zc.n
-    extrapolation = ExtraM(zc, always)
-    close = extrapolation.close
-    invariant = extrapolation.invariant
-    graph = StateGraph([], [])
-    everywhere: list[int] = []
-    graph.enabled_everywhere = everywhere
-    for d in dict.fromkeys(system.initial_states()):
-        z = initial_zone(zc, d)
-        if z is not None:
-            key = (d, close(z, d, invariant(d)))
-            if key not in graph.ids:
-                graph.initial.append(graph.add_node(key))
-    ids = graph.ids
-    node = 0
-    transitions = 0
-    findings: Findings[int] = Findings()
-    with job.budget.search("leads-to (zone graph)", findings) as meter:
-        meter.poll(0, 0, 0, 0)
-        while node < len(graph.states):
-            d, z = graph.states[node]
-            edges: dict[tuple[int, int], None] = {}
-            mask = 0
-            for inst, _choices, d2, guard, resets in zc.succ(d):
-                if d2 is None:
-                    continue
-                inv2 = invariant(d2)
-                z2 = _successor(z, n, guard, resets, inv2)
-                if z2 is None:
-                    continue
-                fair = of_instance[inst]
-                if fair & ~mask and kernel.constrain_all(
-                        z, n, (*(guard or ()), *(c for c in inv2 if c[0] not in resets))) == z:
-                    mask |= fair  # every valuation of the zone can take it
-                key = (d2, close(z2, d2, inv2))
-                target = ids.get(key)
-                if target is None:
-                    target = graph.add_node(key)
-                edges[(target, inst)] = None
-            if not invariant(d):
-                edges[(node, TICK)] = None  # no bound is active: time can pass forever here
-            graph.close_node(edges)
-            everywhere.append(mask)
-            transitions += len(edges)
-            node += 1
-            if job.options.max_states is not None and len(graph.states) >= job.options.max_states:
-                raise Stop(StopReason.MAX_STATES)
-            if node % POLL_EVERY == 0:
-                meter.poll(len(graph.states), transitions, 0, len(graph.states) - node)
-    if findings.stop_reason is None:
-        return graph, None
-    return graph, _INCOMPLETE[findings.stop_reason]
-
-
-_INCOMPLETE = {
-    StopReason.MAX_STATES: "the zone graph reached --max-states",
-    StopReason.TIME_LIMIT: "the time limit was reached building the zone graph",
-    StopReason.MEMORY: "the memory limit was reached building the zone graph",
-    StopReason.INTERRUPTED: "interrupted",
-    StopReason.MAX_DEPTH: "the depth bound was reached building the zone graph",
-    StopReason.FAIL_FAST: "stopped early",
-}
 
 
 def _with_free_clock(z: Zone, n: int) -> Zone:

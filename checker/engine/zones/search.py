@@ -14,6 +14,12 @@ transition that makes it live. The search checks it on every transition; where i
 A node keeps its zone (in the store's arena), its parent and which entry of its parent's
 successor list (`zc.succ`) led to it: the tracer re-derives the transition from that, so
 a symbolic state costs a few ints beside its zone.
+
+With `exact`, no zone subsumes another (only equal symbolic states are merged) and the
+search records every edge: its nodes and edges are then the exact zone graph that
+unbounded leads-to is judged on (leadsto.py), so that graph is not explored a second time.
+Shortest traces are the same either way: a subsumed zone's subsumer has the same discrete
+state, was found no later and satisfies whatever it does.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from model import RuntimeFault
 
+from ...liveness.graph import TICK, StateGraph
 from ...verdicts import unexpected
 from ..budget import Stop, StopReason
 from ..findings import Findings
@@ -53,9 +60,11 @@ class StaleClock(Exception):
 class ZoneNodes:
     """The symbolic states of a search, in discovery order (see the module docstring)."""
 
-    def __init__(self, zc: ZoneCode, edge_limit: int):
+    def __init__(self, zc: ZoneCode, edge_limit: int, exact: bool = False):
         self.zc = zc
         self.store = kernel.ZoneStore(zc.n)
+        # exact: the zone graph itself, nodes keyed (discrete state, zone)
+        self.graph: StateGraph | None = StateGraph([], []) if exact else None
         self.discrete_of: list[int] = []  # discrete-state id -> packed discrete state
         self.ids: dict[int, int] = {}  # packed discrete state -> its id
         self.parent = array("i")
@@ -77,9 +86,13 @@ class ZoneNodes:
         return did
 
     def discrete(self, node: int) -> int:
+        if self.graph is not None:
+            return self.graph.states[node][0]
         return self.discrete_of[self.store.did(node)]
 
     def zone(self, node: int) -> Zone:
+        if self.graph is not None:
+            return self.graph.states[node][1]
         return self.store.zone(node)
 
     def path(self, node: int) -> list[int]:
@@ -97,12 +110,15 @@ class ZoneNodes:
 
 
 def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
-                  stuck_states: bool) -> Findings[int]:
+                  stuck_states: bool, exact: bool = False) -> Findings[int]:
     """Breadth-first search over symbolic states (see the module docstring); with
-    `stuck_states`, each symbolic state is checked for deadlocks and timelocks."""
+    `stuck_states`, each symbolic state is checked for deadlocks and timelocks; with
+    `exact`, the search is the exact zone graph (module docstring)."""
     system: TransitionSystem = job.system
     n = zc.n
-    nodes = ZoneNodes(zc, job.options.graph_limit)
+    nodes = ZoneNodes(zc, job.options.graph_limit, exact)
+    graph = nodes.graph
+    of_instance = system.fairness.of_instance
     ex: Findings[int] = Findings([], nodes, symbolic=True, check_deadlock=job.check_deadlock,
                                  stop_when=unexpected(system) if job.fail_fast else None)
     ex.stuck_counted = stuck_states
@@ -126,10 +142,22 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     parent_of = nodes.parent
     entry_of = nodes.entry
     counts = nodes.instance_counts = [0] * len(system.instances)
+    if graph is not None:
+        graph.enabled_everywhere = []
     successor = kernel.successor
     satisfies = kernel.satisfies
 
     def add(d: int, z: Zone, parent: int, entry: int) -> int:
+        if graph is not None:
+            key = (d, z)
+            node = graph.ids.get(key, -1)
+            if node >= 0:
+                return -1 - node
+            node = graph.add_node(key)
+            parent_of.append(parent)
+            entry_of.append(entry)
+            note(node, d, -1, z)
+            return node
         did = nodes.did(d)
         lower, upper = bounds(d)
         node = add_zone(did, z, lower, upper, mode)
@@ -176,6 +204,8 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
             if node >= 0:
                 frontier.append(node)
                 ex.initial.append(node)
+                if graph is not None:
+                    graph.initial.append(node)
         edges = nodes.edges
         while frontier:
             if options.max_depth is not None and ex.depth >= options.max_depth:
@@ -185,9 +215,11 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
             nxt: list[int] = []
             for count, node in enumerate(frontier):
                 d = nodes.discrete(node)
-                z = store.zone(node)
+                z = nodes.zone(node)
                 mask = live(d)
                 enabled: list[Zone] = []
+                out: dict[tuple[int, int], None] = {}  # exact: this node's edges
+                fair_here = 0  # exact: fair groups every valuation of the zone can take
                 for k, (inst, _choices, d2, guard, resets) in enumerate(zc.succ(d)):
                     if d2 is None:
                         if guard is not None and not satisfies(z, n, guard):
@@ -200,6 +232,8 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                         continue
                     if pre is not None:
                         enabled.append(pre)
+                        if graph is not None and pre == z:
+                            fair_here |= of_instance[inst]
                     mask2 = live(d2)
                     if mask2 != mask:
                         stale = (zc.clocks_of(mask2) - zc.clocks_of(mask) - set(resets)
@@ -213,6 +247,14 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                         nxt.append(target)
                     if edges is not None:
                         edges.append((node, target if target >= 0 else -1 - target, k))
+                    if graph is not None:
+                        out[(target if target >= 0 else -1 - target, inst)] = None
+                if graph is not None:
+                    if not invariant(d):
+                        out[(node, TICK)] = None  # no bound is active: time can pass forever
+                    graph.close_node(out)
+                    assert graph.enabled_everywhere is not None
+                    graph.enabled_everywhere.append(fair_here)
                 if stuck_states and not kernel.is_stuck_free(z, enabled, n):
                     ex.stuck(node, bool(invariant(d)))
                 if options.max_states is not None and len(nodes) >= options.max_states:
