@@ -419,13 +419,8 @@ class TransitionSystem:
 
         return DiscreteTimeSystem(self.model, self.sources, tick)
 
-    def clock_formula(self, index: int, state: int) -> list[tuple[tuple[int, int, int], ...]]:
-        """Where property `index` (one that mentions clocks) fires in discrete state
-        `state`: a disjunction of conjunctions of DBM constraints (an invariant's negation;
-        a reachable as written). Remembered per value of the variables the property reads,
-        so each distinct formula is worked out once."""
-        from .timed import clock_dnf
-
+    def read_mask(self, index: int) -> int:
+        """The bits of the packed state that property `index` reads."""
         mask = self._read_masks.get(index)
         if mask is None:
             prop = self.model.properties[index]
@@ -434,7 +429,16 @@ class TransitionSystem:
                 width = self.layout.variables[var].type.width
                 mask |= ((1 << width) - 1) << self.layout.offsets[var]
             self._read_masks[index] = mask
-        key = (index, state & mask)
+        return mask
+
+    def clock_formula(self, index: int, state: int) -> list[tuple[tuple[int, int, int], ...]]:
+        """Where property `index` (one that mentions clocks) fires in discrete state
+        `state`: a disjunction of conjunctions of DBM constraints (an invariant's negation;
+        a reachable as written). Remembered per value of the variables the property reads,
+        so each distinct formula is worked out once."""
+        from .timed import clock_dnf
+
+        key = (index, state & self.read_mask(index))
         formula = self._formulas.get(key)
         if formula is None:
             prop = self.model.properties[index]

@@ -127,6 +127,9 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     clock_props = [k for k in selected if system.properties[k].mentions_clock]
     active_discrete = {k for k in selected if k not in clock_props}
     active_clock = list(clock_props)
+    # per clock property: the bits it reads, and its formula by their value
+    formulas: dict[int, tuple[int, dict[int, list]]] = {
+        k: (system.read_mask(k), {}) for k in clock_props}
     # one compiled test of the discrete properties, masked as they are found; compiled again
     # only when fewer than half of those it tests are left (compiling costs ~10 ms)
     compiled = len(active_discrete)
@@ -189,7 +192,11 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                 ex.hits([(k, node) for k in fired])
         if active_clock:
             for k in list(active_clock):
-                if any(satisfies(z, n, conj) for conj in system.clock_formula(k, d)):
+                mask, cache = formulas[k]
+                formula = cache.get(d & mask)
+                if formula is None:
+                    formula = cache[d & mask] = system.clock_formula(k, d)
+                if any(satisfies(z, n, conj) for conj in formula):
                     active_clock.remove(k)
                     ex.hits([(k, node)])
 
