@@ -1,11 +1,15 @@
 """Abstractions: how zones are widened and compared so that the zone graph is finite.
 
 A symbolic state's zone is closed under delay within the active bounds, then extrapolated
-with the constants of the clocks that are *live* in its discrete state (model.timed: a
-clock nothing reads before its next reset has no constant there), so a 15 min timeout
-costs what a 2 s one costs; and a new zone is dropped when a stored zone of the same
-discrete state *subsumes* it. `always` holds clocks whose constants apply everywhere (a
-clock that became live without a reset; see search.py).
+with *local* constants: in discrete state d, a clock's L (U) is the largest constant it is
+compared with from below (above) at the read sites that are on in d (model.timed: a
+guard, a bound or a property atom, under the discrete condition of its action, bound or
+conjunction), so a clock nothing reads before its next reset has no constant there and a
+15 min timeout costs what a 2 s one costs. That is sound when constants never grow along
+a transition that does not reset the clock; the search checks this on every transition
+(`grows`), and a clock for which it fails gets its global constants everywhere (`always`;
+the search starts again). A new zone is dropped when a stored zone of the same discrete
+state *subsumes* it.
 
 - `ExtraM` (L = U = M, the largest constant a clock is compared with): Extra+_M widening
   and subsumption by the M-simulation (aM: aLU with L = U = M). With L = U = M the
@@ -49,6 +53,8 @@ class Extrapolation:
         self._live: dict[int, int] = {}
         self._inv: dict[int, tuple] = {}
         self._bounds: dict[int, tuple[bytes, bytes]] = {}
+        self._local: dict[int, tuple[list[int], list[int]]] = {}
+        self._grows: dict[tuple[int, int], frozenset[int]] = {}
 
     def live(self, d: int) -> int:
         """The live mask of discrete state d (cached)."""
@@ -64,17 +70,47 @@ class Extrapolation:
             inv = self._inv[d] = self.zc.inv(d)
         return inv
 
+    def local(self, mask: int) -> tuple[list[int], list[int]]:
+        """L and U (-1: none) of the model's clocks where the read sites of `mask` are on."""
+        hit = self._local.get(mask)
+        if hit is None:
+            zc = self.zc
+            lower, upper = list(zc.base_lower), list(zc.base_upper)
+            bit = 0
+            m = mask
+            while m:
+                if m & 1:
+                    for site in zc.cond_sites[bit]:
+                        lower[site.clock] = max(lower[site.clock], site.lower)
+                        upper[site.clock] = max(upper[site.clock], site.upper)
+                m >>= 1
+                bit += 1
+            for x in self.always:
+                lower[x], upper[x] = zc.global_lower[x], zc.global_upper[x]
+            lower[0] = upper[0] = -1
+            hit = self._local[mask] = (lower, upper)
+        return hit
+
     def bounds(self, d: int) -> tuple[bytes, bytes]:
         """L and U in discrete state d, as the kernel takes them (extra clocks appended)."""
         mask = self.live(d)
         hit = self._bounds.get(mask)
         if hit is None:
-            lower, upper = self.zc.bounds(mask, self.always)
-            lower = list(lower) + list(self.extra)
-            upper = list(upper) + list(self.extra)
-            lower, upper = self._choose(lower, upper)
+            lower, upper = self.local(mask)
+            lower, upper = self._choose(lower + list(self.extra), upper + list(self.extra))
             hit = self._bounds[mask] = (kernel.encode_bounds(lower, self.n),
                                         kernel.encode_bounds(upper, self.n))
+        return hit
+
+    def grows(self, mask: int, mask2: int) -> frozenset[int]:
+        """The clocks whose L or U is larger where the sites of `mask2` are on than where
+        those of `mask` are (those a transition between them must reset)."""
+        key = (mask, mask2)
+        hit = self._grows.get(key)
+        if hit is None:
+            (l1, u1), (l2, u2) = self.local(mask), self.local(mask2)
+            hit = self._grows[key] = frozenset(
+                x for x in range(1, self.zc.n) if l2[x] > l1[x] or u2[x] > u1[x])
         return hit
 
     def _choose(self, lower: list[int], upper: list[int]) -> tuple[list[int], list[int]]:

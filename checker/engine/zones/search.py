@@ -138,7 +138,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     live = extrapolation.live
     invariant = extrapolation.invariant
     bounds = extrapolation.bounds
-    always = extrapolation.always
+    grows = extrapolation.grows
     store = nodes.store
     add_zone = store.add
     mode = kernel.ALU
@@ -243,10 +243,9 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                             fair_here |= of_instance[inst]
                     mask2 = live(d2)
                     if mask2 != mask:
-                        stale = (zc.clocks_of(mask2) - zc.clocks_of(mask) - set(resets)
-                                 - always - zc.unconditional)
+                        stale = grows(mask, mask2).difference(resets)
                         if stale:
-                            raise StaleClock(stale)
+                            raise StaleClock(set(stale))
                     ex.transitions += 1
                     counts[inst] += 1
                     target = add(d2, extrapolation.extrapolate(z3, d2), node, k)
