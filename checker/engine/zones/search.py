@@ -141,6 +141,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     grows = extrapolation.grows
     store = nodes.store
     add_zone = store.add
+    active_nodes = store.active
     mode = kernel.ALU
     parent_of = nodes.parent
     entry_of = nodes.entry
@@ -270,6 +271,12 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                 if count % POLL_EVERY == 0:
                     meter.poll(len(nodes), ex.transitions, ex.depth,
                                len(frontier) - count + len(nxt))
+            if graph is None:
+                # a node of the next level that a node of that same level already subsumes
+                # need not be expanded: its subsumer reaches all it reaches, at the same
+                # depth (a node subsumed by a deeper one is still expanded: BFS depth is
+                # the length of the traces)
+                nxt = [v for v in nxt if v in active_nodes(store.did(v))]
             frontier = nxt
         else:
             ex.complete = True
