@@ -21,12 +21,14 @@ exclusion question for every pair at once; it checks nothing else.
 
 Method (/work/shared/peers/README.md): whole processes, timed by the OS: each child is
 reaped with os.wait4, and its CPU time is user + system of its rusage; also wall time and
-peak RSS (ru_maxrss). One warm-up run of each command at the first N (not counted), then
+peak RSS (ru_maxrss; through GNU time's %M when installed, see measure()). One warm-up run
+of each command at the first N (not counted; `--no-warmup` skips it), then
 `--pairs` rounds at each N, each round running TChecker, Tock default and Tock mutex one
 after the other; a ratio is the median over the rounds of Tock's CPU / TChecker's CPU in the
-same round. A run that has not ended after `--timeout` seconds (wall) is killed and marked
-"not done in T s"; that command is then not run again at that N or any larger N (the
-ratio is then a lower bound, "> T / TChecker's CPU").
+same round. A run that has used `--timeout` seconds of CPU is stopped (RLIMIT_CPU) and
+marked "not done in T s"; that command is then not run again at that N or any larger N
+(the ratio is then a lower bound, "> T / TChecker's CPU"). CPU, not wall time: on the
+shared machine a busy moment doubles the wall time of a run but not its CPU time.
 
 Symbolic states: Tock's `stats.states` from its JSON report (every symbolic state it
 stored, including those later covered by a larger zone of the same discrete state: they
@@ -63,9 +65,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -114,8 +118,15 @@ GNU_TIME = "/usr/bin/time"
 
 
 def measure(argv: list[str], timeout: float | None, cwd: str = ROOT) -> Measured:
-    """Run argv to its end (or kill it after `timeout` wall seconds, with its process
-    group) and return its CPU time, wall time and peak RSS from os.wait4.
+    """Run argv to its end and return its CPU time, wall time and peak RSS from os.wait4.
+
+    `timeout` is CPU seconds, like the figures (on a shared machine wall time is twice
+    the CPU time when it is busy): the child gets RLIMIT_CPU, so the kernel stops it
+    (SIGXCPU, then SIGKILL 5 s later) once it has used that much; a child that uses
+    little CPU but does not end is killed, with its process group, after 4 × timeout +
+    60 s of wall time. Either way the run is marked timed out. (A run killed by that
+    wall-time guard has no CPU figure: GNU time is killed with it, before it reaps the
+    command, so its CPU reads 0.)
 
     Linux carries a process's peak RSS across fork and exec, so a child forked from this
     harness starts with the harness's own peak (~15 MB, more than a small tck-reach run
@@ -126,16 +137,22 @@ def measure(argv: list[str], timeout: float | None, cwd: str = ROOT) -> Measured
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
             tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
         full = [GNU_TIME, "-f", "%M", "-o", rss.name, *argv] if launcher else list(argv)
+        limit = None if timeout is None else max(1, math.ceil(timeout))
+
+        def cpu_limit() -> None:  # in the child, before exec; inherited by GNU time's child
+            if limit is not None:
+                resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 5))
+
         start = time.perf_counter()
         proc = subprocess.Popen(full, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=cpu_limit)
         timed_out = False
         pause = 0.005
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid == proc.pid:
                 break
-            if timeout is not None and time.perf_counter() - start > timeout:
+            if limit is not None and time.perf_counter() - start > 4 * limit + 60:
                 timed_out = True
                 try:
                     os.killpg(proc.pid, signal.SIGKILL)
@@ -147,15 +164,21 @@ def measure(argv: list[str], timeout: float | None, cwd: str = ROOT) -> Measured
             pause = min(0.05, pause * 2)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        cpu = usage.ru_utime + usage.ru_stime
         maxrss = usage.ru_maxrss
+        notes = rss.read() if launcher else ""
+        killed = (proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL)
+                  or re.search(r"terminated by signal (24|9)\b", notes) is not None)
+        if limit is not None and killed and cpu >= limit - 1:
+            timed_out = True
         if launcher and not timed_out:
-            text = rss.read().strip().splitlines()
+            text = notes.strip().splitlines()
             if text and text[-1].strip().isdigit():
                 maxrss = int(text[-1])
         out.seek(0)
         err.seek(0)
         return Measured(argv=list(argv), returncode=proc.returncode,
-                        cpu=usage.ru_utime + usage.ru_stime, user=usage.ru_utime,
+                        cpu=cpu, user=usage.ru_utime,
                         system=usage.ru_stime, wall=wall, maxrss_kb=maxrss,
                         timed_out=timed_out,
                         stdout=out.read().decode("utf-8", "replace"),
@@ -379,7 +402,7 @@ def run_tchecker(argv: list[str], timeout: float) -> dict:
 # ------------------------------------------------------------------------ Fischer
 
 def fischer(tools: Tools, ns: list[int], k: int, pairs: int, timeout: float,
-            log=print) -> list[dict]:  # noqa: ANN001
+            log=print, warmup: bool = True) -> list[dict]:  # noqa: ANN001
     given_up: dict[str, int] = {}       # command -> the N where it did not finish
     commands = (["tchecker"] if tools.tchecker else []) + [f"tock {m}" for m in MODES]
     rows = []
@@ -398,7 +421,7 @@ def fischer(tools: Tools, ns: list[int], k: int, pairs: int, timeout: float,
                 log(f"  N={n} {command}: not done in {timeout:g} s")
             return r
 
-        if index == 0:
+        if index == 0 and warmup:
             for command in commands:  # warm-up: page cache, bytecode cache
                 once(command)
         for _ in range(pairs):
@@ -679,8 +702,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--k", type=int, default=10, help="Fischer's delay K (default 10)")
     parser.add_argument("--pairs", type=int, default=5, help="rounds per N (default 5)")
     parser.add_argument("--timeout", type=float, default=240.0,
-                        help="seconds (wall) before a run is killed (default 240)")
+                        help="CPU seconds before a run is stopped (default 240)")
     parser.add_argument("--no-fischer", action="store_true", help="skip the Fischer table")
+    parser.add_argument("--no-warmup", action="store_true",
+                        help="no warm-up runs (for long runs at one large N)")
     parser.add_argument("--check-discrete", action="store_true",
                         help="compare the discrete states of both zone graphs, N = 2..6")
     parser.add_argument("--flagship", action="store_true",
@@ -739,7 +764,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nFischer, K={args.k}, {args.pairs} rounds per N, timeout {args.timeout:g} s")
             print(TABLE_HEAD, flush=True)
             record["fischer"] = fischer(tools, ns, args.k, args.pairs, args.timeout,
-                                        log=lambda s: print(s, flush=True))
+                                        log=lambda s: print(s, flush=True),
+                                        warmup=not args.no_warmup)
             save()
         if args.check_discrete:
             if tchecker is None:

@@ -210,9 +210,16 @@ def test_measure_reports_cpu_time_and_the_exit_code():
     assert m.maxrss_kb > 0
 
 
-def test_measure_kills_a_run_past_its_timeout():
-    m = zones.measure([sys.executable, "-c", "import time; time.sleep(60)"], timeout=0.2)
+def test_measure_stops_a_run_past_its_cpu_timeout():
+    m = zones.measure([sys.executable, "-c", "while True: pass"], timeout=1)
     assert m.timed_out
+    assert m.returncode != 0
+
+
+def test_a_run_that_fails_by_itself_is_not_a_timeout():
+    m = zones.measure([sys.executable, "-c", "import os, signal; os.kill(os.getpid(), 9)"],
+                      timeout=30)
+    assert not m.timed_out
     assert m.returncode != 0
 
 
