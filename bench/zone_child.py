@@ -8,14 +8,17 @@ with timers wrapped around the engine's entry points, and prints the CPU and wal
 of each phase:
 
     load        model.load_spec: parsing, checking and compiling the spec
-    zone search checker.timed.explore_zones (every call: the main reachability search, and
-                inside the products below their own searches)
-    verdicts    checker.timed.judge: verdicts and the traces of the main search
-    leads-to    checker.timed._leads_to: the exact zone graph and the fair-cycle search
-    response    checker.liveness.response_results: the bounded-response product, explored
-                once with an observer clock per property
+    compile     model.timed.compile_zones: the zone target of each system (the spec with
+                its monitors, and each scenario's product)
+    verdicts    checker.engine.driver.judge: verdicts and the traces of each search
+    leads-to    the fair-cycle search on the exact zone graph (the graph itself is the
+                main search's)
     scenarios   checker.api.check_scenario, once per scenario (a product each)
     report      rendering the text and JSON reports
+
+and, from the check's Budget, every search by name with its CPU and wall seconds (the
+main search runs on the product with the bounded-response monitors and, for a spec with
+leads-to, is the exact zone graph: one pass where there were three).
 
 Each timer records the time *inclusive* of what it calls, with the enclosing phase, so a
 zone search inside the response product is reported under "response" and also as a part
@@ -39,12 +42,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 HOOKS = (
-    # (phase, module, attribute)
-    ("zone search", "checker.timed", "explore_zones"),
-    ("verdicts", "checker.timed", "judge"),
-    ("leads-to", "checker.timed", "_leads_to"),
-    ("exact zone graph", "checker.timed", "_exact_zone_graph"),
-    ("response", "checker.liveness", "response_results"),
+    # (phase, module, attribute): names looked up when called, so wrapping them times them
+    ("compile (zone target)", "model.timed", "compile_zones"),
+    ("verdicts and traces", "checker.engine.driver", "judge"),
+    ("leads-to (fair cycles)", "checker.engine.zones.leadsto", "leads_to_results"),
     ("scenarios", "checker.api", "check_scenario"),
 )
 
@@ -105,15 +106,20 @@ def phases(spec: str, constants: dict[str, str]) -> dict:
     from checker.render.text import render_text
     from model import load_spec
 
+    from checker.engine import Budget
+
     load = timer.wrap("load", load_spec)
     cpu0, wall0 = time.process_time(), time.perf_counter()
     system = load(spec, constants)
-    report = timer.wrap("check", check_system)(system, Options())
+    budget = Budget(Options())
+    report = timer.wrap("check", check_system)(system, Options(), budget=budget)
     timer.wrap("report", lambda r: (render_text(r), render_json(r)))(report)
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     return {"spec": spec, "constants": constants, "outcome": report.outcome,
             "states": report.stats.states, "search_seconds": round(report.stats.seconds, 3),
             "cpu": round(cpu, 3), "wall": round(wall, 3), "phases": timer.rows(),
+            "searches": [{"phase": phase, "wall": round(w, 3), "cpu": round(c, 3)}
+                         for phase, w, c in budget.searches],
             "missing": missing}
 
 

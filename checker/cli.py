@@ -298,7 +298,7 @@ def _ctrl_c(budget: Budget) -> Iterator[None]:
 def _searches(budget: Budget) -> str:
     """Where the time went: the searches of the check, grouped by kind, in order."""
     totals: dict[str, list[float]] = {}
-    for phase, seconds in budget.searches:
+    for phase, seconds, _cpu in budget.searches:
         kind = phase.split(" ", 1)[0] if phase.startswith("scenario ") else phase
         totals.setdefault("scenarios" if kind == "scenario" else kind, []).append(seconds)
     parts = []

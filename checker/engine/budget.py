@@ -80,7 +80,8 @@ class Budget:
         self.memory_cap = memory_limit_mb(options)
         self.progress = progress
         self.spent: StopReason | None = None  # time, memory or Ctrl-C: no search may run on
-        self.searches: list[tuple[str, float]] = []  # (phase, seconds) of each search, in order
+        # (phase, seconds, CPU seconds) of each search of the check, in order
+        self.searches: list[tuple[str, float, float]] = []
 
     @property
     def max_states(self) -> int | None:
@@ -114,6 +115,7 @@ class Meter:
         self.findings = findings
         now = budget.clock()
         self.start = now
+        self.cpu = time.process_time()
         self.next_report = now + 2.0
         self.next_memory = now
 
@@ -162,5 +164,6 @@ class Meter:
             if findings.stop_reason.ends_the_check:
                 self.budget.spent = findings.stop_reason
         findings.seconds = self.elapsed()
-        self.budget.searches.append((self.phase, findings.seconds))
+        self.budget.searches.append((self.phase, findings.seconds,
+                                     time.process_time() - self.cpu))
         return handled
