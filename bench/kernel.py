@@ -45,8 +45,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from checker.engine.zones import dbm
-from checker.engine.zones import fallback, kernel
+from checker.engine.zones import dbm, fallback, kernel
 
 NATIVE, WHY_NOT = kernel.load_native(respect_env=False)
 

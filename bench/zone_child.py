@@ -102,11 +102,10 @@ def phases(spec: str, constants: dict[str, str]) -> dict:
 
     from checker import Options
     from checker.api import check_system
+    from checker.engine import Budget
     from checker.render.json import render_json
     from checker.render.text import render_text
     from model import load_spec
-
-    from checker.engine import Budget
 
     load = timer.wrap("load", load_spec)
     cpu0, wall0 = time.process_time(), time.perf_counter()

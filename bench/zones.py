@@ -409,7 +409,7 @@ def fischer(tools: Tools, ns: list[int], k: int, pairs: int, timeout: float,
     for index, n in enumerate(ns):
         runs: dict[str, list[dict]] = {c: [] for c in commands}
 
-        def once(command: str) -> dict | None:
+        def once(command: str, n: int = n) -> dict | None:
             if command in given_up:
                 return None
             if command == "tchecker":

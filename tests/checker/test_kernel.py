@@ -18,8 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.engine.zones import dbm
-from checker.engine.zones import fallback, kernel
+from checker.engine.zones import dbm, fallback, kernel
 
 NATIVE, WHY_NOT_NATIVE = kernel.load_native(respect_env=False)
 needs_native = pytest.mark.skipif(
@@ -332,7 +331,8 @@ def test_extrapolate_lu(impl, nz, data):
         ref = dbm.extrapolate_lu(z, n, L, U, plus=plus)
         expect_zone(lambda kind=kind: impl.extrapolate_lu(b, n, L, U, kind), ref, n)
         LB, UB = impl.encode_bounds(L, n), impl.encode_bounds(U, n)
-        expect_zone(lambda kind=kind: impl.extrapolate_lu(b, n, LB, UB, kind), ref, n)
+        expect_zone(lambda kind=kind, lb=LB, ub=UB: impl.extrapolate_lu(b, n, lb, ub, kind),
+                    ref, n)
     M = [max(a, c) for a, c in zip(L, U)]
     expect_zone(lambda: impl.extrapolate_lu(b, n, M, M, kernel.EXTRA_PLUS_LU),
                 dbm.extrapolate_m(z, n, M), n)
