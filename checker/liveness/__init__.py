@@ -78,11 +78,24 @@ def leads_to_results(system: TransitionSystem, props: Sequence[LivenessInfo],
         p_fn, q_fn = system.liveness_tests(prop.name)
 
         def safe(fn: Callable[[int], bool]) -> Callable[[Any], bool]:
+            if discrete is None:
+                def plain(state: Any) -> bool:
+                    try:
+                        return fn(state)
+                    except RuntimeFault:
+                        return False
+                return plain
+            memo: dict[int, bool] = {}  # zones: several nodes share a discrete state
+
             def test(state: Any) -> bool:
-                try:
-                    return fn(state if discrete is None else discrete(state))
-                except RuntimeFault:
-                    return False
+                d = discrete(state)
+                hit = memo.get(d)
+                if hit is None:
+                    try:
+                        hit = memo[d] = fn(d)
+                    except RuntimeFault:
+                        hit = memo[d] = False
+                return hit
             return test
 
         lasso = find_lasso(graph, safe(p_fn), safe(q_fn), groups, timed, divergence)

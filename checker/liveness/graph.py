@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from model import TransitionSystem
+    from model import Fairness, TransitionSystem
 
 __all__ = ["TICK", "StateGraph", "build_graph", "sccs", "shortest_path", "edge_between"]
 
@@ -31,6 +31,7 @@ class StateGraph:
         self.insts = array("l")
         # zones: per node, the fair groups enabled for every clock valuation of its zone
         self.enabled_everywhere: list[int] | None = None
+        self._enabled: tuple[int, list[int], list[bool]] | None = None
 
     def __len__(self) -> int:
         return len(self.states)
@@ -48,6 +49,26 @@ class StateGraph:
             self.targets.append(t)
             self.insts.append(inst)
         self.start.append(len(self.targets))
+
+    def enabled_groups(self, groups: Fairness) -> tuple[list[int], list[bool]]:
+        """Per node: the fairness groups of its edges, and whether it has no edge at all
+        (worked out once per graph: every leads-to property asks)."""
+        key = id(groups)
+        if self._enabled is None or self._enabled[0] != key:
+            of_instance = groups.of_instance
+            start, insts = self.start, self.insts
+            enabled = [0] * len(self.states)
+            dead = [False] * len(self.states)
+            for v in range(len(self.states)):
+                lo, hi = start[v], start[v + 1]
+                dead[v] = lo == hi
+                mask = 0
+                for inst in insts[lo:hi]:
+                    if inst != TICK:
+                        mask |= of_instance[inst]
+                enabled[v] = mask
+            self._enabled = (key, enabled, dead)
+        return self._enabled[1], self._enabled[2]
 
     def edges(self, node: int) -> Iterable[tuple[int, int]]:
         lo, hi = self.start[node], self.start[node + 1]

@@ -38,17 +38,7 @@ def find_lasso(graph: StateGraph, p: Callable[[object], bool], q: Callable[[obje
     states = graph.states
     n = len(states)
     not_q = [not q(s) for s in states]
-    enabled = [0] * n
-    dead = [False] * n
-    for v in range(n):
-        mask = 0
-        has = False
-        for _t, inst in graph.edges(v):
-            has = True
-            if inst != TICK:
-                mask |= groups.of_instance[inst]
-        enabled[v] = mask
-        dead[v] = not has
+    enabled, dead = graph.enabled_groups(groups)
     # only what a run from a P state can reach before Q matters
     candidates = {v for v in range(n) if not_q[v] and p(states[v])}
     queue = deque(candidates)
