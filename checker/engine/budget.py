@@ -102,17 +102,19 @@ class Budget:
             return None
         return max(0.0, self.deadline - self.clock())
 
-    def search(self, phase: str, findings: Findings) -> Meter:
+    def search(self, phase: str, findings: Findings | None = None) -> Meter:
+        """A search of this check (`findings`, if given, records how it ended)."""
         return Meter(self, phase, findings)
 
 
 class Meter:
     """One search's use of the budget, and the way that search ends (a context manager)."""
 
-    def __init__(self, budget: Budget, phase: str, findings: Findings):
+    def __init__(self, budget: Budget, phase: str, findings: Findings | None):
         self.budget = budget
         self.phase = phase
         self.findings = findings
+        self.stop_reason: StopReason | None = None
         now = budget.clock()
         self.start = now
         self.cpu = time.process_time()
@@ -142,28 +144,39 @@ class Meter:
                                      now - self.start))
             self.next_report = now + 1.0
 
+    def reserve(self, megabytes: float) -> None:
+        """Stop (MEMORY) before a large allocation that would take the process past the
+        memory cap; polls see memory only now and then, big merges would overshoot."""
+        if resident_mb() + megabytes > self.budget.memory_cap:
+            self.budget.spent = StopReason.MEMORY
+            raise Stop(StopReason.MEMORY)
+
     def __enter__(self) -> Meter:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  _tb: TracebackType | None) -> bool:
         findings = self.findings
+        reason = findings.stop_reason if findings is not None else None
         handled = True
         if kind is None:
             pass
         elif isinstance(error, Stop):
-            findings.stop_reason = error.reason
+            reason = error.reason
         elif isinstance(error, KeyboardInterrupt):
-            findings.stop_reason = StopReason.INTERRUPTED
+            reason = StopReason.INTERRUPTED
         elif isinstance(error, MemoryError):
-            findings.stop_reason = StopReason.MEMORY
+            reason = StopReason.MEMORY
         else:
             handled = False
-        if findings.stop_reason is not None:
-            findings.complete = False
-            if findings.stop_reason.ends_the_check:
-                self.budget.spent = findings.stop_reason
-        findings.seconds = self.elapsed()
-        self.budget.searches.append((self.phase, findings.seconds,
-                                     time.process_time() - self.cpu))
+        self.stop_reason = reason
+        if reason is not None and reason.ends_the_check:
+            self.budget.spent = reason
+        seconds = self.elapsed()
+        if findings is not None:
+            findings.stop_reason = reason
+            if reason is not None:
+                findings.complete = False
+            findings.seconds = seconds
+        self.budget.searches.append((self.phase, seconds, time.process_time() - self.cpu))
         return handled

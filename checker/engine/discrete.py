@@ -72,7 +72,7 @@ class DiscreteEngine:
 
     def leads_to(self, job: Job, findings: Findings[int],
                  props: list[LivenessInfo]) -> list[PropertyResult]:
-        return leads_to(self.system, unbounded(props), findings.store.states(),
+        return leads_to(job, self.system, unbounded(props), findings.store.states(),
                         findings.initial, findings.complete,
                         self.tracer(findings).lasso_trace, timed=True)
 
@@ -101,7 +101,7 @@ def leads_to_in_discrete_time(job: Job, props: list[LivenessInfo]) -> list[Prope
     findings = explore_dict(graph_job)
     if not findings.complete:
         return [incomplete(system, p) for p in props]
-    return leads_to(dsys, props, findings.store.states(), findings.initial, True,
+    return leads_to(graph_job, dsys, props, findings.store.states(), findings.initial, True,
                     DiscreteTracer(dsys, findings).lasso_trace, timed=True)
 
 

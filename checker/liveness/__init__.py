@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from model import RuntimeFault
 
-from ..report import PropertyResult, Trace
+from ..report import PropertyResult, Trace, stop_reason_text
 from ..verdicts import result
 from .fairness import Divergence
 from .graph import TICK, StateGraph, build_graph
@@ -35,6 +35,8 @@ from .lasso import find_lasso
 
 if TYPE_CHECKING:
     from model import LivenessInfo, TransitionSystem
+
+    from ..engine.interface import Job
 
 __all__ = ["TICK", "StateGraph", "build_graph", "leads_to", "leads_to_results", "incomplete",
            "unbounded"]
@@ -47,17 +49,23 @@ def unbounded(props: Iterable[LivenessInfo]) -> list[LivenessInfo]:
     return [p for p in props if p.within is None]
 
 
-def leads_to(system: TransitionSystem, props: list[LivenessInfo], states: Iterable[int],
-             initial: list[int], complete: bool, make_trace: MakeTrace,
-             timed: bool) -> list[PropertyResult]:
+def leads_to(job: Job, system: TransitionSystem, props: list[LivenessInfo],
+             states: Iterable[int], initial: list[int], complete: bool,
+             make_trace: MakeTrace, timed: bool) -> list[PropertyResult]:
     """Verdicts for unbounded leads-to properties on an explicit graph: the states an
-    engine found (a complete search), with every transition between them."""
+    engine found (a complete search), with every transition between them; building the
+    graph draws on the job's budget like a search."""
     if not props:
         return []
     if not complete:
         return [incomplete(system, p) for p in props]
-    graph = build_graph(system, states, initial)
+    with job.budget.search("leads-to (state graph)") as meter:
+        graph = build_graph(system, states, initial, lambda k: meter.poll(k, 0, 0, 0))
+    if meter.stop_reason is not None:
+        why = stop_reason_text(meter.stop_reason.value)
+        return [incomplete(system, p, f"{why} while the graph was built") for p in props]
     return leads_to_results(system, props, graph, make_trace, timed)
+
 
 
 def incomplete(system: TransitionSystem, prop: LivenessInfo,

@@ -76,13 +76,16 @@ class StateGraph:
 
 
 
-def build_graph(system: TransitionSystem, states: Iterable[int], initial: list[int]
-                ) -> StateGraph:
-    """Every state's transitions (labelled successors, and the tick in discrete time)."""
+def build_graph(system: TransitionSystem, states: Iterable[int], initial: list[int],
+                poll: Callable[[int], None] | None = None) -> StateGraph:
+    """Every state's transitions (labelled successors, and the tick in discrete time);
+    `poll(k)` is called every few thousand states (a budget may stop the work there)."""
     graph = StateGraph(list(states), initial)
     ids = graph.ids
     tick = getattr(system, "tick", None)
-    for s in graph.states:
+    for k, s in enumerate(graph.states):
+        if poll is not None and k % 4096 == 0:
+            poll(k)
         for inst, _choices, t in system.labeled(s):
             if t is not None and t in ids:
                 graph.targets.append(ids[t])

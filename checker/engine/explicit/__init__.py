@@ -64,7 +64,7 @@ class ExplicitEngine:
     def leads_to(self, job: Job, findings: Findings[int],
                  props: list[LivenessInfo]) -> list[PropertyResult]:
         system = self.system
-        return leads_to(system, unbounded(props), findings.store.states(), findings.initial,
+        return leads_to(job, system, unbounded(props), findings.store.states(), findings.initial,
                         findings.complete,
                         lambda path, insts, loop: build_trace(system, path, instances=insts,
                                                               loop_start=loop), timed=False)

@@ -221,6 +221,10 @@ def explore_levels(job: Job) -> Findings[int]:
                             break
                     meter.poll(len(store), ex.transitions, ex.depth, len(frontier) - chunk_start)
                 if new_parts:
+                    # the merge below holds the level three times over and the visited
+                    # array twice: make sure that fits before starting it
+                    found = sum(len(p) for p in new_parts)
+                    meter.reserve((3 * 20 * found + 2 * 8 * (len(store) + found)) / 2**20)
                     # a state found by several chunks: keep the first chunk's, then put the
                     # level in discovery order
                     states = np.concatenate(new_parts)
