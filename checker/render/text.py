@@ -6,6 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..report import PropertyResult, Report, Trace, stop_reason_text
+from .escape import visible
 
 __all__ = ["render_text", "render_trace", "format_time"]
 
@@ -35,7 +36,7 @@ def format_time(t: Fraction) -> str:
 
 def render_text(report: Report) -> str:
     lines: list[str] = []
-    lines.append(f"{report.tool} {report.version}  {report.spec}  ({report.file})")
+    lines.append(f"{report.tool} {report.version}  {visible(report.spec)}  ({visible(report.file)})")
     if report.constants:
         lines.append("constants  " + ", ".join(f"{n} = {v}" for n, v in report.constants))
     if report.options:
