@@ -2,10 +2,11 @@
 failure, a signature that groups inputs with the same cause.
 
 Diagnostics are checked against the input itself: the header's `file:line:col` must name a
-line of the file (lines end at '\\n'; a '\\r' before it belongs to the ending), the excerpt
-must show that line (tabs as four spaces, control and format characters escaped as `\\xNN`
-or `\\uNNNN`), and the first caret must sit under the named column, counted in display
-cells (East Asian wide characters take two, combining marks none).
+line of the file (lines end at '\\n', '\\r\\n' or '\\r', as in an editor; a leading
+byte-order mark is not part of the text), the excerpt must show that line (tabs as four
+spaces, control and format characters escaped as `\\xNN` or `\\uNNNN`; a long line may be
+cut to a window marked with '...'), and the first caret must sit under the named column,
+counted in display cells (East Asian wide characters take two, combining marks none).
 """
 
 from __future__ import annotations
@@ -103,10 +104,10 @@ def _file_lines(data: bytes) -> list[str] | None:
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines = text.split("\n")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if len(lines) > 1 and lines[-1] == "":
         lines.pop()
-    return [line[:-1] if line.endswith("\r") else line for line in lines]
+    return lines
 
 
 # ---------------------------------------------------------------------------- checks
@@ -183,16 +184,40 @@ def _excerpt_problems(out: Outcome, names: dict[str, str]) -> list[str]:
         if int(ex["gutter"]) != number:
             problems.append(f"gutter:{code}")
             continue
-        if ex["text"] != display(text):
-            problems.append(f"excerpt:{code}")
-            continue
         car = _CARETS.match(lines[k + 2]) if k + 2 < len(lines) else None
         if car is None:
             problems.append(f"no-carets:{code}")
             continue
-        if len(car["pad"]) != cells(display(text[:col - 1])):
-            problems.append(f"caret:{code}")
+        problem = _window_problem(ex["text"], len(car["pad"]), text, col)
+        if problem:
+            problems.append(f"{problem}:{code}")
     return problems
+
+
+def _window_problem(shown: str, pad: int, line: str, col: int) -> str | None:
+    """Whether `shown` with a caret `pad` cells in shows `line` with the caret at `col`:
+    the whole line, or a window of it ('...' marks a cut)."""
+    before, after = display(line[:col - 1]), display(line[col - 1:])
+    if shown == before + after:
+        return None if pad == cells(before) else "caret"
+    lead = 3 if shown.startswith("...") else 0
+    core = shown[lead:]
+    if pad < lead:
+        return "caret"
+    i, used = 0, 0
+    while i < len(core) and used < pad - lead:
+        used += cells(core[i])
+        i += 1
+    if used != pad - lead:
+        return "caret"
+    head, rest = core[:i], core[i:]
+    if rest.endswith("...") and not after.startswith(rest):
+        rest = rest[:-3]
+    if not before.endswith(head) or not after.startswith(rest):
+        return "excerpt"
+    if not lead and head != before:
+        return "excerpt"
+    return None
 
 
 def _raw_control(text: str) -> str | None:

@@ -8,7 +8,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .driver import Limits, prepare, run_case, run_cases
 from .mutate import Case, make_case
@@ -64,6 +64,11 @@ def fuzz(seed: int, count: int, jobs: int = 1, limits: Limits | None = None, sta
     done = 0
     for case, outcome, verdict in run_cases(cases, limits, jobs):
         done += 1
+        if verdict.signature == "internal:?:?" and "--debug" not in case.argv:
+            # an internal error without its traceback: run it again with --debug to learn where
+            again = run_case(replace(case, argv=case.argv + ("--debug",)), limits)[1]
+            if again.klass == "internal":
+                verdict = again
         summary.classes[verdict.klass] += 1
         if outcome.seconds > summary.slowest[0] and not verdict.failed:
             summary.slowest = (outcome.seconds, case.index)
@@ -113,8 +118,11 @@ def render_summary(summary: Summary) -> str:
         for f in sorted(summary.failures.values(), key=lambda f: (-f.count, f.signature)):
             small = f.shrunk or f.smallest
             lines.append(f"  {f.count:>6,}  #{f.first:<7} {f.signature}")
+            command = small.command()
+            if len(command) > 160:
+                command = command[:150] + f"... ({len(command):,} characters)"
             lines.append(f"          smallest #{f.smallest.index}: {len(small.spec):,} bytes, "
-                         f"{small.command()!r}" + (f"; {f.detail}" if f.detail else ""))
+                         f"{command!r}" + (f"; {f.detail}" if f.detail else ""))
     return "\n".join(lines) + "\n"
 
 
