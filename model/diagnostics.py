@@ -25,6 +25,10 @@ CODES: dict[str, str] = {
     "E103": "unexpected end of file",
     "E104": "cannot read file",
     "E105": "import cycle",
+    "E106": "number too long",
+    "E107": "nesting too deep",
+    "E108": "block too long",
+    "E109": "file too long",
     # names
     "E201": "unknown name",
     "E202": "duplicate declaration",
@@ -50,12 +54,16 @@ CODES: dict[str, str] = {
     "E313": "no initial state",
     # compilation
     "E401": "model too large",
+    "E402": "too many instances",
+    "E403": "state too wide",
+    "E404": "time constant too large",
     # evaluation (runtime violations)
     "E501": "value outside its domain",
     "E502": "index out of range",
     "E503": "division by zero",
     "E504": "queue full",
     "E505": "queue empty",
+    "E506": "value too large",
 }
 
 
@@ -108,7 +116,8 @@ def render_diagnostic(d: Diagnostic, sources: dict[str, SourceFile]) -> str:
     for note, where in d.notes:
         if where is not None and where.file in sources:
             where = _clamp(where, sources[where.file])
-        lines.append(f"  note: {escape_name(note)}" + (f" (at {where})" if where is not None else ""))
+        at = f" (at {where})" if where is not None else ""
+        lines.append(f"  note: {escape_name(note)}{at}")
     if d.hint:
         lines.append(f"  hint: {escape_name(d.hint)}")
     return "\n".join(lines) + "\n"

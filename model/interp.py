@@ -21,6 +21,7 @@ __all__ = ["EvalError", "evaluate", "instances", "successors", "initial_states",
 Env = Mapping[ir.Local, Value]
 
 MAX_INT_BITS = 4096   # a larger integer is an evaluation error (E506), never a slow crawl
+MAX_BUILT = 65_536    # elements of an array or range set built while evaluating (E506)
 
 
 class EvalError(Exception):
@@ -110,6 +111,10 @@ def evaluate(expr: ir.Expr, state: tuple, env: Env, clocks=None) -> Value:  # no
         case ir.RangeSet(lo=lo, hi=hi):
             a = evaluate(lo, state, env, clocks)
             b = evaluate(hi, state, env, clocks)
+            count = b - a + 1  # type: ignore[operator]
+            if count > MAX_BUILT:
+                raise _fail("E506", f"the range {a}..{b} has {count:,} values, more than "
+                            f"{MAX_BUILT:,}", expr.span)
             return frozenset(range(a, b + 1))  # type: ignore[operator]
         case ir.SetComp(local=local, domain=domain, pred=pred):
             inner = dict(env)
@@ -129,6 +134,10 @@ def evaluate(expr: ir.Expr, state: tuple, env: Env, clocks=None) -> Value:  # no
                                    "queue element") for e in elems)
         case ir.MapComp(local=local, body=body, type=typ):
             assert isinstance(typ, ArrayT)
+            n = typ.index.size() or 0
+            if n > MAX_BUILT:
+                raise _fail("E506", f"this would build an array of {n:,} elements, more than "
+                            f"{MAX_BUILT:,}", expr.span)
             inner = dict(env)
             out = []
             for k in typ.index.values():

@@ -27,13 +27,14 @@ from collections.abc import Iterator
 from . import ir
 from .diagnostics import Diagnostic
 from .source import Span
-from .types import format_duration
+from .types import SIZE_CAP, ArrayT, RecordT, Type, format_duration
 
-__all__ = ["check_limits", "MAX_STATE_BITS", "MAX_ACTION_INSTANCES", "MAX_PROCESS_INSTANCES",
+__all__ = ["check_limits", "MAX_STATE_BITS", "MAX_COMPONENTS", "MAX_ACTION_INSTANCES", "MAX_PROCESS_INSTANCES",
            "MAX_INITIAL_STATES", "MAX_CLOCKS", "MAX_ZONE_UNITS", "MAX_ZONE_MS",
            "MAX_IR_DEPTH"]
 
 MAX_STATE_BITS = 8192
+MAX_COMPONENTS = 65_536           # array elements and record fields, shown one by one
 MAX_ACTION_INSTANCES = 20_000     # all actions together
 MAX_PROCESS_INSTANCES = 10_000    # per process
 MAX_INITIAL_STATES = 100_000      # combinations of params and `in` initialisers
@@ -45,7 +46,9 @@ MAX_IR_DEPTH = 60                 # expression and statement levels, definitions
 
 def check_limits(model: ir.Model) -> list[Diagnostic]:
     """Every limit the model exceeds (an empty list when it fits)."""
-    out: list[Diagnostic] = []
+    out: list[Diagnostic] = list(_unresolved(model))
+    if out:
+        return out
     out.extend(_depth(model))
     out.extend(_instances(model))
     out.extend(_width(model))
@@ -55,6 +58,20 @@ def check_limits(model: ir.Model) -> list[Diagnostic]:
 
 def _count(n: int) -> str:
     return f"{n:,}" if n < 10**30 else f"more than 10^{len(str(10**30)) - 1}"
+
+
+# ---------------------------------------------------------------------------- leftovers
+
+def _unresolved(model: ir.Model) -> Iterator[Diagnostic]:
+    """A variable whose type the checks left unresolved without saying why (a range bound
+    that reads a variable, `var y: 0..x`): refused here rather than crashing later."""
+    from .check import ERR
+
+    for var in model.variables:
+        if var.type == ERR:
+            yield Diagnostic("E312", f"the type of '{var.name}' cannot be worked out",
+                             var.span, hint="the bounds of a range type must be constants, "
+                             "not variables")
 
 
 # ---------------------------------------------------------------------------- depth
@@ -158,7 +175,23 @@ def _instances(model: ir.Model) -> Iterator[Diagnostic]:
 
 # ---------------------------------------------------------------------------- width
 
+def _components(typ: Type) -> int:
+    """How many leaves a report shows for a value of `typ` (saturating)."""
+    if isinstance(typ, ArrayT):
+        return min(SIZE_CAP, (typ.index.size() or 0) * _components(typ.elem))
+    if isinstance(typ, RecordT):
+        return min(SIZE_CAP, sum(_components(t) for _, t in typ.fields))
+    return 1
+
+
 def _width(model: ir.Model) -> Iterator[Diagnostic]:
+    for var in model.variables:
+        n = _components(var.type)
+        if n > MAX_COMPONENTS:   # zero-width elements take no bits, but each is shown
+            yield Diagnostic("E403", f"'{var.name}' has {_count(n)} components", var.span,
+                             hint=f"a variable has at most {MAX_COMPONENTS:,} array elements "
+                             "and record fields; use smaller index types")
+            return
     total = 0
     widest: ir.Variable | None = None
     for var in model.variables:

@@ -34,6 +34,8 @@ def read_spec(path: str) -> str:
     """The normalised text of the spec file at `path` (see the module docstring). Raises
     ReadError; OSError only for a path that does not exist."""
     shown = escape_name(path)
+    if "\x00" in path:
+        raise ReadError(f"cannot read {shown}: a file name cannot hold a NUL character")
     real = os.path.realpath(path)
     if real != os.path.abspath(path) and not real.endswith(".tock"):
         raise ReadError(f"{shown} is a link to {escape_name(real)}, which is not a .tock file",

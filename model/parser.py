@@ -31,6 +31,13 @@ MAX_NESTING = 48          # levels of the syntax tree inside one declaration
 MAX_STATEMENTS = 500      # statements in one block
 MAX_DIGITS = 40           # digits of a number literal (beyond 2**128)
 MAX_SYNTAX_ERRORS = 100   # syntax errors reported per file; then parsing stops
+MAX_TOKENS = 100_000      # tokens per file (the flagship has about 6,000): lark parses
+#                           some 30,000 a second, so this bounds the parse to seconds
+
+# Tokens as `_too_many_tokens` counts them, ahead of lark: comments are skipped, a string is
+# one token; an operator of two characters may count as two (the count only has to bound).
+_TOKEN = re.compile(r'//[^\n]*|/\*.*?\*/|"[^"\n]*"|\w+|:=|==|!=|<=|>=|->|~>|\.\.|[^\w\s]',
+                    re.DOTALL)
 
 TOP_LEVEL_KEYWORDS = (
     "spec", "import", "const", "param", "type", "var", "clock", "def", "process", "action",
@@ -64,6 +71,9 @@ def parse_text(source: SourceFile) -> ast.SpecFile:
     name: str | None = None
     text = source.text
     offset = 0
+    too_long = _too_many_tokens(source)
+    if too_long is not None:
+        raise SpecError([too_long], {source.name: source})
     while True:
         chunk, shift = _blank_prefix(text, offset)
         try:
@@ -95,6 +105,22 @@ def parse_text(source: SourceFile) -> ast.SpecFile:
     return ast.SpecFile(name, tuple(decls), source.name, whole)
 
 
+def _too_many_tokens(source: SourceFile) -> Diagnostic | None:
+    """E109 at the first token past MAX_TOKENS, if there is one."""
+    count = 0
+    for match in _TOKEN.finditer(source.text):
+        if match.group().startswith(("//", "/*")):
+            continue
+        count += 1
+        if count > MAX_TOKENS:
+            line = source.text.count("\n", 0, match.start()) + 1
+            col = match.start() - (source.text.rfind("\n", 0, match.start()) + 1) + 1
+            return Diagnostic("E109", f"more than {MAX_TOKENS:,} tokens",
+                              Span(source.name, line, col, line, col + len(match.group())),
+                              hint="split the spec into files that import each other")
+    return None
+
+
 def _blank_prefix(text: str, offset: int) -> tuple[str, int]:
     """The text from `offset` (a line start) on, after as many newlines as it skips, so
     lines and columns stay true; and how far stream positions moved (offset - newlines)."""
@@ -111,12 +137,14 @@ def _check_limits(tree: Tree, file: str) -> list[Diagnostic]:
     for decl in tree.children:
         if not isinstance(decl, Tree):
             continue
-        deepest: tuple[int, Tree | None] = (0, None)
+        deepest = 0
+        beyond: Tree | None = None   # the first node past the limit
         stack: list[tuple[Tree, int]] = [(decl, 1)]
         while stack:
             node, depth = stack.pop()
-            if depth > deepest[0]:
-                deepest = (depth, node)
+            deepest = max(deepest, depth)
+            if depth == MAX_NESTING + 1 and beyond is None:
+                beyond = node
             if node.data == "block" and len(node.children) > MAX_STATEMENTS:
                 extra = node.children[MAX_STATEMENTS]
                 where = _span(file, extra.meta) if isinstance(extra, Tree) else _span(
@@ -124,7 +152,7 @@ def _check_limits(tree: Tree, file: str) -> list[Diagnostic]:
                 out.append(Diagnostic("E108", f"a block of {len(node.children):,} statements",
                                       where, hint=f"a block holds at most {MAX_STATEMENTS} "
                                       "statements; split the action"))
-            for child in node.children:
+            for child in reversed(node.children):
                 if isinstance(child, Tree):
                     stack.append((child, depth + 1))
                 elif isinstance(child, Token) and child.type in ("NUMBER", "DURATION"):
@@ -133,9 +161,8 @@ def _check_limits(tree: Tree, file: str) -> list[Diagnostic]:
                         out.append(Diagnostic(
                             "E106", f"a number of {digits:,} digits", _tok_span(file, child),
                             hint=f"numbers have at most {MAX_DIGITS} digits"))
-        depth, node = deepest
-        if depth > MAX_NESTING and node is not None:
-            out.append(Diagnostic("E107", f"nested {depth} levels deep", _span(file, node.meta),
+        if beyond is not None:
+            out.append(Diagnostic("E107", f"nested {deepest} levels deep", _span(file, beyond.meta),
                                   hint=f"expressions, types and statements nest at most "
                                   f"{MAX_NESTING} levels; name the parts with def or let"))
     return out

@@ -135,6 +135,10 @@ def excerpt(line: str, col: int, end_col: int, width: int = EXCERPT_CELLS
     a window around the caret, with '...' where text was left out."""
     col = max(1, min(col, len(line) + 1))
     end_col = max(col + 1, min(end_col, len(line) + 1))
+    if len(line) > 4 * width:  # only the part that can be shown is looked at
+        start = max(0, col - 1 - 2 * width)
+        line = line[start:min(len(line), end_col - 1 + 2 * width, col - 1 + 4 * width)]
+        col, end_col = col - start, min(end_col - start, len(line) + 1)
     before = [_shown(ch) for ch in line[:col - 1]]
     marked = [_shown(ch) for ch in line[col - 1:end_col - 1]]
     after = [_shown(ch) for ch in line[end_col - 1:]]

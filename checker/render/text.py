@@ -36,7 +36,8 @@ def format_time(t: Fraction) -> str:
 
 def render_text(report: Report) -> str:
     lines: list[str] = []
-    lines.append(f"{report.tool} {report.version}  {visible(report.spec)}  ({visible(report.file)})")
+    lines.append(f"{report.tool} {report.version}  {visible(report.spec)}  "
+                 f"({visible(report.file)})")
     if report.constants:
         lines.append("constants  " + ", ".join(f"{n} = {v}" for n, v in report.constants))
     if report.options:

@@ -14,7 +14,7 @@ import time
 from .driver import Limits, prepare, run_case
 from .mutate import make_case
 from .oracle import FAILURES
-from .run import Summary, fuzz, render_summary, save_repros
+from .run import Summary, fuzz, load_repros, render_summary, save_repros
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,8 +31,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds spent shrinking each failure signature (0: none)")
     parser.add_argument("--save", default="out/fuzz", help="folder for the shrunk failures")
     parser.add_argument("--case", type=int, help="run this one input and show it")
+    parser.add_argument("--replay", metavar="DIR",
+                        help="run again every failure saved under DIR (by --save) and say "
+                        "what each does now")
     args = parser.parse_args(argv)
     limits = Limits(seconds=args.timeout, memory_mb=args.memory)
+    if args.replay:
+        prepare()
+        still = 0
+        for name, case in load_repros(args.replay):
+            _, verdict = run_case(case, limits)
+            still += verdict.failed
+            sys.stdout.write(f"{name:<60} {verdict.klass:<11} {verdict.signature}\n")
+        return 1 if still else 0
     if args.case is not None:
         prepare()
         case = make_case(args.seed, args.case)

@@ -50,8 +50,9 @@ KEYWORDS = ("spec", "import", "const", "param", "type", "var", "clock", "def", "
             "always", "eventually", "holds", "fails", "wait", "assert", "assume", "strict")
 HOSTILE_CHARS = ("\x00", "\x07", "\x08", "\x0b", "\x0c", "\r", "\t", "\x1b", "\x7f", "\x85",
                  "\x9b", "\u00a0", "\u200b", "\u200d", "\u202e", "\u2028", "\u2029", "\ufeff",
-                 "\u0301", "\u4e2d", "\u6587", "\uff21", "\U0001f600", "\U0001f468\u200d\U0001f469",
-                 "\ud7ff", "\ue000", "\\", "`", "$", "@", "#", "&", "|", "!", "'", '"', "~", "^")
+                 "\u0301", "\u4e2d", "\u6587", "\uff21", "\U0001f600",
+                 "\U0001f468\u200d\U0001f469", "\ud7ff", "\ue000", "\\", "`", "$", "@", "#", "&",
+                 "|", "!", "'", '"', "~", "^")
 ESCAPES = ("\x1b[31m", "\x1b[2J", "\x1b]0;owned\x07", "\x1b[1A\x1b[K", "\x1b[6n", "\x9b31m")
 WIDE = ("中文", "日本語", "한국어", "ＡＢＣ", "😀", "👩‍👩‍👧", "🇫🇷", "e\u0301", "\u0e01\u0e34",
         "עברית", "\u202eevil\u202c", "ｘ")
@@ -172,7 +173,8 @@ def huge_number(rng: random.Random, text: str, ctx: Context) -> str:
         value = rng.choice(HUGE)
         if rng.random() < 0.15:
             value = "-" + value
-        toks[i] = value + (unit if rng.random() < 0.8 else rng.choice(("", "ms", "s", "min", "h")))
+        units = ("", "ms", "s", "min", "h")
+        toks[i] = value + (unit if rng.random() < 0.8 else rng.choice(units))
     return "".join(toks)
 
 

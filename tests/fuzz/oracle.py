@@ -15,8 +15,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Outcome", "Verdict", "classify", "FAILURES", "CLASSES", "display", "display_name", "cells",
-           "MAX_DIAGNOSTICS"]
+__all__ = ["Outcome", "Verdict", "classify", "FAILURES", "CLASSES", "display", "display_name",
+           "cells", "MAX_DIAGNOSTICS"]
 
 CLASSES = ("diagnostic", "accepted", "internal", "hang", "memory", "crash", "misplaced",
            "raw-control", "flood", "clobber", "bad-xml", "odd-exit")

@@ -3,6 +3,8 @@ signature and each group's smallest input shrunk and saved."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import time
@@ -15,7 +17,8 @@ from .mutate import Case, make_case
 from .oracle import CLASSES, FAILURES, Outcome, Verdict
 from .shrink import shrink
 
-__all__ = ["Failure", "Summary", "fuzz", "render_summary", "save_repros"]
+__all__ = ["Failure", "Summary", "fuzz", "render_summary", "save_repros", "case_to_json",
+           "case_from_json", "load_repros"]
 
 
 @dataclass
@@ -141,6 +144,8 @@ def save_repros(summary: Summary, folder: str) -> list[str]:
         spec = os.path.join(where, "input.tock")
         with open(spec, "wb") as handle:
             handle.write(case.spec)
+        with open(os.path.join(where, "case.json"), "w", encoding="utf-8") as handle:
+            json.dump(case_to_json(case), handle, indent=1)
         with open(os.path.join(where, "README.txt"), "w", encoding="utf-8",
                   errors="backslashreplace") as handle:
             handle.write(f"signature: {f.signature}\ninputs: {f.count} (first #{f.first}, "
@@ -151,3 +156,27 @@ def save_repros(summary: Summary, folder: str) -> list[str]:
                          f"--case {case.index}\n\n{f.detail}\n\n{f.output}\n")
         written.append(where)
     return written
+
+
+def case_to_json(case: Case) -> dict:
+    return {"index": case.index, "seed_path": case.seed_path, "spec_name": case.spec_name,
+            "argv": list(case.argv), "strategies": list(case.strategies),
+            "spec": base64.b64encode(case.spec).decode(),
+            "files": [[k, p, base64.b64encode(d).decode()] for k, p, d in case.files]}
+
+
+def case_from_json(data: dict) -> Case:
+    return Case(data["index"], data["seed_path"], data["spec_name"],
+                base64.b64decode(data["spec"]), tuple(data["argv"]),
+                tuple((k, p, base64.b64decode(d)) for k, p, d in data["files"]),
+                tuple(data["strategies"]))
+
+
+def load_repros(folder: str) -> list[tuple[str, Case]]:
+    """The saved failures under `folder` (each signature's case.json), by folder name."""
+    out = []
+    for root, _, files in sorted(os.walk(folder)):
+        if "case.json" in files:
+            with open(os.path.join(root, "case.json"), encoding="utf-8") as handle:
+                out.append((os.path.relpath(root, folder), case_from_json(json.load(handle))))
+    return out
