@@ -165,8 +165,8 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         return _duration(text) / 1000
-    if value <= 0:
-        raise argparse.ArgumentTypeError("expected a positive time")
+    if not value > 0 or value == float("inf"):   # nan and inf too
+        raise argparse.ArgumentTypeError(f"expected a positive time, got '{text}'")
     return value
 
 

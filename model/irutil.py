@@ -1,4 +1,8 @@
-"""Generic walks over the checked model: children, substitution, constant folding."""
+"""Generic walks over the checked model: children, substitution, constant folding.
+
+`walk` is iterative. `substitute` and `fold` recurse, one level per level of the
+expression, which model.limits bounds (MAX_IR_DEPTH, definitions expanded) before anything
+is compiled."""
 
 from __future__ import annotations
 
