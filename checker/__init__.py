@@ -8,12 +8,30 @@
 
 `check(path_or_text, constants=..., options=...)` returns a Report (data only); the
 renderers in checker.render turn it into text or JSON.
+
+The names below are imported on first use, so `import checker.cli` (the `tock` command)
+loads nothing heavy before it can catch a Ctrl-C.
 """
 
-from .api import check, check_system, load
-from .errors import UsageError
-from .options import Options
-from .report import PropertyResult, Report, Stats, Step, Trace
+from __future__ import annotations
+
+import importlib
 
 __all__ = ["check", "check_system", "load", "Options", "Report", "PropertyResult", "Stats",
            "Step", "Trace", "UsageError"]
+
+_WHERE = {"check": "api", "check_system": "api", "load": "api", "UsageError": "errors",
+          "Options": "options", "Report": "report", "PropertyResult": "report",
+          "Stats": "report", "Step": "report", "Trace": "report"}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'checker' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

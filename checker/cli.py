@@ -1,7 +1,14 @@
 """The `tock` command. The only place that reads argv, prints, or chooses an exit code.
 
 Exit codes: 0 every verdict as expected, 1 a verdict differs from its expectation,
-2 a spec or usage error, 3 incomplete (a bound was hit), 4 internal error.
+2 a spec or usage error, 3 incomplete (a bound was hit), 4 internal error, 130 interrupted
+before the search started (Ctrl-C while starting up or reading the spec).
+
+Report files never destroy anything: an output path that is an input of the run (the spec,
+a file it imports) is refused, as is a file name derived from the spec's name that would
+land outside --out; each report is written to a temporary file beside its target and
+renamed into place, and tock never writes through a symbolic link (devices and pipes such
+as /dev/stdout excepted). File names are escaped wherever they are printed.
 """
 
 from __future__ import annotations
@@ -11,26 +18,32 @@ import contextlib
 import os
 import shlex
 import signal
+import stat
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Iterator
 
-from model import SpecError
+try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any other time
+    from model import SpecError, escape_name
 
-from .api import check_system, load
-from .engine import Budget, Progress, StopReason
-from .engine.zones import kernel
-from .errors import UsageError
-from .graph import GraphTooLarge
-from .options import Options
-from .render.dot import match_trace, render_state_graph, render_swimlanes, safe_name
-from .render.explain import render_explain
-from .render.html import render_html
-from .render.json import render_json
-from .render.svg import GraphvizFailed, GraphvizMissing, dot_to_svg, graphviz_available
-from .render.text import render_text
-from .report import VERSION, PropertyResult, Report
+    from .api import check_system, load
+    from .engine import Budget, Progress, StopReason
+    from .engine.zones import kernel
+    from .errors import UsageError
+    from .graph import GraphTooLarge
+    from .options import Options
+    from .render.dot import match_trace, render_state_graph, render_swimlanes, safe_name
+    from .render.explain import render_explain
+    from .render.html import render_html
+    from .render.json import render_json
+    from .render.svg import GraphvizFailed, GraphvizMissing, dot_to_svg, graphviz_available
+    from .render.text import render_text
+    from .report import VERSION, PropertyResult, Report
+except KeyboardInterrupt:  # pragma: no cover - timing
+    sys.stderr.write("tock: interrupted\n")
+    sys.exit(130)
 
 __all__ = ["main"]
 
@@ -156,8 +169,8 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         return _duration(text) / 1000
-    if value <= 0:
-        raise argparse.ArgumentTypeError("expected a positive time")
+    if not value > 0 or value == float("inf"):   # nan and inf too
+        raise argparse.ArgumentTypeError(f"expected a positive time, got '{text}'")
     return value
 
 
@@ -166,16 +179,16 @@ def _constants(sets: list[str]) -> dict[str, str]:
     for item in sets:
         name, eq, value = item.partition("=")
         if not eq or not name.strip() or not value.strip():
-            raise UsageError(f"--set takes NAME=VALUE, got '{item}'")
+            raise UsageError(f"--set takes NAME=VALUE, got '{escape_name(item)}'")
         out[name.strip()] = value.strip()
     return out
 
 
 def _load(args: argparse.Namespace):  # noqa: ANN202
     if not os.path.exists(args.spec):
-        raise UsageError(f"cannot read {args.spec}: no such file")
+        raise UsageError(f"cannot read {escape_name(args.spec)}: no such file")
     if os.path.isdir(args.spec):
-        raise UsageError(f"{args.spec} is a directory; give a .tock file")
+        raise UsageError(f"{escape_name(args.spec)} is a directory; give a .tock file")
     return load(args.spec, _constants(args.sets))
 
 
@@ -205,6 +218,7 @@ def _progress_printer():  # noqa: ANN202
 
 def _cmd_check(args: argparse.Namespace) -> int:
     system = _load(args)
+    inputs = _inputs(system)
     options = Options(
         max_states=args.max_states, max_depth=args.max_depth, time_limit=args.time_limit,
         memory_limit=args.memory_limit,
@@ -224,34 +238,35 @@ def _cmd_check(args: argparse.Namespace) -> int:
         done()
     elapsed = time.perf_counter() - started
     text = render_text(report)
-    outputs: list[tuple[str, str]] = []
+    outputs: list[tuple[str, str, str | None]] = []   # path, content, folder it must stay in
     if args.out:
-        outputs.append((os.path.join(args.out, f"{report.spec}.txt"), text))
-        outputs.append((os.path.join(args.out, f"{report.spec}.json"), render_json(report)))
+        outputs.append((os.path.join(args.out, f"{report.spec}.txt"), text, args.out))
+        outputs.append((os.path.join(args.out, f"{report.spec}.json"), render_json(report),
+                        args.out))
     if args.text:
-        outputs.append((args.text, text))
+        outputs.append((args.text, text, None))
     if args.json:
-        outputs.append((args.json, render_json(report)))
+        outputs.append((args.json, render_json(report), None))
     notes: list[str] = []
     if args.svg or args.html or args.out:
         pictures = _swimlane_svgs(report, notes)
-        for directory in ([args.svg] if args.svg else []) + (
-                [os.path.join(args.out, report.spec)] if args.out else []):
+        for directory, inside in ([(args.svg, None)] if args.svg else []) + (
+                [(os.path.join(args.out, report.spec), args.out)] if args.out else []):
             for name, svg in pictures.items():
-                outputs.append((os.path.join(directory, f"{safe_name(name)}.svg"), svg))
+                outputs.append((os.path.join(directory, f"{safe_name(name)}.svg"), svg, inside))
         if args.svg and not pictures and not notes:
             notes.append("no property has a trace, so there is no swimlane picture to draw")
         if args.html or args.out:
             page = render_html(report, pictures, _command(args), _html_graph(report, notes),
                                tuple(notes))
             if args.out:
-                outputs.append((os.path.join(args.out, f"{report.spec}.html"), page))
+                outputs.append((os.path.join(args.out, f"{report.spec}.html"), page, args.out))
             if args.html:
-                outputs.append((args.html, page))
+                outputs.append((args.html, page, None))
     written, failed = [], []
-    for path, content in outputs:
+    for path, content, inside in outputs:
         try:
-            _write(path, content)
+            _write(path, content, inputs, inside)
             written.append(path)
         except UsageError as err:
             failed.append(str(err))
@@ -261,9 +276,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     sys.stderr.write(f"tock: checked in {elapsed:.2f} s ({_searches(budget)})\n")
     for note in notes:
-        sys.stderr.write(f"tock: {note}\n")
+        sys.stderr.write(f"tock: {escape_name(note)}\n")
     for path in written:
-        sys.stderr.write(f"tock: wrote {path}\n")
+        sys.stderr.write(f"tock: wrote {escape_name(path)}\n")
     for message in failed:
         sys.stderr.write(f"tock: error: {message}\n")
     return EXIT_SPEC_ERROR if failed else report.exit_code
@@ -370,6 +385,7 @@ def _chosen_trace(report: Report, name: str | None) -> PropertyResult | None:
 
 def _cmd_graph(args: argparse.Namespace) -> int:
     system = _load(args)
+    inputs = _inputs(system)
     limit = args.limit
     # explore one state past the limit at most: a model too big to draw is not explored whole
     options = Options(max_states=limit + 1, graph_limit=limit,
@@ -394,7 +410,7 @@ def _cmd_graph(args: argparse.Namespace) -> int:
         return EXIT_INCOMPLETE
     chosen = _chosen_trace(report, args.property)
     if args.property and chosen is None:
-        sys.stderr.write(f"tock: {args.property} has no trace to highlight "
+        sys.stderr.write(f"tock: {escape_name(args.property)} has no trace to highlight "
                          f"(it {report.property(args.property).status})\n")
     path = match_trace(graph, chosen.trace) if chosen is not None and chosen.trace else []
     if chosen is not None and not path:
@@ -410,7 +426,7 @@ def _cmd_graph(args: argparse.Namespace) -> int:
                            and chosen is not None else "; nothing highlighted") + "\n")
     written: list[str] = []
     if args.dot:
-        _write(args.dot, source)
+        _write(args.dot, source, inputs)
         written.append(args.dot)
     if args.svg:
         try:
@@ -419,31 +435,106 @@ def _cmd_graph(args: argparse.Namespace) -> int:
             raise UsageError(NO_GRAPHVIZ + "; --dot FILE writes the DOT source") from None
         except GraphvizFailed as err:
             raise UsageError(str(err)) from None
-        _write(args.svg, svg)
+        _write(args.svg, svg, inputs)
         written.append(args.svg)
     if written:
         sys.stdout.write(summary)
         for path_ in written:
-            sys.stderr.write(f"tock: wrote {path_}\n")
+            sys.stderr.write(f"tock: wrote {escape_name(path_)}\n")
     else:
         sys.stdout.write(source)
         sys.stderr.write(summary)
     return 0
 
 
-def _write(path: str, content: str) -> None:
-    """Write a report file, creating its folder; a path that cannot be written is the
-    user's to fix (UsageError), not an internal error."""
+def _inputs(system) -> list[str]:  # noqa: ANN001
+    """The files the run reads: the spec and every file it imports."""
+    return [path for path in system.sources if os.path.exists(path)]
+
+
+def _is_stream(path: str) -> bool:
+    """A device or pipe (/dev/stdout, a FIFO): written to directly, not replaced."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
+def _check_output(path: str, inputs: list[str]) -> None:
+    """Refuse an output path that is an input of the run, a folder, or a symbolic link."""
+    shown = escape_name(path)
+    if os.path.lexists(path) and not _is_stream(path):
+        for source in inputs:
+            try:
+                same = os.path.samefile(path, source)
+            except OSError:
+                same = False
+            if same:
+                raise UsageError(f"cannot write {shown}: it is {escape_name(source)}, an input "
+                                 "of this run; choose another file name")
+        if os.path.islink(path):
+            raise UsageError(f"cannot write {shown}: it is a symbolic link, and tock does not "
+                             "write through links; remove it or choose another file name")
+        if os.path.isdir(path):
+            raise UsageError(f"cannot write {shown}: it is a folder")
+
+
+def _inside(path: str, folder: str) -> None:
+    """A file named after the spec must land inside `folder` (the --out folder), and no
+    folder on the way from there may be a symbolic link."""
+    root = os.path.abspath(folder)
+    full = os.path.abspath(path)
+    if os.path.commonpath([root, full]) != root or full == root:
+        raise UsageError(f"cannot write {escape_name(path)}: named after the spec, it would "
+                         f"land outside {escape_name(folder)}; give the spec a name with a "
+                         "`spec NAME` line")
+    step = os.path.dirname(full)
+    while step != root:
+        if os.path.islink(step):
+            raise UsageError(f"cannot write {escape_name(path)}: {escape_name(step)} is a "
+                             "symbolic link, and tock does not write through links")
+        step = os.path.dirname(step)
+
+
+def _write(path: str, content: str, inputs: list[str] = (),  # type: ignore[assignment]
+           inside: str | None = None) -> None:
+    """Write a report file: into a temporary file in the target's folder, then renamed into
+    place, so an interrupted run leaves the old file or the new one, never half of one. A
+    path that cannot or must not be written is the user's to fix (UsageError); `inside`:
+    the folder a path derived from the spec's name must stay in."""
     directory = os.path.dirname(path)
-    if directory and os.path.exists(directory) and not os.path.isdir(directory):
-        raise UsageError(f"cannot write {path}: {directory} is a file, not a folder")
+    shown = escape_name(path)
+    if inside is not None:
+        _inside(path, inside)
+    if directory and os.path.lexists(directory) and not os.path.isdir(directory):
+        raise UsageError(f"cannot write {shown}: {escape_name(directory)} is a file, not a folder")
+    _check_output(path, list(inputs))
+    if _is_stream(path):
+        try:
+            with open(path, "w", encoding="utf-8", errors="backslashreplace") as handle:
+                handle.write(content)
+        except OSError as err:
+            raise UsageError(f"cannot write {shown}: {err.strerror or err}") from None
+        return
     try:
         if directory:
             os.makedirs(directory, exist_ok=True)
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(content)
+        fd, temp = tempfile.mkstemp(dir=directory or ".", prefix=".tock-", suffix=".tmp")
     except OSError as err:
-        raise UsageError(f"cannot write {path}: {err.strerror or err}") from None
+        raise UsageError(f"cannot write {shown}: {err.strerror or err}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+            handle.write(content)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temp, 0o666 & ~mask)
+        os.replace(temp, path)
+    except OSError as err:
+        raise UsageError(f"cannot write {shown}: {err.strerror or err}") from None
+    finally:
+        if os.path.lexists(temp):
+            os.unlink(temp)
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
@@ -462,7 +553,8 @@ def main(argv: list[str] | None = None) -> int:
     except SpecError as err:
         sys.stderr.write(err.render())
         count = len(err.diagnostics)
-        sys.stderr.write(f"tock: {count} error{'s' if count != 1 else ''} in {args.spec}\n")
+        sys.stderr.write(f"tock: {count:,} error{'s' if count != 1 else ''} in "
+                         f"{escape_name(args.spec)}\n")
         return EXIT_SPEC_ERROR
     except UsageError as err:
         sys.stderr.write(f"tock: error: {err}\n")

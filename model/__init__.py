@@ -14,8 +14,9 @@ from .check import check_spec
 from .compile import RuntimeFault
 from .diagnostics import CODES, Diagnostic, SpecError
 from .interp import EvalError
-from .loader import load_files
-from .source import SourceFile, Span
+from .limits import check_limits
+from .loader import ReadError, load_files, read_spec
+from .source import SourceFile, Span, escape_name, normalise
 from .system import (
     Fairness,
     LivenessInfo,
@@ -33,21 +34,25 @@ __all__ = [
     "load_spec", "load_text", "load_model", "TransitionSystem", "Transition", "PropertyInfo",
     "LivenessInfo", "Fairness", "ScenarioProduct", "ScenarioItem", "RuntimeFault",
     "SpecError", "Diagnostic", "CODES", "SourceFile", "Span", "EvalError", "format_duration",
-    "json_value", "ZoneCode",
+    "json_value", "ZoneCode", "escape_name",
 ]
 
 
 def load_model(source: SourceFile, constants: dict[str, str] | None = None):
     """Parse and check a spec: the checked model (`model.ir.Model`) and the sources read."""
     files, sources = load_files(source)
-    return check_spec(files, sources, constants), sources
+    model = check_spec(files, sources, constants)
+    too_large = check_limits(model)
+    if too_large:
+        raise SpecError(too_large, sources)
+    return model, sources
 
 
 def load_text(text: str, name: str = "<text>",
               constants: dict[str, str] | None = None) -> TransitionSystem:
     """Compile spec text; `constants` overrides `const`s and fixes `param`s by name, with
     values written as in the language (`"3"`, `"15s"`, `"true"`). Raises SpecError."""
-    model, sources = load_model(SourceFile(name, text), constants)
+    model, sources = load_model(SourceFile(name, normalise(text)), constants)
     return TransitionSystem(model, sources)
 
 
@@ -57,14 +62,10 @@ def load_spec(path: str, constants: dict[str, str] | None = None) -> TransitionS
 
 
 def read_source(path: str) -> str:
-    """A spec file's text; SpecError E104 when it is not UTF-8 text."""
-    with open(path, "rb") as handle:
-        data = handle.read()
+    """A spec file's text (normalised: see model.source); SpecError E104 when it is not a
+    readable spec (model.loader.read_spec says which files are)."""
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise SpecError([Diagnostic("E104", f"{path} is not UTF-8 text (byte {err.start})",
-                                    Span(path, 0, 0, 0, 0),
-                                    hint=f"check that this is a .tock spec (line {line})")],
-                        {}) from None
+        return read_spec(path)
+    except ReadError as err:
+        raise SpecError([Diagnostic("E104", err.message, Span(path, 0, 0, 0, 0),
+                                    hint=err.hint)], {}) from None

@@ -11,9 +11,12 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .source import NO_SPAN, SourceFile, Span
+from .source import NO_SPAN, SourceFile, Span, escape_name, excerpt
 
-__all__ = ["CODES", "Diagnostic", "SpecError", "render_diagnostic", "did_you_mean"]
+__all__ = ["CODES", "Diagnostic", "SpecError", "render_diagnostic", "did_you_mean",
+           "MAX_SHOWN"]
+
+MAX_SHOWN = 20   # diagnostics rendered per SpecError; the rest are counted
 
 CODES: dict[str, str] = {
     # syntax and files
@@ -22,6 +25,10 @@ CODES: dict[str, str] = {
     "E103": "unexpected end of file",
     "E104": "cannot read file",
     "E105": "import cycle",
+    "E106": "number too long",
+    "E107": "nesting too deep",
+    "E108": "block too long",
+    "E109": "file too long",
     # names
     "E201": "unknown name",
     "E202": "duplicate declaration",
@@ -47,12 +54,16 @@ CODES: dict[str, str] = {
     "E313": "no initial state",
     # compilation
     "E401": "model too large",
+    "E402": "too many instances",
+    "E403": "state too wide",
+    "E404": "time constant too large",
     # evaluation (runtime violations)
     "E501": "value outside its domain",
     "E502": "index out of range",
     "E503": "division by zero",
     "E504": "queue full",
     "E505": "queue empty",
+    "E506": "value too large",
 }
 
 
@@ -78,38 +89,64 @@ class SpecError(Exception):
         self.sources = sources
         super().__init__(self.render())
 
-    def render(self) -> str:
-        return "\n".join(render_diagnostic(d, self.sources) for d in self.diagnostics)
+    def render(self, limit: int | None = MAX_SHOWN) -> str:
+        """The first `limit` diagnostics (all with None), then how many were left out."""
+        shown = self.diagnostics if limit is None else self.diagnostics[:limit]
+        text = "\n".join(render_diagnostic(d, self.sources) for d in shown)
+        rest = len(self.diagnostics) - len(shown)
+        if rest:
+            text += f"\n... and {rest:,} more error{'s' if rest != 1 else ''}\n"
+        return text
 
 
 def render_diagnostic(d: Diagnostic, sources: dict[str, SourceFile]) -> str:
-    """`file:line:col: error[E201]: message`, the source line, carets, notes and a hint."""
+    """`file:line:col: error[E201]: message`, the source line, carets, notes and a hint.
+    Text from the spec or the command line is escaped, so no control character reaches the
+    terminal; a position past the end of its file is shown at the file's end."""
     span = d.span
+    source = sources.get(span.file)
     if span is NO_SPAN or span.line == 0:
-        lines = [f"{span.file}: error[{d.code}]: {d.message}"]
+        lines = [f"{escape_name(span.file)}: error[{d.code}]: {escape_name(d.message)}"]
     else:
-        lines = [f"{span}: error[{d.code}]: {d.message}"]
-        source = sources.get(span.file)
+        if source is not None:
+            span = _clamp(span, source)
+        lines = [f"{span}: error[{d.code}]: {escape_name(d.message)}"]
         if source is not None:
             lines.extend(_excerpt(source, span))
     for note, where in d.notes:
-        lines.append(f"  note: {note}" + (f" (at {where})" if where is not None else ""))
+        if where is not None and where.file in sources:
+            where = _clamp(where, sources[where.file])
+        at = f" (at {where})" if where is not None else ""
+        lines.append(f"  note: {escape_name(note)}{at}")
     if d.hint:
-        lines.append(f"  hint: {d.hint}")
+        lines.append(f"  hint: {escape_name(d.hint)}")
     return "\n".join(lines) + "\n"
 
 
+def _clamp(span: Span, source: SourceFile) -> Span:
+    """`span` moved inside the file: a line past the end becomes the end of the last line,
+    a column past the end of its line the end of that line."""
+    if span.line == 0:
+        return span
+    last = source.line_count
+    if span.line > last:
+        col = len(source.line(last)) + 1
+        return Span(span.file, last, col, last, col + 1)
+    col = min(span.col, len(source.line(span.line)) + 1)
+    if col != span.col:
+        return Span(span.file, span.line, col, span.end_line, max(span.end_col, col + 1))
+    return span
+
+
 def _excerpt(source: SourceFile, span: Span) -> list[str]:
-    text = source.line(span.line).replace("\t", " ")
-    if not text and span.line > len(source.text.splitlines()):
-        return []
+    line = source.line(span.line)
+    end_col = span.end_col if span.end_line == span.line else len(line) + 1
+    shown, offset, width = excerpt(line, span.col, end_col)
     gutter = str(span.line)
-    end_col = span.end_col if span.end_line == span.line else len(text) + 1
-    width = max(1, end_col - span.col)
     pad = " " * len(gutter)
     return [
-        f" {gutter} | {text}",
-        f" {pad} | {' ' * (span.col - 1)}{'^' * width}",
+        f" {gutter} | {shown}",
+        f" {pad} | {' ' * offset}{'^' * width}",
     ]
 
 

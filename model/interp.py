@@ -15,9 +15,13 @@ from . import ir
 from .source import Span
 from .types import ArrayT, IntT, QueueT, RecordT, SetT, Type, Value, format_value
 
-__all__ = ["EvalError", "evaluate", "instances", "successors", "initial_states", "Env"]
+__all__ = ["EvalError", "evaluate", "instances", "successors", "initial_states", "Env",
+           "MAX_INT_BITS"]
 
 Env = Mapping[ir.Local, Value]
+
+MAX_INT_BITS = 4096   # a larger integer is an evaluation error (E506), never a slow crawl
+MAX_BUILT = 65_536    # elements of an array or range set built while evaluating (E506)
 
 
 class EvalError(Exception):
@@ -107,6 +111,10 @@ def evaluate(expr: ir.Expr, state: tuple, env: Env, clocks=None) -> Value:  # no
         case ir.RangeSet(lo=lo, hi=hi):
             a = evaluate(lo, state, env, clocks)
             b = evaluate(hi, state, env, clocks)
+            count = b - a + 1  # type: ignore[operator]
+            if count > MAX_BUILT:
+                raise _fail("E506", f"the range {a}..{b} has {count:,} values, more than "
+                            f"{MAX_BUILT:,}", expr.span)
             return frozenset(range(a, b + 1))  # type: ignore[operator]
         case ir.SetComp(local=local, domain=domain, pred=pred):
             inner = dict(env)
@@ -126,6 +134,10 @@ def evaluate(expr: ir.Expr, state: tuple, env: Env, clocks=None) -> Value:  # no
                                    "queue element") for e in elems)
         case ir.MapComp(local=local, body=body, type=typ):
             assert isinstance(typ, ArrayT)
+            n = typ.index.size() or 0
+            if n > MAX_BUILT:
+                raise _fail("E506", f"this would build an array of {n:,} elements, more than "
+                            f"{MAX_BUILT:,}", expr.span)
             inner = dict(env)
             out = []
             for k in typ.index.values():
@@ -187,16 +199,28 @@ def _binary(expr: ir.Expr, op: str, left: ir.Expr, right: ir.Expr, state, env, c
     if op == "intersect":
         return a & b  # type: ignore[operator]
     if op == "+":
-        return a + b  # type: ignore[operator]
+        return _sized(a + b, expr)  # type: ignore[operator]
     if op == "-":
-        return a - b  # type: ignore[operator]
+        return _sized(a - b, expr)  # type: ignore[operator]
     if op == "*":
-        return a * b  # type: ignore[operator]
+        if a.bit_length() + b.bit_length() > MAX_INT_BITS + 1:  # type: ignore[attr-defined]
+            raise _too_large(expr)
+        return _sized(a * b, expr)  # type: ignore[operator]
     if op in ("/", "%"):
         if b == 0:
             raise _fail("E503", "division by zero", expr.span)
         return a // b if op == "/" else a % b  # type: ignore[operator]
     raise TypeError(f"unknown operator {op}")
+
+
+def _sized(value: int, expr: ir.Expr) -> int:
+    if value.bit_length() > MAX_INT_BITS:
+        raise _too_large(expr)
+    return value
+
+
+def _too_large(expr: ir.Expr) -> EvalError:
+    return _fail("E506", f"a number of more than {MAX_INT_BITS} bits", expr.span)
 
 
 def _call(expr: ir.Expr, fn: str, args, state, env, clocks) -> Value:  # noqa: ANN001
@@ -319,54 +343,59 @@ def describe_target(target: ir.Expr, state: tuple, env: Env) -> str:
 def execute(stmts: tuple[ir.Stmt, ...], state: tuple, env: dict, choices: tuple,
             resets: tuple) -> Iterator[Outcome]:
     """Every outcome of running `stmts` from `state` (several with `choose`, none when a
-    `require` fails)."""
-    if not stmts:
-        yield Outcome(state, choices, resets)
-        return
-    stmt, rest = stmts[0], stmts[1:]
-    match stmt:
-        case ir.Assign(target=target, value=value):
-            v = evaluate(value, state, env)
-            yield from execute(rest, _store(state, target, v, env, stmt.span), env, choices,
-                               resets)
-        case ir.IfS(cond=cond, then=then, orelse=orelse):
-            branch = then if evaluate(cond, state, env) else orelse
-            yield from execute(branch + rest, state, env, choices, resets)
-        case ir.ChooseS(local=local, domain=domain, body=body):
-            for v in domain_values(domain, state, env):
-                inner = dict(env)
-                inner[local] = v
-                yield from execute(body + rest, state, inner, choices + (v,), resets)
-        case ir.RequireS(cond=cond):
-            if evaluate(cond, state, env):
-                yield from execute(rest, state, env, choices, resets)
-        case ir.LetS(local=local, value=value):
-            inner = dict(env)
-            inner[local] = evaluate(value, state, env)
-            yield from execute(rest, state, inner, choices, resets)
-        case ir.ResetS(clock=clock):
-            yield from execute(rest, state, env, choices,
-                               resets + (clock_index(clock, state, env),))
-        case ir.PushS(target=target, value=value):
-            queue = evaluate(target, state, env)
-            assert isinstance(target.type, QueueT)
-            if len(queue) >= target.type.capacity:  # type: ignore[arg-type]
-                raise _fail("E504", f"push onto full {describe_target(target, state, env)} "
-                            f"(capacity {target.type.capacity})", stmt.span)
-            item = _check_in(target.type.elem, evaluate(value, state, env), value.span,
-                             "queue element")
-            new = tuple(queue) + (item,)  # type: ignore[arg-type]
-            yield from execute(rest, _store(state, target, new, env, stmt.span), env, choices,
-                               resets)
-        case ir.PopS(target=target):
-            queue = evaluate(target, state, env)
-            if not queue:
-                raise _fail("E505", f"pop from empty {describe_target(target, state, env)}",
-                            stmt.span)
-            yield from execute(rest, _store(state, target, tuple(queue)[1:], env, stmt.span),
-                               env, choices, resets)
-        case _:
-            raise TypeError(f"cannot execute {type(stmt).__name__}")
+    `require` fails), in order: the first `choose` value's outcomes first. Iterative, so a
+    long block or deep nesting costs no Python recursion."""
+    # each item: statements still to run (from position k), and the run's values so far
+    work: list[tuple[tuple[ir.Stmt, ...], int, tuple, dict, tuple, tuple]] = [
+        (stmts, 0, state, env, choices, resets)]
+    while work:
+        todo, k, state, env, choices, resets = work.pop()
+        while True:
+            if k == len(todo):
+                yield Outcome(state, choices, resets)
+                break
+            stmt = todo[k]
+            k += 1
+            match stmt:
+                case ir.Assign(target=target, value=value):
+                    v = evaluate(value, state, env)
+                    state = _store(state, target, v, env, stmt.span)
+                case ir.IfS(cond=cond, then=then, orelse=orelse):
+                    branch = then if evaluate(cond, state, env) else orelse
+                    todo, k = branch + todo[k:], 0
+                case ir.ChooseS(local=local, domain=domain, body=body):
+                    rest = body + todo[k:]
+                    for v in reversed(domain_values(domain, state, env)):
+                        inner = dict(env)
+                        inner[local] = v
+                        work.append((rest, 0, state, inner, choices + (v,), resets))
+                    break
+                case ir.RequireS(cond=cond):
+                    if not evaluate(cond, state, env):
+                        break
+                case ir.LetS(local=local, value=value):
+                    env = dict(env)
+                    env[local] = evaluate(value, state, env)
+                case ir.ResetS(clock=clock):
+                    resets = resets + (clock_index(clock, state, env),)
+                case ir.PushS(target=target, value=value):
+                    queue = evaluate(target, state, env)
+                    assert isinstance(target.type, QueueT)
+                    if len(queue) >= target.type.capacity:  # type: ignore[arg-type]
+                        raise _fail("E504", f"push onto full {describe_target(target, state, env)}"
+                                    f" (capacity {target.type.capacity})", stmt.span)
+                    item = _check_in(target.type.elem, evaluate(value, state, env), value.span,
+                                     "queue element")
+                    new = tuple(queue) + (item,)  # type: ignore[arg-type]
+                    state = _store(state, target, new, env, stmt.span)
+                case ir.PopS(target=target):
+                    queue = evaluate(target, state, env)
+                    if not queue:
+                        raise _fail("E505", f"pop from empty {describe_target(target, state, env)}",
+                                    stmt.span)
+                    state = _store(state, target, tuple(queue)[1:], env, stmt.span)
+                case _:
+                    raise TypeError(f"cannot execute {type(stmt).__name__}")
 
 
 def instances(action: ir.Action) -> list[tuple[Value, ...]]:
@@ -428,7 +457,7 @@ def initial_states(model: ir.Model) -> list[tuple]:
 def initial_values(var: ir.Variable, params: tuple, env: Env) -> list[Value]:
     """The possible initial values of one variable (`params`: a state holding the params)."""
     if var.init_kind is None:
-        return [var.type.default()]
+        return [] if var.type.is_empty() else [var.type.default()]
     assert var.init is not None
     if var.init_kind == "=":
         value = evaluate(var.init, params, env)

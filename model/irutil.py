@@ -1,4 +1,8 @@
-"""Generic walks over the checked model: children, substitution, constant folding."""
+"""Generic walks over the checked model: children, substitution, constant folding.
+
+`walk` is iterative. `substitute` and `fold` recurse, one level per level of the
+expression, which model.limits bounds (MAX_IR_DEPTH, definitions expanded) before anything
+is compiled."""
 
 from __future__ import annotations
 
@@ -57,9 +61,15 @@ def children(e: ir.Expr) -> list[ir.Expr]:
 
 
 def walk(e: ir.Expr) -> Iterator[ir.Expr]:
-    yield e
-    for c in children(e):
-        yield from walk(c)
+    """`e` and every expression inside it, parents first, children left to right (without
+    recursion: however deep `e` is)."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        yield node
+        kids = children(node)
+        if kids:
+            stack.extend(reversed(kids))
 
 
 def _bound_locals(e: ir.Expr) -> set[ir.Local]:

@@ -2,7 +2,13 @@
 syntax errors turned into diagnostics.
 
 After a syntax error the parser resumes at the next line that starts (in column 1) with a
-top-level keyword, so one run reports the errors of every declaration, not just the first.
+top-level keyword, so one run reports the errors of every declaration, not just the first
+(up to MAX_SYNTAX_ERRORS).
+
+Before the tree is transformed, one iterative pass checks the limits every later phase
+relies on (`_check_limits`): nesting depth (E107), statements per block (E108), and the
+length of number literals (E106). So no phase ever recurses deeper than MAX_NESTING, and no
+literal exceeds what Python converts quickly.
 """
 
 from __future__ import annotations
@@ -11,14 +17,27 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import ast
 from .diagnostics import Diagnostic, SpecError
 from .source import SourceFile, Span
 
-__all__ = ["parse_text", "TOP_LEVEL_KEYWORDS"]
+__all__ = ["parse_text", "TOP_LEVEL_KEYWORDS", "MAX_NESTING", "MAX_STATEMENTS",
+           "MAX_DIGITS", "MAX_SYNTAX_ERRORS"]
+
+MAX_NESTING = 48          # levels of the syntax tree inside one declaration
+MAX_STATEMENTS = 500      # statements in one block
+MAX_DIGITS = 40           # digits of a number literal (beyond 2**128)
+MAX_SYNTAX_ERRORS = 100   # syntax errors reported per file; then parsing stops
+MAX_TOKENS = 100_000      # tokens per file (the flagship has about 6,000): lark parses
+#                           some 30,000 a second, so this bounds the parse to seconds
+
+# Tokens as `_too_many_tokens` counts them, ahead of lark: comments are skipped, a string is
+# one token; an operator of two characters may count as two (the count only has to bound).
+_TOKEN = re.compile(r'//[^\n]*|/\*.*?\*/|"[^"\n]*"|\w+|:=|==|!=|<=|>=|->|~>|\.\.|[^\w\s]',
+                    re.DOTALL)
 
 TOP_LEVEL_KEYWORDS = (
     "spec", "import", "const", "param", "type", "var", "clock", "def", "process", "action",
@@ -52,17 +71,29 @@ def parse_text(source: SourceFile) -> ast.SpecFile:
     name: str | None = None
     text = source.text
     offset = 0
+    too_long = _too_many_tokens(source)
+    if too_long is not None:
+        raise SpecError([too_long], {source.name: source})
     while True:
-        chunk = _blank_prefix(text, offset)
+        chunk, shift = _blank_prefix(text, offset)
         try:
             tree = _parser().parse(chunk)
         except UnexpectedInput as err:
-            diagnostics.append(_syntax_diagnostic(err, source))
-            resume = _next_decl_start(text, err)
+            diagnostics.append(_syntax_diagnostic(err, source, shift))
+            resume = _next_decl_start(text, err, shift)
             if resume is None:
+                break
+            if len(diagnostics) >= MAX_SYNTAX_ERRORS:
+                last = diagnostics[-1]
+                diagnostics[-1] = Diagnostic(
+                    last.code, last.message, last.span, last.notes + (
+                        (f"stopped after {MAX_SYNTAX_ERRORS} syntax errors", None),), last.hint)
                 break
             offset = resume
             continue
+        diagnostics.extend(_check_limits(tree, source.name))
+        if diagnostics:
+            break
         spec = _Builder(source.name).transform(tree)
         if offset == 0:
             name = spec.name
@@ -74,29 +105,90 @@ def parse_text(source: SourceFile) -> ast.SpecFile:
     return ast.SpecFile(name, tuple(decls), source.name, whole)
 
 
-def _blank_prefix(text: str, offset: int) -> str:
-    """The text with everything before `offset` blanked, so positions stay true."""
+def _too_many_tokens(source: SourceFile) -> Diagnostic | None:
+    """E109 at the first token past MAX_TOKENS, if there is one."""
+    count = 0
+    for match in _TOKEN.finditer(source.text):
+        if match.group().startswith(("//", "/*")):
+            continue
+        count += 1
+        if count > MAX_TOKENS:
+            line = source.text.count("\n", 0, match.start()) + 1
+            col = match.start() - (source.text.rfind("\n", 0, match.start()) + 1) + 1
+            return Diagnostic("E109", f"more than {MAX_TOKENS:,} tokens",
+                              Span(source.name, line, col, line, col + len(match.group())),
+                              hint="split the spec into files that import each other")
+    return None
+
+
+def _blank_prefix(text: str, offset: int) -> tuple[str, int]:
+    """The text from `offset` (a line start) on, after as many newlines as it skips, so
+    lines and columns stay true; and how far stream positions moved (offset - newlines)."""
     if offset == 0:
-        return text
-    prefix = re.sub(r"[^\n]", " ", text[:offset])
-    return prefix + text[offset:]
+        return text, 0
+    newlines = text.count("\n", 0, offset)
+    return "\n" * newlines + text[offset:], offset - newlines
+
+
+def _check_limits(tree: Tree, file: str) -> list[Diagnostic]:
+    """Nesting depth, block sizes and literal lengths, in one pass without recursion. One
+    diagnostic per offending declaration (the deepest point of a too-deep one)."""
+    out: list[Diagnostic] = []
+    for decl in tree.children:
+        if not isinstance(decl, Tree):
+            continue
+        deepest = 0
+        beyond: Tree | None = None   # the first node past the limit
+        stack: list[tuple[Tree, int]] = [(decl, 1)]
+        while stack:
+            node, depth = stack.pop()
+            deepest = max(deepest, depth)
+            if depth == MAX_NESTING + 1 and beyond is None:
+                beyond = node
+            if node.data == "block" and len(node.children) > MAX_STATEMENTS:
+                extra = node.children[MAX_STATEMENTS]
+                where = _span(file, extra.meta) if isinstance(extra, Tree) else _span(
+                    file, node.meta)
+                out.append(Diagnostic("E108", f"a block of {len(node.children):,} statements",
+                                      where, hint=f"a block holds at most {MAX_STATEMENTS} "
+                                      "statements; split the action"))
+            for child in reversed(node.children):
+                if isinstance(child, Tree):
+                    stack.append((child, depth + 1))
+                elif isinstance(child, Token) and child.type in ("NUMBER", "DURATION"):
+                    digits = len(str(child).rstrip("msinh"))
+                    if digits > MAX_DIGITS:
+                        out.append(Diagnostic(
+                            "E106", f"a number of {digits:,} digits", _tok_span(file, child),
+                            hint=f"numbers have at most {MAX_DIGITS} digits"))
+        if beyond is not None:
+            out.append(Diagnostic("E107", f"nested {deepest} levels deep", _span(file, beyond.meta),
+                                  hint=f"expressions, types and statements nest at most "
+                                  f"{MAX_NESTING} levels; name the parts with def or let"))
+    return out
 
 
 _DECL_START = re.compile(r"^({})\b".format("|".join(TOP_LEVEL_KEYWORDS)), re.MULTILINE)
 
 
-def _next_decl_start(text: str, err: UnexpectedInput) -> int | None:
+def _next_decl_start(text: str, err: UnexpectedInput, shift: int = 0) -> int | None:
     """Offset of the first top-level declaration starting on a line after the error."""
     line = getattr(err, "line", None)
     if not isinstance(line, int) or line < 1:
         return None
-    # start of the line after the error
-    pos = 0
-    for _ in range(line):
-        nl = text.find("\n", pos)
+    at = getattr(err, "pos_in_stream", None)
+    if isinstance(at, int) and at >= 0:  # the error's offset in the text, then its line's end
+        nl = text.find("\n", at + shift)
         if nl < 0:
             return None
         pos = nl + 1
+    else:  # start of the line after the error
+        pos = 0
+        for _ in range(line):
+            nl = text.find("\n", pos)
+            if nl < 0:
+                return None
+            pos = nl + 1
     match = _DECL_START.search(text, pos)
     return match.start() if match else None
 
@@ -120,12 +212,13 @@ def _expected_list(names: set[str] | frozenset[str]) -> str:
     return ", ".join(described)
 
 
-def _syntax_diagnostic(err: UnexpectedInput, source: SourceFile) -> Diagnostic:
+def _syntax_diagnostic(err: UnexpectedInput, source: SourceFile, shift: int = 0) -> Diagnostic:
     line = getattr(err, "line", 1) or 1
     col = getattr(err, "column", 1) or 1
     hint: str | None = None
     if isinstance(err, UnexpectedCharacters):
-        char = source.text[err.pos_in_stream] if err.pos_in_stream < len(source.text) else "?"
+        pos = err.pos_in_stream + shift
+        char = source.text[pos] if 0 <= pos < len(source.text) else "?"
         span = Span(source.name, line, col, line, col + 1)
         hint = {
             "&": "write 'and' for conjunction",
@@ -139,7 +232,7 @@ def _syntax_diagnostic(err: UnexpectedInput, source: SourceFile) -> Diagnostic:
     if isinstance(err, UnexpectedEOF) or (
         isinstance(err, UnexpectedToken) and err.token.type == "$END"
     ):
-        last_line = max(1, len(source.text.splitlines()))
+        last_line = source.line_count
         end_col = len(source.line(last_line)) + 1
         span = Span(source.name, last_line, end_col, last_line, end_col + 1)
         expected = _expected_list(set(err.expected))

@@ -9,6 +9,11 @@ the packed encoding of all variables side by side, so the compiled successor cod
 Python int. Scalars pack as their ordinal (int v of lo..hi packs as v - lo); arrays and
 records concatenate their parts (first part in the lowest bits); a set is a bitmask over its
 element type's ordinals; a queue packs its length, then its elements head first.
+
+Sizes and widths are computed without enumerating anything, so a type as large as
+`[0..2**32] -> bool` costs nothing until a limit check rejects it (model.limits). A size
+is exact up to 2**1024 and saturates there (`SIZE_CAP`): no finite domain that large can be
+enumerated, stored or even counted in a state, so nothing needs its exact value.
 """
 
 from __future__ import annotations
@@ -19,8 +24,23 @@ from itertools import product
 
 __all__ = [
     "Type", "BoolT", "IntT", "EnumT", "ArrayT", "RecordT", "SetT", "QueueT", "ClockT",
-    "BOOL", "INT", "TIME", "CLOCK", "Value", "format_value", "format_duration",
+    "BOOL", "INT", "TIME", "CLOCK", "Value", "format_value", "format_duration", "SIZE_CAP",
 ]
+
+SIZE_CAP = 1 << 1024
+
+
+def _cap(n: int) -> int:
+    return n if n < SIZE_CAP else SIZE_CAP
+
+
+def _power(base: int, exponent: int) -> int:
+    """base ** exponent, saturated at SIZE_CAP without computing a huge power."""
+    if base <= 1 or exponent == 0:
+        return 1 if exponent == 0 else base
+    if exponent * (base.bit_length() - 1) >= 1024:
+        return SIZE_CAP
+    return _cap(base**exponent)
 
 Value = object  # bool | int | str | tuple | frozenset
 
@@ -36,9 +56,10 @@ class Type:
     def size(self) -> int | None:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def values(self) -> Iterator[Value]:  # pragma: no cover - overridden
-        """All values in ordinal order (finite types only)."""
-        raise NotImplementedError
+    def values(self) -> Iterator[Value]:
+        """All values in ordinal order (finite types only; a type without values as such,
+        like a clock, has none)."""
+        return iter(())
 
     def ordinal(self, value: Value) -> int:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -47,9 +68,9 @@ class Type:
         raise NotImplementedError
 
     @property
-    def width(self) -> int:  # pragma: no cover - overridden
-        """Bits in the packed encoding."""
-        raise NotImplementedError
+    def width(self) -> int:
+        """Bits in the packed encoding (0 for a type that is not stored)."""
+        return 0
 
     def encode(self, value: Value) -> int:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -57,8 +78,13 @@ class Type:
     def decode(self, bits: int) -> Value:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def contains(self, value: Value) -> bool:  # pragma: no cover - overridden
-        raise NotImplementedError
+    def contains(self, value: Value) -> bool:
+        """Whether `value` belongs to the type (never, for a type without values)."""
+        return False
+
+    def is_empty(self) -> bool:
+        """A finite type without any value (`1..0`, an array of them, ...)."""
+        return self.size() == 0
 
     def default(self) -> Value:
         """The first value: false, lo, the first member, empty set/queue, componentwise."""
@@ -113,7 +139,7 @@ class IntT(Type):
 
     def values(self) -> Iterator[Value]:
         assert self.lo is not None and self.hi is not None
-        return iter(range(self.lo, self.hi + 1))
+        return iter(range(self.lo, max(self.lo, self.hi + 1)))
 
     def ordinal(self, value: Value) -> int:
         assert self.lo is not None
@@ -189,13 +215,20 @@ class _Composite(Type):
     def parts(self) -> tuple[Type, ...]:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def count(self) -> int:
+        """The number of parts."""
+        return len(self.parts())
+
+    def part(self, k: int) -> Type:
+        return self.parts()[k]
+
     def size(self) -> int | None:
         total = 1
         for part in self.parts():
             n = part.size()
             if n is None:
                 return None
-            total *= n
+            total = _cap(total * n)
         return total
 
     def values(self) -> Iterator[Value]:
@@ -204,18 +237,20 @@ class _Composite(Type):
     def ordinal(self, value: Value) -> int:
         result = 0
         radix = 1
-        for part, v in zip(self.parts(), value):  # type: ignore[call-overload]
+        for k, v in enumerate(value):  # type: ignore[call-overload]
+            part = self.part(k)
             result += part.ordinal(v) * radix
             radix *= part.size()  # type: ignore[operator]
         return result
 
     def from_ordinal(self, ordinal: int) -> Value:
         out = []
-        for part in self.parts():
+        for k in range(self.count()):
+            part = self.part(k)
             n = part.size()
             assert n is not None
-            out.append(part.from_ordinal(ordinal % n))
-            ordinal //= n
+            out.append(part.from_ordinal(ordinal % n) if n else part.default())
+            ordinal = ordinal // n if n else 0
         return tuple(out)
 
     @property
@@ -243,22 +278,54 @@ class _Composite(Type):
         return tuple(out)
 
     def contains(self, value: Value) -> bool:
-        parts = self.parts()
-        return (isinstance(value, tuple) and len(value) == len(parts)
-                and all(p.contains(v) for p, v in zip(parts, value)))
+        if not isinstance(value, tuple) or len(value) != self.count():
+            return False
+        return all(self.part(k).contains(v) for k, v in enumerate(value))
 
 
 @dataclass(frozen=True, slots=True)
 class ArrayT(_Composite):
-    """A total map from a finite index type to elements; `[A, B] -> T` is `[A] -> [B] -> T`."""
+    """A total map from a finite index type to elements; `[A, B] -> T` is `[A] -> [B] -> T`.
+    Its size, width and membership are arithmetic on the index's size: nothing is built
+    per element until a value is."""
 
     index: Type
     elem: Type
 
-    def parts(self) -> tuple[Type, ...]:
+    def count(self) -> int:
         n = self.index.size()
         assert n is not None
-        return (self.elem,) * n
+        return n
+
+    def part(self, k: int) -> Type:
+        return self.elem
+
+    def parts(self) -> tuple[Type, ...]:
+        return (self.elem,) * self.count()
+
+    def size(self) -> int | None:
+        n = self.elem.size()
+        return None if n is None else _power(n, self.count())
+
+    @property
+    def width(self) -> int:
+        return self.count() * self.elem.width
+
+    def offsets(self) -> tuple[int, ...]:
+        w = self.elem.width
+        return tuple(range(0, self.count() * w, w)) if w else (0,) * self.count()
+
+    def encode(self, value: Value) -> int:
+        bits = 0
+        w = self.elem.width
+        for k, v in enumerate(value):  # type: ignore[call-overload]
+            bits |= self.elem.encode(v) << (k * w)
+        return bits
+
+    def decode(self, bits: int) -> Value:
+        w = self.elem.width
+        mask = (1 << w) - 1
+        return tuple(self.elem.decode((bits >> (k * w)) & mask) for k in range(self.count()))
 
     def __str__(self) -> str:
         return f"[{self.index}] -> {self.elem}"
@@ -293,7 +360,7 @@ class SetT(Type):
 
     def size(self) -> int | None:
         n = self.elem.size()
-        return None if n is None else 2**n
+        return None if n is None else _power(2, n)
 
     def values(self) -> Iterator[Value]:
         return (self.from_ordinal(m) for m in range(self.size() or 0))
@@ -344,11 +411,17 @@ class QueueT(Type):
         n = self.elem.size()
         if n is None:
             return None
-        return sum(n**k for k in range(self.capacity + 1))
+        if n <= 1:
+            return self.capacity + 1 if n == 1 else 1
+        # 1 + n + ... + n**capacity, saturated
+        top = _power(n, self.capacity + 1)
+        return SIZE_CAP if top == SIZE_CAP else (top - 1) // (n - 1)
 
     def values(self) -> Iterator[Value]:
         for k in range(self.capacity + 1):
             yield from (tuple(v) for v in product(*(self.elem.values() for _ in range(k))))
+            if self.elem.is_empty():
+                return
 
     def ordinal(self, value: Value) -> int:
         raise TypeError("queues have no ordinal")

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..report import PropertyResult, Report, Step, Trace, format_time
+from .escape import visible
 
 __all__ = ["render_swimlanes", "render_state_graph", "lanes_of", "quote", "html",
            "safe_name", "GLOBAL_LANE", "match_trace"]
@@ -39,15 +40,19 @@ _MAX_INITIAL = 12   # initial values shown per lane
 
 def quote(text: str) -> str:
     """A DOT double-quoted string. Backslashes are doubled so graphviz's escapes (\\N, \\l)
-    never apply to spec text; newlines become graphviz's \\n."""
+    never apply to spec text; newlines become graphviz's \\n; other control characters are
+    shown escaped (XML, and so SVG, forbids them)."""
+    text = text.replace("\r", "")
+    text = "\n".join(visible(part) for part in text.split("\n"))
     text = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + text.replace("\r", "").replace("\n", "\\n") + '"'
+    return '"' + text.replace("\n", "\\n") + '"'
 
 
 def html(text: str) -> str:
     """Text for a graphviz HTML-like label."""
+    text = visible(text.replace("\n", " "))
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&#39;").replace("\n", " "))
+            .replace('"', "&quot;").replace("'", "&#39;"))
 
 
 def safe_name(name: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from model.types import format_duration
 
+from .escape import visible
+
 __all__ = ["render_explain"]
 
 
@@ -18,7 +20,7 @@ def _table(rows: list[tuple[str, ...]], indent: str = "  ") -> list[str]:
 def render_explain(system, code: bool = False) -> str:  # noqa: ANN001
     model = system.model
     layout = system.layout
-    lines = [f"spec {model.name}  ({model.file})", ""]
+    lines = [f"spec {visible(model.name)}  ({visible(model.file)})", ""]
     constants = system.constants()
     lines.append("constants")
     lines.extend(_table([(n, "=", v) for n, v in constants]))

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 
 from ..report import PropertyResult, Report, Trace, format_time, stop_reason_text
+from .escape import visible
 from .svg import inline_svg
 
 __all__ = ["render_html", "property_anchor"]
@@ -83,7 +84,7 @@ footer { margin-top: 48px; color: var(--muted); font-size: 13px; }
 
 def _esc(text: object) -> str:
     """Text for HTML content and attribute values."""
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (visible(str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;").replace("'", "&#39;"))
 
 

@@ -4,6 +4,7 @@ variables that changed. Deterministic: the only run-dependent text is the `time`
 from __future__ import annotations
 
 from ..report import PropertyResult, Report, Trace, format_time, stop_reason_text
+from .escape import visible
 
 __all__ = ["render_text", "render_trace"]
 
@@ -21,7 +22,8 @@ _OUTCOME = {
 
 def render_text(report: Report) -> str:
     lines: list[str] = []
-    lines.append(f"{report.tool} {report.version}  {report.spec}  ({report.file})")
+    lines.append(f"{report.tool} {report.version}  {visible(report.spec)}  "
+                 f"({visible(report.file)})")
     if report.constants:
         lines.append("constants  " + ", ".join(f"{n} = {v}" for n, v in report.constants))
     if report.options:
