@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from . import ast, ir
 from .diagnostics import Diagnostic, SpecError, did_you_mean
 from .interp import EvalError, evaluate
+from .irutil import argument_tuples
 from .irutil import is_constant as _is_constant
 from .irutil import mentions_clock as _mentions_clock
 from .irutil import mentions_state as _mentions_state
@@ -765,6 +766,7 @@ class _Checker:
                     raise self.abort("E310", "a timeout's deadline is written CLOCK == DURATION",
                                      decl.after.span, hint="timeout expire after c == 75s when ...")
                 atoms.append(ir.ClockAtom(after.clock, ">=", after.bound, span=after.span))
+                self._check_bound_clock(tuple(locals_), after)
                 self.bounds.append(ir.Bound(tuple(locals_), guard,
                                             ir.ClockAtom(after.clock, "<=", after.bound,
                                                          span=after.span), decl.span))
@@ -819,9 +821,37 @@ class _Checker:
             cond = None
             if decl.cond is not None:
                 cond = self.bool_expr(decl.cond, base.child(what="bound condition"))
+            self._check_bound_clock(locals_, atom)
             self.bounds.append(ir.Bound(locals_, cond, atom, decl.span))
         except _Abort:
             pass
+
+    def _check_bound_clock(self, locals_: tuple[ir.Local, ...], atom: ir.ClockAtom) -> None:
+        """A bound (or a timeout's deadline) limits time in every state, so the clock it
+        names must exist in each of its instances: an index may vary with the instance (a
+        process index, a timeout parameter) but must stay inside the clock array, and one
+        that reads the state must have a type inside it."""
+        for idx, typ in zip(atom.clock.indices, atom.clock.clock.index_types):
+            if _within(idx.type, typ):
+                continue
+            if _mentions_state(idx):
+                raise self.abort("E310", f"this clock index may be outside {typ}", idx.span,
+                                 hint=f"a bound applies in every state: index it with a value "
+                                 f"whose type is inside {typ} (this one ranges over "
+                                 f"{idx.type})")
+            for args in argument_tuples(locals_):
+                env = dict(zip(locals_, args))
+                try:
+                    value = evaluate(idx, (), env)
+                except EvalError as err:
+                    raise self.abort(err.code, err.message, err.span) from None
+                if not typ.contains(value):
+                    where = ", ".join(f"{x.name} = {format_value(x.type, v)}"
+                                      for x, v in zip(locals_, args) if x.type is not ERR)
+                    raise self.abort("E304", f"index {value} is outside {typ} "
+                                     f"(where {where})", idx.span,
+                                     hint="every instance of a bound or timeout must name a "
+                                     "clock of the array")
 
     # -------------------------------------------------------------- statements
     def block(self, block: ast.Block, scope: _Scope) -> tuple[ir.Stmt, ...]:
@@ -1376,7 +1406,8 @@ class _Checker:
             raise self.abort("E301", f"index of type {index_t} expected, found {_t(idx.type)}",
                              span)
         if isinstance(idx, ir.Lit) and not index_t.contains(idx.value):
-            raise self.abort("E304", f"index {_fmt(idx)} is outside {index_t}", span)
+            raise self.abort("E304", f"index {_fmt(idx)} is outside {index_t}", span,
+                             hint=_index_hint(index_t))
         return idx
 
     def _process_member(self, base: ast.Expr, name: str, scope: _Scope, span: Span
@@ -1929,6 +1960,14 @@ def _deep_join(a: Type, b: Type) -> Type:
     if isinstance(a, QueueT) and isinstance(b, QueueT):
         return QueueT(max(a.capacity, b.capacity), _deep_join(a.elem, b.elem))
     return a
+
+
+def _index_hint(t: Type) -> str | None:
+    """What a constant index outside its array could have been (only integer indices can
+    be: a bool or enum literal of the right type is always inside)."""
+    if isinstance(t, IntT) and t.lo is not None and t.hi is not None:
+        return f"the indices run from {t.lo} to {t.hi}"
+    return None
 
 
 def _within(inner: Type, outer: Type) -> bool:

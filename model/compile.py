@@ -239,8 +239,11 @@ class _Gen:
         return None
 
     def index_ordinal(self, index: ir.Expr, typ: Type, ctx: _Ctx) -> int | str:
-        """The position of an index value in its index type (checked if it may be outside)."""
-        if isinstance(index, ir.Lit):
+        """The position of an index value in its index type (checked if it may be outside).
+        A literal is trusted only when it is inside the type: one that folded from index
+        arithmetic (`a[p + 1]` with p = 2) gets the run-time check, so it can never reach a
+        neighbouring component's bits."""
+        if isinstance(index, ir.Lit) and typ.contains(index.value):
             return typ.ordinal(index.value)
         code = self.expr(index, ctx)
         if isinstance(typ, IntT):
@@ -404,7 +407,7 @@ class _Gen:
     def elem_ordinal(self, x: ir.Expr, elem: Type, ctx: _Ctx, strict: bool) -> str:
         """Code for the ordinal of a value in a set's element type; `strict` raises when the
         value is not of the type (building a set), else the caller guards."""
-        if isinstance(x, ir.Lit):
+        if isinstance(x, ir.Lit) and elem.contains(x.value):
             return repr(elem.ordinal(x.value))
         code = self.expr(x, ctx)
         if isinstance(elem, IntT):
@@ -659,7 +662,10 @@ class _Gen:
     def reset(self, clock: ir.ClockRef, ctx: _Ctx) -> None:
         """Zones: record the clock in the step's resets. Discrete time: zero its slot."""
         if self.clock_read is None:
-            ctx.resets = ctx.resets + (self.clock_number(clock, ctx),)
+            number = self.clock_number(clock, ctx)
+            ctx.resets = ctx.resets + (number,)
+            if not number.isdigit() and not getattr(self, "zone_mode", False):
+                self.line(number)  # untimed code drops resets, but keeps the index check
             return
         off, mask, _tick, _cap = self.clock_read(clock, ctx)
         if off.isdigit():

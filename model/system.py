@@ -151,6 +151,8 @@ class TransitionSystem:
         try:
             if action.guard is not None and not interp.evaluate(action.guard, values, env):
                 return None
+            for atom in action.clock_guard:  # the timed targets index these clocks next
+                interp.clock_index(atom.clock, values, env)
             for _ in interp.execute(action.body, values, env, (), ()):
                 pass
         except interp.EvalError as err:

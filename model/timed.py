@@ -98,8 +98,8 @@ def _static_number(ref: ir.ClockRef) -> int | None:
     clock = ref.clock
     pos = 0
     for typ, idx in zip(clock.index_types, ref.indices):
-        if not isinstance(idx, ir.Lit):
-            return None
+        if not isinstance(idx, ir.Lit) or not typ.contains(idx.value):
+            return None  # computed, or folded outside the array: checked at run time
         pos = pos * (typ.size() or 0) + typ.ordinal(idx.value)
     return clock.first + 1 + pos
 
