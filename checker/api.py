@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from model import TransitionSystem, load_spec, load_text
-from model.product import scenario_product
+from model.products import scenario_product
 
 from .explore import Exploration, Progress, explore
 from .options import Options

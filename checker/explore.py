@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from model.compile import RuntimeFault
+from model.codegen import RuntimeFault
 
 from .options import Options, memory_limit_mb, resident_mb
 from .store import ROOT, DictStore

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from model.compile import RuntimeFault
+from model.codegen import RuntimeFault
 
 from .explore import Exploration, Progress, Stop, search_ends
 from .options import Options, memory_limit_mb, resident_mb

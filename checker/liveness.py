@@ -577,7 +577,7 @@ def leads_to_results(system, props: list, graph: StateGraph, make_trace, timed: 
                      divergence: Divergence | None = None) -> list:  # noqa: ANN001
     """Verdicts of `props` on a complete graph. `discrete` maps a node's state to the
     discrete state the predicates read (zones: a node is a discrete state and a zone)."""
-    from model.compile import RuntimeFault
+    from model.codegen import RuntimeFault
 
     from .verdicts import result
 
@@ -616,7 +616,7 @@ def response_results(system, names: set[str] | None, options, run) -> list:  # n
     of the spec with a monitor per property (model.monitor), explored once by the spec's
     own time engine."""
     from model import TransitionSystem
-    from model.monitor import response_product
+    from model.products import response_product
     from model.types import format_duration
 
     from .verdicts import result

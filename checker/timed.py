@@ -23,16 +23,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from model.irutil import mentions_clock
-from model.timed import (
-    DiscreteTimeSystem,
-    ZoneCode,
-    clock_dnf,
-    clock_names,
-    compile_zones,
-    default_tick,
-    discrete_refusal,
-    time_constants,
-)
+from model.codegen import ZoneCode, compile_zones
+from model.discrete import DiscreteTimeSystem
+from model.time import clock_dnf, clock_names, default_tick, discrete_refusal, time_constants
 from model.types import format_duration
 
 from . import dbm

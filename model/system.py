@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import interp, ir
-from .compile import CompiledCode, compile_code, compile_props, instance_table, value_of
+from .codegen import CompiledCode, compile_props, instance_table, value_of
+from .codegen import compile_explicit as compile_code
 from .diagnostics import Diagnostic, SpecError
 from .layout import Layout
 from .source import SourceFile, Span

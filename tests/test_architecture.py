@@ -14,7 +14,7 @@ def _tree(path: str) -> ast.Module:
         return ast.parse(handle.read(), path)
 
 
-@pytest.mark.parametrize("path", sorted(glob.glob("model/*.py")))
+@pytest.mark.parametrize("path", sorted(glob.glob("model/**/*.py", recursive=True)))
 def test_model_never_imports_checker(path: str) -> None:
     for node in ast.walk(_tree(path)):
         if isinstance(node, ast.Import):
@@ -26,8 +26,18 @@ def test_model_never_imports_checker(path: str) -> None:
 PRINTING = {"print", "input", "exit", "quit"}
 
 
-@pytest.mark.parametrize("path", sorted(glob.glob("model/*.py") + glob.glob("checker/**/*.py",
-                                                                           recursive=True)))
+MODEL = sorted(glob.glob("model/**/*.py", recursive=True))
+
+
+@pytest.mark.parametrize("path", MODEL)
+def test_model_imports_no_private_names_across_modules(path: str) -> None:
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.ImportFrom) and node.level >= 1:
+            private = [a.name for a in node.names if a.name.startswith("_")]
+            assert not private, f"{path}:{node.lineno} imports {private} from .{node.module}"
+
+
+@pytest.mark.parametrize("path", MODEL + sorted(glob.glob("checker/**/*.py", recursive=True)))
 def test_only_the_cli_prints_or_exits(path: str) -> None:
     if path in ("checker/cli.py", "checker/__main__.py"):
         return

@@ -116,7 +116,7 @@ def test_runtime_errors_are_seen_by_both() -> None:
 def test_compiled_properties_match_interpreter(name: str) -> None:
     """Property predicates too: the compiled function and the interpreter agree on every
     reachable state, errors included."""
-    from model.compile import RuntimeFault
+    from model.codegen import RuntimeFault
 
     system = spec(SNIPPETS[name])
     indices = frozenset(range(len(system.properties)))
@@ -190,7 +190,7 @@ def _random_indexing_spec(seed: int) -> str:
 
 @pytest.mark.parametrize("seed", range(40))
 def test_random_out_of_range_indexing_matches_interpreter(seed: int) -> None:
-    from model.compile import RuntimeFault
+    from model.codegen import RuntimeFault
 
     system = spec(_random_indexing_spec(seed))
     states_c, succ_c, errors_c = compiled_graph(system)
