@@ -188,3 +188,27 @@ def test_a_scenario_assume_is_a_discrete_condition() -> None:
     assert _codes(base + "scenario s {\n  assume c < 3s\n  a\n}") == ["E310"]
     assert _codes(base + "scenario s {\n  assume n\n  a\n}") == ["E301"]
     spec(base + "scenario s {\n  assume n <= 2\n  a\n}")  # accepted
+
+
+def test_a_process_indexed_by_a_bad_type_reports_the_type_only() -> None:
+    """The index type's error used to reach the initial values as an array over the error
+    type, and the check ended in NotImplementedError (an internal error)."""
+    text = ("type Phil = 0..(state - 1)\nprocess phil[p: Phil] {\n  var hungry: bool = false\n"
+            "  action eat do { hungry := not hungry }\n}")
+    assert _codes(text) == ["E201"]
+
+
+def test_long_chains_are_checked_without_recursion() -> None:
+    """A chain of operators is checked by a loop (a recursion per operator hit Python's
+    limit near 250 `and`s), folding constants as it goes."""
+    n = 300  # the parser's own limit is near 480 levels
+    system = spec("var x: 0..1 = 0\nvar y: -1000..1000 = 0\n"
+                  f"action a when {' and '.join(['x == 0'] * n)} do {{\n"
+                  f"  y := x{' - 1' * n} + {n + 1}\n}}\n"
+                  f"invariant i: {'not ' * n}(y > 1)\ninvariant j: y < 2{' or false' * n}\n"
+                  "allow deadlock")
+    guard = system.model.actions[0].guard
+    assert guard is not None and guard.op == "and"
+    assert [system.decode(t) for t in system.successors(system.initial_states()[0])] == [(0, 1)]
+    folded = spec(f"const K = 1{' + 1' * n}\nvar x: 0..K = K")
+    assert folded.decode(folded.initial_states()[0]) == (n + 1,)
