@@ -33,7 +33,7 @@ from ..layout import Layout
 from ..types import ArrayT, BoolT, EnumT, IntT, QueueT, RecordT, SetT, Type
 from .runtime import HELPERS, RuntimeFault, rep_of
 
-__all__ = ["Context", "Generator", "ClockAccess", "specialize", "describe_instance",
+__all__ = ["Context", "Generator", "ClockAccess", "specialize", "scoped", "describe_instance",
            "sanitize", "UNROLL_INSTANCES", "UNROLL_QUANTIFIER"]
 
 UNROLL_INSTANCES = 64  # actions with more instances loop over a table instead
@@ -120,9 +120,34 @@ def describe_instance(action: ir.Action, args: tuple | None) -> str:
     return f"{what} at {action.span.file}:{action.span.line}"
 
 
+def scoped(e: ir.Expr) -> ir.Expr:
+    """`irutil.miniscope(e)`, applied to each operand of a long and/or chain (which it
+    would walk once per operator): the same value, since a part that cannot fail keeps
+    its value when its quantifiers move, and the parts are evaluated in the same order."""
+    if isinstance(e, ir.Binary) and e.op in ("and", "or"):
+        parts = _chain(e, (e.op,))
+        if len(parts) > 8:
+            out = miniscope(parts[0])
+            for part in parts[1:]:
+                out = ir.Binary(e.op, out, miniscope(part), e.type, e.span)
+            return out
+    if isinstance(e, ir.Unary) and e.op == "not":
+        chain = []
+        node: ir.Expr = e
+        while isinstance(node, ir.Unary) and node.op == "not":
+            chain.append(node)
+            node = node.operand
+        if len(chain) > 8:
+            out = scoped(node)
+            for n in reversed(chain):
+                out = ir.Unary("not", out, n.type, n.span)
+            return out
+    return miniscope(e)
+
+
 def specialize(action: ir.Action, values: dict[ir.Local, ir.Expr]) -> ir.Action:
     """The action with its parameters fixed: constant parts folded away."""
-    guard = miniscope(substitute(action.guard, values)) if action.guard is not None else None
+    guard = scoped(substitute(action.guard, values)) if action.guard is not None else None
     if isinstance(guard, ir.Lit) and guard.value is True:
         guard = None
     return dataclasses.replace(
@@ -762,6 +787,8 @@ class Generator:
             return f"_member({code}, {mask}, {self.num(elem.lo)}, {self.num(elem.hi)})"  # type: ignore[arg-type]
         if isinstance(elem, (BoolT, EnumT)):
             return f"(({mask} >> {code}) & 1)"
+        if x.type != elem:  # a compatible type packed differently: re-encode it first
+            code = f"{self.const(_reencoder(x.type, elem))}({code})"
         return f"_member_in({code}, {mask}, {self._ordinals(elem)})"
 
     def _call(self, fn: str, args: tuple[ir.Expr, ...], ctx: Context) -> str:
@@ -959,6 +986,16 @@ class Generator:
             o = self.fresh("o")
             self.line(f"{o} = {off}")
             self.line(f"{sv} = ({sv} & ~({self.mask(w)} << {o})) | ({enc} << {o})")
+
+
+def _reencoder(src: Type, dst: Type) -> Callable[[int], int | None]:
+    """Bits of a `src` value as `dst` packs it, None if `dst` cannot hold the value."""
+
+    def reencode(bits: int) -> int | None:
+        value = src.decode(bits)
+        return dst.encode(value) if dst.contains(value) else None
+
+    return reencode
 
 
 def _tuple(parts: tuple[str, ...]) -> str:

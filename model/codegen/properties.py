@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .. import ir
-from ..irutil import miniscope
 from ..layout import Layout
-from .generator import ClockAccess, Context, Generator
+from .generator import ClockAccess, Context, Generator, scoped
 
 __all__ = ["compile_props", "props_function"]
 
@@ -33,7 +32,7 @@ def props_function(gen: Generator, indices: frozenset[int] | None = None) -> Non
             if indices is not None and k not in indices:
                 continue
             gen.comment(f"{prop.kind} {prop.name} at {prop.span.file}:{prop.span.line}")
-            code = gen.expr(miniscope(prop.expr), ctx)
+            code = gen.expr(scoped(prop.expr), ctx)
             if prop.kind == "invariant":
                 gen.line(f"if not {code}: r |= {gen.num(1 << k)}")
             else:
