@@ -3,6 +3,9 @@ domains, actions with their instance counts, properties, and the packed state la
 
 from __future__ import annotations
 
+from model.codegen import compile_zones
+from model.discrete import DiscreteTimeSystem
+from model.time import default_tick, discrete_refusal
 from model.types import format_duration
 
 __all__ = ["render_explain"]
@@ -15,7 +18,8 @@ def _table(rows: list[tuple[str, ...]], indent: str = "  ") -> list[str]:
     return [indent + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
 
 
-def render_explain(system, code: bool = False) -> str:  # noqa: ANN001
+def render_explain(system, code: bool = False, time_engine: str | None = None,  # noqa: ANN001
+                   tick: int | None = None) -> str:
     model = system.model
     layout = system.layout
     lines = [f"spec {model.name}  ({model.file})", ""]
@@ -82,9 +86,28 @@ def render_explain(system, code: bool = False) -> str:  # noqa: ANN001
     lines.append(f"  deadlock: {'allowed' if model.allow_deadlock else 'checked'}")
     if code:
         lines.append("")
-        lines.append("generated code")
-        lines.extend("  " + line for line in system.code.source.splitlines())
+        lines.extend(_code(system, time_engine, tick))
     return "\n".join(lines) + "\n"
+
+
+def _code(system, time_engine: str | None, tick: int | None) -> list[str]:  # noqa: ANN001
+    """The generated code of the engine `tock check` runs with these options."""
+    model = system.model
+    if not model.clocks:
+        title, source = "generated code (explicit engine)", system.code.source
+    elif time_engine == "discrete":
+        refusal = discrete_refusal(model)
+        if refusal is not None:
+            reason, span = refusal
+            return ["generated code (discrete-time engine)",
+                    f"  none: the discrete engine refuses this spec: {reason} ({span})"]
+        tick = tick or default_tick(model)
+        discrete = DiscreteTimeSystem(model, system.sources, tick)
+        title = f"generated code (discrete-time engine, tick {format_duration(tick)})"
+        source = discrete.code.source
+    else:
+        title, source = "generated code (zone engine)", compile_zones(model, system.layout).source
+    return [title] + [("  " + line) if line else "" for line in source.splitlines()]
 
 
 def _count(process) -> int:  # noqa: ANN001
