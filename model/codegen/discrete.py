@@ -25,6 +25,7 @@ class DiscreteClocks(ClockAccess):
     """Where the state holds each clock, in ticks of `tick` ms."""
 
     guards_in_code = True
+    compares = True
 
     def __init__(self, layout: Layout, caps: tuple[int, ...], tick: int):
         self.layout = layout

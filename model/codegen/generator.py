@@ -82,6 +82,7 @@ class ClockAccess:
     the array fails as it does in the interpreter)."""
 
     guards_in_code = False  # whether an action's clock guard is a test in its code
+    compares = False  # whether clock comparisons can be code (the state holds the clocks)
 
     def atom(self, gen: Generator, atom: ir.ClockAtom, ctx: Context) -> str:
         raise TypeError("clock atoms need a time semantics")
@@ -461,8 +462,10 @@ class Generator:
         w = typ.width
         if w == 0:
             value = self.num(typ.lo) if isinstance(typ, IntT) else "0"  # type: ignore[arg-type]
-            # nothing to read, but a computed offset still checks its indices
-            return value if isinstance(off, int) else f"(0 * {off} + {value})"
+            # nothing to read, but the source (head of a queue) and a computed offset still
+            # run their checks
+            checks = [part for part in (src, off) if isinstance(part, str) and not _trivial(part)]
+            return "(" + "".join(f"0 * {c} + " for c in checks) + value + ")" if checks else value
         shifted = src if off == 0 else f"({src} >> {off})"
         raw = f"({shifted} & {self.mask(w)})"
         if isinstance(typ, IntT) and typ.lo:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .. import ir
+from ..irutil import mentions_clock
 from ..layout import Layout
 from .generator import ClockAccess, Context, Generator, scoped
 
@@ -23,13 +24,19 @@ def compile_props(model: ir.Model, layout: Layout, indices: frozenset[int],
 
 
 def props_function(gen: Generator, indices: frozenset[int] | None = None) -> None:
-    """`_props(s)`; `indices` None: every property."""
+    """`_props(s)`; `indices` None: every property that can be judged on a state alone (with
+    clocks only where the state holds them: a zone engine judges the others on zones)."""
     with gen.function("def _props(s):", "bit k: property k is false (invariant) or true "
                       "(reachable) in state s"):
         gen.line("r = 0")
         ctx = Context("s")
         for k, prop in enumerate(gen.model.properties):
             if indices is not None and k not in indices:
+                continue
+            if not gen.clocks.compares and mentions_clock(prop.expr):
+                if indices is not None:
+                    raise TypeError(f"{prop.name} reads clocks, which these states do not hold")
+                gen.comment(f"{prop.kind} {prop.name} reads clocks: judged on zones, not here")
                 continue
             gen.comment(f"{prop.kind} {prop.name} at {prop.span.file}:{prop.span.line}")
             code = gen.expr(scoped(prop.expr), ctx)
