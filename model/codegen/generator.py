@@ -189,13 +189,15 @@ def _size(stmts: tuple[ir.Stmt, ...], limit: int) -> int:
 
 
 JOIN_CONTROLS = 4  # a rest with this many control statements runs over collected outcomes
+COPY_CONTROLS = 2  # an `if` with control copies a short rest holding at most this many
 
 
 def _join_at(stmts: tuple[ir.Stmt, ...]) -> int | None:
     """Where the outcomes of `stmts` should be collected before the rest runs: the first
     control statement, if what follows it holds JOIN_CONTROLS control statements, or if
-    it is an `if` (which would copy the rest into both branches) followed by control or
-    by more than SMALL_REST statements. None: plain continuation-passing style."""
+    it is an `if` (which would copy the rest into both branches) followed by more than
+    SMALL_REST statements or COPY_CONTROLS control statements (copies of copies grow
+    exponentially). None: plain continuation-passing style."""
     for k, stmt in enumerate(stmts):
         if not _is_control(stmt):
             continue
@@ -203,7 +205,8 @@ def _join_at(stmts: tuple[ir.Stmt, ...]) -> int | None:
         controls = sum(1 for s in rest if _is_control(s))
         if controls >= JOIN_CONTROLS:
             return k
-        if isinstance(stmt, ir.IfS) and (controls or _size(rest, SMALL_REST + 1) > SMALL_REST):
+        if isinstance(stmt, ir.IfS) and (controls > COPY_CONTROLS
+                                         or _size(rest, SMALL_REST + 1) > SMALL_REST):
             return k
         return None
     return None
@@ -956,7 +959,7 @@ class Generator:
                 self.blocks -= 1
                 self.indent -= 1
             case ir.IfS(cond=cond, then=then, orelse=orelse):
-                # the rest is short and plain here (see _join_at): copied into both branches
+                # the rest is short here (see _join_at): copied into both branches
                 self.line(f"if {self.expr(cond, ctx)}:")
                 self.indent += 1
                 self.stmts(then + rest, ctx, emit)
