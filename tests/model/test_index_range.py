@@ -49,6 +49,9 @@ def test_a_folded_index_in_an_invariant_is_a_runtime_error() -> None:
 
 
 @pytest.mark.parametrize("name, text, message", [
+    # the first variable: a folded index below its array was a negative shift (ValueError)
+    ("negative_offset", "var a: [P] -> bool = false\nvar b: bool = false\n"
+     "action go(p: P) when not a[p - 1] do { b := true }", "index 0 is outside 1..2"),
     ("store", "var a: [P] -> bool = false\nvar b: bool = false\n"
      "action go(p: P) do { a[p + 1] := true }", "index 3 is outside 1..2"),
     ("nested_read", "var m: [P] -> [P] -> bool = false\nvar b: bool = true\n"
