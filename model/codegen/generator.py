@@ -852,7 +852,9 @@ class Generator:
             for stmt in stmts[:k]:
                 ctx = self._simple(stmt, ctx)
             names = [v for v in dict.fromkeys(ctx.env.values()) if v.isidentifier()]
-            self._cps(stmts[k:k + 1], ctx, _collector(self, target, names))
+            # the list is live: a continuation written for deep nesting appends to it too
+            self._cps(stmts[k:k + 1], ctx.replace(live=ctx.live + (target,)),
+                      _collector(self, target, names))
             self.indent, self.blocks = base
             source = (target, names)  # type: ignore[assignment]
             stmts = stmts[k + 1:]

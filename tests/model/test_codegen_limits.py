@@ -64,6 +64,13 @@ CASES = {
     "nested_ifs_with_requires": "var x: 0..1 = 0\nvar y: 0..1 = 0\naction a when y == 0 do { "
                                 + "if x == 0 { require x == 0 " * 120 + "x := 1" + " }" * 120
                                 + " y := 1 }",
+    # NameError: a branch nested deep enough to continue in a function appended to an
+    # outcome list local to the function it came from
+    "deep_branch_before_many_chooses": "var x: 0..1 = 0\nvar y: 0..1 = 0\n"
+                                       "action a when y == 0 do { "
+                                       + "if x == 0 { " * 60 + "choose v in 0..1 { x := v }"
+                                       + " }" * 60
+                                       + " choose w in 0..0 { skip }" * 5 + " y := 1 }",
     # exponential code: each `if` whose branch stops copied every later statement twice
     "sequential_ifs_with_requires": "var x: 0..1 = 0\nvar y: 0..1 = 0\n"
                                     "action a when y == 0 do { "
