@@ -216,3 +216,85 @@ def test_random_indexing_specs_do_go_out_of_range() -> None:
         _, _, errors = interpreted_graph(system)
         failing += bool(errors)
     assert failing >= 20
+
+
+def _random_body_spec(seed: int) -> str:
+    """A spec whose action bodies are random trees of require, choose, if, let, reset and
+    assignment: long runs (outcome lists), deep nesting (continuations in functions) and
+    ifs with control (copies of the rest), in every combination."""
+    import random
+
+    rng = random.Random(seed)
+    budget = {"choices": 6}
+
+    def value() -> str:
+        return rng.choice(["x", "y", "(x + y) % 4", "(if x > y then x else y)", "1", "3 - x"])
+
+    def cond() -> str:
+        return rng.choice(["x < 3", "y > 0", "x != y", "x + y <= 4", "true", "x == 2 or y == 1"])
+
+    def stmt(depth: int) -> str:
+        kinds = ["assign", "assign", "require", "reset", "let"]
+        if depth > 0:
+            kinds += ["if", "if", "choose", "nest"]
+        kind = rng.choice(kinds)
+        if kind == "assign":
+            return f"{rng.choice(['x', 'y'])} := {value()} % 4"
+        if kind == "require":
+            return f"require {cond()}"
+        if kind == "reset":
+            return f"reset c[{rng.choice(['1', '2', 'x % 2 + 1'])}]"
+        if kind == "let":
+            return f"let l{rng.randint(0, 99)} = {value()}"
+        if kind == "choose":
+            wide = budget["choices"] > 0 and rng.random() < 0.5
+            budget["choices"] -= wide
+            return f"choose v in {'0..1' if wide else '0..0'} {{ {body(depth - 1)} }}"
+        if kind == "nest":  # deep nesting of plain and controlled ifs
+            n = rng.choice([15, 45])
+            inner = body(0)
+            return f"if {cond()} {{ " * n + inner + " }" * n
+        return (f"if {cond()} {{ {body(depth - 1)} }}"
+                + (f" else {{ {body(depth - 1)} }}" if rng.random() < 0.5 else ""))
+
+    def body(depth: int) -> str:
+        n = rng.choice([1, 2, 3, 8, 20])
+        return "\n".join(stmt(depth) for _ in range(n))
+
+    actions = "\n".join(f"action a{k} when {cond()} do {{\n{body(3)}\n}}" for k in range(3))
+    return ("clock c: [1..2]\nvar x: 0..3 = 0\nvar y: 0..3 = 0\n" + actions
+            + "\nallow deadlock")
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_bodies_match_interpreter(seed: int) -> None:
+    """Untimed successors against the interpreter, and the zone target's successors and
+    clock resets against the interpreter's outcomes, from every reachable state."""
+    from model.codegen import compile_zones
+    from model.interp import EvalError, evaluate, execute
+
+    system = spec(_random_body_spec(seed))
+    states_c, succ_c, errors_c = compiled_graph(system)
+    assert (states_c, succ_c, errors_c) == interpreted_graph(system)[:3]
+    zones = compile_zones(system.model, system.layout)
+    for values in states_c:
+        got: dict = {}
+        for inst, _choices, nxt, _guard, resets in zones.succ(system.layout.encode(values)):
+            key = (inst, None if nxt is None else system.decode(nxt),
+                   None if nxt is None else tuple(sorted(set(resets))))
+            got[key] = got.get(key, 0) + 1
+        want: dict = {}
+        for inst, (a, args) in enumerate(system.instances):
+            action = system.model.actions[a]
+            env = dict(zip(action.locals, args))
+            try:
+                if action.guard is not None and not evaluate(action.guard, values, env):
+                    continue
+                outs = [(inst, o.state, tuple(sorted({r + 1 for r in o.resets})))
+                        for o in execute(action.body, values, env, (), ())]
+            except EvalError:  # the instance fails
+                outs = [(inst, None, None)]
+            for key in outs:
+                want[key] = want.get(key, 0) + 1
+        assert got == want
+
