@@ -139,7 +139,14 @@ def _parser() -> argparse.ArgumentParser:
                              "actions and the state layout")
     spec_args(explain)
     explain.add_argument("--code", action="store_true",
-                         help="also print the generated successor code")
+                         help="also print the generated code of the engine that will run "
+                         "(for a spec with clocks: the zone engine's, or with --time "
+                         "discrete the discrete-time engine's)")
+    explain.add_argument("--time", dest="time_engine", choices=("zones", "discrete"),
+                         help="with --code: the time engine whose code to show (default: zones)")
+    explain.add_argument("--tick", type=_duration, metavar="D",
+                         help="with --code --time discrete: the tick (default: gcd of the time "
+                         "constants)")
     explain.set_defaults(func=_cmd_explain)
     return parser
 
@@ -538,7 +545,8 @@ def _write(path: str, content: str, inputs: list[str] = (),  # type: ignore[assi
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    sys.stdout.write(render_explain(_load(args), code=args.code))
+    sys.stdout.write(render_explain(_load(args), code=args.code, time_engine=args.time_engine,
+                                    tick=args.tick))
     return 0
 
 

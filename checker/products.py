@@ -1,7 +1,7 @@
 """Questions answered by a product: scenarios and bounded responses.
 
 Each is "build a product, run it, map the verdicts back": the system builds the product
-(model.product for a scenario's script, model.monitor for response monitors), the driver
+(model.products: a scenario's script, response monitors), the driver
 runs it as a job derived from the check's own (same options, same budget), and the
 product's invariants and reachables are read back as the verdict on the question. The
 response product also carries the spec's own properties, so the driver runs it *instead

@@ -11,13 +11,14 @@
 from __future__ import annotations
 
 from .check import check_spec
-from .compile import RuntimeFault
+from .codegen import RuntimeFault, ZoneCode
 from .diagnostics import CODES, Diagnostic, SpecError
 from .interp import EvalError
 from .limits import check_limits
 from .loader import ReadError, load_files, read_spec
 from .source import SourceFile, Span, escape_name, normalise
 from .system import (
+    DiscreteTimeSystem,
     Fairness,
     LivenessInfo,
     PropertyInfo,
@@ -27,14 +28,13 @@ from .system import (
     TransitionSystem,
     json_value,
 )
-from .timed import ZoneCode
 from .types import format_duration
 
 __all__ = [
     "load_spec", "load_text", "load_model", "TransitionSystem", "Transition", "PropertyInfo",
     "LivenessInfo", "Fairness", "ScenarioProduct", "ScenarioItem", "RuntimeFault",
     "SpecError", "Diagnostic", "CODES", "SourceFile", "Span", "EvalError", "format_duration",
-    "json_value", "ZoneCode", "escape_name",
+    "json_value", "ZoneCode", "escape_name", "DiscreteTimeSystem",
 ]
 
 

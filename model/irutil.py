@@ -12,7 +12,7 @@ from itertools import product
 
 from . import ir
 from .interp import EvalError, evaluate
-from .types import IntT
+from .types import ArrayT, IntT, SetT
 
 __all__ = ["children", "walk", "is_constant", "mentions_state", "mentions_clock", "substitute",
            "substitute_stmts", "fold", "argument_tuples", "miniscope", "can_fail"]
@@ -165,8 +165,6 @@ def _join(parts: list[ir.Expr], op: str) -> ir.Expr:
 
 def can_fail(e: ir.Expr) -> bool:
     """Whether evaluating `e` might raise a run-time error (conservatively)."""
-    from .types import ArrayT, SetT
-
     for n in walk(e):
         match n:
             case ir.Index(base=base, index=index):

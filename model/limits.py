@@ -25,11 +25,14 @@ import math
 from collections.abc import Iterator
 
 from . import ir
+from .check.context import ERR
 from .diagnostics import Diagnostic
+from .irutil import children
 from .source import Span
 from .types import SIZE_CAP, ArrayT, RecordT, Type, format_duration
 
-__all__ = ["check_limits", "MAX_STATE_BITS", "MAX_COMPONENTS", "MAX_ACTION_INSTANCES", "MAX_PROCESS_INSTANCES",
+__all__ = ["check_limits", "MAX_STATE_BITS", "MAX_COMPONENTS", "MAX_ACTION_INSTANCES",
+           "MAX_PROCESS_INSTANCES",
            "MAX_INITIAL_STATES", "MAX_CLOCKS", "MAX_ZONE_UNITS", "MAX_ZONE_MS",
            "MAX_IR_DEPTH"]
 
@@ -65,8 +68,6 @@ def _count(n: int) -> str:
 def _unresolved(model: ir.Model) -> Iterator[Diagnostic]:
     """A variable whose type the checks left unresolved without saying why (a range bound
     that reads a variable, `var y: 0..x`): refused here rather than crashing later."""
-    from .check import ERR
-
     for var in model.variables:
         if var.type == ERR:
             yield Diagnostic("E312", f"the type of '{var.name}' cannot be worked out",
@@ -102,8 +103,6 @@ def _roots(model: ir.Model) -> Iterator[tuple[object, Span]]:
 def _depth_of(root: object) -> int:
     """Levels of `root` (an expression or a tuple of statements), without recursion; a
     `choose` counts twice (it is a loop and a block in the compiled code)."""
-    from .irutil import children
-
     deepest = 0
     stack: list[tuple[object, int]] = [(root, 0)]
     while stack:
@@ -214,13 +213,7 @@ def _atoms(e: ir.Expr) -> Iterator[ir.ClockAtom]:
         node = stack.pop()
         if isinstance(node, ir.ClockAtom):
             yield node
-        stack.extend(_children(node))
-
-
-def _children(e: ir.Expr) -> list[ir.Expr]:
-    from .irutil import children
-
-    return children(e)
+        stack.extend(children(node))
 
 
 def _stmt_exprs(stmts: tuple[ir.Stmt, ...]) -> Iterator[ir.Expr]:

@@ -12,14 +12,36 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import interp, ir
-from .compile import CompiledCode, compile_code, compile_props, instance_table, value_of
+from .codegen import (
+    CompiledCode,
+    DiscreteClocks,
+    RuntimeFault,
+    ZoneCode,
+    compile_discrete,
+    compile_props,
+    compile_zones,
+    instance_table,
+    value_of,
+)
+from .codegen import compile_explicit as compile_code
 from .diagnostics import Diagnostic, SpecError
+from .explain import explain
 from .irutil import mentions_clock, walk
 from .layout import Layout
+from .products import response_product, scenario_product
 from .source import SourceFile, Span
+from .time import (
+    all_numbers,
+    clock_constants,
+    clock_dnf,
+    clock_names,
+    default_tick,
+    discrete_refusal,
+    time_constants,
+)
 from .types import (
     ArrayT,
     BoolT,
@@ -33,11 +55,8 @@ from .types import (
     format_value,
 )
 
-if TYPE_CHECKING:
-    from .timed import ZoneCode
-
-__all__ = ["TransitionSystem", "Transition", "PropertyInfo", "LivenessInfo", "Fairness",
-           "ScenarioProduct", "ScenarioItem", "json_value"]
+__all__ = ["TransitionSystem", "DiscreteTimeSystem", "Transition", "PropertyInfo",
+           "LivenessInfo", "Fairness", "ScenarioProduct", "ScenarioItem", "json_value"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +125,7 @@ class ScenarioItem:
 
 @dataclass(frozen=True)
 class ScenarioProduct:
-    """A scenario as a system of its own (model.product): its asserts are its invariants
+    """A scenario as a system of its own (model.products): its asserts are its invariants
     `asserts[k][0]` (with the assert's span), and its reachables `at[k]` say the script got
     past item k + 1 of `items`."""
 
@@ -243,6 +262,8 @@ class TransitionSystem:
         try:
             if action.guard is not None and not interp.evaluate(action.guard, values, env):
                 return None
+            for atom in action.clock_guard:  # the timed targets index these clocks next
+                interp.clock_index(atom.clock, values, env)
             for _ in interp.execute(action.body, values, env, (), ()):
                 pass
         except interp.EvalError as err:
@@ -264,6 +285,10 @@ class TransitionSystem:
         for k in sorted(indices):
             prop = self.model.properties[k]
             try:
+                if clocks is None and mentions_clock(prop.expr):
+                    # zones: no clock values here, only whether the discrete parts fail
+                    clock_dnf(prop.expr, self.layout.view(state))  # type: ignore[arg-type]
+                    continue
                 value = bool(interp.evaluate(prop.expr, values, {}, clocks))
             except interp.EvalError as err:
                 if error is None:
@@ -304,8 +329,6 @@ class TransitionSystem:
     def explain_property(self, index: int, values: tuple) -> tuple[tuple[str, str], ...]:
         """Why property `index` has its value in a state with these values: its parts, as
         the spec wrote them, with their values."""
-        from .explain import explain
-
         return explain(self.model.properties[index].expr, values, self.sources)
 
     def state_data(self, values: tuple) -> dict[str, object]:
@@ -340,9 +363,7 @@ class TransitionSystem:
         return Fairness(tuple(kinds), tuple(masks))
 
     def scenario_product(self, name: str) -> ScenarioProduct:
-        """The product of this system and scenario `name`'s script (model.product)."""
-        from .product import scenario_product
-
+        """The product of this system and scenario `name`'s script (model.products)."""
         scenario = next(s for s in self.model.scenarios if s.name == name)
         product_model, info = scenario_product(self.model, scenario)
         items = tuple(ScenarioItem(item.action.name if isinstance(item, ir.ScenarioStep)
@@ -353,12 +374,10 @@ class TransitionSystem:
 
     def response_product(self, names: list[str], carry: bool = False) -> TransitionSystem:
         """One product of this system with a monitor per bounded response in `names`
-        (model.monitor): the invariant of the product's property k is response k. With
+        (model.products): the invariant of the product's property k is response k. With
         `carry`, the product also carries this system's own properties (first, at their
         indices), expectations and unbounded leads-to, so one search of it answers them
         all; response k is then property `len(self.properties) + k`."""
-        from .monitor import response_product
-
         props = [p for p in self.model.liveness if p.name in names]
         product = response_product(self.model, props)
         if carry:
@@ -384,39 +403,27 @@ class TransitionSystem:
     @cached_property
     def clock_names(self) -> tuple[str, ...]:
         """Display names by clock number; index 0 is the reference clock `0`."""
-        from .timed import clock_names
-
         return tuple(clock_names(self.model))
 
     @cached_property
     def zone_code(self) -> ZoneCode:
-        """The zone target's generated code (model.timed.ZoneCode)."""
-        from .timed import compile_zones
-
+        """The zone target's generated code (model.codegen.ZoneCode)."""
         return compile_zones(self.model, self.layout)
 
     def default_tick(self) -> int:
         """The discrete engine's default tick (ms): the gcd of the time constants."""
-        from .timed import default_tick
-
         return default_tick(self.model)
 
     def time_constants(self) -> list[int]:
-        from .timed import time_constants
-
         return time_constants(self.model)
 
     def discrete_refusal(self) -> tuple[str, Span] | None:
         """Why discrete time would be unsound for this system (a strict clock constraint),
         or None."""
-        from .timed import discrete_refusal
-
         return discrete_refusal(self.model)
 
     def discrete_time(self, tick: int) -> TransitionSystem:
-        """This system in integer time, one tick = `tick` ms (model.timed)."""
-        from .timed import DiscreteTimeSystem
-
+        """This system in integer time, one tick = `tick` ms (DiscreteTimeSystem)."""
         return DiscreteTimeSystem(self.model, self.sources, tick)
 
     def read_mask(self, index: int) -> int:
@@ -435,15 +442,17 @@ class TransitionSystem:
         """Where property `index` (one that mentions clocks) fires in discrete state
         `state`: a disjunction of conjunctions of DBM constraints (an invariant's negation;
         a reachable as written). Remembered per value of the variables the property reads,
-        so each distinct formula is worked out once."""
-        from .timed import clock_dnf
-
+        so each distinct formula is worked out once. Raises RuntimeFault where the property
+        fails to evaluate (property_error says why)."""
         key = (index, state & self.read_mask(index))
         formula = self._formulas.get(key)
         if formula is None:
             prop = self.model.properties[index]
-            formula = clock_dnf(prop.expr, self.layout.view(state),  # type: ignore[arg-type]
-                                negate=prop.kind == "invariant")
+            try:
+                formula = clock_dnf(prop.expr, self.layout.view(state),  # type: ignore[arg-type]
+                                    negate=prop.kind == "invariant")
+            except interp.EvalError:
+                raise RuntimeFault() from None
             self._formulas[key] = formula
         return formula
 
@@ -503,3 +512,59 @@ def json_value(typ: Type, value: Value) -> object:
     if isinstance(typ, QueueT):
         return [json_value(typ.elem, v) for v in value]  # type: ignore[attr-defined]
     return str(value)
+
+
+class DiscreteTimeSystem(TransitionSystem):
+    """A timed model in integer time: the transition system the discrete-time engine
+    explores. Each clock is a slot of the packed state counting ticks, capped one above the
+    largest constant it is compared with (model.codegen.discrete generates its code), and
+    `tick(s)` is the successor in which time passes by one tick. It is exact for closed
+    constraints only; model.time.discrete_refusal says why it cannot be used."""
+
+    def __init__(self, model: ir.Model, sources: dict[str, SourceFile], tick: int):
+        self.tick_ms = tick
+        lower, upper = clock_constants(model)
+        caps = [max(lower[x], upper[x], 0) // tick + 1 for x in range(1, model.n_clocks + 1)]
+        # all elements of a clock array share the widest cap, so slots are evenly spaced
+        for clock in model.clocks:
+            numbers = list(all_numbers(clock))
+            widest = max((caps[x - 1] for x in numbers), default=1)
+            for x in numbers:
+                caps[x - 1] = widest
+        self.caps = tuple(caps)
+        super().__init__(model, sources)
+        self._tick_fn: Callable[[int], int | None] | None = None
+        self._bounds_hold: Callable[[int], bool] | None = None
+
+    def _make_layout(self) -> Layout:
+        return Layout(self.model, self.caps)
+
+    def _clock_read(self) -> DiscreteClocks:
+        """How generated code finds each clock's slot."""
+        return DiscreteClocks(self.layout, self.caps, self.tick_ms)
+
+    def _compile(self) -> CompiledCode:
+        compiled = compile_discrete(self.model, self._clock_read())
+        self._tick_fn = compiled.tick
+        self._bounds_hold = compiled.bounds_hold
+        return compiled.code
+
+    def tick(self, state: int) -> int | None:
+        if self._tick_fn is None:
+            _ = self.code
+        return self._tick_fn(state)  # type: ignore[misc]
+
+    def initial_states(self) -> list[int]:
+        # clocks start at 0; an initial state that violates a bound cannot exist
+        check = self._bounds_check()
+        return [s for s in super().initial_states() if check(s)]
+
+    def _bounds_check(self) -> Callable[[int], bool]:
+        _ = self.code
+        return self._bounds_hold  # type: ignore[return-value]
+
+    def clock_values_ms(self, state: int) -> tuple[int, ...]:
+        return tuple(v * self.tick_ms for v in self.layout.clock_values(state))
+
+    def _clock_ms(self, state: int) -> tuple[int, ...]:
+        return self.clock_values_ms(state)

@@ -68,7 +68,7 @@ def compiled_graph(system: TransitionSystem) -> tuple[set, dict, dict]:
 
 
 def _fast(system: TransitionSystem, s: int) -> list[int]:
-    from model.compile import RuntimeFault
+    from model.codegen import RuntimeFault
 
     try:
         return system.successors(s)

@@ -1,6 +1,6 @@
 """The discrete-time engine: a timed system in integer time, explored state by state.
 
-Clocks become slots counting ticks (model.timed.DiscreteTimeSystem: one tick is the gcd of
+Clocks become slots counting ticks (model.system.DiscreteTimeSystem: one tick is the gcd of
 the time constants unless `--tick` says otherwise) and time passing is a `tick` successor
 that costs no step, so the explicit dict-store search explores it (depths and trace lengths
 count actions, as with zones). Exact for closed (non-strict) clock constraints only; the

@@ -2,7 +2,7 @@
 
 Every engine's findings are judged by the same rules (checker.verdicts); unbounded
 leads-to runs on the engine's own graph. When the spec has bounded responses, the search
-runs on the product of the system with their monitors (model.monitor), which carries the
+runs on the product of the system with their monitors (model.products), which carries the
 system's own properties too: one pass answers the safety properties, the leads-to and the
 responses. A product's job is derived from the job that asks for it, so every search of a
 check shares its options and its budget.

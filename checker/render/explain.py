@@ -3,7 +3,7 @@ domains, actions with their instance counts, properties, and the packed state la
 
 from __future__ import annotations
 
-from model.types import format_duration
+from model import format_duration
 
 from .escape import visible
 
@@ -17,7 +17,8 @@ def _table(rows: list[tuple[str, ...]], indent: str = "  ") -> list[str]:
     return [indent + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
 
 
-def render_explain(system, code: bool = False) -> str:  # noqa: ANN001
+def render_explain(system, code: bool = False, time_engine: str | None = None,  # noqa: ANN001
+                   tick: int | None = None) -> str:
     model = system.model
     layout = system.layout
     lines = [f"spec {visible(model.name)}  ({visible(model.file)})", ""]
@@ -84,9 +85,26 @@ def render_explain(system, code: bool = False) -> str:  # noqa: ANN001
     lines.append(f"  deadlock: {'allowed' if model.allow_deadlock else 'checked'}")
     if code:
         lines.append("")
-        lines.append("generated code")
-        lines.extend("  " + line for line in system.code.source.splitlines())
+        lines.extend(_code(system, time_engine, tick))
     return "\n".join(lines) + "\n"
+
+
+def _code(system, time_engine: str | None, tick: int | None) -> list[str]:  # noqa: ANN001
+    """The generated code of the engine `tock check` runs with these options."""
+    if not system.n_clocks:
+        title, source = "generated code (explicit engine)", system.code.source
+    elif time_engine == "discrete":
+        refusal = system.discrete_refusal()
+        if refusal is not None:
+            reason, span = refusal
+            return ["generated code (discrete-time engine)",
+                    f"  none: the discrete engine refuses this spec: {reason} ({span})"]
+        tick = tick or system.default_tick()
+        title = f"generated code (discrete-time engine, tick {format_duration(tick)})"
+        source = system.discrete_time(tick).code.source
+    else:
+        title, source = "generated code (zone engine)", system.zone_code.source
+    return [title] + [("  " + line) if line else "" for line in source.splitlines()]
 
 
 def _count(process) -> int:  # noqa: ANN001

@@ -174,7 +174,7 @@ def test_discrete_counts_match_an_interpreter(path: str, constants: dict) -> Non
     """The discrete engine's state and transition counts, against a separate interpreter
     implementation of integer-time semantics."""
     from model import load_spec
-    from model.timed import default_tick
+    from model.time import default_tick
     from tests.helpers import interpreted_discrete_count
 
     system = load_spec(path, constants)

@@ -188,3 +188,32 @@ def test_a_scenario_assume_is_a_discrete_condition() -> None:
     assert _codes(base + "scenario s {\n  assume c < 3s\n  a\n}") == ["E310"]
     assert _codes(base + "scenario s {\n  assume n\n  a\n}") == ["E301"]
     spec(base + "scenario s {\n  assume n <= 2\n  a\n}")  # accepted
+
+
+def test_a_process_indexed_by_a_bad_type_reports_the_type_only() -> None:
+    """The index type's error used to reach the initial values as an array over the error
+    type, and the check ended in NotImplementedError (an internal error)."""
+    text = ("type Phil = 0..(state - 1)\nprocess phil[p: Phil] {\n  var hungry: bool = false\n"
+            "  action eat do { hungry := not hungry }\n}")
+    assert _codes(text) == ["E201"]
+
+
+def test_long_chains_are_checked_without_recursion() -> None:
+    """A chain of operators is checked by a loop, folding constants as it goes; a chain
+    longer than the nesting limit is refused by the parser (E107) before any phase
+    recurses over it."""
+    n = 40  # the nesting limit is 48 levels of the syntax tree
+    text = ("var x: 0..1 = 0\nvar y: -1000..1000 = 0\n"
+            "action a when {and_} do {{\n  y := x{minus} + {k}\n}}\n"
+            "invariant i: {not_}(y > 1)\ninvariant j: y < 2{or_}\nallow deadlock")
+    system = spec(text.format(and_=" and ".join(["x == 0"] * n), minus=" - 1" * n, k=n + 1,
+                              not_="not " * n, or_=" or false" * n))
+    guard = system.model.actions[0].guard
+    assert guard is not None and guard.op == "and"
+    assert [system.decode(t) for t in system.successors(system.initial_states()[0])] == [(0, 1)]
+    folded = spec(f"const K = 1{' + 1' * n}\nvar x: 0..K = K")
+    assert folded.decode(folded.initial_states()[0]) == (n + 1,)
+    with pytest.raises(SpecError) as err:
+        spec(text.format(and_=" and ".join(["x == 0"] * 300), minus="", k=1, not_="",
+                         or_=""))
+    assert [d.code for d in err.value.diagnostics] == ["E107"]

@@ -116,7 +116,7 @@ def test_runtime_errors_are_seen_by_both() -> None:
 def test_compiled_properties_match_interpreter(name: str) -> None:
     """Property predicates too: the compiled function and the interpreter agree on every
     reachable state, errors included."""
-    from model.compile import RuntimeFault
+    from model.codegen import RuntimeFault
 
     system = spec(SNIPPETS[name])
     indices = frozenset(range(len(system.properties)))
@@ -137,3 +137,164 @@ def test_compiled_properties_match_interpreter(name: str) -> None:
                     seen.add(t)
                     nxt.append(t)
         frontier = nxt
+
+
+def _random_indexing_spec(seed: int) -> str:
+    """A small random spec whose index arithmetic goes past its arrays' ends: folded in
+    unrolled quantifiers and action instances, read from the state, in guards, updates,
+    set literals and properties. The packed neighbours (`b`, `m`) would show any stray
+    read or write."""
+    import random
+
+    rng = random.Random(seed)
+    n = rng.randint(1, 3)
+
+    def offset() -> str:
+        k = rng.choice([-2, -1, 0, 1, 2])
+        return "" if k == 0 else f" + {k}" if k > 0 else f" - {-k}"
+
+    def index(name: str) -> str:
+        return rng.choice([f"{name}{offset()}", f"x{offset()}", f"{rng.randint(1, n)}"])
+
+    def cond(name: str) -> str:
+        return rng.choice([
+            f"a[{index(name)}] == {rng.randint(0, 2)}",
+            f"m[{index(name)}][{index(name)}]",
+            f"{index(name)} in s",
+            f"exists q in P: a[q{offset()}] > 0",
+            f"forall q in P: not m[q][q{offset()}]",
+            f"b != m[{index(name)}][1]",
+        ])
+
+    def update(name: str) -> str:
+        return rng.choice([
+            f"a[{index(name)}] := (a[{index(name)}] + 1) % 3",
+            f"m[{index(name)}][{index(name)}] := not b",
+            f"s := s union {{{index(name)}}}",
+            f"x := {rng.randint(1, n)}",
+            f"b := {cond(name)}",
+            f"choose v in x..x + 1 {{ a[v] := {rng.randint(0, 2)} }}",
+        ])
+
+    lines = [f"type P = 1..{n}", "var a: [P] -> 0..2 = 0", "var b: bool = false",
+             "var m: [P] -> [P] -> bool = false", "var s: set of P = {}",
+             f"var x: 1..{n} = 1"]
+    for k in range(rng.randint(2, 4)):
+        body = "\n  ".join(update("p") for _ in range(rng.randint(1, 3)))
+        lines.append(f"action act{k}(p: P) when {cond('p')} do {{ {body} }}")
+    lines.append(f"action move when x < {n} do {{ x := x + 1 }}")
+    lines.append(f"invariant inv: not ({cond('x')}) or b")
+    lines.append("allow deadlock")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_out_of_range_indexing_matches_interpreter(seed: int) -> None:
+    from model.codegen import RuntimeFault
+
+    system = spec(_random_indexing_spec(seed))
+    states_c, succ_c, errors_c = compiled_graph(system)
+    states_i, succ_i, errors_i = interpreted_graph(system)
+    assert (states_c, succ_c, errors_c) == (states_i, succ_i, errors_i)
+    indices = frozenset(range(len(system.properties)))
+    compiled = system.props_for(indices)
+    for values in states_c:
+        state = system.layout.encode(values)
+        try:
+            got: object = compiled(state)
+        except RuntimeFault:
+            got = "error"
+        hits, error = system.property_hits(state, indices)
+        assert got == ("error" if error is not None else hits)
+
+
+def test_random_indexing_specs_do_go_out_of_range() -> None:
+    """The generator is worth running: most of its specs fail at run time somewhere."""
+    failing = 0
+    for seed in range(40):
+        system = spec(_random_indexing_spec(seed))
+        _, _, errors = interpreted_graph(system)
+        failing += bool(errors)
+    assert failing >= 20
+
+
+def _random_body_spec(seed: int) -> str:
+    """A spec whose action bodies are random trees of require, choose, if, let, reset and
+    assignment: long runs (outcome lists), deep nesting (continuations in functions) and
+    ifs with control (copies of the rest), in every combination."""
+    import random
+
+    rng = random.Random(seed)
+    budget = {"choices": 6}
+
+    def value() -> str:
+        return rng.choice(["x", "y", "(x + y) % 4", "(if x > y then x else y)", "1", "3 - x"])
+
+    def cond() -> str:
+        return rng.choice(["x < 3", "y > 0", "x != y", "x + y <= 4", "true", "x == 2 or y == 1"])
+
+    def stmt(depth: int) -> str:
+        kinds = ["assign", "assign", "require", "reset", "let"]
+        if depth > 0:
+            kinds += ["if", "if", "choose", "nest"]
+        kind = rng.choice(kinds)
+        if kind == "assign":
+            return f"{rng.choice(['x', 'y'])} := {value()} % 4"
+        if kind == "require":
+            return f"require {cond()}"
+        if kind == "reset":
+            return f"reset c[{rng.choice(['1', '2', 'x % 2 + 1'])}]"
+        if kind == "let":
+            return f"let l{rng.randint(0, 99)} = {value()}"
+        if kind == "choose":
+            wide = budget["choices"] > 0 and rng.random() < 0.5
+            budget["choices"] -= wide
+            return f"choose v in {'0..1' if wide else '0..0'} {{ {body(depth - 1)} }}"
+        if kind == "nest":  # deep nesting of plain and controlled ifs
+            n = rng.choice([8, 15])  # within the nesting limit (48 levels)
+            inner = body(0)
+            return f"if {cond()} {{ " * n + inner + " }" * n
+        return (f"if {cond()} {{ {body(depth - 1)} }}"
+                + (f" else {{ {body(depth - 1)} }}" if rng.random() < 0.5 else ""))
+
+    def body(depth: int) -> str:
+        n = rng.choice([1, 2, 3, 8, 20])
+        return "\n".join(stmt(depth) for _ in range(n))
+
+    actions = "\n".join(f"action a{k} when {cond()} do {{\n{body(3)}\n}}" for k in range(3))
+    return ("clock c: [1..2]\nvar x: 0..3 = 0\nvar y: 0..3 = 0\n" + actions
+            + "\nallow deadlock")
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_bodies_match_interpreter(seed: int) -> None:
+    """Untimed successors against the interpreter, and the zone target's successors and
+    clock resets against the interpreter's outcomes, from every reachable state."""
+    from model.codegen import compile_zones
+    from model.interp import EvalError, evaluate, execute
+
+    system = spec(_random_body_spec(seed))
+    states_c, succ_c, errors_c = compiled_graph(system)
+    assert (states_c, succ_c, errors_c) == interpreted_graph(system)[:3]
+    zones = compile_zones(system.model, system.layout)
+    for values in states_c:
+        got: dict = {}
+        for inst, _choices, nxt, _guard, resets in zones.succ(system.layout.encode(values)):
+            key = (inst, None if nxt is None else system.decode(nxt),
+                   None if nxt is None else tuple(sorted(set(resets))))
+            got[key] = got.get(key, 0) + 1
+        want: dict = {}
+        for inst, (a, args) in enumerate(system.instances):
+            action = system.model.actions[a]
+            env = dict(zip(action.locals, args))
+            try:
+                if action.guard is not None and not evaluate(action.guard, values, env):
+                    continue
+                outs = [(inst, o.state, tuple(sorted({r + 1 for r in o.resets})))
+                        for o in execute(action.body, values, env, (), ())]
+            except EvalError:  # the instance fails
+                outs = [(inst, None, None)]
+            for key in outs:
+                want[key] = want.get(key, 0) + 1
+        assert got == want
+

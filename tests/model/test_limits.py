@@ -11,7 +11,7 @@ from model import SpecError, load_spec, load_text
 from model.interp import execute
 from model.limits import MAX_IR_DEPTH, MAX_ZONE_UNITS
 from model.parser import MAX_NESTING
-from model.types import SIZE_CAP, BOOL, ArrayT, IntT, QueueT, SetT
+from model.types import BOOL, SIZE_CAP, ArrayT, IntT, QueueT, SetT
 
 K61 = 2**61
 

@@ -491,8 +491,9 @@ def stuck_part(z: DBM, pres: Iterable[DBM | None], n: int) -> list[DBM]:
     """The part of ``z`` from which none of the zones ``pres`` can be reached by waiting:
     ``z \\ ∪ down(p)``, as disjoint pieces (``[]`` if nothing is stuck).  ``pres`` are the
     parts of ``z`` where each enabled transition can be taken, so a non-empty result is a
-    deadlock or timelock.  The same computation as checker/timed.py's ``_stuck``: first
-    whether ``z`` lies in one ``down(p)`` (the common case), then the subtractions in turn.
+    deadlock or timelock.  The same computation as the zone search's stuck test
+    (checker/engine/zones/search.py): first whether ``z`` lies in one ``down(p)`` (the
+    common case), then the subtractions in turn.
     """
     downs = [down(p, n) for p in pres if p is not None]
     if any(is_included(z, d, n) for d in downs):

@@ -2,7 +2,7 @@
 
 A symbolic state's zone is closed under delay within the active bounds, then extrapolated
 with *local* constants: in discrete state d, a clock's L (U) is the largest constant it is
-compared with from below (above) at the read sites that are on in d (model.timed: a
+compared with from below (above) at the read sites that are on in d (model.time: a
 guard, a bound or a property atom, under the discrete condition of its action, bound or
 conjunction), so a clock nothing reads before its next reset has no constant there and a
 15 min timeout costs what a 2 s one costs. That is sound when constants never grow along

@@ -196,7 +196,12 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                 mask, cache = formulas[k]
                 formula = cache.get(d & mask)
                 if formula is None:
-                    formula = cache[d & mask] = system.clock_formula(k, d)
+                    try:
+                        formula = cache[d & mask] = system.clock_formula(k, d)
+                    except RuntimeFault:
+                        active_clock.remove(k)
+                        ex.runtime_error(node, "property", k)
+                        continue
                 if any(satisfies(z, n, conj) for conj in formula):
                     active_clock.remove(k)
                     ex.hits([(k, node)])

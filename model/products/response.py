@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from . import ir
-from .irutil import fold
-from .types import BOOL
+from .. import ir
+from ..irutil import fold
+from ..types import BOOL
 
 __all__ = ["response_product"]
 

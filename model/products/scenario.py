@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from . import ir
-from .source import NO_SPAN
-from .types import BOOL, IntT, format_duration
+from .. import ir
+from ..source import NO_SPAN
+from ..types import BOOL, IntT, format_duration
 
 __all__ = ["scenario_product", "ProductInfo"]
 

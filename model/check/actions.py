@@ -1,0 +1,259 @@
+"""Actions: actions and timeouts (guards split into discrete and clock parts), bounds,
+and the statements of their bodies.
+"""
+
+from __future__ import annotations
+
+from .. import ast, ir
+from ..irutil import mentions_clock as _mentions_clock
+from ..source import Span
+from ..types import BOOL, IntT, QueueT
+from . import clocks as ck
+from . import context as cxm
+from . import expressions as ex
+from . import names as nm
+from . import types as ty
+from .context import Context
+
+
+def check_behaviour(cx: Context) -> None:
+    for spec in cx.files:
+        for decl in spec.decls:
+            if isinstance(decl, ast.ActionDecl):
+                check_action(cx, decl, None)
+            elif isinstance(decl, ast.BoundDecl):
+                check_bound(cx, decl, None)
+            elif isinstance(decl, ast.ProcessDecl):
+                proc = next(p for p in cx.processes if p.decl is decl)
+                for item in decl.items:
+                    if isinstance(item, ast.ActionDecl):
+                        check_action(cx, item, proc)
+                    elif isinstance(item, ast.BoundDecl):
+                        check_bound(cx, item, proc)
+
+
+def check_action(cx: Context, decl: ast.ActionDecl, proc: nm.ProcSym | None) -> None:
+    kind = "timeout" if decl.after is not None else "action"
+    if decl.name in cx.action_names:
+        other = cx.action_names[decl.name]
+        cx.error("E202", f"action '{decl.name}' is declared twice", decl.name_span,
+                 notes=[("first declared here", other.span)],
+                 hint="action names are unique in a spec, so traces can name them")
+        return
+    base = cx.root if proc is None else nm.process_scope(cx, proc)
+    names: dict[str, object] = {}
+    locals_: list[ir.Local] = list(proc.process.locals) if proc else []
+    for formal in decl.params:
+        typ = ty.resolve_type(cx, formal.type, base)
+        try:
+            ty.require_index_type(cx, typ, formal.type.span)
+        except cxm.Abort:
+            typ = cxm.ERR
+        if formal.name in names or any(x.name == formal.name for x in locals_):
+            cx.error("E202", f"parameter '{formal.name}' is declared twice", formal.span)
+        local = ir.Local(formal.name, typ, span=formal.span)
+        names[formal.name] = local
+        locals_.append(local)
+    n_inst = 1
+    for local in locals_:
+        n_inst *= local.type.size() or 1
+    if n_inst > cxm.MAX_INSTANCES:
+        cx.error("E401", f"{kind} '{decl.name}' has {n_inst} argument combinations",
+                 decl.name_span, hint=f"at most {cxm.MAX_INSTANCES} are supported")
+    scope = base.child(names, what=f"{kind} guard")
+    guard: ir.Expr | None = None
+    atoms: list[ir.ClockAtom] = []
+    try:
+        if decl.guard is not None:
+            g = ex.bool_expr(cx, decl.guard, scope.child(clocks=True))
+            guard, atoms = split_guard(cx, g, decl.guard.span,
+                                       allow_clocks=decl.after is None)
+    except cxm.Abort:
+        pass
+    if decl.after is not None:
+        try:
+            after = ex.bool_expr(cx, decl.after, scope.child(clocks=True))
+            if not (isinstance(after, ir.ClockAtom) and after.op == "=="):
+                raise cx.abort("E310", "a timeout's deadline is written CLOCK == DURATION",
+                               decl.after.span, hint="timeout expire after c == 75s when ...")
+            atoms.append(ir.ClockAtom(after.clock, ">=", after.bound, span=after.span))
+            ck.check_bound_clock(cx, tuple(locals_), after)
+            cx.bounds.append(ir.Bound(tuple(locals_), guard,
+                                      ir.ClockAtom(after.clock, "<=", after.bound,
+                                                   span=after.span), decl.span))
+        except cxm.Abort:
+            pass
+    body = check_block(cx, decl.body, scope.child(what=f"{kind} body"))
+    action = ir.Action(decl.name, proc.decl.name if proc else None, tuple(locals_), guard,
+                       tuple(atoms), body, decl.after is not None, decl.name_span,
+                       decl.fairness)
+    cx.action_names[decl.name] = action
+    cx.actions.append(action)
+
+
+def split_guard(cx: Context, g: ir.Expr, span: Span, allow_clocks: bool
+                 ) -> tuple[ir.Expr | None, list[ir.ClockAtom]]:
+    conjuncts: list[ir.Expr] = []
+    work = [g]
+    while work:  # the conjuncts, left to right
+        e = work.pop()
+        if isinstance(e, ir.Binary) and e.op == "and":
+            work.append(e.right)
+            work.append(e.left)
+        else:
+            conjuncts.append(e)
+    discrete: ir.Expr | None = None
+    atoms: list[ir.ClockAtom] = []
+    for c in conjuncts:
+        if isinstance(c, ir.ClockAtom):
+            if not allow_clocks:
+                raise cx.abort("E310", "a timeout's condition cannot compare clocks; its "
+                               "deadline is given by 'after'", c.span)
+            atoms.append(c)
+        elif _mentions_clock(c):
+            raise cx.abort("E310", "clock comparisons in a guard must be conjuncts",
+                           c.span, hint="write the guard as COND and c >= K and ...; "
+                           "a disjunction over clocks is not a zone")
+        elif isinstance(c, ir.Lit) and c.value is True:
+            continue
+        else:
+            discrete = c if discrete is None else ir.Binary("and", discrete, c, BOOL,
+                                                            discrete.span.to(c.span))
+    return discrete, atoms
+
+
+def check_bound(cx: Context, decl: ast.BoundDecl, proc: nm.ProcSym | None) -> None:
+    base = cx.root if proc is None else nm.process_scope(cx, proc)
+    locals_ = tuple(proc.process.locals) if proc else ()
+    try:
+        atom = ex.bool_expr(cx, decl.constraint, base.child(clocks=True, what="bound"))
+        if not (isinstance(atom, ir.ClockAtom) and atom.op in ("<=", "<")):
+            raise cx.abort("E310", "a bound is an upper limit on a clock: c <= K or c < K",
+                           decl.constraint.span)
+        cond = None
+        if decl.cond is not None:
+            cond = ex.bool_expr(cx, decl.cond, base.child(what="bound condition"))
+        ck.check_bound_clock(cx, locals_, atom)
+        cx.bounds.append(ir.Bound(locals_, cond, atom, decl.span))
+    except cxm.Abort:
+        pass
+
+
+def check_block(cx: Context, block: ast.Block, scope: nm.Scope) -> tuple[ir.Stmt, ...]:
+    out: list[ir.Stmt] = []
+    scope = scope.child()
+    for stmt in block.stmts:
+        try:
+            out.extend(check_stmt(cx, stmt, scope))
+        except cxm.Abort:
+            continue
+    return tuple(out)
+
+
+def check_stmt(cx: Context, stmt: ast.Stmt, scope: nm.Scope) -> list[ir.Stmt]:
+    match stmt:
+        case ast.Assign(target=target, value=value):
+            lhs = lvalue(cx, target, scope)
+            rhs = ex.check_expr(cx, value, scope, lhs.type)
+            rhs = ty.coerce(cx, rhs, lhs.type, value.span, store=True)
+            return [ir.Assign(lhs, rhs, stmt.span)]
+        case ast.CallStmt(call=call):
+            if not isinstance(call, ast.Call) or call.name not in cxm.STATEMENT_FUNCTIONS:
+                hint = None
+                if isinstance(call, (ast.NameRef, ast.Index, ast.FieldAccess)):
+                    hint = "assignments are written x := value"
+                raise cx.abort("E301", "this is not a statement", stmt.span,
+                               hint=hint or "statements are assignments, push(q, v), "
+                               "pop(q), let, if, choose, require and reset")
+            if call.name == "push":
+                if len(call.args) != 2:
+                    raise cx.abort("E306", "push takes a queue and a value", call.span)
+                q = lvalue(cx, call.args[0], scope)
+                if not isinstance(q.type, QueueT):
+                    raise cx.abort("E301", f"push needs a queue, found {ty.describe(q.type)}",
+                                   call.args[0].span)
+                v = ex.check_expr(cx, call.args[1], scope, q.type.elem)
+                v = ty.coerce(cx, v, q.type.elem, call.args[1].span, store=True)
+                return [ir.PushS(q, v, stmt.span)]
+            if len(call.args) != 1:
+                raise cx.abort("E306", "pop takes one queue", call.span)
+            q = lvalue(cx, call.args[0], scope)
+            if not isinstance(q.type, QueueT):
+                raise cx.abort("E301", f"pop needs a queue, found {ty.describe(q.type)}",
+                               call.args[0].span)
+            return [ir.PopS(q, stmt.span)]
+        case ast.Let(name=name, type=texpr, value=value):
+            declared = ty.resolve_type(cx, texpr, scope) if texpr is not None else None
+            v = ex.check_expr(cx, value, scope, declared)
+            if declared is not None:
+                v = ty.coerce(cx, v, declared, value.span, store=True)
+                if isinstance(declared, IntT) and not ty.within(v.type, declared):
+                    v = ir.Checked(v, declared, value.span)
+            local = ir.Local(name, declared or v.type, span=stmt.span)
+            scope.names[name] = local
+            return [ir.LetS(local, v, stmt.span)]
+        case ast.Require(cond=cond):
+            return [ir.RequireS(ex.bool_expr(cx, cond, scope), stmt.span)]
+        case ast.Reset(clocks=clocks):
+            out: list[ir.Stmt] = []
+            for c in clocks:
+                ref = ex.check_expr(cx, c, scope.child(clocks=True))
+                if not isinstance(ref, ir.ClockRef):
+                    raise cx.abort("E310", "only clocks can be reset", c.span,
+                                   hint="variables are assigned with :=")
+                out.append(ir.ResetS(ref, stmt.span))
+            return out
+        case ast.Skip():
+            return []
+        case ast.If(cond=cond, then=then, orelse=orelse):
+            c = ex.bool_expr(cx, cond, scope)
+            t = check_block(cx, then, scope)
+            e = check_block(cx, orelse, scope) if orelse is not None else ()
+            return [ir.IfS(c, t, e, stmt.span)]
+        case ast.Choose(binders=binders, body=body):
+            return [choose(cx, list(binders), body, scope, stmt.span)]
+    raise TypeError(stmt)  # pragma: no cover
+
+
+def choose(cx: Context, binders: list[ast.Binder], body: ast.Block, scope: nm.Scope,
+           span: Span) -> ir.Stmt:
+    binder = binders[0]
+    domain = ex.set_expr(cx, binder.domain, scope)
+    ex.check_binder(cx, binder)
+    local = ir.Local(binder.name, ty.elem_of(domain.type), span=binder.span)
+    inner = scope.child({binder.name: local})
+    if len(binders) > 1:
+        stmts: tuple[ir.Stmt, ...] = (choose(cx, binders[1:], body, inner, span),)
+    else:
+        stmts = check_block(cx, body, inner)
+    return ir.ChooseS(local, domain, stmts, span)
+
+
+def lvalue(cx: Context, target: ast.Expr, scope: nm.Scope) -> ir.Expr:
+    e = ex.check_expr(cx, target, scope.child(what="assignment target"))
+    node = e
+    while isinstance(node, (ir.Index, ir.Field)):
+        node = node.base
+    if isinstance(node, ir.VarRef) and not node.var.is_param:
+        return e
+    if isinstance(node, ir.VarRef):
+        raise cx.abort("E305", f"'{node.var.name}' is a param; it cannot be assigned",
+                       target.span, hint="params are fixed for a run; use a var")
+    what = "a constant"
+    if isinstance(node, ir.LocalRef):
+        what = "a parameter or bound name"
+    elif isinstance(node, ir.ClockRef):
+        raise cx.abort("E305", "clocks are reset, not assigned", target.span,
+                       hint=f"write reset {expr_text(target)}")
+    raise cx.abort("E305", f"cannot assign to this: it is {what}", target.span)
+
+
+def expr_text(e: ast.Expr) -> str:
+    match e:
+        case ast.NameRef(name=n):
+            return n
+        case ast.Index(base=b, args=args):
+            return f"{expr_text(b)}[{', '.join(expr_text(a) for a in args)}]"
+        case ast.FieldAccess(base=b, name=n):
+            return f"{expr_text(b)}.{n}"
+    return "..."

@@ -1,0 +1,182 @@
+"""Properties: invariants, reachables, expectations, `allow`, leads-to and bounded
+response, and scenarios.
+"""
+
+from __future__ import annotations
+
+from .. import ast, ir
+from ..diagnostics import did_you_mean
+from ..source import Span
+from ..types import BOOL, IntT, Value
+from . import constants as co
+from . import context as cxm
+from . import expressions as ex
+from . import types as ty
+from .context import Context
+
+
+def check_properties(cx: Context) -> None:
+    names: dict[str, Span] = {}
+
+    def claim(name: str, span: Span) -> bool:
+        if name in cxm.BUILTIN_PROPERTIES:
+            cx.error("E202", f"'{name}' is the name of a built-in property", span,
+                     hint="choose another name")
+            return False
+        if name in names:
+            cx.error("E202", f"property '{name}' is declared twice", span,
+                     notes=[("first declared here", names[name])])
+            return False
+        names[name] = span
+        return True
+
+    expects: list[ast.ExpectDecl] = []
+    for spec in cx.files:
+        main = spec is cx.files[-1]
+        for decl in spec.decls:
+            if isinstance(decl, (ast.InvariantDecl, ast.ReachableDecl)):
+                kind = "invariant" if isinstance(decl, ast.InvariantDecl) else "reachable"
+                if not claim(decl.name, decl.name_span):
+                    continue
+                try:
+                    e = ex.bool_expr(cx, decl.expr, cx.root.child(clocks=True, what=kind))
+                    cx.properties.append(ir.Property(decl.name, kind, e, decl.span))
+                except cxm.Abort:
+                    pass
+            elif isinstance(decl, ast.ScenarioDecl):
+                if claim(decl.name, decl.name_span):
+                    check_scenario(cx, decl)
+            elif isinstance(decl, ast.LivenessDecl):
+                if claim(decl.name, decl.name_span):
+                    check_liveness(cx, decl)
+            elif isinstance(decl, ast.ExpectDecl) and main:
+                expects.append(decl)
+            elif isinstance(decl, ast.AllowDecl) and main:
+                if decl.what != "deadlock":
+                    cx.error("E312", f"cannot allow '{decl.what}'", decl.span,
+                             hint="the only switch is: allow deadlock")
+                else:
+                    cx.allow_deadlock = True
+    known = list(names) + [p for p in cxm.BUILTIN_PROPERTIES
+                           if p != "timelock" or cx.clocks]
+    for decl in expects:
+        if decl.name == "timelock" and not cx.clocks:
+            cx.error("E205", "a spec without clocks has no timelock property", decl.span,
+                     hint="timelocks (time cannot pass) exist only with clocks")
+        elif decl.name not in known:
+            cx.error("E205", f"no property named '{decl.name}'", decl.name_span,
+                     hint=did_you_mean(decl.name, known))
+        elif not expectation_applies(cx, decl):
+            continue
+        elif decl.name in cx.expects:
+            cx.error("E202", f"'{decl.name}' has two expectations that apply", decl.span,
+                     notes=[("the first is here", cx.expects[decl.name][1])],
+                     hint="give each 'expect ... when' a condition that excludes the others")
+        else:
+            cx.expects[decl.name] = (decl.verdict, decl.span)
+
+
+def expectation_applies(cx: Context, decl: ast.ExpectDecl) -> bool:
+    """An expectation without `when` always applies; with `when COND`, COND must be a
+    constant condition, and the expectation applies when it is true."""
+    if decl.when is None:
+        return True
+    cond = co.const_expr(cx, decl.when, cx.root, BOOL)
+    if cond.type is cxm.ERR:
+        return False
+    if cond.type is not BOOL:
+        cx.error("E301", f"expected a condition (bool), found {ty.describe(cond.type)}",
+                 decl.when.span)
+        return False
+    return bool(cond.value)
+
+
+def check_liveness(cx: Context, decl: ast.LivenessDecl) -> None:
+    scope = cx.root.child(what="liveness condition")
+    try:
+        p = ex.bool_expr(cx, decl.p, scope)
+        q = ex.bool_expr(cx, decl.q, scope)
+        within: int | None = None
+        if decl.within is not None:
+            d = co.const_expr(cx, decl.within, cx.root)
+            if d.type is cxm.ERR:
+                return
+            if not (isinstance(d.type, IntT) and d.type.time) or int(d.value) <= 0:  # type: ignore[call-overload]
+                raise cx.abort("E301", "within takes a positive duration such as 90s",
+                               decl.within.span)
+            if not cx.clocks:
+                raise cx.abort("E310", "`within` needs a timed spec (one with clocks)",
+                               decl.within.span,
+                               hint="without clocks no time passes between steps")
+            within = int(d.value)  # type: ignore[call-overload]
+    except cxm.Abort:
+        return
+    cx.liveness.append(ir.Liveness(decl.name, p, q, within, decl.span))
+
+
+def check_scenario(cx: Context, decl: ast.ScenarioDecl) -> None:
+    items: list[ir.ScenarioStep | ir.ScenarioWait | ir.ScenarioAssert
+                | ir.ScenarioAssume] = []
+    for item in decl.items:
+        try:
+            if isinstance(item, ast.StepItem):
+                items.append(scenario_step(cx, item))
+            elif isinstance(item, ast.WaitItem):
+                d = co.const_expr(cx, item.duration, cx.root)
+                if d.type is cxm.ERR:
+                    continue
+                if not (isinstance(d.type, IntT) and d.type.time) or int(d.value) < 0:  # type: ignore[call-overload]
+                    raise cx.abort("E301", "wait takes a duration such as 30s",
+                                   item.duration.span)
+                items.append(ir.ScenarioWait(int(d.value), item.span))  # type: ignore[call-overload]
+            elif isinstance(item, ast.AssumeItem):
+                e = ex.bool_expr(cx, item.expr, cx.root.child(what="assume"))
+                items.append(ir.ScenarioAssume(e, item.span))
+            else:
+                e = ex.bool_expr(cx, item.expr, cx.root.child(clocks=True, what="assert"))
+                items.append(ir.ScenarioAssert(e, item.span))
+        except cxm.Abort:
+            continue
+    if not any(isinstance(i, ast.StepItem) for i in decl.items):
+        cx.error("E311", f"scenario '{decl.name}' has no steps", decl.name_span,
+                 hint="list actions such as crash(a = 1)")
+    cx.scenarios.append(ir.Scenario(decl.name, decl.strict, tuple(items), decl.span))
+
+
+def scenario_step(cx: Context, item: ast.StepItem) -> ir.ScenarioStep:
+    action = cx.action_names.get(item.action)
+    if action is None:
+        raise cx.abort("E204", f"no action named '{item.action}'", item.span,
+                       hint=did_you_mean(item.action, cx.action_names))
+    patterns: list[Value | None] = [None] * len(action.locals)
+    given = [False] * len(action.locals)
+    names = [local.name for local in action.locals]
+    positional = 0
+    for arg in item.args:
+        if arg.name is None:
+            pos = positional
+            positional += 1
+            if pos >= len(names):
+                raise cx.abort("E306", f"{item.action} takes {len(names)} argument"
+                               f"{'s' if len(names) != 1 else ''}: "
+                               f"({', '.join(names)})", arg.span)
+        else:
+            if arg.name not in names:
+                raise cx.abort("E201", f"{item.action} has no parameter '{arg.name}'",
+                               arg.span, hint=did_you_mean(arg.name, names)
+                               or f"its parameters are ({', '.join(names)})")
+            pos = names.index(arg.name)
+        if given[pos]:
+            raise cx.abort("E202", f"argument '{names[pos]}' is given twice", arg.span)
+        given[pos] = True
+        if isinstance(arg.value, ast.NameRef) and arg.value.name == "_":
+            continue
+        local = action.locals[pos]
+        v = co.const_expr(cx, arg.value, cx.root, local.type)
+        if v.type is cxm.ERR:
+            continue
+        if not local.type.contains(v.value):
+            raise cx.abort("E304", f"{ty.fmt(v)} is not a value of {local.name}: {local.type}",
+                           arg.value.span)
+        patterns[pos] = v.value
+    return ir.ScenarioStep(action, tuple(patterns), item.span)

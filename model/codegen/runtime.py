@@ -1,0 +1,135 @@
+"""What generated code runs with: the run-time fault, the helper functions bound in every
+generated module's namespace, and how values are represented there.
+
+Values in generated code: bools and ints as Python ints, enum members as their ordinals,
+and composite values (arrays, records, sets, queues) as their packed encodings.
+"""
+
+from __future__ import annotations
+
+from ..types import BoolT, EnumT, IntT, Type, Value
+
+__all__ = ["RuntimeFault", "HELPERS", "rep_of", "value_of"]
+
+
+class RuntimeFault(Exception):
+    """Raised by generated code at a run-time error; `site` identifies the construct."""
+
+    def __init__(self, site: int = -1):
+        super().__init__(site)
+        self.site = site
+
+
+def rep_of(typ: Type, value: Value) -> int:
+    """The generated-code representation of a value (see the module docstring)."""
+    if isinstance(typ, IntT):
+        return int(value)  # type: ignore[call-overload]
+    if isinstance(typ, (BoolT, EnumT)):
+        return typ.ordinal(value)
+    return typ.encode(value)
+
+
+def value_of(typ: Type, rep: int) -> Value:
+    """The inverse of rep_of."""
+    if isinstance(typ, IntT):
+        return rep
+    if isinstance(typ, (BoolT, EnumT)):
+        return typ.from_ordinal(int(rep))
+    return typ.decode(rep)
+
+
+# ---------------------------------------------------------------------------- helpers
+# Each raises RuntimeFault where the reference interpreter raises an EvalError.
+
+
+def _chk(v: int, lo: int, hi: int) -> int:
+    if lo <= v <= hi:
+        return v
+    raise RuntimeFault()
+
+
+def _ord(v: int, lo: int, hi: int) -> int:
+    if lo <= v <= hi:
+        return v - lo
+    raise RuntimeFault()
+
+
+def _div(a: int, b: int) -> int:
+    if b == 0:
+        raise RuntimeFault()
+    return a // b
+
+
+def _mod(a: int, b: int) -> int:
+    if b == 0:
+        raise RuntimeFault()
+    return a % b
+
+
+def _bits(mask: int):
+    i = 0
+    while mask:
+        if mask & 1:
+            yield i
+        mask >>= 1
+        i += 1
+
+
+def _bits_plus(mask: int, lo: int):
+    i = lo
+    while mask:
+        if mask & 1:
+            yield i
+        mask >>= 1
+        i += 1
+
+
+def _range_mask(a: int, b: int, lo: int) -> int:
+    if a > b:
+        return 0
+    return ((1 << (b - a + 1)) - 1) << (a - lo)
+
+
+def _setmin(mask: int, lo: int) -> int:
+    if not mask:
+        raise RuntimeFault()
+    return (mask & -mask).bit_length() - 1 + lo
+
+
+def _setmax(mask: int, lo: int) -> int:
+    if not mask:
+        raise RuntimeFault()
+    return mask.bit_length() - 1 + lo
+
+
+def _member(x: int, mask: int, lo: int, hi: int) -> bool:
+    return lo <= x <= hi and bool((mask >> (x - lo)) & 1)
+
+
+def _member_in(code: int, mask: int, table: dict[int, int]) -> bool:
+    """Membership of a composite value in a set of composites: a value its element type
+    cannot hold is not a member (as in the interpreter)."""
+    ordinal = table.get(code)
+    return ordinal is not None and bool((mask >> ordinal) & 1)
+
+
+def _ordinal_in(code: int, table: dict[int, int]) -> int:
+    """The ordinal of a composite set element; a value outside the element type fails."""
+    ordinal = table.get(code)
+    if ordinal is None:
+        raise RuntimeFault()
+    return ordinal
+
+
+def _nonempty(q: int, lenmask: int) -> int:
+    if not q & lenmask:
+        raise RuntimeFault()
+    return q
+
+
+HELPERS: dict[str, object] = {
+    "_RtErr": RuntimeFault, "_chk": _chk, "_ord": _ord, "_div": _div, "_mod": _mod,
+    "_bits": _bits, "_bits_plus": _bits_plus, "_range_mask": _range_mask,
+    "_setmin": _setmin, "_setmax": _setmax, "_nonempty": _nonempty, "_member": _member,
+    "_member_in": _member_in, "_ordinal_in": _ordinal_in,
+}

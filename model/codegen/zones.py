@@ -1,0 +1,301 @@
+"""The zone target: code over the packed discrete state that the zone engine runs.
+
+  succ(d)  -> [(instance, choices, d' or None on a run-time error, guard constraints, resets)]
+  inv(d)   -> the upper bounds active in d (the `bound`s and timeouts' deadlines)
+  live(d)  -> a bit mask of the *conditional read sites* whose condition holds in d.
+
+A read site is a place a clock is compared with a constant, under the discrete condition of
+its action or bound. A clock is *live* in d when one of its sites is on there. If every
+transition that makes a clock live also resets it (the engine checks this on every
+transition), a clock that is not live in d cannot influence the future before it is reset,
+so extrapolation can forget it there: a 15 min timeout then costs what a 2 s one costs.
+Sites with no condition, with a clock chosen at run time, or in properties are always on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .. import ir
+from ..irutil import argument_tuples, children, mentions_clock, substitute, walk
+from ..layout import Layout
+from ..time import Constraint, all_numbers, clock_constants, raw_bound, static_number
+from ..types import BOOL
+from .generator import (
+    UNROLL_INSTANCES,
+    ClockAccess,
+    Context,
+    Generator,
+    describe_instance,
+    specialize,
+)
+from .runtime import rep_of
+
+__all__ = ["ZoneCode", "ZoneSite", "compile_zones"]
+
+
+class ZoneClocks(ClockAccess):
+    """Zones: a reset is recorded in the step's outcome; comparisons become constraints."""
+
+    def reset(self, gen: Generator, ref: ir.ClockRef, ctx: Context) -> Context:
+        number = gen.clock_number(ref, ctx)
+        if number.isdigit() and number in ctx.resets:
+            return ctx  # resetting a clock twice in one step is resetting it once
+        return ctx.replace(resets=ctx.resets + (number,))
+
+
+@dataclass
+class ZoneSite:
+    """A clock read under one condition: the constants it is compared with (-1: none)."""
+
+    clock: int
+    lower: int
+    upper: int
+
+
+@dataclass
+class ZoneCode:
+    """The zone engine's view of a model (see the module docstring)."""
+
+    n: int
+    source: str
+    succ: Callable[[int], list[tuple]]
+    inv: Callable[[int], tuple[Constraint, ...]]
+    live: Callable[[int], int]
+    cond_sites: list[list[ZoneSite]]  # per live bit: the sites it switches on
+    base_lower: list[int]
+    base_upper: list[int]
+    global_lower: list[int]
+    global_upper: list[int]
+    choice_locals: list[ir.Local] = field(default_factory=list)
+    _lu_cache: dict = field(default_factory=dict)
+    _clocks_cache: dict = field(default_factory=dict)
+
+    def bounds(self, mask: int, always: frozenset[int]) -> tuple[list[int], list[int]]:
+        """Per-clock L and U in a discrete state whose live mask is `mask`: a clock's global
+        constants if it is live there (a site of it is on, or it is in `always`, or it has an
+        unconditional site), else -1 (its value cannot matter before it is reset)."""
+        key = (mask, always)
+        hit = self._lu_cache.get(key)
+        if hit is not None:
+            return hit
+        live = self.clocks_of(mask) | always | self.unconditional
+        lower = [self.global_lower[x] if x in live else -1 for x in range(self.n)]
+        upper = [self.global_upper[x] if x in live else -1 for x in range(self.n)]
+        result = (lower, upper)
+        self._lu_cache[key] = result
+        return result
+
+    def clocks_of(self, mask: int) -> set[int]:
+        """The clocks some site of `mask` reads."""
+        out = self._clocks_cache.get(mask)
+        if out is None:
+            out = set()
+            bit = 0
+            m = mask
+            while m:
+                if m & 1:
+                    out.update(site.clock for site in self.cond_sites[bit])
+                m >>= 1
+                bit += 1
+            self._clocks_cache[mask] = out
+        return out
+
+    @property
+    def unconditional(self) -> set[int]:
+        return {x for x in range(1, self.n)
+                if self.base_lower[x] >= 0 or self.base_upper[x] >= 0}
+
+
+class _Sites:
+    """The read sites found while generating: conditional ones by condition code."""
+
+    def __init__(self, n: int):
+        self.conds: dict[str, int] = {}
+        self.cond_sites: list[list[ZoneSite]] = []
+        self.base_lower = [-1] * n
+        self.base_upper = [-1] * n
+
+    def add(self, ref: ir.ClockRef, op: str, k: int, cond_code: str | None) -> None:
+        x = static_number(ref)
+        lo = k if op in (">=", ">", "==", "both") else -1
+        up = k if op in ("<=", "<", "==", "both") else -1
+        if x is None or cond_code is None:
+            for y in ([x] if x is not None else all_numbers(ref.clock)):
+                self.base_lower[y] = max(self.base_lower[y], lo)
+                self.base_upper[y] = max(self.base_upper[y], up)
+            return
+        bit = self.conds.get(cond_code)
+        if bit is None:
+            bit = len(self.cond_sites)
+            self.conds[cond_code] = bit
+            self.cond_sites.append([])
+        self.cond_sites[bit].append(ZoneSite(x, lo, up))
+
+
+def compile_zones(model: ir.Model, layout: Layout) -> ZoneCode:
+    gen = Generator(model, layout, ZoneClocks())
+    n = model.n_clocks + 1
+    sites = _Sites(n)
+    _successors(gen, sites)
+    _bounds(gen, sites)
+    ctx0 = Context("s")
+    for prop in model.properties:  # their clock constants apply where the atom can matter
+        for cond, atom in _guarded_atoms(prop.expr):
+            sites.add(atom.clock, "both", atom.bound,
+                      gen.expr(cond, ctx0) if cond is not None else None)
+    with gen.function("def _zlive(s):", "bit k: the read sites of condition k are on in s"):
+        gen.line("m = 0")
+        for code, bit in sites.conds.items():
+            gen.line(f"if {code}: m |= {gen.num(1 << bit)}")
+        gen.line("return m")
+    source, namespace = gen.load("zones")
+    global_lower, global_upper = clock_constants(model)
+    return ZoneCode(n, source, namespace["_zsucc"], namespace["_zinv"],  # type: ignore[arg-type]
+                    namespace["_zlive"], sites.cond_sites, sites.base_lower,  # type: ignore[arg-type]
+                    sites.base_upper, global_lower, global_upper, gen.choice_locals)
+
+
+def _successors(gen: Generator, sites: _Sites) -> None:
+    with gen.function("def _zsucc(s):", "successors of discrete state s: (instance, choices, "
+                      "next or None on a run-time error, clock guard, resets)"):
+        gen.line("out = []")
+        gen.line("_a = out.append")
+        inst = 0
+        ctx0 = Context("s")
+        for action in gen.model.actions:
+            count = action.instances
+            if count <= UNROLL_INSTANCES:
+                for k, args in enumerate(argument_tuples(action.locals)):
+                    gen.comment(describe_instance(action, args))
+                    values = {local: ir.Lit(v, local.type)
+                              for local, v in zip(action.locals, args)}
+                    spec = specialize(action, values)
+                    cond_code = gen.expr(spec.guard, ctx0) if spec.guard is not None else None
+                    for atom in spec.clock_guard:
+                        sites.add(atom.clock, atom.op, atom.bound, cond_code)
+                    _instance(gen, spec, ctx0, str(inst + k))
+            else:
+                gen.comment(describe_instance(action, None))
+                names = [gen.fresh("p") for _ in action.locals]
+                table = tuple(tuple(rep_of(local.type, v) for local, v in
+                                    zip(action.locals, args))
+                              for args in argument_tuples(action.locals))
+                kvar = gen.fresh("k")
+                gen.line(f"for {kvar}, ({', '.join(names)},) in "
+                         f"enumerate({gen.const(table)}):")
+                gen.indent += 1
+                gen.blocks += 1
+                for atom in action.clock_guard:
+                    sites.add(atom.clock, atom.op, atom.bound, None)
+                _instance(gen, action, Context("s", dict(zip(action.locals, names)),
+                                               live=(kvar,)), f"{inst} + {kvar}")
+                gen.blocks -= 1
+                gen.indent -= 1
+            inst += count
+        gen.line("return out")
+
+
+def _bounds(gen: Generator, sites: _Sites) -> None:
+    ctx0 = Context("s")
+    with gen.function("def _zinv(s):", "the upper bounds on clocks active in s"):
+        gen.line("out = []")
+        for bound in gen.model.bounds:
+            for values in _local_values(bound.locals):
+                cond = substitute(bound.cond, values) if bound.cond is not None else None
+                atom = substitute(bound.atom, values)
+                assert isinstance(atom, ir.ClockAtom)
+                if isinstance(cond, ir.Lit):
+                    if not cond.value:
+                        continue
+                    cond = None
+                cond_code = gen.expr(cond, ctx0) if cond is not None else None
+                sites.add(atom.clock, atom.op, atom.bound, cond_code)
+                cons = _constraints(gen, gen.clock_number(atom.clock, ctx0), atom.op,
+                                    atom.bound)
+                if cond_code is None:
+                    gen.line(f"out.extend(({', '.join(cons)},))")
+                else:
+                    gen.line(f"if {cond_code}: out.extend(({', '.join(cons)},))")
+        gen.line("return tuple(out)")
+
+
+def _local_values(locals_: tuple[ir.Local, ...]) -> list[dict[ir.Local, ir.Expr]]:
+    return [{local: ir.Lit(v, local.type) for local, v in zip(locals_, args)}
+            for args in argument_tuples(locals_)]
+
+
+def _constraints(gen: Generator, x: str, op: str, k: int) -> list[str]:
+    """Code for the constraint triples of `x op k` (x: code for a clock number)."""
+    parts = []
+    if op in ("<=", "<", "=="):
+        parts.append(f"({x}, 0, {gen.num(raw_bound(k, op == '<'))})")
+    if op in (">=", ">", "=="):
+        parts.append(f"(0, {x}, {gen.num(raw_bound(-k, op == '>'))})")
+    return parts
+
+
+def _instance(gen: Generator, action: ir.Action, ctx: Context, inst: str) -> None:
+    """One instance: a run-time error after the clock guard is known reports that guard,
+    so the engine can tell whether the instance was enabled at all."""
+    start = (gen.indent, gen.blocks)
+    guard_var = gen.fresh("g")
+    gen.line(f"{guard_var} = None")
+    gen.line("try:")
+    gen.indent += 1
+    gen.blocks += 1
+    gen.line("_b = []")
+    if action.guard is not None:
+        gen.line(f"if {gen.expr(action.guard, ctx)}:")
+        gen.indent += 1
+    parts = [c for a in action.clock_guard
+             for c in _constraints(gen, gen.clock_number(a.clock, ctx), a.op, a.bound)]
+    gen.line(f"{guard_var} = ({', '.join(parts)},)" if parts else f"{guard_var} = ()")
+    work = gen.fresh("t")
+    gen.line(f"{work} = s")
+
+    def emit(end: Context) -> None:
+        choices = "".join(c + ", " for c in end.choices)
+        resets = "".join(r + ", " for r in end.resets)
+        if not all(r.isdigit() for r in end.resets):
+            # an index read from the state may name one clock twice; the kernel takes
+            # each clock once (at most one reset per clock of the DBM)
+            resets = f"*dict.fromkeys(({resets})), "
+        gen.line(f"_b.append(({inst}, ({choices}), {end.sv}, {guard_var}, ({resets})))")
+
+    gen.stmts(action.body, ctx.replace(sv=work, live=ctx.live + ("_b", guard_var)), emit)
+    gen.indent, gen.blocks = start
+    gen.indent += 1
+    gen.line("out.extend(_b)")
+    gen.indent -= 1
+    gen.line("except _RtErr:")
+    gen.indent += 1
+    gen.line(f"_a(({inst}, None, None, {guard_var}, None))")
+    gen.indent = start[0]
+
+
+def _guarded_atoms(e: ir.Expr, cond: ir.Expr | None = None
+                   ) -> list[tuple[ir.Expr | None, ir.ClockAtom]]:
+    """Each clock atom of a property with the clock-free conjuncts beside it: in `A and
+    c > 5s` the atom can change the property's value only where A holds, so its constant
+    needs to be kept only there (None: everywhere)."""
+    if isinstance(e, ir.ClockAtom):
+        return [(cond, e)]
+    if isinstance(e, ir.Binary) and e.op == "and":
+        out = []
+        for side, other in ((e.left, e.right), (e.right, e.left)):
+            c = cond
+            if not mentions_clock(other) and not _free_locals(other):
+                c = other if cond is None else ir.Binary("and", cond, other, BOOL, other.span)
+            out += _guarded_atoms(side, c)
+        return out
+    if isinstance(e, (ir.Quant, ir.SetComp, ir.MapComp, ir.LetE)):
+        cond = None  # a condition outside cannot be read inside a binder's scope, and vice versa
+    return [x for child in children(e) for x in _guarded_atoms(child, cond)]
+
+
+def _free_locals(e: ir.Expr) -> bool:
+    bound = {n.local for n in walk(e) if isinstance(n, (ir.Quant, ir.SetComp, ir.MapComp,
+                                                        ir.LetE))}
+    return any(isinstance(n, ir.LocalRef) and n.local not in bound for n in walk(e))
