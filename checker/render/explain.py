@@ -20,7 +20,7 @@ def _table(rows: list[tuple[str, ...]], indent: str = "  ") -> list[str]:
 def render_explain(system, code: bool = False) -> str:  # noqa: ANN001
     model = system.model
     layout = system.layout
-    lines = [f"spec {visible(model.name)}  ({visible(model.file)})", ""]
+    lines = [f"spec {model.name}  ({model.file})", ""]
     constants = system.constants()
     lines.append("constants")
     lines.extend(_table([(n, "=", v) for n, v in constants]))
@@ -86,7 +86,7 @@ def render_explain(system, code: bool = False) -> str:  # noqa: ANN001
         lines.append("")
         lines.append("generated code")
         lines.extend("  " + line for line in system.code.source.splitlines())
-    return "\n".join(lines) + "\n"
+    return "\n".join(visible(line) for line in "\n".join(lines).split("\n")) + "\n"
 
 
 def _count(process) -> int:  # noqa: ANN001
