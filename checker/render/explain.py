@@ -21,7 +21,7 @@ def render_explain(system, code: bool = False, time_engine: str | None = None,  
                    tick: int | None = None) -> str:
     model = system.model
     layout = system.layout
-    lines = [f"spec {visible(model.name)}  ({visible(model.file)})", ""]
+    lines = [f"spec {model.name}  ({model.file})", ""]
     constants = system.constants()
     lines.append("constants")
     lines.extend(_table([(n, "=", v) for n, v in constants]))
@@ -86,7 +86,7 @@ def render_explain(system, code: bool = False, time_engine: str | None = None,  
     if code:
         lines.append("")
         lines.extend(_code(system, time_engine, tick))
-    return "\n".join(lines) + "\n"
+    return "\n".join(visible(line) for line in "\n".join(lines).split("\n")) + "\n"
 
 
 def _code(system, time_engine: str | None, tick: int | None) -> list[str]:  # noqa: ANN001

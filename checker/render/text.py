@@ -22,8 +22,7 @@ _OUTCOME = {
 
 def render_text(report: Report) -> str:
     lines: list[str] = []
-    lines.append(f"{report.tool} {report.version}  {visible(report.spec)}  "
-                 f"({visible(report.file)})")
+    lines.append(f"{report.tool} {report.version}  {report.spec}  ({report.file})")
     if report.constants:
         lines.append("constants  " + ", ".join(f"{n} = {v}" for n, v in report.constants))
     if report.options:
@@ -67,7 +66,13 @@ def render_text(report: Report) -> str:
     lines.append("")
     if report.outcome in _OUTCOME:
         lines.append(_OUTCOME[report.outcome])
-    return "\n".join(lines) + "\n"
+    return _shown(lines)
+
+
+def _shown(lines: list[str]) -> str:
+    """The lines as printed: anything from the spec or the command line (names, source text
+    of formulas, messages) with its control characters escaped (checker.render.escape)."""
+    return "\n".join(visible(line) for line in "\n".join(lines).split("\n")) + "\n"
 
 
 def _opt(value: object) -> str:

@@ -201,7 +201,10 @@ def _finish(run: _Running, status: int, usage) -> tuple[Outcome, dict[str, str]]
         names.setdefault(shown, os.path.normpath(run.case.spec_name))
     clobbered = []
     for path, data in _inputs(run.case).items():
-        if files.get(os.path.normpath(path)) != data:
+        kept = files.get(os.path.normpath(path))
+        if kept is not None and len(kept) < len(data) and os.path.isfile(os.path.join(root, path)):
+            kept = _read(os.path.join(root, path), len(data) + 1)   # past the read cap
+        if kept != data:
             clobbered.append(path)
     made_victim = any(kind == "file" and path == VICTIM for kind, path, _ in run.case.files)
     if made_victim and _read(os.path.join(root, VICTIM)) != VICTIM_TEXT:
