@@ -245,7 +245,12 @@ def _instance(gen: Generator, action: ir.Action, ctx: Context, inst: str) -> Non
     gen.line("try:")
     gen.indent += 1
     gen.blocks += 1
-    gen.line("_b = []")
+    # without a `choose` a run reaches at most one outcome, after every statement that
+    # can fail: it is appended to `out` directly; a `choose` collects its outcomes in `_b`
+    # first, so an error in a later iteration leaves none of them
+    outcomes = "_b" if _chooses(action.body) else "_a"
+    if outcomes == "_b":
+        gen.line("_b = []")
     if action.guard is not None:
         gen.line(f"if {gen.expr(action.guard, ctx)}:")
         gen.indent += 1
@@ -262,17 +267,32 @@ def _instance(gen: Generator, action: ir.Action, ctx: Context, inst: str) -> Non
             # an index read from the state may name one clock twice; the kernel takes
             # each clock once (at most one reset per clock of the DBM)
             resets = f"*dict.fromkeys(({resets})), "
-        gen.line(f"_b.append(({inst}, ({choices}), {end.sv}, {guard_var}, ({resets})))")
+        append = "_b.append" if outcomes == "_b" else "_a"
+        gen.line(f"{append}(({inst}, ({choices}), {end.sv}, {guard_var}, ({resets})))")
 
-    gen.stmts(action.body, ctx.replace(sv=work, live=ctx.live + ("_b", guard_var)), emit)
+    gen.stmts(action.body, ctx.replace(sv=work, live=ctx.live + (outcomes, guard_var)), emit)
     gen.indent, gen.blocks = start
-    gen.indent += 1
-    gen.line("out.extend(_b)")
-    gen.indent -= 1
+    if outcomes == "_b":
+        gen.indent += 1
+        gen.line("out.extend(_b)")
+        gen.indent -= 1
     gen.line("except _RtErr:")
     gen.indent += 1
     gen.line(f"_a(({inst}, None, None, {guard_var}, None))")
     gen.indent = start[0]
+
+
+def _chooses(stmts: tuple[ir.Stmt, ...]) -> bool:
+    """Whether a `choose` is among `stmts`, at any depth."""
+    stack = list(stmts)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, ir.ChooseS):
+            return True
+        if isinstance(stmt, ir.IfS):
+            stack.extend(stmt.then)
+            stack.extend(stmt.orelse)
+    return False
 
 
 def _guarded_atoms(e: ir.Expr, cond: ir.Expr | None = None
