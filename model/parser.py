@@ -13,11 +13,15 @@ literal exceeds what Python converts quickly.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import sys
 from functools import lru_cache
 from importlib import resources
 
 from lark import Lark, Token, Transformer, Tree, v_args
+from lark import __version__ as lark_version
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import ast
@@ -59,9 +63,44 @@ _TERMINAL_NAMES = {
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
+    """The LALR parser. Building its tables takes about 0.4 s, so they are kept in the
+    user's cache folder (lark's own cache format, checked against a hash of the grammar and
+    the options) and loaded from there when the folder is private to the user."""
     grammar = resources.files("model").joinpath("grammar.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
-                maybe_placeholders=True)
+    options = dict(parser="lalr", lexer="contextual", propagate_positions=True,
+                   maybe_placeholders=True)
+    folder = _cache_folder()
+    if folder is None:
+        return Lark(grammar, **options)
+    digest = hashlib.sha256(grammar.encode()).hexdigest()[:16]
+    path = os.path.join(folder, f"grammar-{digest}-lark{lark_version}-py{sys.version_info[0]}"
+                        f"{sys.version_info[1]}.cache")
+    if os.path.isfile(path):
+        return Lark(grammar, cache=path, **options)
+    # written under a name of this process's own, then moved into place in one step, so
+    # another process never reads half a file
+    partial = f"{path}.{os.getpid()}.partial"
+    parser = Lark(grammar, cache=partial, **options)
+    try:
+        os.replace(partial, path)
+    except OSError:
+        pass
+    return parser
+
+
+def _cache_folder() -> str | None:
+    """$XDG_CACHE_HOME/tock (or ~/.cache/tock), created private; None when it cannot be,
+    or is not owned by this user alone (a cache others could write is never read)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "tock")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        info = os.stat(folder)
+    except OSError:
+        return None
+    if info.st_uid != os.getuid() or info.st_mode & 0o022:
+        return None
+    return folder
 
 
 def parse_text(source: SourceFile) -> ast.SpecFile:
