@@ -68,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         rate = done / max(now - began, 1e-9)
         eta = (args.count - done) / rate if rate else 0
         bad = ", ".join(f"{k} {n}" for k, n in sorted(summary.classes.items()) if k in FAILURES)
+        if summary.failures:  # the first input of each signature, to look at with --case
+            bad += " (first: " + ", ".join(sorted({f"#{f.first}" for f in
+                                                  summary.failures.values()})[:8]) + ")"
         sys.stderr.write(f"fuzz: {done:,}/{args.count:,} inputs, {rate:.1f}/s, eta "
                          f"{eta / 60:.0f} min; failures: {bad or 'none'}\n")
         sys.stderr.flush()
