@@ -484,6 +484,9 @@ def summarise_n(n: int, k: int, runs: dict[str, list[dict]], given_up: dict[str,
     visited = row.get("tchecker", {}).get("visited")
     if tock_states and visited:
         row["states ratio"] = tock_states / visited
+    mutex_states = row.get("tock mutex", {}).get("states")
+    if mutex_states and visited:
+        row["states ratio mutex"] = mutex_states / visited
     return row
 
 
@@ -533,11 +536,13 @@ def format_row(row: dict) -> str:
 
     tck = row.get("tchecker", {})
     tock = row.get("tock default", {})
+    mutex = row.get("tock mutex", {})
     mem = row.get("memory") or {}
     mb = (lambda kb: None if kb is None else kb / 1024)  # noqa: E731
     return (f"| {row['n']} | {num(tck.get('visited'))} | {num(tock.get('states'))} | "
             f"{num(row.get('states ratio'), '.2f')} | {cpu('tchecker')} | "
             f"{cpu('tock default')} | {num(tock.get('search_seconds'), '.2f')} | "
+            f"{num(mutex.get('states'))} | {num(mutex.get('search_seconds'), '.2f')} | "
             f"{cpu('tock mutex')} | {ratio('default')} | "
             f"{ratio('mutex')} | {num(mb(tck.get('maxrss_kb')), '.0f')} | "
             f"{num(mb(tock.get('maxrss_kb')), '.0f')} | "
@@ -545,10 +550,11 @@ def format_row(row: dict) -> str:
 
 
 TABLE_HEAD = ("| N | TChecker visited | Tock symbolic | states ratio | TChecker CPU s | "
-              "Tock CPU s | Tock search s | Tock mutex-only CPU s | CPU ratio | "
+              "Tock CPU s | Tock search s | Tock mutex-only symbolic | Tock mutex-only search s | "
+              "Tock mutex-only CPU s | CPU ratio | "
               "CPU ratio mutex-only | TChecker peak MB | Tock peak MB | Tock bytes/state | "
               "budget bytes/state |\n"
-              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def check_discrete(tools: Tools, k: int, log=print) -> list[dict]:  # noqa: ANN001

@@ -13,6 +13,7 @@ literal exceeds what Python converts quickly.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import re
@@ -110,7 +111,7 @@ def parse_text(source: SourceFile) -> ast.SpecFile:
     name: str | None = None
     text = source.text
     offset = 0
-    too_long = _too_many_tokens(source)
+    too_long, comments = _tokens(source)
     if too_long is not None:
         raise SpecError([too_long], {source.name: source})
     while True:
@@ -119,7 +120,7 @@ def parse_text(source: SourceFile) -> ast.SpecFile:
             tree = _parser().parse(chunk)
         except UnexpectedInput as err:
             diagnostics.append(_syntax_diagnostic(err, source, shift))
-            resume = _next_decl_start(text, err, shift)
+            resume = _next_decl_start(text, err, shift, comments)
             if resume is None:
                 break
             if len(diagnostics) >= MAX_SYNTAX_ERRORS:
@@ -144,11 +145,15 @@ def parse_text(source: SourceFile) -> ast.SpecFile:
     return ast.SpecFile(name, tuple(decls), source.name, whole)
 
 
-def _too_many_tokens(source: SourceFile) -> Diagnostic | None:
-    """E109 at the first token past MAX_TOKENS, if there is one."""
+def _tokens(source: SourceFile) -> tuple[Diagnostic | None, list[tuple[int, int]]]:
+    """E109 at the first token past MAX_TOKENS, if there is one; and the block comments
+    that span lines, as (start, end) offsets, where recovery must not resume."""
     count = 0
+    comments: list[tuple[int, int]] = []
     for match in _TOKEN.finditer(source.text):
         if match.group().startswith(("//", "/*")):
+            if match.group().startswith("/*") and "\n" in match.group():
+                comments.append(match.span())
             continue
         count += 1
         if count > MAX_TOKENS:
@@ -156,8 +161,8 @@ def _too_many_tokens(source: SourceFile) -> Diagnostic | None:
             col = match.start() - (source.text.rfind("\n", 0, match.start()) + 1) + 1
             return Diagnostic("E109", f"more than {MAX_TOKENS:,} tokens",
                               Span(source.name, line, col, line, col + len(match.group())),
-                              hint="split the spec into files that import each other")
-    return None
+                              hint="split the spec into files that import each other"), []
+    return None, comments
 
 
 def _blank_prefix(text: str, offset: int) -> tuple[str, int]:
@@ -210,8 +215,11 @@ def _check_limits(tree: Tree, file: str) -> list[Diagnostic]:
 _DECL_START = re.compile(r"^({})\b".format("|".join(TOP_LEVEL_KEYWORDS)), re.MULTILINE)
 
 
-def _next_decl_start(text: str, err: UnexpectedInput, shift: int = 0) -> int | None:
-    """Offset of the first top-level declaration starting on a line after the error."""
+def _next_decl_start(text: str, err: UnexpectedInput, shift: int = 0,
+                     comments: list[tuple[int, int]] | None = None) -> int | None:
+    """Offset of the first top-level declaration starting on a line after the error, and
+    outside the block comments `comments` (a line of a comment that starts with `const`
+    is no declaration: resuming there would parse text the token limit never counted)."""
     line = getattr(err, "line", None)
     if not isinstance(line, int) or line < 1:
         return None
@@ -228,8 +236,16 @@ def _next_decl_start(text: str, err: UnexpectedInput, shift: int = 0) -> int | N
             if nl < 0:
                 return None
             pos = nl + 1
-    match = _DECL_START.search(text, pos)
-    return match.start() if match else None
+    comments = comments or []
+    starts = [start for start, _end in comments]
+    while True:
+        match = _DECL_START.search(text, pos)
+        if match is None:
+            return None
+        k = bisect.bisect_right(starts, match.start()) - 1
+        if k < 0 or comments[k][1] <= match.start():
+            return match.start()
+        pos = comments[k][1]
 
 
 def _describe_terminal(name: str) -> str:

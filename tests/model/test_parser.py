@@ -8,7 +8,7 @@ import glob
 import lark
 import pytest
 
-from model import ast
+from model import SpecError, ast, load_text
 from model.parser import parse_text
 from model.source import SourceFile
 
@@ -81,3 +81,14 @@ def test_several_syntax_errors_are_reported_together() -> None:
     with pytest.raises(SpecError) as err:
         _parse("var x: 0..3 = 0\naction a do { x = 1 }\naction b do { x := }\nconst C = 3\n")
     assert [d.span.line for d in err.value.diagnostics] == [2, 3]
+
+
+def test_recovery_never_resumes_inside_a_block_comment() -> None:
+    """After a syntax error, parsing resumed at the next line starting with a keyword, even
+    inside a block comment: the fuzzer's `const LONG = 1 + 1 + ...` of 500,000 tokens in a
+    comment was parsed (15 s) though the token limit rightly never counted it."""
+    text = ("10ay x: 0..3 = 0\n/*\nconst A = 1 + 1\n  more words\n*/\n"
+            "var x: 0..1 = 0\naction a when x == 0 do { x := 1 }\n")
+    with pytest.raises(SpecError) as err:
+        load_text(text)
+    assert [(d.code, d.span.line) for d in err.value.diagnostics] == [("E101", 1)]
