@@ -61,16 +61,23 @@ def const_value(cx: Context, sym: nm.Sym) -> ir.Lit:
         cx.error("E307", f"constant '{sym.name}' is defined in terms of itself", sym.span)
         sym.resolved = ir.Lit(None, cxm.ERR, sym.span)
         return sym.resolved  # type: ignore[return-value]
+    if cx.too_deep("constant", sym.name, sym.span):
+        sym.resolved = ir.Lit(None, cxm.ERR, sym.span)
+        return sym.resolved  # type: ignore[return-value]
     sym.resolving = True
+    cx.resolution_depth += 1
     decl = sym.decl
     assert isinstance(decl, ast.ConstDecl)
-    declared = ty.resolve_type(cx, decl.type, cx.root) if decl.type is not None else None
-    if sym.name in cx.overrides:
-        value = override_value(cx, sym, declared, decl)
-    else:
-        value = const_expr(cx, decl.value, cx.root, declared)
-        if declared is not None and value.type is not cxm.ERR:
-            value = fit_const(cx, value, declared, decl.value.span)
+    try:
+        declared = ty.resolve_type(cx, decl.type, cx.root) if decl.type is not None else None
+        if sym.name in cx.overrides:
+            value = override_value(cx, sym, declared, decl)
+        else:
+            value = const_expr(cx, decl.value, cx.root, declared)
+            if declared is not None and value.type is not cxm.ERR:
+                value = fit_const(cx, value, declared, decl.value.span)
+    finally:
+        cx.resolution_depth -= 1
     sym.resolving = False
     sym.resolved = value
     return value

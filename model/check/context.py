@@ -109,6 +109,12 @@ class Scope:
         return Scope(self, names, **kw)
 
 
+# Constants and definitions resolve lazily, each on first use, so a chain of them declared
+# in reverse order (`const C2 = C1 + 1` before `const C1 = C0 + 1`) resolves by recursion,
+# a few Python frames per link: longer chains are refused (E107) before Python's limit
+MAX_RESOLUTION_DEPTH = 64
+
+
 class Context:
     """The state of one check: inputs, diagnostics, symbol tables, and what is declared."""
 
@@ -135,6 +141,17 @@ class Context:
         self.used_overrides: set[str] = set()
         self.root = Scope(None, {}, state=True)
         self.constness: dict[int, tuple[ir.Expr, bool]] = {}  # see constants.constant
+        self.resolution_depth = 0  # constants and definitions being resolved, nested
+
+    def too_deep(self, what: str, name: str, span: Span) -> bool:
+        """Whether resolving `name` would nest resolutions beyond MAX_RESOLUTION_DEPTH
+        (then E107 is reported at it)."""
+        if self.resolution_depth < MAX_RESOLUTION_DEPTH:
+            return False
+        self.error("E107", f"{what} '{name}' depends on a chain of more than "
+                   f"{MAX_RESOLUTION_DEPTH} {what}s", span,
+                   hint=f"declare each {what} after the ones it uses, or shorten the chain")
+        return True
 
     def error(self, code: str, message: str, span: Span, *, hint: str | None = None,
               notes: Iterable[tuple[str, Span | None]] = ()) -> None:

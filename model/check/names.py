@@ -77,7 +77,11 @@ def def_of(cx: Context, sym: Sym) -> Def | None:
                  hint="definitions are expanded where used, so they cannot recurse")
         sym.resolved = cxm.ERR
         return None
+    if cx.too_deep("definition", sym.name, sym.span):
+        sym.resolved = cxm.ERR
+        return None
     sym.resolving = True
+    cx.resolution_depth += 1
     decl = sym.decl
     assert isinstance(decl, ast.DefDecl)
     base = cx.root if sym.process is None else process_scope(cx, sym.process)
@@ -101,6 +105,8 @@ def def_of(cx: Context, sym: Sym) -> Def | None:
         result: object = Def(tuple(locals_), body, declared or body.type)
     except cxm.Abort:
         result = cxm.ERR
+    finally:
+        cx.resolution_depth -= 1
     sym.resolving = False
     sym.resolved = result
     return result if isinstance(result, Def) else None
