@@ -167,7 +167,8 @@ def measure(argv: list[str], timeout: float | None, cwd: str = ROOT) -> Measured
         cpu = usage.ru_utime + usage.ru_stime
         maxrss = usage.ru_maxrss
         notes = rss.read() if launcher else ""
-        killed = (proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL)
+        killed = (proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL,  # GNU time: 128 + sig
+                                      128 + signal.SIGXCPU, 128 + signal.SIGKILL)
                   or re.search(r"terminated by signal (24|9)\b", notes) is not None)
         if limit is not None and killed and cpu >= limit - 1:
             timed_out = True
