@@ -16,6 +16,7 @@ from .diagnostics import CODES, Diagnostic, SpecError
 from .interp import EvalError
 from .limits import check_limits
 from .loader import ReadError, load_files, read_spec
+from .outline import Section
 from .source import SourceFile, Span, escape_name, normalise
 from .system import (
     DiscreteTimeSystem,
@@ -34,7 +35,7 @@ __all__ = [
     "load_spec", "load_text", "load_model", "TransitionSystem", "Transition", "PropertyInfo",
     "LivenessInfo", "Fairness", "ScenarioProduct", "ScenarioItem", "RuntimeFault",
     "SpecError", "Diagnostic", "CODES", "SourceFile", "Span", "EvalError", "format_duration",
-    "json_value", "ZoneCode", "escape_name", "DiscreteTimeSystem",
+    "json_value", "ZoneCode", "escape_name", "DiscreteTimeSystem", "Section",
 ]
 
 

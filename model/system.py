@@ -31,6 +31,7 @@ from .diagnostics import Diagnostic, SpecError
 from .explain import explain
 from .irutil import mentions_clock, walk
 from .layout import Layout
+from .outline import Section, outline
 from .products import response_product, scenario_product
 from .source import SourceFile, Span
 from .time import (
@@ -209,6 +210,10 @@ class TransitionSystem:
     @cached_property
     def scenario_names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.model.scenarios)
+
+    def outline(self) -> tuple[Section, ...]:
+        """What `tock explain` shows of this model, as titled tables (model.outline)."""
+        return outline(self.model, self.layout, self.instances, self.sources, self.constants())
 
     def constants(self) -> list[tuple[str, str]]:
         """The constants and fixed params of this run, formatted (for reports)."""

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -144,13 +143,18 @@ def test_ctrl_c_gives_a_partial_report_and_progress_goes_to_stderr() -> None:
         [sys.executable, "-m", "checker", "check", TWOPHASE, "--set", "RM=9"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": os.getcwd()})
-    time.sleep(4.5)  # progress appears after about 2 s
+    assert proc.stderr is not None
+    seen = []
+    while not any("states/s" in line for line in seen):  # the first progress line
+        line = proc.stderr.readline()
+        assert line, "".join(seen)  # the check ended before any progress
+        seen.append(line)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
+    err = "".join(seen) + err
     assert proc.returncode == 3, err
     assert "interrupted (Ctrl-C)" in out
     assert "INCOMPLETE" in out
-    assert "states/s" in err  # the progress line
     assert "Traceback" not in err
 
 

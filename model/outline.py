@@ -1,0 +1,86 @@
+"""What `tock explain` shows of a checked model, as data: titled tables of processes,
+variables with their place in the packed state, clocks and bounds, actions with their
+instance counts, properties. The checker renders it and never reads the IR itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import ir
+from .layout import Layout
+from .source import SourceFile
+from .types import format_duration
+
+__all__ = ["Section", "outline"]
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A titled table: rows of cells, then lines of notes below it."""
+
+    title: str
+    rows: tuple[tuple[str, ...], ...]
+    notes: tuple[str, ...] = ()
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'s' if n != 1 else ''}"
+
+
+def _instances(process: ir.Process) -> int:
+    n = 1
+    for local in process.locals:
+        n *= local.type.size() or 0
+    return n
+
+
+def outline(model: ir.Model, layout: Layout, instances: list[tuple[int, tuple]],
+            sources: dict[str, SourceFile], constants: list[tuple[str, str]]
+            ) -> tuple[Section, ...]:
+    """The sections of `tock explain`, in order (clocks only for a timed model)."""
+    out = [Section("constants", tuple((n, "=", v) for n, v in constants))]
+    out.append(Section("processes", tuple(
+        (p.name + (f"[{', '.join(f'{x.name}: {x.type}' for x in p.locals)}]" if p.locals else ""),
+         _plural(_instances(p), "instance")) for p in model.processes)))
+    rows = []
+    product = 1
+    for var, off in zip(model.variables, layout.offsets):
+        size = var.type.size() or 1
+        product *= size
+        kind = "param" if var.is_param else "var"
+        rows.append((kind, var.name, str(var.type), f"bits {off}..{off + var.type.width - 1}"
+                     if var.type.width else "no bits", f"{size:,} values"))
+    out.append(Section("variables (bit offset and width in the packed state)", tuple(rows), (
+        f"state: {layout.width} bits; at most {product:,} states (the product of the domains)",)))
+    if model.clocks:
+        notes = []
+        if model.bounds:
+            notes.append("bounds (time cannot pass beyond them)")
+            for b in model.bounds:
+                source = sources.get(b.span.file)
+                text = source.line(b.span.line).strip() if source is not None else ""
+                if not text.startswith("bound"):  # a timeout's deadline
+                    text = (f"{b.atom.clock.clock.name} {b.atom.op} "
+                            f"{format_duration(b.atom.bound)} (deadline of: {text.rstrip(' {')})")
+                notes.append(f"  {text}  ({b.span})")
+        out.append(Section("clocks", tuple(
+            (c.name + (f"[{', '.join(str(t) for t in c.index_types)}]" if c.index_types else ""),
+             _plural(c.count, "clock")) for c in model.clocks), tuple(notes)))
+    counts: dict[int, int] = {}
+    for a, _args in instances:
+        counts[a] = counts.get(a, 0) + 1
+    out.append(Section("actions (one transition instance per argument combination)", tuple(
+        ("timeout" if action.is_timeout else "action",
+         f"{action.name}({', '.join(f'{x.name}: {x.type}' for x in action.locals)})",
+         action.process or "-", _plural(counts.get(a, 0), "instance"))
+        for a, action in enumerate(model.actions))))
+    rows = [(p.kind, p.name, str(p.span)) for p in model.properties]
+    rows += [("leads-to" if p.within is None else "response", p.name, str(p.span))
+             for p in model.liveness]
+    rows += [("scenario", s.name, str(s.span)) for s in model.scenarios]
+    notes = []
+    if model.expects:
+        notes.append("expected: " + ", ".join(f"{n} {v}" for n, (v, _) in model.expects.items()))
+    notes.append(f"deadlock: {'allowed' if model.allow_deadlock else 'checked'}")
+    out.append(Section("properties", tuple(rows), tuple(notes)))
+    return tuple(out)
