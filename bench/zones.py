@@ -170,7 +170,7 @@ def measure(argv: list[str], timeout: float | None, cwd: str = ROOT) -> Measured
         killed = (proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL,  # GNU time: 128 + sig
                                       128 + signal.SIGXCPU, 128 + signal.SIGKILL)
                   or re.search(r"terminated by signal (24|9)\b", notes) is not None)
-        if limit is not None and killed and cpu >= limit - 1:
+        if limit is not None and killed and (cpu >= limit - 1 or proc.returncode > 128):
             timed_out = True
         if launcher and not timed_out:
             text = notes.strip().splitlines()
