@@ -26,6 +26,7 @@ from lark import __version__ as lark_version
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import ast
+from .cache import private_folder
 from .diagnostics import Diagnostic, SpecError
 from .source import SourceFile, Span
 
@@ -70,7 +71,7 @@ def _parser() -> Lark:
     grammar = resources.files("model").joinpath("grammar.lark").read_text(encoding="utf-8")
     options = dict(parser="lalr", lexer="contextual", propagate_positions=True,
                    maybe_placeholders=True)
-    folder = _cache_folder()
+    folder = private_folder()
     if folder is None:
         return Lark(grammar, **options)
     digest = hashlib.sha256(grammar.encode()).hexdigest()[:16]
@@ -87,21 +88,6 @@ def _parser() -> Lark:
     except OSError:
         pass
     return parser
-
-
-def _cache_folder() -> str | None:
-    """$XDG_CACHE_HOME/tock (or ~/.cache/tock), created private; None when it cannot be,
-    or is not owned by this user alone (a cache others could write is never read)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "tock")
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        info = os.stat(folder)
-    except OSError:
-        return None
-    if info.st_uid != os.getuid() or info.st_mode & 0o022:
-        return None
-    return folder
 
 
 def parse_text(source: SourceFile) -> ast.SpecFile:

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from itertools import count
 
 from .. import ir
+from ..cache import compile_cached
 from ..irutil import miniscope, substitute, substitute_stmts
 from ..layout import Layout
 from ..types import ArrayT, BoolT, EnumT, IntT, QueueT, RecordT, SetT, Type, format_value
@@ -349,7 +350,7 @@ class Generator:
         filename = f"<tock:{sanitize(self.model.name)}:{tag}:{digest}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         namespace = dict(self.ns)
-        exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own code
+        exec(compile_cached(source, filename), namespace)  # noqa: S102 - our own code
         return source, namespace
 
     # -------------------------------------------------------------- outlining
