@@ -387,7 +387,13 @@ def _command(rng: random.Random, seed: Seed, text: str, spec_name: str, names: l
         argv += _outputs(rng, spec_name, files, names)
     if argv[0] == "graph" and rng.random() < 0.2:
         names.append("opt:graph-out")
-        argv += ["--svg", rng.choice(("g.svg", spec_name, VICTIM, "out/g.svg"))]
+        # a regular file the user names is theirs to overwrite (as with `check --json`); the
+        # victim is reached only where tock must refuse: the named file is a symbolic link
+        target = rng.choice(("g.svg", spec_name, "out/victim.svg", "out/g.svg"))
+        if target == "out/victim.svg":
+            files.append(("dir", "out", b""))
+            files.append(("link", target, b"../" + VICTIM.encode()))
+        argv += ["--svg", target]
     if rng.random() < 0.9:
         argv.append("--debug")  # tracebacks of internal errors give failure signatures
     return argv
