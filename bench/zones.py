@@ -170,7 +170,8 @@ def measure(argv: list[str], timeout: float | None, cwd: str = ROOT) -> Measured
         killed = (proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL,  # GNU time: 128 + sig
                                       128 + signal.SIGXCPU, 128 + signal.SIGKILL)
                   or re.search(r"terminated by signal (24|9)\b", notes) is not None)
-        if limit is not None and killed and (cpu >= limit - 1 or proc.returncode > 128):
+        xcpu = proc.returncode in (-signal.SIGXCPU, 128 + signal.SIGXCPU)  # the rlimit sent it
+        if limit is not None and killed and (cpu >= limit - 1 or xcpu):
             timed_out = True
         if launcher and not timed_out:
             text = notes.strip().splitlines()
