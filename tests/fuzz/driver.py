@@ -78,6 +78,7 @@ def _worker(case: Case, root: str, control: str, limits: Limits) -> None:  # pra
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
         cpu = max(1, int(limits.seconds + 0.999))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))
+        _setup(case, root)  # before the file-size limit, which is for tock's own writes
         resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024 * 1024,) * 2)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         out = os.open(os.path.join(control, "stdout"), os.O_WRONLY | os.O_CREAT, 0o600)
@@ -93,7 +94,6 @@ def _worker(case: Case, root: str, control: str, limits: Limits) -> None:  # pra
         faulthandler.dump_traceback_later(limits.seconds * limits.wall_factor, exit=True,
                                           file=stack)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        _setup(case, root)
     except BaseException:  # noqa: BLE001
         with open(os.path.join(control, "escaped"), "w") as handle:
             handle.write("fuzz set-up failed\n" + traceback.format_exc())
