@@ -29,7 +29,7 @@ from .codegen import (
 from .codegen import compile_explicit as compile_code
 from .diagnostics import Diagnostic, SpecError
 from .explain import explain
-from .irutil import mentions_clock, walk
+from .irutil import argument_tuples, mentions_clock, walk
 from .layout import Layout
 from .outline import Section, outline
 from .products import response_product, scenario_product
@@ -232,6 +232,15 @@ class TransitionSystem:
         except interp.EvalError as err:
             raise SpecError([Diagnostic(err.code, err.message, err.span)],
                             self.sources) from None
+        if self.model.bounds:
+            # a bound that cannot be evaluated where the run starts is a spec error, like
+            # an initial value outside its domain
+            for state in states:
+                failure = self._bound_error(state)
+                if failure is not None:
+                    raise SpecError([Diagnostic(failure.code,
+                                                f"in the initial state: {failure.message}",
+                                                failure.span)], self.sources)
         if not states:
             span = Span(self.file, 0, 0, 0, 0)
             raise SpecError([Diagnostic("E313", "the spec has no initial state", span,
@@ -269,10 +278,26 @@ class TransitionSystem:
                 return None
             for atom in action.clock_guard:  # the timed targets index these clocks next
                 interp.clock_index(atom.clock, values, env)
-            for _ in interp.execute(action.body, values, env, (), ()):
-                pass
+            for outcome in interp.execute(action.body, values, env, (), ()):
+                # the bounds of the state it leads to must be evaluated there too
+                err = self._bound_error(outcome.state)
+                if err is not None:
+                    return err
         except interp.EvalError as err:
             return err
+        return None
+
+    def _bound_error(self, values: tuple) -> interp.EvalError | None:
+        """Why some bound's condition (or clock index) fails to evaluate with these
+        values, if one does."""
+        for bound in self.model.bounds:
+            for args in argument_tuples(bound.locals):
+                env = dict(zip(bound.locals, args))
+                try:
+                    if bound.cond is None or interp.evaluate(bound.cond, values, env):
+                        interp.clock_index(bound.atom.clock, values, env)
+                except interp.EvalError as err:
+                    return err
         return None
 
     def property_error(self, state: int) -> tuple[int, interp.EvalError] | None:

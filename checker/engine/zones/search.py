@@ -239,7 +239,14 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                             continue  # the instance's clock guard never holds here
                         ex.runtime_error(node, "action", inst, tuple(guard or ()))
                         continue
-                    inv2 = invariant(d2)
+                    try:
+                        inv2 = invariant(d2)
+                    except RuntimeFault:
+                        # a bound's condition fails in the target: the action fails there
+                        if guard is not None and not satisfies(z, n, guard):
+                            continue
+                        ex.runtime_error(node, "action", inst, tuple(guard or ()))
+                        continue
                     pre, z3 = successor(z, n, guard, resets, inv2)
                     if z3 is None:
                         continue

@@ -13,6 +13,8 @@ import math
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from model import RuntimeFault
+
 from ...liveness import TICK
 from ...report import Trace
 from ...trace import TraceBuilder, TraceError
@@ -126,7 +128,10 @@ class ZoneTracer:
             z1 = dbm.constrain_all(zone, n, guard)
             if z1 is None:
                 continue
-            inv2 = zc.inv(d2)
+            try:
+                inv2 = zc.inv(d2)
+            except RuntimeFault:
+                continue  # the action fails there (reported as a run-time error)
             z2 = z1
             for x in resets:
                 z2 = dbm.reset(z2, n, x)
