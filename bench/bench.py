@@ -14,14 +14,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
-from datetime import date
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from machine import describe  # noqa: E402
+
 PYTHON = sys.executable
 BEGIN = "<!-- bench:begin -->"
 END = "<!-- bench:end -->"
@@ -77,21 +78,9 @@ def summarise(name: str, runs: list[dict], ref_runs: list[dict] | None = None,
 
 
 def machine() -> dict:
-    cpu = "unknown"
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    mem_gb = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30
-    import numpy
+    import numpy  # the explicit engine's frontier; its version matters to the figures
 
-    return {"cpu": cpu, "cores": len(os.sched_getaffinity(0)), "memory_gb": round(mem_gb, 1),
-            "python": platform.python_version(), "numpy": numpy.__version__,
-            "os": platform.platform(), "date": date.today().isoformat()}
+    return {**describe(), "numpy": numpy.__version__}
 
 
 def main() -> None:

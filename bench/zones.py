@@ -67,7 +67,6 @@ import argparse
 import json
 import math
 import os
-import platform
 import re
 import resource
 import shutil
@@ -78,10 +77,12 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import date
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from machine import describe  # noqa: E402
+
 FISCHER = os.path.join(HERE, "fischer_tchecker.tock")
 FLAGSHIP = os.path.join(ROOT, "specs", "mesos", "agent_recovery.tock")
 RESULTS = os.path.join(HERE, "zones.json")
@@ -677,21 +678,9 @@ def phase_table(phases: dict) -> list[str]:
 # ------------------------------------------------------------------------ main
 
 def machine(tchecker: str | None) -> dict:
-    cpu = "unknown"
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    mem_gb = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip()
-    out = {"cpu": cpu, "cores": len(os.sched_getaffinity(0)), "memory_gb": round(mem_gb, 1),
-           "python": platform.python_version(), "os": platform.platform(),
-           "date": date.today().isoformat(), "tock_commit": commit,
+    out = {**describe(), "tock_commit": commit,
            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
     if tchecker:
         src = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(tchecker))),
