@@ -22,14 +22,10 @@ from ..irutil import argument_tuples
 from ..layout import Layout
 from ..types import Value
 from .generator import (
-    UNROLL_INSTANCES,
     Context,
     Generator,
-    describe_instance,
-    specialize,
 )
 from .properties import props_function
-from .runtime import rep_of
 
 __all__ = ["CompiledCode", "compile_explicit", "instance_table", "successor_function"]
 
@@ -74,31 +70,8 @@ def successor_function(gen: Generator, name: str, labeled: bool,
     with gen.function(f"def {name}(s):", f"successors of state s ({what})"):
         gen.line("out = []")
         gen.line("_a = out.append")
-        inst = 0
-        for action in gen.model.actions:
-            n = action.instances
-            if n <= UNROLL_INSTANCES:
-                for k, args in enumerate(argument_tuples(action.locals)):
-                    gen.comment(describe_instance(action, args))
-                    values = {local: ir.Lit(v, local.type)
-                              for local, v in zip(action.locals, args)}
-                    _instance(gen, specialize(action, values), Context("s"), str(inst + k),
-                              labeled, check)
-            else:
-                gen.comment(describe_instance(action, None))
-                table = tuple(tuple(rep_of(local.type, v) for local, v in
-                                    zip(action.locals, args))
-                              for args in argument_tuples(action.locals))
-                k = gen.fresh("k")
-                names = [gen.fresh("p") for _ in action.locals]
-                gen.line(f"for {k}, ({', '.join(names)},) in enumerate({gen.const(table)}):")
-                gen.indent += 1
-                gen.blocks += 1
-                _instance(gen, action, Context("s", dict(zip(action.locals, names)), live=(k,)),
-                          f"{inst} + {k}", labeled, check)
-                gen.blocks -= 1
-                gen.indent -= 1
-            inst += n
+        for action, ctx, inst, _unrolled in gen.instances():
+            _instance(gen, action, ctx, inst, labeled, check)
         gen.line("return out")
 
 

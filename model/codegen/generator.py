@@ -30,7 +30,7 @@ from itertools import count
 
 from .. import ir
 from ..cache import compile_cached
-from ..irutil import miniscope, substitute, substitute_stmts
+from ..irutil import argument_tuples, miniscope, substitute, substitute_stmts
 from ..layout import Layout
 from ..types import ArrayT, BoolT, EnumT, IntT, QueueT, RecordT, SetT, Type, format_value
 from .runtime import HELPERS, RuntimeFault, rep_of
@@ -336,6 +336,37 @@ class Generator:
             self.lines.append("")
             self.done.extend(self.lines)
             self.lines, self.indent, self.blocks = saved
+
+    def instances(self) -> Iterator[tuple[ir.Action, Context, str, bool]]:
+        """Every action instance, in instance-number order, for a successor function to
+        generate: (the action, specialised to its arguments where unrolled; its context; the
+        code of its instance number; whether unrolled). An action with more than
+        UNROLL_INSTANCES instances is one loop over its argument table: its body is
+        generated between this iterator's steps, inside the loop."""
+        inst = 0
+        for action in self.model.actions:
+            count = action.instances
+            if count <= UNROLL_INSTANCES:
+                for k, args in enumerate(argument_tuples(action.locals)):
+                    self.comment(describe_instance(action, args))
+                    values = {local: ir.Lit(v, local.type)
+                              for local, v in zip(action.locals, args)}
+                    yield specialize(action, values), Context("s"), str(inst + k), True
+            else:
+                self.comment(describe_instance(action, None))
+                table = tuple(tuple(rep_of(local.type, v) for local, v in
+                                    zip(action.locals, args))
+                              for args in argument_tuples(action.locals))
+                k = self.fresh("k")
+                names = [self.fresh("p") for _ in action.locals]
+                self.line(f"for {k}, ({', '.join(names)},) in enumerate({self.const(table)}):")
+                self.indent += 1
+                self.blocks += 1
+                yield (action, Context("s", dict(zip(action.locals, names)), live=(k,)),
+                       f"{inst} + {k}", False)
+                self.blocks -= 1
+                self.indent -= 1
+            inst += count
 
     def source(self) -> str:
         """The module: every function written, continuations included."""

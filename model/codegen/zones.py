@@ -23,14 +23,10 @@ from ..layout import Layout
 from ..time import Constraint, all_numbers, clock_constants, raw_bound, static_number
 from ..types import BOOL
 from .generator import (
-    UNROLL_INSTANCES,
     ClockAccess,
     Context,
     Generator,
-    describe_instance,
-    specialize,
 )
-from .runtime import rep_of
 
 __all__ = ["ZoneCode", "ZoneSite", "compile_zones"]
 
@@ -168,38 +164,14 @@ def _successors(gen: Generator, sites: _Sites) -> None:
                       "next or None on a run-time error, clock guard, resets)"):
         gen.line("out = []")
         gen.line("_a = out.append")
-        inst = 0
         ctx0 = Context("s")
-        for action in gen.model.actions:
-            count = action.instances
-            if count <= UNROLL_INSTANCES:
-                for k, args in enumerate(argument_tuples(action.locals)):
-                    gen.comment(describe_instance(action, args))
-                    values = {local: ir.Lit(v, local.type)
-                              for local, v in zip(action.locals, args)}
-                    spec = specialize(action, values)
-                    cond_code = gen.expr(spec.guard, ctx0) if spec.guard is not None else None
-                    for atom in spec.clock_guard:
-                        sites.add(atom.clock, atom.op, atom.bound, cond_code)
-                    _instance(gen, spec, ctx0, str(inst + k))
-            else:
-                gen.comment(describe_instance(action, None))
-                names = [gen.fresh("p") for _ in action.locals]
-                table = tuple(tuple(rep_of(local.type, v) for local, v in
-                                    zip(action.locals, args))
-                              for args in argument_tuples(action.locals))
-                kvar = gen.fresh("k")
-                gen.line(f"for {kvar}, ({', '.join(names)},) in "
-                         f"enumerate({gen.const(table)}):")
-                gen.indent += 1
-                gen.blocks += 1
-                for atom in action.clock_guard:
-                    sites.add(atom.clock, atom.op, atom.bound, None)
-                _instance(gen, action, Context("s", dict(zip(action.locals, names)),
-                                               live=(kvar,)), f"{inst} + {kvar}")
-                gen.blocks -= 1
-                gen.indent -= 1
-            inst += count
+        for action, ctx, inst, unrolled in gen.instances():
+            # an unrolled instance's guard is the condition of its clock guard's read sites
+            cond = gen.expr(action.guard, ctx0) if unrolled and action.guard is not None \
+                else None
+            for atom in action.clock_guard:
+                sites.add(atom.clock, atom.op, atom.bound, cond)
+            _instance(gen, action, ctx, inst)
         gen.line("return out")
 
 
