@@ -64,8 +64,9 @@ def _uri(file: str) -> str:
 
 def _location(where: Where | None, file: str, message: str | None = None
               ) -> dict[str, object]:
-    physical: dict[str, object] = {"artifactLocation": {"uri": _uri(where.file if where
-                                                                   else file)}}
+    # a location names its file escaped for display; the spec's own file by its real name
+    named = file if where is None or where.file == visible(file) else where.file
+    physical: dict[str, object] = {"artifactLocation": {"uri": _uri(named)}}
     if where is not None:
         physical["region"] = {"startLine": where.line, "startColumn": where.col}
     out: dict[str, object] = {"physicalLocation": physical}
