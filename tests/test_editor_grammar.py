@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import pytest
 from lark import Lark
 
+from tests.test_doc_examples import extract_blocks
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GRAMMAR = os.path.join(ROOT, "docs", "editors", "tock.tmLanguage.json")
 ROOT_SCOPE = "source.tock"
@@ -180,6 +182,16 @@ def _spec_files() -> list[str]:
 
 SPECS = _spec_files()
 
+
+def _doc_examples() -> list[tuple[str, str]]:
+    """The ```tock examples of docs/language.md (those that compile), as (id, text)."""
+    with open(os.path.join(ROOT, "docs", "language.md"), encoding="utf-8") as handle:
+        blocks = extract_blocks(handle.read())
+    return [(f"language.md:{b.line}", b.text) for b in blocks if b.tag == "tock"]
+
+
+EXAMPLES = _doc_examples()
+
 # the language's lexer, to compare token by token (basic lexer: keywords are their own
 # terminals, so a keyword used as a name counts as a keyword, as the grammar shows it)
 LEXER = Lark.open(os.path.join(ROOT, "model", "grammar.lark"), parser="lalr", lexer="basic")
@@ -199,6 +211,18 @@ SYMBOL = ("keyword.operator.", "punctuation.")
 def test_the_specs_are_found() -> None:
     assert len(SPECS) >= 17
     assert any(path.endswith("agent_recovery.tock") for path in SPECS)
+    assert len(EXAMPLES) >= 20
+
+
+@pytest.mark.parametrize("where, text", EXAMPLES, ids=[w for w, _ in EXAMPLES])
+def test_the_language_guide_examples_are_scoped(grammar, where: str, text: str) -> None:  # noqa: ANN001
+    tokens = tokenize(grammar, text)
+    assert not tokens.open_at_end, where
+    for k, ch in enumerate(text):
+        if not ch.isspace():
+            scopes = tokens.scopes[k]
+            assert scopes and not any(s.startswith("invalid") for s in scopes), (
+                f"{where}+{text.count(chr(10), 0, k)}: {ch!r} is {scopes}")
 
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: os.path.relpath(p, ROOT))
@@ -302,6 +326,15 @@ def test_a_character_the_language_lacks_is_invalid(grammar) -> None:  # noqa: AN
                       ("invariant i: x ! 1\n", "!"), ('import "lib.tock\n', '"')):
         tokens = tokenize(grammar, text)
         assert tokens.scopes[text.index(bad)][-1] == "invalid.illegal.tock", text
+
+
+def test_the_golden_unexpected_character_is_invalid(grammar) -> None:  # noqa: ANN001
+    """The diagnostics' own example of E102 (`&&`, which Tock spells `and`)."""
+    path = os.path.join(ROOT, "tests", "golden", "diagnostics", "E102_character.tock")
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    tokens = tokenize(grammar, text)
+    assert tokens.scopes[text.index("&&")][-1] == "invalid.illegal.tock"
 
 
 def test_an_unterminated_block_comment_is_open_at_the_end(grammar) -> None:  # noqa: ANN001
