@@ -98,63 +98,66 @@ def tokenize(grammar: list[Rule], text: str) -> Tokens:
     current context's patterns wins (the context's end pattern first on a tie, then the
     patterns in order); a begin rule opens a context until its end pattern matches."""
     scopes: list[tuple[str, ...]] = []
-    stack: list[Rule] = []
+    stack: list[Rule] = []   # the open begin/end rules, carried from line to line
     for line in text.splitlines(keepends=True):
-        if not line.endswith("\n"):
-            line += "\n"
-            trim = True
-        else:
-            trim = False
-        line_scopes: list[tuple[str, ...]] = [()] * len(line)
-        pos = 0
-
-        def base() -> tuple[str, ...]:
-            return tuple(r.name for r in stack if r.name)
-
-        def paint(start: int, stop: int, names: tuple[str, ...]) -> None:
-            for k in range(start, stop):
-                line_scopes[k] = names
-
-        def paint_match(m: re.Match[str], name: str | None, caps: dict[int, str]) -> None:
-            outer = base() + ((name,) if name else ())
-            paint(m.start(), m.end(), outer)
-            for group, cap in sorted(caps.items()):
-                if group == 0:
-                    paint(m.start(), m.end(), outer + (cap,))
-                elif m.start(group) >= 0:
-                    paint(m.start(group), m.end(group), outer + (cap,))
-
-        while pos < len(line):
-            context = _flat(stack[-1].patterns if stack else grammar)
-            best: tuple[int, int, Rule | None, re.Match[str]] | None = None
-            if stack:
-                end = stack[-1].end
-                assert end is not None
-                m = end.search(line, pos)
-                if m is not None:
-                    best = (m.start(), -1, None, m)
-            for order, rule in enumerate(context):
-                regex = rule.match or rule.begin
-                assert regex is not None
-                m = regex.search(line, pos)
-                if m is not None and (best is None or m.start() < best[0]):
-                    best = (m.start(), order, rule, m)
-            if best is None:
-                paint(pos, len(line), base())
-                break
-            start, _order, rule, m = best
-            paint(pos, start, base())
-            if rule is None:                      # the context's end
-                paint_match(m, None, stack[-1].end_captures)   # still inside its scope
-                stack.pop()
-            elif rule.match is not None:
-                paint_match(m, rule.name, rule.captures)
-            else:
-                paint_match(m, rule.name, rule.begin_captures)
-                stack.append(rule)
-            pos = m.end() if m.end() > pos else pos + 1   # an empty match moves on
-        scopes.extend(line_scopes[:-1] if trim else line_scopes)
+        if line.endswith("\n"):
+            scopes.extend(_tokenize_line(grammar, line, stack))
+        else:   # a last line without its newline is matched as if it had one
+            scopes.extend(_tokenize_line(grammar, line + "\n", stack)[:-1])
     return Tokens(scopes[:len(text)], [r.name or "?" for r in stack])
+
+
+def _tokenize_line(grammar: list[Rule], line: str, stack: list[Rule]
+                   ) -> list[tuple[str, ...]]:
+    line_scopes: list[tuple[str, ...]] = [()] * len(line)
+
+    def base() -> tuple[str, ...]:
+        return tuple(r.name for r in stack if r.name)
+
+    def paint(start: int, stop: int, names: tuple[str, ...]) -> None:
+        for k in range(start, stop):
+            line_scopes[k] = names
+
+    def paint_match(m: re.Match[str], name: str | None, caps: dict[int, str]) -> None:
+        outer = base() + ((name,) if name else ())
+        paint(m.start(), m.end(), outer)
+        for group, cap in sorted(caps.items()):
+            if group == 0:
+                paint(m.start(), m.end(), outer + (cap,))
+            elif m.start(group) >= 0:
+                paint(m.start(group), m.end(group), outer + (cap,))
+
+    pos = 0
+    while pos < len(line):
+        context = _flat(stack[-1].patterns if stack else grammar)
+        best: tuple[int, Rule | None, re.Match[str]] | None = None
+        if stack:
+            end = stack[-1].end
+            assert end is not None
+            m = end.search(line, pos)
+            if m is not None:
+                best = (m.start(), None, m)
+        for rule in context:
+            regex = rule.match or rule.begin
+            assert regex is not None
+            m = regex.search(line, pos)
+            if m is not None and (best is None or m.start() < best[0]):
+                best = (m.start(), rule, m)
+        if best is None:
+            paint(pos, len(line), base())
+            break
+        start, rule, m = best
+        paint(pos, start, base())
+        if rule is None:                      # the context's end
+            paint_match(m, None, stack[-1].end_captures)   # still inside its scope
+            stack.pop()
+        elif rule.match is not None:
+            paint_match(m, rule.name, rule.captures)
+        else:
+            paint_match(m, rule.name, rule.begin_captures)
+            stack.append(rule)
+        pos = m.end() if m.end() > pos else pos + 1   # an empty match moves on (unscoped)
+    return line_scopes
 
 
 @pytest.fixture(scope="module")

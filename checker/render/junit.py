@@ -95,7 +95,12 @@ def render_junit(report: Report) -> str:
     facts.extend((f"const.{name}", value) for name, value in report.constants)
     facts.extend((f"option.{name}", value) for name, value in report.options.items())
     for name, value in facts:
-        text = str(value).lower() if isinstance(value, bool) else str(value)
+        if isinstance(value, bool):
+            text = str(value).lower()
+        elif isinstance(value, list | tuple):
+            text = ",".join(map(str, value))
+        else:
+            text = str(value)
         lines.append(f"      <property{_attrs(name=name, value=text)}/>")
     lines.append("    </properties>")
     for p in report.properties:

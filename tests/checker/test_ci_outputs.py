@@ -247,3 +247,51 @@ def test_the_ci_reports_are_written_like_the_others(tmp_path, capsys) -> None:  
         assert "symbolic link" in capsys.readouterr().err
         assert not (tmp_path / "victim").exists()
     assert spec.read_text() == MIXED
+
+
+def test_a_lasso_validates_and_says_where_it_cycles(tmp_path, capsys, sarif_validator,
+                                                   junit_schema) -> None:  # noqa: ANN001
+    """A leads-to counterexample that ends in a cycle: the expected violation of
+    specs/liveness/naive_lock.tock."""
+    spec = os.path.join(os.path.dirname(os.path.dirname(FIXTURES)), "specs", "liveness",
+                        "naive_lock.tock")
+    xml_path, sarif_path = tmp_path / "r.xml", tmp_path / "r.sarif"
+    assert main(["check", spec, "--quiet", "--junit", str(xml_path), "--sarif",
+                 str(sarif_path)]) == 0
+    capsys.readouterr()
+    junit_schema.validate(str(xml_path))
+    data = json.loads(sarif_path.read_text(encoding="utf-8"))
+    sarif_validator.validate(data)
+    results = data["runs"][0]["results"]
+    assert {r["kind"] for r in results} == {"pass"}
+    lasso = [r for r in results if r["ruleId"] == "leadsto" and "codeFlows" in r]
+    assert lasso
+    steps = lasso[0]["codeFlows"][0]["threadFlows"][0]["locations"]
+    assert sum("the cycle returns" in s["location"]["message"]["text"] for s in steps) == 1
+    assert "ends in a cycle" in xml_path.read_text(encoding="utf-8")
+
+
+SCENARIO = """spec sc
+var x: 0..3 = 0
+action inc when x < 3 do { x := x + 1 }
+allow deadlock
+scenario wrong { inc; assert x == 2 }
+expect wrong fails
+"""
+
+
+def test_a_scenario_is_located_at_its_failing_assert(tmp_path, capsys, sarif_validator,
+                                                     junit_schema) -> None:  # noqa: ANN001
+    code, xml, sarif = _run(tmp_path, "sc.tock", SCENARIO)
+    capsys.readouterr()
+    assert code == 0
+    junit_schema.validate(xml.decode("utf-8"))
+    case = _cases(xml)["wrong"]
+    assert case.get("classname") == "sc.scenario" and case.find("failure") is None
+    assert "location: sc.tock:5:23" in case.find("system-out").text
+    data = json.loads(sarif)
+    sarif_validator.validate(data)
+    (result,) = [r for r in data["runs"][0]["results"] if r["ruleId"] == "scenario"]
+    assert (result["kind"], result["level"]) == ("pass", "none")
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 5,
+                                                                    "startColumn": 23}
