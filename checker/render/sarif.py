@@ -57,9 +57,9 @@ def _uri(file: str) -> str:
     """A file name as a URI reference: an absolute path as a file: URI, a relative one as a
     relative reference (resolved against the working directory); reserved characters
     percent-encoded."""
-    if file.startswith("/"):
-        return "file://" + quote(file, safe="/")
-    return quote(file, safe="/")
+    # a byte that was not UTF-8 in the name (a surrogate escape) is percent-encoded as it is
+    encoded = quote(file, safe="/", encoding="utf-8", errors="surrogateescape")
+    return "file://" + encoded if file.startswith("/") else encoded
 
 
 def _location(where: Where | None, file: str, message: str | None = None

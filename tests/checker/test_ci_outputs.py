@@ -12,8 +12,12 @@ import xml.etree.ElementTree as ET
 import jsonschema
 import pytest
 import xmlschema
+from hypothesis import given
+from hypothesis import strategies as st
 
 from checker.cli import main
+from checker.render.escape import visible
+from checker.render.junit import xml_text
 
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                         "fixtures")
@@ -295,3 +299,32 @@ def test_a_scenario_is_located_at_its_failing_assert(tmp_path, capsys, sarif_val
     assert (result["kind"], result["level"]) == ("pass", "none")
     assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 5,
                                                                     "startColumn": 23}
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF)))
+def test_any_text_is_safe_in_xml(text: str) -> None:
+    """Whatever a name holds (control characters, lone surrogates, U+FFFE), the JUnit
+    escaping yields well-formed XML 1.0 in an attribute and in element text, showing the
+    text as the text report does."""
+    safe = xml_text(text)
+    element = ET.fromstring(f'<a b="{safe}">{safe}</a>'.encode("utf-8", "surrogatepass"))
+    assert element.get("b") == element.text or (element.text is None and element.get("b") == "")
+    shown = visible(text)
+    if "\ufffe" not in shown and "\uffff" not in shown:
+        assert element.get("b") == shown
+
+
+def test_a_file_name_that_is_not_utf8(tmp_path, capsys, sarif_validator,
+                                      junit_schema) -> None:  # noqa: ANN001
+    """A byte that is not UTF-8 in the spec's file name (Python's surrogate escape): shown
+    as \\xff in the JUnit report, percent-encoded as that byte in the SARIF URI."""
+    name = os.fsdecode(b"b\xffd.tock")
+    code, xml, sarif = _run(tmp_path, name, MIXED.split("\n", 1)[1])
+    capsys.readouterr()
+    assert code == 1
+    junit_schema.validate(xml.decode("utf-8"))
+    assert ET.fromstring(xml).find("testsuite").get("file") == "b\\xffd.tock"
+    data = json.loads(sarif)
+    sarif_validator.validate(data)
+    location = data["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "b%FFd.tock"
