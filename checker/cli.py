@@ -92,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
                        "(needs graphviz)")
     check.add_argument("--html", metavar="FILE",
                        help="write a self-contained HTML report to FILE (implies --coverage)")
-    # CI reports and editor diagnostics (docs/ci-outputs.md, docs/editors.md)
+    # reports for CI systems (docs/ci-outputs.md)
     check.add_argument("--junit", metavar="FILE",
                        help="write a JUnit XML report to FILE: a test case per property")
     check.add_argument("--sarif", metavar="FILE",
@@ -574,7 +574,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except SpecError as err:
-        if args.diagnostics == "json-lines":  # every error, and nothing else on the line
+        if args.diagnostics == "json-lines":  # for editors: only the errors, one per line
             sys.stderr.write(err.json_lines())
             return EXIT_SPEC_ERROR
         sys.stderr.write(err.render())
