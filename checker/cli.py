@@ -38,6 +38,8 @@ try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any othe
     from .render.explain import render_explain
     from .render.html import render_html
     from .render.json import render_json
+    from .render.junit import render_junit
+    from .render.sarif import render_sarif
     from .render.svg import GraphvizFailed, GraphvizMissing, dot_to_svg, graphviz_available
     from .render.text import render_text
     from .report import VERSION, PropertyResult, Report
@@ -70,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
                        help="override a const or fix a param (repeatable): --set AGENTS=3")
         p.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+        p.add_argument("--diagnostics", choices=("text", "json-lines"), default="text",
+                       help="how spec errors are printed on stderr: text (default) or "
+                       "json-lines, one JSON object per error for editors (docs/editors.md)")
 
     check = sub.add_parser("check", help="explore every reachable state and check the "
                            "properties", description="Explore every reachable state of SPEC "
@@ -87,6 +92,12 @@ def _parser() -> argparse.ArgumentParser:
                        "(needs graphviz)")
     check.add_argument("--html", metavar="FILE",
                        help="write a self-contained HTML report to FILE (implies --coverage)")
+    # reports for CI systems (docs/ci-outputs.md)
+    check.add_argument("--junit", metavar="FILE",
+                       help="write a JUnit XML report to FILE: a test case per property")
+    check.add_argument("--sarif", metavar="FILE",
+                       help="write a SARIF 2.1.0 report to FILE (code scanning): a result per "
+                       "property at its declaration, traces as code flows")
     check.add_argument("--max-states", type=_positive, metavar="N",
                        help="stop after N distinct states (the run is then INCOMPLETE)")
     check.add_argument("--max-depth", type=_positive, metavar="N",
@@ -254,6 +265,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         outputs.append((args.text, text, None))
     if args.json:
         outputs.append((args.json, render_json(report), None))
+    if args.junit:
+        outputs.append((args.junit, render_junit(report), None))
+    if args.sarif:
+        outputs.append((args.sarif, render_sarif(report, system.action_locations), None))
     notes: list[str] = []
     if args.svg or args.html or args.out:
         pictures = _swimlane_svgs(report, notes)
@@ -559,6 +574,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except SpecError as err:
+        if args.diagnostics == "json-lines":  # for editors: only the errors, one per line
+            sys.stderr.write(err.json_lines())
+            return EXIT_SPEC_ERROR
         sys.stderr.write(err.render())
         count = len(err.diagnostics)
         sys.stderr.write(f"tock: {count:,} error{'s' if count != 1 else ''} in "

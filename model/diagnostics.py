@@ -8,13 +8,14 @@ E5xx evaluation at run time (reported as `runtime` violations, not as diagnostic
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .source import NO_SPAN, SourceFile, Span, escape_name, excerpt
 
-__all__ = ["CODES", "Diagnostic", "SpecError", "render_diagnostic", "did_you_mean",
-           "MAX_SHOWN"]
+__all__ = ["CODES", "Diagnostic", "SpecError", "render_diagnostic", "diagnostic_data",
+           "did_you_mean", "MAX_SHOWN"]
 
 MAX_SHOWN = 20   # diagnostics rendered per SpecError; the rest are counted
 
@@ -97,6 +98,44 @@ class SpecError(Exception):
         if rest:
             text += f"\n... and {rest:,} more error{'s' if rest != 1 else ''}\n"
         return text
+
+    def json_lines(self) -> str:
+        """Every diagnostic as one JSON object per line (ASCII: any other character as a
+        \\u escape), for editors (docs/editors.md)."""
+        return "".join(json.dumps(diagnostic_data(d, self.sources), ensure_ascii=True) + "\n"
+                       for d in self.diagnostics)
+
+
+def _position(span: Span | None, sources: dict[str, SourceFile]) -> dict[str, object]:
+    """A span as JSON: the file as named (not escaped: an editor opens it), 1-based lines
+    and columns in code points, the end exclusive; null line and columns for a whole-file
+    or built-in position. Clamped into the file as the text form is."""
+    if span is None:
+        return {"file": None, "line": None, "column": None, "end_line": None,
+                "end_column": None}
+    if span is NO_SPAN or span.line == 0:
+        return {"file": span.file, "line": None, "column": None, "end_line": None,
+                "end_column": None}
+    if span.file in sources:
+        span = _clamp(span, sources[span.file])
+    return {"file": span.file, "line": span.line, "column": span.col,
+            "end_line": span.end_line, "end_column": span.end_col}
+
+
+def diagnostic_data(d: Diagnostic, sources: dict[str, SourceFile]) -> dict[str, object]:
+    """One diagnostic as JSON-ready data (docs/editors.md): where, code, severity, message,
+    hint and notes. Messages are escaped as in the text form (no control characters)."""
+    out: dict[str, object] = _position(d.span, sources)
+    out.update({
+        "code": d.code,
+        "severity": "error",
+        "title": CODES.get(d.code),
+        "message": escape_name(d.message),
+        "hint": None if d.hint is None else escape_name(d.hint),
+        "notes": [dict(_position(where, sources), message=escape_name(note))
+                  for note, where in d.notes],
+    })
+    return out
 
 
 def render_diagnostic(d: Diagnostic, sources: dict[str, SourceFile]) -> str:

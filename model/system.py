@@ -198,6 +198,13 @@ class TransitionSystem:
         return tuple(action.name for action in self.model.actions)
 
     @cached_property
+    def action_locations(self) -> dict[tuple[str | None, str], str]:
+        """(process, action) -> `file:line:col` of the action's declaration (the SARIF
+        report places each step of a trace there)."""
+        return {(action.process, action.name): str(action.span)
+                for action in self.model.actions}
+
+    @cached_property
     def processes(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """Each process's name and the names of its index parameters."""
         return tuple((p.name, tuple(local.name for local in p.locals))
