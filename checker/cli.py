@@ -589,8 +589,7 @@ def _cmd_explore(args: argparse.Namespace) -> int:
         traces = {"status": "off", "traces": [], "message": ""}
         if args.run_check:
             report = check_system(system, Options())
-            traces = {"status": "done", "traces": explorer.traces_data(report),
-                      "message": f"checked: {report.outcome} ({report.stats.states:,} states)"}
+            traces = explorer.check_data(report)
         _write(args.html, render_explorer(explorer.model_data(), graph, traces),
                _inputs(system))
         sys.stderr.write(f"tock: wrote {escape_name(args.html)} ({len(graph['nodes']):,} "

@@ -322,6 +322,15 @@ class Explorer:
             out.append(item)
         return out
 
+    def check_data(self, report: Report) -> dict[str, Any]:
+        """What the page shows of a check: its outcome and its traces."""
+        outcome = {"ok": "every verdict is as expected",
+                   "violation": "a verdict differs from what the spec expects",
+                   "incomplete": "the search stopped before every verdict was decided"
+                   }.get(report.outcome, report.outcome)
+        return {"status": "done", "traces": self.traces_data(report),
+                "message": f"checked: {outcome} ({report.stats.states:,} states)"}
+
     # -------------------------------------------------------------- pictures
     def swimlane_dot(self, path: Sequence[str], at: int | None = None) -> str:
         """The swimlane picture (DOT, checker.render.dot) of the path up to step `at`."""
@@ -421,13 +430,7 @@ class CheckRunner:
     def _run(self) -> None:
         try:
             report = check_system(self.explorer.system, self.options)
-            traces = self.explorer.traces_data(report)
-            outcome = {"ok": "every verdict is as expected",
-                       "violation": "a verdict differs from what the spec expects",
-                       "incomplete": "the search stopped before every verdict was decided"
-                       }.get(report.outcome, report.outcome)
-            state = {"status": "done", "traces": traces,
-                     "message": f"checked: {outcome} ({report.stats.states:,} states)"}
+            state = self.explorer.check_data(report)
         except SpecError as err:
             state = {"status": "error", "traces": [],
                      "message": visible(" ".join(d.message for d in err.diagnostics))}

@@ -456,9 +456,9 @@ def page_csp(served: bool = True, header: bool = True) -> str:
     """The page's Content-Security-Policy: its own script, inline style, and (served)
     fetches and pictures from its own server only. `header`: as an HTTP header (a `<meta>`
     element cannot say frame-ancestors)."""
-    own = "'self'" if served else "'none'"
+    connect, img = ("'self'", "'self' data:") if served else ("'none'", "data:")
     return (f"default-src 'none'; script-src {script_hash()}; style-src 'unsafe-inline'; "
-            f"connect-src {own}; img-src {own} data:; base-uri 'none'; form-action 'none'"
+            f"connect-src {connect}; img-src {img}; base-uri 'none'; form-action 'none'"
             + ("; frame-ancestors 'none'" if header else ""))
 
 
