@@ -46,7 +46,7 @@ MAX_PATH = 10_000      # tokens of a path a request may give
 
 _UNIT_MS = {"ms": Fraction(1), "s": Fraction(1000), "min": Fraction(60_000),
             "h": Fraction(3_600_000)}
-_DELAY = re.compile(r"\s*(\d+(?:\.\d+)?(?:/\d+)?)\s*(ms|s|min|h)?\s*")
+_DELAY = re.compile(r"\s*(\d+(?:\.\d+)?)(?:([+/])(\d+)(?:/(\d+))?)?\s*(ms|s|min|h)?\s*")
 
 
 class ExploreError(Exception):
@@ -54,19 +54,21 @@ class ExploreError(Exception):
 
 
 def parse_delay(text: str, unit_required: bool = True) -> Fraction:
-    """A delay in ms: `1.5s`, `500ms`, `2min`, `1/3s`; without a unit (only where
-    `unit_required` is false) milliseconds."""
+    """A delay in ms: `1.5s`, `500ms`, `2min`, `1/3s`, `1+1/3s` (as reports write times);
+    without a unit (only where `unit_required` is false) milliseconds."""
     match = _DELAY.fullmatch(text)
-    if match is None or (match.group(2) is None and unit_required):
+    if match is None or (match.group(5) is None and unit_required) or \
+            (match.group(2) == "+") != (match.group(4) is not None):
         raise ExploreError(f"expected a delay with a unit (ms, s, min, h) such as 1.5s or "
                            f"500ms, got '{visible(text)[:40]}'")
-    number, _, over = match.group(1).partition("/")
-    value = Fraction(number)
-    if over:
-        if int(over) == 0:
+    value = Fraction(match.group(1))
+    if match.group(2) is not None:
+        over = int(match.group(4) or match.group(3))
+        if over == 0:
             raise ExploreError("a delay cannot divide by zero")
-        value /= int(over)
-    return value * _UNIT_MS[match.group(2) or "ms"]
+        value = value + Fraction(int(match.group(3)), over) if match.group(2) == "+" \
+            else value / over
+    return value * _UNIT_MS[match.group(5) or "ms"]
 
 
 def _token_of_delay(ms: Fraction) -> str:
@@ -286,8 +288,9 @@ class Explorer:
                 if wait > 0:
                     entry = self.advance(entry, _token_of_delay(wait))
                     path.append(entry.token)
-            if step.action is None or step.error:
-                continue  # time passing at the end; or a failing step: its move shows failing
+            if step.action is None or step.error or (step.process is None
+                                                      and not step.action.isidentifier()):
+                continue  # time passing (at the end; a scenario's wait); a failing step
             moves = self.enabled(entry.state)
             for k, move in enumerate(moves):
                 if str(move.transition) != step.label:

@@ -45,6 +45,7 @@ th, td { border: 1px solid var(--line); padding: 3px 8px; text-align: left; vert
 th { background: #eef0f3; font-weight: 600; white-space: nowrap; }
 td.value, td.leaf { white-space: nowrap; }
 td.changed { background: var(--hi); font-weight: 700; }
+td.pname { overflow-wrap: anywhere; min-width: 12em; }
 .bar { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 10px 0; }
 button { font: inherit; font-size: 14px; padding: 3px 10px; border: 1px solid #9aa3ad;
   border-radius: 5px; background: #fff; cursor: pointer; max-width: 100%;
@@ -310,7 +311,8 @@ function drawProps(e) {
       cls = value ? "good" : "bad";
     }
     else { text = value ? "reached here" : "not here"; cls = value ? "good" : "muted"; }
-    body.append(el("tr", "", el("td", "leaf", name), el("td", "", kind), el("td", cls, text)));
+    body.append(el("tr", "", el("td", "mono pname", name), el("td", "", kind),
+                   el("td", cls, text)));
   }
   t.append(body);
   box.append(el("div", "scroll", t));
