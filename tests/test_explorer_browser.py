@@ -7,7 +7,7 @@ text. The browser logs nothing to its console (the page's Content-Security-Polic
 anything it blocks into a console message).
 
 Skipped, with the reason, where Chromium is missing; in CI (the CI variable set) it must
-run (.ci/setup.sh installs Chromium). Three browser runs, about 10 s.
+run (.ci/setup.sh installs Chromium). Five browser runs, about 15 s.
 """
 
 from __future__ import annotations
@@ -133,3 +133,18 @@ def test_the_self_contained_page_steps_by_itself_and_shows_names_as_text(tmp_pat
     assert state.startswith("inc") and "x 2" in state
     assert "small invariant VIOLATED" in _text(dom, "props")
     assert "violated small (invariant, 2 steps) load" in _text(dom, "traces")
+
+
+def test_names_like_object_keys_in_the_self_contained_page(tmp_path) -> None:
+    """A variable named `__proto__` (a plain object key would break the page's maps)."""
+    spec = tmp_path / "proto.tock"
+    spec.write_text("var __proto__: 0..2 = 0\nvar constructor: bool = false\n"
+                    "action go when __proto__ < 2 do { __proto__ := __proto__ + 1; "
+                    "constructor := true }\nallow deadlock\n")
+    page = tmp_path / "proto.html"
+    assert main(["explore", str(spec), "--html", str(page), "--no-check"]) == 0
+    dom, console = _chromium("file://" + str(page) + "#path=0,0,0", "--dump-dom")
+    assert console == [], console
+    assert "__proto__ 2 constructor true" in _text(dom, "state")
+    assert "go __proto__ = 2" in _text(dom, "lanes")
+    assert "the run ends here" in _text(dom, "moves")

@@ -223,14 +223,16 @@ function drawState(e, prev) {
   const head = el("p", "", el("strong", "", e.label));
   if (e.time !== null) head.append(el("span", "muted", " \u00b7 time " + e.time));
   box.append(head);
-  const old = {};
-  if (prev) for (const [leaf, v] of prev.values) old[leaf] = v;
+  const old = new Map(prev ? prev.values : []);
   const t = el("table", "state");
   t.append(el("thead", "", el("tr", "", el("th", "", "variable"), el("th", "", "value"))));
   const body = el("tbody", "");
   for (const [leaf, v] of e.values) {
     const cell = el("td", "value", v);
-    if (prev && old[leaf] !== v) { cell.classList.add("changed"); cell.title = "was " + old[leaf]; }
+    if (prev && old.get(leaf) !== v) {
+      cell.classList.add("changed");
+      cell.title = "was " + old.get(leaf);
+    }
     body.append(el("tr", "", el("td", "leaf", leaf), cell));
   }
   t.append(body);
@@ -263,7 +265,10 @@ function drawMoves() {
     list.append(li);
   }
   if (!enabled) {
-    box.append(el("p", "note", MODEL.timed ? "No action is enabled now." :
+    const stuck = MODEL.timed && view.delay && view.delay.max === "0s" && !view.delay.strict;
+    box.append(el("p", "note", stuck ?
+      "No action is enabled and a bound stops time: a timelock." : MODEL.timed ?
+      "No action is enabled now." :
       "No action is enabled: the run ends here (a deadlock, unless the spec allows it)."));
   }
   box.append(list);
@@ -344,24 +349,23 @@ function drawLanes() {
       String(k) + (e.time !== null ? " \u00b7 " + e.time : ""));
     stepCell.addEventListener("click", () => jump(k));
     tr.append(stepCell);
-    const changes = {};
+    const changes = new Map();
+    const add = (lane, text) => {
+      if (!changes.has(lane)) changes.set(lane, []);
+      changes.get(lane).push(text);
+    };
     if (prev) {
-      const old = {};
-      for (const [leaf, v] of prev.values) old[leaf] = v;
-      for (const [leaf, v] of e.values) if (old[leaf] !== v) {
-        const lane = MODEL.leafLanes[leaf] || "globals";
-        (changes[lane] = changes[lane] || []).push(leaf + " = " + v);
+      const old = new Map(prev.values);
+      for (const [leaf, v] of e.values) {
+        if (old.get(leaf) !== v) add(laneOfLeaf(leaf), leaf + " = " + v);
       }
     }
-    for (const r of e.resets) {
-      const lane = laneOfClock(r);
-      (changes[lane] = changes[lane] || []).push("reset " + r);
-    }
+    for (const r of e.resets) add(laneOfClock(r), "reset " + r);
     for (const name of MODEL.lanes) {
       const td = el("td", "");
       if (e.kind === "action" && e.lane === name) { td.className = "act"; td.append(e.label); }
-      else if (changes[name]) td.className = "other";
-      for (const c of changes[name] || []) td.append(el("div", "chg", c));
+      else if (changes.has(name)) td.className = "other";
+      for (const c of changes.get(name) || []) td.append(el("div", "chg", c));
       tr.append(td);
     }
     body.append(tr);
@@ -369,6 +373,10 @@ function drawLanes() {
   });
   t.append(body);
   box.append(el("div", "scroll tall", t));
+}
+function laneOfLeaf(leaf) {
+  return Object.prototype.hasOwnProperty.call(MODEL.leafLanes, leaf) ?
+    MODEL.leafLanes[leaf] : "globals";
 }
 function laneOfClock(name) {
   let best = "globals";
