@@ -21,7 +21,6 @@ import threading
 
 import pytest
 
-from checker import Options, check_system
 from checker.api import load
 from checker.cli import main
 from checker.explore import Explorer, ExplorerServer
@@ -66,9 +65,8 @@ def served():
     server.checker.wait(120)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    report = check_system(explorer.system, Options())
-    mutex = next(p for p in report.properties if p.name == "mutex")
-    yield server, explorer.trace_path(mutex.trace)
+    mutex = next(t for t in server.checker.data()["traces"] if t["name"] == "mutex")
+    yield server, mutex["path"]
     server.shutdown()
 
 

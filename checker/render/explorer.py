@@ -385,7 +385,8 @@ function laneOfClock(name) {
 }
 function drawTraces() {
   const box = clear(byId("traces"));
-  if (!traces) { box.append(el("p", "note", "Not checked.")); return; }
+  if (!traces) return;
+  if (traces.status === "off") box.append(el("p", "note", "Not checked."));
   if (traces.message) {
     box.append(el("p", traces.status === "error" ? "fails" : "muted", traces.message));
   }
@@ -408,7 +409,7 @@ function drawTraces() {
   }
   box.append(list);
   if (SERVED && traces.status !== "running") {
-    box.append(button("Run the check again", () => {
+    box.append(button(traces.status === "off" ? "Run the check" : "Run the check again", () => {
       fetch("/api/check", {method: "POST"}).then(r => r.json())
         .then(d => { traces = d; drawTraces(); poll(); });
     }, "", false));
