@@ -21,6 +21,7 @@ import signal
 import stat
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Iterator
@@ -32,10 +33,12 @@ try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any othe
     from .engine import Budget, Progress, StopReason
     from .engine.zones import kernel
     from .errors import UsageError
+    from .explore import ExploreError, Explorer, ExplorerServer
     from .graph import GraphTooLarge
     from .options import Options
     from .render.dot import match_trace, render_state_graph, render_swimlanes, safe_name
     from .render.explain import render_explain
+    from .render.explorer import render_explorer
     from .render.html import render_html
     from .render.json import render_json
     from .render.junit import render_junit
@@ -159,7 +162,30 @@ def _parser() -> argparse.ArgumentParser:
                          help="with --code --time discrete: the tick (default: gcd of the time "
                          "constants)")
     explain.set_defaults(func=_cmd_explain)
+
+    explore = sub.add_parser("explore", help="step through the model by hand in a browser "
+                             "page, and load the check's counterexamples",
+                             description="Serve a page on 127.0.0.1 to step through SPEC from "
+                             "an initial state: choose enabled actions, let time pass, go back, "
+                             "jump to any step, load a counterexample of the check and watch "
+                             "the swimlanes grow. Ctrl-C stops the server. With --html, write "
+                             "a self-contained page for a small model without clocks instead.")
+    spec_args(explore)
+    explore.add_argument("--port", type=_port, default=0, metavar="N",
+                         help="listen on port N of 127.0.0.1 (default: a free port)")
+    explore.add_argument("--html", metavar="FILE",
+                         help="write a self-contained explorer page to FILE and exit (specs "
+                         "without clocks, up to a few thousand states)")
+    explore.add_argument("--no-check", dest="run_check", action="store_false",
+                         help="do not run the check at start (the page can run it)")
+    explore.set_defaults(func=_cmd_explore)
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 0..65535, got '{text}'")
+    return int(text)
 
 
 def _positive(text: str) -> int:
@@ -562,6 +588,47 @@ def _write(path: str, content: str, inputs: list[str] = (),  # type: ignore[assi
 def _cmd_explain(args: argparse.Namespace) -> int:
     sys.stdout.write(render_explain(_load(args), code=args.code, time_engine=args.time_engine,
                                     tick=args.tick))
+    return 0
+
+
+def _cmd_explore(args: argparse.Namespace) -> int:
+    system = _load(args)
+    explorer = Explorer(system)
+    if not explorer.initial:
+        raise UsageError("no initial state satisfies the spec's bounds: nothing to explore")
+    if args.html:
+        try:
+            graph = explorer.static_data()
+        except ExploreError as err:
+            raise UsageError(str(err)) from None
+        traces = {"status": "off", "traces": [], "message": ""}
+        if args.run_check:
+            report = check_system(system, Options())
+            traces = explorer.check_data(report)
+        _write(args.html, render_explorer(explorer.model_data(), graph, traces),
+               _inputs(system))
+        sys.stderr.write(f"tock: wrote {escape_name(args.html)} ({len(graph['nodes']):,} "
+                         "states)\n")
+        return 0
+    try:
+        server = ExplorerServer(explorer, args.port)
+    except OSError as err:
+        raise UsageError(f"cannot listen on 127.0.0.1:{args.port}: "
+                         f"{err.strerror or err}") from None
+    if args.run_check:
+        server.checker.start()
+    thread = threading.Thread(target=server.serve_forever, name="tock-explore", daemon=True)
+    thread.start()
+    sys.stdout.write(f"tock: exploring {escape_name(system.name)} at {server.url}\n"
+                     "tock: open it in a browser; Ctrl-C stops the server\n")
+    sys.stdout.flush()
+    try:
+        while thread.is_alive():
+            thread.join(0.5)
+    except KeyboardInterrupt:
+        sys.stderr.write("\ntock: explorer stopped\n")
+    finally:
+        server.shutdown()
     return 0
 
 

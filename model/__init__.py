@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .check import check_spec
 from .codegen import RuntimeFault, ZoneCode
+from .concrete import ConcreteMove, ConcreteState, ConcreteStepper, PropertyValue, WaitHint
 from .diagnostics import CODES, Diagnostic, SpecError
 from .interp import EvalError
 from .limits import check_limits
@@ -36,6 +37,7 @@ __all__ = [
     "LivenessInfo", "Fairness", "ScenarioProduct", "ScenarioItem", "RuntimeFault",
     "SpecError", "Diagnostic", "CODES", "SourceFile", "Span", "EvalError", "format_duration",
     "json_value", "ZoneCode", "escape_name", "DiscreteTimeSystem", "Section",
+    "ConcreteStepper", "ConcreteState", "ConcreteMove", "PropertyValue", "WaitHint",
 ]
 
 

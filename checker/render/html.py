@@ -79,6 +79,10 @@ pre.command { background: #1d2329; color: #f1f3f5; padding: 10px 14px; border-ra
 .bar { display: inline-block; height: 10px; background: #6b8fc7; vertical-align: middle; }
 .note { color: var(--muted); font-style: italic; }
 footer { margin-top: 48px; color: var(--muted); font-size: 13px; }
+table.verdicts, table.facts, table.why, table.coverage { display: block; width: fit-content;
+  max-width: 100%;
+  overflow-x: auto; }
+h1, h2, h3, p, nav, div.mono { overflow-wrap: break-word; }
 """
 
 
