@@ -629,6 +629,14 @@ def _cmd_explore(args: argparse.Namespace) -> int:
         sys.stderr.write("\ntock: explorer stopped\n")
     finally:
         server.shutdown()
+    if server.failures:
+        sys.stderr.write(f"tock: internal error: {len(server.failures)} request(s) failed "
+                         "inside the explorer, please report it with the spec\n")
+        if args.debug:
+            sys.stderr.write("".join(server.failures))
+        else:
+            sys.stderr.write("tock: run again with --debug to see the traceback\n")
+        return EXIT_INTERNAL
     return 0
 
 

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -470,8 +472,7 @@ class ExplorerServer:
         class Handler(_Handler):
             server_owner = owner
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", port), Handler)
         self.port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/"
 
@@ -484,6 +485,27 @@ class ExplorerServer:
 
     def allowed_hosts(self) -> set[str]:
         return {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
+
+    @property
+    def failures(self) -> list[str]:
+        """The tracebacks of requests that failed inside the explorer (its bugs), for the
+        CLI to report; a client that went away is not one."""
+        return self.httpd.failures
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]):
+        super().__init__(address, handler)
+        self.failures: list[str] = []
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """socketserver prints a traceback here; only the CLI prints. A reset or closed
+        connection (a closed tab, a keep-alive the client dropped) is nothing to report."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError | TimeoutError):
+            self.failures.append(traceback.format_exc())
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -561,11 +583,17 @@ class _Handler(BaseHTTPRequestHandler):
                 self._text(404, "not found")
         except ExploreError as err:
             self._text(400, str(err))
+        except ConnectionError:
+            raise
+        except Exception:  # an explorer bug: the page hears of it, the CLI reports it
+            self.server_owner.failures.append(traceback.format_exc())
+            self._text(500, "internal error of the explorer")
 
     def do_POST(self) -> None:  # noqa: N802
         if not self._trusted():
             return
-        length = int(self.headers.get("Content-Length") or 0)
+        text = self.headers.get("Content-Length") or "0"
+        length = int(text) if text.isdigit() else 0
         if length:
             self.rfile.read(min(length, 1 << 16))
         if urlsplit(self.path).path == "/api/check":

@@ -243,6 +243,20 @@ def test_the_server_serves_the_page_and_its_json(server: ExplorerServer) -> None
     assert request(server, "/api/model", host=f"localhost:{server.port}")[0] == 200
 
 
+def test_a_client_that_goes_away_is_not_an_error_but_a_failing_request_is(
+        server: ExplorerServer) -> None:
+    try:
+        raise ConnectionResetError(104, "Connection reset by peer")
+    except ConnectionResetError:
+        server.httpd.handle_error(None, ("127.0.0.1", 1))
+    assert server.failures == []
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        server.httpd.handle_error(None, ("127.0.0.1", 1))
+    assert len(server.failures) == 1 and "ValueError: a bug" in server.failures[0]
+
+
 def test_the_check_runs_on_request_and_offers_its_traces(server: ExplorerServer) -> None:
     status, _, body = request(server, "/api/check", method="POST")
     assert status == 200 and json.loads(body)["status"] in ("running", "done")
