@@ -10,7 +10,7 @@ from model import TransitionSystem, load_spec, load_text
 
 from .engine import Budget, Job, Progress, run
 from .errors import UsageError
-from .options import Options
+from .options import Options, conflict
 from .products import check_scenario
 from .report import PropertyResult, Report, Stats
 
@@ -36,6 +36,9 @@ def check_system(system: TransitionSystem, options: Options,
                  budget: Budget | None = None) -> Report:
     """Check a compiled system: the main search, then each scenario, all under `budget`
     (one is made from the options if none is given)."""
+    refused = conflict(options)
+    if refused is not None:
+        raise UsageError(refused)
     budget = budget or Budget(options, progress)
     selected = _selected(system, options)
     named = options.properties

@@ -10,7 +10,7 @@ network access anyway. Deterministic but for the run time, as the text report.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from ..report import PropertyResult, Report, Trace, format_time, stop_reason_text
@@ -114,10 +114,13 @@ def _fmt_time(t: Fraction | None) -> str:
 
 def render_html(report: Report, pictures: Mapping[str, str] | None = None,
                 command: str | None = None, graph_svg: str | None = None,
-                notes: tuple[str, ...] = ()) -> str:
+                notes: tuple[str, ...] = (),
+                timings: Sequence[tuple[str, float]] = ()) -> str:
     """The report as one HTML page. `pictures` maps property names to their swimlane SVG;
     `command` is the command line that reproduces the run; `graph_svg` the state graph;
-    `notes` say what is missing and why (e.g. graphviz not installed)."""
+    `notes` say what is missing and why (e.g. graphviz not installed); `timings` where the
+    time of the run went, phase by phase (seconds; the text and JSON reports, which must
+    not depend on the run, have none)."""
     pictures = pictures or {}
     out: list[str] = []
     emit = out.append
@@ -150,7 +153,7 @@ def render_html(report: Report, pictures: Mapping[str, str] | None = None,
     for note in notes:
         emit(f'<p class="note">{_esc(note)}</p>')
     _verdicts(report, traced, emit)
-    _run(report, command, emit)
+    _run(report, command, emit, timings)
     for k, p in traced:
         _property(report, k, p, pictures.get(p.name), emit)
     if graph_svg:
@@ -184,7 +187,8 @@ def _verdicts(report: Report, traced: list[tuple[int, PropertyResult]], emit) ->
     emit("</tbody></table>")
 
 
-def _run(report: Report, command: str | None, emit) -> None:  # noqa: ANN001
+def _run(report: Report, command: str | None, emit,  # noqa: ANN001
+         timings: Sequence[tuple[str, float]] = ()) -> None:
     s = report.stats
     emit('<h2 id="run">Run</h2>')
     if command:
@@ -210,6 +214,9 @@ def _run(report: Report, command: str | None, emit) -> None:  # noqa: ANN001
         ("exhaustive", "yes" if s.exhaustive else "no: a bound stopped the search"),
         ("time", f"{s.seconds:.2f} s"),
     ]
+    if timings:
+        rows.append(("time by phase", "<br>".join(
+            f"{_esc(label)}: {seconds:.2f} s" for label, seconds in timings)))
     if report.stop_reason:
         rows.append(("stopped", _esc(stop_reason_text(report.stop_reason))))
     emit('<table class="facts"><tbody>')

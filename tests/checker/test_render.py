@@ -390,7 +390,9 @@ def test_cli_out_writes_text_json_html_and_pictures(tmp_path, capsys) -> None:
                                        "increment.txt"]
     assert os.listdir(out / "increment") == ["fin.svg"]
     page = (out / "increment.html").read_text()
-    assert f"tock check specs/conformance/increment.tock --out {out}" in page
+    # the Reproduce line: absolute paths, so it runs from any folder
+    spec = os.path.abspath("specs/conformance/increment.tock")
+    assert f" check {spec} --out {out}</pre>" in page
     assert 'id="state-graph"' in page  # 13 states: small enough to draw
     assert page.count("<svg") == 2
     assert "coverage (transitions per action)" in (out / "increment.txt").read_text()
