@@ -29,13 +29,13 @@ from .system import (
     TransitionSystem,
     json_value,
 )
-from .types import format_duration
+from .types import format_duration, format_value
 
 __all__ = [
     "load_spec", "load_text", "load_model", "TransitionSystem", "Transition", "PropertyInfo",
     "LivenessInfo", "Fairness", "ScenarioProduct", "ScenarioItem", "RuntimeFault",
     "SpecError", "Diagnostic", "CODES", "SourceFile", "Span", "EvalError", "format_duration",
-    "json_value", "ZoneCode", "escape_name", "DiscreteTimeSystem", "Section",
+    "json_value", "format_value", "ZoneCode", "escape_name", "DiscreteTimeSystem", "Section",
 ]
 
 

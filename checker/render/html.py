@@ -11,16 +11,15 @@ network access anyway. Deterministic but for the run time, as the text report.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from fractions import Fraction
 
-from ..report import PropertyResult, Report, Trace, format_time, stop_reason_text
+from ..report import PropertyResult, Report, Step, Trace, stop_reason_text
 from .escape import visible
 from .svg import inline_svg
 
 __all__ = ["render_html", "property_anchor"]
 
 _STATUS = {"holds": "holds", "violated": "VIOLATED", "reached": "reached",
-           "unreached": "UNREACHED", "unknown": "unknown"}
+           "unreached": "UNREACHED", "unknown": "unknown", "skipped": "skipped"}
 
 _OUTCOME = {
     "ok": "OK: every verdict is as expected",
@@ -94,7 +93,7 @@ def property_anchor(index: int) -> str:
 
 
 def _status_class(p: PropertyResult) -> str:
-    if p.status == "unknown":
+    if p.status in ("unknown", "skipped"):
         return "unknown"
     return "good" if p.as_expected else "bad"
 
@@ -102,14 +101,16 @@ def _status_class(p: PropertyResult) -> str:
 def _expectation(p: PropertyResult) -> str:
     if p.status == "unknown":
         return "not decided"
+    if p.status == "skipped":
+        return "not run"
     if not p.as_expected:
         want = p.expected or "holds"
         return f"expected to {'hold' if want == 'holds' else 'fail'}"
     return "as expected"
 
 
-def _fmt_time(t: Fraction | None) -> str:
-    return "" if t is None else f"{format_time(t)} s"
+def _fmt_time(step: Step) -> str:
+    return "" if step.time is None else f"{step.shown_time} s"
 
 
 def render_html(report: Report, pictures: Mapping[str, str] | None = None,
@@ -287,10 +288,10 @@ def _trace_table(trace: Trace, emit) -> None:  # noqa: ANN001
             action += f" \u2014 fails: {step.error}"
         cells = [f"<td>{k if step.action is not None or k == 0 else ''}</td>"]
         if timed:
-            cells.append(f"<td>{_esc(_fmt_time(step.time))}</td>")
+            cells.append(f"<td>{_esc(_fmt_time(step))}</td>")
         cells.append(f'<td class="action">{_esc(action)}</td>')
         values = dict(step.values)
-        old = {leaf: before for leaf, before, _ in step.changes}
+        old = {change.var: change.old_text for change in step.changes}
         for leaf in leaves:
             value = values.get(leaf, "")
             if leaf in old:
