@@ -23,14 +23,16 @@ __all__ = ["check", "check_system", "load", "constant_text", "Constant", "UsageE
 Constant = bool | int | str | enum.Enum | datetime.timedelta
 
 
-def load(spec: str, constants: Mapping[str, Constant] | None = None) -> TransitionSystem:
+def load(spec: str, constants: Mapping[str, Constant] | None = None,
+         origin: str = "constants") -> TransitionSystem:
     """A spec path (an existing file or a name ending in .tock) or spec text, compiled.
-    `constants` overrides `const`s and fixes `param`s by name (see `check`)."""
+    `constants` overrides `const`s and fixes `param`s by name (see `check`); `origin` is
+    how diagnostics name them (the CLI says `--set`)."""
     texts = None if constants is None else {
         name: constant_text(name, value) for name, value in constants.items()}
     if spec.endswith(".tock") or (os.path.exists(spec) and "\n" not in spec):
-        return load_spec(spec, texts)
-    return load_text(spec, "<text>", texts)
+        return load_spec(spec, texts, origin)
+    return load_text(spec, "<text>", texts, origin)
 
 
 def constant_text(name: str, value: Constant) -> str:

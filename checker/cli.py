@@ -201,7 +201,7 @@ def _load(args: argparse.Namespace):  # noqa: ANN202
         raise UsageError(f"cannot read {escape_name(args.spec)}: no such file")
     if os.path.isdir(args.spec):
         raise UsageError(f"{escape_name(args.spec)} is a directory; give a .tock file")
-    return load(args.spec, _constants(args.sets))
+    return load(args.spec, _constants(args.sets), "--set")
 
 
 def _progress_printer():  # noqa: ANN202

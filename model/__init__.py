@@ -39,10 +39,12 @@ __all__ = [
 ]
 
 
-def load_model(source: SourceFile, constants: dict[str, str] | None = None):
-    """Parse and check a spec: the checked model (`model.ir.Model`) and the sources read."""
+def load_model(source: SourceFile, constants: dict[str, str] | None = None,
+               origin: str = "--set"):
+    """Parse and check a spec: the checked model (`model.ir.Model`) and the sources read.
+    `origin` names where the constants come from in diagnostics (`--set`, `constants`)."""
     files, sources = load_files(source)
-    model = check_spec(files, sources, constants)
+    model = check_spec(files, sources, constants, origin)
     too_large = check_limits(model)
     if too_large:
         raise SpecError(too_large, sources)
@@ -50,16 +52,20 @@ def load_model(source: SourceFile, constants: dict[str, str] | None = None):
 
 
 def load_text(text: str, name: str = "<text>",
-              constants: dict[str, str] | None = None) -> TransitionSystem:
+              constants: dict[str, str] | None = None,
+              origin: str = "--set") -> TransitionSystem:
     """Compile spec text; `constants` overrides `const`s and fixes `param`s by name, with
-    values written as in the language (`"3"`, `"15s"`, `"true"`). Raises SpecError."""
-    model, sources = load_model(SourceFile(name, normalise(text)), constants)
+    values written as in the language (`"3"`, `"15s"`, `"true"`); `origin` names where they
+    come from in diagnostics (`--set`, or `constants` for the Python API). Raises
+    SpecError."""
+    model, sources = load_model(SourceFile(name, normalise(text)), constants, origin)
     return TransitionSystem(model, sources)
 
 
-def load_spec(path: str, constants: dict[str, str] | None = None) -> TransitionSystem:
+def load_spec(path: str, constants: dict[str, str] | None = None,
+              origin: str = "--set") -> TransitionSystem:
     """Compile the spec file at `path` (see load_text). Raises SpecError or OSError."""
-    return load_text(read_source(path), path, constants)
+    return load_text(read_source(path), path, constants, origin)
 
 
 def read_source(path: str) -> str:

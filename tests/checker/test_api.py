@@ -202,3 +202,19 @@ def test_the_cli_reports_a_skipped_scenario(tmp_path, capsys) -> None:  # noqa: 
     out = capsys.readouterr().out
     assert "skipped    scenario   handover" in out and "not run: it names a value" in out
     assert main(["graph", str(spec), "-s", "CLIENTS=1"]) == 0  # the point of scaling down
+
+
+def test_a_bad_constant_is_named_as_the_api_user_gave_it() -> None:
+    with pytest.raises(SpecError) as err:
+        check(SPEC, constants={"N": True})
+    shown = err.value.render()
+    assert "constants['N'] = true: error[E303]: N is a number, not a bool" in shown
+    assert "--set" not in shown
+    with pytest.raises(SpecError) as err:
+        check(SPEC, constants={"x": 1})
+    assert "--set" not in err.value.render() and "constants['x'] = 1" in err.value.render()
+
+
+def test_the_cli_still_names_set(capsys) -> None:  # noqa: ANN001
+    assert main(["check", "specs/conformance/twophase.tock", "-s", "RM=true"]) == 2
+    assert "--set RM=true: error[E303]" in capsys.readouterr().err
