@@ -412,7 +412,7 @@ def _command(args: argparse.Namespace) -> str:
     option added to the parser is included without a change here."""
     words = _program()
     words.append(args.command)
-    for action in args.actions:
+    for action in getattr(args, "actions", ()):
         if isinstance(action, argparse._HelpAction) or action.dest in ("debug",):
             continue
         value = getattr(args, action.dest, None)

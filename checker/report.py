@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["Change", "Step", "Trace", "PropertyResult", "Stats", "Report", "stop_reason_text", "OUTCOME_EXIT",
-           "TOOL", "VERSION", "SCHEMA", "format_time"]
+__all__ = ["Change", "Step", "Trace", "PropertyResult", "Stats", "Report", "stop_reason_text",
+           "OUTCOME_EXIT", "TOOL", "VERSION", "SCHEMA", "format_time"]
 
 TOOL = "tock"
 VERSION = "0.1.0"
