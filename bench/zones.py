@@ -290,14 +290,18 @@ def verdict(prop: dict) -> dict:
 
 
 def parse_tock_stderr(text: str) -> dict:
-    """`tock: checked in 69.66 s (search 15.24 s)` and the progress lines."""
+    """`tock: checked in 69.66 s (load and compile 1.2 s, search 15.24 s, ...)` (or, from
+    older runs, `(search 15.24 s)`) and the progress lines (`tock: [search] 14,911 states,
+    ...`, or unlabelled from older runs)."""
     out: dict[str, object] = {}
-    # `(search 7.25 s, leads-to 1.2 s, scenarios (20) 1.62 s)`: the main search is first
-    m = re.search(r"^tock: checked in ([\d.]+) s \(search ([\d.]+) s[,)]", text, re.M)
+    # `(load and compile 0.8 s, search 7.25 s, leads-to 1.2 s, scenarios (20) 1.62 s, ...)`
+    m = re.search(r"^tock: checked in ([\d.]+) s \((?:[^)]*?, )?search ([\d.]+) s[,)]",
+                  text, re.M)
     if m:
         out["checked_seconds"] = float(m.group(1))
         out["search_seconds"] = float(m.group(2))
-    out["progress_lines"] = len(re.findall(r"^tock: [\d,]+ states, ", text, re.M))
+    out["progress_lines"] = len(re.findall(r"^tock: (?:\[search\] )?[\d,]+ states, ", text,
+                                           re.M))
     return out
 
 

@@ -18,11 +18,11 @@ from __future__ import annotations
 import importlib
 
 __all__ = ["check", "check_system", "load", "Options", "Report", "PropertyResult", "Stats",
-           "Step", "Trace", "UsageError"]
+           "Step", "Change", "Trace", "UsageError"]
 
 _WHERE = {"check": "api", "check_system": "api", "load": "api", "UsageError": "errors",
           "Options": "options", "Report": "report", "PropertyResult": "report",
-          "Stats": "report", "Step": "report", "Trace": "report"}
+          "Stats": "report", "Step": "report", "Change": "report", "Trace": "report"}
 
 
 def __getattr__(name: str) -> object:

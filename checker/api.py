@@ -3,31 +3,73 @@ return a Report."""
 
 from __future__ import annotations
 
+import datetime
+import enum
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from model import TransitionSystem, load_spec, load_text
 
 from .engine import Budget, Job, Progress, run
 from .errors import UsageError
-from .options import Options
+from .options import Options, conflict
 from .products import check_scenario
 from .report import PropertyResult, Report, Stats
 
-__all__ = ["check", "check_system", "load", "UsageError", "make_report"]
+__all__ = ["check", "check_system", "load", "constant_text", "Constant", "UsageError",
+           "make_report"]
 
 
-def load(spec: str, constants: dict[str, str] | None = None) -> TransitionSystem:
-    """A spec path (an existing file or a name ending in .tock) or spec text, compiled."""
+Constant = bool | int | str | enum.Enum | datetime.timedelta
+
+
+def load(spec: str, constants: Mapping[str, Constant] | None = None,
+         origin: str = "constants") -> TransitionSystem:
+    """A spec path (an existing file or a name ending in .tock) or spec text, compiled.
+    `constants` overrides `const`s and fixes `param`s by name (see `check`); `origin` is
+    how diagnostics name them (the CLI says `--set`)."""
+    texts = None if constants is None else {
+        name: constant_text(name, value) for name, value in constants.items()}
     if spec.endswith(".tock") or (os.path.exists(spec) and "\n" not in spec):
-        return load_spec(spec, constants)
-    return load_text(spec, "<text>", constants)
+        return load_spec(spec, texts, origin)
+    return load_text(spec, "<text>", texts, origin)
 
 
-def check(spec: str, constants: dict[str, str] | None = None, options: Options | None = None,
+def constant_text(name: str, value: Constant) -> str:
+    """A constant's value as the spec language writes it (what `--set NAME=VALUE` takes):
+    a bool as `true`/`false`, an int as its digits, an enum member by its name (a str or a
+    Python `enum.Enum` member), a duration as a `datetime.timedelta` (whole milliseconds) or
+    a str such as `"15s"`; a str is taken as written. Anything else is a UsageError."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.name
+    if isinstance(value, datetime.timedelta):
+        ms = value / datetime.timedelta(milliseconds=1)
+        if ms == int(ms):
+            return f"{int(ms)}ms"
+        raise UsageError(f"constant {name}: {value} is not a whole number of milliseconds")
+    raise UsageError(f"constant {name}: cannot use a {type(value).__name__} ({value!r}); give a "
+                     "bool, an int, an enum member's name, or a duration as a timedelta or a "
+                     "str such as '15s'")
+
+
+def check(spec: str, constants: Mapping[str, Constant] | None = None,
+          options: Options | None = None,
           progress: Callable[[Progress], None] | None = None) -> Report:
     """Check a spec (a path or spec text) and return its Report. Raises SpecError for a
-    faulty spec and UsageError for options that do not fit it."""
+    faulty spec and UsageError for options that do not fit it.
+
+    `constants` sets `const`s and fixes `param`s by name, as `--set` does, with Python
+    values: `{"FENCING": True, "CLIENTS": 3, "MODE": "fast", "LEASE": timedelta(seconds=10)}`
+    (a str is read as the spec language writes values: `"15s"`, `"true"`, `"3"`).
+
+    In the report, each trace step's `time` is a float in seconds (`time_text` the same
+    time exactly), and its `changes` are `Change`s with typed old and new values."""
     return check_system(load(spec, constants), options or Options(), progress)
 
 
@@ -36,6 +78,9 @@ def check_system(system: TransitionSystem, options: Options,
                  budget: Budget | None = None) -> Report:
     """Check a compiled system: the main search, then each scenario, all under `budget`
     (one is made from the options if none is given)."""
+    refused = conflict(options)
+    if refused is not None:
+        raise UsageError(refused)
     budget = budget or Budget(options, progress)
     selected = _selected(system, options)
     named = options.properties

@@ -35,7 +35,7 @@ try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any othe
     from .errors import UsageError
     from .explore import ExploreError, Explorer, ExplorerServer
     from .graph import GraphTooLarge
-    from .options import Options
+    from .options import Options, conflict, moot
     from .render.dot import match_trace, render_state_graph, render_swimlanes, safe_name
     from .render.explain import render_explain
     from .render.explorer import render_explorer
@@ -67,12 +67,13 @@ _UNITS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000}
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tock", description="Tock: a model checker for timed distributed protocols.")
-    parser.add_argument("--version", action="version", version=f"tock {VERSION}")
+    parser.add_argument("-V", "--version", action="version", version=f"tock {VERSION}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def spec_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("spec", help="the spec file (.tock)")
-        p.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
+        p.add_argument("-s", "--set", dest="sets", action="append", default=[],
+                       metavar="NAME=VALUE",
                        help="override a const or fix a param (repeatable): --set AGENTS=3")
         p.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
         p.add_argument("--diagnostics", choices=("text", "json-lines"), default="text",
@@ -83,11 +84,11 @@ def _parser() -> argparse.ArgumentParser:
                            "properties", description="Explore every reachable state of SPEC "
                            "and judge each property against the spec's expectations.")
     spec_args(check)
-    check.add_argument("--property", dest="properties", action="append", metavar="NAME",
+    check.add_argument("-p", "--property", dest="properties", action="append", metavar="NAME",
                        help="check only this property (repeatable)")
     check.add_argument("--json", metavar="FILE", help="write the JSON report to FILE")
     check.add_argument("--text", metavar="FILE", help="write the text report to FILE")
-    check.add_argument("--out", metavar="DIR",
+    check.add_argument("-o", "--out", metavar="DIR",
                        help="write SPEC_NAME.txt, .json and .html into DIR, and the swimlane "
                        "pictures into DIR/SPEC_NAME/ (implies --coverage)")
     check.add_argument("--svg", metavar="DIR",
@@ -118,9 +119,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--memory", choices=("compact", "fast"),
                        help="state store: compact (arrays, ~40 bytes per state; the default "
                        "when a state fits in 64 bits) or fast (a dict, ~100 bytes)")
-    check.add_argument("--workers", type=_positive, default=1, metavar="N",
-                       help="expand states in N processes (the compact store); counts and "
-                       "traces are the same as with one")
+    check.add_argument("-j", "--workers", type=_positive, default=1, metavar="N",
+                       help="expand states in N processes (the compact store of a spec "
+                       "without clocks); counts and traces are the same as with one")
     check.add_argument("--fail-fast", action="store_true",
                        help="stop at the first verdict that differs from its expectation")
     check.add_argument("--coverage", action="store_true",
@@ -129,10 +130,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--time", dest="time_engine", choices=("zones", "discrete"),
                        help="time engine for specs with clocks (default: zones)")
     check.add_argument("--tick", type=_duration, metavar="D",
-                       help="the discrete engine's tick (default: gcd of the time constants)")
-    check.add_argument("--quiet", action="store_true",
-                       help="print only the outcome line (reports still go to files)")
-    check.set_defaults(func=_cmd_check)
+                       help="with --time discrete: the tick (default: gcd of the time "
+                       "constants)")
+    check.add_argument("-q", "--quiet", action="store_true",
+                       help="no progress lines (the report is still printed)")
+    check.add_argument("--summary", action="store_true",
+                       help="print only the outcome line of the report on standard output "
+                       "(report files are still written in full)")
+    check.set_defaults(func=_cmd_check, actions=check._actions)
 
     graph = sub.add_parser("graph", help="draw the reachable state graph of a small model "
                            "with a trace highlighted",
@@ -143,7 +148,7 @@ def _parser() -> argparse.ArgumentParser:
     spec_args(graph)
     graph.add_argument("--svg", metavar="FILE", help="write the drawing to FILE (needs graphviz)")
     graph.add_argument("--dot", metavar="FILE", help="write the graphviz DOT source to FILE")
-    graph.add_argument("--property", metavar="NAME",
+    graph.add_argument("-p", "--property", metavar="NAME",
                        help="highlight this property's trace (default: the first with a trace)")
     graph.add_argument("--limit", type=_positive, default=GRAPH_LIMIT, metavar="N",
                        help=f"refuse graphs of more than N states (default {GRAPH_LIMIT})")
@@ -233,24 +238,38 @@ def _load(args: argparse.Namespace):  # noqa: ANN202
         raise UsageError(f"cannot read {escape_name(args.spec)}: no such file")
     if os.path.isdir(args.spec):
         raise UsageError(f"{escape_name(args.spec)} is a directory; give a .tock file")
-    return load(args.spec, _constants(args.sets))
+    return load(args.spec, _constants(args.sets), "--set")
 
 
 def _progress_printer():  # noqa: ANN202
+    """Progress lines on stderr, each labelled with its phase: `[search]` for the main
+    search, `[scenario S]`, `[leads-to (state graph)]`, ...; a phase that printed progress
+    ends with a `done` line, so the next phase's counts are not read as its own."""
     tty = sys.stderr.isatty()
     shown = {"any": False}
 
     def show(p: Progress) -> None:
-        rate = p.states / p.seconds if p.seconds else 0
-        phase = "" if p.phase == "main" else f"[{p.phase}] "
-        line = (f"tock: {phase}{p.states:,} states, {p.transitions:,} transitions, "
-                f"depth {p.depth}, queue {p.queue:,}, {rate:,.0f} states/s, {p.seconds:.0f} s")
-        if tty:
+        label = f"[{_phase_label(p.phase)}]"
+        if p.done:
+            how = "done" if p.stop_reason is None else f"stopped ({p.stop_reason.value})"
+            line = f"tock: {label} {how} after {p.seconds:.0f} s"
+        elif p.total is not None:
+            rate = p.states / p.seconds if p.seconds else 0
+            line = (f"tock: {label} {p.states:,} of {p.total:,} states linked, "
+                    f"{p.transitions:,} transitions, {rate:,.0f} states/s, {p.seconds:.0f} s")
+        else:
+            rate = p.states / p.seconds if p.seconds else 0
+            line = (f"tock: {label} {p.states:,} states, {p.transitions:,} transitions, "
+                    f"depth {p.depth}, queue {p.queue:,}, {rate:,.0f} states/s, "
+                    f"{p.seconds:.0f} s")
+        if tty and not p.done:
             sys.stderr.write("\r" + line + "\033[K")
+        elif tty:
+            sys.stderr.write("\r" + line + "\033[K\n")
         else:
             sys.stderr.write(line + "\n")
         sys.stderr.flush()
-        shown["any"] = True
+        shown["any"] = not p.done
 
     def done() -> None:
         if tty and shown["any"]:
@@ -260,9 +279,11 @@ def _progress_printer():  # noqa: ANN202
     return show, done
 
 
+def _phase_label(phase: str) -> str:
+    return "search" if phase == "main" else escape_name(phase)
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
-    system = _load(args)
-    inputs = _inputs(system)
     options = Options(
         max_states=args.max_states, max_depth=args.max_depth, time_limit=args.time_limit,
         memory_limit=args.memory_limit,
@@ -270,17 +291,25 @@ def _cmd_check(args: argparse.Namespace) -> int:
         else None, fail_fast=args.fail_fast, time_engine=args.time_engine, tick=args.tick,
         coverage=args.coverage or bool(args.html or args.out), memory=args.memory,
         workers=args.workers)
+    refused = conflict(options)
+    if refused is not None:
+        raise UsageError(refused)
+    clock = _Stopwatch(args.started)
+    system = _load(args)
+    clock.lap("load")
+    inputs = _inputs(system)
+    for warning in moot(options, system.has_clocks):
+        sys.stderr.write(f"tock: warning: {warning}\n")
     if system.has_clocks and options.time_engine != "discrete" and not kernel.NATIVE:
         sys.stderr.write(f"tock: note: {kernel.WHY_NOT}\n")
     show, done = _progress_printer()
-    started = time.perf_counter()
     budget = Budget(options, None if args.quiet else show)
     try:
         with _ctrl_c(budget):
             report = check_system(system, options, budget=budget)
     finally:
         done()
-    elapsed = time.perf_counter() - started
+    clock.lap("check")
     text = render_text(report)
     outputs: list[tuple[str, str, str | None]] = []   # path, content, folder it must stay in
     if args.out:
@@ -297,6 +326,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         outputs.append((args.sarif, render_sarif(report, system.action_locations), None))
     notes: list[str] = []
     if args.svg or args.html or args.out:
+        clock.lap("reports")
         pictures = _swimlane_svgs(report, notes)
         for directory, inside in ([(args.svg, None)] if args.svg else []) + (
                 [(os.path.join(args.out, report.spec), args.out)] if args.out else []):
@@ -305,12 +335,16 @@ def _cmd_check(args: argparse.Namespace) -> int:
         if args.svg and not pictures and not notes:
             notes.append("no property has a trace, so there is no swimlane picture to draw")
         if args.html or args.out:
-            page = render_html(report, pictures, _command(args), _html_graph(report, notes),
-                               tuple(notes))
+            graph = _html_graph(report, notes)
+            clock.lap("pictures")
+            page = render_html(report, pictures, _command(args), graph, tuple(notes),
+                               timings=_timings(clock, budget))
             if args.out:
                 outputs.append((os.path.join(args.out, f"{report.spec}.html"), page, args.out))
             if args.html:
                 outputs.append((args.html, page, None))
+        else:
+            clock.lap("pictures")
     written, failed = [], []
     for path, content, inside in outputs:
         try:
@@ -318,11 +352,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
             written.append(path)
         except UsageError as err:
             failed.append(str(err))
-    if args.quiet:
+    if args.summary:
         sys.stdout.write(text.splitlines()[-1] + "\n")
     else:
         sys.stdout.write(text)
-    sys.stderr.write(f"tock: checked in {elapsed:.2f} s ({_searches(budget)})\n")
+    clock.lap("reports")
+    sys.stderr.write(f"tock: checked in {clock.total():.2f} s "
+                     f"({_where_the_time_went(_timings(clock, budget))})\n")
     for note in notes:
         sys.stderr.write(f"tock: {escape_name(note)}\n")
     for path in written:
@@ -330,6 +366,43 @@ def _cmd_check(args: argparse.Namespace) -> int:
     for message in failed:
         sys.stderr.write(f"tock: error: {message}\n")
     return EXIT_SPEC_ERROR if failed else report.exit_code
+
+
+class _Stopwatch:
+    """The wall-clock time of a command, lap by lap (laps of one name add up)."""
+
+    def __init__(self, started: float):
+        self.started = started
+        self.mark = started
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = self.laps.get(name, 0.0) + now - self.mark
+        self.mark = now
+
+    def total(self) -> float:
+        return self.mark - self.started
+
+
+def _timings(clock: _Stopwatch, budget: Budget) -> list[tuple[str, float]]:
+    """Where the time went, in order: loading the spec, each kind of search, the time of
+    the check outside its searches (verdicts, traces, replaying them), the pictures
+    (graphviz) and the reports."""
+    out = [("load and compile", clock.laps.get("load", 0.0))]
+    searches = _searches(budget)
+    out += searches
+    if "check" in clock.laps:
+        rest = clock.laps["check"] - sum(seconds for _, seconds in searches)
+        out.append(("verdicts and traces", max(0.0, rest)))
+    for name in ("pictures", "reports"):
+        if name in clock.laps:
+            out.append((name, clock.laps[name]))
+    return out
+
+
+def _where_the_time_went(timings: list[tuple[str, float]]) -> str:
+    return ", ".join(f"{label} {seconds:.2f} s" for label, seconds in timings)
 
 
 @contextlib.contextmanager
@@ -358,8 +431,9 @@ def _ctrl_c(budget: Budget) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _searches(budget: Budget) -> str:
-    """Where the time went: the searches of the check, grouped by kind, in order."""
+def _searches(budget: Budget) -> list[tuple[str, float]]:
+    """The searches of the check (and its coverage pass), grouped by kind, in order:
+    `search`, `scenarios (3)`, `leads-to (state graph)`, `coverage`."""
     totals: dict[str, list[float]] = {}
     for phase, seconds, _cpu in budget.searches:
         kind = phase.split(" ", 1)[0] if phase.startswith("scenario ") else phase
@@ -368,13 +442,62 @@ def _searches(budget: Budget) -> str:
     for kind, times in totals.items():
         label = "search" if kind == "main" else kind
         count = f" ({len(times)})" if len(times) > 1 else ""
-        parts.append(f"{label}{count} {sum(times):.2f} s")
-    return ", ".join(parts) or "no search"
+        parts.append((f"{label}{count}", sum(times)))
+    return parts
 
 
 def _command(args: argparse.Namespace) -> str:
-    """The command line of this run, to reproduce it (shown in the HTML report)."""
-    return "tock " + shlex.join(args.argv)
+    """The command line of this run, to reproduce it from any folder (shown in the HTML
+    report): the tock program actually run and every file or folder as an absolute path,
+    each option in its long form, shell-quoted. Rebuilt from the parsed arguments, so an
+    option added to the parser is included without a change here."""
+    words = _program()
+    words.append(args.command)
+    for action in getattr(args, "actions", ()):
+        if isinstance(action, argparse._HelpAction) or action.dest in ("debug",):
+            continue
+        value = getattr(args, action.dest, None)
+        if not action.option_strings:  # the spec
+            words.append(_absolute(str(value)))
+            continue
+        flag = max(action.option_strings, key=len)  # the long form
+        if action.nargs == 0:  # a switch
+            if value == action.const and value != action.default:
+                words.append(flag)
+            continue
+        if value is None or value == action.default:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            words += [flag, _shown_value(action, item)]
+    return shlex.join(words)
+
+
+def _program() -> list[str]:
+    """The command that ran tock: the `tock` script by its absolute path, or
+    `python -m checker`; when tock runs inside another program (tests), the `tock` script
+    beside the Python that runs it, if there is one."""
+    first = sys.argv[0] if sys.argv else ""
+    if os.path.basename(first) == "__main__.py":
+        return [sys.executable, "-m", "checker"]
+    if os.path.basename(first).startswith("tock") and os.path.exists(first):
+        return [os.path.abspath(first)]
+    beside = os.path.join(os.path.dirname(sys.executable), "tock")
+    return [os.path.abspath(beside)] if os.path.exists(beside) else ["tock"]
+
+
+def _absolute(path: str) -> str:
+    return path if _is_stream(path) else os.path.abspath(path)
+
+
+def _shown_value(action: argparse.Action, value: object) -> str:
+    """An option's parsed value as the command line writes it again."""
+    if action.type is _duration:
+        return f"{value}ms"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if action.metavar in ("FILE", "DIR"):
+        return _absolute(str(value))
+    return str(value)
 
 
 def _swimlane_svgs(report: Report, notes: list[str]) -> dict[str, str]:
@@ -586,7 +709,17 @@ def _write(path: str, content: str, inputs: list[str] = (),  # type: ignore[assi
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    sys.stdout.write(render_explain(_load(args), code=args.code, time_engine=args.time_engine,
+    if args.time_engine is not None and not args.code:
+        raise UsageError(f"--time {args.time_engine} chooses the engine whose code --code "
+                         "shows; add --code, or drop --time")
+    if args.tick is not None and args.time_engine != "discrete":
+        raise UsageError("--tick sets the tick of the discrete-time code; add --code "
+                         "--time discrete, or drop --tick")
+    system = _load(args)
+    if args.time_engine is not None and not system.has_clocks:
+        sys.stderr.write(f"tock: warning: --time {args.time_engine} has no effect: this "
+                         "spec has no clocks, so no time engine runs\n")
+    sys.stdout.write(render_explain(system, code=args.code, time_engine=args.time_engine,
                                     tick=args.tick))
     return 0
 
@@ -644,8 +777,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     if argv is None:
         argv = sys.argv[1:]
+    started = time.perf_counter()
     args = parser.parse_args(argv)
     args.argv = list(argv)
+    args.started = started
     try:
         return args.func(args)
     except SpecError as err:

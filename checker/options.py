@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-__all__ = ["Options", "resident_mb", "memory_limit_mb"]
+__all__ = ["Options", "conflict", "moot", "resident_mb", "memory_limit_mb"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +18,9 @@ class Options:
     differs from its expectation. time_engine picks "zones" or "discrete" for timed specs;
     tick overrides the discrete engine's tick (in milliseconds). graph_limit caps
     `Report.graph()`. memory_limit (MB) stops the search, INCOMPLETE, before the machine
-    runs out of memory.
+    runs out of memory. Options that contradict each other (`conflict`) are refused by
+    `check` with a UsageError; options a spec makes moot (`moot`: workers or memory on a
+    spec with clocks, time_engine on one without) are ignored, and the CLI warns.
     """
 
     max_states: int | None = None
@@ -43,6 +45,40 @@ class Options:
             if value != getattr(Options(), name):
                 out[name] = list(value) if isinstance(value, tuple) else value
         return out
+
+
+def conflict(options: Options) -> str | None:
+    """Why two of these options contradict each other (the run is refused: the user drops
+    one), or None. Each message names the flags and says what to do."""
+    if options.tick is not None and options.time_engine != "discrete":
+        return ("--tick sets the tick of the discrete time engine, which runs only with "
+                "--time discrete; add --time discrete, or drop --tick")
+    if options.workers > 1 and options.memory == "fast":
+        return ("--workers needs the compact store, but --memory fast asks for the dict "
+                "store; drop one of them")
+    return None
+
+
+def moot(options: Options, has_clocks: bool) -> list[str]:
+    """The options this spec makes moot (the run goes on without them, and the CLI warns):
+    a flag that only one kind of spec uses, so that one command line fits every spec."""
+    out: list[str] = []
+    if has_clocks:
+        if options.workers > 1:
+            out.append(f"--workers {options.workers} has no effect: this spec has clocks, and "
+                       "only the explicit engine (specs without clocks) expands states in "
+                       "several processes")
+        if options.memory is not None:
+            out.append(f"--memory {options.memory} has no effect: this spec has clocks, and "
+                       "the time engines keep their own store")
+    elif options.time_engine is not None:
+        flags = f"--time {options.time_engine}"
+        if options.tick is not None:
+            flags += " and --tick have"
+        else:
+            flags += " has"
+        out.append(f"{flags} no effect: this spec has no clocks, so no time engine runs")
+    return out
 
 
 def resident_mb() -> float:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["Step", "Trace", "PropertyResult", "Stats", "Report", "stop_reason_text", "OUTCOME_EXIT",
-           "TOOL", "VERSION", "SCHEMA", "format_time"]
+__all__ = ["Change", "Step", "Trace", "PropertyResult", "Stats", "Report", "stop_reason_text",
+           "OUTCOME_EXIT", "TOOL", "VERSION", "SCHEMA", "format_time"]
 
 TOOL = "tock"
 VERSION = "0.1.0"
@@ -18,13 +18,30 @@ OUTCOME_EXIT = {"ok": 0, "violation": 1, "error": 2, "incomplete": 3, "internal"
 
 
 @dataclass(frozen=True, slots=True)
+class Change:
+    """A leaf that a step changed: `var` names it as the reports do (`tmState`,
+    `rmState[2]`, `client[1].since`, a clock); `old` and `new` are its values as Python
+    data, as in `Step.state` (bool, int, an enum member's name as str, a duration or a
+    clock in seconds as int or float, a set or queue as a list, an array or record as a
+    dict); `old_text` and `new_text` are the same values as the reports write them."""
+
+    var: str
+    old: object
+    new: object
+    old_text: str
+    new_text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     """A state of a trace and the transition that led to it (None for the initial state).
 
     `state` is the whole valuation as JSON-ready data keyed by variable; `values` the same
-    as (leaf, text) pairs; `changes` the leaves this step changed as (leaf, old, new);
-    `time` the absolute time in seconds for timed specs; `error` a run-time error this step
-    ran into (the state is then the state before it)."""
+    as (leaf, text) pairs; `changes` the leaves this step changed (`Change`: typed old and
+    new values, and their text); `time` the absolute time in seconds for timed specs (a
+    float; the JSON report's `time`), and `time_text` the same time exactly, as the reports
+    write it (`75`, `0.001`, `75+1/3` for a time that is no finite decimal); `error` a
+    run-time error this step ran into (the state is then the state before it)."""
 
     action: str | None
     process: str | None
@@ -33,9 +50,17 @@ class Step:
     label: str | None
     state: dict[str, object]
     values: tuple[tuple[str, str], ...]
-    changes: tuple[tuple[str, str, str], ...]
-    time: Fraction | None = None
+    changes: tuple[Change, ...]
+    time: float | None = None
     error: str | None = None
+    time_text: str | None = None
+
+    @property
+    def shown_time(self) -> str | None:
+        """The time as the reports write it (seconds, without the unit)."""
+        if self.time_text is not None or self.time is None:
+            return self.time_text
+        return format_time(Fraction(self.time).limit_denominator(1_000_000))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +80,9 @@ class Trace:
 class PropertyResult:
     """The verdict on one property.
 
-    status: holds | violated | reached | unreached | unknown. expected: the spec's
+    status: holds | violated | reached | unreached | unknown | skipped (a scenario not run:
+    it names a value that the constants set leave out; `message` says which, and
+    as_expected is True: it is not a failure). expected: the spec's
     `expect` (holds | fails) or None. as_expected: whether the verdict meets the
     expectation (no expect means: invariants hold, reachables are reached). why: for a
     violated invariant or a reached reachable, its sub-expressions (as the spec wrote

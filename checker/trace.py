@@ -4,8 +4,9 @@ A tracer (one per engine) finds the path of a finding and, for timed engines, th
 each step; `TraceBuilder` turns that into a `Trace`: it labels each step by re-running the
 model, replays it in the reference interpreter (an independent check: a step that does not
 replay is an internal error, `TraceError`), shows each state, and for timed traces the
-clock values and the clocks each step reset. Times are exact (`Fraction` seconds); clock
-values are milliseconds.
+clock values and the clocks each step reset. Times are exact (`Fraction` seconds) while a
+trace is built; a `Step` carries them as a float and as exact text. Clock values are
+milliseconds.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from model import format_duration as format_ms_int
+from model import format_value, json_value
 
-from .report import Step, Trace, format_time
+from .report import Change, Step, Trace, format_time
 
 if TYPE_CHECKING:
     from model import Transition, TransitionSystem
@@ -81,14 +83,14 @@ class TraceBuilder:
             raise TraceError(f"step {len(self.steps)} ({system.transition(inst, choices)}) "
                              "does not replay in the reference interpreter")
         values = system.decode(after)
-        changes = list(system.layout.diff(self.prev_values, values))
+        changes = self._changes(self.prev_values, values)
         if self.names is not None and time is not None:
             elapsed = (time - self.last_time) * 1000
             for x in resets:
                 name = self.names[x]
                 old = Fraction(self.prev_clocks[x - 1]) + elapsed
                 if not name.startswith("@") and old != 0:
-                    changes.append((name, format_duration(old), "0s"))
+                    changes.append(Change(name, _seconds(old), 0, format_duration(old), "0s"))
             self.last_time = time
         self.steps.append(self._make(system.transition(inst, choices), values, clocks, time,
                                      changes))
@@ -111,14 +113,26 @@ class TraceBuilder:
             values = self.system.decode(state)
             step = self._make(None, values, clocks, time, ())
             self.steps.append(Step(None, None, (), (), "(time passes)", step.state,
-                                   step.values, (), time, None))
+                                   step.values, (), step.time, None, step.time_text))
 
     def trace(self, loop_start: int | None = None) -> Trace:
         return Trace(tuple(self.steps), loop_start)
 
     # -------------------------------------------------------------- one step
+    def _changes(self, before: tuple, after: tuple) -> list[Change]:
+        """The leaves that changed, typed (as in `Step.state`) and as text."""
+        layout = self.system.layout
+        out = []
+        for leaf in layout.leaves:
+            a = layout.leaf_value(leaf, before)
+            b = layout.leaf_value(leaf, after)
+            if a != b:
+                out.append(Change(leaf.name, json_value(leaf.type, a), json_value(leaf.type, b),
+                                  format_value(leaf.type, a), format_value(leaf.type, b)))
+        return out
+
     def _make(self, label: Transition | None, values: tuple, clocks: Clocks,
-              time: Fraction | None, changes: Sequence[tuple[str, str, str]],
+              time: Fraction | None, changes: Sequence[Change],
               error: str | None = None) -> Step:
         system = self.system
         state = system.state_data(values)
@@ -128,13 +142,19 @@ class TraceBuilder:
                 if name.startswith("@"):
                     continue
                 shown += ((name, format_duration(value)),)
-                v = Fraction(value)
-                state[name] = float(v / 1000) if v.denominator != 1 or int(v) % 1000 \
-                    else int(v) // 1000
+                state[name] = _seconds(value)
+        seconds = None if time is None else float(time)
+        text = None if time is None else format_time(time)
         if label is None:
-            return Step(None, None, (), (), None, state, shown, (), time, error)
+            return Step(None, None, (), (), None, state, shown, (), seconds, error, text)
         return Step(label.action, label.process, label.args, label.choices, str(label), state,
-                    shown, tuple(changes), time, error)
+                    shown, tuple(changes), seconds, error, text)
+
+
+def _seconds(ms: int | Fraction) -> int | float:
+    """A clock value given in milliseconds as data: whole seconds as an int, else a float."""
+    v = Fraction(ms)
+    return float(v / 1000) if v.denominator != 1 or int(v) % 1000 else int(v) // 1000
 
 
 def build_trace(system: TransitionSystem, path: Sequence[int], *,

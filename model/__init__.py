@@ -30,21 +30,23 @@ from .system import (
     TransitionSystem,
     json_value,
 )
-from .types import format_duration
+from .types import format_duration, format_value
 
 __all__ = [
     "load_spec", "load_text", "load_model", "TransitionSystem", "Transition", "PropertyInfo",
     "LivenessInfo", "Fairness", "ScenarioProduct", "ScenarioItem", "RuntimeFault",
     "SpecError", "Diagnostic", "CODES", "SourceFile", "Span", "EvalError", "format_duration",
-    "json_value", "ZoneCode", "escape_name", "DiscreteTimeSystem", "Section",
+    "json_value", "format_value", "ZoneCode", "escape_name", "DiscreteTimeSystem", "Section",
     "ConcreteStepper", "ConcreteState", "ConcreteMove", "PropertyValue", "WaitHint",
 ]
 
 
-def load_model(source: SourceFile, constants: dict[str, str] | None = None):
-    """Parse and check a spec: the checked model (`model.ir.Model`) and the sources read."""
+def load_model(source: SourceFile, constants: dict[str, str] | None = None,
+               origin: str = "--set"):
+    """Parse and check a spec: the checked model (`model.ir.Model`) and the sources read.
+    `origin` names where the constants come from in diagnostics (`--set`, `constants`)."""
     files, sources = load_files(source)
-    model = check_spec(files, sources, constants)
+    model = check_spec(files, sources, constants, origin)
     too_large = check_limits(model)
     if too_large:
         raise SpecError(too_large, sources)
@@ -52,16 +54,20 @@ def load_model(source: SourceFile, constants: dict[str, str] | None = None):
 
 
 def load_text(text: str, name: str = "<text>",
-              constants: dict[str, str] | None = None) -> TransitionSystem:
+              constants: dict[str, str] | None = None,
+              origin: str = "--set") -> TransitionSystem:
     """Compile spec text; `constants` overrides `const`s and fixes `param`s by name, with
-    values written as in the language (`"3"`, `"15s"`, `"true"`). Raises SpecError."""
-    model, sources = load_model(SourceFile(name, normalise(text)), constants)
+    values written as in the language (`"3"`, `"15s"`, `"true"`); `origin` names where they
+    come from in diagnostics (`--set`, or `constants` for the Python API). Raises
+    SpecError."""
+    model, sources = load_model(SourceFile(name, normalise(text)), constants, origin)
     return TransitionSystem(model, sources)
 
 
-def load_spec(path: str, constants: dict[str, str] | None = None) -> TransitionSystem:
+def load_spec(path: str, constants: dict[str, str] | None = None,
+              origin: str = "--set") -> TransitionSystem:
     """Compile the spec file at `path` (see load_text). Raises SpecError or OSError."""
-    return load_text(read_source(path), path, constants)
+    return load_text(read_source(path), path, constants, origin)
 
 
 def read_source(path: str) -> str:

@@ -431,10 +431,14 @@ class ScenarioAssume:
 
 @dataclass(eq=False)
 class Scenario:
+    """A scenario; `skipped` says why it is not run (it names a value that the constants
+    set from outside leave out), or None."""
+
     name: str
     strict: bool
     items: tuple[ScenarioStep | ScenarioWait | ScenarioAssert | ScenarioAssume, ...]
     span: Span
+    skipped: str | None = None
 
     @property
     def steps(self) -> tuple[ScenarioStep, ...]:

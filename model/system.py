@@ -218,6 +218,12 @@ class TransitionSystem:
     def scenario_names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.model.scenarios)
 
+    def scenario_skipped(self, name: str) -> tuple[str, Span] | None:
+        """Why scenario `name` is not run (it names a value that the constants set from
+        outside leave out) and where it is, or None."""
+        scenario = next(s for s in self.model.scenarios if s.name == name)
+        return None if scenario.skipped is None else (scenario.skipped, scenario.span)
+
     def outline(self) -> tuple[Section, ...]:
         """What `tock explain` shows of this model, as titled tables (model.outline)."""
         return outline(self.model, self.layout, self.instances, self.sources, self.constants())

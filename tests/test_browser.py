@@ -133,7 +133,8 @@ def test_the_flagship_report_renders_in_chromium(tmp_path) -> None:
     assert console == [], console
     for text in ("agent_recovery", "OK: every verdict is as expected",
                  "p7_restart_within_70s_keeps_task", "field_checkpoint_restart_100s",
-                 "Action coverage", "Reproduce", f"tock check {FLAGSHIP} --out"):
+                 "Action coverage", "Reproduce", f" check {os.path.abspath(FLAGSHIP)} --out",
+                 "time by phase"):
         assert text in dom, text
     # a swimlane picture per trace: the failing properties, reachables and scenarios
     traces = sum(1 for name in (out / "agent_recovery").iterdir() if name.suffix == ".svg")

@@ -15,9 +15,10 @@ on Ctrl-C or when memory ran out. None of these is an error.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -58,7 +59,11 @@ class Stop(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """A progress report of one search: `phase` names it ("main", "scenario S1", ...)."""
+    """A progress report of one search: `phase` names it ("main", "scenario S1", ...).
+    `total`: for a pass over states already found (the leads-to graph), how many there
+    are (`states` is then how many were gone through, and `queue` how many are left).
+    `done`: the last report of a search that reported before, sent when it ends (its
+    counts are those of its last report; `stop_reason` says why it ended early, if so)."""
 
     phase: str
     states: int
@@ -66,6 +71,9 @@ class Progress:
     depth: int
     queue: int
     seconds: float
+    total: int | None = None
+    done: bool = False
+    stop_reason: StopReason | None = None
 
 
 class Budget:
@@ -80,7 +88,7 @@ class Budget:
         self.memory_cap = memory_limit_mb(options)
         self.progress = progress
         self.spent: StopReason | None = None  # time, memory or Ctrl-C: no search may run on
-        # (phase, seconds, CPU seconds) of each search of the check, in order
+        # (phase, seconds, CPU seconds) of each search (and timed pass) of the check, in order
         self.searches: list[tuple[str, float, float]] = []
 
     @property
@@ -106,6 +114,16 @@ class Budget:
         """A search of this check (`findings`, if given, records how it ended)."""
         return Meter(self, phase, findings)
 
+    @contextlib.contextmanager
+    def timed(self, phase: str) -> Iterator[None]:
+        """A pass of the check that is not a search (no bounds; coverage): its time is
+        recorded with the searches', so a user sees where the time went."""
+        start, cpu = self.clock(), time.process_time()
+        try:
+            yield
+        finally:
+            self.searches.append((phase, self.clock() - start, time.process_time() - cpu))
+
 
 class Meter:
     """One search's use of the budget, and the way that search ends (a context manager)."""
@@ -120,11 +138,13 @@ class Meter:
         self.cpu = time.process_time()
         self.next_report = now + 2.0
         self.next_memory = now
+        self.last: Progress | None = None  # the last progress report sent
 
     def elapsed(self) -> float:
         return self.budget.clock() - self.start
 
-    def poll(self, states: int, transitions: int, depth: int, queue: int) -> None:
+    def poll(self, states: int, transitions: int, depth: int, queue: int,
+             total: int | None = None) -> None:
         """The bounds looked at now and then: the shared budget, the deadline, memory (every
         half second) and progress (every second, after the first two)."""
         budget = self.budget
@@ -140,8 +160,9 @@ class Meter:
                 budget.spent = StopReason.MEMORY
                 raise Stop(StopReason.MEMORY)
         if budget.progress is not None and now >= self.next_report:
-            budget.progress(Progress(self.phase, states, transitions, depth, queue,
-                                     now - self.start))
+            self.last = Progress(self.phase, states, transitions, depth, queue,
+                                 now - self.start, total)
+            budget.progress(self.last)
             self.next_report = now + 1.0
 
     def reserve(self, megabytes: float) -> None:
@@ -179,4 +200,8 @@ class Meter:
                 findings.complete = False
             findings.seconds = seconds
         self.budget.searches.append((self.phase, seconds, time.process_time() - self.cpu))
+        if self.last is not None and self.budget.progress is not None and handled:
+            last = self.last
+            self.budget.progress(Progress(self.phase, last.states, last.transitions, last.depth,
+                                          last.queue, seconds, last.total, True, reason))
         return handled

@@ -63,6 +63,9 @@ def run(job: Job) -> Run:
         verdicts = judge_properties(system, findings, searched.active[len(job.active):],
                                     tracer)
         results += response_results(job, bounded, verdicts)
-    coverage = engine.coverage(findings) if job.coverage else ()
+    coverage: tuple[tuple[str, int], ...] = ()
+    if job.coverage:
+        with job.budget.timed("coverage"):
+            coverage = engine.coverage(findings)
     return Run(engine.describe(findings), results, findings.stats(), findings.stop_reason,
                lambda: engine.graph(findings, job.options.graph_limit), coverage)

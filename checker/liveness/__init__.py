@@ -60,7 +60,7 @@ def leads_to(job: Job, system: TransitionSystem, props: list[LivenessInfo],
     if not complete:
         return [incomplete(system, p) for p in props]
     with job.budget.search("leads-to (state graph)") as meter:
-        graph = build_graph(system, states, initial, lambda k: meter.poll(k, 0, 0, 0))
+        graph = build_graph(system, states, initial, meter.poll)
     if meter.stop_reason is not None:
         why = stop_reason_text(meter.stop_reason.value)
         return [incomplete(system, p, f"{why} while the graph was built") for p in props]

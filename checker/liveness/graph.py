@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["TICK", "StateGraph", "build_graph", "sccs", "shortest_path", "edge_between"]
 
 TICK = -1  # the instance of a tick edge (time passing, discrete engine)
+Poll = Callable[[int, int, int, int, int], None]  # states, transitions, depth, left, total
 
 
 class StateGraph:
@@ -77,15 +78,17 @@ class StateGraph:
 
 
 def build_graph(system: TransitionSystem, states: Iterable[int], initial: list[int],
-                poll: Callable[[int], None] | None = None) -> StateGraph:
+                poll: Poll | None = None) -> StateGraph:
     """Every state's transitions (labelled successors, and the tick in discrete time);
-    `poll(k)` is called every few thousand states (a budget may stop the work there)."""
+    `poll(k, transitions, 0, left, total)` is called every few thousand states (a budget
+    may stop the work there, and report progress: k of the total states gone through)."""
     graph = StateGraph(list(states), initial)
     ids = graph.ids
     tick = getattr(system, "tick", None)
+    total = len(graph.states)
     for k, s in enumerate(graph.states):
         if poll is not None and k % 4096 == 0:
-            poll(k)
+            poll(k, len(graph.targets), 0, total - k, total)
         for inst, _choices, t in system.labeled(s):
             if t is not None and t in ids:
                 graph.targets.append(ids[t])

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..report import PropertyResult, Report, Step, Trace, format_time
+from ..report import PropertyResult, Report, Step, Trace
 from .escape import visible
 
 __all__ = ["render_swimlanes", "render_state_graph", "lanes_of", "quote", "html",
@@ -177,7 +177,7 @@ def _what(prop: PropertyResult) -> str:
 
 def _why_label(report: Report, prop: PropertyResult, trace: Trace) -> str:
     verdict = {"violated": "VIOLATED", "reached": "reached", "unreached": "UNREACHED",
-               "holds": "holds", "unknown": "unknown"}[prop.status]
+               "holds": "holds", "unknown": "unknown", "skipped": "skipped"}[prop.status]
     color = "#b00020" if prop.status in ("violated", "unreached") else "#1b5e20"
     rows = [f'<TR><TD ALIGN="LEFT" COLSPAN="2"><FONT POINT-SIZE="12" COLOR="{color}"><B>'
             f"{html(_what(prop))}: {verdict}</B></FONT></TD></TR>"]
@@ -241,7 +241,7 @@ def render_swimlanes(report: Report, prop: PropertyResult, id_prefix: str = "") 
     for leaf, value in first.values:
         by_lane[lanes.of_leaf(leaf)].append((leaf, value))
     row = ["a0"]
-    axis_text = "initial" + (f"<BR/>t = {html(format_time(first.time))} s"
+    axis_text = "initial" + (f"<BR/>t = {html(first.shown_time or '')} s"
                              if timed and first.time is not None else "")
     node("a0", -1, label=f"<{axis_text}>")
     for name, k in col.items():
@@ -274,22 +274,23 @@ def render_swimlanes(report: Report, prop: PropertyResult, id_prefix: str = "") 
             text = f"{index}<BR/>" if step.action is not None else ""
             text += f"<I>{html(step.label or step.action or '')}</I>"
             if timed and step.time is not None:
-                text += f"<BR/>t = {html(format_time(step.time))} s"
+                text += f"<BR/>t = {html(step.shown_time or '')} s"
             node(axis, -1, label=f'<<FONT COLOR="#555555">{text}</FONT>>')
             for k in col.values():
                 point(f"c{index}_{k}", k)
                 row.append(f"c{index}_{k}")
             rows.append(row)
             continue
-        time_text = (f"<BR/><B>t = {html(format_time(step.time))} s</B>"
+        time_text = (f"<BR/><B>t = {html(step.shown_time or '')} s</B>"
                      if timed and step.time is not None else "")
         node(axis, -1, label=f"<{index}{time_text}>")
         actor = lanes.of_step(step)
         if actor not in col:  # cannot happen with lanes_of; keep the picture drawable
             actor = lanes.names[-1]
         changed: dict[str, list[tuple[str, str, str]]] = {}
-        for leaf, old, new in step.changes:
-            changed.setdefault(lanes.of_leaf(leaf), []).append((leaf, old, new))
+        for change in step.changes:
+            changed.setdefault(lanes.of_leaf(change.var), []).append(
+                (change.var, change.old_text, change.new_text))
         for name, k in col.items():
             cell = f"c{index}_{k}"
             row.append(cell)
@@ -307,10 +308,10 @@ def render_swimlanes(report: Report, prop: PropertyResult, id_prefix: str = "") 
                                 "(no change)</FONT></TD></TR>")
                 tip = [f"step {index}: {step.label or step.action}"]
                 if step.time is not None:
-                    tip[0] += f" at t = {format_time(step.time)} s"
+                    tip[0] += f" at t = {step.shown_time} s"
                 if step.error:
                     tip.append(f"fails: {step.error}")
-                tip += [f"{leaf}: {old} -> {new}" for leaf, old, new in step.changes]
+                tip += [f"{c.var}: {c.old_text} -> {c.new_text}" for c in step.changes]
                 node(cell, k, shape='"box"', style='"rounded,filled"', fillcolor='"white"',
                      color=quote(border), penwidth='"1.5"', margin='"0.06,0.04"',
                      label=f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">'

@@ -10,17 +10,16 @@ network access anyway. Deterministic but for the run time, as the text report.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from fractions import Fraction
+from collections.abc import Mapping, Sequence
 
-from ..report import PropertyResult, Report, Trace, format_time, stop_reason_text
+from ..report import PropertyResult, Report, Step, Trace, stop_reason_text
 from .escape import visible
 from .svg import inline_svg
 
 __all__ = ["render_html", "property_anchor"]
 
 _STATUS = {"holds": "holds", "violated": "VIOLATED", "reached": "reached",
-           "unreached": "UNREACHED", "unknown": "unknown"}
+           "unreached": "UNREACHED", "unknown": "unknown", "skipped": "skipped"}
 
 _OUTCOME = {
     "ok": "OK: every verdict is as expected",
@@ -98,7 +97,7 @@ def property_anchor(index: int) -> str:
 
 
 def _status_class(p: PropertyResult) -> str:
-    if p.status == "unknown":
+    if p.status in ("unknown", "skipped"):
         return "unknown"
     return "good" if p.as_expected else "bad"
 
@@ -106,22 +105,27 @@ def _status_class(p: PropertyResult) -> str:
 def _expectation(p: PropertyResult) -> str:
     if p.status == "unknown":
         return "not decided"
+    if p.status == "skipped":
+        return "not run"
     if not p.as_expected:
         want = p.expected or "holds"
         return f"expected to {'hold' if want == 'holds' else 'fail'}"
     return "as expected"
 
 
-def _fmt_time(t: Fraction | None) -> str:
-    return "" if t is None else f"{format_time(t)} s"
+def _fmt_time(step: Step) -> str:
+    return "" if step.time is None else f"{step.shown_time} s"
 
 
 def render_html(report: Report, pictures: Mapping[str, str] | None = None,
                 command: str | None = None, graph_svg: str | None = None,
-                notes: tuple[str, ...] = ()) -> str:
+                notes: tuple[str, ...] = (),
+                timings: Sequence[tuple[str, float]] = ()) -> str:
     """The report as one HTML page. `pictures` maps property names to their swimlane SVG;
     `command` is the command line that reproduces the run; `graph_svg` the state graph;
-    `notes` say what is missing and why (e.g. graphviz not installed)."""
+    `notes` say what is missing and why (e.g. graphviz not installed); `timings` where the
+    time of the run went, phase by phase (seconds; the text and JSON reports, which must
+    not depend on the run, have none)."""
     pictures = pictures or {}
     out: list[str] = []
     emit = out.append
@@ -154,7 +158,7 @@ def render_html(report: Report, pictures: Mapping[str, str] | None = None,
     for note in notes:
         emit(f'<p class="note">{_esc(note)}</p>')
     _verdicts(report, traced, emit)
-    _run(report, command, emit)
+    _run(report, command, emit, timings)
     for k, p in traced:
         _property(report, k, p, pictures.get(p.name), emit)
     if graph_svg:
@@ -188,7 +192,8 @@ def _verdicts(report: Report, traced: list[tuple[int, PropertyResult]], emit) ->
     emit("</tbody></table>")
 
 
-def _run(report: Report, command: str | None, emit) -> None:  # noqa: ANN001
+def _run(report: Report, command: str | None, emit,  # noqa: ANN001
+         timings: Sequence[tuple[str, float]] = ()) -> None:
     s = report.stats
     emit('<h2 id="run">Run</h2>')
     if command:
@@ -214,6 +219,9 @@ def _run(report: Report, command: str | None, emit) -> None:  # noqa: ANN001
         ("exhaustive", "yes" if s.exhaustive else "no: a bound stopped the search"),
         ("time", f"{s.seconds:.2f} s"),
     ]
+    if timings:
+        rows.append(("time by phase", "<br>".join(
+            f"{_esc(label)}: {seconds:.2f} s" for label, seconds in timings)))
     if report.stop_reason:
         rows.append(("stopped", _esc(stop_reason_text(report.stop_reason))))
     emit('<table class="facts"><tbody>')
@@ -284,10 +292,10 @@ def _trace_table(trace: Trace, emit) -> None:  # noqa: ANN001
             action += f" \u2014 fails: {step.error}"
         cells = [f"<td>{k if step.action is not None or k == 0 else ''}</td>"]
         if timed:
-            cells.append(f"<td>{_esc(_fmt_time(step.time))}</td>")
+            cells.append(f"<td>{_esc(_fmt_time(step))}</td>")
         cells.append(f'<td class="action">{_esc(action)}</td>')
         values = dict(step.values)
-        old = {leaf: before for leaf, before, _ in step.changes}
+        old = {change.var: change.old_text for change in step.changes}
         for leaf in leaves:
             value = values.get(leaf, "")
             if leaf in old:

@@ -5,17 +5,10 @@ so the same spec and options give the same bytes."""
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 
 from ..report import SCHEMA, PropertyResult, Report, Step
 
 __all__ = ["report_data", "render_json"]
-
-
-def _time(t: Fraction | None) -> float | None:
-    if t is None:
-        return None
-    return float(t)
 
 
 def _step(k: int, step: Step) -> dict[str, object]:
@@ -26,9 +19,9 @@ def _step(k: int, step: Step) -> dict[str, object]:
         "args": dict(step.args),
         "choices": dict(step.choices),
         "label": step.label,
-        "time": _time(step.time),
+        "time": step.time,
         "error": step.error,
-        "changes": [{"var": n, "from": a, "to": b} for n, a, b in step.changes],
+        "changes": [{"var": c.var, "from": c.old_text, "to": c.new_text} for c in step.changes],
         "state": step.state,
     }
 

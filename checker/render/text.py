@@ -3,15 +3,17 @@ variables that changed. Deterministic: the only run-dependent text is the `time`
 
 from __future__ import annotations
 
-from ..report import PropertyResult, Report, Trace, format_time, stop_reason_text
+from ..report import PropertyResult, Report, Trace, stop_reason_text
 from .escape import visible
 
 __all__ = ["render_text", "render_trace"]
 
 _STATUS = {
     "holds": "holds", "violated": "VIOLATED", "reached": "reached", "unreached": "UNREACHED",
-    "unknown": "unknown",
+    "unknown": "unknown", "skipped": "skipped",
 }
+
+_UNJUDGED = ("unknown", "skipped")  # no verdict: neither as expected nor against it
 
 _OUTCOME = {
     "ok": "OK: every verdict is as expected",
@@ -33,10 +35,10 @@ def render_text(report: Report) -> str:
     width = max((len(p.name) for p in report.properties), default=8)
     for p in report.properties:
         expect = ""
-        if not p.as_expected and p.status != "unknown":
+        if not p.as_expected and p.status not in _UNJUDGED:
             want = p.expected or "holds"
             expect = f"   (expected to {'hold' if want == 'holds' else 'fail'})"
-        elif p.expected == "fails" and p.status != "unknown":
+        elif p.expected == "fails" and p.status not in _UNJUDGED:
             expect = "   (as expected)"
         lines.append(f"  {_STATUS[p.status]:<9}  {p.kind:<9}  {p.name:<{width}}{expect}".rstrip())
     stats = report.stats
@@ -108,7 +110,7 @@ def render_trace(trace: Trace, indent: str = "") -> list[str]:
         marker = "   "
         if trace.loop_start is not None and k == trace.loop_start:
             marker = "-> "
-        when = f"t={format_time(step.time)}  " if timed and step.time is not None else ""
+        when = f"t={step.shown_time}  " if timed and step.time is not None else ""
         if step.label is None or (step.action is None and k == 0):
             lines.append(f"{indent}{marker}{k:>{number_width}}  {when}initial state")
             for name, value in step.values:
@@ -121,8 +123,8 @@ def render_trace(trace: Trace, indent: str = "") -> list[str]:
         pad = " " * (len(marker) + number_width + 4)
         if step.error:
             lines.append(f"{indent}{pad}fails: {step.error}")
-        for name, old, new in step.changes:
-            lines.append(f"{indent}{pad}{name}: {old} -> {new}")
+        for change in step.changes:
+            lines.append(f"{indent}{pad}{change.var}: {change.old_text} -> {change.new_text}")
         if not step.changes and not step.error:
             lines.append(f"{indent}{pad}(no change)")
     if trace.loop_start is not None and all(step.action is None for step in

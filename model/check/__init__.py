@@ -21,9 +21,10 @@ __all__ = ["check_spec", "BUILTIN_PROPERTIES"]
 
 
 def check_spec(files: list[ast.SpecFile], sources: dict[str, SourceFile],
-               overrides: dict[str, str] | None = None) -> ir.Model:
-    """Check the main spec (last in `files`) with its imports; raise SpecError on problems."""
-    cx = Context(files, sources, overrides or {})
+               overrides: dict[str, str] | None = None, origin: str = "--set") -> ir.Model:
+    """Check the main spec (last in `files`) with its imports; raise SpecError on problems.
+    `origin` names where the overrides come from in diagnostics (`--set`, `constants`)."""
+    cx = Context(files, sources, overrides or {}, origin)
     model = _run(cx)
     if cx.diags:
         raise SpecError(cx.diags, sources)

@@ -23,8 +23,8 @@ def override_notes(cx: Context, *exprs: ast.Expr) -> list[tuple[str, Span | None
     notes: list[tuple[str, Span | None]] = []
     for e in exprs:
         if isinstance(e, ast.NameRef) and e.name in cx.overrides:
-            notes.append((f"{e.name} = {cx.overrides[e.name]} was set on the command line",
-                          None))
+            where = "on the command line" if cx.origin == "--set" else f"in {cx.origin}"
+            notes.append((f"{e.name} = {cx.overrides[e.name]} was set {where}", None))
     return notes
 
 
@@ -99,7 +99,7 @@ def fit_const(cx: Context, value: ir.Lit, declared: Type, span: Span) -> ir.Lit:
 def override_value(cx: Context, sym: nm.Sym, declared: Type | None, decl: ast.ConstDecl) -> ir.Lit:
     cx.used_overrides.add(sym.name)
     text = cx.overrides[sym.name]
-    where = override_span(sym.name, text)
+    where = override_span(cx, sym.name, text)
     source = SourceFile(where.file, f"const {sym.name} = {text}\n")
     notes = [(f"'{sym.name}' is declared here", decl.span)]
     try:
@@ -147,12 +147,13 @@ def check_overrides_used(cx: Context) -> None:
         sym = cx.globals.get(name)
         if sym is not None:
             cx.error("E303", f"{name} is a {sym.kind}, not a constant or param",
-                     override_span(name, cx.overrides[name]),
+                     override_span(cx, name, cx.overrides[name]),
                      notes=[(f"'{name}' is declared here", sym.span)],
-                     hint="only const and param declarations can be set with --set")
+                     hint="only const and param declarations can be set"
+                     + (" with --set" if cx.origin == "--set" else ""))
         else:
             cx.error("E208", f"no constant or param named '{name}'",
-                     override_span(name, cx.overrides[name]),
+                     override_span(cx, name, cx.overrides[name]),
                      hint=did_you_mean(name, candidates)
                      or ("this spec has: " + ", ".join(candidates) if candidates
                          else "this spec declares no constants"))
@@ -160,7 +161,7 @@ def check_overrides_used(cx: Context) -> None:
 
 def param_override(cx: Context, decl: ast.ParamDecl, typ: Type) -> ir.Lit | None:
     text = cx.overrides[decl.name]
-    where = override_span(decl.name, text)
+    where = override_span(cx, decl.name, text)
     notes = [(f"'{decl.name}' is declared here", decl.span)]
     errors_before = len(cx.diags)
     try:
@@ -209,8 +210,12 @@ def constant(cx: Context, e: ir.Expr) -> bool:
     return value
 
 
-def override_span(name: str, text: str) -> Span:
-    return Span(f"--set {name}={text}", 0, 0, 0, 0)
+def override_span(cx: Context, name: str, text: str) -> Span:
+    """Where an override comes from, as diagnostics show it: `--set N=3`, or for the
+    Python API `constants['N'] = 3`."""
+    if cx.origin == "--set":
+        return Span(f"--set {name}={text}", 0, 0, 0, 0)
+    return Span(f"{cx.origin}[{name!r}] = {text}", 0, 0, 0, 0)
 
 
 def override_hint(t: Type) -> str | None:

@@ -119,10 +119,11 @@ class Context:
     """The state of one check: inputs, diagnostics, symbol tables, and what is declared."""
 
     def __init__(self, files: list[ast.SpecFile], sources: dict[str, SourceFile],
-                 overrides: dict[str, str]):
+                 overrides: dict[str, str], origin: str = "--set"):
         self.files = files
         self.sources = sources
         self.overrides = dict(overrides)
+        self.origin = origin  # where the overrides come from: `--set`, or the API's `constants`
         self.diags: list[Diagnostic] = []
         self.globals: dict[str, Sym] = {}
         self.enum_members: dict[str, list[EnumT]] = {}

@@ -117,6 +117,7 @@ def check_liveness(cx: Context, decl: ast.LivenessDecl) -> None:
 def check_scenario(cx: Context, decl: ast.ScenarioDecl) -> None:
     items: list[ir.ScenarioStep | ir.ScenarioWait | ir.ScenarioAssert
                 | ir.ScenarioAssume] = []
+    errors_before = len(cx.diags)
     for item in decl.items:
         try:
             if isinstance(item, ast.StepItem):
@@ -140,7 +141,24 @@ def check_scenario(cx: Context, decl: ast.ScenarioDecl) -> None:
     if not any(isinstance(i, ast.StepItem) for i in decl.items):
         cx.error("E311", f"scenario '{decl.name}' has no steps", decl.name_span,
                  hint="list actions such as crash(a = 1)")
-    cx.scenarios.append(ir.Scenario(decl.name, decl.strict, tuple(items), decl.span))
+    skipped = _left_out(cx, errors_before)
+    cx.scenarios.append(ir.Scenario(decl.name, decl.strict, tuple(items), decl.span, skipped))
+
+
+def _left_out(cx: Context, errors_before: int) -> str | None:
+    """Why a scenario is skipped: constants set from outside (`--set`) shrank a range, and
+    the scenario names a value outside it (`acquire(c = 2)`, `client[2]` with CLIENTS = 1).
+    Its range errors (E304) are then dropped, and the scenario is reported as skipped with
+    the first of them as the reason, so a spec can be scaled down without deleting its
+    scenarios. Any other error in the scenario stays an error."""
+    new = cx.diags[errors_before:]
+    if not cx.overrides or not new or any(d.code != "E304" for d in new):
+        return None
+    del cx.diags[errors_before:]
+    first = new[0]
+    given = ", ".join(f"{name} = {value}" for name, value in cx.overrides.items())
+    return (f"not run: it names a value that the constants set leave out ({given}): "
+            f"{first.message} (at {first.span})")
 
 
 def scenario_step(cx: Context, item: ast.StepItem) -> ir.ScenarioStep:

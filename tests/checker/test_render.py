@@ -23,7 +23,7 @@ from checker.render.dot import (
 )
 from checker.render.html import render_html
 from checker.render.svg import dot_to_svg, graphviz_available, inline_svg
-from checker.report import PropertyResult, Report, Stats, Step, Trace
+from checker.report import Change, PropertyResult, Report, Stats, Step, Trace, format_time
 
 GOLDEN = "tests/golden/reports"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -73,6 +73,15 @@ def _svg_texts(svg: str) -> list[str]:
     return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
 
 
+def _t(t: Fraction | int) -> tuple[float, None, str]:
+    """A step's time, error (none) and exact time text, from an exact time."""
+    return float(t), None, format_time(Fraction(t))
+
+
+def _change(var: str, old: str, new: str) -> Change:
+    return Change(var, old, new, old, new)
+
+
 def synthetic(steps: int = 40, nodes: int = 7, loop: bool = True) -> Report:
     """A report with a 40-step timed trace over 8 lanes (node[1..7] and the globals), with
     a lasso, a failing last action and time passing at the end: everything a swimlane
@@ -81,25 +90,26 @@ def synthetic(steps: int = 40, nodes: int = 7, loop: bool = True) -> Report:
     for n in range(1, nodes + 1):
         values[f"node[{n}].state"] = "idle"
         values[f"node[{n}].term"] = "0"
-    out = [Step(None, None, (), (), None, dict(values), tuple(values.items()), (), Fraction(0))]
+    out = [Step(None, None, (), (), None, dict(values), tuple(values.items()), (), *_t(0))]
     for k in range(1, steps + 1):
         n, m = (k * 3) % nodes + 1, (k * 5) % nodes + 1
         changes = []
         old, values[f"node[{n}].term"] = values[f"node[{n}].term"], str(k)
-        changes.append((f"node[{n}].term", old, str(k)))
+        changes.append(_change(f"node[{n}].term", old, str(k)))
         if m != n:
             old = values[f"node[{m}].state"]
             values[f"node[{m}].state"] = "follower" if old == "idle" else "idle"
-            changes.append((f"node[{m}].state", old, values[f"node[{m}].state"]))
+            changes.append(_change(f"node[{m}].state", old, values[f"node[{m}].state"]))
         if k % 4 == 0:
             old, values["leader"] = values["leader"], str(n)
-            changes.append(("leader", old, str(n)))
+            changes.append(_change("leader", old, str(n)))
         error = "error[E501]: term := 41 is outside 0..40" if k == steps else None
         out.append(Step("elect", "node", (("n", str(n)), ("to", str(m))), (),
                         f"elect(n={n}, to={m})", dict(values), tuple(values.items()),
-                        tuple(changes) if error is None else (), Fraction(3 * k, 2), error))
+                        tuple(changes) if error is None else (), float(Fraction(3 * k, 2)), error,
+                        format_time(Fraction(3 * k, 2))))
     out.append(Step(None, None, (), (), "(time passes)", dict(values), tuple(values.items()),
-                    (), Fraction(3 * steps, 2) + 7))
+                    (), *_t(Fraction(3 * steps, 2) + 7)))
     trace = Trace(tuple(out), loop_start=steps - 5 if loop else None)
     prop = PropertyResult("one_leader", "invariant", "violated", None, False,
                           f"invariant one_leader is false after {steps} steps",
@@ -270,10 +280,11 @@ def _hostile_report() -> Report:
     steps = []
     for step in prop.trace.steps:
         values = tuple((f"{leaf}", f"{value}{HOSTILE}") for leaf, value in step.values)
-        changes = tuple((leaf, a + HOSTILE, b + HOSTILE) for leaf, a, b in step.changes)
+        changes = tuple(Change(c.var, c.old, c.new, c.old_text + HOSTILE, c.new_text + HOSTILE)
+                        for c in step.changes)
         label = None if step.label is None else step.label + HOSTILE
         steps.append(Step(step.action, step.process, step.args, step.choices, label,
-                          step.state, values, changes, step.time, step.error))
+                          step.state, values, changes, step.time, step.error, step.time_text))
     bad = PropertyResult(f"p{HOSTILE}", "invariant", "violated", None, False,
                          f"message {HOSTILE}", f"{HOSTILE}.tock:1:1", Trace(tuple(steps)),
                          ((f"x < 1 {HOSTILE}", f"v{HOSTILE}"),))
@@ -390,7 +401,9 @@ def test_cli_out_writes_text_json_html_and_pictures(tmp_path, capsys) -> None:
                                        "increment.txt"]
     assert os.listdir(out / "increment") == ["fin.svg"]
     page = (out / "increment.html").read_text()
-    assert f"tock check specs/conformance/increment.tock --out {out}" in page
+    # the Reproduce line: absolute paths, so it runs from any folder
+    spec = os.path.abspath("specs/conformance/increment.tock")
+    assert f" check {spec} --out {out}</pre>" in page
     assert 'id="state-graph"' in page  # 13 states: small enough to draw
     assert page.count("<svg") == 2
     assert "coverage (transitions per action)" in (out / "increment.txt").read_text()
