@@ -17,6 +17,7 @@ self-contained page of `--html`, where the page's script steps without a server.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
@@ -37,8 +38,8 @@ from .render.dot import lanes_of, render_swimlanes
 from .render.escape import visible
 from .render.explorer import page_csp, render_explorer
 from .render.svg import GraphvizFailed, GraphvizMissing, dot_to_svg
-from .report import PropertyResult, Report, Stats, Step, Trace
-from .trace import format_duration
+from .report import Change, PropertyResult, Report, Stats, Step, Trace
+from .trace import TraceBuilder, exact_seconds, format_duration, reset_change
 
 __all__ = ["Explorer", "ExploreError", "ExplorerServer", "Entry", "parse_delay",
            "STATIC_LIMIT"]
@@ -98,6 +99,7 @@ class Explorer:
         self.stepper = ConcreteStepper(system)
         self.timed = self.stepper.n_clocks > 0
         self.clock_names = system.clock_names if self.timed else ("0",)
+        self.builder = TraceBuilder(system, timed=self.timed)  # how steps are made
         self.initial = self.stepper.initial_states()
         self._report = Report(system.name, system.file, tuple(system.constants()), {},
                               "explore", "ok", None, Stats(0, 0, 0, None, 0.0, False), (),
@@ -112,24 +114,13 @@ class Explorer:
 
     # -------------------------------------------------------------- steps
     def _make_step(self, move: ConcreteMove | None, state: ConcreteState, time: Fraction,
-                   changes: Sequence[tuple[str, str, str]], label: str | None = None) -> Step:
-        """A trace step, as checker.trace.TraceBuilder makes them (same values, same
+                   changes: Sequence[Change], label: str | None = None) -> Step:
+        """A trace step, made as checker.trace.TraceBuilder makes them (same values, same
         state data), so a loaded trace's steps compare equal."""
-        system = self.system
-        data = system.state_data(state.values)
-        shown = tuple(system.layout.show(state.values))
-        for name, value in zip(self.clock_names[1:], state.clocks):
-            if name.startswith("@"):
-                continue
-            shown += ((name, format_duration(value)),)
-            data[name] = float(value / 1000) if value.denominator != 1 or int(value) % 1000 \
-                else int(value) // 1000
-        seconds = time / 1000 if self.timed else None
-        if move is None:
-            return Step(None, None, (), (), label, data, shown, (), seconds)
-        t = move.transition
-        return Step(t.action, t.process, t.args, t.choices, str(t), data, shown,
-                    tuple(changes), seconds)
+        step = self.builder.make_step(None if move is None else move.transition,
+                                      state.values, state.clocks if self.timed else (),
+                                      time / 1000 if self.timed else None, changes)
+        return step if label is None else dataclasses.replace(step, label=label)
 
     def enabled(self, state: ConcreteState) -> list[ConcreteMove]:
         return [m for m in self.stepper.moves(state) if m.target is not None]
@@ -164,11 +155,11 @@ class Explorer:
                                f"({len(moves)} enabled)")
         move = moves[int(token)]
         assert move.target is not None
-        changes = list(self.system.layout.diff(state.values, move.target.values))
+        changes = self.builder.changes(state.values, move.target.values)
         for x in move.resets:
             name = self.clock_names[x + 1]
             if not name.startswith("@") and state.clocks[x] != 0:
-                changes.append((name, format_duration(state.clocks[x]), "0s"))
+                changes.append(reset_change(name, state.clocks[x]))
         step = self._make_step(move, move.target, entry.time, changes)
         return Entry(token, "action", move.target, entry.time, step, self.lanes.of_step(step))
 
@@ -223,7 +214,7 @@ class Explorer:
             "time": format_duration(entry.time) if self.timed else None,
             "values": [v for v in values if v[0] not in clocks],
             "clocks": [v for v in values if v[0] in clocks],
-            "resets": [visible(n) for n, _old, new in step.changes if n in clocks],
+            "resets": [visible(c.var) for c in step.changes if c.var in clocks],
             "props": [[visible(p.name), p.kind, p.value, None if p.error is None
                        else visible(p.error)] for p in self.stepper.properties(entry.state)],
         }
@@ -285,8 +276,9 @@ class Explorer:
             raise ExploreError("no initial state of the model is the trace's first state")
         path = [entry.token]
         for n, step in enumerate(trace.steps[1:], 1):
-            if step.time is not None and self.timed:
-                wait = step.time * 1000 - entry.time
+            seconds = exact_seconds(step)
+            if seconds is not None and self.timed:
+                wait = seconds * 1000 - entry.time
                 if wait > 0:
                     entry = self.advance(entry, _token_of_delay(wait))
                     path.append(entry.token)

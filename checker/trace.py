@@ -69,7 +69,7 @@ class TraceBuilder:
         """The initial state (at time 0 in a timed trace)."""
         values = self.system.decode(state)
         time = None if self.names is None else Fraction(0)
-        self.steps.append(self._make(None, values, clocks, time, ()))
+        self.steps.append(self.make_step(None, values, clocks, time, ()))
         self.prev_values = values
         self.prev_clocks = tuple(clocks)
 
@@ -83,16 +83,16 @@ class TraceBuilder:
             raise TraceError(f"step {len(self.steps)} ({system.transition(inst, choices)}) "
                              "does not replay in the reference interpreter")
         values = system.decode(after)
-        changes = self._changes(self.prev_values, values)
+        changes = self.changes(self.prev_values, values)
         if self.names is not None and time is not None:
             elapsed = (time - self.last_time) * 1000
             for x in resets:
                 name = self.names[x]
                 old = Fraction(self.prev_clocks[x - 1]) + elapsed
                 if not name.startswith("@") and old != 0:
-                    changes.append(Change(name, _seconds(old), 0, format_duration(old), "0s"))
+                    changes.append(reset_change(name, old))
             self.last_time = time
-        self.steps.append(self._make(system.transition(inst, choices), values, clocks, time,
+        self.steps.append(self.make_step(system.transition(inst, choices), values, clocks, time,
                                      changes))
         self.prev_values = values
         self.prev_clocks = tuple(clocks)
@@ -104,14 +104,14 @@ class TraceBuilder:
         if time is not None:
             elapsed = (time - self.last_time) * 1000
             clocks = tuple(Fraction(c) + elapsed for c in self.prev_clocks)
-        self.steps.append(self._make(self.system.transition(inst), values, clocks, time, (),
+        self.steps.append(self.make_step(self.system.transition(inst), values, clocks, time, (),
                                      message))
 
     def finish(self, state: int, time: Fraction, clocks: Clocks) -> None:
         """Time passing after the last step (a deadline reached, a clock property true)."""
         if time > self.last_time and not (self.steps and self.steps[-1].error):
             values = self.system.decode(state)
-            step = self._make(None, values, clocks, time, ())
+            step = self.make_step(None, values, clocks, time, ())
             self.steps.append(Step(None, None, (), (), "(time passes)", step.state,
                                    step.values, (), step.time, None, step.time_text))
 
@@ -119,7 +119,7 @@ class TraceBuilder:
         return Trace(tuple(self.steps), loop_start)
 
     # -------------------------------------------------------------- one step
-    def _changes(self, before: tuple, after: tuple) -> list[Change]:
+    def changes(self, before: tuple, after: tuple) -> list[Change]:
         """The leaves that changed, typed (as in `Step.state`) and as text."""
         layout = self.system.layout
         out = []
@@ -131,7 +131,7 @@ class TraceBuilder:
                                   format_value(leaf.type, a), format_value(leaf.type, b)))
         return out
 
-    def _make(self, label: Transition | None, values: tuple, clocks: Clocks,
+    def make_step(self, label: Transition | None, values: tuple, clocks: Clocks,
               time: Fraction | None, changes: Sequence[Change],
               error: str | None = None) -> Step:
         system = self.system
@@ -149,6 +149,20 @@ class TraceBuilder:
             return Step(None, None, (), (), None, state, shown, (), seconds, error, text)
         return Step(label.action, label.process, label.args, label.choices, str(label), state,
                     shown, tuple(changes), seconds, error, text)
+
+
+def reset_change(name: str, old: int | Fraction) -> Change:
+    """The change of a clock reset from `old` ms to 0."""
+    return Change(name, _seconds(old), 0, format_duration(old), "0s")
+
+
+def exact_seconds(step: Step) -> Fraction | None:
+    """A step's time exactly, from its text (`75`, `0.001`, `75+1/3`)."""
+    text = step.shown_time
+    if text is None:
+        return None
+    whole, _, rest = text.partition("+")
+    return Fraction(whole) + (Fraction(rest) if rest else 0)
 
 
 def _seconds(ms: int | Fraction) -> int | float:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..report import PropertyResult, Report, format_time
+from ..report import PropertyResult, Report
 
 __all__ = ["Where", "Summary", "summarise", "parse_location", "what", "counts"]
 
@@ -27,7 +27,8 @@ class Where:
 @dataclass(frozen=True, slots=True)
 class Summary:
     """One property as a CI test: `result` is pass (the verdict is as expected), fail (it
-    differs) or undecided (status unknown: a bound stopped the search first)."""
+    differs), undecided (status unknown: a bound stopped the search first) or skipped (a
+    scenario that names what the constants leave out: not run)."""
 
     result: str
     verdict: str
@@ -45,7 +46,7 @@ class Summary:
                f"expected: {self.expected}" + (" (the default)" if self.default_expectation
                                                else "")]
         out.append(f"as expected: {'yes' if self.result == 'pass' else 'no'}"
-                   + (" (undecided)" if self.result == "undecided" else ""))
+                   + (f" ({self.result})" if self.result in ("undecided", "skipped") else ""))
         if self.where is not None:
             out.append(f"location: {self.where}")
         if self.message:
@@ -87,20 +88,23 @@ def what(p: PropertyResult) -> str:
 def summarise(p: PropertyResult) -> Summary:
     if p.status == "unknown":
         result = "undecided"
+    elif p.status == "skipped":
+        result = "skipped"  # a scenario the constants leave no instance for
     else:
         result = "pass" if p.as_expected else "fail"
     steps = final = None
     lasso = False
     if p.trace is not None:
         steps = len(p.trace)
-        times = [s.time for s in p.trace.steps if s.time is not None]
-        final = format_time(times[-1]) if times else None
+        times = [s.shown_time for s in p.trace.steps if s.shown_time is not None]
+        final = times[-1] if times else None
         lasso = p.trace.loop_start is not None
     return Summary(result, p.status, p.expected or "holds", p.expected is None,
                    parse_location(p.location), p.message, steps, final, lasso)
 
 
 def counts(report: Report) -> tuple[int, int, int]:
-    """(tests, failures, undecided) over the report's properties."""
+    """(tests, failures, not run: undecided or skipped) over the report's properties."""
     results = [summarise(p).result for p in report.properties]
-    return len(results), results.count("fail"), results.count("undecided")
+    return len(results), results.count("fail"), \
+        results.count("undecided") + results.count("skipped")

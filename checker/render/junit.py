@@ -75,6 +75,9 @@ def _testcase(report: Report, p: PropertyResult) -> list[str]:
             reason += f" ({stop_reason_text(report.stop_reason)})"
         return [head, f"      <skipped{_attrs(message=reason)}>{body}</skipped>",
                 "    </testcase>"]
+    if summary.result == "skipped":
+        return [head, f"      <skipped{_attrs(message=p.message or 'not run')}>{body}</skipped>",
+                "    </testcase>"]
     return [head, f"      <system-out>{body}</system-out>", "    </testcase>"]
 
 

@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping
 from urllib.parse import quote
 
-from ..report import SCHEMA, PropertyResult, Report, Step, format_time
+from ..report import SCHEMA, PropertyResult, Report, Step
 from .ci import Where, parse_location, summarise, what
 from .escape import visible
 
@@ -80,12 +80,13 @@ def _step_text(k: int, step: Step, loop_start: int | None) -> str:
         text = "initial state"
     else:
         text = f"step {k}: {step.label}" if step.action is not None else step.label or ""
-    if step.time is not None:
-        text += f" at t={format_time(step.time)}"
+    if step.shown_time is not None:
+        text += f" at t={step.shown_time}"
     if step.error:
         text += f"; fails: {step.error}"
     elif step.changes:
-        text += "; " + ", ".join(f"{n}: {a} -> {b}" for n, a, b in step.changes)
+        text += "; " + ", ".join(f"{c.var}: {c.old_text} -> {c.new_text}"
+                               for c in step.changes)
     if loop_start is not None and k == loop_start:
         text += " (the cycle returns to this state)"
     return text
@@ -101,13 +102,13 @@ def _code_flow(p: PropertyResult, file: str, actions: Mapping[tuple[str | None, 
         if step.action is not None:
             at = parse_location(actions.get((step.process, step.action))) or where
         location = _location(at, file, _step_text(k, step, p.trace.loop_start))
-        shown = step.values if k == 0 else tuple((n, b) for n, _a, b in step.changes)
+        shown = step.values if k == 0 else tuple((c.var, c.new_text) for c in step.changes)
         entry: dict[str, object] = {"location": location, "executionOrder": k}
         if shown:
             entry["state"] = {visible(n): {"text": visible(v)} for n, v in shown}
         props: dict[str, object] = {"index": k}
-        if step.time is not None:
-            props["time"] = format_time(step.time)
+        if step.shown_time is not None:
+            props["time"] = step.shown_time
         if step.error:
             props["error"] = visible(step.error)
         entry["properties"] = props
@@ -126,6 +127,9 @@ def _result(report: Report, p: PropertyResult,
         kind, level = "fail", "error"
         want = "hold" if summary.expected == "holds" else "fail"
         text = f"{what(p)}: {p.status}, expected to {want}"
+    elif summary.result == "skipped":
+        kind, level = "notApplicable", "none"
+        text = f"{what(p)}: skipped"
     else:
         kind, level = "fail", "warning"
         text = f"{what(p)}: undecided (the search stopped before deciding it)"

@@ -13,6 +13,8 @@ import pytest
 from checker import Change, UsageError, check, load
 from checker.cli import main
 from checker.render.json import render_json
+from checker.render.junit import render_junit
+from checker.render.sarif import render_sarif
 from checker.render.text import render_text, render_trace
 from checker.trace import TraceBuilder
 from model import SpecError
@@ -180,6 +182,12 @@ def test_a_scenario_naming_an_instance_the_constants_leave_out_is_skipped() -> N
     assert "  skipped    scenario   handover" in text
     assert "scenario handover: skipped" in text
     assert json.loads(render_json(small))["properties"][-1]["status"] == "skipped"
+    # in CI outputs a skipped scenario is not run: JUnit <skipped>, SARIF notApplicable
+    junit = render_junit(small)
+    assert junit.count("<skipped") == 2 and "<failure" not in junit
+    results = json.loads(render_sarif(small))["runs"][0]["results"]
+    assert sorted(r["kind"] for r in results if "handover" in r["message"]["text"]
+                  or "watched" in r["message"]["text"])[:2] == ["notApplicable"] * 2
 
 
 def test_without_constants_a_bad_instance_in_a_scenario_is_still_an_error() -> None:
