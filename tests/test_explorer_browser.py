@@ -87,6 +87,10 @@ def test_the_served_explorer_replays_a_counterexample_from_the_url(served) -> No
     assert "violated mutex (invariant, 6 steps) load" in _text(dom, "traces")
     assert "leave(p=1)" in _text(dom, "moves")
 
+    # in a narrow window nothing is wider than the page: wide parts scroll on their own
+    dom, console = _chromium(server.url + fragment, "--dump-dom", "--window-size=360,900")
+    assert console == [] and 'data-overflow="false"' in dom, console
+
     # a jump: step 3 of the same path, its state and its moves
     dom, console = _chromium(server.url + fragment + "&at=3", "--dump-dom")
     assert console == [], console

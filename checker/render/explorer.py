@@ -199,6 +199,9 @@ function render() {
   drawTraces();
   if (picture) drawPicture();
   document.body.setAttribute("data-step", String(at));
+  // whether something is wider than the page without its own scroll (the browser test)
+  const root = document.documentElement;
+  document.body.setAttribute("data-overflow", String(root.scrollWidth > root.clientWidth));
 }
 function drawControls() {
   const bar = clear(byId("controls"));
