@@ -3,6 +3,7 @@ reference interpreter instead of the compiled code."""
 
 from __future__ import annotations
 
+import signal
 from collections import Counter
 
 from model import TransitionSystem, load_text
@@ -144,3 +145,10 @@ def interpreted_discrete_count(system: TransitionSystem, tick: int) -> tuple[int
                     nxt.append(state)
         frontier = nxt
     return len(seen), transitions
+
+
+def sigint_as_usual() -> None:
+    """A subprocess `preexec_fn`: Ctrl-C does what it does in a terminal, even when the tests
+    run with SIGINT ignored (a background job of a shell without job control), which Python
+    keeps, so a test's SIGINT would do nothing and the child would wait forever."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

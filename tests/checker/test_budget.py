@@ -15,6 +15,7 @@ import checker.cli as cli
 from checker import Options, check_system, load
 from checker.engine import Budget, StopReason
 from checker.report import Report
+from tests.helpers import sigint_as_usual
 
 BIG = "tests/fixtures/big/big_with_scenarios.tock"
 
@@ -71,7 +72,8 @@ def test_the_state_bound_is_per_search() -> None:
 def _tock(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "checker", "check", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": os.getcwd()})
+                            env={**os.environ, "PYTHONPATH": os.getcwd()},
+                            preexec_fn=sigint_as_usual)
 
 
 def _wait_for_progress(proc: subprocess.Popen[str]) -> str:

@@ -13,6 +13,7 @@ import pytest
 
 import checker.cli as cli
 from checker.cli import main
+from tests.helpers import sigint_as_usual
 
 TWOPHASE = "specs/conformance/twophase.tock"
 
@@ -142,7 +143,7 @@ def test_ctrl_c_gives_a_partial_report_and_progress_goes_to_stderr() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "checker", "check", TWOPHASE, "--set", "RM=9"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONPATH": os.getcwd()})
+        env={**os.environ, "PYTHONPATH": os.getcwd()}, preexec_fn=sigint_as_usual)
     assert proc.stderr is not None
     seen = []
     while not any("states/s" in line for line in seen):  # the first progress line

@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from checker.cli import main
+from tests.helpers import sigint_as_usual
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FAILING = """spec fails
@@ -115,7 +116,8 @@ def test_file_names_are_escaped_in_messages_reports_and_pictures(tmp_path, capsy
 
 def _run(code: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          cwd=ROOT, env={**os.environ, "PYTHONPATH": ROOT}, timeout=120)
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": ROOT}, timeout=120,
+                          preexec_fn=sigint_as_usual)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")

@@ -24,7 +24,7 @@ from checker.cli import main
 from checker.explore import ExploreError, Explorer, ExplorerServer, parse_delay
 from checker.render.explorer import render_explorer
 from model import ConcreteStepper
-from tests.helpers import spec
+from tests.helpers import sigint_as_usual, spec
 
 COUNTER = """
 var x: 0..3 = 0
@@ -286,7 +286,8 @@ def test_ctrl_c_stops_the_server_without_a_traceback() -> None:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen([sys.executable, "-m", "checker", "explore",
                              "specs/conformance/increment.tock", "--no-check"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=sigint_as_usual)
     try:
         line = proc.stdout.readline()
         url = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
