@@ -210,7 +210,17 @@ def _window_problem(shown: str, pad: int, line: str, col: int) -> str | None:
         i += 1
     if used != pad - lead:
         return "caret"
-    head, rest = core[:i], core[i:]
+    # characters of no width (a combining accent) after the caret's cell may belong on
+    # either side of it: each split is tried
+    splits = [i]
+    while i < len(core) and cells(core[i]) == 0:
+        i += 1
+        splits.append(i)
+    return min((_split_problem(core[:k], core[k:], before, after, lead) for k in splits),
+               key=lambda problem: problem is not None)
+
+
+def _split_problem(head: str, rest: str, before: str, after: str, lead: int) -> str | None:
     if rest.endswith("...") and not after.startswith(rest):
         rest = rest[:-3]
     if not before.endswith(head) or not after.startswith(rest):

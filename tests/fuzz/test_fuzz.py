@@ -50,6 +50,19 @@ def test_the_oracle_checks_each_excerpt_against_the_input() -> None:
     assert display("a\x1b\tb") == "a\\x1b    b"
 
 
+def test_a_caret_next_to_a_combining_mark_is_judged_on_either_side_of_it() -> None:
+    # a long line ending in e + U+0301; the caret at the end of the file, after the accent
+    line = "x = " + "(" * 200 + " // e\u0301"
+    text = line.encode("utf-8")
+    col = len(line) + 1
+    shown = "..." + line[-40:]
+    good = (f"s.tock:1:{col}: error[E103]: x\n 1 | {shown}\n   | "
+            + " " * (3 + 39) + "^\n")   # the accent takes no cell
+    assert classify(_outcome(good, text), NAMES).klass == "diagnostic"
+    cut = good.replace(f" 1 | {shown}", f" 1 | ...{line[-40:-12]}")
+    assert classify(_outcome(cut, text), NAMES).signature.startswith("misplaced")
+
+
 def test_the_oracle_flags_raw_controls_floods_tracebacks_and_clobbers() -> None:
     assert classify(_outcome("tock: \x1b[31m\n", b""), NAMES).klass == "raw-control"
     many = "".join(f"s.tock:1:1: error[E101]: {k}\n 1 | x\n   | ^\n" for k in range(30))
