@@ -32,7 +32,10 @@ def test_fuzz_regression(path: str) -> None:
     prepare()
     case = Case(0, os.path.relpath(path), "spec.tock", data, argv + ("--debug",),
                 (("dir", "outside", b""), ("file", VICTIM, VICTIM_TEXT)))
-    outcome, verdict = run_case(case, Limits(seconds=20))
+    # CPU seconds before it counts as a hang: the fuzzer's own limit where a regression is
+    # about speed (`// seconds: 10`), else a margin for a busy machine
+    limit = re.search(rb"// seconds: ([0-9.]+)", data)
+    outcome, verdict = run_case(case, Limits(seconds=float(limit.group(1)) if limit else 20))
     assert not verdict.failed, f"{verdict.signature} {verdict.detail}\n{outcome.stderr[-3000:]}"
     assert outcome.exit == int(exit_code), outcome.stderr[-3000:]
     for c in code:  # a diagnostic on stderr, or a run-time error in the report
