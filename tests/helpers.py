@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 from collections import Counter
+from pathlib import Path
 
 from model import TransitionSystem, load_text
 from model.interp import initial_states, successors
@@ -152,3 +153,14 @@ def sigint_as_usual() -> None:
     run with SIGINT ignored (a background job of a shell without job control), which Python
     keeps, so a test's SIGINT would do nothing and the child would wait forever."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def hostile_spec(folder: Path, file_name: str, invariant: str = "x < 2 and x >= 0") -> Path:
+    """A small spec (violated `small`) saved as folder/<script>alert('x')</file_name, for
+    the tests that every file name is shown as text, never as markup."""
+    inside = folder / "<script>alert('x')<"
+    inside.mkdir()
+    spec = inside / file_name
+    spec.write_text("var x: 0..3 = 0\naction inc when x < 3 do { x := x + 1 }\n"
+                    f"invariant small: {invariant}\nallow deadlock\n")
+    return spec

@@ -22,6 +22,7 @@ import zlib
 import pytest
 
 from checker.cli import main
+from tests.helpers import hostile_spec
 
 CHROMIUM = next((shutil.which(name) for name in ("chromium", "chromium-browser")
                  if shutil.which(name)), None)
@@ -156,11 +157,7 @@ def test_the_flagship_report_renders_in_chromium(tmp_path) -> None:
 
 
 def test_a_hostile_spec_renders_as_text_in_chromium(tmp_path) -> None:
-    folder = tmp_path / "<script>alert('x')<"
-    folder.mkdir()
-    spec = folder / "\"q\"&<img src=x onerror=alert(1)>.tock"
-    spec.write_text("var x: 0..3 = 0\naction inc when x < 3 do { x := x + 1 }\n"
-                    "invariant small: x < 2 and x >= 0\nallow deadlock\n")
+    spec = hostile_spec(tmp_path, "\"q\"&<img src=x onerror=alert(1)>.tock")
     page = str(tmp_path / "r.html")
     assert main(["check", str(spec), "--html", page]) == 1
     dom, console = _chromium(page, "--dump-dom")

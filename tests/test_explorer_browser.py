@@ -24,6 +24,7 @@ import pytest
 from checker.api import load
 from checker.cli import main
 from checker.explore import Explorer, ExplorerServer
+from tests.helpers import hostile_spec
 from tests.test_browser import FLAGS, _colors
 
 CHROMIUM = next((shutil.which(name) for name in ("chromium", "chromium-browser")
@@ -119,11 +120,7 @@ def test_the_served_explorer_is_drawn(served, tmp_path) -> None:
 
 
 def test_the_self_contained_page_steps_by_itself_and_shows_names_as_text(tmp_path) -> None:
-    folder = tmp_path / "<script>alert('x')<"
-    folder.mkdir()
-    spec = folder / "\"q\"&<img src=x onerror=alert(1)>.tock"
-    spec.write_text("var x: 0..3 = 0\naction inc when x < 3 do { x := x + 1 }\n"
-                    "invariant small: x < 2\nallow deadlock\n")
+    spec = hostile_spec(tmp_path, "\"q\"&<img src=x onerror=alert(1)>.tock", "x < 2")
     page = tmp_path / "explore.html"
     assert main(["explore", str(spec), "--html", str(page)]) == 0
     dom, console = _chromium("file://" + str(page) + "#path=0,0,0", "--dump-dom")

@@ -24,6 +24,7 @@ from checker.render.dot import (
 from checker.render.html import render_html
 from checker.render.svg import dot_to_svg, graphviz_available, inline_svg
 from checker.report import Change, PropertyResult, Report, Stats, Step, Trace, format_time
+from tests.helpers import hostile_spec
 
 GOLDEN = "tests/golden/reports"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -317,11 +318,7 @@ def test_hostile_names_render_harmlessly_in_svg() -> None:
 
 
 def test_a_hostile_file_name_through_the_cli(tmp_path) -> None:
-    folder = tmp_path / "<script>alert('x')<"
-    folder.mkdir()
-    spec = folder / "\"q\"&<i>.tock"
-    spec.write_text("var x: 0..3 = 0\naction inc when x < 3 do { x := x + 1 }\n"
-                    "invariant small: x < 2 and x >= 0\nallow deadlock\n")
+    spec = hostile_spec(tmp_path, "\"q\"&<i>.tock")
     html = tmp_path / "r.html"
     assert main(["check", str(spec), "--html", str(html), "--svg", str(tmp_path / "svg")]) == 1
     page = html.read_text()
