@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 from . import interp
 from .codegen import value_of
-from .irutil import argument_tuples
 
 if TYPE_CHECKING:
     from .system import Transition, TransitionSystem
@@ -202,23 +201,12 @@ class ConcreteStepper:
         return out
 
     # -------------------------------------------------------------- time
-    def _active_bounds(self, values: tuple) -> list[tuple[int, str, int]]:
-        """(clock, op, constant) of every bound active with these values."""
-        out = []
-        for bound in self._model.bounds:
-            for args in argument_tuples(bound.locals):
-                env = dict(zip(bound.locals, args))
-                if bound.cond is None or interp.evaluate(bound.cond, values, env):
-                    out.append((interp.clock_index(bound.atom.clock, values, env),
-                                bound.atom.op, bound.atom.bound))
-        return out
-
     def _bounds_hold(self, values: tuple, clocks: tuple[Fraction, ...],
                      delay: Fraction = Fraction(0)) -> bool:
         if not self.n_clocks:
             return True
         return all(_compare(clocks[x] + delay, op, k)
-                   for x, op, k in self._active_bounds(values))
+                   for x, op, k in interp.active_bounds(self._model, values))
 
     def max_delay(self, state: ConcreteState) -> tuple[Fraction | None, bool]:
         """The longest delay the active bounds allow from `state` (ms; None: time may pass
@@ -227,7 +215,7 @@ class ConcreteStepper:
             return Fraction(0), False
         limit: Fraction | None = None
         strict = False
-        for x, op, k in self._active_bounds(state.values):
+        for x, op, k in interp.active_bounds(self._model, state.values):
             if op not in ("<=", "<", "=="):
                 continue
             gap = k - state.clocks[x]

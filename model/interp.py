@@ -398,10 +398,24 @@ def execute(stmts: tuple[ir.Stmt, ...], state: tuple, env: dict, choices: tuple,
                     raise TypeError(f"cannot execute {type(stmt).__name__}")
 
 
-def instances(action: ir.Action) -> list[tuple[Value, ...]]:
-    """Argument tuples of an action, in order (the first local varies slowest)."""
+def instances(action: ir.Action | ir.Bound) -> list[tuple[Value, ...]]:
+    """Argument tuples of an action (or a bound), in order (the first local varies
+    slowest)."""
     return [tuple(args) for args in product(*(list(local.type.values())
                                               for local in action.locals))]
+
+
+def active_bounds(model: ir.Model, state: tuple) -> list[tuple[int, str, int]]:
+    """(clock number, op, constant) of every bound active in `state`; an EvalError where a
+    bound's condition or clock index cannot be evaluated there."""
+    out = []
+    for bound in model.bounds:
+        for args in instances(bound):
+            env = dict(zip(bound.locals, args))
+            if bound.cond is None or evaluate(bound.cond, state, env):
+                out.append((clock_index(bound.atom.clock, state, env), bound.atom.op,
+                            bound.atom.bound))
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from .codegen import (
 from .codegen import compile_explicit as compile_code
 from .diagnostics import Diagnostic, SpecError
 from .explain import explain
-from .irutil import argument_tuples, mentions_clock, walk
+from .irutil import mentions_clock, walk
 from .layout import Layout
 from .outline import Section, outline
 from .products import response_product, scenario_product
@@ -303,14 +303,10 @@ class TransitionSystem:
     def _bound_error(self, values: tuple) -> interp.EvalError | None:
         """Why some bound's condition (or clock index) fails to evaluate with these
         values, if one does."""
-        for bound in self.model.bounds:
-            for args in argument_tuples(bound.locals):
-                env = dict(zip(bound.locals, args))
-                try:
-                    if bound.cond is None or interp.evaluate(bound.cond, values, env):
-                        interp.clock_index(bound.atom.clock, values, env)
-                except interp.EvalError as err:
-                    return err
+        try:
+            interp.active_bounds(self.model, values)
+        except interp.EvalError as err:
+            return err
         return None
 
     def property_error(self, state: int) -> tuple[int, interp.EvalError] | None:
