@@ -12,6 +12,7 @@ from model import TransitionSystem, load_spec, load_text
 
 from .engine import Budget, Job, Progress, run
 from .errors import UsageError
+from .measure import measure_results
 from .options import Options, conflict
 from .products import check_scenario
 from .report import PropertyResult, Report, Stats
@@ -96,6 +97,7 @@ def check_system(system: TransitionSystem, options: Options,
     for name in system.scenario_names:
         if options.properties is None or name in options.properties:
             results.append(check_scenario(job, name, run))
+    results += measure_results(job, run)
     return make_report(system, options, main.engine, results, main.stats,
                        None if main.stop_reason is None else main.stop_reason.value,
                        main.graph, main.coverage)
@@ -106,6 +108,7 @@ def _selected(system: TransitionSystem, options: Options) -> list[int]:
     if options.properties is None:
         return list(range(len(names)))
     known = (set(names) | set(system.scenario_names) | {p.name for p in system.liveness}
+             | {m.name for m in system.measures}
              | {"deadlock", "timelock", "runtime"})
     for name in options.properties:
         if name not in known:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["Change", "Step", "Trace", "PropertyResult", "Stats", "Report", "stop_reason_text",
+__all__ = ["Change", "Step", "Trace", "MeasureEnd", "Measured", "duration_text", "PropertyResult", "Stats", "Report", "stop_reason_text",
            "OUTCOME_EXIT", "TOOL", "VERSION", "SCHEMA", "format_time"]
 
 TOOL = "tock"
@@ -77,10 +77,68 @@ class Trace:
 
 
 @dataclass(frozen=True, slots=True)
+class MeasureEnd:
+    """One end of a measure's interval: `ms` (None: no upper end, the value is unbounded),
+    whether the end is attained (`closed`) or only approached, and the witness: a run that
+    attains it, or comes within a millisecond of it (for no upper end: a run that waits
+    forever, a lasso)."""
+
+    ms: int | None
+    closed: bool
+    witness: Trace | None = None
+
+
+def duration_text(ms: int) -> str:
+    """A duration as the spec language writes it: 90s, 349999ms, 15min."""
+    for unit, size in (("h", 3_600_000), ("min", 60_000), ("s", 1000)):
+        if ms and ms % size == 0:
+            return f"{ms // size}{unit}"
+    return f"{ms}ms"
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """The answer to a timing query (`measure`): the interval [lo, hi] of a clock over the
+    states where a condition holds (kind "clock") or of the delay from P to Q (kind
+    "delay"). `exact` False: a bound stopped the computation, and `lo`/`hi` are what was
+    found so far (`note` says why); `lo` None: no state satisfies the condition."""
+
+    kind: str
+    lo: MeasureEnd | None
+    hi: MeasureEnd | None
+    exact: bool
+    note: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The interval as `expect` writes it: `[335s, 350s]`, `(75s, 90s]`, `[0s, inf)`;
+        `none` when nothing was measured."""
+        if self.lo is None or self.hi is None:
+            return "none"
+        left = f"{'[' if self.lo.closed else '('}{duration_text(self.lo.ms or 0)}"
+        right = "inf)" if self.hi.ms is None else \
+            f"{duration_text(self.hi.ms)}{']' if self.hi.closed else ')'}"
+        return f"{left}, {right}"
+
+    @property
+    def words(self) -> str:
+        """The interval as a sentence part: `335s <= d <= 350s`, `75s < d <= 90s`."""
+        if self.lo is None or self.hi is None:
+            return "never measured (no reachable state satisfies the condition)"
+        what = "delay" if self.kind == "delay" else "value"
+        left = f"{duration_text(self.lo.ms or 0)} {'<=' if self.lo.closed else '<'} {what}"
+        if self.hi.ms is None:
+            return f"{left}, unbounded above"
+        return f"{left} {'<=' if self.hi.closed else '<'} {duration_text(self.hi.ms)}"
+
+
+@dataclass(frozen=True, slots=True)
 class PropertyResult:
     """The verdict on one property.
 
-    status: holds | violated | reached | unreached | unknown | skipped (a scenario not run:
+    status: holds | violated | reached | unreached | unknown | measured (a timing query's
+    exact answer, in `measure`; `expected` is then the interval the spec expects, as `expect`
+    writes it) | skipped (a scenario not run:
     it names a value that the constants set leave out; `message` says which, and
     as_expected is True: it is not a failure). expected: the spec's
     `expect` (holds | fails) or None. as_expected: whether the verdict meets the
@@ -97,6 +155,7 @@ class PropertyResult:
     location: str | None = None
     trace: Trace | None = None
     why: tuple[tuple[str, str], ...] = ()  # parts of the property and their values at the end
+    measure: Measured | None = None  # a timing query's answer (kind "measure")
 
 
 @dataclass(frozen=True, slots=True)

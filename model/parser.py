@@ -47,7 +47,8 @@ _TOKEN = re.compile(r'//[^\n]*|/\*.*?\*/|"[^"\n]*"|\w+|:=|==|!=|<=|>=|->|~>|\.\.
 
 TOP_LEVEL_KEYWORDS = (
     "spec", "import", "const", "param", "type", "var", "clock", "def", "process", "action",
-    "timeout", "bound", "invariant", "reachable", "property", "expect", "allow", "scenario",
+    "timeout", "bound", "invariant", "reachable", "property", "measure", "expect", "allow",
+    "scenario",
     "fair", "strong",
 )
 
@@ -438,9 +439,29 @@ class _Builder(Transformer):
         return ast.LivenessDecl(str(name), ast.BoolLit(True, self._s(meta)), q, None,
                                 self._s(meta), self._n(name))
 
+    def measure_delay_decl(self, meta, children):
+        name, p, q = children
+        return ast.MeasureDecl(str(name), "delay", p, q, self._s(meta), self._n(name))
+
+    def measure_clock_decl(self, meta, children):
+        name, value, cond = children
+        return ast.MeasureDecl(str(name), "clock", value, cond, self._s(meta), self._n(name))
+
     def expect_decl(self, meta, children):
         name, verdict, when = children
         return ast.ExpectDecl(str(name), verdict, when, self._s(meta), self._n(name))
+
+    def expect_interval_decl(self, meta, children):
+        name, interval, when = children
+        return ast.ExpectDecl(str(name), "==", when, self._s(meta), self._n(name), interval)
+
+    def interval(self, meta, children):
+        opening, lo, _comma, hi, closing = children
+        return ast.ExpectedInterval(lo, str(opening) == "[", hi, str(closing) == "]",
+                                    self._s(meta))
+
+    def inf_lit(self, meta, children):
+        return None
 
     def verdict(self, meta, children):
         return str(children[0])

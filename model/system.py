@@ -32,10 +32,11 @@ from .explain import explain
 from .irutil import mentions_clock, walk
 from .layout import Layout
 from .outline import Section, outline
-from .products import response_product, scenario_product
+from .products import measure_product, response_product, scenario_product, waiting_product
 from .source import SourceFile, Span
 from .time import (
     all_numbers,
+    static_number,
     clock_constants,
     clock_dnf,
     clock_names,
@@ -57,7 +58,7 @@ from .types import (
 )
 
 __all__ = ["TransitionSystem", "DiscreteTimeSystem", "Transition", "PropertyInfo",
-           "LivenessInfo", "Fairness", "ScenarioProduct", "ScenarioItem", "json_value"]
+           "LivenessInfo", "MeasureInfo", "MeasureProduct", "Fairness", "ScenarioProduct", "ScenarioItem", "json_value"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,29 @@ class LivenessInfo:
     name: str
     span: Span
     within: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureInfo:
+    """A timing query (`measure`): kind "clock" or "delay", and the spec's expected interval
+    (`expected`, or None)."""
+
+    name: str
+    kind: str
+    span: Span
+    expected: ir.Interval | None
+    expect_span: Span | None
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureProduct:
+    """The product a measure is read on (model.products.measure): `reads` is, for the upper
+    end then the lower end, the product's property that says where the clock is read and
+    the clock's number; a delay's product has the property @zero (a delay of 0) last."""
+
+    system: TransitionSystem
+    reads: tuple[tuple[int, int], ...]
+    zero: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,6 +449,26 @@ class TransitionSystem:
                 expects=self.model.expects, allow_deadlock=self.model.allow_deadlock,
                 liveness=tuple(p for p in self.model.liveness if p.within is None))
         return self._product(product)
+
+    @cached_property
+    def measures(self) -> tuple[MeasureInfo, ...]:
+        return tuple(MeasureInfo(m.name, m.kind, m.span, m.expected, m.expect_span)
+                     for m in self.model.measures)
+
+    def measure_product(self, name: str, k: int) -> MeasureProduct:
+        """The product of this system on which measure `name` is read with the constant `k`
+        for the clock it reads (model.products.measure)."""
+        measure = next(m for m in self.model.measures if m.name == name)
+        model, reads = measure_product(self.model, measure, k)
+        numbers = tuple((where, static_number(ref) or 0) for where, ref in reads)
+        zero = len(model.properties) - 1 if measure.kind == "delay" else None
+        return MeasureProduct(self._product(model), numbers, zero)
+
+    def waiting_product(self, name: str) -> TransitionSystem:
+        """Delay measure `name`'s monitor with the leads-to `@wait ~> not @wait` (named as
+        the measure, no fairness): it fails iff the longest delay is unbounded."""
+        measure = next(m for m in self.model.measures if m.name == name)
+        return self._product(waiting_product(self.model, measure))
 
     def _product(self, model: ir.Model) -> TransitionSystem:
         return TransitionSystem(model, self.sources)

@@ -10,7 +10,7 @@ __all__ = ["render_text", "render_trace"]
 
 _STATUS = {
     "holds": "holds", "violated": "VIOLATED", "reached": "reached", "unreached": "UNREACHED",
-    "unknown": "unknown", "skipped": "skipped",
+    "unknown": "unknown", "skipped": "skipped", "measured": "measured",
 }
 
 _UNJUDGED = ("unknown", "skipped")  # no verdict: neither as expected nor against it

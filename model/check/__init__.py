@@ -66,6 +66,7 @@ def _run(cx: Context) -> ir.Model | None:
         bounds=tuple(cx.bounds), properties=tuple(cx.properties),
         scenarios=tuple(cx.scenarios), expects=cx.expects,
         allow_deadlock=cx.allow_deadlock, liveness=tuple(cx.liveness),
+        measures=tuple(cx.measures),
     )
 
 

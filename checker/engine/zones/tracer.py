@@ -115,6 +115,11 @@ class ZoneTracer:
             final = met
         return self._trace(path, final)
 
+    def trace_to(self, node: int, final: tuple[Constraint, ...]) -> Trace:
+        """The run to `node` that ends where the clock constraints `final` hold (a timing
+        query's witness: the clock at the end of its interval)."""
+        return self._trace(self.nodes.path(node), final)
+
     def stuck_trace(self, node: int) -> Trace:
         path = self.nodes.path(node)
         zone = self._exact_zones(path)[-1]

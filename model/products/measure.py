@@ -1,0 +1,144 @@
+"""Timing queries as models: the products that a `measure` is computed on.
+
+A clock measure `x when COND` needs no monitor: its product is the model with two hidden
+reachables, `COND and x >= K` and `COND and x <= K`, whose only job is to give clock x
+the extrapolation constant K (a zone is exact about x up to its constant: checker.measure
+doubles K until the answer lies below it).
+
+A delay measure `P ~> Q` adds a monitor that runs after every step (and in the initial
+state), as the bounded-response monitor does (response.py):
+
+    @wait   an obligation is open: P held and Q has not since (the oldest one counts);
+            clock @old is the time since it opened. The longest delay is the supremum of
+            @old over the states where @wait holds: exactly what `P ~> Q within T` bounds.
+    @prev   P's value in the previous state, so that a rise of P is seen;
+    @rwait  P rose and Q has not held since; clock @new is the time since the latest rise;
+    @done   Q came in this very step while @rwait held: the delay is @new's value at entry,
+            the least @new of the state's zone (time only adds to it);
+    @zero   P rose in this step with Q holding at once: a delay of 0.
+
+The shortest delay is the infimum of @new over the states where @done holds (0 if @zero
+is reachable). The same hidden reachables give @old and @new the constant K.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .. import ir
+from ..source import Span
+from ..types import BOOL, CLOCK
+
+__all__ = ["measure_product", "waiting_product", "MEASURE_VARS"]
+
+# the monitor's variables and clocks, by role (their names in the product)
+MEASURE_VARS = {"wait": "@wait", "done": "@done", "zero": "@zero", "old": "@old", "new": "@new"}
+
+
+def _and(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+    return ir.Binary("and", a, b, BOOL)
+
+
+def _not(a: ir.Expr) -> ir.Expr:
+    return ir.Unary("not", a, BOOL)
+
+
+def _atom(ref: ir.ClockRef, op: str, k: int) -> ir.Expr:
+    return ir.ClockAtom(ref, op, k)
+
+
+def _probes(tag: str, cond: ir.Expr, ref: ir.ClockRef, k: int, span: Span
+            ) -> tuple[ir.Property, ...]:
+    """`cond` itself (where the clock is read), then the two probes that give the clock
+    the constant k."""
+    return (ir.Property(f"@where{tag}", "reachable", cond, span),
+            ir.Property(f"@above{tag}", "reachable", _and(cond, _atom(ref, ">=", k)), span),
+            ir.Property(f"@below{tag}", "reachable", _and(cond, _atom(ref, "<=", k)), span))
+
+
+def _bare(model: ir.Model, **changes: object) -> ir.Model:
+    return replace(model, scenarios=(), liveness=(), expects={}, allow_deadlock=True,
+                   measures=(), **changes)  # type: ignore[arg-type]
+
+
+def measure_product(model: ir.Model, measure: ir.Measure, k: int
+                    ) -> tuple[ir.Model, tuple[tuple[int, ir.ClockRef], ...]]:
+    """The product on which `measure` is read with constant `k` (module docstring), and
+    what to read: for the upper end then the lower end, the index of the product's property
+    that says where, and the clock. A delay's product has one more property, last: @zero."""
+    if measure.kind == "clock":
+        assert measure.clock is not None
+        props = _probes("", measure.p, measure.clock, k, measure.span)
+        return _bare(model, properties=props), ((0, measure.clock), (0, measure.clock))
+    monitored = _monitor(model, measure)
+    refs = _refs(monitored)
+    old, new = refs["old"], refs["new"]
+    assert isinstance(old, ir.ClockRef) and isinstance(new, ir.ClockRef)
+    props = _probes("", refs["wait"], old, k, measure.span) + \
+        _probes("_new", refs["done"], new, k, measure.span) + \
+        (ir.Property("@zero", "reachable", refs["zero"], measure.span),)
+    return replace(monitored, properties=props), ((0, old), (3, new))
+
+
+def waiting_product(model: ir.Model, measure: ir.Measure) -> ir.Model:
+    """The delay monitor with one unbounded leads-to, `@wait ~> not @wait`, named as the
+    measure, and no fairness: it fails exactly when a time-divergent run waits forever (the
+    longest delay is unbounded), and its lasso is that run."""
+    monitored = _monitor(model, measure)
+    refs = _refs(monitored)
+    waiting = ir.Liveness(measure.name, refs["wait"], _not(refs["wait"]), None, measure.span)
+    actions = tuple(replace(a, fairness=None) for a in monitored.actions)
+    processes = tuple(replace(p, fairness=None) for p in monitored.processes)
+    return replace(monitored, properties=(), liveness=(waiting,), actions=actions,
+                   processes=processes)
+
+
+def _refs(model: ir.Model) -> dict[str, ir.Expr]:
+    out: dict[str, ir.Expr] = {}
+    for var in model.variables:
+        for role, name in MEASURE_VARS.items():
+            if var.name == name:
+                out[role] = ir.VarRef(var, BOOL)
+    for clock in model.clocks:
+        for role, name in MEASURE_VARS.items():
+            if clock.name == name:
+                out[role] = ir.ClockRef(clock, ())
+    return out
+
+
+def _monitor(model: ir.Model, measure: ir.Measure) -> ir.Model:
+    assert measure.kind == "delay" and measure.q is not None
+    p, q, span = measure.p, measure.q, measure.span
+    variables = list(model.variables)
+    n_clocks = sum(c.count for c in model.clocks)
+
+    def var(name: str, init: ir.Expr) -> ir.Expr:
+        v = ir.Variable(len(variables), name, BOOL, None, name, "=", init, (), False, span,
+                        hidden=True, init_from_state=True)
+        variables.append(v)
+        return ir.VarRef(v, BOOL)
+
+    opens = _and(p, _not(q))
+    wait = var("@wait", opens)
+    prev = var("@prev", p)
+    rwait = var("@rwait", opens)
+    done = var("@done", ir.Lit(False, BOOL))
+    zero = var("@zero", _and(p, q))
+    old = ir.Clock(n_clocks, "@old", None, "@old", (), span, hidden=True)
+    new = ir.Clock(n_clocks + 1, "@new", None, "@new", (), span, hidden=True)
+    old_ref, new_ref = ir.ClockRef(old, (), CLOCK), ir.ClockRef(new, (), CLOCK)
+    false, true = ir.Lit(False, BOOL), ir.Lit(True, BOOL)
+    rise = _and(p, _not(prev))
+    monitor: tuple[ir.Stmt, ...] = (
+        ir.Assign(done, false),
+        ir.Assign(zero, false),
+        ir.IfS(_and(wait, q), (ir.Assign(wait, false),), ()),
+        ir.IfS(_and(_not(wait), opens), (ir.Assign(wait, true), ir.ResetS(old_ref)), ()),
+        ir.IfS(_and(rwait, q), (ir.Assign(rwait, false), ir.Assign(done, true)), ()),
+        ir.IfS(rise, (ir.IfS(q, (ir.Assign(zero, true),),
+                             (ir.Assign(rwait, true), ir.ResetS(new_ref))),), ()),
+        ir.Assign(prev, p),
+    )
+    actions = tuple(replace(a, body=a.body + monitor) for a in model.actions)
+    return _bare(model, variables=tuple(variables), clocks=model.clocks + (old, new),
+                 actions=actions, properties=())
