@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+import dataclasses
 from dataclasses import dataclass
 
 from ..report import PropertyResult, Report, Step, Trace
 from .escape import visible
 
 __all__ = ["render_swimlanes", "render_state_graph", "lanes_of", "quote", "html",
-           "safe_name", "GLOBAL_LANE", "match_trace"]
+           "safe_name", "GLOBAL_LANE", "match_trace", "measure_pictures"]
 
 GLOBAL_LANE = "globals"
 
@@ -177,7 +178,8 @@ def _what(prop: PropertyResult) -> str:
 
 def _why_label(report: Report, prop: PropertyResult, trace: Trace) -> str:
     verdict = {"violated": "VIOLATED", "reached": "reached", "unreached": "UNREACHED",
-               "holds": "holds", "unknown": "unknown", "skipped": "skipped"}[prop.status]
+               "holds": "holds", "unknown": "unknown", "skipped": "skipped",
+               "measured": "measured"}[prop.status]
     color = "#b00020" if prop.status in ("violated", "unreached") else "#1b5e20"
     rows = [f'<TR><TD ALIGN="LEFT" COLSPAN="2"><FONT POINT-SIZE="12" COLOR="{color}"><B>'
             f"{html(_what(prop))}: {verdict}</B></FONT></TD></TR>"]
@@ -528,3 +530,15 @@ def render_state_graph(graph, title: str, path: Sequence[int] = (),  # noqa: ANN
         emit(f"  n{a} -> n{b} {_attrs(**attrs)};")
     emit("}")
     return "\n".join(out) + "\n"
+
+
+def measure_pictures(prop: PropertyResult) -> list[tuple[str, PropertyResult]]:
+    """A timing query's extra swimlanes: the run of its lower end, as picture
+    `NAME.shortest` (the upper end's run is the property's own trace, picture `NAME`)."""
+    m = prop.measure
+    if m is None or m.lo is None or m.lo.witness is None:
+        return []
+    how = "attained" if m.lo.closed else "approached from above"
+    message = f"{m.text}: the shortest, {how}, by this run"
+    return [(f"{prop.name}.shortest", dataclasses.replace(prop, trace=m.lo.witness,
+                                                          message=message))]

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..report import PropertyResult, Report, Step, Trace, stop_reason_text
+from ..report import Measured, PropertyResult, Report, Step, Trace, duration_text, stop_reason_text
 from .escape import visible
 from .svg import inline_svg
 
 __all__ = ["render_html", "property_anchor"]
 
 _STATUS = {"holds": "holds", "violated": "VIOLATED", "reached": "reached",
-           "unreached": "UNREACHED", "unknown": "unknown", "skipped": "skipped"}
+           "unreached": "UNREACHED", "unknown": "unknown", "skipped": "skipped",
+           "measured": "measured"}
 
 _OUTCOME = {
     "ok": "OK: every verdict is as expected",
@@ -103,6 +104,10 @@ def _status_class(p: PropertyResult) -> str:
 
 
 def _expectation(p: PropertyResult) -> str:
+    if p.measure is not None and p.status != "unknown":
+        if p.expected is None:
+            return f"measured {p.measure.text}"
+        return "as expected" if p.as_expected else f"expected {p.expected}"
     if p.status == "unknown":
         return "not decided"
     if p.status == "skipped":
@@ -160,7 +165,7 @@ def render_html(report: Report, pictures: Mapping[str, str] | None = None,
     _verdicts(report, traced, emit)
     _run(report, command, emit, timings)
     for k, p in traced:
-        _property(report, k, p, pictures.get(p.name), emit)
+        _property(report, k, p, pictures.get(p.name), emit, pictures)
     if graph_svg:
         emit('<h2 id="state-graph">State graph</h2>')
         emit('<p class="muted">Every reachable state, scaled to fit; initial states have an '
@@ -236,7 +241,8 @@ def _opt(value: object) -> str:
     return str(value)
 
 
-def _property(report: Report, k: int, p: PropertyResult, svg: str | None, emit) -> None:  # noqa: ANN001
+def _property(report: Report, k: int, p: PropertyResult, svg: str | None, emit,  # noqa: ANN001
+              pictures: Mapping[str, str] | None = None) -> None:
     kind = "" if p.kind == p.name else f"{_esc(p.kind)} "
     emit(f'<h2 id="{property_anchor(k)}">{kind}<span class="mono">{_esc(p.name)}'
          f'</span>: <span class="status {_status_class(p)}">{_STATUS[p.status]}</span></h2>')
@@ -253,6 +259,9 @@ def _property(report: Report, k: int, p: PropertyResult, svg: str | None, emit) 
         for text, value in p.why:
             emit(f'<tr><td class="mono">{_esc(text)}</td><td class="mono">{_esc(value)}</td></tr>')
         emit("</tbody></table>")
+    if p.measure is not None:
+        _measure_section(p, p.measure, pictures or {}, emit)
+        return
     if p.trace is None:
         return
     if svg:
@@ -263,6 +272,32 @@ def _property(report: Report, k: int, p: PropertyResult, svg: str | None, emit) 
          "for the old value)." + (" The steps from the purple mark on repeat forever."
                                   if p.trace.loop_start is not None else "") + "</p>")
     _trace_table(p.trace, emit)
+
+
+def _measure_section(p: PropertyResult, m: Measured, pictures: Mapping[str, str],
+                     emit) -> None:  # noqa: ANN001
+    """A timing query: its interval, then each end with the run that attains or approaches
+    it (pictures: `NAME` for the upper end, `NAME.shortest` for the lower)."""
+    emit(f'<p>Interval: <span class="mono"><b>{_esc(m.text)}</b></span> '
+         f"({_esc(m.words)}){'' if m.exact else ' — not exact'}</p>")
+    for title, end, upper, picture in (("Shortest", m.lo, False, f"{p.name}.shortest"),
+                                       ("Longest", m.hi, True, p.name)):
+        if end is None:
+            continue
+        if end.ms is None:
+            words = "unbounded: this run waits forever"
+        elif end.closed:
+            words = f"{duration_text(end.ms)}, attained by this run"
+        else:
+            words = (f"{duration_text(end.ms)}, not attained: this run comes within 1ms of "
+                     f"it from {'below' if upper else 'above'}")
+        emit(f"<h3>{title}: {_esc(words)}</h3>")
+        if end.witness is None:
+            continue
+        svg = pictures.get(picture)
+        if svg:
+            emit(f'<div class="picture">{inline_svg(svg)}</div>')
+        _trace_table(end.witness, emit)
 
 
 def _trace_table(trace: Trace, emit) -> None:  # noqa: ANN001

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from ..report import SCHEMA, PropertyResult, Report, Step
+from ..report import SCHEMA, MeasureEnd, Measured, PropertyResult, Report, Step, Trace
 
 __all__ = ["report_data", "render_json"]
 
@@ -26,7 +26,41 @@ def _step(k: int, step: Step) -> dict[str, object]:
     }
 
 
+def _trace(trace: Trace | None) -> list[dict[str, object]] | None:
+    return None if trace is None else [_step(k, s) for k, s in enumerate(trace.steps)]
+
+
+def _end(end: MeasureEnd | None) -> dict[str, object] | None:
+    if end is None:
+        return None
+    return {
+        "ms": end.ms,
+        "closed": end.closed,
+        "witness": _trace(end.witness),
+        "loop_start": None if end.witness is None else end.witness.loop_start,
+    }
+
+
+def _measure(m: Measured) -> dict[str, object]:
+    """A timing query's answer (docs/json-report.md, "measure")."""
+    return {
+        "kind": m.kind,
+        "interval": m.text,
+        "exact": m.exact,
+        "note": m.note,
+        "lo": _end(m.lo),
+        "hi": _end(m.hi),
+    }
+
+
 def _property(p: PropertyResult) -> dict[str, object]:
+    data = _plain_property(p)
+    if p.measure is not None:
+        data["measure"] = _measure(p.measure)
+    return data
+
+
+def _plain_property(p: PropertyResult) -> dict[str, object]:
     return {
         "name": p.name,
         "kind": p.kind,

@@ -3,7 +3,7 @@ variables that changed. Deterministic: the only run-dependent text is the `time`
 
 from __future__ import annotations
 
-from ..report import PropertyResult, Report, Trace, stop_reason_text
+from ..report import MeasureEnd, PropertyResult, Report, Trace, duration_text, stop_reason_text
 from .escape import visible
 
 __all__ = ["render_text", "render_trace"]
@@ -35,7 +35,9 @@ def render_text(report: Report) -> str:
     width = max((len(p.name) for p in report.properties), default=8)
     for p in report.properties:
         expect = ""
-        if not p.as_expected and p.status not in _UNJUDGED:
+        if p.measure is not None:
+            expect = _measure_expect(p)
+        elif not p.as_expected and p.status not in _UNJUDGED:
             want = p.expected or "holds"
             expect = f"   (expected to {'hold' if want == 'holds' else 'fail'})"
         elif p.expected == "fails" and p.status not in _UNJUDGED:
@@ -83,7 +85,47 @@ def _opt(value: object) -> str:
     return str(value)
 
 
+def _measure_expect(p: PropertyResult) -> str:
+    """A measure's summary column: its interval, and how it meets the spec's `expect`."""
+    assert p.measure is not None
+    text = f"   {p.measure.text}"
+    if p.expected is not None and p.status not in _UNJUDGED:
+        text += "   (as expected)" if p.as_expected else f"   (expected {p.expected})"
+    return text
+
+
+def _measure_lines(p: PropertyResult) -> list[str]:
+    """A measure's block below its headline: the answer, then each end with its witness."""
+    m = p.measure
+    assert m is not None
+    lines = []
+    if p.expected is not None and not p.as_expected and p.status not in _UNJUDGED:
+        lines.append(f"  expected {p.expected}")
+    for title, end, upper in (("shortest", m.lo, False), ("longest", m.hi, True)):
+        if end is None:
+            continue
+        lines.append(f"  {title}: {_end_words(end, upper)}")
+        if end.witness is not None:
+            lines.extend(render_trace(end.witness, indent="    "))
+    return lines
+
+
+def _end_words(end: MeasureEnd, upper: bool) -> str:
+    if end.ms is None:
+        return "unbounded: a run waits forever (it never reaches the right side)"
+    value = duration_text(end.ms)
+    if end.closed:
+        return f"{value}, attained by this run"
+    side = "below" if upper else "above"
+    return f"{value} is not attained; this run comes within 1ms of it, from {side}"
+
+
 def _property_block(p: PropertyResult) -> list[str]:
+    if p.measure is not None:
+        head = f"measure {p.name}: {_STATUS[p.status]}"
+        if p.location:
+            head += f"  ({p.location})"
+        return [head] + ([f"  {p.message}"] if p.message else []) + _measure_lines(p)
     title = p.name if p.kind == p.name else f"{p.kind} {p.name}"  # "deadlock", not twice
     head = f"{title}: {_STATUS[p.status]}"
     if p.location:
