@@ -185,8 +185,8 @@ def _answer(job: Job, info: MeasureInfo, lo: MeasureEnd | None, hi: MeasureEnd |
                    ("forever" if hi.ms is None else duration_text(hi.ms)))
     else:
         message = f"{answer.text}: {answer.words}"
-        if not exact:
-            message = f"at least {message} (not exact: {note})"
+    if not exact:
+        message = f"not exact ({note}): {message}"
     trace = hi.witness if hi is not None else None
     return PropertyResult(info.name, "measure", status, expected, as_expected, message,
                           str(info.span), trace, (), answer)

@@ -90,8 +90,10 @@ class MeasureEnd:
 
 def duration_text(ms: int) -> str:
     """A duration as the spec language writes it: 90s, 349999ms, 15min."""
+    if ms == 0:
+        return "0s"
     for unit, size in (("h", 3_600_000), ("min", 60_000), ("s", 1000)):
-        if ms and ms % size == 0:
+        if ms % size == 0:
             return f"{ms // size}{unit}"
     return f"{ms}ms"
 
@@ -119,6 +121,21 @@ class Measured:
         right = "inf)" if self.hi.ms is None else \
             f"{duration_text(self.hi.ms)}{']' if self.hi.closed else ')'}"
         return f"{left}, {right}"
+
+    def describe(self, end: MeasureEnd, upper: bool) -> str:
+        """What one end is and what its witness shows (text and HTML reports)."""
+        if not self.exact:
+            return "found so far (not exact)"
+        if end.ms is None:
+            return "unbounded: this run waits forever (it never reaches the right side)"
+        value = duration_text(end.ms)
+        waits = self.kind == "delay" and upper  # the run ends while still waiting
+        if end.closed:
+            return f"{value}, attained: " + ("this run has waited that long at its end"
+                                             if waits else "by this run, at its end")
+        side = "below" if upper else "above"
+        return (f"{value}, not attained: this run comes within 1ms of it from {side}"
+                + (" (it has waited that long at its end)" if waits else ""))
 
     @property
     def words(self) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..report import Measured, PropertyResult, Report, Step, Trace, duration_text, stop_reason_text
+from ..report import Measured, PropertyResult, Report, Step, Trace, stop_reason_text
 from .escape import visible
 from .svg import inline_svg
 
@@ -284,13 +284,7 @@ def _measure_section(p: PropertyResult, m: Measured, pictures: Mapping[str, str]
                                        ("Longest", m.hi, True, p.name)):
         if end is None:
             continue
-        if end.ms is None:
-            words = "unbounded: this run waits forever"
-        elif end.closed:
-            words = f"{duration_text(end.ms)}, attained by this run"
-        else:
-            words = (f"{duration_text(end.ms)}, not attained: this run comes within 1ms of "
-                     f"it from {'below' if upper else 'above'}")
+        words = m.describe(end, upper)
         emit(f"<h3>{title}: {_esc(words)}</h3>")
         if end.witness is None:
             continue

@@ -3,7 +3,7 @@ variables that changed. Deterministic: the only run-dependent text is the `time`
 
 from __future__ import annotations
 
-from ..report import MeasureEnd, PropertyResult, Report, Trace, duration_text, stop_reason_text
+from ..report import PropertyResult, Report, Trace, stop_reason_text
 from .escape import visible
 
 __all__ = ["render_text", "render_trace"]
@@ -104,20 +104,10 @@ def _measure_lines(p: PropertyResult) -> list[str]:
     for title, end, upper in (("shortest", m.lo, False), ("longest", m.hi, True)):
         if end is None:
             continue
-        lines.append(f"  {title}: {_end_words(end, upper)}")
+        lines.append(f"  {title}: {m.describe(end, upper)}")
         if end.witness is not None:
             lines.extend(render_trace(end.witness, indent="    "))
     return lines
-
-
-def _end_words(end: MeasureEnd, upper: bool) -> str:
-    if end.ms is None:
-        return "unbounded: a run waits forever (it never reaches the right side)"
-    value = duration_text(end.ms)
-    if end.closed:
-        return f"{value}, attained by this run"
-    side = "below" if upper else "above"
-    return f"{value} is not attained; this run comes within 1ms of it, from {side}"
 
 
 def _property_block(p: PropertyResult) -> list[str]:
