@@ -29,6 +29,7 @@ action go when not a and x >= 3s and x <= 5s do { a := true }
 bound x <= 5s while not a
 measure d: not a ~> a
 measure age: x when not a
+measure at_go: x when a and x <= 5s
 allow deadlock
 """
 
@@ -164,6 +165,7 @@ def test_a_measure_that_never_applies() -> None:
 @pytest.mark.parametrize("spec, constants, name, expected", [
     (CLOSED, None, "d", "[3s, 5s]"),
     (CLOSED, None, "age", "[0s, 5s]"),
+    (CLOSED, None, "at_go", "[3s, 5s]"),  # a condition that reads the clock
     (PING, {"RESTARTS": False}, "removal_delay", "[75s, 90s]"),
     (PING, None, "removal_delay", "[75s, inf)"),
 ])

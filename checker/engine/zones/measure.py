@@ -33,7 +33,7 @@ def zone_extremes(system: TransitionSystem, zc: ZoneCode, findings: Findings[int
     nodes: ZoneNodes = findings.store
     n = zc.n
     timed = system.properties[where].mentions_clock
-    holds = system.props_for(frozenset((where,)))
+    holds = None if timed else system.props_for(frozenset((where,)))
     hi: End | None = None
     lo: End | None = None
     for node in range(len(nodes)):
@@ -41,6 +41,7 @@ def zone_extremes(system: TransitionSystem, zc: ZoneCode, findings: Findings[int
         if timed:
             parts = system.clock_formula(where, d)
         else:
+            assert holds is not None
             parts = [()] if holds(d) else []
         if not parts:
             continue
