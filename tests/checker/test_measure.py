@@ -14,6 +14,8 @@ from checker.cli import main
 from checker.options import Options
 from checker.render.json import render_json
 from checker.render.text import render_text
+from checker.render.html import render_html
+from checker.render.svg import graphviz_available
 from checker.report import Measured, PropertyResult, Report
 from model import SourceFile, ast
 from model.parser import parse_text
@@ -228,6 +230,25 @@ def test_text_report_shows_both_ends() -> None:
     assert "measure d: measured" in text
     assert "shortest: 3s, attained: by this run, at its end" in text
     assert "longest: 5s" in text
+
+
+def test_html_shows_the_interval_and_both_runs() -> None:
+    page = render_html(check(OPEN))
+    assert "Interval: <span class=\"mono\"><b>(3s, 5s)</b></span>" in page
+    assert "<h3>Shortest: 3s, not attained" in page
+    assert "<h3>Longest: unbounded" in page  # measure e
+    assert ">measured<" in page
+
+
+@pytest.mark.skipif(not graphviz_available(), reason="graphviz's dot is not installed")
+def test_svg_pictures_of_both_ends(tmp_path) -> None:
+    out = tmp_path / "pics"
+    assert main(["check", EVICTION, "--svg", str(out), "-q"]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["eviction_delay.shortest.svg", "eviction_delay.svg"]
+    longest = (out / "eviction_delay.svg").read_text()
+    assert "(330s, 345s]" in longest and "measured" in longest
+    assert "the shortest, approached from above" in (out / names[0]).read_text()
 
 
 # ---------------------------------------------------------------------------- the examples
