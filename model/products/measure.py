@@ -47,13 +47,16 @@ def _atom(ref: ir.ClockRef, op: str, k: int) -> ir.Expr:
     return ir.ClockAtom(ref, op, k)
 
 
-def _probes(tag: str, cond: ir.Expr, ref: ir.ClockRef, k: int, span: Span
-            ) -> tuple[ir.Property, ...]:
+def _probes(tag: str, cond: ir.Expr, ref: ir.ClockRef, k: int, span: Span,
+            live: ir.Expr | None = None) -> tuple[ir.Property, ...]:
     """`cond` itself (where the clock is read), then the two probes that give the clock
-    the constant k."""
+    the constant k in the states where `live` (default: `cond`) holds. The zone engine's
+    constants are local to the states where a read is on, and may grow only along a
+    transition that resets the clock: `live` must hold from the reset on."""
+    on = cond if live is None else live
     return (ir.Property(f"@where{tag}", "reachable", cond, span),
-            ir.Property(f"@above{tag}", "reachable", _and(cond, _atom(ref, ">=", k)), span),
-            ir.Property(f"@below{tag}", "reachable", _and(cond, _atom(ref, "<=", k)), span))
+            ir.Property(f"@above{tag}", "reachable", _and(on, _atom(ref, ">=", k)), span),
+            ir.Property(f"@below{tag}", "reachable", _and(on, _atom(ref, "<=", k)), span))
 
 
 def _bare(model: ir.Model, **changes: object) -> ir.Model:
@@ -75,7 +78,8 @@ def measure_product(model: ir.Model, measure: ir.Measure, k: int
     old, new = refs["old"], refs["new"]
     assert isinstance(old, ir.ClockRef) and isinstance(new, ir.ClockRef)
     props = _probes("", refs["wait"], old, k, measure.span) + \
-        _probes("_new", refs["done"], new, k, measure.span) + \
+        _probes("_new", refs["done"], new, k, measure.span,
+                ir.Binary("or", refs["rwait"], refs["done"], BOOL)) + \
         (ir.Property("@zero", "reachable", refs["zero"], measure.span),)
     return replace(monitored, properties=props), ((0, old), (3, new))
 
@@ -95,12 +99,13 @@ def waiting_product(model: ir.Model, measure: ir.Measure) -> ir.Model:
 
 def _refs(model: ir.Model) -> dict[str, ir.Expr]:
     out: dict[str, ir.Expr] = {}
+    roles = {**MEASURE_VARS, "rwait": "@rwait"}
     for var in model.variables:
-        for role, name in MEASURE_VARS.items():
+        for role, name in roles.items():
             if var.name == name:
                 out[role] = ir.VarRef(var, BOOL)
     for clock in model.clocks:
-        for role, name in MEASURE_VARS.items():
+        for role, name in roles.items():
             if clock.name == name:
                 out[role] = ir.ClockRef(clock, ())
     return out
