@@ -8,9 +8,11 @@ discrete time: checker.engine.discrete.discrete_extremes), and while an end lies
 double K and read again. For a delay, an upper end beyond K first asks whether some
 time-divergent run waits forever (the leads-to `@wait ~> not @wait` on the monitor, without
 fairness): then the longest delay is unbounded and that run is the witness. Otherwise the
-longest delay is finite and the doubling reaches it. A clock measure's upper end may be
-unbounded too; its doubling stops at a cap, and so does every doubling: the answer is then
-reported as not exact (status unknown), with the bound found, never as an answer.
+longest delay is finite and the doubling reaches it. For a clock measure with a discrete
+condition, a time-divergent run that stays in the condition forever without resetting the
+clock shows its upper end unbounded (a sufficient condition only). Every doubling stops at
+a cap: the answer is then reported as not exact (status unknown), with the bound found,
+never as an answer.
 
 Each end has a witness: the run to a symbolic state where the end is met, with the clock
 at that end (closed) or within a millisecond of it (open), its times from the schedule
@@ -20,6 +22,7 @@ solver.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from model import MeasureInfo
@@ -84,7 +87,7 @@ def _measure(job: Job, info: MeasureInfo, run: Runner) -> PropertyResult:
         hi_over = unbounded is None and (hi.ms is None or hi.ms > k)
         lo_over = lo is not None and (lo.ms is None or lo.ms > k or
                                       (lo.ms == k and not lo.closed))
-        if hi_over and info.kind == "delay" and not asked_unbounded:
+        if hi_over and not asked_unbounded:
             asked_unbounded = True
             unbounded = _waits_forever(job, info, run)
             hi_over = unbounded is None
@@ -157,13 +160,17 @@ def _zone_witness(tracer: object, node: int, x: int, ms: int | None, closed: boo
 
 
 def _waits_forever(job: Job, info: MeasureInfo, run: Runner) -> MeasureEnd | None:
-    """Whether some time-divergent run waits for Q forever after P (the longest delay is
-    unbounded), with that run; None if none does."""
-    product = job.system.waiting_product(info.name)
-    outcome = run(job.for_product(product, f"measure {info.name} (unbounded?)"))
-    verdict = next(r for r in outcome.results if r.name == info.name)
-    if verdict.status == "violated":
-        return MeasureEnd(None, False, verdict.trace)
+    """Whether some time-divergent run shows the upper end unbounded (for a delay: it waits
+    for Q forever after P; for a clock: it stays in the condition forever without resetting
+    the clock), with that run; None if none does (for a clock: or none was found)."""
+    product = job.system.unbounded_product(info.name)
+    if product is None:
+        return None
+    asks = replace(job, options=replace(job.options, properties=None))  # its own leads-to
+    outcome = run(asks.for_product(product, f"measure {info.name} (unbounded?)"))
+    for verdict in outcome.results:
+        if verdict.kind == "leadsto" and verdict.status == "violated":
+            return MeasureEnd(None, False, verdict.trace)
     return None
 
 

@@ -32,7 +32,13 @@ from .explain import explain
 from .irutil import mentions_clock, walk
 from .layout import Layout
 from .outline import Section, outline
-from .products import measure_product, response_product, scenario_product, waiting_product
+from .products import (
+    measure_product,
+    response_product,
+    scenario_product,
+    staying_product,
+    waiting_product,
+)
 from .source import SourceFile, Span
 from .time import (
     all_numbers,
@@ -464,11 +470,17 @@ class TransitionSystem:
         zero = len(model.properties) - 1 if measure.kind == "delay" else None
         return MeasureProduct(self._product(model), numbers, zero)
 
-    def waiting_product(self, name: str) -> TransitionSystem:
-        """Delay measure `name`'s monitor with the leads-to `@wait ~> not @wait` (named as
-        the measure, no fairness): it fails iff the longest delay is unbounded."""
+    def unbounded_product(self, name: str) -> TransitionSystem | None:
+        """The product whose one leads-to (named as measure `name`, no fairness) fails when
+        the measure's upper end is unbounded: for a delay `@wait ~> not @wait` on its
+        monitor (it fails exactly then); for a clock with a discrete condition, "a run stays
+        in the condition forever without resetting the clock" (it fails only then); None for
+        a clock measure whose condition reads clocks (model.products.measure)."""
         measure = next(m for m in self.model.measures if m.name == name)
-        return self._product(waiting_product(self.model, measure))
+        if measure.kind == "delay":
+            return self._product(waiting_product(self.model, measure))
+        product = staying_product(self.model, measure)
+        return None if product is None else self._product(product)
 
     def _product(self, model: ir.Model) -> TransitionSystem:
         return TransitionSystem(model, self.sources)

@@ -26,10 +26,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .. import ir
+from ..irutil import mentions_clock
 from ..source import Span
 from ..types import BOOL, CLOCK
 
-__all__ = ["measure_product", "waiting_product", "MEASURE_VARS"]
+__all__ = ["measure_product", "waiting_product", "staying_product", "MEASURE_VARS"]
 
 # the monitor's variables and clocks, by role (their names in the product)
 MEASURE_VARS = {"wait": "@wait", "done": "@done", "zero": "@zero", "old": "@old", "new": "@new"}
@@ -60,8 +61,10 @@ def _probes(tag: str, cond: ir.Expr, ref: ir.ClockRef, k: int, span: Span,
 
 
 def _bare(model: ir.Model, **changes: object) -> ir.Model:
-    return replace(model, scenarios=(), liveness=(), expects={}, allow_deadlock=True,
-                   measures=(), **changes)  # type: ignore[arg-type]
+    """The model with nothing of its own to check (a product's questions are its own)."""
+    fields: dict[str, object] = {"scenarios": (), "liveness": (), "expects": {},
+                                 "allow_deadlock": True, "measures": ()}
+    return replace(model, **{**fields, **changes})  # type: ignore[arg-type]
 
 
 def measure_product(model: ir.Model, measure: ir.Measure, k: int
@@ -95,6 +98,71 @@ def waiting_product(model: ir.Model, measure: ir.Measure) -> ir.Model:
     processes = tuple(replace(p, fairness=None) for p in monitored.processes)
     return replace(monitored, properties=(), liveness=(waiting,), actions=actions,
                    processes=processes)
+
+
+def staying_product(model: ir.Model, measure: ir.Measure) -> ir.Model | None:
+    """For a clock measure `x when COND` with a discrete COND: a hidden flag `@parity` that
+    flips in every step that resets x, and two unbounded leads-to without fairness, one per
+    parity: `COND and @parity ~> not COND or not @parity` (named as the measure) and the
+    same with the parity negated (named NAME@even). One of them fails when a time-divergent
+    run stays in COND forever without resetting x (every reset would show as the other
+    parity on the cycle): then x grows without bound where COND holds. A sufficient
+    condition for an unbounded upper end; None when COND reads clocks."""
+    assert measure.kind == "clock" and measure.clock is not None
+    if mentions_clock(measure.p):
+        return None
+    target = measure.clock
+    variables = list(model.variables)
+
+    def var(name: str) -> ir.Expr:
+        v = ir.Variable(len(variables), name, BOOL, None, name, "=", ir.Lit(False, BOOL), (),
+                        False, measure.span, hidden=True)
+        variables.append(v)
+        return ir.VarRef(v, BOOL)
+
+    parity, reset = var("@parity"), var("@reset")  # @reset: only inside a step
+    mark = ir.Assign(reset, ir.Lit(True, BOOL))
+
+    def test(ref: ir.ClockRef) -> ir.Expr | None:
+        """Whether a reset of `ref` resets the measured clock: None (always), or a test."""
+        if ref.clock is not target.clock:
+            return ir.Lit(False, BOOL)
+        out: ir.Expr | None = None
+        for idx, want in zip(ref.indices, target.indices):
+            eq = ir.Binary("==", idx, want, BOOL)
+            out = eq if out is None else _and(out, eq)
+        return out
+
+    def rewrite(body: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+        out: list[ir.Stmt] = []
+        for stmt in body:
+            if isinstance(stmt, ir.IfS):
+                out.append(replace(stmt, then=rewrite(stmt.then), orelse=rewrite(stmt.orelse)))
+                continue
+            if isinstance(stmt, ir.ChooseS):
+                out.append(replace(stmt, body=rewrite(stmt.body)))
+                continue
+            out.append(stmt)
+            if isinstance(stmt, ir.ResetS):
+                when = test(stmt.clock)
+                if when is None:
+                    out.append(mark)
+                elif not (isinstance(when, ir.Lit) and when.value is False):
+                    out.append(ir.IfS(when, (mark,), ()))
+        return tuple(out)
+
+    flip = ir.IfS(reset, (ir.Assign(parity, _not(parity)),
+                          ir.Assign(reset, ir.Lit(False, BOOL))), ())
+    actions = tuple(replace(a, body=rewrite(a.body) + (flip,), fairness=None)
+                    for a in model.actions)
+    cond = measure.p
+    stays = tuple(ir.Liveness(name, _and(cond, side), ir.Binary("or", _not(cond), _not(side),
+                                                                  BOOL), None, measure.span)
+                  for name, side in ((measure.name, parity),
+                                     (f"{measure.name}@even", _not(parity))))
+    processes = tuple(replace(p, fairness=None) for p in model.processes)
+    return _bare(model, variables=tuple(variables), actions=actions, processes=processes,
+                 properties=(), liveness=stays)
 
 
 def _refs(model: ir.Model) -> dict[str, ir.Expr]:

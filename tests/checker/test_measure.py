@@ -48,6 +48,7 @@ bound x < 5s while not a
 measure d: not a ~> a
 measure e: a ~> b
 measure since_go: y when a and not b
+measure since_go_timed: y when a and y >= 1s
 allow deadlock
 """
 
@@ -149,9 +150,18 @@ def test_unbounded_delay_has_the_run_that_waits_forever() -> None:
     assert all(step.action != "stop" for step in run.steps)
 
 
-def test_unbounded_clock_measure_is_not_an_answer() -> None:
+def test_unbounded_clock_has_the_run_that_stays() -> None:
+    # `stop` may never come: y grows without bound while a and not b
+    p, m = _measure(check(OPEN), "since_go")
+    assert p.status == "measured" and m.text == "[0s, inf)"
+    assert m.hi is not None and m.hi.witness is not None
+    assert m.hi.witness.loop_start is not None
+
+
+def test_unbounded_clock_under_a_timed_condition_is_not_an_answer() -> None:
+    # a condition that reads clocks has no run-based check: the doubling stops at its cap
     report = check(OPEN)
-    p, m = _measure(report, "since_go")
+    p, m = _measure(report, "since_go_timed")
     assert p.status == "unknown" and not m.exact and not p.as_expected
     assert "not exact" in (p.message or "")
     assert report.outcome == "incomplete"
@@ -223,6 +233,11 @@ def test_json_shape() -> None:
     assert e["hi"]["ms"] is None and e["hi"]["loop_start"] is not None
     assert by_name["d"]["status"] == "measured"
     assert "measure" not in by_name["runtime"]  # only a measure has the key
+
+
+def test_reports_are_deterministic() -> None:
+    assert render_json(check(EVICTION)) == render_json(check(EVICTION))
+    assert render_text(check(OPEN)) == render_text(check(OPEN))
 
 
 def test_text_report_shows_both_ends() -> None:
