@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from model import exact_text, format_duration, format_value, json_value
+from model import exact_text, format_duration, format_value, json_value, open_duration
 
 from .report import Change, Step, Trace
 
@@ -54,6 +54,9 @@ class TraceBuilder:
         self.prev_values: tuple = ()
         self.prev_clocks: tuple[int | Fraction, ...] = ()
         self.last_time = Fraction(0)
+        # open times: a time's slack past its open limit (seconds; 0 for a closed time), and
+        # per clock the slack of its last reset, so a clock reads "5001ms (just after 5s)"
+        self.reset_slack: dict[int, Fraction] = {}
 
     # -------------------------------------------------------------- building
     def start(self, state: int, clocks: Clocks = ()) -> None:
@@ -76,13 +79,17 @@ class TraceBuilder:
                              "does not replay in the reference interpreter")
         values = system.decode(after)
         changes = self.changes(self.prev_values, values)
+        slack = _slack(time, open_time)
         if self.names is not None and time is not None:
             elapsed = (time - self.last_time) * 1000
             for x in resets:
                 name = self.names[x]
                 old = Fraction(self.prev_clocks[x - 1]) + elapsed
                 if not name.startswith("@") and old != 0:
-                    changes.append(reset_change(name, old))
+                    changes.append(reset_change(name, old,
+                                                (slack - self.reset_slack.get(x, 0)) * 1000))
+            for x in resets:
+                self.reset_slack[x] = slack
             self.last_time = time
         self.steps.append(self.make_step(system.transition(inst, choices), values, clocks, time,
                                          changes, open_time=open_time))
@@ -133,10 +140,12 @@ class TraceBuilder:
         state = system.state_data(values)
         shown = tuple(system.layout.show(values))
         if self.names is not None:
-            for name, value in zip(self.names[1:], clocks):
+            slack = _slack(time, open_time)
+            for x, (name, value) in enumerate(zip(self.names[1:], clocks), 1):
                 if name.startswith("@"):
                     continue
-                shown += ((name, format_duration(value)),)
+                since = (slack - self.reset_slack.get(x, 0)) * 1000
+                shown += ((name, open_duration(value, since)),)
                 state[name] = _seconds(value)
         seconds = None if time is None else float(time)
         text = None if time is None else exact_text(time)
@@ -149,9 +158,17 @@ class TraceBuilder:
                     shown, tuple(changes), seconds, error, text, open_time)
 
 
-def reset_change(name: str, old: int | Fraction) -> Change:
-    """The change of a clock reset from `old` ms to 0."""
-    return Change(name, _seconds(old), 0, format_duration(old), "0s")
+def reset_change(name: str, old: int | Fraction, slack: int | Fraction = 0) -> Change:
+    """The change of a clock reset from `old` ms to 0 (`slack`: ms past the open limit of
+    the old value, see model.open_duration)."""
+    return Change(name, _seconds(old), 0, open_duration(old, slack), "0s")
+
+
+def _slack(time: Fraction | None, open_time: Open) -> Fraction:
+    """How far past (or, negative, before) its open limit a time is, in seconds."""
+    if time is None or open_time is None:
+        return Fraction(0)
+    return time - open_time[1]
 
 
 def exact_seconds(step: Step) -> Fraction | None:

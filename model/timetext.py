@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-__all__ = ["format_time", "format_duration", "exact_text", "open_text", "is_finite_decimal",
-           "PLACES", "AFTER", "BEFORE"]
+__all__ = ["format_time", "format_duration", "exact_text", "open_text", "open_duration",
+           "is_finite_decimal", "PLACES", "AFTER", "BEFORE"]
 
 PLACES = 6  # decimals written for a time that has no finite decimal expansion
 
@@ -90,3 +90,13 @@ def open_text(side: str, bound: Fraction | int, unit: str = " s") -> str:
     if side not in (AFTER, BEFORE):
         raise ValueError(f"an open time is just {AFTER} or just {BEFORE} its bound, not {side}")
     return f"just {side} {format_time(bound)}{unit}"
+
+
+def open_duration(value_ms: int | Fraction, slack_ms: int | Fraction) -> str:
+    """A clock value of a run whose times carry a slack (`slack_ms` past their open limits,
+    negative before): `5001ms (just after 5s)`; just the duration when the slack is 0."""
+    text = format_duration(value_ms)
+    if not slack_ms:
+        return text
+    side = AFTER if slack_ms > 0 else BEFORE
+    return f"{text} (just {side} {format_duration(Fraction(value_ms) - Fraction(slack_ms))})"

@@ -173,3 +173,30 @@ def test_the_strict_spec_would_have_printed_fractions() -> None:
     go = report.property("done").trace.steps[1]  # type: ignore[union-attr]
     assert go.exact_time is not None and (go.exact_time * 1000).denominator != 1
     assert not FRACTION.search(render_text(report))
+
+
+# a clock reset at an open time and read at a closed one: just before
+BEFORE = """spec before
+process p {
+  var phase: enum { a, b, c } = a
+  clock x
+  clock y
+  action go when phase == a and x > 5s do { phase := b; reset y }
+  action stop when phase == b and x >= 10s do { phase := c }
+}
+reachable done: p.phase == c
+"""
+
+
+def test_clock_values_say_when_they_are_open_too() -> None:
+    text = render_text(check(STRICT))
+    assert "p.y: 5.000001s (just after 5s) -> 0s" in text
+    report = check(BEFORE)
+    trace = report.property("done").trace
+    assert trace is not None
+    stop = trace.steps[2]
+    assert stop.time_open is None and stop.shown_time == "10"  # a closed bound: attained
+    values = dict(stop.values)
+    assert values["p.x"] == "10s"
+    assert values["p.y"] == "4995ms (just before 5s)"  # reset just after 5 s (5.005)
+    assert stop.state["p.y"] == 4.995
