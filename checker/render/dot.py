@@ -164,7 +164,7 @@ def _attrs(**attrs: str) -> str:
 def _change_rows(changes: Sequence[tuple[str, str, str]], lane: str) -> list[str]:
     rows = []
     for leaf, old, new in changes:
-        name, old, new = _short(_local(leaf, lane), 28), _short(old, 20), _short(new)
+        name, old, new = _short(_local(leaf, lane), 28), _short(old, 26), _short(new)
         rows.append(f'<TR><TD ALIGN="LEFT"{_mono(len(name) + len(old) + len(new) + 5)}>'
                     f'<FONT FACE="{MONO}" POINT-SIZE="9">{html(name)}: {html(old)} '
                     f"\u2192 <B>{html(new)}</B></FONT></TD></TR>")

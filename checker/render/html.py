@@ -341,15 +341,14 @@ def _fold_row(trace: Trace, fold: Fold, timed: bool, leaves: list[str]) -> str:
     to step (clocks that go on running)."""
     last = trace.steps[fold.last]
     steps = trace.steps[fold.first:fold.last + 1]
-    varying = [leaf for leaf in leaves
-               if len({dict(step.values).get(leaf) for step in steps}) > 1]
+    values = [dict(step.values) for step in steps]
+    first = values[0]
+    varying = [leaf for leaf in leaves if any(v.get(leaf) != first.get(leaf) for v in values)]
     head = ["step"] + (["time"] if timed else []) + varying
     rows = []
-    for k in range(fold.first, fold.last + 1):
-        step = trace.steps[k]
-        values = dict(step.values)
+    for k, (step, shown) in enumerate(zip(steps, values), fold.first):
         cells = [f"<td>{k}</td>"] + ([f"<td>{_esc(_fmt_time(step))}</td>"] if timed else [])
-        cells += [f"<td>{_esc(values.get(leaf, ''))}</td>" for leaf in varying]
+        cells += [f"<td>{_esc(shown.get(leaf, ''))}</td>" for leaf in varying]
         rows.append(f"<tr>{''.join(cells)}</tr>")
     inner = ("<table><thead><tr>" + "".join(f"<th>{_esc(h)}</th>" for h in head)
              + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
