@@ -382,6 +382,9 @@ def render_swimlanes(report: Report, prop: PropertyResult, id_prefix: str = "") 
                      f'{"".join(body)}</TABLE>>', tooltip=quote("\n".join(tip)))
             elif name in changed:
                 body = _change_rows(changed[name], name)
+                if fold is not None:
+                    body.append('<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="8" COLOR="#777777">'
+                                "each time</FONT></TD></TR>")
                 where = (f"steps {fold.first}..{fold.last} each" if fold is not None
                          else f"step {index}")
                 tip = [f"{where} changed {name}:"]
