@@ -63,7 +63,8 @@ class Step:
     def exact_time(self) -> Fraction | None:
         """The time exactly, in seconds (from `time_text`; else from the float)."""
         if self.time_text is not None:
-            return Fraction(self.time_text)
+            whole, plus, rest = self.time_text.partition("+")  # `75+1/3`: an older text
+            return Fraction(whole) + Fraction(rest) if plus else Fraction(self.time_text)
         if self.time is None:
             return None
         return Fraction(self.time).limit_denominator(1_000_000)

@@ -14,7 +14,6 @@ _STATUS = {
     "unknown": "unknown", "skipped": "skipped",
 }
 
-_UNJUDGED = ("unknown", "skipped")  # no verdict: neither as expected nor against it
 
 _OUTCOME = {
     "ok": "OK: every verdict is as expected",
@@ -100,7 +99,7 @@ def _property_block(p: PropertyResult) -> list[str]:
 
 def render_trace(trace: Trace, indent: str = "") -> list[str]:
     """Numbered steps: the initial state in full, then each action with what it changed; a
-    run of identical steps is one entry, `2..61  t=5..300 s  pass  × 60, every 5 s`
+    run of identical steps is one entry, `2..61  t=5..300  pass  × 60, every 5 s`
     (checker.render.folds)."""
     lines: list[str] = []
     timed = any(step.time is not None for step in trace.steps)
