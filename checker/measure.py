@@ -152,10 +152,10 @@ def _zone_witness(tracer: object, node: int, x: int, ms: int | None, closed: boo
         return None
     if closed:
         final = ((x, 0, (ms << 1) | 1), (0, x, (-ms << 1) | 1))
-    elif upper:
-        final = ((x, 0, ms << 1), (0, x, (-(ms - 1) << 1)))
-    else:
-        final = ((0, x, (-ms) << 1), (x, 0, (ms + 1) << 1))
+    elif upper:  # c - 1ms <= x < c
+        final = ((x, 0, ms << 1), (0, x, (-(ms - 1) << 1) | 1))
+    else:  # c < x <= c + 1ms
+        final = ((0, x, (-ms) << 1), (x, 0, ((ms + 1) << 1) | 1))
     return _witness(lambda: tracer.trace_to(node, final))  # type: ignore[attr-defined]
 
 
@@ -196,4 +196,4 @@ def _answer(job: Job, info: MeasureInfo, lo: MeasureEnd | None, hi: MeasureEnd |
         message = f"not exact ({note}): {message}"
     trace = hi.witness if hi is not None else None
     return PropertyResult(info.name, "measure", status, expected, as_expected, message,
-                          str(info.span), trace, (), answer)
+                          str(info.span), trace, measure=answer)

@@ -35,7 +35,9 @@ def result(system: TransitionSystem, name: str, kind: str, status: str, message:
            why: tuple[tuple[str, str], ...] = ()) -> PropertyResult:
     expected = system.expects.get(name)
     ok = status != "unknown" and as_expected(status, expected)
-    return PropertyResult(name, kind, status, expected, ok, message, location, trace, why)
+    reads = system.property_leaves(name) if trace is not None else ()
+    return PropertyResult(name, kind, status, expected, ok, message, location, trace, why,
+                          reads)
 
 
 def unexpected(system: TransitionSystem) -> Callable[[Findings[Any]], bool]:

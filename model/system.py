@@ -533,6 +533,30 @@ class TransitionSystem:
             self._read_masks[index] = mask
         return mask
 
+    def property_leaves(self, name: str) -> tuple[str, ...]:
+        """The leaves (as traces name them: `agent[1].state`, a clock `master.silent[2]`)
+        that the invariant, reachable or leads-to property `name` reads, in layout order
+        (clocks last); () for a name that is none of these (deadlock, a scenario)."""
+        exprs: list[ir.Expr] = [p.expr for p in self.model.properties if p.name == name]
+        exprs += [e for live in self.model.liveness if live.name == name
+                  for e in (live.p, live.q)]
+        variables: set[int] = set()
+        clocks: set[int] = set()
+        for expr in exprs:
+            for node in walk(expr):
+                if isinstance(node, ir.VarRef):
+                    variables.add(node.var.index)
+                elif isinstance(node, ir.ClockRef):
+                    size = 1
+                    for typ in node.clock.index_types:
+                        size *= len(list(typ.values()))
+                    clocks.update(range(node.clock.first, node.clock.first + size))
+        names = [leaf.name for leaf in self.layout.leaves if leaf.var in variables]
+        clock_names = self.clock_names
+        names += [clock_names[k] for k in sorted(clocks) if 0 < k < len(clock_names)
+                  and not clock_names[k].startswith("@")]
+        return tuple(names)
+
     def clock_formula(self, index: int, state: int) -> list[tuple[tuple[int, int, int], ...]]:
         """Where property `index` (one that mentions clocks) fires in discrete state
         `state`: a disjunction of conjunctions of DBM constraints (an invariant's negation;
