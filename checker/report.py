@@ -65,10 +65,13 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Trace:
-    """Steps from an initial state. `loop_start` marks the first state of a lasso's cycle."""
+    """Steps from an initial state. `loop_start` marks the first state of a lasso's cycle.
+    `clocks`: the exact clock values (ms, clock 1 first) in the last step's state, for a
+    timed trace (empty otherwise); what the "why" of a clock property reads."""
 
     steps: tuple[Step, ...]
     loop_start: int | None = None
+    clocks: tuple[Fraction, ...] = ()
 
     def __len__(self) -> int:
         """The number of transitions: steps with an action (not the initial state, and not

@@ -63,6 +63,7 @@ class TraceBuilder:
         self.prev_values: tuple = ()
         self.prev_clocks: tuple[int | Fraction, ...] = ()
         self.last_time = Fraction(0)
+        self.last_clocks: tuple[Fraction, ...] = ()  # those of the last step made
 
     # -------------------------------------------------------------- building
     def start(self, state: int, clocks: Clocks = ()) -> None:
@@ -116,7 +117,7 @@ class TraceBuilder:
                                    step.values, (), step.time, None, step.time_text))
 
     def trace(self, loop_start: int | None = None) -> Trace:
-        return Trace(tuple(self.steps), loop_start)
+        return Trace(tuple(self.steps), loop_start, self.last_clocks)
 
     # -------------------------------------------------------------- one step
     def changes(self, before: tuple, after: tuple) -> list[Change]:
@@ -138,6 +139,7 @@ class TraceBuilder:
         state = system.state_data(values)
         shown = tuple(system.layout.show(values))
         if self.names is not None:
+            self.last_clocks = tuple(Fraction(c) for c in clocks)
             for name, value in zip(self.names[1:], clocks):
                 if name.startswith("@"):
                     continue

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .report import PropertyResult, Trace
+from .trace import format_duration
 
 if TYPE_CHECKING:
     from model import TransitionSystem
@@ -84,8 +85,9 @@ def judge_properties(system: TransitionSystem, ex: Findings[Any], selected: Iter
     """Verdicts for the selected invariants and reachables."""
     out: list[PropertyResult] = []
 
-    def why(k: int) -> tuple[tuple[str, str], ...]:
-        return system.explain_property(k, tracer.final_values(ex.found[k]))
+    def why(k: int, trace: Trace) -> tuple[tuple[str, str], ...]:
+        return system.explain_property(k, tracer.final_values(ex.found[k]),
+                                       trace.clocks or None, format_duration)
 
     for k in selected:
         prop = system.properties[k]
@@ -95,7 +97,7 @@ def judge_properties(system: TransitionSystem, ex: Findings[Any], selected: Iter
                 trace = tracer.property_trace(ex.found[k], k)
                 out.append(result(system, prop.name, "invariant", "violated",
                                   f"invariant {prop.name} is false after {_steps(trace)}", where,
-                                  trace, why(k)))
+                                  trace, why(k, trace)))
             else:
                 out.append(result(system, prop.name, "invariant",
                                   "holds" if ex.complete else "unknown", None, where, None))
@@ -103,7 +105,7 @@ def judge_properties(system: TransitionSystem, ex: Findings[Any], selected: Iter
             trace = tracer.property_trace(ex.found[k], k)
             out.append(result(system, prop.name, "reachable", "reached",
                               f"{prop.name} is reached in {_steps(trace)}", where, trace,
-                              why(k)))
+                              why(k, trace)))
         elif ex.complete:
             out.append(result(system, prop.name, "reachable", "unreached",
                               f"no reachable state satisfies {prop.name}", where, None))
@@ -124,7 +126,9 @@ def judge(system: TransitionSystem, ex: Findings[Any], selected: Iterable[int],
             what = "no action is enabled, now or later," if timed else "no action is enabled"
             out.append(result(system, "deadlock", "deadlock", "violated",
                               f"{what} after {_steps(trace)} ({ex.deadlocks} deadlock state"
-                              f"{'s' if ex.deadlocks != 1 else ''} in all)", None, trace))
+                              f"{'s' if ex.deadlocks != 1 else ''} in all)", None, trace,
+                              system.explain_stuck(tracer.final_values(ex.deadlock),
+                                                   trace.clocks or None, format_duration)))
         else:
             out.append(result(system, "deadlock", "deadlock",
                               "holds" if ex.complete else "unknown", None, None, None))
@@ -134,7 +138,10 @@ def judge(system: TransitionSystem, ex: Findings[Any], selected: Iterable[int],
             out.append(result(system, "timelock", "timelock", "violated",
                               f"time cannot pass and no action is enabled after {_steps(trace)}"
                               f" ({ex.timelocks} timelock state{'s' if ex.timelocks != 1 else ''}"
-                              " in all)", None, trace))
+                              " in all)", None, trace,
+                              system.explain_stuck(tracer.final_values(ex.timelock),
+                                                   trace.clocks or None, format_duration,
+                                                   timelock=True)))
         else:
             out.append(result(system, "timelock", "timelock",
                               "holds" if ex.complete else "unknown", None, None, None))

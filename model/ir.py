@@ -18,7 +18,8 @@ __all__ = [
     "Unary", "Binary", "Ite", "Quant", "SetLit", "RangeSet", "SetComp", "RecordLit", "SeqLit",
     "MapComp", "Call", "LetE", "Checked",
     "Stmt", "Assign", "IfS", "ChooseS", "RequireS", "LetS", "ResetS", "PushS", "PopS",
-    "Variable", "Clock", "Process", "Action", "Bound", "Property", "Liveness", "ScenarioStep",
+    "Variable", "Clock", "Process", "Action", "Bound", "Property", "ResponseMonitor", "Liveness",
+    "ScenarioStep",
     "ScenarioWait", "ScenarioAssert", "ScenarioAssume", "Scenario", "Model",
 ]
 
@@ -382,12 +383,24 @@ class Bound:
     span: Span
 
 
+@dataclass(frozen=True, slots=True)
+class ResponseMonitor:
+    """What the monitor invariant of a bounded response `p ~> q within` watches: `clock`
+    measures the time since the open obligation began (what its "why" explains)."""
+
+    p: Expr
+    q: Expr
+    within: int
+    clock: ClockRef
+
+
 @dataclass(eq=False)
 class Property:
     name: str
     kind: str  # "invariant" | "reachable"
     expr: Expr
     span: Span
+    monitor: ResponseMonitor | None = None  # a bounded response's monitor (products)
 
 
 @dataclass(eq=False)
