@@ -13,6 +13,7 @@ true`).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -134,20 +135,44 @@ def explain(expr: ir.Expr, values: tuple, sources: dict[str, SourceFile],
                 add(text, "depends on the clocks below")
         return value if ok else None
 
+    # Breadth first: each part's row, then the rows of the parts under it, level by level,
+    # so the rows cut at MAX_LINES are the deepest ones.
+    pending: deque[tuple[ir.Expr, dict, int, str]] = deque()
+
     def walk(e: ir.Expr, env: dict, depth: int, binding: str) -> None:
         if depth > 3 or len(out) >= MAX_LINES or not readable(e):
             return
-        if isinstance(e, ir.Quant):
-            show(e, env)
-            quantifier(e, env, depth, binding)
-            return
         show(e, env)
+        pending.append((e, env, depth, binding))
+
+    def expand(e: ir.Expr, env: dict, depth: int, binding: str) -> None:
+        """The rows under `e` (whose own row is shown)."""
         match e:
+            case ir.Quant():
+                quantifier(e, env, depth, binding)
             case ir.Unary(op="not", operand=a):
                 walk(a, env, depth + 1, binding)
-            case ir.Binary(op=op, left=a, right=b) if op in ("and", "or", "implies", "iff"):
+            case ir.Binary(op=op) if op in ("and", "or"):
+                # a chain `a or b or c` is one level; the operands that decide it (those
+                # with the chain's value), each on its row
+                ok, whole = value_of(e, env)
+                parts = [part for part in _chain(e, op) if readable(part)]
+                if ok:
+                    parts = [part for part in parts if value_of(part, env) == (True, whole)]
+                for part in parts:
+                    walk(part, env, depth + 1, binding)
+            case ir.Binary(op=op, left=a, right=b) if op in ("implies", "iff"):
                 walk(a, env, depth + 1, binding)
                 walk(b, env, depth + 1, binding)
+            case ir.LetE(local=local, value=value, body=body):
+                # a definition's call: its argument, then its body with the argument bound
+                if not isinstance(value, ir.Lit):
+                    show(value, env)
+                ok, bound = value_of(value, env)
+                if ok:
+                    inner = dict(env)
+                    inner[local] = bound
+                    walk(body, inner, depth + 1, binding)
             case ir.ClockAtom(clock=ref):
                 text = source_text(ref.span, sources)
                 shown = clock_text(ref, env)
@@ -155,7 +180,7 @@ def explain(expr: ir.Expr, values: tuple, sources: dict[str, SourceFile],
                     add(text, shown)
             case ir.Binary(left=a, right=b):
                 for part in (a, b):
-                    if not isinstance(part, ir.Lit):
+                    if not isinstance(part, (ir.Lit, ir.LocalRef)):
                         show(part, env)
 
     def quantifier(e: ir.Quant, env: dict, depth: int, binding: str) -> None:
@@ -198,7 +223,30 @@ def explain(expr: ir.Expr, values: tuple, sources: dict[str, SourceFile],
                 return
 
     walk(expr, {}, 0, "")
+    while pending and len(out) < MAX_LINES:
+        expand(*pending.popleft())
     return tuple(out)
+
+
+def _chain(e: ir.Expr, op: str) -> list[ir.Expr]:
+    """The operands of a chain of `op` (`a or b or c`: a, b, c), left to right."""
+    out: list[ir.Expr] = []
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.Binary) and node.op == op and _inside(node.span, e.span):
+            stack.append(node.right)
+            stack.append(node.left)
+        else:
+            out.append(node)
+    return out
+
+
+def _inside(inner: Span, outer: Span) -> bool:
+    """Whether `inner` lies within `outer` (a definition's body, inlined where it is used,
+    does not lie within the expression that uses it)."""
+    return inner.file == outer.file and (inner.line, inner.col) >= (outer.line, outer.col) \
+        and (inner.end_line, inner.end_col) <= (outer.end_line, outer.end_col)
 
 
 def _quantifiers(e: ir.Expr) -> list[ir.Quant]:

@@ -401,6 +401,7 @@ class Property:
     expr: Expr
     span: Span
     monitor: ResponseMonitor | None = None  # a bounded response's monitor (products)
+    shown: Expr | None = None  # what its "why" explains instead of expr (a scenario's assert)
 
 
 @dataclass(eq=False)

@@ -399,7 +399,7 @@ class TransitionSystem:
         if prop.monitor is not None:
             return explain_response(prop.monitor, values, self.sources, clocks, format_clock,
                                     self.clock_names)
-        return self.explain_expr(prop.expr, values, clocks, format_clock)
+        return self.explain_expr(prop.shown or prop.expr, values, clocks, format_clock)
 
     def explain_expr(self, expr: ir.Expr, values: tuple,
                      clocks: Sequence[ClockValue | ClockInterval] | None = None,

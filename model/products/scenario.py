@@ -134,7 +134,10 @@ def scenario_product(model: ir.Model, scenario: ir.Scenario) -> tuple[ir.Model, 
             name = f"@assert{len(asserts) + 1}"
             checked = ir.Binary("implies", _and(at(k), fresh_ref, assumed), item.expr,
                                 BOOL, item.span)
-            properties.append(ir.Property(name, "invariant", checked, item.span))
+            # its why: the assert as written (the script position and assumes hold where
+            # it is violated)
+            properties.append(ir.Property(name, "invariant", checked, item.span,
+                                          shown=item.expr))
             asserts.append((name, item))
         elif not isinstance(item, ir.ScenarioAssume):
             k += 1
