@@ -41,7 +41,10 @@ class Step:
     new values, and their text); `time` the absolute time in seconds for timed specs (a
     float; the JSON report's `time`), and `time_text` the same time exactly, as the reports
     write it (`75`, `0.001`, `75+1/3` for a time that is no finite decimal); `error` a
-    run-time error this step ran into (the state is then the state before it)."""
+    run-time error this step ran into (the state is then the state before it).
+    `derived`: the spec's `show` columns in this state, (name, value as data, text); they
+    are also in `values` (after the variables and clocks) and, where they changed, in
+    `changes`, so every report shows them like variables; `state` holds variables only."""
 
     action: str | None
     process: str | None
@@ -54,6 +57,7 @@ class Step:
     time: float | None = None
     error: str | None = None
     time_text: str | None = None
+    derived: tuple[tuple[str, object, str], ...] = ()
 
     @property
     def shown_time(self) -> str | None:

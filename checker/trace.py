@@ -114,7 +114,8 @@ class TraceBuilder:
             values = self.system.decode(state)
             step = self.make_step(None, values, clocks, time, ())
             self.steps.append(Step(None, None, (), (), "(time passes)", step.state,
-                                   step.values, (), step.time, None, step.time_text))
+                                   step.values, step.changes, step.time, None,
+                                   step.time_text, step.derived))
 
     def trace(self, loop_start: int | None = None) -> Trace:
         return Trace(tuple(self.steps), loop_start, self.last_clocks)
@@ -147,10 +148,30 @@ class TraceBuilder:
                 state[name] = _seconds(value)
         seconds = None if time is None else float(time)
         text = None if time is None else format_time(time)
+        derived, changed = self.derive(values, clocks)
+        shown += tuple((name, shown_text) for name, _data, shown_text in derived)
         if label is None:
-            return Step(None, None, (), (), None, state, shown, (), seconds, error, text)
+            return Step(None, None, (), (), None, state, shown, tuple(changed), seconds, error,
+                        text, derived)
         return Step(label.action, label.process, label.args, label.choices, str(label), state,
-                    shown, tuple(changes), seconds, error, text)
+                    shown, tuple(changes) + tuple(changed), seconds, error, text, derived)
+
+    def derive(self, values: tuple, clocks: Clocks
+               ) -> tuple[tuple[tuple[str, object, str], ...], list[Change]]:
+        """The spec's `show` columns in this state, and those that changed since the trace's
+        last step (none for its first step)."""
+        if not self.system.has_derived:
+            return (), []
+        exact = [Fraction(c) for c in clocks] if self.names is not None else None
+        derived = tuple(self.system.derived_columns(values, exact))
+        changed = []
+        if self.steps:
+            before = {name: (data, text) for name, data, text in self.steps[-1].derived}
+            for name, data, text in derived:
+                old_data, old_text = before[name]
+                if old_text != text:
+                    changed.append(Change(name, old_data, data, old_text, text))
+        return derived, changed
 
 
 def reset_change(name: str, old: int | Fraction) -> Change:

@@ -23,7 +23,7 @@ __all__ = [
     # declarations
     "Decl", "Formal", "ImportDecl", "ConstDecl", "ParamDecl", "TypeDecl", "VarDecl",
     "ClockDecl", "DefDecl", "ProcessDecl", "ActionDecl", "BoundDecl", "InvariantDecl",
-    "ReachableDecl", "LivenessDecl", "ExpectDecl", "AllowDecl", "ScenarioDecl", "StepItem",
+    "ReachableDecl", "LivenessDecl", "ExpectDecl", "ShowDecl", "AllowDecl", "ScenarioDecl", "StepItem",
     "StepArg",
     "WaitItem", "AssertItem", "AssumeItem", "SpecFile",
 ]
@@ -471,6 +471,16 @@ class LivenessDecl(Decl):
     p: Expr
     q: Expr
     within: Expr | None
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ShowDecl(Decl):
+    """`show NAME = expr`: a derived column of every trace."""
+
+    name: str
+    expr: Expr
     span: Span = _span()
     name_span: Span = _span()
 

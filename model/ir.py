@@ -18,7 +18,7 @@ __all__ = [
     "Unary", "Binary", "Ite", "Quant", "SetLit", "RangeSet", "SetComp", "RecordLit", "SeqLit",
     "MapComp", "Call", "LetE", "Checked",
     "Stmt", "Assign", "IfS", "ChooseS", "RequireS", "LetS", "ResetS", "PushS", "PopS",
-    "Variable", "Clock", "Process", "Action", "Bound", "Property", "ResponseMonitor", "Liveness",
+    "Variable", "Clock", "Process", "Action", "Bound", "Property", "ResponseMonitor", "Derived", "Liveness",
     "ScenarioStep",
     "ScenarioWait", "ScenarioAssert", "ScenarioAssume", "Scenario", "Model",
 ]
@@ -405,6 +405,15 @@ class Property:
 
 
 @dataclass(eq=False)
+class Derived:
+    """`show NAME = expr`: a column every trace shows, `expr`'s value in each state."""
+
+    name: str
+    expr: Expr
+    span: Span
+
+
+@dataclass(eq=False)
 class Liveness:
     """`P ~> Q` (every fair run from a P state reaches a Q state), optionally `within` a
     duration (ms) for timed specs."""
@@ -474,6 +483,7 @@ class Model:
     expects: dict[str, tuple[str, Span]]
     allow_deadlock: bool
     liveness: tuple[Liveness, ...] = ()
+    derived: tuple[Derived, ...] = ()  # `show` columns of every trace
 
     @property
     def n_clocks(self) -> int:

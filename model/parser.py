@@ -48,7 +48,7 @@ _TOKEN = re.compile(r'//[^\n]*|/\*.*?\*/|"[^"\n]*"|\w+|:=|==|!=|<=|>=|->|~>|\.\.
 TOP_LEVEL_KEYWORDS = (
     "spec", "import", "const", "param", "type", "var", "clock", "def", "process", "action",
     "timeout", "bound", "invariant", "reachable", "property", "expect", "allow", "scenario",
-    "fair", "strong",
+    "fair", "strong", "show",
 )
 
 _UNITS_MS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000}
@@ -437,6 +437,10 @@ class _Builder(Transformer):
         name, q = children
         return ast.LivenessDecl(str(name), ast.BoolLit(True, self._s(meta)), q, None,
                                 self._s(meta), self._n(name))
+
+    def show_decl(self, meta, children):
+        name, expr = children
+        return ast.ShowDecl(str(name), expr, self._s(meta), self._n(name))
 
     def expect_decl(self, meta, children):
         name, verdict, when = children

@@ -375,6 +375,27 @@ class TransitionSystem:
         return explain_stuck(self.model, values, self.sources, clocks, format_clock,
                              self.clock_names, timelock)
 
+    @property
+    def has_derived(self) -> bool:
+        """Whether the spec declares `show` columns for its traces."""
+        return bool(self.model.derived)
+
+    def derived_columns(self, values: tuple, clocks: Sequence[ClockValue] | None = None
+                        ) -> list[tuple[str, object, str]]:
+        """The spec's `show` columns in a state with these values (and clock values in ms,
+        clock 1 first): (name, value as JSON-ready data, value as the reports write it);
+        a column that fails to evaluate there has data None and text `error: ...`."""
+        out: list[tuple[str, object, str]] = []
+        for column in self.model.derived:
+            try:
+                value = interp.evaluate(column.expr, values, {}, clocks)
+            except interp.EvalError as err:
+                out.append((column.name, None, f"error: {err.message}"))
+                continue
+            out.append((column.name, json_value(column.expr.type, value),
+                        format_value(column.expr.type, value)))
+        return out
+
     def liveness_sides(self, name: str) -> tuple[ir.Expr, ir.Expr]:
         """The left and right sides of the leads-to `name`."""
         prop = next(p for p in self.model.liveness if p.name == name)

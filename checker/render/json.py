@@ -12,7 +12,8 @@ __all__ = ["report_data", "render_json"]
 
 
 def _step(k: int, step: Step) -> dict[str, object]:
-    return {
+    derived = {name for name, _data, _text in step.derived}
+    data: dict[str, object] = {
         "index": k,
         "action": step.action,
         "process": step.process,
@@ -21,9 +22,13 @@ def _step(k: int, step: Step) -> dict[str, object]:
         "label": step.label,
         "time": step.time,
         "error": step.error,
-        "changes": [{"var": c.var, "from": c.old_text, "to": c.new_text} for c in step.changes],
+        "changes": [{"var": c.var, "from": c.old_text, "to": c.new_text} for c in step.changes
+                    if c.var not in derived],
         "state": step.state,
     }
+    if step.derived:  # the spec's `show` columns (only in reports of specs that have them)
+        data["derived"] = {name: value for name, value, _text in step.derived}
+    return data
 
 
 def _property(p: PropertyResult) -> dict[str, object]:

@@ -136,6 +136,7 @@ class Context:
         self.bounds: list[ir.Bound] = []
         self.properties: list[ir.Property] = []
         self.liveness: list[ir.Liveness] = []
+        self.derived: list[ir.Derived] = []
         self.scenarios: list[ir.Scenario] = []
         self.expects: dict[str, tuple[str, Span]] = {}
         self.allow_deadlock = False
