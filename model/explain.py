@@ -439,7 +439,10 @@ def explain_stuck(model: ir.Model, values: tuple, sources: dict[str, SourceFile]
                 "(" + ", ".join(format_value(lo.type, v) for lo, v in zip(action.locals, args))
                 + ")" for args in enabled[:3]) + (", ..." if len(enabled) > 3 else "")
             where = f" for {binders} in {some}" if action.locals else ""
-            blocker = ("its clock guard is never met, now or later" if action.clock_guard
+            atoms = " and ".join(t for t in (source_text(a.span, sources)
+                                             for a in action.clock_guard) if t)
+            blocker = (f"its clock guard {atoms} is never met, now or later".replace("  ", " ")
+                       if action.clock_guard
                        else "a require, an empty choose or a bound blocks it")
             value = f"true{where}, but it cannot fire: {blocker}"
         rows.append((text, value))
