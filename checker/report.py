@@ -71,11 +71,15 @@ class Step:
 class Trace:
     """Steps from an initial state. `loop_start` marks the first state of a lasso's cycle.
     `clocks`: the exact clock values (ms, clock 1 first) in the last step's state, for a
-    timed trace (empty otherwise); what the "why" of a clock property reads."""
+    timed trace (empty otherwise); what the "why" of a clock property reads.
+    `clock_ranges`: where the zone engine knows it, the interval of each clock (ms) over
+    every run along the trace's path that ends where the property is violated, as
+    (low, low strict, high or None for unbounded, high strict); empty otherwise."""
 
     steps: tuple[Step, ...]
     loop_start: int | None = None
     clocks: tuple[Fraction, ...] = ()
+    clock_ranges: tuple[tuple[Fraction, bool, Fraction | None, bool], ...] = ()
 
     def __len__(self) -> int:
         """The number of transitions: steps with an action (not the initial state, and not

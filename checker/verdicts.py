@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from model import ClockInterval
+
 from .report import PropertyResult, Trace
 from .trace import format_duration
 
@@ -86,8 +88,10 @@ def judge_properties(system: TransitionSystem, ex: Findings[Any], selected: Iter
     out: list[PropertyResult] = []
 
     def why(k: int, trace: Trace) -> tuple[tuple[str, str], ...]:
+        ranges = [ClockInterval(lo, hi, lo_strict, hi_strict)
+                  for lo, lo_strict, hi, hi_strict in trace.clock_ranges]
         return system.explain_property(k, tracer.final_values(ex.found[k]),
-                                       trace.clocks or None, format_duration)
+                                       trace.clocks or None, format_duration, ranges or None)
 
     for k in selected:
         prop = system.properties[k]

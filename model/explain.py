@@ -79,7 +79,8 @@ def _interval_text(iv: ClockInterval, fmt: Callable[[ClockValue], str]) -> str:
 def explain(expr: ir.Expr, values: tuple, sources: dict[str, SourceFile],
             clocks: Sequence[ClockValue | ClockInterval] | None = None,
             format_clock: Callable[[ClockValue], str] | None = None,
-            clock_names: Sequence[str] | None = None) -> Why:
+            clock_names: Sequence[str] | None = None,
+            ranges: Sequence[ClockInterval] | None = None) -> Why:
     """(sub-expression text, value) pairs, outermost first, at most MAX_LINES.
 
     `clocks`: the clock values in ms, clock 0 of the interpreter first (as
@@ -87,7 +88,10 @@ def explain(expr: ir.Expr, values: tuple, sources: dict[str, SourceFile],
     known; None: no clock values, and parts that read clocks are skipped. `format_clock`
     writes a clock value (default: whole units, else decimal seconds); `clock_names` are
     the display names by clock number (index 0 the reference clock), for the values a
-    quantifier's binding reads."""
+    quantifier's binding reads. `ranges`: where the caller also knows each clock's interval
+    over every run like this one (the zone engine: every run along the trace's path that
+    ends in a violation), a clock's row gives it after the value: `80s (on this path: in
+    [75s, 90s])`."""
     fmt = format_clock or _plain_duration
     exact: list[ClockValue] | None = None
     known = clocks is not None
@@ -112,6 +116,11 @@ def explain(expr: ir.Expr, values: tuple, sources: dict[str, SourceFile],
             return None
         if isinstance(c, ClockInterval):
             return _interval_text(c, fmt)
+        x = clock_index(ref, values, env)
+        if ranges is not None and x < len(ranges):
+            iv = ranges[x]
+            if not (iv.lo == iv.hi == c and not iv.lo_strict and not iv.hi_strict):
+                return f"{fmt(c)} (on this path: {_interval_text(iv, fmt)})"
         return fmt(c)
 
     def readable(e: ir.Expr) -> bool:

@@ -412,15 +412,18 @@ class TransitionSystem:
 
     def explain_property(self, index: int, values: tuple,
                          clocks: Sequence[ClockValue | ClockInterval] | None = None,
-                         format_clock: Callable[[ClockValue], str] | None = None) -> Why:
+                         format_clock: Callable[[ClockValue], str] | None = None,
+                         ranges: Sequence[ClockInterval] | None = None) -> Why:
         """Why property `index` has its value in a state with these values (and clock
-        values in ms, clock 1 first, when known): its parts, as the spec wrote them, with
-        their values (model.explain)."""
+        values in ms, clock 1 first, when known; and each clock's interval over the runs
+        like this one, when known): its parts, as the spec wrote them, with their values
+        (model.explain)."""
         prop = self.model.properties[index]
         if prop.monitor is not None:
             return explain_response(prop.monitor, values, self.sources, clocks, format_clock,
                                     self.clock_names)
-        return self.explain_expr(prop.shown or prop.expr, values, clocks, format_clock)
+        return explain(prop.shown or prop.expr, values, self.sources, clocks, format_clock,
+                       self.clock_names, ranges)
 
     def explain_expr(self, expr: ir.Expr, values: tuple,
                      clocks: Sequence[ClockValue | ClockInterval] | None = None,

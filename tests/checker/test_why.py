@@ -20,7 +20,7 @@ from checker.render.text import render_text
 from checker.report import Change, PropertyResult, Report, Step, Trace
 from checker.trace import format_duration
 from model import load_text
-from model.explain import ClockInterval
+from model import ClockInterval
 
 needs_dot = pytest.mark.skipif(not graphviz_available(),
                                reason="graphviz's dot is not installed (apt-get install graphviz)")
@@ -67,10 +67,19 @@ def test_a_clock_atom_is_explained_with_the_clocks_value_zones() -> None:
     why = dict(p.why)
     assert why["agent[1].down > 7s"] == "true"
     assert p.trace is not None and p.trace.steps[-1].state["agent[1].down"] > 7  # type: ignore[operator]
-    # the clock's exact value at the end of the trace, in the reports' own words
-    assert why["agent[1].down"] == _clock(p, "agent[1].down")
-    assert why["agent[1].down"] == format_duration(p.trace.clocks[0])
+    # the clock's exact value at the end of the trace, in the reports' own words, then its
+    # interval over every run along this path that violates the invariant (the zone: the
+    # timeout at silent[1] == 10s, which down never exceeds, ends it)
+    value = _clock(p, "agent[1].down")
+    assert value == format_duration(p.trace.clocks[0])
+    assert why["agent[1].down"] == f"{value} (on this path: in (7s, 10s])"
     assert why["agent[1].running"] == "false"
+
+
+def test_the_discrete_engine_gives_values_only() -> None:
+    p = _agents("invariant late: not (agent[2].down >= 8s and not agent[2].running)",
+                time_engine="discrete")
+    assert p.trace is not None and p.trace.clock_ranges == ()
 
 
 def test_a_clock_atom_is_explained_with_the_clocks_value_discrete() -> None:
