@@ -19,8 +19,7 @@ from checker.render.svg import dot_to_svg, graphviz_available
 from checker.render.text import render_text
 from checker.report import Change, PropertyResult, Report, Step, Trace
 from checker.trace import format_duration
-from model import load_text
-from model import ClockInterval
+from model import ClockInterval, load_text
 
 needs_dot = pytest.mark.skipif(not graphviz_available(),
                                reason="graphviz's dot is not installed (apt-get install graphviz)")
