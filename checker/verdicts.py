@@ -158,5 +158,8 @@ def judge(system: TransitionSystem, ex: Findings[Any], selected: Iterable[int],
         more = ex.runtime_count - 1
         if more > 0:
             message += f" (and {more} more run-time error{'s' if more > 1 else ''})"
-        out.append(result(system, "runtime", "runtime", "violated", message, where, trace))
+        why = system.explain_runtime(tracer.final_values(ex.runtime.handle), ex.runtime.what,
+                                     ex.runtime.index)
+        out.append(result(system, "runtime", "runtime", "violated", message, where, trace,
+                          why))
     return out

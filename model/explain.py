@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from . import ir
-from .interp import EvalError, clock_index, domain_values, evaluate
+from .interp import EvalError, active_bounds, clock_index, domain_values, evaluate, execute
 from .irutil import argument_tuples, children, mentions_clock
 from .source import SourceFile, Span
 from .types import BOOL, format_duration, format_value
 
-__all__ = ["explain", "explain_response", "explain_stuck", "source_text", "ClockInterval", "ClockValue", "Why"]
+__all__ = ["explain", "explain_response", "explain_stuck", "explain_runtime", "source_text", "ClockInterval", "ClockValue", "Why"]
 
 MAX_LINES = 12
 MAX_READS = 8  # state values listed on one binding's row
@@ -458,4 +458,45 @@ def explain_stuck(model: ir.Model, values: tuple, sources: dict[str, SourceFile]
         shown += 1
     if shown < len(model.actions):
         rows.append((f"{len(model.actions) - shown} more actions", "not shown"))
+    return tuple(rows)
+
+
+def explain_runtime(model: ir.Model, values: tuple, sources: dict[str, SourceFile],
+                    what: str, action: int, args: tuple) -> Why:
+    """Why a run-time error happens in a state with these values: the failing expression
+    or statement as the spec wrote it with the error, and the action's arguments. `what` is
+    "action" (instance `action` with `args`, from model.actions) or "property" (the first
+    property, without clocks, that fails to evaluate)."""
+    err: EvalError | None = None
+    rows: list[tuple[str, str]] = []
+    if what == "action":
+        act = model.actions[action]
+        env = dict(zip(act.locals, args))
+        try:
+            if act.guard is None or evaluate(act.guard, values, env):
+                for atom in act.clock_guard:
+                    clock_index(atom.clock, values, env)
+                for outcome in execute(act.body, values, env, (), ()):
+                    active_bounds(model, outcome.state)
+        except EvalError as e:
+            err = e
+        where = ", ".join(f"{lo.name} = {format_value(lo.type, v)}"
+                          for lo, v in zip(act.locals, args))
+        head = (f"{act.name}", f"fails{' with ' + where if where else ''}")
+    else:
+        head = ("", "")
+        for prop in model.properties:
+            if mentions_clock(prop.expr):
+                continue
+            try:
+                evaluate(prop.expr, values, {})
+            except EvalError as e:
+                err = e
+                head = (prop.name, "fails to evaluate")
+                break
+    if err is None:
+        return ()
+    rows.append(head)
+    rows.append((source_text(err.span, sources) or str(err.span),
+                 f"error[{err.code}]: {err.message}"))
     return tuple(rows)

@@ -34,6 +34,7 @@ from .explain import (
     Why,
     explain,
     explain_response,
+    explain_runtime,
     explain_stuck,
     source_text,
 )
@@ -367,6 +368,12 @@ class TransitionSystem:
             ir.Property("@probe", "reachable", expr, expr.span),))
         fn = compile_props(probe, self.layout, frozenset([0]), self._clock_read())
         return lambda state: fn(state) == 1
+
+    def explain_runtime(self, values: tuple, what: str, index: int) -> Why:
+        """Why a run-time error happens in a state with these values: instance `index`
+        fails (what == "action") or a property fails to evaluate (model.explain)."""
+        a, args = self.instances[index] if what == "action" else (0, ())
+        return explain_runtime(self.model, values, self.sources, what, a, args)
 
     def explain_stuck(self, values: tuple, clocks: Sequence[ClockValue] | None = None,
                       format_clock: Callable[[ClockValue], str] | None = None,

@@ -208,6 +208,30 @@ allow deadlock
             ) in p.why
 
 
+def test_a_runtime_error_names_the_action_and_the_failing_statement() -> None:
+    spec = """type I = 1..2
+var x: 0..3 = 0
+action inc(k: I) when x < 3 do { x := x + 2 }
+allow deadlock
+"""
+    p = check(spec).property("runtime")
+    assert p.status == "violated"
+    assert p.why == (("inc", "fails with k = 1"),
+                     ("x := x + 2", "error[E501]: x := 4 is outside 0..3"))
+
+
+def test_a_property_that_fails_to_evaluate_is_named() -> None:
+    spec = """var x: 0..3 = 0
+action inc when x < 3 do { x := x + 1 }
+invariant d: 6 / (2 - x) > 0 or x == 3
+allow deadlock
+expect d fails
+"""
+    p = check(spec).property("runtime")
+    assert p.why == (("d", "fails to evaluate"),
+                     ("6 / (2 - x)", "error[E503]: division by zero"))
+
+
 # ---------------------------------------------------------------- show columns
 
 SHOWN = """spec shown
