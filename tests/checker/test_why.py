@@ -13,6 +13,7 @@ import pytest
 
 from checker import Options, check
 from checker.render.dot import render_swimlanes
+from checker.render.explain import render_explain
 from checker.render.html import render_html
 from checker.render.json import render_json
 from checker.render.svg import dot_to_svg, graphviz_available
@@ -313,6 +314,13 @@ def test_show_columns_follow_scenario_traces() -> None:
     p = check(spec).property("busy")
     assert p.trace is not None
     assert [text for name, _d, text in p.trace.steps[-1].derived if name == "per_agent"] == ["4"]
+
+
+def test_tock_explain_lists_the_show_columns() -> None:
+    text = render_explain(load_text(SHOWN, "shown"))
+    section = text.split("show (columns of every trace)\n", 1)[1].splitlines()
+    assert section[0].split()[:2] == ["running", "set"]
+    assert section[1].split()[:2] == ["quiet", "bool"]
 
 
 HOSTILE = "<script>alert(\"x\")</script>'&"
