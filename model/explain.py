@@ -83,9 +83,8 @@ def explain(expr: ir.Expr, values: tuple, sources: dict[str, SourceFile],
             ranges: Sequence[ClockInterval] | None = None) -> Why:
     """(sub-expression text, value) pairs, outermost first, at most MAX_LINES.
 
-    `clocks`: the clock values in ms, clock 0 of the interpreter first (as
-    model.interp.evaluate reads them), or an interval for a clock whose exact value is not
-    known; None: no clock values, and parts that read clocks are skipped. `format_clock`
+    `clocks`: the clock values in ms, clock 1 first (as model.interp.evaluate reads them),
+    or an interval for a clock whose exact value is not known; None: no clock values, and parts that read clocks are skipped. `format_clock`
     writes a clock value (default: whole units, else decimal seconds); `clock_names` are
     the display names by clock number (index 0 the reference clock), for the values a
     quantifier's binding reads. `ranges`: where the caller also knows each clock's interval
@@ -116,7 +115,7 @@ def explain(expr: ir.Expr, values: tuple, sources: dict[str, SourceFile],
             return None
         if isinstance(c, ClockInterval):
             return _interval_text(c, fmt)
-        x = clock_index(ref, values, env)
+        x = clock_index(ref, values, env)  # it evaluated just above
         if ranges is not None and x < len(ranges):
             iv = ranges[x]
             if not (iv.lo == iv.hi == c and not iv.lo_strict and not iv.hi_strict):
