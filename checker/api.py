@@ -69,7 +69,8 @@ def check(spec: str, constants: Mapping[str, Constant] | None = None,
     (a str is read as the spec language writes values: `"15s"`, `"true"`, `"3"`).
 
     In the report, each trace step's `time` is a float in seconds (`time_text` the same
-    time exactly), and its `changes` are `Change`s with typed old and new values."""
+    time exactly, `time_open` whether a strict bound keeps it open), and its `changes` are
+    `Change`s with typed old and new values."""
     return check_system(load(spec, constants), options or Options(), progress)
 
 

@@ -7,8 +7,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from model import exact_text, format_duration, format_time, open_text
+
 __all__ = ["Change", "Step", "Trace", "PropertyResult", "Stats", "Report", "stop_reason_text",
-           "OUTCOME_EXIT", "TOOL", "VERSION", "SCHEMA", "format_time"]
+           "OUTCOME_EXIT", "TOOL", "VERSION", "SCHEMA", "format_time", "exact_text",
+           "open_text", "format_duration", "expectation_note"]
 
 TOOL = "tock"
 VERSION = "0.1.0"
@@ -57,14 +60,40 @@ class Step:
     time: float | None = None
     error: str | None = None
     time_text: str | None = None
+    time_open: tuple[str, Fraction] | None = None
     derived: tuple[tuple[str, object, str], ...] = ()
 
     @property
+    def exact_time(self) -> Fraction | None:
+        """The time exactly, in seconds (from `time_text`; else from the float)."""
+        if self.time_text is not None:
+            whole, plus, rest = self.time_text.partition("+")  # `75+1/3`: an older text
+            return Fraction(whole) + Fraction(rest) if plus else Fraction(self.time_text)
+        if self.time is None:
+            return None
+        return Fraction(self.time).limit_denominator(1_000_000)
+
+    @property
     def shown_time(self) -> str | None:
-        """The time as the reports write it (seconds, without the unit)."""
-        if self.time_text is not None or self.time is None:
-            return self.time_text
-        return format_time(Fraction(self.time).limit_denominator(1_000_000))
+        """The time as the reports write it: a decimal in seconds, without the unit."""
+        exact = self.exact_time
+        return None if exact is None else format_time(exact)
+
+    @property
+    def shown_open(self) -> str | None:
+        """An open time in words (`just after 75 s`), or None."""
+        if self.time_open is None:
+            return None
+        return open_text(*self.time_open)
+
+    def time_label(self, unit: str = " s") -> str | None:
+        """The time as every report writes it: `75 s`, or `75.001 s (just after 75 s)` for
+        an open one (`unit` follows the number: the text report's `t=75` has none)."""
+        shown = self.shown_time
+        if shown is None:
+            return None
+        words = self.shown_open
+        return f"{shown}{unit}" + (f" ({words})" if words else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +126,9 @@ class PropertyResult:
     `expect` (holds | fails) or None. as_expected: whether the verdict meets the
     expectation (no expect means: invariants hold, reachables are reached). why: for a
     violated invariant or a reached reachable, its sub-expressions (as the spec wrote
-    them) with their values in the trace's last state."""
+    them) with their values in the trace's last state. reads: the leaves the property
+    reads (as Step.values names them), for a property with a trace: the pictures show
+    their values at the end."""
 
     name: str
     kind: str
@@ -108,6 +139,7 @@ class PropertyResult:
     location: str | None = None
     trace: Trace | None = None
     why: tuple[tuple[str, str], ...] = ()  # parts of the property and their values at the end
+    reads: tuple[str, ...] = ()  # leaves the property reads (Step.values names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,18 +199,20 @@ _STOP_REASONS = {
 }
 
 
+def expectation_note(p: PropertyResult) -> str | None:
+    """What every report writes beside a verdict: `as expected` for a violated or unreached
+    property the spec expects to fail, `expected to hold` / `expected to fail` for a verdict
+    against the spec's expectation, None otherwise (a good verdict as expected, no
+    verdict)."""
+    if p.status in ("unknown", "skipped"):
+        return None
+    if not p.as_expected:
+        return f"expected to {'hold' if (p.expected or 'holds') == 'holds' else 'fail'}"
+    if p.expected == "fails":
+        return "as expected"
+    return None
+
+
 def stop_reason_text(reason: str) -> str:
     """Why a search stopped early, in words (the renderers share it)."""
     return _STOP_REASONS.get(reason, reason)
-
-
-def format_time(t: Fraction) -> str:
-    """Seconds as a short exact decimal: 75, 75.5, 0.001; a repeating fraction as 75+1/3."""
-    if t.denominator == 1:
-        return str(t.numerator)
-    scaled = t * 1000
-    if scaled.denominator == 1:
-        return f"{float(t):.3f}".rstrip("0").rstrip(".")
-    whole = t.numerator // t.denominator
-    rest = t - whole
-    return f"{whole}+{rest.numerator}/{rest.denominator}"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from model import ClockInterval
 
 from .report import PropertyResult, Trace
-from .trace import format_duration
+from .trace import end_clock_texts, format_duration
 
 if TYPE_CHECKING:
     from model import TransitionSystem
@@ -38,7 +38,9 @@ def result(system: TransitionSystem, name: str, kind: str, status: str, message:
            why: tuple[tuple[str, str], ...] = ()) -> PropertyResult:
     expected = system.expects.get(name)
     ok = status != "unknown" and as_expected(status, expected)
-    return PropertyResult(name, kind, status, expected, ok, message, location, trace, why)
+    reads = system.property_leaves(name) if trace is not None else ()
+    return PropertyResult(name, kind, status, expected, ok, message, location, trace, why,
+                          reads)
 
 
 def unexpected(system: TransitionSystem) -> Callable[[Findings[Any]], bool]:
@@ -91,7 +93,8 @@ def judge_properties(system: TransitionSystem, ex: Findings[Any], selected: Iter
         ranges = [ClockInterval(lo, hi, lo_strict, hi_strict)
                   for lo, lo_strict, hi, hi_strict in trace.clock_ranges]
         return system.explain_property(k, tracer.final_values(ex.found[k]),
-                                       trace.clocks or None, format_duration, ranges or None)
+                                       trace.clocks or None, format_duration, ranges or None,
+                                       end_clock_texts(system, trace))
 
     for k in selected:
         prop = system.properties[k]

@@ -31,6 +31,7 @@ from .system import (
     TransitionSystem,
     json_value,
 )
+from .timetext import exact_text, format_time, open_duration, open_text
 from .types import format_duration, format_value
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "SpecError", "Diagnostic", "CODES", "SourceFile", "Span", "EvalError", "format_duration",
     "json_value", "format_value", "ZoneCode", "escape_name", "DiscreteTimeSystem", "Section",
     "ConcreteStepper", "ConcreteState", "ConcreteMove", "PropertyValue", "WaitHint",
+    "format_time", "exact_text", "open_text", "open_duration",
     "ClockInterval",
 ]
 

@@ -80,7 +80,8 @@ def explain(expr: ir.Expr, values: tuple, sources: dict[str, SourceFile],
             clocks: Sequence[ClockValue | ClockInterval] | None = None,
             format_clock: Callable[[ClockValue], str] | None = None,
             clock_names: Sequence[str] | None = None,
-            ranges: Sequence[ClockInterval] | None = None) -> Why:
+            ranges: Sequence[ClockInterval] | None = None,
+            clock_texts: Sequence[str | None] | None = None) -> Why:
     """(sub-expression text, value) pairs, outermost first, at most MAX_LINES.
 
     `clocks`: the clock values in ms, clock 1 first (as model.interp.evaluate reads them),
@@ -90,8 +91,15 @@ def explain(expr: ir.Expr, values: tuple, sources: dict[str, SourceFile],
     quantifier's binding reads. `ranges`: where the caller also knows each clock's interval
     over every run like this one (the zone engine: every run along the trace's path that
     ends in a violation), a clock's row gives it after the value: `80s (on this path: in
-    [75s, 90s])`."""
+    [75s, 90s])`. `clock_texts`: the clocks' values as the trace's last step shows them
+    (`5001ms (just after 5s)`), used instead of `format_clock` so both read the same."""
     fmt = format_clock or _plain_duration
+
+    def shown(x: int, c: ClockValue) -> str:
+        if clock_texts is not None and x < len(clock_texts) and clock_texts[x] is not None:
+            return clock_texts[x]  # type: ignore[return-value]
+        return fmt(c)
+
     exact: list[ClockValue] | None = None
     known = clocks is not None
     if clocks is not None:
@@ -116,11 +124,13 @@ def explain(expr: ir.Expr, values: tuple, sources: dict[str, SourceFile],
         if isinstance(c, ClockInterval):
             return _interval_text(c, fmt)
         x = clock_index(ref, values, env)  # it evaluated just above
+        text = shown(x, c)
         if ranges is not None and x < len(ranges):
             iv = ranges[x]
             if not (iv.lo == iv.hi == c and not iv.lo_strict and not iv.hi_strict):
-                return f"{fmt(c)} (on this path: {_interval_text(iv, fmt)})"
-        return fmt(c)
+                where = f"on this path: {_interval_text(iv, fmt)}"
+                return f"{text[:-1]}; {where})" if text.endswith(")") else f"{text} ({where})"
+        return text
 
     def readable(e: ir.Expr) -> bool:
         return known or not mentions_clock(e)
@@ -225,7 +235,7 @@ def explain(expr: ir.Expr, values: tuple, sources: dict[str, SourceFile],
                     quantifier(q, inner, depth + 1, here + ", ")
             else:
                 verdict = "error" if holds is None else format_value(BOOL, holds)
-                reads = _reads(e.body, values, inner, exact, clock_names, fmt)
+                reads = _reads(e.body, values, inner, exact, clock_names, shown)
                 add(here, verdict + (": " + ", ".join(reads) if reads else ""))
             if len(out) >= MAX_LINES:
                 return
@@ -271,7 +281,7 @@ def _quantifiers(e: ir.Expr) -> list[ir.Quant]:
 
 
 def _reads(body: ir.Expr, values: tuple, env: dict, clocks: list[ClockValue] | None,
-           clock_names: Sequence[str] | None, fmt: Callable[[ClockValue], str]
+           clock_names: Sequence[str] | None, shown: Callable[[int, ClockValue], str]
            ) -> list[str]:
     """The state values `body` reads under `env`, as `name = value` (each once, in the
     order the spec reads them): variables, array elements and fields with their indices
@@ -302,7 +312,7 @@ def _reads(body: ir.Expr, values: tuple, env: dict, clocks: list[ClockValue] | N
                     x = clock_index(e, values, env)
                     name = (clock_names[x + 1] if clock_names is not None
                             and x + 1 < len(clock_names) else e.clock.name)
-                    add(f"{name} = {fmt(clocks[x])}")
+                    add(f"{name} = {shown(x, clocks[x])}")
                 except (EvalError, KeyError, IndexError):
                     pass
             for index in e.indices:
@@ -437,7 +447,7 @@ def explain_stuck(model: ir.Model, values: tuple, sources: dict[str, SourceFile]
                 first = next(iter(argument_tuples(action.locals)), ())
                 env = dict(zip(action.locals, first))
                 reads = _reads(action.guard, values, env, list(clocks) if clocks else None,
-                               clock_names, fmt)
+                               clock_names, lambda _x, c: fmt(c))
                 where = ", ".join(f"{lo.name} = {format_value(lo.type, v)}"
                                   for lo, v in zip(action.locals, first))
                 if reads:

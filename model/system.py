@@ -420,24 +420,27 @@ class TransitionSystem:
     def explain_property(self, index: int, values: tuple,
                          clocks: Sequence[ClockValue | ClockInterval] | None = None,
                          format_clock: Callable[[ClockValue], str] | None = None,
-                         ranges: Sequence[ClockInterval] | None = None) -> Why:
+                         ranges: Sequence[ClockInterval] | None = None,
+                         clock_texts: Sequence[str | None] | None = None) -> Why:
         """Why property `index` has its value in a state with these values (and clock
         values in ms, clock 1 first, when known; and each clock's interval over the runs
-        like this one, when known): its parts, as the spec wrote them, with their values
-        (model.explain)."""
+        like this one, when known; and the clocks' values as the trace shows them): its
+        parts, as the spec wrote them, with their values (model.explain)."""
         prop = self.model.properties[index]
         if prop.monitor is not None:
             return explain_response(prop.monitor, values, self.sources, clocks, format_clock,
                                     self.clock_names)
         return explain(prop.shown or prop.expr, values, self.sources, clocks, format_clock,
-                       self.clock_names, ranges)
+                       self.clock_names, ranges, clock_texts)
 
     def explain_expr(self, expr: ir.Expr, values: tuple,
                      clocks: Sequence[ClockValue | ClockInterval] | None = None,
-                     format_clock: Callable[[ClockValue], str] | None = None) -> Why:
+                     format_clock: Callable[[ClockValue], str] | None = None,
+                     clock_texts: Sequence[str | None] | None = None) -> Why:
         """model.explain for an expression of this model (a property, a side of a
         leads-to, a scenario's assert)."""
-        return explain(expr, values, self.sources, clocks, format_clock, self.clock_names)
+        return explain(expr, values, self.sources, clocks, format_clock, self.clock_names,
+                       None, clock_texts)
 
     def state_data(self, values: tuple) -> dict[str, object]:
         """A state's values as JSON-ready data keyed by variable (hidden bookkeeping left
@@ -545,6 +548,30 @@ class TransitionSystem:
                 mask |= ((1 << width) - 1) << self.layout.offsets[var]
             self._read_masks[index] = mask
         return mask
+
+    def property_leaves(self, name: str) -> tuple[str, ...]:
+        """The leaves (as traces name them: `agent[1].state`, a clock `master.silent[2]`)
+        that the invariant, reachable or leads-to property `name` reads, in layout order
+        (clocks last); () for a name that is none of these (deadlock, a scenario)."""
+        exprs: list[ir.Expr] = [p.expr for p in self.model.properties if p.name == name]
+        exprs += [e for live in self.model.liveness if live.name == name
+                  for e in (live.p, live.q)]
+        variables: set[int] = set()
+        clocks: set[int] = set()
+        for expr in exprs:
+            for node in walk(expr):
+                if isinstance(node, ir.VarRef):
+                    variables.add(node.var.index)
+                elif isinstance(node, ir.ClockRef):
+                    size = 1
+                    for typ in node.clock.index_types:
+                        size *= len(list(typ.values()))
+                    clocks.update(range(node.clock.first, node.clock.first + size))
+        names = [leaf.name for leaf in self.layout.leaves if leaf.var in variables]
+        clock_names = self.clock_names
+        names += [clock_names[k] for k in sorted(clocks) if 0 < k < len(clock_names)
+                  and not clock_names[k].startswith("@")]
+        return tuple(names)
 
     def clock_formula(self, index: int, state: int) -> list[tuple[tuple[int, int, int], ...]]:
         """Where property `index` (one that mentions clocks) fires in discrete state

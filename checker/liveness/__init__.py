@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from model import RuntimeFault
 
 from ..report import PropertyResult, Trace, stop_reason_text
-from ..trace import format_duration
+from ..trace import end_clock_texts, format_duration
 from ..verdicts import result
 from .fairness import Divergence
 from .graph import TICK, StateGraph, build_graph
@@ -147,7 +147,8 @@ def lasso_why(system: TransitionSystem, name: str, path: list[Any], insts: list[
                      f"; the right side is false from there on{ending}"))
     last = path[-1] if discrete is None else discrete(path[-1])
     values = system.decode(last)
-    for row in system.explain_expr(q_expr, values, trace.clocks or None, format_duration):
+    for row in system.explain_expr(q_expr, values, trace.clocks or None, format_duration,
+                                   end_clock_texts(system, trace)):
         if row not in rows:
             rows.append(row)
     return tuple(rows)

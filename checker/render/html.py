@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..report import PropertyResult, Report, Step, Trace, stop_reason_text
+from ..report import PropertyResult, Report, Step, Trace, expectation_note, stop_reason_text
 from .escape import visible
+from .folds import Fold, fold_words, segments, span_text
 from .svg import inline_svg
 
 __all__ = ["render_html", "property_anchor"]
@@ -72,6 +73,12 @@ pre.command { background: #1d2329; color: #f1f3f5; padding: 10px 14px; border-ra
 .trace td.action { font-weight: 600; font-family: inherit; }
 .trace tr.error td { background: #fbe3e6; }
 .trace tr.loop td:first-child { box-shadow: inset 4px 0 0 #8a2be2; }
+.trace tr.fold td { background: #f3f5fb; }
+.trace tr.fold td.changed { background: #fff0a8; }
+.trace details summary { cursor: pointer; }
+.trace details table { margin: 4px 0 2px; font-weight: 400; }
+.note-ok { color: var(--ok); font-weight: 600; }
+.note-bad { color: var(--bad); font-weight: 600; }
 .why td:last-child { font-weight: 700; }
 .why tr:first-child td { background: #fbe3e6; }
 .dead td { background: #fbe3e6; }
@@ -97,9 +104,21 @@ def property_anchor(index: int) -> str:
 
 
 def _status_class(p: PropertyResult) -> str:
+    """The verdict's colour, as in the pictures: red for a property false (violated,
+    unreached), green for one true; the expectation is said beside it (_verdict)."""
     if p.status in ("unknown", "skipped"):
         return "unknown"
-    return "good" if p.as_expected else "bad"
+    return "bad" if p.status in ("violated", "unreached") else "good"
+
+
+def _verdict(p: PropertyResult) -> str:
+    """The verdict and, as in the text report and the pictures, `(as expected)` or
+    `(expected to hold)` beside it."""
+    out = f'<span class="status {_status_class(p)}">{_STATUS[p.status]}</span>'
+    note = expectation_note(p)
+    if note:
+        out += f' <span class="{"note-ok" if p.as_expected else "note-bad"}">({_esc(note)})</span>'
+    return out
 
 
 def _expectation(p: PropertyResult) -> str:
@@ -114,7 +133,7 @@ def _expectation(p: PropertyResult) -> str:
 
 
 def _fmt_time(step: Step) -> str:
-    return "" if step.time is None else f"{step.shown_time} s"
+    return step.time_label(" s") or ""
 
 
 def render_html(report: Report, pictures: Mapping[str, str] | None = None,
@@ -186,7 +205,7 @@ def _verdicts(report: Report, traced: list[tuple[int, PropertyResult]], emit) ->
         if k in has_trace:
             steps = f"{len(p.trace)} steps" if p.trace is not None else "details"
             link = f'<a href="#{property_anchor(k)}">{_esc(steps)}</a>'
-        emit(f'<tr><td class="status {_status_class(p)}">{_STATUS[p.status]}</td>'
+        emit(f'<tr><td>{_verdict(p)}</td>'
              f"<td>{_esc(p.kind)}</td><td class=\"mono\">{_esc(p.name)}</td>"
              f"<td>{_esc(_expectation(p))}</td><td>{link}</td></tr>")
     emit("</tbody></table>")
@@ -239,7 +258,7 @@ def _opt(value: object) -> str:
 def _property(report: Report, k: int, p: PropertyResult, svg: str | None, emit) -> None:  # noqa: ANN001
     kind = "" if p.kind == p.name else f"{_esc(p.kind)} "
     emit(f'<h2 id="{property_anchor(k)}">{kind}<span class="mono">{_esc(p.name)}'
-         f'</span>: <span class="status {_status_class(p)}">{_STATUS[p.status]}</span></h2>')
+         f'</span>: {_verdict(p)}</h2>')
     facts = []
     if p.message:
         facts.append(_esc(p.message))
@@ -273,7 +292,12 @@ def _trace_table(trace: Trace, emit) -> None:  # noqa: ANN001
     head = ["step"] + (["time"] if timed else []) + ["action"] + leaves
     emit('<div class="scroll"><table class="trace"><thead><tr>'
          + "".join(f"<th>{_esc(h)}</th>" for h in head) + "</tr></thead><tbody>")
-    for k, step in enumerate(trace.steps):
+    for part in segments(trace):
+        if isinstance(part, Fold):
+            emit(_fold_row(trace, part, timed, leaves))
+            continue
+        k = part
+        step = trace.steps[k]
         classes = []
         if step.error:
             classes.append("error")
@@ -292,17 +316,53 @@ def _trace_table(trace: Trace, emit) -> None:  # noqa: ANN001
         if timed:
             cells.append(f"<td>{_esc(_fmt_time(step))}</td>")
         cells.append(f'<td class="action">{_esc(action)}</td>')
-        values = dict(step.values)
-        old = {change.var: change.old_text for change in step.changes}
-        for leaf in leaves:
-            value = values.get(leaf, "")
-            if leaf in old:
-                cells.append(f'<td class="changed" title="was {_esc(old[leaf])}">'
-                             f"{_esc(value)}</td>")
-            else:
-                cells.append(f"<td>{_esc(value)}</td>")
+        cells += _value_cells(step, leaves)
         emit(f"<tr{row_class}>{''.join(cells)}</tr>")
     emit("</tbody></table></div>")
+
+
+def _value_cells(step: Step, leaves: list[str]) -> list[str]:
+    """One cell per leaf: its value after `step`, highlighted where the step changed it."""
+    values = dict(step.values)
+    old = {change.var: change.old_text for change in step.changes}
+    cells = []
+    for leaf in leaves:
+        value = values.get(leaf, "")
+        if leaf in old:
+            cells.append(f'<td class="changed" title="was {_esc(old[leaf])}">{_esc(value)}</td>')
+        else:
+            cells.append(f"<td>{_esc(value)}</td>")
+    return cells
+
+
+def _fold_row(trace: Trace, fold: Fold, timed: bool, leaves: list[str]) -> str:
+    """A run of identical steps as one row (the values after its last step), with every
+    step of it behind a disclosure: its number, time and the values that differ from step
+    to step (clocks that go on running)."""
+    last = trace.steps[fold.last]
+    steps = trace.steps[fold.first:fold.last + 1]
+    values = [dict(step.values) for step in steps]
+    first = values[0]
+    varying = [leaf for leaf in leaves if any(v.get(leaf) != first.get(leaf) for v in values)]
+    head = ["step"] + (["time"] if timed else []) + varying
+    rows = []
+    for k, (step, shown) in enumerate(zip(steps, values), fold.first):
+        cells = [f"<td>{k}</td>"] + ([f"<td>{_esc(_fmt_time(step))}</td>"] if timed else [])
+        cells += [f"<td>{_esc(shown.get(leaf, ''))}</td>" for leaf in varying]
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    inner = ("<table><thead><tr>" + "".join(f"<th>{_esc(h)}</th>" for h in head)
+             + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+    action = (f"<details><summary>{_esc(last.label or last.action or '')} "
+              f"{_esc(fold_words(fold))}</summary>{inner}</details>")
+    classes = ["fold"]
+    if trace.loop_start is not None and fold.last >= trace.loop_start:
+        classes.append("loop")
+    cells = [f"<td>{fold.first}\u2013{fold.last}</td>"]
+    if timed:
+        cells.append(f"<td>{_esc(span_text(trace, fold) or '')}</td>")
+    cells.append(f'<td class="action">{action}</td>')
+    cells += _value_cells(last, leaves)
+    return f'<tr class="{" ".join(classes)}">{"".join(cells)}</tr>'
 
 
 def _coverage(report: Report, emit) -> None:  # noqa: ANN001

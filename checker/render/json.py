@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 
-from ..report import SCHEMA, PropertyResult, Report, Step
+from ..report import SCHEMA, PropertyResult, Report, Step, Trace, exact_text
+from .folds import fold_words, folds
 
 __all__ = ["report_data", "render_json"]
 
@@ -21,6 +22,8 @@ def _step(k: int, step: Step) -> dict[str, object]:
         "choices": dict(step.choices),
         "label": step.label,
         "time": step.time,
+        "time_exact": step.time_text,
+        "time_open": _open(step),
         "error": step.error,
         "changes": [{"var": c.var, "from": c.old_text, "to": c.new_text} for c in step.changes
                     if c.var not in derived],
@@ -29,6 +32,23 @@ def _step(k: int, step: Step) -> dict[str, object]:
     if step.derived:  # the spec's `show` columns (only in reports of specs that have them)
         data["derived"] = {name: value for name, value, _text in step.derived}
     return data
+
+
+def _open(step: Step) -> dict[str, object] | None:
+    """An open time (Step.time_open): which side of which limit, and the reports' words."""
+    if step.time_open is None:
+        return None
+    side, limit = step.time_open
+    return {"side": side, "limit": float(limit), "limit_exact": exact_text(limit),
+            "text": step.shown_open}
+
+
+def _folds(trace: Trace) -> list[dict[str, object]]:
+    """Runs of identical steps, as the other reports fold them (checker.render.folds)."""
+    return [{"first": f.first, "last": f.last, "count": f.count,
+             "every": None if f.every is None else float(f.every),
+             "every_exact": None if f.every is None else exact_text(f.every),
+             "text": fold_words(f)} for f in folds(trace)]
 
 
 def _property(p: PropertyResult) -> dict[str, object]:
@@ -42,6 +62,7 @@ def _property(p: PropertyResult) -> dict[str, object]:
         "location": p.location,
         "trace": None if p.trace is None else [_step(k, s) for k, s in enumerate(p.trace.steps)],
         "loop_start": None if p.trace is None else p.trace.loop_start,
+        "folds": None if p.trace is None else _folds(p.trace),
         "why": [{"expr": text, "value": value} for text, value in p.why],
     }
 

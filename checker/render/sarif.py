@@ -81,7 +81,7 @@ def _step_text(k: int, step: Step, loop_start: int | None) -> str:
     else:
         text = f"step {k}: {step.label}" if step.action is not None else step.label or ""
     if step.shown_time is not None:
-        text += f" at t={step.shown_time}"
+        text += f" at t={step.time_label('')}"
     if step.error:
         text += f"; fails: {step.error}"
     elif step.changes:

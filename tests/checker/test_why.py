@@ -19,7 +19,6 @@ from checker.render.json import render_json
 from checker.render.svg import dot_to_svg, graphviz_available
 from checker.render.text import render_text
 from checker.report import Change, PropertyResult, Report, Step, Trace
-from checker.trace import format_duration
 from model import ClockInterval, load_text
 
 needs_dot = pytest.mark.skipif(not graphviz_available(),
@@ -71,8 +70,9 @@ def test_a_clock_atom_is_explained_with_the_clocks_value_zones() -> None:
     # interval over every run along this path that violates the invariant (the zone: the
     # timeout at silent[1] == 10s, which down never exceeds, ends it)
     value = _clock(p, "agent[1].down")
-    assert value == format_duration(p.trace.clocks[0])
-    assert why["agent[1].down"] == f"{value} (on this path: in (7s, 10s])"
+    assert value == "7001ms (just after 7s)"  # as the trace writes it (docs/time.md)
+    assert p.trace.clocks[0] == 7001
+    assert why["agent[1].down"] == "7001ms (just after 7s; on this path: in (7s, 10s])"
     assert why["agent[1].running"] == "false"
 
 
