@@ -139,7 +139,7 @@ def lasso_why(system: TransitionSystem, name: str, path: list[Any], insts: list[
     at = next((i for i in range(last_q + 1, len(path)) if p_test(path[i])), None)
     if at is not None:
         step = sum(1 for inst in insts[:at] if inst != TICK)
-        when = trace.steps[step].shown_time if step < len(trace.steps) else None
+        when = trace.steps[step].time_label("") if step < len(trace.steps) else None
         ending = (", up to the deadlock" if trace.loop_start is None
                   else " and round the cycle forever")
         rows.append((system.source_text(p_expr) or "the left side",
