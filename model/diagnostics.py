@@ -53,7 +53,7 @@ CODES: dict[str, str] = {
     "E311": "invalid scenario",
     "E312": "invalid declaration",
     "E313": "no initial state",
-    "E314": "invalid derived column (show)",
+    "E315": "invalid derived column (show)",
     # compilation
     "E401": "model too large",
     "E402": "too many instances",

@@ -226,7 +226,7 @@ def check_shows(cx: Context) -> None:
             if e.type is cxm.ERR:
                 continue
             if not mentions_state(e):
-                cx.error("E314", f"show '{decl.name}' reads no variable or clock: it would "
+                cx.error("E315", f"show '{decl.name}' reads no variable or clock: it would "
                          "be the same in every step", decl.expr.span,
                          hint="show a value that the state decides; a fixed value is a const")
                 continue
