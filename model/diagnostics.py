@@ -30,6 +30,7 @@ CODES: dict[str, str] = {
     "E107": "nesting too deep",
     "E108": "block too long",
     "E109": "file too long",
+    "E110": "name too long",
     # names
     "E201": "unknown name",
     "E202": "duplicate declaration",
