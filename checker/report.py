@@ -45,7 +45,10 @@ class Step:
     new values, and their text); `time` the absolute time in seconds for timed specs (a
     float; the JSON report's `time`), and `time_text` the same time exactly, as the reports
     write it (`75`, `0.001`, `75+1/3` for a time that is no finite decimal); `error` a
-    run-time error this step ran into (the state is then the state before it)."""
+    run-time error this step ran into (the state is then the state before it).
+    `derived`: the spec's `show` columns in this state, (name, value as data, text); they
+    are also in `values` (after the variables and clocks) and, where they changed, in
+    `changes`, so every report shows them like variables; `state` holds variables only."""
 
     action: str | None
     process: str | None
@@ -59,6 +62,7 @@ class Step:
     error: str | None = None
     time_text: str | None = None
     time_open: tuple[str, Fraction] | None = None
+    derived: tuple[tuple[str, object, str], ...] = ()
 
     @property
     def exact_time(self) -> Fraction | None:
@@ -95,10 +99,17 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Trace:
-    """Steps from an initial state. `loop_start` marks the first state of a lasso's cycle."""
+    """Steps from an initial state. `loop_start` marks the first state of a lasso's cycle.
+    `clocks`: the exact clock values (ms, clock 1 first) in the last step's state, for a
+    timed trace (empty otherwise); what the "why" of a clock property reads.
+    `clock_ranges`: where the zone engine knows it, the interval of each clock (ms) over
+    every run along the trace's path that ends where the property is violated, as
+    (low, low strict, high or None for unbounded, high strict); empty otherwise."""
 
     steps: tuple[Step, ...]
     loop_start: int | None = None
+    clocks: tuple[Fraction, ...] = ()
+    clock_ranges: tuple[tuple[Fraction, bool, Fraction | None, bool], ...] = ()
 
     def __len__(self) -> int:
         """The number of transitions: steps with an action (not the initial state, and not

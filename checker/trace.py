@@ -23,7 +23,8 @@ from .report import Change, Step, Trace
 if TYPE_CHECKING:
     from model import Transition, TransitionSystem
 
-__all__ = ["TraceBuilder", "build_trace", "find_transition", "TraceError", "format_duration"]
+__all__ = ["TraceBuilder", "build_trace", "find_transition", "TraceError", "format_duration",
+           "end_clock_texts"]
 
 
 class TraceError(Exception):
@@ -54,6 +55,7 @@ class TraceBuilder:
         self.prev_values: tuple = ()
         self.prev_clocks: tuple[int | Fraction, ...] = ()
         self.last_time = Fraction(0)
+        self.last_clocks: tuple[Fraction, ...] = ()  # those of the last step made
         # open times: a time's slack past its open limit (seconds; 0 for a closed time), and
         # per clock the slack of its last reset, so a clock reads "5001ms (just after 5s)"
         self.reset_slack: dict[int, Fraction] = {}
@@ -114,11 +116,11 @@ class TraceBuilder:
             values = self.system.decode(state)
             step = self.make_step(None, values, clocks, time, (), open_time=open_time)
             self.steps.append(Step(None, None, (), (), "(time passes)", step.state,
-                                   step.values, (), step.time, None, step.time_text,
-                                   step.time_open))
+                                   step.values, step.changes, step.time, None,
+                                   step.time_text, step.time_open, step.derived))
 
     def trace(self, loop_start: int | None = None) -> Trace:
-        return Trace(tuple(self.steps), loop_start)
+        return Trace(tuple(self.steps), loop_start, self.last_clocks)
 
     # -------------------------------------------------------------- one step
     def changes(self, before: tuple, after: tuple) -> list[Change]:
@@ -140,6 +142,7 @@ class TraceBuilder:
         state = system.state_data(values)
         shown = tuple(system.layout.show(values))
         if self.names is not None:
+            self.last_clocks = tuple(Fraction(c) for c in clocks)
             slack = _slack(time, open_time)
             for x, (name, value) in enumerate(zip(self.names[1:], clocks), 1):
                 if name.startswith("@"):
@@ -151,11 +154,31 @@ class TraceBuilder:
         text = None if time is None else exact_text(time)
         if time is None:
             open_time = None
+        derived, changed = self.derive(values, clocks)
+        shown += tuple((name, shown_text) for name, _data, shown_text in derived)
         if label is None:
-            return Step(None, None, (), (), None, state, shown, (), seconds, error, text,
-                        open_time)
+            return Step(None, None, (), (), None, state, shown, tuple(changed), seconds, error,
+                        text, open_time, derived)
         return Step(label.action, label.process, label.args, label.choices, str(label), state,
-                    shown, tuple(changes), seconds, error, text, open_time)
+                    shown, tuple(changes) + tuple(changed), seconds, error, text, open_time,
+                    derived)
+
+    def derive(self, values: tuple, clocks: Clocks
+               ) -> tuple[tuple[tuple[str, object, str], ...], list[Change]]:
+        """The spec's `show` columns in this state, and those that changed since the trace's
+        last step (none for its first step)."""
+        if not self.system.has_derived:
+            return (), []
+        exact = [Fraction(c) for c in clocks] if self.names is not None else None
+        derived = tuple(self.system.derived_columns(values, exact))
+        changed = []
+        if self.steps:
+            before = {name: (data, text) for name, data, text in self.steps[-1].derived}
+            for name, data, text in derived:
+                old_data, old_text = before[name]
+                if old_text != text:
+                    changed.append(Change(name, old_data, data, old_text, text))
+        return derived, changed
 
 
 def reset_change(name: str, old: int | Fraction, slack: int | Fraction = 0) -> Change:
@@ -169,6 +192,15 @@ def _slack(time: Fraction | None, open_time: Open) -> Fraction:
     if time is None or open_time is None:
         return Fraction(0)
     return time - open_time[1]
+
+
+def end_clock_texts(system: TransitionSystem, trace: Trace) -> list[str | None]:
+    """Each clock's value (clock 1 first) as the trace's last step shows it, None for a
+    clock it does not show: what a "why" writes, so that both read the same."""
+    if not trace.steps or not trace.clocks:
+        return []
+    shown = dict(trace.steps[-1].values)
+    return [shown.get(name) for name in system.clock_names[1:]]
 
 
 def exact_seconds(step: Step) -> Fraction | None:

@@ -14,6 +14,7 @@ from .check import check_spec
 from .codegen import RuntimeFault, ZoneCode
 from .concrete import ConcreteMove, ConcreteState, ConcreteStepper, PropertyValue, WaitHint
 from .diagnostics import CODES, Diagnostic, SpecError
+from .explain import ClockInterval
 from .interp import EvalError
 from .limits import check_limits
 from .loader import ReadError, load_files, read_spec
@@ -42,6 +43,7 @@ __all__ = [
     "json_value", "format_value", "ZoneCode", "escape_name", "DiscreteTimeSystem", "Section",
     "ConcreteStepper", "ConcreteState", "ConcreteMove", "PropertyValue", "WaitHint",
     "format_time", "exact_text", "open_text", "open_duration",
+    "ClockInterval",
 ]
 
 

@@ -22,8 +22,9 @@ __all__ = [
     "Stmt", "Block", "Assign", "CallStmt", "Let", "Require", "Reset", "Skip", "If", "Choose",
     # declarations
     "Decl", "Formal", "ImportDecl", "ConstDecl", "ParamDecl", "TypeDecl", "VarDecl",
-    "ClockDecl", "DefDecl", "ProcessDecl", "ActionDecl", "BoundDecl", "InvariantDecl", "MeasureDecl", "ExpectedInterval",
-    "ReachableDecl", "LivenessDecl", "ExpectDecl", "AllowDecl", "ScenarioDecl", "StepItem",
+    "ClockDecl", "DefDecl", "ProcessDecl", "ActionDecl", "BoundDecl", "InvariantDecl",
+    "MeasureDecl", "ExpectedInterval",
+    "ReachableDecl", "LivenessDecl", "ExpectDecl", "ShowDecl", "AllowDecl", "ScenarioDecl", "StepItem",
     "StepArg",
     "WaitItem", "AssertItem", "AssumeItem", "SpecFile",
 ]
@@ -484,6 +485,16 @@ class MeasureDecl(Decl):
     kind: str  # "clock" | "delay"
     value: Expr
     cond: Expr | None
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ShowDecl(Decl):
+    """`show NAME = expr`: a derived column of every trace."""
+
+    name: str
+    expr: Expr
     span: Span = _span()
     name_span: Span = _span()
 

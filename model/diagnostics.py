@@ -55,6 +55,7 @@ CODES: dict[str, str] = {
     "E312": "invalid declaration",
     "E313": "no initial state",
     "E314": "invalid measure",
+    "E315": "invalid derived column (show)",
     # compilation
     "E401": "model too large",
     "E402": "too many instances",

@@ -18,8 +18,8 @@ __all__ = [
     "Unary", "Binary", "Ite", "Quant", "SetLit", "RangeSet", "SetComp", "RecordLit", "SeqLit",
     "MapComp", "Call", "LetE", "Checked",
     "Stmt", "Assign", "IfS", "ChooseS", "RequireS", "LetS", "ResetS", "PushS", "PopS",
-    "Variable", "Clock", "Process", "Action", "Bound", "Property", "Liveness", "Interval",
-    "Measure", "ScenarioStep",
+    "Variable", "Clock", "Process", "Action", "Bound", "Property", "ResponseMonitor", "Derived",
+    "Liveness", "Interval", "Measure", "ScenarioStep",
     "ScenarioWait", "ScenarioAssert", "ScenarioAssume", "Scenario", "Model",
 ]
 
@@ -383,10 +383,32 @@ class Bound:
     span: Span
 
 
+@dataclass(frozen=True, slots=True)
+class ResponseMonitor:
+    """What the monitor invariant of a bounded response `p ~> q within` watches: `clock`
+    measures the time since the open obligation began (what its "why" explains)."""
+
+    p: Expr
+    q: Expr
+    within: int
+    clock: ClockRef
+
+
 @dataclass(eq=False)
 class Property:
     name: str
     kind: str  # "invariant" | "reachable"
+    expr: Expr
+    span: Span
+    monitor: ResponseMonitor | None = None  # a bounded response's monitor (products)
+    shown: Expr | None = None  # what its "why" explains instead of expr (a scenario's assert)
+
+
+@dataclass(eq=False)
+class Derived:
+    """`show NAME = expr`: a column every trace shows, `expr`'s value in each state."""
+
+    name: str
     expr: Expr
     span: Span
 
@@ -490,6 +512,7 @@ class Model:
     allow_deadlock: bool
     liveness: tuple[Liveness, ...] = ()
     measures: tuple[Measure, ...] = ()
+    derived: tuple[Derived, ...] = ()  # `show` columns of every trace
 
     @property
     def n_clocks(self) -> int:

@@ -83,4 +83,7 @@ def outline(model: ir.Model, layout: Layout, instances: list[tuple[int, tuple]],
         notes.append("expected: " + ", ".join(f"{n} {v}" for n, (v, _) in model.expects.items()))
     notes.append(f"deadlock: {'allowed' if model.allow_deadlock else 'checked'}")
     out.append(Section("properties", tuple(rows), tuple(notes)))
+    if model.derived:
+        out.append(Section("show (columns of every trace)", tuple(
+            (d.name, str(d.expr.type), str(d.span)) for d in model.derived)))
     return tuple(out)

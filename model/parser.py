@@ -50,8 +50,7 @@ _TOKEN = re.compile(r'//[^\n]*|/\*.*?\*/|"[^"\n]*"|\w+|:=|==|!=|<=|>=|->|~>|\.\.
 TOP_LEVEL_KEYWORDS = (
     "spec", "import", "const", "param", "type", "var", "clock", "def", "process", "action",
     "timeout", "bound", "invariant", "reachable", "property", "measure", "expect", "allow",
-    "scenario",
-    "fair", "strong",
+    "scenario", "fair", "strong", "show",
 )
 
 _UNITS_MS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000}
@@ -452,6 +451,10 @@ class _Builder(Transformer):
     def measure_clock_decl(self, meta, children):
         name, value, cond = children
         return ast.MeasureDecl(str(name), "clock", value, cond, self._s(meta), self._n(name))
+
+    def show_decl(self, meta, children):
+        name, expr = children
+        return ast.ShowDecl(str(name), expr, self._s(meta), self._n(name))
 
     def expect_decl(self, meta, children):
         name, verdict, when = children

@@ -9,7 +9,7 @@ interpreter for the exact message of a failure.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -28,7 +28,16 @@ from .codegen import (
 )
 from .codegen import compile_explicit as compile_code
 from .diagnostics import Diagnostic, SpecError
-from .explain import explain
+from .explain import (
+    ClockInterval,
+    ClockValue,
+    Why,
+    explain,
+    explain_response,
+    explain_runtime,
+    explain_stuck,
+    source_text,
+)
 from .irutil import mentions_clock, walk
 from .layout import Layout
 from .outline import Section, outline
@@ -390,15 +399,78 @@ class TransitionSystem:
         fn = compile_props(probe, self.layout, frozenset([0]), self._clock_read())
         return lambda state: fn(state) == 1
 
+    def explain_runtime(self, values: tuple, what: str, index: int) -> Why:
+        """Why a run-time error happens in a state with these values: instance `index`
+        fails (what == "action") or a property fails to evaluate (model.explain)."""
+        a, args = self.instances[index] if what == "action" else (0, ())
+        return explain_runtime(self.model, values, self.sources, what, a, args)
+
+    def explain_stuck(self, values: tuple, clocks: Sequence[ClockValue] | None = None,
+                      format_clock: Callable[[ClockValue], str] | None = None,
+                      timelock: bool = False) -> Why:
+        """Why a state with these values is stuck (model.explain.explain_stuck)."""
+        return explain_stuck(self.model, values, self.sources, clocks, format_clock,
+                             self.clock_names, timelock)
+
+    @property
+    def has_derived(self) -> bool:
+        """Whether the spec declares `show` columns for its traces."""
+        return bool(self.model.derived)
+
+    def derived_columns(self, values: tuple, clocks: Sequence[ClockValue] | None = None
+                        ) -> list[tuple[str, object, str]]:
+        """The spec's `show` columns in a state with these values (and clock values in ms,
+        clock 1 first): (name, value as JSON-ready data, value as the reports write it);
+        a column that fails to evaluate there has data None and text `error: ...`."""
+        out: list[tuple[str, object, str]] = []
+        for column in self.model.derived:
+            try:
+                value = interp.evaluate(column.expr, values, {}, clocks)
+            except interp.EvalError as err:
+                out.append((column.name, None, f"error: {err.message}"))
+                continue
+            out.append((column.name, json_value(column.expr.type, value),
+                        format_value(column.expr.type, value)))
+        return out
+
+    def liveness_sides(self, name: str) -> tuple[ir.Expr, ir.Expr]:
+        """The left and right sides of the leads-to `name`."""
+        prop = next(p for p in self.model.liveness if p.name == name)
+        return prop.p, prop.q
+
+    def source_text(self, expr: ir.Expr) -> str | None:
+        """An expression as the spec wrote it (one line), or None where it has no text."""
+        return source_text(expr.span, self.sources)
+
     def liveness_tests(self, name: str) -> tuple[Callable[[int], bool], Callable[[int], bool]]:
         """The compiled left and right sides of the leads-to `name` (see predicate)."""
         prop = next(p for p in self.model.liveness if p.name == name)
         return self.predicate(prop.p), self.predicate(prop.q)
 
-    def explain_property(self, index: int, values: tuple) -> tuple[tuple[str, str], ...]:
-        """Why property `index` has its value in a state with these values: its parts, as
-        the spec wrote them, with their values."""
-        return explain(self.model.properties[index].expr, values, self.sources)
+    def explain_property(self, index: int, values: tuple,
+                         clocks: Sequence[ClockValue | ClockInterval] | None = None,
+                         format_clock: Callable[[ClockValue], str] | None = None,
+                         ranges: Sequence[ClockInterval] | None = None,
+                         clock_texts: Sequence[str | None] | None = None) -> Why:
+        """Why property `index` has its value in a state with these values (and clock
+        values in ms, clock 1 first, when known; and each clock's interval over the runs
+        like this one, when known; and the clocks' values as the trace shows them): its
+        parts, as the spec wrote them, with their values (model.explain)."""
+        prop = self.model.properties[index]
+        if prop.monitor is not None:
+            return explain_response(prop.monitor, values, self.sources, clocks, format_clock,
+                                    self.clock_names)
+        return explain(prop.shown or prop.expr, values, self.sources, clocks, format_clock,
+                       self.clock_names, ranges, clock_texts)
+
+    def explain_expr(self, expr: ir.Expr, values: tuple,
+                     clocks: Sequence[ClockValue | ClockInterval] | None = None,
+                     format_clock: Callable[[ClockValue], str] | None = None,
+                     clock_texts: Sequence[str | None] | None = None) -> Why:
+        """model.explain for an expression of this model (a property, a side of a
+        leads-to, a scenario's assert)."""
+        return explain(expr, values, self.sources, clocks, format_clock, self.clock_names,
+                       None, clock_texts)
 
     def state_data(self, values: tuple) -> dict[str, object]:
         """A state's values as JSON-ready data keyed by variable (hidden bookkeeping left

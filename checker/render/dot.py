@@ -195,7 +195,7 @@ def _why_label(report: Report, prop: PropertyResult, trace: Trace) -> str:
         rows.append('<TR><TD ALIGN="LEFT" COLSPAN="2"><I>why, in the last state:</I></TD></TR>')
         for k, (text, value) in enumerate(prop.why):
             mark = ' BGCOLOR="#fbe3e6"' if k == 0 else ""
-            text, value = _short(text, 90), _short(value)
+            text, value = _short(text, 90), _short(value, 90)  # a binding, a lasso: long
             rows.append(f'<TR><TD ALIGN="LEFT"{mark}{_mono(len(text) + 1)}>'
                         f'<FONT FACE="{MONO}" POINT-SIZE="9">{html(text)}</FONT></TD>'
                         f'<TD ALIGN="LEFT"{mark}{_mono(len(value))}>'

@@ -22,7 +22,8 @@ __all__ = ["report_data", "render_json"]
 
 
 def _step(k: int, step: Step) -> dict[str, object]:
-    return {
+    derived = {name for name, _data, _text in step.derived}
+    data: dict[str, object] = {
         "index": k,
         "action": step.action,
         "process": step.process,
@@ -33,9 +34,13 @@ def _step(k: int, step: Step) -> dict[str, object]:
         "time_exact": step.time_text,
         "time_open": _open(step),
         "error": step.error,
-        "changes": [{"var": c.var, "from": c.old_text, "to": c.new_text} for c in step.changes],
+        "changes": [{"var": c.var, "from": c.old_text, "to": c.new_text} for c in step.changes
+                    if c.var not in derived],
         "state": step.state,
     }
+    if step.derived:  # the spec's `show` columns (only in reports of specs that have them)
+        data["derived"] = {name: value for name, value, _text in step.derived}
+    return data
 
 
 def _trace(trace: Trace | None) -> list[dict[str, object]] | None:

@@ -137,6 +137,7 @@ class Context:
         self.properties: list[ir.Property] = []
         self.liveness: list[ir.Liveness] = []
         self.measures: list[ir.Measure] = []
+        self.derived: list[ir.Derived] = []
         self.scenarios: list[ir.Scenario] = []
         self.expects: dict[str, tuple[str, Span]] = {}
         self.allow_deadlock = False

@@ -1,5 +1,5 @@
 """Properties: invariants, reachables, expectations, `allow`, leads-to and bounded
-response, timing queries (`measure`), and scenarios.
+response, timing queries (`measure`), and scenarios; and the `show` columns of traces.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from .. import ast, ir
 from ..diagnostics import did_you_mean
+from ..irutil import mentions_state
 from ..source import Span
 from ..time import static_number
 from ..types import BOOL, IntT, Value
@@ -296,3 +297,35 @@ def scenario_step(cx: Context, item: ast.StepItem) -> ir.ScenarioStep:
                            arg.value.span)
         patterns[pos] = v.value
     return ir.ScenarioStep(action, tuple(patterns), item.span)
+
+
+def check_shows(cx: Context) -> None:
+    """`show NAME = expr`: a derived column of every trace. Its name is new (no other
+    declaration and no other column has it) and its expression reads the state (a variable
+    or a clock atom): a constant would be the same in every step."""
+    seen: dict[str, Span] = {}
+    for spec in cx.files:
+        for decl in spec.decls:
+            if not isinstance(decl, ast.ShowDecl):
+                continue
+            first = seen.get(decl.name)
+            if first is None and decl.name in cx.globals:
+                first = cx.globals[decl.name].span
+            if first is not None:
+                cx.error("E202", f"'{decl.name}' is declared twice", decl.name_span,
+                         notes=[("first declared here", first)],
+                         hint="a column needs a name of its own: rename the show")
+                continue
+            seen[decl.name] = decl.name_span
+            try:
+                e = ex.check_expr(cx, decl.expr, cx.root.child(clocks=True, what="show"))
+            except cxm.Abort:
+                continue
+            if e.type is cxm.ERR:
+                continue
+            if not mentions_state(e):
+                cx.error("E315", f"show '{decl.name}' reads no variable or clock: it would "
+                         "be the same in every step", decl.expr.span,
+                         hint="show a value that the state decides; a fixed value is a const")
+                continue
+            cx.derived.append(ir.Derived(decl.name, e, decl.span))

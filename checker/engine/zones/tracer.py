@@ -12,6 +12,7 @@ limit) is marked so, and the reports say "just after 75 s". Lassos of the zone g
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,18 @@ def _constraints(z: Zone, n: int) -> tuple[Constraint, ...]:
             raw = z[i * n + j]
             if i != j and raw < dbm.INF:
                 out.append((i, j, raw))
+    return tuple(out)
+
+
+def clock_ranges(z: Zone, n: int) -> tuple[tuple[Fraction, bool, Fraction | None, bool], ...]:
+    """Each clock's interval in zone `z` (ms): (low, strict, high or None, strict)."""
+    out = []
+    for x in range(1, n):
+        low = z[0 * n + x]  # 0 - x <= c: x >= -c
+        high = z[x * n + 0]
+        out.append((Fraction(-dbm.bound_constant(low)), dbm.bound_is_strict(low),
+                    None if high >= dbm.INF else Fraction(dbm.bound_constant(high)),
+                    high < dbm.INF and dbm.bound_is_strict(high)))
     return tuple(out)
 
 
@@ -117,6 +130,7 @@ class ZoneTracer:
     def property_trace(self, node: int, index: int) -> Trace:
         path = self.nodes.path(node)
         final: tuple[Constraint, ...] = ()
+        ranges: tuple[tuple[Fraction, bool, Fraction | None, bool], ...] = ()
         if self.system.properties[index].mentions_clock:
             zone = self._exact_zones(path)[-1]
             met = next((c for c in self.system.clock_formula(index, self.nodes.discrete(node))
@@ -125,7 +139,11 @@ class ZoneTracer:
                 name = self.system.properties[index].name
                 raise TraceError(f"{name} is only met in the extrapolated zone")
             final = met
-        return self._trace(path, final)
+            where = dbm.constrain_all(zone, self.zc.n, met)
+            if where is not None:
+                ranges = clock_ranges(where, self.zc.n)
+        trace = self._trace(path, final)
+        return replace(trace, clock_ranges=ranges) if ranges else trace
 
     def trace_to(self, node: int, final: tuple[Constraint, ...]) -> Trace:
         """The run to `node` that ends where the clock constraints `final` hold (a timing
