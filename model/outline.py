@@ -77,6 +77,7 @@ def outline(model: ir.Model, layout: Layout, instances: list[tuple[int, tuple]],
     rows = [(p.kind, p.name, str(p.span)) for p in model.properties]
     rows += [("leads-to" if p.within is None else "response", p.name, str(p.span))
              for p in model.liveness]
+    rows += [("measure", m.name, str(m.span)) for m in model.measures]
     rows += [("scenario", s.name, str(s.span)) for s in model.scenarios]
     notes = []
     if model.expects:

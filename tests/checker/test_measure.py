@@ -235,6 +235,11 @@ def test_json_shape() -> None:
     assert "measure" not in by_name["runtime"]  # only a measure has the key
 
 
+def test_explain_lists_the_measure(capsys) -> None:
+    assert main(["explain", EVICTION]) == 0
+    assert "measure    eviction_delay" in capsys.readouterr().out
+
+
 def test_reports_are_deterministic() -> None:
     assert render_json(check(EVICTION)) == render_json(check(EVICTION))
     assert render_text(check(OPEN)) == render_text(check(OPEN))
