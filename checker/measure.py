@@ -31,6 +31,7 @@ from .engine.discrete import DiscreteEngine, discrete_extremes
 from .engine.driver import engine_for
 from .engine.zones import ZoneEngine
 from .engine.zones.measure import end_value, zone_extremes
+from .errors import UsageError
 from .report import MeasureEnd, Measured, PropertyResult, Trace, duration_text
 from .trace import TraceError
 
@@ -72,12 +73,22 @@ def _measure(job: Job, info: MeasureInfo, run: Runner) -> PropertyResult:
     cap = k << DOUBLINGS
     unbounded: MeasureEnd | None = None  # the longest delay, once known to be unbounded
     asked_unbounded = False
+    found: tuple[MeasureEnd | None, MeasureEnd | None] = (None, None)
     while True:
         product = system.measure_product(info.name, k)
         pjob = job.for_product(product.system, f"measure {info.name}")
-        engine = engine_for(product.system, job.options)
-        findings = engine.explore(pjob)
-        hi, lo = _ends(engine, product, findings)
+        try:
+            engine = engine_for(product.system, job.options)
+            findings = engine.explore(pjob)
+        except UsageError:
+            if k == _start(system):
+                raise  # the spec's own constants do not fit: the main search says so too
+            # the doubled constant no longer fits the zone engine's 32-bit bounds
+            hi, lo = found
+            return _answer(job, info, lo, unbounded or hi, False,
+                           f"an end lies beyond {duration_text(k // 2)}, and a larger constant "
+                           "does not fit the zone engine")
+        hi, lo = found = _ends(engine, product, findings)
         if not findings.complete:
             return _answer(job, info, lo, unbounded or hi, False,
                            "the search stopped at a bound before every state was seen: the "
@@ -95,8 +106,8 @@ def _measure(job: Job, info: MeasureInfo, run: Runner) -> PropertyResult:
             return _answer(job, info, lo, unbounded or hi, True, None)
         if k >= cap:
             return _answer(job, info, lo, unbounded or hi, False,
-                           f"an end lies beyond {duration_text(k)}, where the doubling of the measured "
-                           "clock's constant stops: not exact")
+                           f"an end lies beyond {duration_text(k)}, where the doubling of the "
+                           "measured clock's constant stops")
         k *= 2
 
 

@@ -167,6 +167,16 @@ def test_unbounded_clock_under_a_timed_condition_is_not_an_answer() -> None:
     assert report.outcome == "incomplete"
 
 
+def test_a_constant_too_large_for_the_zones_ends_the_doubling() -> None:
+    report = check("clock x\nclock y\nvar a: bool = false\n"
+                   "action go when not a and y >= 15min do { a := true }\n"
+                   "measure m: x when a and x >= 1s\nallow deadlock\n")
+    p, m = _measure(report, "m")
+    assert p.status == "unknown" and not m.exact
+    assert "does not fit the zone engine" in (p.message or "")
+    assert m.lo is not None and m.lo.ms == 15 * 60_000  # what was found is kept
+
+
 def test_a_measure_that_never_applies() -> None:
     report = check("clock x\nvar a: bool = false\nmeasure m: x when a\nallow deadlock\n")
     p, m = _measure(report, "m")
