@@ -99,4 +99,8 @@ def open_duration(value_ms: int | Fraction, slack_ms: int | Fraction) -> str:
     if not slack_ms:
         return text
     side = AFTER if slack_ms > 0 else BEFORE
-    return f"{text} (just {side} {format_duration(Fraction(value_ms) - Fraction(slack_ms))})"
+    limit = Fraction(value_ms) - Fraction(slack_ms)
+    # the limit in the value's own unit: `9.999001s (just after 9.999s)`, not `(... 9999ms)`
+    limit_text = (f"{format_time(limit / 1000)}s" if Fraction(value_ms).denominator != 1
+                  else format_duration(limit))
+    return f"{text} (just {side} {limit_text})"
