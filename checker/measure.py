@@ -32,7 +32,7 @@ from .engine.driver import engine_for
 from .engine.zones import ZoneEngine
 from .engine.zones.measure import end_value, zone_extremes
 from .errors import UsageError
-from .report import MeasureEnd, Measured, PropertyResult, Trace, duration_text
+from .report import Measured, MeasureEnd, PropertyResult, Trace, duration_text
 from .trace import TraceError
 
 if TYPE_CHECKING:

@@ -38,7 +38,8 @@ from .types import format_duration, format_value
 
 __all__ = [
     "load_spec", "load_text", "load_model", "TransitionSystem", "Transition", "PropertyInfo",
-    "LivenessInfo", "MeasureInfo", "MeasureProduct", "Fairness", "ScenarioProduct", "ScenarioItem", "RuntimeFault",
+    "LivenessInfo", "MeasureInfo", "MeasureProduct", "Fairness", "ScenarioProduct",
+    "ScenarioItem", "RuntimeFault",
     "SpecError", "Diagnostic", "CODES", "SourceFile", "Span", "EvalError", "format_duration",
     "json_value", "format_value", "ZoneCode", "escape_name", "DiscreteTimeSystem", "Section",
     "ConcreteStepper", "ConcreteState", "ConcreteMove", "PropertyValue", "WaitHint",

@@ -24,7 +24,8 @@ __all__ = [
     "Decl", "Formal", "ImportDecl", "ConstDecl", "ParamDecl", "TypeDecl", "VarDecl",
     "ClockDecl", "DefDecl", "ProcessDecl", "ActionDecl", "BoundDecl", "InvariantDecl",
     "MeasureDecl", "ExpectedInterval",
-    "ReachableDecl", "LivenessDecl", "ExpectDecl", "ShowDecl", "AllowDecl", "ScenarioDecl", "StepItem",
+    "ReachableDecl", "LivenessDecl", "ExpectDecl", "ShowDecl", "AllowDecl", "ScenarioDecl",
+    "StepItem",
     "StepArg",
     "WaitItem", "AssertItem", "AssumeItem", "SpecFile",
 ]

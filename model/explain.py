@@ -24,7 +24,8 @@ from .irutil import argument_tuples, children, mentions_clock
 from .source import SourceFile, Span
 from .types import BOOL, format_duration, format_value
 
-__all__ = ["explain", "explain_response", "explain_stuck", "explain_runtime", "source_text", "ClockInterval", "ClockValue", "Why"]
+__all__ = ["explain", "explain_response", "explain_stuck", "explain_runtime", "source_text",
+           "ClockInterval", "ClockValue", "Why"]
 
 MAX_LINES = 12
 MAX_READS = 8  # state values listed on one binding's row
@@ -85,9 +86,10 @@ def explain(expr: ir.Expr, values: tuple, sources: dict[str, SourceFile],
     """(sub-expression text, value) pairs, outermost first, at most MAX_LINES.
 
     `clocks`: the clock values in ms, clock 1 first (as model.interp.evaluate reads them),
-    or an interval for a clock whose exact value is not known; None: no clock values, and parts that read clocks are skipped. `format_clock`
-    writes a clock value (default: whole units, else decimal seconds); `clock_names` are
-    the display names by clock number (index 0 the reference clock), for the values a
+    or an interval for a clock whose exact value is not known; None: no clock values, and
+    parts that read clocks are skipped. `format_clock` writes a clock value (default: whole
+    units, else decimal seconds); `clock_names` are the display names by clock number
+    (index 0 the reference clock), for the values a
     quantifier's binding reads. `ranges`: where the caller also knows each clock's interval
     over every run like this one (the zone engine: every run along the trace's path that
     ends in a violation), a clock's row gives it after the value: `80s (on this path: in

@@ -7,8 +7,8 @@ top-level keyword, so one run reports the errors of every declaration, not just 
 
 Before the tree is transformed, one iterative pass checks the limits every later phase
 relies on (`_check_limits`): nesting depth (E107), statements per block (E108), the
-length of number literals (E106) and of names (E110). So no phase ever recurses deeper than MAX_NESTING, and no
-literal exceeds what Python converts quickly.
+length of number literals (E106) and of names (E110). So no phase ever recurses deeper than
+MAX_NESTING, and no literal exceeds what Python converts quickly.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
@@ -51,14 +52,15 @@ from .products import (
 from .source import SourceFile, Span
 from .time import (
     all_numbers,
-    static_number,
     clock_constants,
     clock_dnf,
     clock_names,
     default_tick,
     discrete_refusal,
+    static_number,
     time_constants,
 )
+from .timetext import format_duration
 from .types import (
     ArrayT,
     BoolT,
@@ -73,7 +75,8 @@ from .types import (
 )
 
 __all__ = ["TransitionSystem", "DiscreteTimeSystem", "Transition", "PropertyInfo",
-           "LivenessInfo", "MeasureInfo", "MeasureProduct", "Fairness", "ScenarioProduct", "ScenarioItem", "json_value"]
+           "LivenessInfo", "MeasureInfo", "MeasureProduct", "Fairness", "ScenarioProduct",
+           "ScenarioItem", "json_value"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,6 +428,12 @@ class TransitionSystem:
         out: list[tuple[str, object, str]] = []
         for column in self.model.derived:
             try:
+                if isinstance(column.expr, ir.ClockRef):  # a clock's value, as a duration
+                    number = interp.clock_index(column.expr, values, {})
+                    ms = clocks[number] if clocks is not None else 0
+                    # JSON-ready in seconds, as the trace's `state` gives clocks
+                    out.append((column.name, float(Fraction(ms) / 1000), format_duration(ms)))
+                    continue
                 value = interp.evaluate(column.expr, values, {}, clocks)
             except interp.EvalError as err:
                 out.append((column.name, None, f"error: {err.message}"))

@@ -16,9 +16,9 @@ right.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
-import dataclasses
 from dataclasses import dataclass
 
 from ..report import PropertyResult, Report, Step, Trace, expectation_note

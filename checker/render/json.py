@@ -8,8 +8,8 @@ import json
 
 from ..report import (
     SCHEMA,
-    MeasureEnd,
     Measured,
+    MeasureEnd,
     PropertyResult,
     Report,
     Step,

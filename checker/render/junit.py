@@ -13,7 +13,7 @@ is escaped for XML 1.0: markup characters as entities, control and format charac
 from __future__ import annotations
 
 from ..report import PropertyResult, Report, stop_reason_text
-from .ci import counts, missed, summarise, what
+from .ci import counts, missed, summarise
 from .escape import visible
 from .text import render_trace
 

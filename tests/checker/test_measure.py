@@ -12,10 +12,10 @@ import pytest
 from checker import check
 from checker.cli import main
 from checker.options import Options
-from checker.render.json import render_json
-from checker.render.text import render_text
 from checker.render.html import render_html
+from checker.render.json import render_json
 from checker.render.svg import graphviz_available
+from checker.render.text import render_text
 from checker.report import Measured, PropertyResult, Report
 from model import SourceFile, ast
 from model.parser import parse_text

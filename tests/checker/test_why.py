@@ -245,6 +245,7 @@ action work when load < 4 do { load := load + 1 }
 show running = {a in Agent | up[a]}
 show quiet = since > 2s
 show per_agent = 4 / (load - 1)
+show age = since
 invariant small: load < 2
 allow deadlock
 """
@@ -259,9 +260,9 @@ def test_show_columns_are_computed_at_every_step() -> None:
     assert p.trace is not None
     for step in p.trace.steps:
         names = [name for name, _data, _text in step.derived]
-        assert names == ["running", "quiet", "per_agent"]
+        assert names == ["running", "quiet", "per_agent", "age"]
         # also among the values the reports show, after the variables and clocks
-        assert [leaf for leaf, _ in step.values][-3:] == names
+        assert [leaf for leaf, _ in step.values][-4:] == names
         assert "running" not in step.state  # state holds the variables only
     first, last = p.trace.steps[0], p.trace.steps[-1]
     assert first.derived[0] == ("running", [1, 2], "{1, 2}")
@@ -269,6 +270,9 @@ def test_show_columns_are_computed_at_every_step() -> None:
     one = next(step for step in p.trace.steps if step.state["load"] == 1)
     assert one.derived[2][1] is None and one.derived[2][2].startswith("error: ")
     assert last.derived[2] == ("per_agent", 4, "4")
+    # a bare clock shows its value, as a duration (seconds in the JSON, as `state` has clocks)
+    assert first.derived[3] == ("age", 0.0, "0s")
+    assert all(step.derived[3][2] == step.values[-5][1] for step in p.trace.steps)
 
 
 def test_show_columns_in_text() -> None:
@@ -281,7 +285,8 @@ def test_show_columns_in_text() -> None:
 def test_show_columns_in_json() -> None:
     data = json.loads(render_json(_shown()))
     trace = next(p for p in data["properties"] if p["name"] == "small")["trace"]
-    assert trace[0]["derived"] == {"running": [1, 2], "quiet": False, "per_agent": -4}
+    assert trace[0]["derived"] == {"running": [1, 2], "quiet": False, "per_agent": -4,
+                                   "age": 0.0}
     assert [step["derived"]["per_agent"] for step in trace] == [-4, None, 4]
     assert all("running" not in step["state"] for step in trace)
     assert all(c["var"] not in ("running", "quiet", "per_agent")
