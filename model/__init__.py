@@ -20,6 +20,7 @@ from .loader import ReadError, load_files, read_spec
 from .outline import Section
 from .source import SourceFile, Span, escape_name, normalise
 from .system import (
+    BoundInfo,
     DiscreteTimeSystem,
     Fairness,
     LivenessInfo,
@@ -34,7 +35,7 @@ from .types import format_duration, format_value
 
 __all__ = [
     "load_spec", "load_text", "load_model", "TransitionSystem", "Transition", "PropertyInfo",
-    "LivenessInfo", "Fairness", "ScenarioProduct", "ScenarioItem", "RuntimeFault",
+    "LivenessInfo", "Fairness", "ScenarioProduct", "ScenarioItem", "BoundInfo", "RuntimeFault",
     "SpecError", "Diagnostic", "CODES", "SourceFile", "Span", "EvalError", "format_duration",
     "json_value", "format_value", "ZoneCode", "escape_name", "DiscreteTimeSystem", "Section",
     "ConcreteStepper", "ConcreteState", "ConcreteMove", "PropertyValue", "WaitHint",
