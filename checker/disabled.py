@@ -58,18 +58,32 @@ def _blocker(system: TransitionSystem, reason: Reason, clock: str | None) -> Blo
 
 
 def summary(disabled: tuple[DisabledAction, ...], complete: bool) -> str | None:
-    """The CLI's one warning line (None: nothing is disabled)."""
+    """The CLI's one warning line (None: nothing is disabled): each action with the lines
+    of the bounds that block it."""
     if not disabled:
         return None
-    names = []
+    named: dict[str, list[str]] = {}
     for entry in disabled:
-        where = sorted({b.location.rsplit(":", 1)[0] for b in entry.blockers if b.location})
         label = entry.action if entry.all_instances else ", ".join(entry.instances)
-        names.append(label + (f" (by {', '.join(where)})" if where else ""))
+        causes = named.setdefault(label, [])
+        for b in entry.blockers:
+            if b.location is not None:
+                what = "deadline" if b.timeout else "bound"
+                cause = f"the {what} at {b.location.rsplit(':', 1)[0]}"
+            elif b.kind == "late":
+                cause = "its clock condition is already over"
+            elif b.kind == "time":
+                cause = "the bounds together"
+            else:
+                cause = "not worked out"
+            if cause not in causes:
+                causes.append(cause)
     count = len({(e.process, e.action) for e in disabled})
-    text = (f"{count} action{'s' if count != 1 else ''} never fire{'s' if count == 1 else ''}"
-            f" though {'its' if count == 1 else 'their'} condition holds, because time "
-            f"blocks {'it' if count == 1 else 'them'}: {'; '.join(dict.fromkeys(names))}")
+    one = count == 1
+    text = (f"{count} action{'' if one else 's'} never fire{'s' if one else ''} though "
+            f"{'its' if one else 'their'} condition holds in a reachable state, blocked by "
+            "time: " + "; ".join(f"{label} ({', '.join(causes)})"
+                                 for label, causes in named.items()))
     if not complete:
         text += " (the search was not exhaustive: the list may be incomplete)"
-    return text + " (see the report's disabled actions)"
+    return text + "; see the report's disabled actions"
