@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 __all__ = ["disabled_actions", "summary"]
 
+SHOWN = 5  # actions the CLI's warning line names; the reports list them all
+
 
 def disabled_actions(system: TransitionSystem, blocked: Blocked) -> tuple[DisabledAction, ...]:
     """One entry per action and set of reasons, in declaration order (instances in order)."""
@@ -80,10 +82,12 @@ def summary(disabled: tuple[DisabledAction, ...], complete: bool) -> str | None:
                 causes.append(cause)
     count = len({(e.process, e.action) for e in disabled})
     one = count == 1
+    shown = [f"{label} ({', '.join(causes)})" for label, causes in named.items()]
+    if len(shown) > SHOWN:
+        shown = shown[:SHOWN] + [f"and {len(shown) - SHOWN} more"]
     text = (f"{count} action{'' if one else 's'} never fire{'s' if one else ''} though "
             f"{'its' if one else 'their'} condition holds in a reachable state, blocked by "
-            "time: " + "; ".join(f"{label} ({', '.join(causes)})"
-                                 for label, causes in named.items()))
+            "time: " + "; ".join(shown))
     if not complete:
         text += " (the search was not exhaustive: the list may be incomplete)"
     return text + "; see the report's disabled actions"

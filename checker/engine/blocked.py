@@ -26,7 +26,9 @@ the source and of the target as single upper limits x <= K):
   source's bounds, a zone that g misses is missed under one bound alone, or g misses even
   the free zone: `late` (g's own upper limit is over by the time the condition holds).
 
-Every reason given holds; the verdict (blocked or not) is exact on the engines' own terms:
+An instance is given the reasons that hold in every symbolic state where it is blocked,
+when there are any (the process's own bound that always stops it, rather than one that
+also does in a few states), else every reason seen. Every reason given holds; the verdict (blocked or not) is exact on the engines' own terms:
 zones fire from an extrapolated zone exactly when from some concrete state (the
 extrapolations are simulations), and the discrete engine is exact for closed constraints.
 """
@@ -91,7 +93,8 @@ def blocked_instances(job: Job, system: TransitionSystem, view: SymbolicStates |
     succ, inv = zc.succ, zc.inv
     satisfies, constrain, successor = kernel.satisfies, kernel.constrain, kernel.successor
     fired: set[int] = set()
-    why: dict[int, set[Reason]] = {inst: set() for inst in candidates or ()}
+    why: dict[int, set[Reason]] = {inst: set() for inst in candidates or ()}  # every reason
+    always: dict[int, set[Reason]] = {}  # the reasons given in every state seen
     entries_of: dict[int, list[tuple]] = {}
     sites_of: dict[int, tuple[tuple[int, int, int], ...]] = {}
 
@@ -133,8 +136,9 @@ def blocked_instances(job: Job, system: TransitionSystem, view: SymbolicStates |
                 if z3 is not None:
                     fired.add(inst)
                     why.pop(inst, None)
+                    always.pop(inst, None)
                     continue
-                reasons = why.setdefault(inst, set())
+                reasons: set[Reason] = set()
                 if satisfies(z, n, guard):
                     z2 = kernel.constrain_all(z, n, guard)
                     assert z2 is not None
@@ -143,16 +147,22 @@ def blocked_instances(job: Job, system: TransitionSystem, view: SymbolicStates |
                     for b, x, raw in sites(d2):
                         if constrain(z2, n, x, 0, raw) is None:
                             reasons.add(Reason("bound", b))
-                    continue
-                free = kernel.up(z, n)
-                alone = False
-                for b, x, raw in sites(d):
-                    capped = constrain(free, n, x, 0, raw)
-                    if capped is not None and not satisfies(capped, n, guard):
-                        reasons.add(Reason("time", b))
-                        alone = True
-                if not alone:
-                    reasons.add(Reason("time") if satisfies(free, n, guard) else Reason("late"))
+                else:
+                    free = kernel.up(z, n)
+                    for b, x, raw in sites(d):
+                        capped = constrain(free, n, x, 0, raw)
+                        if capped is not None and not satisfies(capped, n, guard):
+                            reasons.add(Reason("time", b))
+                    if not reasons:
+                        reasons.add(Reason("time") if satisfies(free, n, guard)
+                                    else Reason("late"))
+                seen = why.setdefault(inst, set())
+                seen |= reasons
+                always[inst] = always[inst] & reasons if inst in always else reasons
     done = meter.stop_reason is None
-    return Blocked({inst: frozenset(r) for inst, r in sorted(why.items()) if inst not in fired},
+    # the reasons that block an instance wherever its condition holds, when there are any
+    # (a bound that blocks it everywhere says more than one that also does somewhere);
+    # else every reason seen
+    return Blocked({inst: frozenset(always.get(inst) or seen)
+                    for inst, seen in sorted(why.items()) if inst not in fired},
                    complete and done)

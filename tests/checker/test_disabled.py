@@ -6,11 +6,13 @@ runs the reference interpreter and the discrete engine's labelled successors).""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from checker import Options, check
 from checker.cli import main
+from checker.disabled import summary
 from checker.engine import Budget, Job
 from checker.engine.blocked import blocked_instances
 from checker.engine.discrete import DiscreteEngine
@@ -18,6 +20,7 @@ from checker.engine.zones import ZoneEngine
 from checker.render.html import render_html
 from checker.render.json import render_json
 from checker.render.text import render_text
+from checker.report import Blocker, DisabledAction
 from model import interp
 from tests.helpers import spec
 
@@ -69,6 +72,29 @@ process client[c: C] {
 }
 """
 
+# process bounds and a clock array indexed from the state: `slow` of client 1 (client 2's
+# condition never holds) and `late_off` are blocked, each by the bound that always does it
+ARRAYS = """\
+type C = 1..2
+clock g: [C]
+var cur: C = 1
+var phase: enum { off, on } = off
+process p[c: C] {
+  var st: enum { idle, wait, done } = idle
+  clock t
+  action go when st == idle do { st := wait; reset t }
+  bound t <= 2s while st == wait
+  action finish when st == wait and t >= 1s do { st := done }
+  action slow when st == wait and c != 2 and t >= 3s do { st := idle }
+  action back when st == done and t <= 3s do { st := idle }
+}
+action turn_on(k: C) when phase == off do { phase := on; cur := k; reset g[k] }
+bound g[cur] <= 4s while phase == on
+action late_off when phase == on and g[cur] >= 5s do { phase := off }
+action off_now(k: C) when phase == on and cur == k and g[k] >= 1s do { phase := off }
+allow deadlock
+"""
+
 NOTHING = """\
 clock x
 var on: bool = false
@@ -77,7 +103,7 @@ timeout force after x == 3s when on do { on := false; reset x }
 """
 
 SPECS = {"bound": BOUND, "arm": ARM, "preempt": PREEMPT, "instances": INSTANCES,
-         "nothing": NOTHING}
+         "arrays": ARRAYS, "nothing": NOTHING}
 
 
 def _write(tmp_path, name: str) -> str:
@@ -133,6 +159,14 @@ def test_only_the_instances_concerned_are_named(tmp_path) -> None:
     report = check(_write(tmp_path, "instances"))
     assert _named(report) == [("hurry", ("hurry(c=2)",), (("time", "6"),))]
     assert not report.disabled[0].all_instances
+
+
+def test_the_bound_that_always_blocks_is_named_not_one_that_sometimes_does(tmp_path) -> None:
+    # in some states the bound on g[cur] (line 15) would stop `slow` too, but the process's
+    # own bound (line 9) stops it wherever it waits
+    report = check(_write(tmp_path, "arrays"))
+    assert _named(report) == [("slow", ("slow(c=1)",), (("time", "9"),)),
+                              ("late_off", ("late_off",), (("time", "15"),))]
 
 
 def test_no_diagnostic_when_nothing_is_disabled(tmp_path) -> None:
@@ -253,6 +287,17 @@ def test_json_html_and_the_cli_warning(tmp_path, capsys: pytest.CaptureFixture[s
     page = html.read_text()
     assert 'id="disabled-actions"' in page and 'href="#disabled-actions"' in page
     assert "preempt.tock:4:23" in page
+
+
+def test_the_warning_line_names_at_most_five_actions() -> None:
+    entry = DisabledAction("a", None, "s.tock:1:1", ("a",), True, None,
+                           (Blocker("bound", "m", "s.tock:2:1", "x <= 1s"),))
+    many = tuple(replace(entry, action=f"a{k}", instances=(f"a{k}",)) for k in range(7))
+    line = summary(many, False)
+    assert line is not None and line.startswith("7 actions never fire")
+    assert "a4 (the bound at s.tock:2)" in line and "a5" not in line and "and 2 more" in line
+    assert "the list may be incomplete" in line
+    assert summary((), True) is None
 
 
 def test_reports_are_deterministic(tmp_path) -> None:
