@@ -12,6 +12,7 @@ from model import TransitionSystem, load_spec, load_text
 
 from .engine import Budget, Job, Progress, run
 from .errors import UsageError
+from .measure import measure_results
 from .options import Options, conflict
 from .products import check_scenario
 from .report import DisabledAction, PropertyResult, Report, Stats
@@ -69,7 +70,8 @@ def check(spec: str, constants: Mapping[str, Constant] | None = None,
     (a str is read as the spec language writes values: `"15s"`, `"true"`, `"3"`).
 
     In the report, each trace step's `time` is a float in seconds (`time_text` the same
-    time exactly), and its `changes` are `Change`s with typed old and new values."""
+    time exactly, `time_open` whether a strict bound keeps it open), and its `changes` are
+    `Change`s with typed old and new values."""
     return check_system(load(spec, constants), options or Options(), progress)
 
 
@@ -96,6 +98,7 @@ def check_system(system: TransitionSystem, options: Options,
     for name in system.scenario_names:
         if options.properties is None or name in options.properties:
             results.append(check_scenario(job, name, run))
+    results += measure_results(job, run)
     return make_report(system, options, main.engine, results, main.stats,
                        None if main.stop_reason is None else main.stop_reason.value,
                        main.graph, main.coverage, main.disabled, main.disabled_complete)
@@ -106,6 +109,7 @@ def _selected(system: TransitionSystem, options: Options) -> list[int]:
     if options.properties is None:
         return list(range(len(names)))
     known = (set(names) | set(system.scenario_names) | {p.name for p in system.liveness}
+             | {m.name for m in system.measures}
              | {"deadlock", "timelock", "runtime"})
     for name in options.properties:
         if name not in known:

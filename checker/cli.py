@@ -37,7 +37,13 @@ try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any othe
     from .explore import ExploreError, Explorer, ExplorerServer
     from .graph import GraphTooLarge
     from .options import Options, conflict, moot
-    from .render.dot import match_trace, render_state_graph, render_swimlanes, safe_name
+    from .render.dot import (
+        match_trace,
+        measure_pictures,
+        render_state_graph,
+        render_swimlanes,
+        safe_name,
+    )
     from .render.explain import render_explain
     from .render.explorer import render_explorer
     from .render.html import render_html
@@ -509,6 +515,8 @@ def _swimlane_svgs(report: Report, notes: list[str]) -> dict[str, str]:
     """Property name -> swimlane SVG, for each property with a trace. Without graphviz: no
     pictures, and a note saying so."""
     traced = [(k, p) for k, p in enumerate(report.properties) if p.trace is not None]
+    extra = [(k, name, q) for k, p in enumerate(report.properties)
+             for name, q in measure_pictures(p)]
     if not traced:
         return {}
     if not graphviz_available():
@@ -523,6 +531,11 @@ def _swimlane_svgs(report: Report, notes: list[str]) -> dict[str, str]:
             return pictures
         except GraphvizFailed as err:
             notes.append(f"no picture of {p.name}: {err}")
+    for k, name, q in extra:  # a measure's other witness
+        try:
+            pictures[name] = dot_to_svg(render_swimlanes(report, q, id_prefix=f"p{k + 1}s"))
+        except (GraphvizMissing, GraphvizFailed) as err:
+            notes.append(f"no picture of {name}: {err}")
     return pictures
 
 

@@ -89,7 +89,7 @@ def response_results(job: Job, props: list[LivenessInfo],
             message = (f"{prop.name}: the right side does not follow within "
                        f"{format_duration(prop.within)} of the left side")
             out.append(result(system, prop.name, "response", "violated", message,
-                              str(prop.span), verdict.trace))
+                              str(prop.span), verdict.trace, verdict.why))
         else:
             out.append(result(system, prop.name, "response", verdict.status, None,
                               str(prop.span), None))

@@ -7,8 +7,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["Change", "Step", "Trace", "PropertyResult", "Stats", "Report", "stop_reason_text",
-           "OUTCOME_EXIT", "TOOL", "VERSION", "SCHEMA", "format_time", "Blocker",
+from model import exact_text, format_duration, format_time, open_text
+
+__all__ = ["Change", "Step", "Trace", "MeasureEnd", "Measured", "duration_text",
+           "PropertyResult", "Stats", "Report", "stop_reason_text",
+           "OUTCOME_EXIT", "TOOL", "VERSION", "SCHEMA", "format_time", "exact_text",
+           "open_text", "format_duration", "expectation_note", "Blocker",
            "DisabledAction"]
 
 TOOL = "tock"
@@ -42,7 +46,10 @@ class Step:
     new values, and their text); `time` the absolute time in seconds for timed specs (a
     float; the JSON report's `time`), and `time_text` the same time exactly, as the reports
     write it (`75`, `0.001`, `75+1/3` for a time that is no finite decimal); `error` a
-    run-time error this step ran into (the state is then the state before it)."""
+    run-time error this step ran into (the state is then the state before it).
+    `derived`: the spec's `show` columns in this state, (name, value as data, text); they
+    are also in `values` (after the variables and clocks) and, where they changed, in
+    `changes`, so every report shows them like variables; `state` holds variables only."""
 
     action: str | None
     process: str | None
@@ -55,21 +62,55 @@ class Step:
     time: float | None = None
     error: str | None = None
     time_text: str | None = None
+    time_open: tuple[str, Fraction] | None = None
+    derived: tuple[tuple[str, object, str], ...] = ()
+
+    @property
+    def exact_time(self) -> Fraction | None:
+        """The time exactly, in seconds (from `time_text`; else from the float)."""
+        if self.time_text is not None:
+            whole, plus, rest = self.time_text.partition("+")  # `75+1/3`: an older text
+            return Fraction(whole) + Fraction(rest) if plus else Fraction(self.time_text)
+        if self.time is None:
+            return None
+        return Fraction(self.time).limit_denominator(1_000_000)
 
     @property
     def shown_time(self) -> str | None:
-        """The time as the reports write it (seconds, without the unit)."""
-        if self.time_text is not None or self.time is None:
-            return self.time_text
-        return format_time(Fraction(self.time).limit_denominator(1_000_000))
+        """The time as the reports write it: a decimal in seconds, without the unit."""
+        exact = self.exact_time
+        return None if exact is None else format_time(exact)
+
+    @property
+    def shown_open(self) -> str | None:
+        """An open time in words (`just after 75 s`), or None."""
+        if self.time_open is None:
+            return None
+        return open_text(*self.time_open)
+
+    def time_label(self, unit: str = " s") -> str | None:
+        """The time as every report writes it: `75 s`, or `75.001 s (just after 75 s)` for
+        an open one (`unit` follows the number: the text report's `t=75` has none)."""
+        shown = self.shown_time
+        if shown is None:
+            return None
+        words = self.shown_open
+        return f"{shown}{unit}" + (f" ({words})" if words else "")
 
 
 @dataclass(frozen=True, slots=True)
 class Trace:
-    """Steps from an initial state. `loop_start` marks the first state of a lasso's cycle."""
+    """Steps from an initial state. `loop_start` marks the first state of a lasso's cycle.
+    `clocks`: the exact clock values (ms, clock 1 first) in the last step's state, for a
+    timed trace (empty otherwise); what the "why" of a clock property reads.
+    `clock_ranges`: where the zone engine knows it, the interval of each clock (ms) over
+    every run along the trace's path that ends where the property is violated, as
+    (low, low strict, high or None for unbounded, high strict); empty otherwise."""
 
     steps: tuple[Step, ...]
     loop_start: int | None = None
+    clocks: tuple[Fraction, ...] = ()
+    clock_ranges: tuple[tuple[Fraction, bool, Fraction | None, bool], ...] = ()
 
     def __len__(self) -> int:
         """The number of transitions: steps with an action (not the initial state, and not
@@ -78,16 +119,89 @@ class Trace:
 
 
 @dataclass(frozen=True, slots=True)
+class MeasureEnd:
+    """One end of a measure's interval: `ms` (None: no upper end, the value is unbounded),
+    whether the end is attained (`closed`) or only approached, and the witness: a run that
+    attains it, or comes within a millisecond of it (for no upper end: a run that waits
+    forever, a lasso)."""
+
+    ms: int | None
+    closed: bool
+    witness: Trace | None = None
+
+
+def duration_text(ms: int) -> str:
+    """A duration as the spec language writes it: 90s, 349999ms, 15min (model's one
+    formatter of durations)."""
+    return format_duration(ms)
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """The answer to a timing query (`measure`): the interval [lo, hi] of a clock over the
+    states where a condition holds (kind "clock") or of the delay from P to Q (kind
+    "delay"). `exact` False: a bound stopped the computation, and `lo`/`hi` are what was
+    found so far (`note` says why); `lo` None: no state satisfies the condition."""
+
+    kind: str
+    lo: MeasureEnd | None
+    hi: MeasureEnd | None
+    exact: bool
+    note: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The interval as `expect` writes it: `[335s, 350s]`, `(75s, 90s]`, `[0s, inf)`;
+        `none` when nothing was measured."""
+        if self.lo is None or self.hi is None:
+            return "none"
+        left = f"{'[' if self.lo.closed else '('}{duration_text(self.lo.ms or 0)}"
+        right = "inf)" if self.hi.ms is None else \
+            f"{duration_text(self.hi.ms)}{']' if self.hi.closed else ')'}"
+        return f"{left}, {right}"
+
+    def describe(self, end: MeasureEnd, upper: bool) -> str:
+        """What one end is and what its witness shows (text and HTML reports)."""
+        if not self.exact:
+            return "found so far (not exact)"
+        if end.ms is None:
+            return "unbounded: this run waits forever (it never reaches the right side)"
+        value = duration_text(end.ms)
+        waits = self.kind == "delay" and upper  # the run ends while still waiting
+        if end.closed:
+            return f"{value}, attained: " + ("this run has waited that long at its end"
+                                             if waits else "by this run, at its end")
+        side = "below" if upper else "above"
+        return (f"{value}, not attained: this run comes within 1ms of it from {side}"
+                + (" (it has waited that long at its end)" if waits else ""))
+
+    @property
+    def words(self) -> str:
+        """The interval as a sentence part: `335s <= d <= 350s`, `75s < d <= 90s`."""
+        if self.lo is None or self.hi is None:
+            return "never measured (no reachable state satisfies the condition)"
+        what = "delay" if self.kind == "delay" else "value"
+        left = f"{duration_text(self.lo.ms or 0)} {'<=' if self.lo.closed else '<'} {what}"
+        if self.hi.ms is None:
+            return f"{left}, unbounded above"
+        return f"{left} {'<=' if self.hi.closed else '<'} {duration_text(self.hi.ms)}"
+
+
+@dataclass(frozen=True, slots=True)
 class PropertyResult:
     """The verdict on one property.
 
-    status: holds | violated | reached | unreached | unknown | skipped (a scenario not run:
+    status: holds | violated | reached | unreached | unknown | measured (a timing query's
+    exact answer, in `measure`; `expected` is then the interval the spec expects, as `expect`
+    writes it) | skipped (a scenario not run:
     it names a value that the constants set leave out; `message` says which, and
     as_expected is True: it is not a failure). expected: the spec's
     `expect` (holds | fails) or None. as_expected: whether the verdict meets the
     expectation (no expect means: invariants hold, reachables are reached). why: for a
     violated invariant or a reached reachable, its sub-expressions (as the spec wrote
-    them) with their values in the trace's last state."""
+    them) with their values in the trace's last state. reads: the leaves the property
+    reads (as Step.values names them), for a property with a trace: the pictures show
+    their values at the end."""
 
     name: str
     kind: str
@@ -98,6 +212,8 @@ class PropertyResult:
     location: str | None = None
     trace: Trace | None = None
     why: tuple[tuple[str, str], ...] = ()  # parts of the property and their values at the end
+    reads: tuple[str, ...] = ()  # leaves the property reads (Step.values names)
+    measure: Measured | None = None  # a timing query's answer (kind "measure")
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,18 +313,24 @@ _STOP_REASONS = {
 }
 
 
+def expectation_note(p: PropertyResult) -> str | None:
+    """What every report writes beside a verdict: `as expected` for a violated or unreached
+    property the spec expects to fail, `expected to hold` / `expected to fail` for a verdict
+    against the spec's expectation, None otherwise (a good verdict as expected, no
+    verdict)."""
+    if p.status in ("unknown", "skipped"):
+        return None
+    if p.measure is not None:  # a timing query: its interval against the spec's
+        if p.expected is None:
+            return None
+        return "as expected" if p.as_expected else f"expected {p.expected}"
+    if not p.as_expected:
+        return f"expected to {'hold' if (p.expected or 'holds') == 'holds' else 'fail'}"
+    if p.expected == "fails":
+        return "as expected"
+    return None
+
+
 def stop_reason_text(reason: str) -> str:
     """Why a search stopped early, in words (the renderers share it)."""
     return _STOP_REASONS.get(reason, reason)
-
-
-def format_time(t: Fraction) -> str:
-    """Seconds as a short exact decimal: 75, 75.5, 0.001; a repeating fraction as 75+1/3."""
-    if t.denominator == 1:
-        return str(t.numerator)
-    scaled = t * 1000
-    if scaled.denominator == 1:
-        return f"{float(t):.3f}".rstrip("0").rstrip(".")
-    whole = t.numerator // t.denominator
-    rest = t - whole
-    return f"{whole}+{rest.numerator}/{rest.denominator}"

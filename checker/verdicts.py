@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from model import ClockInterval
+
 from .report import PropertyResult, Trace
+from .trace import end_clock_texts, format_duration
 
 if TYPE_CHECKING:
     from model import TransitionSystem
@@ -35,7 +38,9 @@ def result(system: TransitionSystem, name: str, kind: str, status: str, message:
            why: tuple[tuple[str, str], ...] = ()) -> PropertyResult:
     expected = system.expects.get(name)
     ok = status != "unknown" and as_expected(status, expected)
-    return PropertyResult(name, kind, status, expected, ok, message, location, trace, why)
+    reads = system.property_leaves(name) if trace is not None else ()
+    return PropertyResult(name, kind, status, expected, ok, message, location, trace, why,
+                          reads)
 
 
 def unexpected(system: TransitionSystem) -> Callable[[Findings[Any]], bool]:
@@ -84,8 +89,12 @@ def judge_properties(system: TransitionSystem, ex: Findings[Any], selected: Iter
     """Verdicts for the selected invariants and reachables."""
     out: list[PropertyResult] = []
 
-    def why(k: int) -> tuple[tuple[str, str], ...]:
-        return system.explain_property(k, tracer.final_values(ex.found[k]))
+    def why(k: int, trace: Trace) -> tuple[tuple[str, str], ...]:
+        ranges = [ClockInterval(lo, hi, lo_strict, hi_strict)
+                  for lo, lo_strict, hi, hi_strict in trace.clock_ranges]
+        return system.explain_property(k, tracer.final_values(ex.found[k]),
+                                       trace.clocks or None, format_duration, ranges or None,
+                                       end_clock_texts(system, trace))
 
     for k in selected:
         prop = system.properties[k]
@@ -95,7 +104,7 @@ def judge_properties(system: TransitionSystem, ex: Findings[Any], selected: Iter
                 trace = tracer.property_trace(ex.found[k], k)
                 out.append(result(system, prop.name, "invariant", "violated",
                                   f"invariant {prop.name} is false after {_steps(trace)}", where,
-                                  trace, why(k)))
+                                  trace, why(k, trace)))
             else:
                 out.append(result(system, prop.name, "invariant",
                                   "holds" if ex.complete else "unknown", None, where, None))
@@ -103,7 +112,7 @@ def judge_properties(system: TransitionSystem, ex: Findings[Any], selected: Iter
             trace = tracer.property_trace(ex.found[k], k)
             out.append(result(system, prop.name, "reachable", "reached",
                               f"{prop.name} is reached in {_steps(trace)}", where, trace,
-                              why(k)))
+                              why(k, trace)))
         elif ex.complete:
             out.append(result(system, prop.name, "reachable", "unreached",
                               f"no reachable state satisfies {prop.name}", where, None))
@@ -124,7 +133,9 @@ def judge(system: TransitionSystem, ex: Findings[Any], selected: Iterable[int],
             what = "no action is enabled, now or later," if timed else "no action is enabled"
             out.append(result(system, "deadlock", "deadlock", "violated",
                               f"{what} after {_steps(trace)} ({ex.deadlocks} deadlock state"
-                              f"{'s' if ex.deadlocks != 1 else ''} in all)", None, trace))
+                              f"{'s' if ex.deadlocks != 1 else ''} in all)", None, trace,
+                              system.explain_stuck(tracer.final_values(ex.deadlock),
+                                                   trace.clocks or None, format_duration)))
         else:
             out.append(result(system, "deadlock", "deadlock",
                               "holds" if ex.complete else "unknown", None, None, None))
@@ -134,7 +145,10 @@ def judge(system: TransitionSystem, ex: Findings[Any], selected: Iterable[int],
             out.append(result(system, "timelock", "timelock", "violated",
                               f"time cannot pass and no action is enabled after {_steps(trace)}"
                               f" ({ex.timelocks} timelock state{'s' if ex.timelocks != 1 else ''}"
-                              " in all)", None, trace))
+                              " in all)", None, trace,
+                              system.explain_stuck(tracer.final_values(ex.timelock),
+                                                   trace.clocks or None, format_duration,
+                                                   timelock=True)))
         else:
             out.append(result(system, "timelock", "timelock",
                               "holds" if ex.complete else "unknown", None, None, None))
@@ -147,5 +161,8 @@ def judge(system: TransitionSystem, ex: Findings[Any], selected: Iterable[int],
         more = ex.runtime_count - 1
         if more > 0:
             message += f" (and {more} more run-time error{'s' if more > 1 else ''})"
-        out.append(result(system, "runtime", "runtime", "violated", message, where, trace))
+        why = system.explain_runtime(tracer.final_values(ex.runtime.handle), ex.runtime.what,
+                                     ex.runtime.index)
+        out.append(result(system, "runtime", "runtime", "violated", message, where, trace,
+                          why))
     return out

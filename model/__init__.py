@@ -14,6 +14,7 @@ from .check import check_spec
 from .codegen import RuntimeFault, ZoneCode
 from .concrete import ConcreteMove, ConcreteState, ConcreteStepper, PropertyValue, WaitHint
 from .diagnostics import CODES, Diagnostic, SpecError
+from .explain import ClockInterval
 from .interp import EvalError
 from .limits import check_limits
 from .loader import ReadError, load_files, read_spec
@@ -24,6 +25,8 @@ from .system import (
     DiscreteTimeSystem,
     Fairness,
     LivenessInfo,
+    MeasureInfo,
+    MeasureProduct,
     PropertyInfo,
     ScenarioItem,
     ScenarioProduct,
@@ -31,14 +34,18 @@ from .system import (
     TransitionSystem,
     json_value,
 )
+from .timetext import exact_text, format_time, open_duration, open_text
 from .types import format_duration, format_value
 
 __all__ = [
     "load_spec", "load_text", "load_model", "TransitionSystem", "Transition", "PropertyInfo",
-    "LivenessInfo", "Fairness", "ScenarioProduct", "ScenarioItem", "BoundInfo", "RuntimeFault",
+    "LivenessInfo", "MeasureInfo", "MeasureProduct", "Fairness", "ScenarioProduct", "ScenarioItem", "BoundInfo",
+    "RuntimeFault",
     "SpecError", "Diagnostic", "CODES", "SourceFile", "Span", "EvalError", "format_duration",
     "json_value", "format_value", "ZoneCode", "escape_name", "DiscreteTimeSystem", "Section",
     "ConcreteStepper", "ConcreteState", "ConcreteMove", "PropertyValue", "WaitHint",
+    "format_time", "exact_text", "open_text", "open_duration",
+    "ClockInterval",
 ]
 
 

@@ -23,7 +23,8 @@ __all__ = [
     # declarations
     "Decl", "Formal", "ImportDecl", "ConstDecl", "ParamDecl", "TypeDecl", "VarDecl",
     "ClockDecl", "DefDecl", "ProcessDecl", "ActionDecl", "BoundDecl", "InvariantDecl",
-    "ReachableDecl", "LivenessDecl", "ExpectDecl", "AllowDecl", "ScenarioDecl", "StepItem",
+    "MeasureDecl", "ExpectedInterval",
+    "ReachableDecl", "LivenessDecl", "ExpectDecl", "ShowDecl", "AllowDecl", "ScenarioDecl", "StepItem",
     "StepArg",
     "WaitItem", "AssertItem", "AssumeItem", "SpecFile",
 ]
@@ -476,12 +477,47 @@ class LivenessDecl(Decl):
 
 
 @dataclass(frozen=True, slots=True)
+class MeasureDecl(Decl):
+    """`measure NAME: CLOCK [when COND]` (kind "clock": `value` is the clock, `cond` COND or
+    None) or `measure NAME: P ~> Q` (kind "delay": `value` is P, `cond` is Q)."""
+
+    name: str
+    kind: str  # "clock" | "delay"
+    value: Expr
+    cond: Expr | None
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ShowDecl(Decl):
+    """`show NAME = expr`: a derived column of every trace."""
+
+    name: str
+    expr: Expr
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedInterval:
+    """`[lo, hi]`, `(lo, hi]`, ...: `hi` None is `inf`."""
+
+    lo: Expr | None  # None: `inf` written as the lower end (an error)
+    lo_closed: bool
+    hi: Expr | None
+    hi_closed: bool
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class ExpectDecl(Decl):
     name: str
-    verdict: str  # "holds" | "fails"
+    verdict: str  # "holds" | "fails" | "==" (a measure's interval: `interval`)
     when: Expr | None  # a constant condition: the expectation applies when it is true
     span: Span = _span()
     name_span: Span = _span()
+    interval: ExpectedInterval | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ CODES: dict[str, str] = {
     "E107": "nesting too deep",
     "E108": "block too long",
     "E109": "file too long",
+    "E110": "name too long",
     # names
     "E201": "unknown name",
     "E202": "duplicate declaration",
@@ -53,6 +54,8 @@ CODES: dict[str, str] = {
     "E311": "invalid scenario",
     "E312": "invalid declaration",
     "E313": "no initial state",
+    "E314": "invalid measure",
+    "E315": "invalid derived column (show)",
     # compilation
     "E401": "model too large",
     "E402": "too many instances",

@@ -18,7 +18,8 @@ __all__ = [
     "Unary", "Binary", "Ite", "Quant", "SetLit", "RangeSet", "SetComp", "RecordLit", "SeqLit",
     "MapComp", "Call", "LetE", "Checked",
     "Stmt", "Assign", "IfS", "ChooseS", "RequireS", "LetS", "ResetS", "PushS", "PopS",
-    "Variable", "Clock", "Process", "Action", "Bound", "Property", "Liveness", "ScenarioStep",
+    "Variable", "Clock", "Process", "Action", "Bound", "Property", "ResponseMonitor", "Derived",
+    "Liveness", "Interval", "Measure", "ScenarioStep",
     "ScenarioWait", "ScenarioAssert", "ScenarioAssume", "Scenario", "Model",
 ]
 
@@ -382,10 +383,32 @@ class Bound:
     span: Span
 
 
+@dataclass(frozen=True, slots=True)
+class ResponseMonitor:
+    """What the monitor invariant of a bounded response `p ~> q within` watches: `clock`
+    measures the time since the open obligation began (what its "why" explains)."""
+
+    p: Expr
+    q: Expr
+    within: int
+    clock: ClockRef
+
+
 @dataclass(eq=False)
 class Property:
     name: str
     kind: str  # "invariant" | "reachable"
+    expr: Expr
+    span: Span
+    monitor: ResponseMonitor | None = None  # a bounded response's monitor (products)
+    shown: Expr | None = None  # what its "why" explains instead of expr (a scenario's assert)
+
+
+@dataclass(eq=False)
+class Derived:
+    """`show NAME = expr`: a column every trace shows, `expr`'s value in each state."""
+
+    name: str
     expr: Expr
     span: Span
 
@@ -400,6 +423,34 @@ class Liveness:
     q: Expr
     within: int | None
     span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """An interval of durations (ms): `lo` to `hi` (None: no upper end), each end closed
+    (the value belongs to it) or open. An expected answer of a measure."""
+
+    lo: int
+    lo_closed: bool
+    hi: int | None
+    hi_closed: bool
+
+
+@dataclass(eq=False)
+class Measure:
+    """A timing query. Kind "clock": the values of `clock` over the reachable states where
+    `p` holds (true by default). Kind "delay": the time from a state where `p` becomes true
+    to the first later state where `q` holds (`p`, `q` discrete). `expected` is the spec's
+    `expect NAME == [lo, hi]` (with its span), or None."""
+
+    name: str
+    kind: str  # "clock" | "delay"
+    clock: ClockRef | None
+    p: Expr
+    q: Expr | None
+    span: Span
+    expected: Interval | None = None
+    expect_span: Span | None = None
 
 
 @dataclass(eq=False)
@@ -460,6 +511,8 @@ class Model:
     expects: dict[str, tuple[str, Span]]
     allow_deadlock: bool
     liveness: tuple[Liveness, ...] = ()
+    measures: tuple[Measure, ...] = ()
+    derived: tuple[Derived, ...] = ()  # `show` columns of every trace
 
     @property
     def n_clocks(self) -> int:

@@ -77,10 +77,14 @@ def outline(model: ir.Model, layout: Layout, instances: list[tuple[int, tuple]],
     rows = [(p.kind, p.name, str(p.span)) for p in model.properties]
     rows += [("leads-to" if p.within is None else "response", p.name, str(p.span))
              for p in model.liveness]
+    rows += [("measure", m.name, str(m.span)) for m in model.measures]
     rows += [("scenario", s.name, str(s.span)) for s in model.scenarios]
     notes = []
     if model.expects:
         notes.append("expected: " + ", ".join(f"{n} {v}" for n, (v, _) in model.expects.items()))
     notes.append(f"deadlock: {'allowed' if model.allow_deadlock else 'checked'}")
     out.append(Section("properties", tuple(rows), tuple(notes)))
+    if model.derived:
+        out.append(Section("show (columns of every trace)", tuple(
+            (d.name, str(d.expr.type), str(d.span)) for d in model.derived)))
     return tuple(out)

@@ -6,8 +6,8 @@ top-level keyword, so one run reports the errors of every declaration, not just 
 (up to MAX_SYNTAX_ERRORS).
 
 Before the tree is transformed, one iterative pass checks the limits every later phase
-relies on (`_check_limits`): nesting depth (E107), statements per block (E108), and the
-length of number literals (E106). So no phase ever recurses deeper than MAX_NESTING, and no
+relies on (`_check_limits`): nesting depth (E107), statements per block (E108), the
+length of number literals (E106) and of names (E110). So no phase ever recurses deeper than MAX_NESTING, and no
 literal exceeds what Python converts quickly.
 """
 
@@ -31,11 +31,13 @@ from .diagnostics import Diagnostic, SpecError
 from .source import SourceFile, Span
 
 __all__ = ["parse_text", "TOP_LEVEL_KEYWORDS", "MAX_NESTING", "MAX_STATEMENTS",
-           "MAX_DIGITS", "MAX_SYNTAX_ERRORS"]
+           "MAX_DIGITS", "MAX_NAME", "MAX_SYNTAX_ERRORS"]
 
 MAX_NESTING = 48          # levels of the syntax tree inside one declaration
 MAX_STATEMENTS = 500      # statements in one block
 MAX_DIGITS = 40           # digits of a number literal (beyond 2**128)
+MAX_NAME = 255            # characters of a name: every report repeats a name per value it
+#                           names, so 10,000-character names made 100 MB reports
 MAX_SYNTAX_ERRORS = 100   # syntax errors reported per file; then parsing stops
 MAX_TOKENS = 100_000      # tokens per file (the flagship has about 6,000): lark parses
 #                           some 30,000 a second, so this bounds the parse to seconds
@@ -47,8 +49,8 @@ _TOKEN = re.compile(r'//[^\n]*|/\*.*?\*/|"[^"\n]*"|\w+|:=|==|!=|<=|>=|->|~>|\.\.
 
 TOP_LEVEL_KEYWORDS = (
     "spec", "import", "const", "param", "type", "var", "clock", "def", "process", "action",
-    "timeout", "bound", "invariant", "reachable", "property", "expect", "allow", "scenario",
-    "fair", "strong",
+    "timeout", "bound", "invariant", "reachable", "property", "measure", "expect", "allow",
+    "scenario", "fair", "strong", "show",
 )
 
 _UNITS_MS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000}
@@ -161,7 +163,7 @@ def _blank_prefix(text: str, offset: int) -> tuple[str, int]:
 
 
 def _check_limits(tree: Tree, file: str) -> list[Diagnostic]:
-    """Nesting depth, block sizes and literal lengths, in one pass without recursion. One
+    """Nesting depth, block sizes, literal and name lengths, in one pass without recursion. One
     diagnostic per offending declaration (the deepest point of a too-deep one)."""
     out: list[Diagnostic] = []
     for decl in tree.children:
@@ -191,6 +193,10 @@ def _check_limits(tree: Tree, file: str) -> list[Diagnostic]:
                         out.append(Diagnostic(
                             "E106", f"a number of {digits:,} digits", _tok_span(file, child),
                             hint=f"numbers have at most {MAX_DIGITS} digits"))
+                elif isinstance(child, Token) and child.type == "NAME" and len(child) > MAX_NAME:
+                    out.append(Diagnostic(
+                        "E110", f"a name of {len(child):,} characters", _tok_span(file, child),
+                        hint=f"names have at most {MAX_NAME} characters"))
         if beyond is not None:
             out.append(Diagnostic("E107", f"nested {deepest} levels deep", _span(file, beyond.meta),
                                   hint=f"expressions, types and statements nest at most "
@@ -438,9 +444,33 @@ class _Builder(Transformer):
         return ast.LivenessDecl(str(name), ast.BoolLit(True, self._s(meta)), q, None,
                                 self._s(meta), self._n(name))
 
+    def measure_delay_decl(self, meta, children):
+        name, p, q = children
+        return ast.MeasureDecl(str(name), "delay", p, q, self._s(meta), self._n(name))
+
+    def measure_clock_decl(self, meta, children):
+        name, value, cond = children
+        return ast.MeasureDecl(str(name), "clock", value, cond, self._s(meta), self._n(name))
+
+    def show_decl(self, meta, children):
+        name, expr = children
+        return ast.ShowDecl(str(name), expr, self._s(meta), self._n(name))
+
     def expect_decl(self, meta, children):
         name, verdict, when = children
         return ast.ExpectDecl(str(name), verdict, when, self._s(meta), self._n(name))
+
+    def expect_interval_decl(self, meta, children):
+        name, interval, when = children
+        return ast.ExpectDecl(str(name), "==", when, self._s(meta), self._n(name), interval)
+
+    def interval(self, meta, children):
+        opening, lo, _comma, hi, closing = children
+        return ast.ExpectedInterval(lo, str(opening) == "[", hi, str(closing) == "]",
+                                    self._s(meta))
+
+    def inf_lit(self, meta, children):
+        return None
 
     def verdict(self, meta, children):
         return str(children[0])

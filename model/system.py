@@ -9,7 +9,7 @@ interpreter for the exact message of a failure.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -28,15 +28,31 @@ from .codegen import (
 )
 from .codegen import compile_explicit as compile_code
 from .diagnostics import Diagnostic, SpecError
-from .explain import explain
+from .explain import (
+    ClockInterval,
+    ClockValue,
+    Why,
+    explain,
+    explain_response,
+    explain_runtime,
+    explain_stuck,
+    source_text,
+)
 from .irutil import mentions_clock, walk
 from .layout import Layout
 from .outline import Section, outline
-from .products import response_product, scenario_product
+from .products import (
+    measure_product,
+    response_product,
+    scenario_product,
+    staying_product,
+    waiting_product,
+)
 from .source import SourceFile, Span
 from .time import (
     all_numbers,
     raw_bound,
+    static_number,
     clock_constants,
     clock_dnf,
     clock_names,
@@ -59,7 +75,7 @@ from .types import (
 )
 
 __all__ = ["TransitionSystem", "DiscreteTimeSystem", "Transition", "PropertyInfo",
-           "LivenessInfo", "Fairness", "ScenarioProduct", "ScenarioItem", "BoundInfo",
+           "LivenessInfo", "MeasureInfo", "MeasureProduct", "Fairness", "ScenarioProduct", "ScenarioItem", "BoundInfo",
            "json_value"]
 
 
@@ -98,6 +114,29 @@ class LivenessInfo:
     name: str
     span: Span
     within: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureInfo:
+    """A timing query (`measure`): kind "clock" or "delay", and the spec's expected interval
+    (`expected`, or None)."""
+
+    name: str
+    kind: str
+    span: Span
+    expected: ir.Interval | None
+    expect_span: Span | None
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureProduct:
+    """The product a measure is read on (model.products.measure): `reads` is, for the upper
+    end then the lower end, the product's property that says where the clock is read and
+    the clock's number; a delay's product has the property @zero (a delay of 0) last."""
+
+    system: TransitionSystem
+    reads: tuple[tuple[int, int], ...]
+    zero: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,7 +380,7 @@ class TransitionSystem:
         `file:line:col`, number of instances, and its clock condition as the spec writes it
         (a timeout: its `after` clause; None: no clock in its guard)."""
         action = self.model.actions[a]
-        clock = " and ".join(t for t in (self.source_text(atom.span)
+        clock = " and ".join(t for t in (source_text(atom.span, self.sources)
                                          for atom in action.clock_guard) if t) or None
         return action.name, action.process, str(action.span), action.instances, clock
 
@@ -351,24 +390,12 @@ class TransitionSystem:
         timeout = next((a.name for a in self.model.actions if a.is_timeout
                         and any(atom.span == bound.atom.span for atom in a.clock_guard)),
                        None)
-        limit = self.source_text(bound.atom.span) or \
+        limit = source_text(bound.atom.span, self.sources) or \
             f"{bound.atom.op} {format_duration(bound.atom.bound)}"
-        condition = None if bound.cond is None else self.source_text(bound.cond.span)
+        condition = None if bound.cond is None else \
+            source_text(bound.cond.span, self.sources)
         where = bound.atom.span if timeout is not None else bound.span
         return BoundInfo(str(where), limit, condition, timeout)
-
-    def source_text(self, span: Span) -> str | None:
-        """The spec's text of `span` on one line (whitespace runs as one space)."""
-        source = self.sources.get(span.file)
-        if source is None or span.line == 0:
-            return None
-        lines = [source.line(k) for k in range(span.line, span.end_line + 1)]
-        if len(lines) == 1:
-            text = lines[0][span.col - 1: span.end_col - 1]
-        else:
-            text = " ".join([lines[0][span.col - 1:], *lines[1:-1],
-                             lines[-1][: span.end_col - 1]])
-        return " ".join(text.split()) or None
 
     def property_error(self, state: int) -> tuple[int, interp.EvalError] | None:
         """The first property whose evaluation fails in `state`, with the error."""
@@ -421,15 +448,78 @@ class TransitionSystem:
         fn = compile_props(probe, self.layout, frozenset([0]), self._clock_read())
         return lambda state: fn(state) == 1
 
+    def explain_runtime(self, values: tuple, what: str, index: int) -> Why:
+        """Why a run-time error happens in a state with these values: instance `index`
+        fails (what == "action") or a property fails to evaluate (model.explain)."""
+        a, args = self.instances[index] if what == "action" else (0, ())
+        return explain_runtime(self.model, values, self.sources, what, a, args)
+
+    def explain_stuck(self, values: tuple, clocks: Sequence[ClockValue] | None = None,
+                      format_clock: Callable[[ClockValue], str] | None = None,
+                      timelock: bool = False) -> Why:
+        """Why a state with these values is stuck (model.explain.explain_stuck)."""
+        return explain_stuck(self.model, values, self.sources, clocks, format_clock,
+                             self.clock_names, timelock)
+
+    @property
+    def has_derived(self) -> bool:
+        """Whether the spec declares `show` columns for its traces."""
+        return bool(self.model.derived)
+
+    def derived_columns(self, values: tuple, clocks: Sequence[ClockValue] | None = None
+                        ) -> list[tuple[str, object, str]]:
+        """The spec's `show` columns in a state with these values (and clock values in ms,
+        clock 1 first): (name, value as JSON-ready data, value as the reports write it);
+        a column that fails to evaluate there has data None and text `error: ...`."""
+        out: list[tuple[str, object, str]] = []
+        for column in self.model.derived:
+            try:
+                value = interp.evaluate(column.expr, values, {}, clocks)
+            except interp.EvalError as err:
+                out.append((column.name, None, f"error: {err.message}"))
+                continue
+            out.append((column.name, json_value(column.expr.type, value),
+                        format_value(column.expr.type, value)))
+        return out
+
+    def liveness_sides(self, name: str) -> tuple[ir.Expr, ir.Expr]:
+        """The left and right sides of the leads-to `name`."""
+        prop = next(p for p in self.model.liveness if p.name == name)
+        return prop.p, prop.q
+
+    def source_text(self, expr: ir.Expr) -> str | None:
+        """An expression as the spec wrote it (one line), or None where it has no text."""
+        return source_text(expr.span, self.sources)
+
     def liveness_tests(self, name: str) -> tuple[Callable[[int], bool], Callable[[int], bool]]:
         """The compiled left and right sides of the leads-to `name` (see predicate)."""
         prop = next(p for p in self.model.liveness if p.name == name)
         return self.predicate(prop.p), self.predicate(prop.q)
 
-    def explain_property(self, index: int, values: tuple) -> tuple[tuple[str, str], ...]:
-        """Why property `index` has its value in a state with these values: its parts, as
-        the spec wrote them, with their values."""
-        return explain(self.model.properties[index].expr, values, self.sources)
+    def explain_property(self, index: int, values: tuple,
+                         clocks: Sequence[ClockValue | ClockInterval] | None = None,
+                         format_clock: Callable[[ClockValue], str] | None = None,
+                         ranges: Sequence[ClockInterval] | None = None,
+                         clock_texts: Sequence[str | None] | None = None) -> Why:
+        """Why property `index` has its value in a state with these values (and clock
+        values in ms, clock 1 first, when known; and each clock's interval over the runs
+        like this one, when known; and the clocks' values as the trace shows them): its
+        parts, as the spec wrote them, with their values (model.explain)."""
+        prop = self.model.properties[index]
+        if prop.monitor is not None:
+            return explain_response(prop.monitor, values, self.sources, clocks, format_clock,
+                                    self.clock_names)
+        return explain(prop.shown or prop.expr, values, self.sources, clocks, format_clock,
+                       self.clock_names, ranges, clock_texts)
+
+    def explain_expr(self, expr: ir.Expr, values: tuple,
+                     clocks: Sequence[ClockValue | ClockInterval] | None = None,
+                     format_clock: Callable[[ClockValue], str] | None = None,
+                     clock_texts: Sequence[str | None] | None = None) -> Why:
+        """model.explain for an expression of this model (a property, a side of a
+        leads-to, a scenario's assert)."""
+        return explain(expr, values, self.sources, clocks, format_clock, self.clock_names,
+                       None, clock_texts)
 
     def state_data(self, values: tuple) -> dict[str, object]:
         """A state's values as JSON-ready data keyed by variable (hidden bookkeeping left
@@ -487,6 +577,32 @@ class TransitionSystem:
                 liveness=tuple(p for p in self.model.liveness if p.within is None))
         return self._product(product)
 
+    @cached_property
+    def measures(self) -> tuple[MeasureInfo, ...]:
+        return tuple(MeasureInfo(m.name, m.kind, m.span, m.expected, m.expect_span)
+                     for m in self.model.measures)
+
+    def measure_product(self, name: str, k: int) -> MeasureProduct:
+        """The product of this system on which measure `name` is read with the constant `k`
+        for the clock it reads (model.products.measure)."""
+        measure = next(m for m in self.model.measures if m.name == name)
+        model, reads = measure_product(self.model, measure, k)
+        numbers = tuple((where, static_number(ref) or 0) for where, ref in reads)
+        zero = len(model.properties) - 1 if measure.kind == "delay" else None
+        return MeasureProduct(self._product(model), numbers, zero)
+
+    def unbounded_product(self, name: str) -> TransitionSystem | None:
+        """The product whose one leads-to (named as measure `name`, no fairness) fails when
+        the measure's upper end is unbounded: for a delay `@wait ~> not @wait` on its
+        monitor (it fails exactly then); for a clock with a discrete condition, "a run stays
+        in the condition forever without resetting the clock" (it fails only then); None for
+        a clock measure whose condition reads clocks (model.products.measure)."""
+        measure = next(m for m in self.model.measures if m.name == name)
+        if measure.kind == "delay":
+            return self._product(waiting_product(self.model, measure))
+        product = staying_product(self.model, measure)
+        return None if product is None else self._product(product)
+
     def _product(self, model: ir.Model) -> TransitionSystem:
         return TransitionSystem(model, self.sources)
 
@@ -537,6 +653,30 @@ class TransitionSystem:
                 mask |= ((1 << width) - 1) << self.layout.offsets[var]
             self._read_masks[index] = mask
         return mask
+
+    def property_leaves(self, name: str) -> tuple[str, ...]:
+        """The leaves (as traces name them: `agent[1].state`, a clock `master.silent[2]`)
+        that the invariant, reachable or leads-to property `name` reads, in layout order
+        (clocks last); () for a name that is none of these (deadlock, a scenario)."""
+        exprs: list[ir.Expr] = [p.expr for p in self.model.properties if p.name == name]
+        exprs += [e for live in self.model.liveness if live.name == name
+                  for e in (live.p, live.q)]
+        variables: set[int] = set()
+        clocks: set[int] = set()
+        for expr in exprs:
+            for node in walk(expr):
+                if isinstance(node, ir.VarRef):
+                    variables.add(node.var.index)
+                elif isinstance(node, ir.ClockRef):
+                    size = 1
+                    for typ in node.clock.index_types:
+                        size *= len(list(typ.values()))
+                    clocks.update(range(node.clock.first, node.clock.first + size))
+        names = [leaf.name for leaf in self.layout.leaves if leaf.var in variables]
+        clock_names = self.clock_names
+        names += [clock_names[k] for k in sorted(clocks) if 0 < k < len(clock_names)
+                  and not clock_names[k].startswith("@")]
+        return tuple(names)
 
     def clock_formula(self, index: int, state: int) -> list[tuple[tuple[int, int, int], ...]]:
         """Where property `index` (one that mentions clocks) fires in discrete state

@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import product
 
+from .timetext import format_duration
+
 __all__ = [
     "Type", "BoolT", "IntT", "EnumT", "ArrayT", "RecordT", "SetT", "QueueT", "ClockT",
     "BOOL", "INT", "TIME", "CLOCK", "Value", "format_value", "format_duration", "SIZE_CAP",
@@ -478,19 +480,6 @@ BOOL = BoolT()
 INT = IntT(None, None)
 TIME = IntT(None, None, time=True)
 CLOCK = ClockT()
-
-_UNITS = (("h", 3_600_000), ("min", 60_000), ("s", 1000), ("ms", 1))
-
-
-def format_duration(ms: int) -> str:
-    """`75000` -> `75s`, `900000` -> `15min`, `1500` -> `1500ms`."""
-    if ms == 0:
-        return "0s"
-    for unit, size in _UNITS:
-        if ms % size == 0:
-            return f"{ms // size}{unit}"
-    return f"{ms}ms"  # pragma: no cover - ms always divides
-
 
 def format_value(typ: Type, value: Value) -> str:
     """A value as the spec would write it: `true`, `3`, `prepared`, `{1, 2}`, `[a, b]`,

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 
     from .interface import Job
 
-__all__ = ["DiscreteEngine", "DiscreteTracer", "leads_to_in_discrete_time"]
+__all__ = ["DiscreteEngine", "DiscreteTracer", "leads_to_in_discrete_time",
+           "discrete_extremes"]
 
 
 def _refusal(system: TransitionSystem) -> str | None:
@@ -133,6 +134,27 @@ def leads_to_in_discrete_time(job: Job, props: list[LivenessInfo]) -> list[Prope
         return [incomplete(system, p) for p in props]
     return leads_to(graph_job, dsys, props, findings.store.states(), findings.initial, True,
                     DiscreteTracer(dsys, findings).lasso_trace, timed=True)
+
+
+def discrete_extremes(system: TransitionSystem, findings: Findings[int], where: int, x: int
+                      ) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """For a timing query: the largest and the smallest value (ms) of clock `x` over the
+    states where property `where` (a reachable) holds, each with a state that has it; None
+    where none does. A clock's slot is capped one tick above its constant, so a value above
+    the constant means "above" (checker.measure doubles the constant then)."""
+    holds = system.props_for(frozenset((where,)))
+    clock_ms = system.clock_values_ms  # type: ignore[attr-defined]
+    hi: tuple[int, int] | None = None
+    lo: tuple[int, int] | None = None
+    for state in findings.store.states():
+        if not holds(state):
+            continue
+        value = clock_ms(state)[x - 1]
+        if hi is None or value > hi[0]:
+            hi = (value, state)
+        if lo is None or value < lo[0]:
+            lo = (value, state)
+    return hi, lo
 
 
 class DiscreteTracer:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from model import RuntimeFault
 
 from ..report import PropertyResult, Trace, stop_reason_text
+from ..trace import end_clock_texts, format_duration
 from ..verdicts import result
 from .fairness import Divergence
 from .graph import TICK, StateGraph, build_graph
@@ -106,7 +107,8 @@ def leads_to_results(system: TransitionSystem, props: Sequence[LivenessInfo],
                 return hit
             return test
 
-        lasso = find_lasso(graph, safe(p_fn), safe(q_fn), groups, timed, divergence)
+        p_test, q_test = safe(p_fn), safe(q_fn)
+        lasso = find_lasso(graph, p_test, q_test, groups, timed, divergence)
         if lasso is None:
             out.append(result(system, prop.name, "leadsto", "holds", None, str(prop.span), None))
             continue
@@ -118,6 +120,35 @@ def leads_to_results(system: TransitionSystem, props: Sequence[LivenessInfo],
         else:
             message = (f"{prop.name}: from a state where the left side holds, a fair run "
                        "goes round a cycle forever without the right side holding")
+        why = lasso_why(system, prop.name, path, lasso.insts, p_test, q_test, trace,
+                        discrete)
         out.append(result(system, prop.name, "leadsto", "violated", message, str(prop.span),
-                          trace))
+                          trace, why))
     return out
+
+
+def lasso_why(system: TransitionSystem, name: str, path: list[Any], insts: list[int],
+              p_test: Callable[[Any], bool], q_test: Callable[[Any], bool], trace: Trace,
+              discrete: Callable[[Any], int] | None) -> tuple[tuple[str, str], ...]:
+    """Why a lasso violates `P ~> Q`: the step where P holds with Q false from there on,
+    and Q with its parts in the last state (false there, as everywhere after P)."""
+    p_expr, q_expr = system.liveness_sides(name)
+    rows: list[tuple[str, str]] = []
+    # the lasso's P state: the first one after the last Q state
+    last_q = max((i for i in range(len(path)) if q_test(path[i])), default=-1)
+    at = next((i for i in range(last_q + 1, len(path)) if p_test(path[i])), None)
+    if at is not None:
+        step = sum(1 for inst in insts[:at] if inst != TICK)
+        when = trace.steps[step].time_label("") if step < len(trace.steps) else None
+        ending = (", up to the deadlock" if trace.loop_start is None
+                  else " and round the cycle forever")
+        rows.append((system.source_text(p_expr) or "the left side",
+                     f"true at step {step}" + (f" (t={when})" if when is not None else "") +
+                     f"; the right side is false from there on{ending}"))
+    last = path[-1] if discrete is None else discrete(path[-1])
+    values = system.decode(last)
+    for row in system.explain_expr(q_expr, values, trace.clocks or None, format_duration,
+                                   end_clock_texts(system, trace)):
+        if row not in rows:
+            rows.append(row)
+    return tuple(rows)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..report import PropertyResult, Report
 
-__all__ = ["Where", "Summary", "summarise", "parse_location", "what", "counts"]
+__all__ = ["Where", "Summary", "summarise", "parse_location", "what", "counts", "missed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +83,15 @@ def parse_location(text: str | None) -> Where | None:
 def what(p: PropertyResult) -> str:
     """`invariant mutex`, or just `deadlock` when the kind is the name."""
     return p.name if p.kind == p.name else f"{p.kind} {p.name}"
+
+
+def missed(p: PropertyResult) -> str:
+    """How a verdict that is not as expected is said: `measure d: (3s, 5s), expected
+    [3s, 5s]` for a timing query, `invariant mutex: violated, expected to hold` else."""
+    if p.measure is not None:
+        return f"{what(p)}: {p.measure.text}, expected {p.expected}"
+    want = "hold" if (p.expected or "holds") == "holds" else "fail"
+    return f"{what(p)}: {p.status}, expected to {want}"
 
 
 def summarise(p: PropertyResult) -> Summary:

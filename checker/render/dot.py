@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+import dataclasses
 from dataclasses import dataclass
 
-from ..report import PropertyResult, Report, Step, Trace
+from ..report import PropertyResult, Report, Step, Trace, expectation_note
 from .escape import visible
+from .folds import Fold, fold_words, segments, span_text
 
 __all__ = ["render_swimlanes", "render_state_graph", "lanes_of", "quote", "html",
-           "safe_name", "GLOBAL_LANE", "match_trace"]
+           "safe_name", "GLOBAL_LANE", "match_trace", "measure_pictures"]
 
 GLOBAL_LANE = "globals"
 
@@ -163,7 +165,7 @@ def _attrs(**attrs: str) -> str:
 def _change_rows(changes: Sequence[tuple[str, str, str]], lane: str) -> list[str]:
     rows = []
     for leaf, old, new in changes:
-        name, old, new = _short(_local(leaf, lane), 28), _short(old, 20), _short(new)
+        name, old, new = _short(_local(leaf, lane), 28), _short(old, 26), _short(new)
         rows.append(f'<TR><TD ALIGN="LEFT"{_mono(len(name) + len(old) + len(new) + 5)}>'
                     f'<FONT FACE="{MONO}" POINT-SIZE="9">{html(name)}: {html(old)} '
                     f"\u2192 <B>{html(new)}</B></FONT></TD></TR>")
@@ -177,17 +179,23 @@ def _what(prop: PropertyResult) -> str:
 
 def _why_label(report: Report, prop: PropertyResult, trace: Trace) -> str:
     verdict = {"violated": "VIOLATED", "reached": "reached", "unreached": "UNREACHED",
-               "holds": "holds", "unknown": "unknown", "skipped": "skipped"}[prop.status]
+               "holds": "holds", "unknown": "unknown", "skipped": "skipped",
+               "measured": "measured"}[prop.status]
     color = "#b00020" if prop.status in ("violated", "unreached") else "#1b5e20"
+    note = expectation_note(prop)
+    after = ""
+    if note:  # green when the verdict is what the spec expects, red when not
+        after = (f'  <FONT POINT-SIZE="11" COLOR="{"#1b5e20" if prop.as_expected else "#b00020"}">'
+                 f"({html(note)})</FONT>")
     rows = [f'<TR><TD ALIGN="LEFT" COLSPAN="2"><FONT POINT-SIZE="12" COLOR="{color}"><B>'
-            f"{html(_what(prop))}: {verdict}</B></FONT></TD></TR>"]
+            f"{html(_what(prop))}: {verdict}</B></FONT>{after}</TD></TR>"]
     if prop.message:
         rows.append(f'<TR><TD ALIGN="LEFT" COLSPAN="2">{html(prop.message)}</TD></TR>')
     if prop.why:
         rows.append('<TR><TD ALIGN="LEFT" COLSPAN="2"><I>why, in the last state:</I></TD></TR>')
         for k, (text, value) in enumerate(prop.why):
             mark = ' BGCOLOR="#fbe3e6"' if k == 0 else ""
-            text, value = _short(text, 90), _short(value)
+            text, value = _short(text, 90), _short(value, 90)  # a binding, a lasso: long
             rows.append(f'<TR><TD ALIGN="LEFT"{mark}{_mono(len(text) + 1)}>'
                         f'<FONT FACE="{MONO}" POINT-SIZE="9">{html(text)}</FONT></TD>'
                         f'<TD ALIGN="LEFT"{mark}{_mono(len(value))}>'
@@ -197,6 +205,30 @@ def _why_label(report: Report, prop: PropertyResult, trace: Trace) -> str:
                 f"{html(where)}</FONT></TD></TR>")
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
             + "".join(rows) + "</TABLE>>")
+
+
+def _axis_time(step: Step, bold: bool = False) -> str:
+    """`t = 75 s` for the time axis; an open time adds its words below."""
+    text = f"t = {html(step.shown_time or '')} s"
+    if bold:
+        text = f"<B>{text}</B>"
+    if step.shown_open:
+        text += f'<BR/><FONT POINT-SIZE="8">{html(step.shown_open)}</FONT>'
+    return text
+
+
+def _end_leaves(prop: PropertyResult, trace: Trace) -> list[tuple[str, str, bool]]:
+    """The leaves the end row shows, (leaf, final value, constant along the trace): those
+    the property reads; for one that reads none (a deadlock, a scenario), those the trace
+    changed."""
+    final = dict(trace.steps[-1].values)
+    changed = {c.var for step in trace.steps for c in step.changes}
+    wanted = [leaf for leaf in prop.reads if leaf in final]
+    if not wanted:
+        wanted = [leaf for leaf, _ in trace.steps[-1].values if leaf in changed]
+    first = dict(trace.steps[0].values)  # a clock no step resets still moves with time
+    return [(leaf, final[leaf], leaf not in changed and first.get(leaf) == final[leaf])
+            for leaf in wanted]
 
 
 def render_swimlanes(report: Report, prop: PropertyResult, id_prefix: str = "") -> str:
@@ -224,7 +256,19 @@ def render_swimlanes(report: Report, prop: PropertyResult, id_prefix: str = "") 
         node(name, lane, shape='"point"', width='"0.01"', height='"0.01"',
              color='"#b0b0b0"', label='""')
 
+    def values_box(name: str, k: int, lines: list[tuple[str, str]], tip: str,
+                   **style: str) -> None:
+        """A box of `name = value` lines (text, colour) on lane k."""
+        cells = "".join(
+            f'<TR><TD ALIGN="LEFT"{_mono(len(line))}>'
+            f'<FONT FACE="{MONO}" POINT-SIZE="9" COLOR="{color}">{html(line)}</FONT></TD></TR>'
+            for line, color in lines)
+        node(name, k, shape='"box"', **style, margin='"0.05"',
+             label=f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>',
+             tooltip=quote(tip))
+
     rows: list[list[str]] = []   # node names per row, left to right (axis first)
+    row_of: dict[int, int] = {}  # step index -> its row (a folded step: its fold's row)
     # the header row: the time axis title and one box per lane
     header = ["axis_h"]
     node("axis_h", -1, label=f'<<B>{"time" if timed else "step"}</B>>')
@@ -235,55 +279,61 @@ def render_swimlanes(report: Report, prop: PropertyResult, id_prefix: str = "") 
              label=f"<<B>{html(name)}</B>>", tooltip=quote(f"lane {name}"))
         header.append(f"h{k}")
     rows.append(header)
-    # the initial state, lane by lane
+    # the initial state, lane by lane (what the property reads is never cut)
+    reads = set(prop.reads)
     first = trace.steps[0]
     by_lane: dict[str, list[tuple[str, str]]] = {name: [] for name in lanes.names}
     for leaf, value in first.values:
         by_lane[lanes.of_leaf(leaf)].append((leaf, value))
     row = ["a0"]
-    axis_text = "initial" + (f"<BR/>t = {html(first.shown_time or '')} s"
-                             if timed and first.time is not None else "")
+    axis_text = "initial" + (f"<BR/>{_axis_time(first)}" if timed and first.time is not None
+                             else "")
     node("a0", -1, label=f"<{axis_text}>")
     for name, k in col.items():
         values = by_lane[name]
         if not values:
             point(f"c0_{k}", k)
         else:
-            shown = values[:_MAX_INITIAL]
-            lines = [f"{_short(_local(leaf, name), 28)} = {_short(value)}" for leaf, value in shown]
-            cells = "".join(
-                f'<TR><TD ALIGN="LEFT"{_mono(len(line))}>'
-                f'<FONT FACE="{MONO}" POINT-SIZE="9" COLOR="#444444">{html(line)}</FONT></TD></TR>'
-                for line in lines)
+            shown = [(leaf, value) for n, (leaf, value) in enumerate(values)
+                     if n < _MAX_INITIAL or leaf in reads]
+            lines = [(f"{_short(_local(leaf, name), 28)} = {_short(value)}", "#444444")
+                     for leaf, value in shown]
             if len(values) > len(shown):
-                cells += (f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="#444444">'
-                          f"\u2026 {len(values) - len(shown)} more</FONT></TD></TR>")
+                lines.append((f"\u2026 {len(values) - len(shown)} more", "#444444"))
             full = "\n".join(f"{leaf} = {value}" for leaf, value in values)
-            node(f"c0_{k}", k, shape='"box"', style='"dashed"', color='"#b0b0b0"',
-                 margin='"0.05"',
-                 label=f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>',
-                 tooltip=quote(f"initial state of {name}:\n{full}"))
+            values_box(f"c0_{k}", k, lines, f"initial state of {name}:\n{full}",
+                       style='"dashed"', color='"#b0b0b0"')
         row.append(f"c0_{k}")
     rows.append(row)
+    row_of[0] = 1
     arrows: list[str] = []
-    for index in range(1, len(trace.steps)):
-        step = trace.steps[index]
+    for part in segments(trace)[1:]:  # the initial state is drawn
+        fold = part if isinstance(part, Fold) else None
+        index = part.first if isinstance(part, Fold) else part
+        step = trace.steps[part.last if isinstance(part, Fold) else part]
+        for k in range(index, (fold.last if fold else index) + 1):
+            row_of[k] = len(rows)
         axis = f"a{index}"
         row = [axis]
         if _is_marker(step):  # time passes, or a scenario waits
             text = f"{index}<BR/>" if step.action is not None else ""
             text += f"<I>{html(step.label or step.action or '')}</I>"
             if timed and step.time is not None:
-                text += f"<BR/>t = {html(step.shown_time or '')} s"
+                text += f"<BR/>{_axis_time(step)}"
             node(axis, -1, label=f'<<FONT COLOR="#555555">{text}</FONT>>')
             for k in col.values():
                 point(f"c{index}_{k}", k)
                 row.append(f"c{index}_{k}")
             rows.append(row)
             continue
-        time_text = (f"<BR/><B>t = {html(step.shown_time or '')} s</B>"
-                     if timed and step.time is not None else "")
-        node(axis, -1, label=f"<{index}{time_text}>")
+        if fold is not None:
+            span = span_text(trace, fold) if timed else None
+            time_text = f"<BR/><B>t = {html(span)}</B>" if span else ""
+            node(axis, -1, label=f"<{fold.first}\u2013{fold.last}{time_text}>")
+        else:
+            time_text = (f"<BR/>{_axis_time(step, bold=True)}"
+                         if timed and step.time is not None else "")
+            node(axis, -1, label=f"<{index}{time_text}>")
         actor = lanes.of_step(step)
         if actor not in col:  # cannot happen with lanes_of; keep the picture drawable
             actor = lanes.names[-1]
@@ -298,6 +348,10 @@ def render_swimlanes(report: Report, prop: PropertyResult, id_prefix: str = "") 
                 border = _BORDER[k % len(_BORDER)]
                 title = html(_short(step.label or step.action, 60))
                 body = [f'<TR><TD ALIGN="LEFT"><B>{title}</B></TD></TR>']
+                if fold is not None:
+                    words = fold_words(fold)
+                    body.append(f'<TR><TD ALIGN="LEFT"{_mono(len(words), 10)}>'
+                                f'<FONT COLOR="{border}"><B>{html(words)}</B></FONT></TD></TR>')
                 if step.error:
                     border = "#b00020"
                     body.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="#b00020" POINT-SIZE="9">'
@@ -306,19 +360,36 @@ def render_swimlanes(report: Report, prop: PropertyResult, id_prefix: str = "") 
                 if not step.changes and not step.error:
                     body.append('<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="#777777">'
                                 "(no change)</FONT></TD></TR>")
-                tip = [f"step {index}: {step.label or step.action}"]
-                if step.time is not None:
-                    tip[0] += f" at t = {step.shown_time} s"
+                elif fold is not None and changed.get(name):
+                    body.append('<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="8" COLOR="#777777">'
+                                "each time</FONT></TD></TR>")
+                if fold is not None:
+                    tip = [f"steps {fold.first}..{fold.last}: {step.label or step.action} "
+                           f"{fold_words(fold)}"]
+                    span = span_text(trace, fold) if timed else None
+                    if span:
+                        tip[0] += f", t = {span}"
+                else:
+                    tip = [f"step {index}: {step.label or step.action}"]
+                    if step.time is not None:
+                        tip[0] += f" at t = {step.time_label()}"
                 if step.error:
                     tip.append(f"fails: {step.error}")
                 tip += [f"{c.var}: {c.old_text} -> {c.new_text}" for c in step.changes]
-                node(cell, k, shape='"box"', style='"rounded,filled"', fillcolor='"white"',
+                shape = ({"shape": '"box3d"', "style": '"filled"'} if fold is not None
+                         else {"shape": '"box"', "style": '"rounded,filled"'})
+                node(cell, k, **shape, fillcolor='"white"',
                      color=quote(border), penwidth='"1.5"', margin='"0.06,0.04"',
                      label=f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">'
                      f'{"".join(body)}</TABLE>>', tooltip=quote("\n".join(tip)))
             elif name in changed:
                 body = _change_rows(changed[name], name)
-                tip = [f"step {index} changed {name}:"]
+                if fold is not None:
+                    body.append('<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="8" COLOR="#777777">'
+                                "each time</FONT></TD></TR>")
+                where = (f"steps {fold.first}..{fold.last} each" if fold is not None
+                         else f"step {index}")
+                tip = [f"{where} changed {name}:"]
                 tip += [f"{leaf}: {old} -> {new}" for leaf, old, new in changed[name]]
                 node(cell, k, shape='"box"', style='"dashed,rounded"', color='"#777777"',
                      margin='"0.05,0.03"',
@@ -340,7 +411,38 @@ def render_swimlanes(report: Report, prop: PropertyResult, id_prefix: str = "") 
                 arrows.append(f"  {target} -> {source} [id={ids}, dir=\"back\", "
                               "color=\"#555555\", constraint=\"false\"];")
         rows.append(row)
-    if len(trace.steps) > 15:  # long pictures repeat the lane names at the bottom
+    # the end: the last state of what the property reads (constants along the trace grey)
+    end = _end_leaves(prop, trace)
+    step_rows = len(rows) - 1  # the initial state and each step or fold
+    if end and len(trace.steps) > 1:
+        last = trace.steps[-1]
+        row = ["a_end"]
+        axis_text = "<B>end</B>" + (f"<BR/>{_axis_time(last)}" if timed and last.time is not None
+                                    else "")
+        node("a_end", -1, label=f"<{axis_text}>")
+        bad = prop.status in ("violated", "unreached")
+        fill = "#fdf0f2" if bad else "#eef7ee"
+        edge = "#c9a0a8" if bad else "#9fc49f"
+        for name, k in col.items():
+            mine = [(leaf, value, constant) for leaf, value, constant in end
+                    if lanes.of_leaf(leaf) == name]
+            if not mine:
+                point(f"c_end_{k}", k)
+            else:
+                lines = [(f"{_short(_local(leaf, name), 28)} = {_short(value)}"
+                          + ("  (unchanged)" if constant else ""),
+                          "#777777" if constant else "#1d2329")
+                         for leaf, value, constant in mine[:_MAX_INITIAL]]
+                if len(mine) > _MAX_INITIAL:
+                    lines.append((f"\u2026 {len(mine) - _MAX_INITIAL} more", "#777777"))
+                tip = "\n".join([f"{name} at the end:"] + [
+                    f"{leaf} = {value}" + (" (unchanged along the trace)" if constant else "")
+                    for leaf, value, constant in mine])
+                values_box(f"c_end_{k}", k, lines, tip, style='"filled"',
+                           fillcolor=quote(fill), color=quote(edge))
+            row.append(f"c_end_{k}")
+        rows.append(row)
+    if step_rows > 15:  # long pictures repeat the lane names at the bottom
         footer = ["axis_f"]
         node("axis_f", -1, label='""')
         for name, k in col.items():
@@ -353,21 +455,25 @@ def render_swimlanes(report: Report, prop: PropertyResult, id_prefix: str = "") 
     # a lasso's cycle: a bracket right of the last lane, from loop_start to the last step
     bracket: list[str] = []
     if trace.loop_start is not None and 0 <= trace.loop_start < len(trace.steps):
-        last_row = len(trace.steps)  # rows[0] is the header, rows[k + 1] is step k
+        first_row, last_row = row_of[trace.loop_start], row_of[len(trace.steps) - 1]
+        named: dict[int, int] = {}  # row -> the first step in it, which names its mark
+        for k in range(len(trace.steps) - 1, -1, -1):
+            named[row_of[k]] = k
         cycle = '<<FONT COLOR="#8a2be2"><B>cycle</B><BR/>repeats<BR/>forever</FONT>>'
-        for k in range(trace.loop_start, len(trace.steps)):
-            name = f"loop{k}"
-            if k == trace.loop_start:
+        for r in range(first_row, last_row + 1):
+            name = f"loop{named[r]}"
+            if r == first_row:
                 attrs = _attrs(id=quote(pre + name), group='"loop"', shape='"plain"',
                                label=cycle)
             else:
                 attrs = _attrs(id=quote(pre + name), group='"loop"', shape='"point"',
                                width='"0.01"', height='"0.01"', color='"#8a2be2"')
             emit(f"  {name} {attrs};")
-            rows[k + 1].append(name)
-        for k in range(trace.loop_start, last_row - 1):
-            tail = ', dir="back", arrowtail="normal"' if k == trace.loop_start else ""
-            bracket.append(f'  loop{k} -> loop{k + 1} [color="#8a2be2", penwidth="2.5", '
+            rows[r].append(name)
+        for r in range(first_row, last_row):
+            tail = ', dir="back", arrowtail="normal"' if r == first_row else ""
+            bracket.append(f'  loop{named[r]} -> loop{named[r + 1]} [color="#8a2be2", '
+                           'penwidth="2.5", '
                            f'weight="100", arrowhead="none"{tail}];')
     # rows: same rank, kept left to right by invisible edges
     for row in rows:
@@ -528,3 +634,15 @@ def render_state_graph(graph, title: str, path: Sequence[int] = (),  # noqa: ANN
         emit(f"  n{a} -> n{b} {_attrs(**attrs)};")
     emit("}")
     return "\n".join(out) + "\n"
+
+
+def measure_pictures(prop: PropertyResult) -> list[tuple[str, PropertyResult]]:
+    """A timing query's extra swimlanes: the run of its lower end, as picture
+    `NAME.shortest` (the upper end's run is the property's own trace, picture `NAME`)."""
+    m = prop.measure
+    if m is None or m.lo is None or m.lo.witness is None:
+        return []
+    how = "attained" if m.lo.closed else "approached from above"
+    message = f"{m.text}: the shortest, {how}, by this run"
+    return [(f"{prop.name}.shortest", dataclasses.replace(prop, trace=m.lo.witness,
+                                                          message=message))]

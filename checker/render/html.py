@@ -12,15 +12,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..report import PropertyResult, Report, Step, Trace, stop_reason_text
+from ..report import (
+    Measured,
+    PropertyResult,
+    Report,
+    Step,
+    Trace,
+    expectation_note,
+    stop_reason_text,
+)
 from .text import PARTIAL_NOTE, disabled_label
 from .escape import visible
+from .folds import Fold, fold_words, segments, span_text
 from .svg import inline_svg
 
 __all__ = ["render_html", "property_anchor"]
 
 _STATUS = {"holds": "holds", "violated": "VIOLATED", "reached": "reached",
-           "unreached": "UNREACHED", "unknown": "unknown", "skipped": "skipped"}
+           "unreached": "UNREACHED", "unknown": "unknown", "skipped": "skipped",
+           "measured": "measured"}
 
 _OUTCOME = {
     "ok": "OK: every verdict is as expected",
@@ -73,6 +83,12 @@ pre.command { background: #1d2329; color: #f1f3f5; padding: 10px 14px; border-ra
 .trace td.action { font-weight: 600; font-family: inherit; }
 .trace tr.error td { background: #fbe3e6; }
 .trace tr.loop td:first-child { box-shadow: inset 4px 0 0 #8a2be2; }
+.trace tr.fold td { background: #f3f5fb; }
+.trace tr.fold td.changed { background: #fff0a8; }
+.trace details summary { cursor: pointer; }
+.trace details table { margin: 4px 0 2px; font-weight: 400; }
+.note-ok { color: var(--ok); font-weight: 600; }
+.note-bad { color: var(--bad); font-weight: 600; }
 .why td:last-child { font-weight: 700; }
 .why tr:first-child td { background: #fbe3e6; }
 .dead td { background: #fbe3e6; }
@@ -98,12 +114,28 @@ def property_anchor(index: int) -> str:
 
 
 def _status_class(p: PropertyResult) -> str:
+    """The verdict's colour, as in the pictures: red for a property false (violated,
+    unreached), green for one true; the expectation is said beside it (_verdict)."""
     if p.status in ("unknown", "skipped"):
         return "unknown"
-    return "good" if p.as_expected else "bad"
+    return "bad" if p.status in ("violated", "unreached") else "good"
+
+
+def _verdict(p: PropertyResult) -> str:
+    """The verdict and, as in the text report and the pictures, `(as expected)` or
+    `(expected to hold)` beside it."""
+    out = f'<span class="status {_status_class(p)}">{_STATUS[p.status]}</span>'
+    note = expectation_note(p)
+    if note:
+        out += f' <span class="{"note-ok" if p.as_expected else "note-bad"}">({_esc(note)})</span>'
+    return out
 
 
 def _expectation(p: PropertyResult) -> str:
+    if p.measure is not None and p.status != "unknown":
+        if p.expected is None:
+            return f"measured {p.measure.text}"
+        return "as expected" if p.as_expected else f"expected {p.expected}"
     if p.status == "unknown":
         return "not decided"
     if p.status == "skipped":
@@ -115,7 +147,7 @@ def _expectation(p: PropertyResult) -> str:
 
 
 def _fmt_time(step: Step) -> str:
-    return "" if step.time is None else f"{step.shown_time} s"
+    return step.time_label(" s") or ""
 
 
 def render_html(report: Report, pictures: Mapping[str, str] | None = None,
@@ -163,7 +195,7 @@ def render_html(report: Report, pictures: Mapping[str, str] | None = None,
     _verdicts(report, traced, emit)
     _run(report, command, emit, timings)
     for k, p in traced:
-        _property(report, k, p, pictures.get(p.name), emit)
+        _property(report, k, p, pictures.get(p.name), emit, pictures)
     if graph_svg:
         emit('<h2 id="state-graph">State graph</h2>')
         emit('<p class="muted">Every reachable state, scaled to fit; initial states have an '
@@ -190,7 +222,7 @@ def _verdicts(report: Report, traced: list[tuple[int, PropertyResult]], emit) ->
         if k in has_trace:
             steps = f"{len(p.trace)} steps" if p.trace is not None else "details"
             link = f'<a href="#{property_anchor(k)}">{_esc(steps)}</a>'
-        emit(f'<tr><td class="status {_status_class(p)}">{_STATUS[p.status]}</td>'
+        emit(f'<tr><td>{_verdict(p)}</td>'
              f"<td>{_esc(p.kind)}</td><td class=\"mono\">{_esc(p.name)}</td>"
              f"<td>{_esc(_expectation(p))}</td><td>{link}</td></tr>")
     emit("</tbody></table>")
@@ -240,10 +272,11 @@ def _opt(value: object) -> str:
     return str(value)
 
 
-def _property(report: Report, k: int, p: PropertyResult, svg: str | None, emit) -> None:  # noqa: ANN001
+def _property(report: Report, k: int, p: PropertyResult, svg: str | None, emit,  # noqa: ANN001
+              pictures: Mapping[str, str] | None = None) -> None:
     kind = "" if p.kind == p.name else f"{_esc(p.kind)} "
     emit(f'<h2 id="{property_anchor(k)}">{kind}<span class="mono">{_esc(p.name)}'
-         f'</span>: <span class="status {_status_class(p)}">{_STATUS[p.status]}</span></h2>')
+         f'</span>: {_verdict(p)}</h2>')
     facts = []
     if p.message:
         facts.append(_esc(p.message))
@@ -257,6 +290,9 @@ def _property(report: Report, k: int, p: PropertyResult, svg: str | None, emit) 
         for text, value in p.why:
             emit(f'<tr><td class="mono">{_esc(text)}</td><td class="mono">{_esc(value)}</td></tr>')
         emit("</tbody></table>")
+    if p.measure is not None:
+        _measure_section(p, p.measure, pictures or {}, emit)
+        return
     if p.trace is None:
         return
     if svg:
@@ -269,6 +305,26 @@ def _property(report: Report, k: int, p: PropertyResult, svg: str | None, emit) 
     _trace_table(p.trace, emit)
 
 
+def _measure_section(p: PropertyResult, m: Measured, pictures: Mapping[str, str],
+                     emit) -> None:  # noqa: ANN001
+    """A timing query: its interval, then each end with the run that attains or approaches
+    it (pictures: `NAME` for the upper end, `NAME.shortest` for the lower)."""
+    emit(f'<p>Interval: <span class="mono"><b>{_esc(m.text)}</b></span> '
+         f"({_esc(m.words)}){'' if m.exact else ' — not exact'}</p>")
+    for title, end, upper, picture in (("Shortest", m.lo, False, f"{p.name}.shortest"),
+                                       ("Longest", m.hi, True, p.name)):
+        if end is None:
+            continue
+        words = m.describe(end, upper)
+        emit(f"<h3>{title}: {_esc(words)}</h3>")
+        if end.witness is None:
+            continue
+        svg = pictures.get(picture)
+        if svg:
+            emit(f'<div class="picture">{inline_svg(svg)}</div>')
+        _trace_table(end.witness, emit)
+
+
 def _trace_table(trace: Trace, emit) -> None:  # noqa: ANN001
     timed = any(step.time is not None for step in trace.steps)
     # every leaf any step shows, in order of first appearance (a dict: a list's `in` made
@@ -277,7 +333,12 @@ def _trace_table(trace: Trace, emit) -> None:  # noqa: ANN001
     head = ["step"] + (["time"] if timed else []) + ["action"] + leaves
     emit('<div class="scroll"><table class="trace"><thead><tr>'
          + "".join(f"<th>{_esc(h)}</th>" for h in head) + "</tr></thead><tbody>")
-    for k, step in enumerate(trace.steps):
+    for part in segments(trace):
+        if isinstance(part, Fold):
+            emit(_fold_row(trace, part, timed, leaves))
+            continue
+        k = part
+        step = trace.steps[k]
         classes = []
         if step.error:
             classes.append("error")
@@ -296,17 +357,53 @@ def _trace_table(trace: Trace, emit) -> None:  # noqa: ANN001
         if timed:
             cells.append(f"<td>{_esc(_fmt_time(step))}</td>")
         cells.append(f'<td class="action">{_esc(action)}</td>')
-        values = dict(step.values)
-        old = {change.var: change.old_text for change in step.changes}
-        for leaf in leaves:
-            value = values.get(leaf, "")
-            if leaf in old:
-                cells.append(f'<td class="changed" title="was {_esc(old[leaf])}">'
-                             f"{_esc(value)}</td>")
-            else:
-                cells.append(f"<td>{_esc(value)}</td>")
+        cells += _value_cells(step, leaves)
         emit(f"<tr{row_class}>{''.join(cells)}</tr>")
     emit("</tbody></table></div>")
+
+
+def _value_cells(step: Step, leaves: list[str]) -> list[str]:
+    """One cell per leaf: its value after `step`, highlighted where the step changed it."""
+    values = dict(step.values)
+    old = {change.var: change.old_text for change in step.changes}
+    cells = []
+    for leaf in leaves:
+        value = values.get(leaf, "")
+        if leaf in old:
+            cells.append(f'<td class="changed" title="was {_esc(old[leaf])}">{_esc(value)}</td>')
+        else:
+            cells.append(f"<td>{_esc(value)}</td>")
+    return cells
+
+
+def _fold_row(trace: Trace, fold: Fold, timed: bool, leaves: list[str]) -> str:
+    """A run of identical steps as one row (the values after its last step), with every
+    step of it behind a disclosure: its number, time and the values that differ from step
+    to step (clocks that go on running)."""
+    last = trace.steps[fold.last]
+    steps = trace.steps[fold.first:fold.last + 1]
+    values = [dict(step.values) for step in steps]
+    first = values[0]
+    varying = [leaf for leaf in leaves if any(v.get(leaf) != first.get(leaf) for v in values)]
+    head = ["step"] + (["time"] if timed else []) + varying
+    rows = []
+    for k, (step, shown) in enumerate(zip(steps, values), fold.first):
+        cells = [f"<td>{k}</td>"] + ([f"<td>{_esc(_fmt_time(step))}</td>"] if timed else [])
+        cells += [f"<td>{_esc(shown.get(leaf, ''))}</td>" for leaf in varying]
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    inner = ("<table><thead><tr>" + "".join(f"<th>{_esc(h)}</th>" for h in head)
+             + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+    action = (f"<details><summary>{_esc(last.label or last.action or '')} "
+              f"{_esc(fold_words(fold))}</summary>{inner}</details>")
+    classes = ["fold"]
+    if trace.loop_start is not None and fold.last >= trace.loop_start:
+        classes.append("loop")
+    cells = [f"<td>{fold.first}\u2013{fold.last}</td>"]
+    if timed:
+        cells.append(f"<td>{_esc(span_text(trace, fold) or '')}</td>")
+    cells.append(f'<td class="action">{action}</td>')
+    cells += _value_cells(last, leaves)
+    return f'<tr class="{" ".join(classes)}">{"".join(cells)}</tr>'
 
 
 def _coverage(report: Report, emit) -> None:  # noqa: ANN001

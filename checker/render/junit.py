@@ -13,7 +13,7 @@ is escaped for XML 1.0: markup characters as entities, control and format charac
 from __future__ import annotations
 
 from ..report import PropertyResult, Report, stop_reason_text
-from .ci import counts, summarise, what
+from .ci import counts, missed, summarise, what
 from .escape import visible
 from .text import render_trace
 
@@ -63,8 +63,7 @@ def _testcase(report: Report, p: PropertyResult) -> list[str]:
     head = f"    <testcase{_attrs(name=p.name, classname=f'{report.spec}.{p.kind}')}>"
     body = _block(_details(p))
     if summary.result == "fail":
-        want = "hold" if summary.expected == "holds" else "fail"
-        message = f"{what(p)}: {p.status}, expected to {want}"
+        message = missed(p)
         if p.message:
             message += f": {p.message}"
         return [head, f"      <failure{_attrs(type_=p.kind, message=message)}>{body}</failure>",

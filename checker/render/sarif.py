@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 from ..report import SCHEMA, PropertyResult, Report, Step
-from .ci import Where, parse_location, summarise, what
+from .ci import Where, missed, parse_location, summarise, what
 from .escape import visible
 
 __all__ = ["render_sarif", "sarif_data", "RULES", "SARIF_SCHEMA"]
@@ -81,7 +81,7 @@ def _step_text(k: int, step: Step, loop_start: int | None) -> str:
     else:
         text = f"step {k}: {step.label}" if step.action is not None else step.label or ""
     if step.shown_time is not None:
-        text += f" at t={step.shown_time}"
+        text += f" at t={step.time_label('')}"
     if step.error:
         text += f"; fails: {step.error}"
     elif step.changes:
@@ -125,8 +125,7 @@ def _result(report: Report, p: PropertyResult,
         text = f"{what(p)}: {p.status}, as expected"
     elif summary.result == "fail":
         kind, level = "fail", "error"
-        want = "hold" if summary.expected == "holds" else "fail"
-        text = f"{what(p)}: {p.status}, expected to {want}"
+        text = missed(p)
     elif summary.result == "skipped":
         kind, level = "notApplicable", "none"
         text = f"{what(p)}: skipped"

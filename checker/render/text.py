@@ -3,17 +3,24 @@ variables that changed. Deterministic: the only run-dependent text is the `time`
 
 from __future__ import annotations
 
-from ..report import DisabledAction, PropertyResult, Report, Trace, stop_reason_text
+from ..report import (
+    DisabledAction,
+    PropertyResult,
+    Report,
+    Trace,
+    expectation_note,
+    stop_reason_text,
+)
 from .escape import visible
+from .folds import Fold, fold_words, segments, span_text
 
 __all__ = ["render_text", "render_trace", "disabled_block"]
 
 _STATUS = {
     "holds": "holds", "violated": "VIOLATED", "reached": "reached", "unreached": "UNREACHED",
-    "unknown": "unknown", "skipped": "skipped",
+    "unknown": "unknown", "skipped": "skipped", "measured": "measured",
 }
 
-_UNJUDGED = ("unknown", "skipped")  # no verdict: neither as expected nor against it
 
 _OUTCOME = {
     "ok": "OK: every verdict is as expected",
@@ -34,12 +41,10 @@ def render_text(report: Report) -> str:
     lines.append("")
     width = max((len(p.name) for p in report.properties), default=8)
     for p in report.properties:
-        expect = ""
-        if not p.as_expected and p.status not in _UNJUDGED:
-            want = p.expected or "holds"
-            expect = f"   (expected to {'hold' if want == 'holds' else 'fail'})"
-        elif p.expected == "fails" and p.status not in _UNJUDGED:
-            expect = "   (as expected)"
+        note = expectation_note(p)
+        expect = f"   ({note})" if note else ""
+        if p.measure is not None:
+            expect = _measure_expect(p)
         lines.append(f"  {_STATUS[p.status]:<9}  {p.kind:<9}  {p.name:<{width}}{expect}".rstrip())
     stats = report.stats
     lines.append("")
@@ -84,7 +89,35 @@ def _opt(value: object) -> str:
     return str(value)
 
 
+def _measure_expect(p: PropertyResult) -> str:
+    """A measure's summary column: its interval, and how it meets the spec's `expect`."""
+    assert p.measure is not None
+    note = expectation_note(p)
+    return f"   {p.measure.text}" + (f"   ({note})" if note else "")
+
+
+def _measure_lines(p: PropertyResult) -> list[str]:
+    """A measure's block below its headline: the answer, then each end with its witness."""
+    m = p.measure
+    assert m is not None
+    lines = []
+    if p.expected is not None and not p.as_expected and p.status != "unknown":
+        lines.append(f"  expected {p.expected}")
+    for title, end, upper in (("shortest", m.lo, False), ("longest", m.hi, True)):
+        if end is None:
+            continue
+        lines.append(f"  {title}: {m.describe(end, upper)}")
+        if end.witness is not None:
+            lines.extend(render_trace(end.witness, indent="    "))
+    return lines
+
+
 def _property_block(p: PropertyResult) -> list[str]:
+    if p.measure is not None:
+        head = f"measure {p.name}: {_STATUS[p.status]}"
+        if p.location:
+            head += f"  ({p.location})"
+        return [head] + ([f"  {p.message}"] if p.message else []) + _measure_lines(p)
     title = p.name if p.kind == p.name else f"{p.kind} {p.name}"  # "deadlock", not twice
     head = f"{title}: {_STATUS[p.status]}"
     if p.location:
@@ -103,15 +136,36 @@ def _property_block(p: PropertyResult) -> list[str]:
 
 
 def render_trace(trace: Trace, indent: str = "") -> list[str]:
-    """Numbered steps: the initial state in full, then each action with what it changed."""
+    """Numbered steps: the initial state in full, then each action with what it changed; a
+    run of identical steps is one entry, `2..61  t=5..300  pass  × 60, every 5 s`
+    (checker.render.folds)."""
     lines: list[str] = []
     timed = any(step.time is not None for step in trace.steps)
-    number_width = len(str(len(trace.steps)))
-    for k, step in enumerate(trace.steps):
+    parts = segments(trace)
+    number_width = max([len(str(len(trace.steps)))] + [
+        len(f"{p.first}..{p.last}") for p in parts if isinstance(p, Fold)])
+    for part in parts:
+        if isinstance(part, Fold):
+            step = trace.steps[part.last]
+            span = span_text(trace, part, "") if timed else None
+            when = f"t={span}  " if span else ""
+            marker = "-> " if trace.loop_start == part.last else "   "
+            number = f"{part.first}..{part.last}"
+            lines.append(f"{indent}{marker}{number:>{number_width}}  {when}{step.label}  "
+                         f"{fold_words(part)}")
+            pad = " " * (len(marker) + number_width + 4)
+            for change in step.changes:
+                lines.append(f"{indent}{pad}{change.var}: {change.old_text} -> "
+                             f"{change.new_text}  (each time)")
+            if not step.changes:
+                lines.append(f"{indent}{pad}(no change)")
+            continue
+        k = part
+        step = trace.steps[k]
         marker = "   "
         if trace.loop_start is not None and k == trace.loop_start:
             marker = "-> "
-        when = f"t={step.shown_time}  " if timed and step.time is not None else ""
+        when = f"t={step.time_label('')}  " if timed and step.time is not None else ""
         if step.label is None or (step.action is None and k == 0):
             lines.append(f"{indent}{marker}{k:>{number_width}}  {when}initial state")
             for name, value in step.values:

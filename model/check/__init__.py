@@ -51,6 +51,7 @@ def _run(cx: Context) -> ir.Model | None:
     state.check_inits(cx)
     actions.check_behaviour(cx)
     properties.check_properties(cx)
+    properties.check_shows(cx)
     constants.check_overrides_used(cx)
     if cx.diags:
         return None
@@ -66,6 +67,8 @@ def _run(cx: Context) -> ir.Model | None:
         bounds=tuple(cx.bounds), properties=tuple(cx.properties),
         scenarios=tuple(cx.scenarios), expects=cx.expects,
         allow_deadlock=cx.allow_deadlock, liveness=tuple(cx.liveness),
+        measures=tuple(cx.measures),
+        derived=tuple(cx.derived),
     )
 
 

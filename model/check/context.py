@@ -136,6 +136,8 @@ class Context:
         self.bounds: list[ir.Bound] = []
         self.properties: list[ir.Property] = []
         self.liveness: list[ir.Liveness] = []
+        self.measures: list[ir.Measure] = []
+        self.derived: list[ir.Derived] = []
         self.scenarios: list[ir.Scenario] = []
         self.expects: dict[str, tuple[str, Span]] = {}
         self.allow_deadlock = False

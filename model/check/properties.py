@@ -1,12 +1,16 @@
 """Properties: invariants, reachables, expectations, `allow`, leads-to and bounded
-response, and scenarios.
+response, timing queries (`measure`), and scenarios; and the `show` columns of traces.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .. import ast, ir
 from ..diagnostics import did_you_mean
+from ..irutil import mentions_state
 from ..source import Span
+from ..time import static_number
 from ..types import BOOL, IntT, Value
 from . import constants as co
 from . import context as cxm
@@ -49,6 +53,9 @@ def check_properties(cx: Context) -> None:
             elif isinstance(decl, ast.LivenessDecl):
                 if claim(decl.name, decl.name_span):
                     check_liveness(cx, decl)
+            elif isinstance(decl, ast.MeasureDecl):
+                if claim(decl.name, decl.name_span):
+                    check_measure(cx, decl)
             elif isinstance(decl, ast.ExpectDecl) and main:
                 expects.append(decl)
             elif isinstance(decl, ast.AllowDecl) and main:
@@ -66,8 +73,12 @@ def check_properties(cx: Context) -> None:
         elif decl.name not in known:
             cx.error("E205", f"no property named '{decl.name}'", decl.name_span,
                      hint=did_you_mean(decl.name, known))
+        elif not _expectation_fits(cx, decl, {m.name for m in cx.measures}):
+            continue
         elif not expectation_applies(cx, decl):
             continue
+        elif decl.interval is not None:
+            expect_interval(cx, decl)
         elif decl.name in cx.expects:
             cx.error("E202", f"'{decl.name}' has two expectations that apply", decl.span,
                      notes=[("the first is here", cx.expects[decl.name][1])],
@@ -112,6 +123,94 @@ def check_liveness(cx: Context, decl: ast.LivenessDecl) -> None:
     except cxm.Abort:
         return
     cx.liveness.append(ir.Liveness(decl.name, p, q, within, decl.span))
+
+
+def check_measure(cx: Context, decl: ast.MeasureDecl) -> None:
+    """`measure NAME: CLOCK [when COND]` or `measure NAME: P ~> Q` (docs/properties.md)."""
+    if not cx.clocks:
+        cx.error("E310", "`measure` needs a timed spec (one with clocks)", decl.span,
+                 hint="a measure is an interval of times; without clocks no time passes")
+        return
+    try:
+        if decl.kind == "delay":
+            scope = cx.root.child(what="measure condition")
+            p = ex.bool_expr(cx, decl.value, scope)
+            assert decl.cond is not None
+            q = ex.bool_expr(cx, decl.cond, scope)
+            cx.measures.append(ir.Measure(decl.name, "delay", None, p, q, decl.span))
+            return
+        scope = cx.root.child(clocks=True, what="measure")
+        value = ex.check_expr(cx, decl.value, scope)
+        if value.type is cxm.ERR:
+            return
+        if not isinstance(value, ir.ClockRef):
+            raise cx.abort("E314", f"measure {decl.name} takes a clock, found "
+                           f"{ty.describe(value.type)}", decl.value.span,
+                           hint="measure NAME: CLOCK when COND, or measure NAME: P ~> Q "
+                           "for the delay from P to Q")
+        if static_number(value) is None:
+            raise cx.abort("E314", "the measured clock's index must be a constant",
+                           decl.value.span, hint="name one element, e.g. silent[1]")
+        cond = ir.Lit(True, BOOL) if decl.cond is None else \
+            ex.bool_expr(cx, decl.cond, scope)
+    except cxm.Abort:
+        return
+    cx.measures.append(ir.Measure(decl.name, "clock", value, cond, None, decl.span))
+
+
+def _expectation_fits(cx: Context, decl: ast.ExpectDecl, measures: set[str]) -> bool:
+    """A measure is expected to give an interval (`expect NAME == [lo, hi]`), and only a
+    measure is."""
+    if decl.interval is None and decl.name in measures:
+        cx.error("E314", f"measure {decl.name} has no verdict to expect: it gives an interval",
+                 decl.span, hint=f"write: expect {decl.name} == [lo, hi]")
+        return False
+    if decl.interval is not None and decl.name not in measures:
+        cx.error("E314", f"'{decl.name}' is not a measure: only a measure is expected to "
+                 "equal an interval", decl.span,
+                 hint=f"write: expect {decl.name} holds (or fails)")
+        return False
+    return True
+
+
+def _duration(cx: Context, e: ast.Expr) -> int:
+    d = co.const_expr(cx, e, cx.root)
+    if d.type is cxm.ERR:
+        raise cxm.Abort()
+    if not (isinstance(d.type, IntT) and d.type.time) or int(d.value) < 0:  # type: ignore[call-overload]
+        raise cx.abort("E301", "an interval's end is a duration such as 90s (or inf)", e.span)
+    return int(d.value)  # type: ignore[call-overload]
+
+
+def expect_interval(cx: Context, decl: ast.ExpectDecl) -> None:
+    """`expect NAME == [lo, hi]`: attach the interval to measure NAME."""
+    iv = decl.interval
+    assert iv is not None
+    index = next(k for k, m in enumerate(cx.measures) if m.name == decl.name)
+    measure = cx.measures[index]
+    if measure.expected is not None:
+        assert measure.expect_span is not None
+        cx.error("E202", f"'{decl.name}' has two expectations that apply", decl.span,
+                 notes=[("the first is here", measure.expect_span)],
+                 hint="give each 'expect ... when' a condition that excludes the others")
+        return
+    try:
+        if iv.lo is None:
+            raise cx.abort("E314", "an interval's lower end cannot be inf", iv.span,
+                           hint="a measure is at least 0s: [0s, inf)")
+        lo = _duration(cx, iv.lo)
+        hi = None if iv.hi is None else _duration(cx, iv.hi)
+        if hi is None and iv.hi_closed:
+            raise cx.abort("E314", "an interval that has no upper end is open there",
+                           iv.span, hint="write inf) rather than inf]")
+        if hi is not None and (hi < lo or (hi == lo and not (iv.lo_closed and iv.hi_closed))):
+            raise cx.abort("E314", "this interval is empty", iv.span,
+                           hint="the lower end comes first: [lo, hi] with lo <= hi")
+    except cxm.Abort:
+        return
+    cx.measures[index] = replace(measure, expected=ir.Interval(lo, iv.lo_closed, hi,
+                                                               iv.hi_closed),
+                                 expect_span=decl.span)
 
 
 def check_scenario(cx: Context, decl: ast.ScenarioDecl) -> None:
@@ -198,3 +297,35 @@ def scenario_step(cx: Context, item: ast.StepItem) -> ir.ScenarioStep:
                            arg.value.span)
         patterns[pos] = v.value
     return ir.ScenarioStep(action, tuple(patterns), item.span)
+
+
+def check_shows(cx: Context) -> None:
+    """`show NAME = expr`: a derived column of every trace. Its name is new (no other
+    declaration and no other column has it) and its expression reads the state (a variable
+    or a clock atom): a constant would be the same in every step."""
+    seen: dict[str, Span] = {}
+    for spec in cx.files:
+        for decl in spec.decls:
+            if not isinstance(decl, ast.ShowDecl):
+                continue
+            first = seen.get(decl.name)
+            if first is None and decl.name in cx.globals:
+                first = cx.globals[decl.name].span
+            if first is not None:
+                cx.error("E202", f"'{decl.name}' is declared twice", decl.name_span,
+                         notes=[("first declared here", first)],
+                         hint="a column needs a name of its own: rename the show")
+                continue
+            seen[decl.name] = decl.name_span
+            try:
+                e = ex.check_expr(cx, decl.expr, cx.root.child(clocks=True, what="show"))
+            except cxm.Abort:
+                continue
+            if e.type is cxm.ERR:
+                continue
+            if not mentions_state(e):
+                cx.error("E315", f"show '{decl.name}' reads no variable or clock: it would "
+                         "be the same in every step", decl.expr.span,
+                         hint="show a value that the state decides; a fixed value is a const")
+                continue
+            cx.derived.append(ir.Derived(decl.name, e, decl.span))

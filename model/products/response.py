@@ -53,8 +53,9 @@ def response_product(model: ir.Model, props: list[ir.Liveness]) -> ir.Model:
         ]
         expired = ir.Binary("and", pend_ref,
                             ir.ClockAtom(ir.ClockRef(obs, ()), ">", prop.within), BOOL, prop.span)
-        invariants.append(ir.Property(prop.name, "invariant", ir.Unary("not", expired, BOOL),
-                                      prop.span))
+        invariants.append(ir.Property(
+            prop.name, "invariant", ir.Unary("not", expired, BOOL), prop.span,
+            ir.ResponseMonitor(prop.p, prop.q, prop.within, ir.ClockRef(obs, ()))))
     actions = tuple(replace(a, body=a.body + tuple(monitors)) for a in model.actions)
     return replace(model, variables=tuple(variables), clocks=tuple(clocks), actions=actions,
                    properties=tuple(invariants), scenarios=(), liveness=(), expects={},

@@ -134,7 +134,10 @@ def scenario_product(model: ir.Model, scenario: ir.Scenario) -> tuple[ir.Model, 
             name = f"@assert{len(asserts) + 1}"
             checked = ir.Binary("implies", _and(at(k), fresh_ref, assumed), item.expr,
                                 BOOL, item.span)
-            properties.append(ir.Property(name, "invariant", checked, item.span))
+            # its why: the assert as written (the script position and assumes hold where
+            # it is violated)
+            properties.append(ir.Property(name, "invariant", checked, item.span,
+                                          shown=item.expr))
             asserts.append((name, item))
         elif not isinstance(item, ir.ScenarioAssume):
             k += 1
@@ -147,7 +150,8 @@ def scenario_product(model: ir.Model, scenario: ir.Scenario) -> tuple[ir.Model, 
     product = ir.Model(
         name=model.name, file=model.file, constants=model.constants, variables=variables,
         clocks=clocks, processes=model.processes, actions=tuple(actions), bounds=tuple(bounds),
-        properties=tuple(properties), scenarios=(), expects={}, allow_deadlock=True)
+        properties=tuple(properties), scenarios=(), expects={}, allow_deadlock=True,
+        derived=model.derived)
     return product, ProductInfo(m, tuple(asserts), tuple(at_names), tuple(items))
 
 

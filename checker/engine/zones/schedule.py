@@ -32,7 +32,7 @@ from fractions import Fraction
 
 from .dbm import INF, bound_constant, bound_is_strict
 
-__all__ = ["TimedStep", "solve_schedule", "check_schedule"]
+__all__ = ["TimedStep", "solve_schedule", "solve_schedule_open", "check_schedule"]
 
 Constraint = tuple[int, int, int]
 
@@ -62,7 +62,21 @@ def solve_schedule(
     final_invariant: Iterable[Constraint] = (),
     final: Iterable[Constraint] = (),
 ) -> list[Fraction] | None:
-    """The earliest schedule ``[t_1, .., t_m, t_f]``, or ``None`` if infeasible.
+    """The earliest schedule ``[t_1, .., t_m, t_f]``, or ``None`` if infeasible (see
+    solve_schedule_open)."""
+    solved = solve_schedule_open(n, steps, final_invariant, final)
+    return None if solved is None else [t for t, _ in solved]
+
+
+def solve_schedule_open(
+    n: int,
+    steps: Sequence[TimedStep],
+    final_invariant: Iterable[Constraint] = (),
+    final: Iterable[Constraint] = (),
+) -> list[tuple[Fraction, int | None]] | None:
+    """The earliest schedule as ``(t_v, A_v)`` pairs, ``A_v`` None unless ``t_v`` is open:
+    then every solution has ``t_v > A_v`` and ``A_v`` is their infimum (the time is "just
+    after ``A_v``"); ``None`` if infeasible.
 
     ``t_f == t_m`` unless ``final`` / ``final_invariant`` force a later instant.
     Malformed input (clock index out of range) raises ``ValueError``.
@@ -87,6 +101,10 @@ def solve_schedule(
     ``q <= 2N`` (those satisfy ``< c`` with slack ``>= 1/q >= ε``), and ``A_v``
     is the infimum of ``t_v`` over all real solutions.  With only non-strict
     bounds ``B = 0``: the schedule is integral and the least solution.
+
+    Open times.  ``B_v > 0`` iff a least-weight path carries a strict edge, i.e.
+    the constraints imply ``t_v > A_v``: the infimum is not attained, ``t_v`` is
+    open (returned as ``A_v``).  ``B_v = 0``: ``t_v = A_v`` is the least value.
     """
     m = len(steps)
     nodes = m + 2
@@ -145,11 +163,11 @@ def solve_schedule(
     # largest power of ten below 1/(2 nodes), at most 1/1000, keeps the times readable
     # decimals just past their bound (75.001 s)
     eps = Fraction(1, 10 ** max(3, len(str(2 * nodes - 1))))
-    times: list[Fraction] = []
+    times: list[tuple[Fraction, int | None]] = []
     for v in range(1, nodes):
         dv = dist[v]
         assert dv is not None  # v reaches 0 through the ordering edges
-        times.append(-dv[0] - dv[1] * eps)
+        times.append((-dv[0] - dv[1] * eps, -dv[0] if dv[1] else None))
     return times
 
 

@@ -4,12 +4,15 @@ The zones along a path are recomputed without extrapolation (what really happens
 the schedule solver (schedule.py) finds the earliest firing times that realise the path
 and its end condition (a clock property true, a stuck state reached). Times are solved in
 units of the gcd of the constants involved, so strict bounds are met with a readable
-slack. Lassos of the zone graph (leads-to) become runs in which ticks are time passing.
+slack; a time that a strict bound keeps open (every run has it strictly after some
+limit) is marked so, and the reports say "just after 75 s". Lassos of the zone graph
+(leads-to) become runs in which ticks are time passing.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -17,17 +20,17 @@ from model import RuntimeFault
 
 from ...liveness import TICK
 from ...report import Trace
-from ...trace import TraceBuilder, TraceError
+from ...trace import Open, TraceBuilder, TraceError
 from ...verdicts import runtime_failure
 from ..findings import Findings
 from . import dbm
-from .schedule import TimedStep, check_schedule, solve_schedule
+from .schedule import TimedStep, check_schedule, solve_schedule_open
 from .search import ZoneNodes
 
 if TYPE_CHECKING:
     from model import TransitionSystem, ZoneCode
 
-__all__ = ["ZoneTracer", "ZoneLassoTracer", "solve_in_units"]
+__all__ = ["ZoneTracer", "ZoneLassoTracer", "solve_in_units", "solve_in_units_open"]
 
 Zone = tuple[int, ...]
 Constraint = tuple[int, int, int]
@@ -43,10 +46,29 @@ def _constraints(z: Zone, n: int) -> tuple[Constraint, ...]:
     return tuple(out)
 
 
+def clock_ranges(z: Zone, n: int) -> tuple[tuple[Fraction, bool, Fraction | None, bool], ...]:
+    """Each clock's interval in zone `z` (ms): (low, strict, high or None, strict)."""
+    out = []
+    for x in range(1, n):
+        low = z[0 * n + x]  # 0 - x <= c: x >= -c
+        high = z[x * n + 0]
+        out.append((Fraction(-dbm.bound_constant(low)), dbm.bound_is_strict(low),
+                    None if high >= dbm.INF else Fraction(dbm.bound_constant(high)),
+                    high < dbm.INF and dbm.bound_is_strict(high)))
+    return tuple(out)
+
+
 def solve_in_units(n: int, steps: list[TimedStep], final_inv: tuple, final: tuple
                    ) -> list[Fraction] | None:
     """The earliest schedule, solved in units of the gcd of the constants (seconds, say),
     so that strict bounds are met with a readable slack (0.01 s rather than 1/6000 ms)."""
+    solved = solve_in_units_open(n, steps, final_inv, final)
+    return None if solved is None else [t for t, _ in solved]
+
+
+def solve_in_units_open(n: int, steps: list[TimedStep], final_inv: tuple, final: tuple
+                        ) -> list[tuple[Fraction, Fraction | None]] | None:
+    """solve_in_units with each time's open limit (schedule.solve_schedule_open), in ms."""
     constraints = [c for s in steps for c in (*s.invariant, *s.guard)] + list(final_inv) + \
         list(final)
     unit = 0
@@ -54,15 +76,18 @@ def solve_in_units(n: int, steps: list[TimedStep], final_inv: tuple, final: tupl
         if raw < dbm.INF:
             unit = math.gcd(unit, abs(dbm.bound_constant(raw)))
     if unit <= 1:
-        return solve_schedule(n, steps, final_inv, final)
+        solved = solve_schedule_open(n, steps, final_inv, final)
+        return None if solved is None else [(t, None if a is None else Fraction(a))
+                                            for t, a in solved]
 
     def scale(cs: tuple) -> tuple:
         return tuple((i, j, raw if raw >= dbm.INF else dbm.bound(
             dbm.bound_constant(raw) // unit, dbm.bound_is_strict(raw))) for i, j, raw in cs)
 
     scaled = [TimedStep(scale(s.invariant), scale(s.guard), s.resets) for s in steps]
-    times = solve_schedule(n, scaled, scale(tuple(final_inv)), scale(tuple(final)))
-    return None if times is None else [t * unit for t in times]
+    times = solve_schedule_open(n, scaled, scale(tuple(final_inv)), scale(tuple(final)))
+    return None if times is None else [(t * unit, None if a is None else Fraction(a * unit))
+                                       for t, a in times]
 
 
 class ZoneTracer:
@@ -105,6 +130,7 @@ class ZoneTracer:
     def property_trace(self, node: int, index: int) -> Trace:
         path = self.nodes.path(node)
         final: tuple[Constraint, ...] = ()
+        ranges: tuple[tuple[Fraction, bool, Fraction | None, bool], ...] = ()
         if self.system.properties[index].mentions_clock:
             zone = self._exact_zones(path)[-1]
             met = next((c for c in self.system.clock_formula(index, self.nodes.discrete(node))
@@ -113,7 +139,16 @@ class ZoneTracer:
                 name = self.system.properties[index].name
                 raise TraceError(f"{name} is only met in the extrapolated zone")
             final = met
-        return self._trace(path, final)
+            where = dbm.constrain_all(zone, self.zc.n, met)
+            if where is not None:
+                ranges = clock_ranges(where, self.zc.n)
+        trace = self._trace(path, final)
+        return replace(trace, clock_ranges=ranges) if ranges else trace
+
+    def trace_to(self, node: int, final: tuple[Constraint, ...]) -> Trace:
+        """The run to `node` that ends where the clock constraints `final` hold (a timing
+        query's witness: the clock at the end of its interval)."""
+        return self._trace(self.nodes.path(node), final)
 
     def stuck_trace(self, node: int) -> Trace:
         path = self.nodes.path(node)
@@ -175,18 +210,21 @@ class ZoneTracer:
             steps.append(TimedStep(zc.inv(states[k - 1]), guard, resets))
             moves.append((inst, choices))
         final_inv = zc.inv(states[-1])
-        times = solve_in_units(n, steps, final_inv, final)
-        if times is None or not check_schedule(n, steps, times, final_inv, final):
+        times = solve_in_units_open(n, steps, final_inv, final)
+        if times is None or not check_schedule(n, steps, [t for t, _ in times], final_inv,
+                                               final):
             raise TraceError("no concrete times realise this symbolic trace")
         return _timed_trace(self.system, n, states, moves, steps, times, failing)
 
 
 def _timed_trace(system: TransitionSystem, n: int, states: list[int],
                  moves: list[tuple[int, tuple] | None], steps: list[TimedStep],
-                 times: list[Fraction], failing: tuple[int, str] | None = None,
+                 times: list[tuple[Fraction, Fraction | None]],
+                 failing: tuple[int, str] | None = None,
                  loop_start: int | None = None) -> Trace:
     """The run along discrete `states` where move k (None: time passing, a tick) fires at
-    `times[k]` (ms) and resets `steps[k].resets`; the last time is the end."""
+    `times[k]` (ms: the time and its open limit or None) and resets `steps[k].resets`; the
+    last time is the end."""
     builder = TraceBuilder(system, timed=True)
     builder.start(states[0], tuple(0 for _ in range(n - 1)))
     last_reset = [Fraction(0)] * n  # in ms, like the constants the schedule solves for
@@ -197,19 +235,25 @@ def _timed_trace(system: TransitionSystem, n: int, states: list[int],
         if move is None:
             continue
         inst, choices = move
-        t = times[k]
+        t, limit = times[k]
         for x in steps[k].resets:
             last_reset[x] = t
         clocks = tuple(t - last_reset[x] for x in range(1, n))
         builder.step(states[k], states[k + 1], inst, choices, t / 1000, clocks,
-                     steps[k].resets)
+                     steps[k].resets, _open(limit))
     if loop_start is not None and loop_step is None:
         loop_step = len(builder.steps) - 1
-    end = times[-1] if times else Fraction(0)
+    end, limit = times[-1] if times else (Fraction(0), None)
     if failing is not None:
-        builder.fail(states[-1], failing[0], failing[1], end / 1000)
-    builder.finish(states[-1], end / 1000, tuple(end - last_reset[x] for x in range(1, n)))
+        builder.fail(states[-1], failing[0], failing[1], end / 1000, _open(limit))
+    builder.finish(states[-1], end / 1000, tuple(end - last_reset[x] for x in range(1, n)),
+                   _open(limit))
     return builder.trace(loop_step)
+
+
+def _open(limit_ms: Fraction | None) -> Open:
+    """An earliest time's open limit (ms) as Step.time_open: just after it, in seconds."""
+    return None if limit_ms is None else ("after", limit_ms / 1000)
 
 
 class ZoneLassoTracer:
@@ -241,8 +285,8 @@ class ZoneLassoTracer:
             steps.append(TimedStep(zc.inv(d), tuple(entry[3] or ()), tuple(entry[4])))
             moves.append((insts[k], entry[1]))
         final_inv = zc.inv(path[-1][0])
-        times = solve_in_units(m, steps, final_inv, ())
-        if times is None or not check_schedule(m, steps, times, final_inv, ()):
+        times = solve_in_units_open(m, steps, final_inv, ())
+        if times is None or not check_schedule(m, steps, [t for t, _ in times], final_inv, ()):
             raise TraceError("no concrete times realise this symbolic lasso")
         states = [node[0] for node in path]
         return _timed_trace(self.system, n, states, moves, steps, times, None,
