@@ -88,9 +88,10 @@ def blocked_instances(job: Job, system: TransitionSystem, view: SymbolicStates |
         return Blocked.none(complete)
     states, total, candidates = view.states, view.total, view.candidates
     points = view.points
+    unit = view.unit
     zc = system.zone_code
     n = zc.n
-    succ, inv = zc.succ, zc.inv
+    succ, zc_inv = zc.succ, zc.inv
     satisfies, constrain, successor = kernel.satisfies, kernel.constrain, kernel.successor
     fired: set[int] = set()
     why: dict[int, set[Reason]] = {inst: set() for inst in candidates or ()}  # every reason
@@ -98,68 +99,94 @@ def blocked_instances(job: Job, system: TransitionSystem, view: SymbolicStates |
     entries_of: dict[int, list[tuple]] = {}
     sites_of: dict[int, tuple[tuple[int, int, int], ...]] = {}
 
+    inv_of: dict[int, tuple[tuple[int, int, int], ...]] = {}
+
+    def scale(cs: tuple[tuple[int, int, int], ...]) -> tuple[tuple[int, int, int], ...]:
+        """Constraints in ms as constraints in `unit`s (every constant is a multiple)."""
+        if unit == 1:
+            return cs
+        return tuple((i, j, (raw >> 1) // unit << 1 | raw & 1) for i, j, raw in cs)
+
     def sites(d: int) -> tuple[tuple[int, int, int], ...]:
         hit = sites_of.get(d)
         if hit is None:
             if len(sites_of) >= CACHE:
                 sites_of.clear()
-            hit = sites_of[d] = system.bound_sites(d)
+            hit = sites_of[d] = scale(system.bound_sites(d))
         return hit
 
+    def inv(d: int) -> tuple[tuple[int, int, int], ...]:
+        hit = inv_of.get(d)
+        if hit is None:
+            if len(inv_of) >= CACHE:
+                inv_of.clear()
+            hit = inv_of[d] = scale(zc_inv(d))
+        return hit
+
+    overflow = False
     with job.budget.search(PHASE) as meter:
         meter.poll(0, 0, 0, total, total)
         universe = kernel.universe(n)
-        for count, (d, z) in enumerate(states):
-            if count % POLL_EVERY == 0 and count:
-                meter.poll(count, 0, 0, total - count, total)
-            if points:  # clock values: the zone of every delay the bounds allow from them
-                bounds = inv(d)
-                z = kernel.constrain_all(kernel.constrain_all(universe, n, z), n, bounds)
-                if z is None:
-                    continue
-                z = kernel.constrain_all(kernel.up(z, n), n, bounds)
-            entries = entries_of.get(d)
-            if entries is None:
-                if len(entries_of) >= CACHE:
-                    entries_of.clear()
-                entries = entries_of[d] = [
-                    e for e in succ(d) if e[2] is not None
-                    and (candidates is None or e[0] in candidates)]
-            for inst, _choices, d2, guard, resets in entries:
-                if inst in fired:
-                    continue
-                try:
-                    inv2 = inv(d2)
-                except RuntimeFault:
-                    continue  # a bound's condition fails there: a run-time error, not ours
-                _pre, z3 = successor(z, n, guard, resets, inv2)
-                if z3 is not None:
-                    fired.add(inst)
-                    why.pop(inst, None)
-                    always.pop(inst, None)
-                    continue
-                reasons: set[Reason] = set()
-                if satisfies(z, n, guard):
-                    z2 = kernel.constrain_all(z, n, guard)
-                    assert z2 is not None
-                    for x in resets or ():
-                        z2 = kernel.reset(z2, n, x)
-                    for b, x, raw in sites(d2):
-                        if constrain(z2, n, x, 0, raw) is None:
-                            reasons.add(Reason("bound", b))
-                else:
-                    free = kernel.up(z, n)
-                    for b, x, raw in sites(d):
-                        capped = constrain(free, n, x, 0, raw)
-                        if capped is not None and not satisfies(capped, n, guard):
-                            reasons.add(Reason("time", b))
-                    if not reasons:
-                        reasons.add(Reason("time") if satisfies(free, n, guard)
-                                    else Reason("late"))
-                seen = why.setdefault(inst, set())
-                seen |= reasons
-                always[inst] = always[inst] & reasons if inst in always else reasons
-    done = meter.stop_reason is None
+        try:
+            for count, (d, z) in enumerate(states):
+                if count % POLL_EVERY == 0 and count:
+                    meter.poll(count, 0, 0, total - count, total)
+                if points:  # clock values: the zone of every delay its bounds allow
+                    try:
+                        bounds = inv(d)
+                    except RuntimeFault:
+                        continue  # (not reachable: the action into it failed)
+                    z = kernel.constrain_all(kernel.constrain_all(universe, n, z), n, bounds)
+                    if z is None:
+                        continue
+                    z = kernel.constrain_all(kernel.up(z, n), n, bounds)
+                entries = entries_of.get(d)
+                if entries is None:
+                    if len(entries_of) >= CACHE:
+                        entries_of.clear()
+                    entries = entries_of[d] = [
+                        (inst, choices, d2, scale(guard or ()), resets)
+                        for inst, choices, d2, guard, resets in succ(d) if d2 is not None
+                        and (candidates is None or inst in candidates)]
+                for inst, _choices, d2, guard, resets in entries:
+                    if inst in fired:
+                        continue
+                    try:
+                        inv2 = inv(d2)
+                    except RuntimeFault:
+                        continue  # a bound's condition fails there: a run-time error
+                    _pre, z3 = successor(z, n, guard, resets, inv2)
+                    if z3 is not None:
+                        fired.add(inst)
+                        why.pop(inst, None)
+                        always.pop(inst, None)
+                        continue
+                    reasons: set[Reason] = set()
+                    if satisfies(z, n, guard):
+                        z2 = kernel.constrain_all(z, n, guard)
+                        assert z2 is not None
+                        for x in resets or ():
+                            z2 = kernel.reset(z2, n, x)
+                        for b, x, raw in sites(d2):
+                            if constrain(z2, n, x, 0, raw) is None:
+                                reasons.add(Reason("bound", b))
+                    else:
+                        free = kernel.up(z, n)
+                        for b, x, raw in sites(d):
+                            capped = constrain(free, n, x, 0, raw)
+                            if capped is not None and not satisfies(capped, n, guard):
+                                reasons.add(Reason("time", b))
+                        if not reasons:
+                            reasons.add(Reason("time") if satisfies(free, n, guard)
+                                        else Reason("late"))
+                    seen = why.setdefault(inst, set())
+                    seen |= reasons
+                    always[inst] = always[inst] & reasons if inst in always else reasons
+        except OverflowError:
+            # a constant beyond the DBM kernel's range (discrete time takes larger ones):
+            # the reasons stay unworked, the list unsure
+            overflow = True
+    done = meter.stop_reason is None and not overflow
     # the reasons that block an instance wherever its condition holds, when there are any
     # (a bound that blocks it everywhere says more than one that also does somewhere);
     # else every reason seen

@@ -87,14 +87,13 @@ class DiscreteEngine:
         return state_graph(self.system, findings.store, limit)
 
     def symbolic_states(self, findings: Findings[int]) -> SymbolicStates:
-        """Each state an action (or the start) enters, as its clock values (DBM constraints
-        `x == v`; a capped clock `x >= v`): the pass lets time run from there within its
+        """Each state an action (or the start) enters, as its clock values in ticks (DBM
+        constraints `x == v`; a capped clock `x >= v`): the pass lets time run from there within its
         bounds. A state whose recorded parent ticked into it lies in its parent's zone and is
         left out (checker.engine.blocked)."""
         system = self.system
         store = findings.store
         layout = system.layout
-        tick_ms = system.tick_ms  # type: ignore[attr-defined]
         caps = layout.clock_caps
         discrete = (1 << layout.clock_offsets[0]) - 1 if layout.clock_offsets else -1
         tick = system.tick  # type: ignore[attr-defined]
@@ -105,13 +104,13 @@ class DiscreteEngine:
                     continue
                 point = []
                 for x, (v, cap) in enumerate(zip(layout.clock_values(s), caps), start=1):
-                    ms = v * tick_ms  # raw DBM bounds: (c << 1) | 1 is `<= c`
+                    # in ticks; raw DBM bounds: (c << 1) | 1 is `<= c`
                     if v < cap:
-                        point.append((x, 0, (ms << 1) | 1))
-                    point.append((0, x, (-ms << 1) | 1))  # a capped clock: at least this
+                        point.append((x, 0, (v << 1) | 1))
+                    point.append((0, x, (-v << 1) | 1))  # a capped clock: at least this
                 yield s & discrete, tuple(point)
 
-        return SymbolicStates(states(), len(store), points=True)
+        return SymbolicStates(states(), len(store), points=True, unit=self.tick)
 
 
 def leads_to_in_discrete_time(job: Job, props: list[LivenessInfo]) -> list[PropertyResult]:

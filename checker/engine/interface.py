@@ -76,12 +76,15 @@ class SymbolicStates:
     `total` pairs of a packed discrete state and a zone (the kernel's bytes) or, with
     `points`, the DBM constraints of its clock values (the pass lets time run from there
     within the state's bounds); `candidates`: the only action instances that can be
-    blocked, when the search already knows (None: any)."""
+    blocked, when the search already knows (None: any); `unit`: the ms of one unit of the
+    zones (or points) given, which divides every constant (discrete time: its tick, so
+    that constants too large for the DBM kernel in ms still fit in ticks)."""
 
     states: Iterable[tuple[int, Any]]
     total: int
     candidates: set[int] | None = None
     points: bool = False
+    unit: int = 1
 
 
 class Engine(Protocol):

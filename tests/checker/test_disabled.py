@@ -236,6 +236,20 @@ def test_the_specs_timed_examples_agree_with_the_oracle() -> None:
         assert {i for d in report.disabled for i in d.instances} == _oracle(text), name
 
 
+def test_discrete_time_with_constants_too_large_for_the_dbm_kernel_in_ms() -> None:
+    # 60 days is beyond the kernel's 32-bit bounds in ms (the zone engine refuses it); in
+    # discrete time the pass works in ticks (a day here), so it still answers
+    big = PREEMPT.replace("x == 3s", "x == 30 * 24h").replace("x == 5s", "x == 60 * 24h") \
+        .replace("x <= 1s", "x <= 24h").replace("x >= 4s", "x >= 40 * 24h") \
+        .replace("x >= 1s", "x >= 24h")
+    report = check(big, options=Options(time_engine="discrete"))
+    assert report.engine == "discrete time (tick 24h)"
+    assert report.stats.states < 1000
+    assert report.disabled_complete
+    assert _named(report) == [("too_late", ("too_late",), (("time", "4"),)),
+                              ("quick", ("quick",), (("late", None),))]
+
+
 def test_a_budget_limited_run_says_the_list_may_be_incomplete(tmp_path) -> None:
     path = tmp_path / "big.tock"
     path.write_text(ARM + "var n: 0..40 = 0\naction count when n < 40 do { n := n + 1 }\n")
