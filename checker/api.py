@@ -15,7 +15,7 @@ from .errors import UsageError
 from .measure import measure_results
 from .options import Options, conflict
 from .products import check_scenario
-from .report import PropertyResult, Report, Stats
+from .report import DisabledAction, PropertyResult, Report, Stats
 
 __all__ = ["check", "check_system", "load", "constant_text", "Constant", "UsageError",
            "make_report"]
@@ -101,7 +101,7 @@ def check_system(system: TransitionSystem, options: Options,
     results += measure_results(job, run)
     return make_report(system, options, main.engine, results, main.stats,
                        None if main.stop_reason is None else main.stop_reason.value,
-                       main.graph, main.coverage)
+                       main.graph, main.coverage, main.disabled, main.disabled_complete)
 
 
 def _selected(system: TransitionSystem, options: Options) -> list[int]:
@@ -121,7 +121,9 @@ def _selected(system: TransitionSystem, options: Options) -> list[int]:
 def make_report(system: TransitionSystem, options: Options, engine: str,
                 results: list[PropertyResult], stats: Stats, stop_reason: str | None,
                 graph: Callable[[], object] | None,
-                coverage: tuple[tuple[str, int], ...] = ()) -> Report:
+                coverage: tuple[tuple[str, int], ...] = (),
+                disabled: tuple[DisabledAction, ...] = (),
+                disabled_complete: bool = True) -> Report:
     if any(r.status != "unknown" and not r.as_expected for r in results):
         outcome = "violation"
     elif any(r.status == "unknown" for r in results):
@@ -130,4 +132,4 @@ def make_report(system: TransitionSystem, options: Options, engine: str,
         outcome = "ok"
     return Report(system.name, system.file, tuple(system.constants()), options.describe(),
                   engine, outcome, stop_reason, stats, tuple(results), coverage,
-                  system.processes, _graph=graph)
+                  system.processes, disabled, disabled_complete, _graph=graph)

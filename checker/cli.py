@@ -30,6 +30,7 @@ try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any othe
     from model import SpecError, escape_name
 
     from .api import check_system, load
+    from .disabled import summary as disabled_summary
     from .engine import Budget, Progress, StopReason
     from .engine.zones import kernel
     from .errors import UsageError
@@ -43,6 +44,7 @@ try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any othe
         render_swimlanes,
         safe_name,
     )
+    from .render.escape import visible
     from .render.explain import render_explain
     from .render.explorer import render_explorer
     from .render.html import render_html
@@ -365,6 +367,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
     clock.lap("reports")
     sys.stderr.write(f"tock: checked in {clock.total():.2f} s "
                      f"({_where_the_time_went(_timings(clock, budget))})\n")
+    disabled = disabled_summary(report.disabled, report.disabled_complete)
+    if disabled is not None:
+        sys.stderr.write(f"tock: warning: {visible(disabled)}\n")
     for note in notes:
         sys.stderr.write(f"tock: {escape_name(note)}\n")
     for path in written:

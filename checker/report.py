@@ -12,7 +12,8 @@ from model import exact_text, format_duration, format_time, open_text
 __all__ = ["Change", "Step", "Trace", "MeasureEnd", "Measured", "duration_text",
            "PropertyResult", "Stats", "Report", "stop_reason_text",
            "OUTCOME_EXIT", "TOOL", "VERSION", "SCHEMA", "format_time", "exact_text",
-           "open_text", "format_duration", "expectation_note"]
+           "open_text", "format_duration", "expectation_note", "Blocker",
+           "DisabledAction"]
 
 TOOL = "tock"
 VERSION = "0.1.0"
@@ -227,6 +228,42 @@ class Stats:
 
 
 @dataclass(frozen=True, slots=True)
+class Blocker:
+    """One reason a disabled action never fires. `kind`: "bound" (the state it would lead
+    to already exceeds a bound active there, so the transition is suppressed), "time" (a
+    bound stops time before its clock condition can hold) or "late" (its clock condition
+    is already over whenever its condition holds); "unknown": the check stopped before the
+    reason was worked out. For "bound" and "time": the bound's `location` (`file:line:col`;
+    a timeout's deadline: its `after` clause), `limit` and `condition` as the spec writes
+    them, and the `timeout` whose deadline it is (None: a `bound`; for "time", a limit of
+    None means the active bounds together, none alone). `message`: one sentence."""
+
+    kind: str
+    message: str
+    location: str | None = None
+    limit: str | None = None
+    condition: str | None = None
+    timeout: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DisabledAction:
+    """An action whose condition holds in some reachable state but that never fires there
+    (checker.engine.blocked): its name, process, declaration (`file:line:col`), the
+    instances concerned as steps are labelled (`renew(c=1)`; all of them when
+    `all_instances`), its clock condition as the spec writes it, and why (`blockers`). One
+    entry per action and set of reasons."""
+
+    action: str
+    process: str | None
+    location: str
+    instances: tuple[str, ...]
+    all_instances: bool
+    clock_condition: str | None
+    blockers: tuple[Blocker, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """A whole run. `outcome`: ok | violation | incomplete | error (see OUTCOME_EXIT)."""
 
@@ -241,6 +278,10 @@ class Report:
     properties: tuple[PropertyResult, ...]
     coverage: tuple[tuple[str, int], ...] = ()  # transitions per action (with --coverage)
     processes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # name, index parameter names
+    # actions a bound or a timeout always blocks (DisabledAction); `disabled_complete`:
+    # every reachable state was gone through (else the list may be incomplete)
+    disabled: tuple[DisabledAction, ...] = ()
+    disabled_complete: bool = True
     tool: str = TOOL
     version: str = VERSION
     _graph: Callable[[], Any] | None = field(default=None, compare=False, repr=False)

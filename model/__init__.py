@@ -21,6 +21,7 @@ from .loader import ReadError, load_files, read_spec
 from .outline import Section
 from .source import SourceFile, Span, escape_name, normalise
 from .system import (
+    BoundInfo,
     DiscreteTimeSystem,
     Fairness,
     LivenessInfo,
@@ -39,7 +40,7 @@ from .types import format_duration, format_value
 __all__ = [
     "load_spec", "load_text", "load_model", "TransitionSystem", "Transition", "PropertyInfo",
     "LivenessInfo", "MeasureInfo", "MeasureProduct", "Fairness", "ScenarioProduct",
-    "ScenarioItem", "RuntimeFault",
+    "ScenarioItem", "BoundInfo", "RuntimeFault",
     "SpecError", "Diagnostic", "CODES", "SourceFile", "Span", "EvalError", "format_duration",
     "json_value", "format_value", "ZoneCode", "escape_name", "DiscreteTimeSystem", "Section",
     "ConcreteStepper", "ConcreteState", "ConcreteMove", "PropertyValue", "WaitHint",

@@ -408,12 +408,18 @@ def instances(action: ir.Action | ir.Bound) -> list[tuple[Value, ...]]:
 def active_bounds(model: ir.Model, state: tuple) -> list[tuple[int, str, int]]:
     """(clock number, op, constant) of every bound active in `state`; an EvalError where a
     bound's condition or clock index cannot be evaluated there."""
+    return [(x, op, k) for _b, x, op, k in active_bound_sites(model, state)]
+
+
+def active_bound_sites(model: ir.Model, state: tuple) -> list[tuple[int, int, str, int]]:
+    """Like active_bounds, with which bound each is first: (bound index in `model.bounds`,
+    clock number, op, constant)."""
     out = []
-    for bound in model.bounds:
+    for b, bound in enumerate(model.bounds):
         for args in instances(bound):
             env = dict(zip(bound.locals, args))
             if bound.cond is None or evaluate(bound.cond, state, env):
-                out.append((clock_index(bound.atom.clock, state, env), bound.atom.op,
+                out.append((b, clock_index(bound.atom.clock, state, env), bound.atom.op,
                             bound.atom.bound))
     return out
 

@@ -57,10 +57,10 @@ from .time import (
     clock_names,
     default_tick,
     discrete_refusal,
+    raw_bound,
     static_number,
     time_constants,
 )
-from .timetext import format_duration
 from .types import (
     ArrayT,
     BoolT,
@@ -71,12 +71,13 @@ from .types import (
     SetT,
     Type,
     Value,
+    format_duration,
     format_value,
 )
 
 __all__ = ["TransitionSystem", "DiscreteTimeSystem", "Transition", "PropertyInfo",
            "LivenessInfo", "MeasureInfo", "MeasureProduct", "Fairness", "ScenarioProduct",
-           "ScenarioItem", "json_value"]
+           "ScenarioItem", "BoundInfo", "json_value"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +156,19 @@ class Fairness:
     @property
     def strong(self) -> int:
         return sum(1 << g for g, k in enumerate(self.kinds) if k == "strong")
+
+
+@dataclass(frozen=True, slots=True)
+class BoundInfo:
+    """A `bound` (or a timeout's deadline) as reports name it: where it is declared
+    (`file:line:col`; for a deadline, its `after` clause), the limit (a deadline's `c == K`)
+    and the `while` condition as the spec writes them, and the timeout it belongs to (None:
+    a `bound`)."""
+
+    location: str
+    limit: str
+    condition: str | None
+    timeout: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,6 +364,39 @@ class TransitionSystem:
         except interp.EvalError as err:
             return err
         return None
+
+    def bound_sites(self, state: int) -> tuple[tuple[int, int, int], ...]:
+        """The bounds active in (the discrete part of) packed state `state`, with the
+        interpreter: (index in `model.bounds`, clock number as the zone code numbers clocks
+        (1-based), raw DBM bound). Empty where a bound cannot be evaluated (the action that
+        leads there fails at run time, which is reported as such)."""
+        try:
+            sites = interp.active_bound_sites(self.model, self.decode(state))
+        except interp.EvalError:
+            return ()
+        return tuple((b, x + 1, raw_bound(k, op == "<")) for b, x, op, k in sites)
+
+    def action_info(self, a: int) -> tuple[str, str | None, str, int, str | None]:
+        """Action `a` (declaration order) as reports name it: its name, process,
+        `file:line:col`, number of instances, and its clock condition as the spec writes it
+        (a timeout: its `after` clause; None: no clock in its guard)."""
+        action = self.model.actions[a]
+        clock = " and ".join(t for t in (source_text(atom.span, self.sources)
+                                         for atom in action.clock_guard) if t) or None
+        return action.name, action.process, str(action.span), action.instances, clock
+
+    def bound_info(self, index: int) -> BoundInfo:
+        """How reports name bound `index` of `model.bounds` (BoundInfo)."""
+        bound = self.model.bounds[index]
+        timeout = next((a.name for a in self.model.actions if a.is_timeout
+                        and any(atom.span == bound.atom.span for atom in a.clock_guard)),
+                       None)
+        limit = source_text(bound.atom.span, self.sources) or \
+            f"{bound.atom.op} {format_duration(bound.atom.bound)}"
+        condition = None if bound.cond is None else \
+            source_text(bound.cond.span, self.sources)
+        where = bound.atom.span if timeout is not None else bound.span
+        return BoundInfo(str(where), limit, condition, timeout)
 
     def property_error(self, state: int) -> tuple[int, interp.EvalError] | None:
         """The first property whose evaluation fails in `state`, with the error."""

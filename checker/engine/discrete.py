@@ -9,6 +9,7 @@ engine refuses a spec with a strict one. Traces turn ticks back into time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,8 @@ from ..trace import TraceBuilder, find_transition, format_duration
 from ..verdicts import result, runtime_failure
 from .explicit.search import explore_dict
 from .findings import Findings
+from .interface import SymbolicStates
+from .store import ROOT
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -82,6 +85,32 @@ class DiscreteEngine:
 
     def graph(self, findings: Findings[int], limit: int) -> nx.DiGraph:
         return state_graph(self.system, findings.store, limit)
+
+    def symbolic_states(self, findings: Findings[int]) -> SymbolicStates:
+        """Each state an action (or the start) enters, as its clock values in ticks (DBM
+        constraints `x == v`; a capped clock `x >= v`): the pass lets time run from there within its
+        bounds. A state whose recorded parent ticked into it lies in its parent's zone and is
+        left out (checker.engine.blocked)."""
+        system = self.system
+        store = findings.store
+        layout = system.layout
+        caps = layout.clock_caps
+        discrete = (1 << layout.clock_offsets[0]) - 1 if layout.clock_offsets else -1
+        tick = system.tick  # type: ignore[attr-defined]
+
+        def states() -> Iterator[tuple[int, tuple[tuple[int, int, int], ...]]]:
+            for s, parent in store.parent_map().items():
+                if parent != ROOT and tick(parent) == s:
+                    continue
+                point = []
+                for x, (v, cap) in enumerate(zip(layout.clock_values(s), caps), start=1):
+                    # in ticks; raw DBM bounds: (c << 1) | 1 is `<= c`
+                    if v < cap:
+                        point.append((x, 0, (v << 1) | 1))
+                    point.append((0, x, (-v << 1) | 1))  # a capped clock: at least this
+                yield s & discrete, tuple(point)
+
+        return SymbolicStates(states(), len(store), points=True, unit=self.tick)
 
 
 def leads_to_in_discrete_time(job: Job, props: list[LivenessInfo]) -> list[PropertyResult]:

@@ -1,8 +1,9 @@
 """The one driver: run a job on the engine its system needs, and judge what it found.
 
 Every engine's findings are judged by the same rules (checker.verdicts); unbounded
-leads-to runs on the engine's own graph. When the spec has bounded responses, the search
-runs on the product of the system with their monitors (model.products), which carries the
+leads-to runs on the engine's own graph, and one pass over the engine's reachable states
+(checker.engine.blocked) finds the actions that a bound or a timeout always blocks. When
+the spec has bounded responses, the search runs on the product of the system with their monitors (model.products), which carries the
 system's own properties too: one pass answers the safety properties, the leads-to and the
 responses. A product's job is derived from the job that asks for it, so every search of a
 check shares its options and its budget.
@@ -13,9 +14,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from ..disabled import disabled_actions
 from ..errors import UsageError
 from ..products import response_results
 from ..verdicts import judge, judge_properties
+from .blocked import blocked_instances
 from .discrete import DiscreteEngine
 from .explicit import ExplicitEngine
 from .interface import Engine, Job, Run
@@ -67,5 +70,9 @@ def run(job: Job) -> Run:
     if job.coverage:
         with job.budget.timed("coverage"):
             coverage = engine.coverage(findings)
+    # the actions time silently disables: one pass for every engine (checker.engine.blocked)
+    blocked = blocked_instances(searched, system, engine.symbolic_states(findings)
+                                if job.blocked else None, findings.complete)
     return Run(engine.describe(findings), results, findings.stats(), findings.stop_reason,
-               lambda: engine.graph(findings, job.options.graph_limit), coverage)
+               lambda: engine.graph(findings, job.options.graph_limit), coverage,
+               disabled_actions(system, blocked), blocked.complete)

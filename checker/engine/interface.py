@@ -2,19 +2,20 @@
 
 An engine explores one `Job` (a system, the options, the properties to check, the shared
 budget) and returns `Findings`; from those it provides a tracer (findings to traces),
-unbounded leads-to on its state graph, action coverage, the state graph for users, and a
-one-line description for reports. The driver (checker.engine.driver.run) judges every
-engine's findings with the same rules (checker.verdicts).
+unbounded leads-to on its state graph, action coverage, the state graph for users, its
+reachable states as symbolic states (for the pass that finds the actions time silently
+disables, checker.engine.blocked), and a one-line description for reports. The driver
+(checker.engine.driver.run) judges every engine's findings with the same rules (checker.verdicts).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..options import Options
-from ..report import PropertyResult, Stats, Trace
+from ..report import DisabledAction, PropertyResult, Stats, Trace
 from .budget import Budget, StopReason
 from .findings import Findings
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
     from model import LivenessInfo, TransitionSystem
 
-__all__ = ["Engine", "Tracer", "Job", "Run"]
+__all__ = ["Engine", "Tracer", "Job", "Run", "SymbolicStates"]
 
 
 class Tracer(Protocol):
@@ -53,19 +54,37 @@ class Job:
     coverage: bool = False
     phase: str = "main"
     check_timelock: bool = True
+    blocked: bool = True  # look for the actions time silently disables (checker.engine.blocked)
 
     def for_product(self, system: TransitionSystem, phase: str) -> Job:
         """The job of a product of this job's system: every property of the product, no
         deadlock or timelock check (a product's runs end where its script does), no
-        fail-fast, no coverage."""
+        fail-fast, no coverage, no blocked actions (the main search answers for those)."""
         return replace(self, system=system, active=tuple(range(len(system.properties))),
                        check_deadlock=False, check_timelock=False, fail_fast=False,
-                       coverage=False, phase=phase)
+                       coverage=False, phase=phase, blocked=False)
 
     def liveness(self) -> list[LivenessInfo]:
         """The leads-to properties this job asks about (bounded and unbounded)."""
         names = self.options.properties
         return [p for p in self.system.liveness if names is None or p.name in names]
+
+
+@dataclass(frozen=True)
+class SymbolicStates:
+    """An engine's reachable states for the blocked-actions pass (checker.engine.blocked):
+    `total` pairs of a packed discrete state and a zone (the kernel's bytes) or, with
+    `points`, the DBM constraints of its clock values (the pass lets time run from there
+    within the state's bounds); `candidates`: the only action instances that can be
+    blocked, when the search already knows (None: any); `unit`: the ms of one unit of the
+    zones (or points) given, which divides every constant (discrete time: its tick, so
+    that constants too large for the DBM kernel in ms still fit in ticks)."""
+
+    states: Iterable[tuple[int, Any]]
+    total: int
+    candidates: set[int] | None = None
+    points: bool = False
+    unit: int = 1
 
 
 class Engine(Protocol):
@@ -80,6 +99,7 @@ class Engine(Protocol):
                  props: list[LivenessInfo]) -> list[PropertyResult]: ...
     def coverage(self, findings: Findings[Any]) -> tuple[tuple[str, int], ...]: ...
     def graph(self, findings: Findings[Any], limit: int) -> nx.DiGraph: ...
+    def symbolic_states(self, findings: Findings[Any]) -> SymbolicStates | None: ...
     def describe(self, findings: Findings[Any]) -> str: ...
 
 
@@ -93,3 +113,5 @@ class Run:
     stop_reason: StopReason | None
     graph: Callable[[], object] | None
     coverage: tuple[tuple[str, int], ...] = field(default=())
+    disabled: tuple[DisabledAction, ...] = field(default=())  # checker.engine.blocked
+    disabled_complete: bool = True

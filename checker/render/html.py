@@ -24,6 +24,7 @@ from ..report import (
 from .escape import visible
 from .folds import Fold, fold_words, segments, span_text
 from .svg import inline_svg
+from .text import PARTIAL_NOTE, disabled_label
 
 __all__ = ["render_html", "property_anchor"]
 
@@ -186,6 +187,8 @@ def render_html(report: Report, pictures: Mapping[str, str] | None = None,
     if graph_svg:
         links.append('<a href="#state-graph">State graph</a>')
     links.append('<a href="#coverage">Coverage</a>')
+    if report.disabled:
+        links.append('<a href="#disabled-actions">Disabled actions</a>')
     emit(f"<nav>{''.join(links)}</nav>")
     for note in notes:
         emit(f'<p class="note">{_esc(note)}</p>')
@@ -200,6 +203,7 @@ def render_html(report: Report, pictures: Mapping[str, str] | None = None,
              "full valuation; <code>tock graph</code> draws it full size.</p>")
         emit(f'<div class="picture graph">{inline_svg(graph_svg)}</div>')
     _coverage(report, emit)
+    _disabled(report, emit)
     emit(f"<footer>{_esc(report.tool)} {_esc(report.version)} \u00b7 this page is "
          "self-contained: it loads nothing and runs no script.</footer>")
     emit("</main>")
@@ -426,4 +430,25 @@ def _coverage(report: Report, emit) -> None:  # noqa: ANN001
         bar = f'<span class="bar" style="width:{width}px"></span>' if count else "never fired"
         emit(f'<tr{row_class}><td class="mono">{_esc(name)}</td><td class="num">{count:,}</td>'
              f"<td>{bar}</td></tr>")
+    emit("</tbody></table>")
+
+
+def _disabled(report: Report, emit) -> None:  # noqa: ANN001
+    """The actions a bound or a timeout always blocks (checker.engine.blocked), with why;
+    nothing when there are none."""
+    if not report.disabled:
+        return
+    emit('<h2 id="disabled-actions">Disabled actions</h2>')
+    emit(f'<p><span class="status bad">{len(report.disabled)} never fire</span>: each has a '
+         "reachable state where its condition holds, but time always blocks it: a bound (or "
+         "another timeout's deadline) stops time before its clock condition holds, the "
+         "condition is already over, or the state it would lead to exceeds a bound.</p>")
+    if not report.disabled_complete:
+        emit(f'<p class="note">{_esc(PARTIAL_NOTE[0].upper() + PARTIAL_NOTE[1:])}.</p>')
+    emit('<table class="coverage"><thead><tr><th>action</th><th>declared</th>'
+         "<th>why it never fires</th></tr></thead><tbody>")
+    for entry in report.disabled:
+        why = "<br>".join(_esc(b.message) for b in entry.blockers)
+        emit(f'<tr class="dead"><td class="mono">{_esc(disabled_label(entry))}</td>'
+             f'<td class="mono">{_esc(entry.location)}</td><td>{why}</td></tr>')
     emit("</tbody></table>")

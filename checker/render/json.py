@@ -134,6 +134,30 @@ def report_data(report: Report) -> dict[str, object]:
         },
         "properties": [_property(p) for p in report.properties],
         "coverage": [{"action": a, "fired": n} for a, n in report.coverage],
+        "disabled_actions": _disabled(report),
+    }
+
+
+def _disabled(report: Report) -> dict[str, object]:
+    """The actions a bound or a timeout always blocks (docs/json-report.md)."""
+    return {
+        "complete": report.disabled_complete,
+        "actions": [{
+            "action": d.action,
+            "process": d.process,
+            "location": d.location,
+            "instances": list(d.instances),
+            "all_instances": d.all_instances,
+            "clock_condition": d.clock_condition,
+            "blocked_by": [{
+                "kind": b.kind,
+                "location": b.location,
+                "limit": b.limit,
+                "condition": b.condition,
+                "timeout": b.timeout,
+                "message": b.message,
+            } for b in d.blockers],
+        } for d in report.disabled],
     }
 
 

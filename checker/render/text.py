@@ -3,11 +3,18 @@ variables that changed. Deterministic: the only run-dependent text is the `time`
 
 from __future__ import annotations
 
-from ..report import PropertyResult, Report, Trace, expectation_note, stop_reason_text
+from ..report import (
+    DisabledAction,
+    PropertyResult,
+    Report,
+    Trace,
+    expectation_note,
+    stop_reason_text,
+)
 from .escape import visible
 from .folds import Fold, fold_words, segments, span_text
 
-__all__ = ["render_text", "render_trace"]
+__all__ = ["render_text", "render_trace", "disabled_block"]
 
 _STATUS = {
     "holds": "holds", "violated": "VIOLATED", "reached": "reached", "unreached": "UNREACHED",
@@ -63,6 +70,7 @@ def render_text(report: Report) -> str:
         for name, count in report.coverage:
             note = "   never fired" if count == 0 else ""
             lines.append(f"  {name:<{width}}  {count:>10,}{note}")
+    lines.extend(disabled_block(report))
     lines.append("")
     if report.outcome in _OUTCOME:
         lines.append(_OUTCOME[report.outcome])
@@ -185,3 +193,33 @@ def render_trace(trace: Trace, indent: str = "") -> list[str]:
         lines.append(f"{indent}   steps {trace.loop_start + 1}..{last} repeat forever "
                      f"(step {last} returns to {back}, marked ->)")
     return lines
+
+
+# ------------------------------------------------------------------ disabled actions
+
+DISABLED_TITLE = ("disabled actions (each has a reachable state where its condition holds, "
+                  "but time always blocks it)")
+PARTIAL_NOTE = ("the search was not exhaustive: this list may be incomplete, and an action "
+                "on it may still fire in a state not explored")
+
+
+def disabled_block(report: Report) -> list[str]:
+    """The actions a bound or a timeout always blocks (checker.engine.blocked), with why;
+    nothing when there are none."""
+    if not report.disabled:
+        return []
+    lines = ["", DISABLED_TITLE]
+    if not report.disabled_complete:
+        lines.append(f"  ({PARTIAL_NOTE})")
+    for entry in report.disabled:
+        lines.append(f"  {disabled_label(entry)}  ({entry.location})")
+        for blocker in entry.blockers:
+            lines.append(f"    - {blocker.message}")
+    return lines
+
+
+def disabled_label(entry: DisabledAction) -> str:
+    """`arm`, `renew (every instance)` or `renew(c=1), renew(c=2)`."""
+    if not entry.all_instances:
+        return ", ".join(entry.instances)
+    return entry.action + (" (every instance)" if entry.instances != (entry.action,) else "")

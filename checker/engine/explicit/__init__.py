@@ -75,6 +75,11 @@ class ExplicitEngine:
     def graph(self, findings: Findings[int], limit: int) -> nx.DiGraph:
         return state_graph(self.system, findings.store, limit)
 
+    def symbolic_states(self, findings: Findings[int]) -> None:
+        """None: without clocks there are no bounds and no clock guards, so every action
+        whose condition holds fires (checker.engine.blocked)."""
+        return None
+
 
 class ExplicitTracer:
     """Traces of the explicit-state engine: parent links, labelled and replayed."""

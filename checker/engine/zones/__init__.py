@@ -25,6 +25,7 @@ from ...graph import check_graph_size
 from ...liveness import unbounded
 from ...report import PropertyResult
 from ..findings import Findings
+from ..interface import SymbolicStates
 from ..store import ROOT
 from . import dbm, kernel
 from .extrapolation import ExtraLU, ExtraM, Extrapolation
@@ -99,6 +100,16 @@ class ZoneEngine:
         for inst, count in enumerate(nodes.instance_counts):
             counts[instances[inst][0]] += count
         return tuple(zip(names, counts))
+
+    def symbolic_states(self, findings: Findings[int]) -> SymbolicStates:
+        """Its nodes; the candidates are the instances that never fired though the search
+        saw their condition hold (none, most often: the pass then costs nothing)."""
+        nodes: ZoneNodes = findings.store
+        counts = nodes.instance_counts
+        candidates = {inst for inst, flag in enumerate(nodes.suppressed)
+                      if flag and not counts[inst]}
+        return SymbolicStates(((nodes.discrete(i), nodes.zone(i)) for i in range(len(nodes))),
+                              len(nodes), candidates)
 
     def graph(self, findings: Findings[int], limit: int) -> nx.DiGraph:
         import networkx as nx

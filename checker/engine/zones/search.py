@@ -70,6 +70,10 @@ class ZoneNodes:
         self.parent = array("i")
         self.entry = array("i")  # which entry of zc.succ(parent's state) led here
         self.instance_counts: list[int] = []  # transitions per action instance
+        # per action instance: 1 once its condition held somewhere but the zone let it not
+        # fire (its clock guard or the target's bounds): the blocked-actions pass looks
+        # only at instances with a 1 here and no transition (checker.engine.blocked)
+        self.suppressed = bytearray()
         # every edge (source, target or its subsumer, entry), while the graph is small
         # enough to be drawn (Engine.graph refuses larger ones anyway)
         self.edge_limit = edge_limit
@@ -149,6 +153,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     parent_of = nodes.parent
     entry_of = nodes.entry
     counts = nodes.instance_counts = [0] * len(system.instances)
+    suppressed = nodes.suppressed = bytearray(len(system.instances))
     if graph is not None:
         graph.enabled_everywhere = []
     successor = kernel.successor
@@ -261,6 +266,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                         continue
                     pre, z3 = successor(z, n, guard, resets, inv2)
                     if z3 is None:
+                        suppressed[inst] = 1
                         continue
                     if pre is not None:
                         enabled.append(pre)
