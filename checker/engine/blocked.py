@@ -13,8 +13,8 @@ states*, a discrete state with a zone of clock valuations, and asks the zone tar
 as DBM constraints) and the DBM kernel whether the instance fires from the zone, and if not,
 why. The zone engine hands over its own nodes; the discrete engine each state that an action
 (or the start) enters, as the zone of its clock values and every delay its bounds allow (a
-state reached by ticks lies in that zone; tick and constants are whole, so a delay exists
-in whole ticks when one exists at all); an untimed system has nothing to block.
+state reached by ticks lies in that zone; tick and constants are whole, so a delay exists in
+whole ticks when one exists at all); an untimed system has nothing to block.
 
 Why, for an instance that does not fire from a zone Z (a guard g, resets R, the bounds of
 the source and of the target as single upper limits x <= K):
@@ -26,11 +26,12 @@ the source and of the target as single upper limits x <= K):
   source's bounds, a zone that g misses is missed under one bound alone, or g misses even
   the free zone: `late` (g's own upper limit is over by the time the condition holds).
 
-An instance is given the reasons that hold in every symbolic state where it is blocked,
-when there are any (the process's own bound that always stops it, rather than one that
-also does in a few states), else every reason seen. Every reason given holds; the verdict
-(blocked or not) is exact on the engines' own terms: zones fire from an extrapolated zone exactly when from some concrete state (the
-extrapolations are simulations), and the discrete engine is exact for closed constraints.
+An instance is given the reasons that hold in every symbolic state where it is blocked, when
+there are any (the process's own bound that always stops it, rather than one that also does
+in a few states), else every reason seen. Every reason given holds; the verdict (blocked or
+not) is exact on the engines' own terms: zones fire from an extrapolated zone exactly when
+from some concrete state (the extrapolations are simulations), and the discrete engine is
+exact for closed constraints.
 """
 
 from __future__ import annotations

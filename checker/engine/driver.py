@@ -1,12 +1,12 @@
 """The one driver: run a job on the engine its system needs, and judge what it found.
 
-Every engine's findings are judged by the same rules (checker.verdicts); unbounded
-leads-to runs on the engine's own graph, and one pass over the engine's reachable states
-(checker.engine.blocked) finds the actions that a bound or a timeout always blocks. When
-the spec has bounded responses, the search runs on the product of the system with their monitors (model.products), which carries the
-system's own properties too: one pass answers the safety properties, the leads-to and the
-responses. A product's job is derived from the job that asks for it, so every search of a
-check shares its options and its budget.
+Every engine's findings are judged by the same rules (checker.verdicts); unbounded leads-to
+runs on the engine's own graph, and one pass over the engine's reachable states
+(checker.engine.blocked) finds the actions that a bound or a timeout always blocks. When the
+spec has bounded responses, the search runs on the product of the system with their monitors
+(model.products), which carries the system's own properties too: one pass answers the safety
+properties, the leads-to and the responses. A product's job is derived from the job that
+asks for it, so every search of a check shares its options and its budget.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ budget) and returns `Findings`; from those it provides a tracer (findings to tra
 unbounded leads-to on its state graph, action coverage, the state graph for users, its
 reachable states as symbolic states (for the pass that finds the actions time silently
 disables, checker.engine.blocked), and a one-line description for reports. The driver
-(checker.engine.driver.run) judges every engine's findings with the same rules (checker.verdicts).
+(checker.engine.driver.run) judges every engine's findings with the same rules
+(checker.verdicts).
 """
 
 from __future__ import annotations
