@@ -413,12 +413,24 @@ def _coverage(report: Report, emit) -> None:  # noqa: ANN001
              "--out measure it).</p>")
         return
     dead = [name for name, count in report.coverage if count == 0]
+    blocked = {d.action for d in report.disabled} | {
+        f"{d.process}.{d.action}" for d in report.disabled if d.process}
     if dead:
+        where = "a reachable state" if report.stats.exhaustive else "the states explored"
         emit(f'<p><span class="status bad">{len(dead)} action'
              f"{'s' if len(dead) != 1 else ''} never fired</span>: "
-             + ", ".join(f'<span class="mono">{_esc(name)}</span>' for name in dead)
-             + ". A dead action is usually a modelling mistake: its guard is never true in "
-             "a reachable state.</p>")
+             + ", ".join(f'<span class="mono">{_esc(name)}</span>' for name in dead) + ".")
+        guarded = [name for name in dead if name not in blocked]
+        if guarded:
+            emit(" A dead action is usually a modelling mistake: the guard of "
+                 + ", ".join(f'<span class="mono">{_esc(name)}</span>' for name in guarded)
+                 + f" is never true in {where}.")
+        if len(guarded) < len(dead):
+            which = "The others have" if guarded else ("It has" if len(dead) == 1
+                                                        else "Each has")
+            emit(f" {which} a guard that holds, but a bound or a timeout blocks it (see "
+                 '<a href="#disabled-actions">Disabled actions</a>).')
+        emit("</p>")
     else:
         emit("<p>Every action fired in some reachable state.</p>")
     most = max(count for _, count in report.coverage) or 1

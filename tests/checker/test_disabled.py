@@ -303,6 +303,22 @@ def test_json_html_and_the_cli_warning(tmp_path, capsys: pytest.CaptureFixture[s
     assert "preempt.tock:4:23" in page
 
 
+def test_the_coverage_note_does_not_call_a_disabled_action_dead(tmp_path) -> None:
+    # `approach` never fires, but its guard holds: a bound blocks it, and the coverage
+    # section must not claim its guard is never true; a genuinely dead action still is
+    spec = BOUND + "action never when laps == 3 and loc == near do { laps := 0 }\n"
+    path = tmp_path / "dead.tock"
+    path.write_text(spec)
+    page = render_html(check(str(path), options=Options(coverage=True)))
+    note = page.split('id="coverage"', 1)[1].split("</p>", 1)[0]
+    assert "2 actions never fired" in note
+    assert 'the guard of <span class="mono">never</span> is never true in a reachable' in note
+    assert "The others have a guard that holds, but a bound or a timeout blocks it" in note
+    alone = render_html(check(_write(tmp_path, "bound"), options=Options(coverage=True)))
+    note = alone.split('id="coverage"', 1)[1].split("</p>", 1)[0]
+    assert "It has a guard that holds" in note and "never true" not in note
+
+
 def test_the_warning_line_names_at_most_five_actions() -> None:
     entry = DisabledAction("a", None, "s.tock:1:1", ("a",), True, None,
                            (Blocker("bound", "m", "s.tock:2:1", "x <= 1s"),))
