@@ -1,5 +1,5 @@
-"""Helpers for tests: tiny specs from snippets, and a naive reference explorer that runs the
-reference interpreter instead of the compiled code."""
+"""Helpers for tests: tiny specs from snippets, a naive reference explorer that runs the
+reference interpreter instead of the compiled code, and the mark for tests that need dot."""
 
 from __future__ import annotations
 
@@ -7,8 +7,15 @@ import signal
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
+from checker.render.svg import graphviz_available
 from model import TransitionSystem, load_text
 from model.interp import initial_states, successors
+
+# tests that draw SVG through graphviz's dot skip, saying why, where it is not installed
+needs_dot = pytest.mark.skipif(not graphviz_available(),
+                               reason="graphviz's dot is not installed (apt-get install graphviz)")
 
 
 def spec(snippet: str, constants: dict[str, str] | None = None) -> TransitionSystem:

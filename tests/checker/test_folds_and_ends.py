@@ -18,14 +18,13 @@ from checker.render.dot import render_swimlanes
 from checker.render.folds import Fold, fold_words, folds, segments
 from checker.render.html import render_html
 from checker.render.json import render_json
-from checker.render.svg import dot_to_svg, graphviz_available
+from checker.render.svg import dot_to_svg
 from checker.render.text import render_text, render_trace
 from checker.report import Change, Step, Trace
+from tests.helpers import needs_dot
 
 TICKING = "tests/fixtures/ticking_controller.tock"
 
-needs_dot = pytest.mark.skipif(not graphviz_available(),
-                               reason="graphviz's dot is not installed (apt-get install graphviz)")
 
 
 def _step(k: int, action: str | None = "tick", time: Fraction | None = None,

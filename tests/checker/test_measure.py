@@ -14,11 +14,11 @@ from checker.cli import main
 from checker.options import Options
 from checker.render.html import render_html
 from checker.render.json import render_json
-from checker.render.svg import graphviz_available
 from checker.render.text import render_text
 from checker.report import Measured, PropertyResult, Report
 from model import SourceFile, ast
 from model.parser import parse_text
+from tests.helpers import needs_dot
 
 EVICTION = "specs/timed/node_eviction.tock"
 PING = "specs/timed/ping_window.tock"
@@ -270,7 +270,7 @@ def test_html_shows_the_interval_and_both_runs() -> None:
     assert ">measured<" in page
 
 
-@pytest.mark.skipif(not graphviz_available(), reason="graphviz's dot is not installed")
+@needs_dot
 def test_svg_pictures_of_both_ends(tmp_path) -> None:
     out = tmp_path / "pics"
     assert main(["check", EVICTION, "--svg", str(out), "-q"]) == 0

@@ -24,13 +24,11 @@ from checker.render.dot import (
 from checker.render.html import render_html
 from checker.render.svg import dot_to_svg, graphviz_available, inline_svg
 from checker.report import Change, PropertyResult, Report, Stats, Step, Trace, format_time
-from tests.helpers import hostile_spec
+from tests.helpers import hostile_spec, needs_dot
 
 GOLDEN = "tests/golden/reports"
 SVG = "{http://www.w3.org/2000/svg}"
 
-needs_dot = pytest.mark.skipif(not graphviz_available(),
-                               reason="graphviz's dot is not installed (apt-get install graphviz)")
 
 # globals, a plain process, a process with one index and one with two, a top-level action
 LANES = """spec lanes

@@ -9,20 +9,16 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-import pytest
-
 from checker import Options, check
 from checker.render.dot import render_swimlanes
 from checker.render.explain import render_explain
 from checker.render.html import render_html
 from checker.render.json import render_json
-from checker.render.svg import dot_to_svg, graphviz_available
+from checker.render.svg import dot_to_svg
 from checker.render.text import render_text
 from checker.report import Change, PropertyResult, Report, Step, Trace
 from model import ClockInterval, load_text
-
-needs_dot = pytest.mark.skipif(not graphviz_available(),
-                               reason="graphviz's dot is not installed (apt-get install graphviz)")
+from tests.helpers import needs_dot
 
 AGENTS = """spec agents
 type Agent = 1..2
