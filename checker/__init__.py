@@ -18,11 +18,14 @@ from __future__ import annotations
 import importlib
 
 __all__ = ["check", "check_system", "load", "Options", "Report", "PropertyResult", "Stats",
-           "Step", "Change", "Trace", "UsageError"]
+           "Step", "Change", "Trace", "UsageError", "simulate", "SimSettings",
+           "SimulationReport"]
 
 _WHERE = {"check": "api", "check_system": "api", "load": "api", "UsageError": "errors",
           "Options": "options", "Report": "report", "PropertyResult": "report",
-          "Stats": "report", "Step": "report", "Change": "report", "Trace": "report"}
+          "Stats": "report", "Step": "report", "Change": "report", "Trace": "report",
+          "simulate": "simulation", "SimSettings": "simulation",
+          "SimulationReport": "simulation"}
 
 
 def __getattr__(name: str) -> object:

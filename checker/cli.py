@@ -51,9 +51,11 @@ try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any othe
     from .render.json import render_json
     from .render.junit import render_junit
     from .render.sarif import render_sarif
+    from .render.simulation import render_simulation_json, render_simulation_text
     from .render.svg import GraphvizFailed, GraphvizMissing, dot_to_svg, graphviz_available
     from .render.text import render_text
     from .report import VERSION, PropertyResult, Report
+    from .simulation import SimSettings, simulate_system
 except KeyboardInterrupt:  # pragma: no cover - timing
     sys.stderr.write("tock: interrupted\n")
     sys.exit(130)
@@ -192,6 +194,47 @@ def _parser() -> argparse.ArgumentParser:
     explore.add_argument("--no-check", dest="run_check", action="store_false",
                          help="do not run the check at start (the page can run it)")
     explore.set_defaults(func=_cmd_explore)
+
+    # tock simulate (docs/simulate.md): random runs, shortened counterexamples
+    simulate = sub.add_parser("simulate", help="random runs for state spaces too big to "
+                              "exhaust (finds violations, proves nothing)",
+                              description="Run SPEC at random from its initial states, judging "
+                              "every safety property, bounded response and scenario on each "
+                              "state; a violation is shortened and shown as a trace. No "
+                              "violation in N runs proves nothing: use tock check for that.")
+    spec_args(simulate)
+    simulate.add_argument("-p", "--property", dest="properties", action="append",
+                          metavar="NAME", help="judge only this property (repeatable)")
+    simulate.add_argument("--runs", type=_positive, default=1000, metavar="N",
+                          help="number of random runs (default 1000)")
+    simulate.add_argument("--depth", type=_positive, default=100, metavar="D",
+                          help="steps per run at most (default 100)")
+    simulate.add_argument("--seed", type=_natural, default=0, metavar="S",
+                          help="the seed the runs derive from (default 0); the same seed gives "
+                          "the same runs and report")
+    simulate.add_argument("-j", "--workers", type=_positive, default=1, metavar="N",
+                          help="run in N processes (the report is the same as with one)")
+    simulate.add_argument("--json", metavar="FILE", help="write the JSON report to FILE")
+    simulate.add_argument("--text", metavar="FILE", help="write the text report to FILE")
+    simulate.add_argument("--svg", metavar="DIR",
+                          help="write a swimlane picture of each trace to DIR/PROPERTY.svg")
+    simulate.add_argument("--html", metavar="FILE",
+                          help="write a self-contained HTML report to FILE")
+    simulate.add_argument("--max-states", type=_positive, metavar="N",
+                          help="stop after N distinct discrete states")
+    simulate.add_argument("--time-limit", type=_seconds, metavar="T",
+                          help="stop after T (seconds, or with a unit: 90s, 10min)")
+    simulate.add_argument("--memory-limit", type=_positive, metavar="MB",
+                          help="stop when memory exceeds MB megabytes")
+    sim_deadlock = simulate.add_mutually_exclusive_group()
+    sim_deadlock.add_argument("--no-deadlock", dest="deadlock", action="store_false",
+                              default=None, help="do not report deadlocks")
+    sim_deadlock.add_argument("--deadlock", dest="deadlock", action="store_true",
+                              help="report deadlocks even if the spec allows them")
+    simulate.add_argument("--time", dest="time_engine", choices=("zones",),
+                          help="time semantics for specs with clocks (zones, the default)")
+    simulate.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    simulate.set_defaults(func=_cmd_simulate, actions=simulate._actions)
     return parser
 
 
@@ -370,6 +413,85 @@ def _cmd_check(args: argparse.Namespace) -> int:
     disabled = disabled_summary(report.disabled, report.disabled_complete)
     if disabled is not None:
         sys.stderr.write(f"tock: warning: {visible(disabled)}\n")
+    for note in notes:
+        sys.stderr.write(f"tock: {escape_name(note)}\n")
+    for path in written:
+        sys.stderr.write(f"tock: wrote {escape_name(path)}\n")
+    for message in failed:
+        sys.stderr.write(f"tock: error: {message}\n")
+    return EXIT_SPEC_ERROR if failed else report.exit_code
+
+
+def _natural(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
+    return value
+
+
+def _sim_progress(runs: int):  # noqa: ANN202
+    """Progress lines of `tock simulate` on stderr: runs done, states, steps."""
+
+    def show(p: Progress) -> None:
+        label = f"[{_phase_label(p.phase)}]"
+        if p.done:
+            how = "done" if p.stop_reason is None else f"stopped ({p.stop_reason.value})"
+            line = f"tock: {label} {how} after {p.seconds:.0f} s"
+        else:
+            line = (f"tock: {label} run {runs - p.queue:,} of {runs:,}, {p.states:,} distinct "
+                    f"states, {p.transitions:,} steps, deepest {p.depth}, {p.seconds:.0f} s")
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    options = Options(
+        max_states=args.max_states, time_limit=args.time_limit,
+        memory_limit=args.memory_limit, check_deadlock=args.deadlock,
+        properties=tuple(args.properties) if args.properties else None,
+        time_engine=args.time_engine)
+    settings = SimSettings(runs=args.runs, depth=args.depth, seed=args.seed,
+                           workers=args.workers)
+    clock = _Stopwatch(args.started)
+    system = _load(args)
+    clock.lap("load")
+    inputs = _inputs(system)
+    budget = Budget(options, None if args.quiet else _sim_progress(args.runs))
+    with _ctrl_c(budget):
+        simulated = simulate_system(system, options, settings, budget=budget)
+    clock.lap("simulate")
+    report, data = simulated.report, simulated.data()
+    text = render_simulation_text(report, data)
+    outputs: list[tuple[str, str, str | None]] = []
+    if args.text:
+        outputs.append((args.text, text, None))
+    if args.json:
+        outputs.append((args.json, render_simulation_json(report, data), None))
+    notes: list[str] = []
+    if args.svg or args.html:
+        pictures = _swimlane_svgs(report, notes)
+        if args.svg:
+            for name, svg in pictures.items():
+                outputs.append((os.path.join(args.svg, f"{safe_name(name)}.svg"), svg, None))
+        if args.html:
+            page = render_html(report, pictures, _command(args), None,
+                               tuple(notes) + (text.splitlines()[-1],),
+                               timings=_timings(clock, budget))
+            outputs.append((args.html, page, None))
+    written, failed = [], []
+    for path, content, inside in outputs:
+        try:
+            _write(path, content, inputs, inside)
+            written.append(path)
+        except UsageError as err:
+            failed.append(str(err))
+    sys.stdout.write(text)
+    sys.stderr.write(f"tock: simulated in {clock.total():.2f} s\n")
     for note in notes:
         sys.stderr.write(f"tock: {escape_name(note)}\n")
     for path in written:

@@ -11,6 +11,7 @@ asks for it, so every search of a check shares its options and its budget.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
     from ..options import Options
 
-__all__ = ["run", "engine_for", "ENGINES"]
+__all__ = ["run", "engine_for", "ENGINES", "EngineFactory"]
 
 ENGINES = ("explicit", "discrete", "zones")
 
@@ -46,8 +47,13 @@ def engine_for(system: TransitionSystem, options: Options) -> Engine:
     return ZoneEngine(system)
 
 
-def run(job: Job) -> Run:
-    """Explore the job's system, judge every verdict it asks for, and say how it went."""
+EngineFactory = Callable[["TransitionSystem", "Options"], Engine]
+
+
+def run(job: Job, make_engine: EngineFactory | None = None) -> Run:
+    """Explore the job's system, judge every verdict it asks for, and say how it went.
+    `make_engine` picks the engine for the searched system (default `engine_for`; a
+    wrapper such as simulation, checker.engine.simulate, gives its own)."""
     bounded = [p for p in job.liveness() if p.within is not None]
     searched = job
     first_monitor = len(job.system.properties)
@@ -55,7 +61,7 @@ def run(job: Job) -> Run:
         product = job.system.response_product([p.name for p in bounded], carry=True)
         monitors = tuple(range(first_monitor, first_monitor + len(bounded)))
         searched = replace(job, system=product, active=job.active + monitors)
-    engine = engine_for(searched.system, job.options)
+    engine = (make_engine or engine_for)(searched.system, job.options)
     findings = engine.explore(searched)
     tracer = engine.tracer(findings)
     system = engine.system

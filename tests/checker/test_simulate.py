@@ -1,0 +1,97 @@
+"""tock simulate: random runs find violations, shorten them, replay them, and never claim
+more than a simulation shows (docs/simulate.md)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from checker import Options
+from checker.cli import main
+from checker.render.simulation import render_simulation_json, render_simulation_text
+from checker.simulation import SimSettings, simulate
+
+INCREMENT = "specs/conformance/increment.tock"
+PING = "specs/timed/ping_window.tock"
+FISCHER = "specs/timed/fischer.tock"
+
+
+def _texts(spec: str, constants: dict | None, settings: SimSettings) -> tuple[str, str]:
+    sim = simulate(spec, constants, settings=settings)
+    return (render_simulation_text(sim.report, sim.data()),
+            render_simulation_json(sim.report, sim.data()))
+
+
+def test_untimed_violation_is_found_shortened_and_replayed() -> None:
+    sim = simulate(INCREMENT, settings=SimSettings(runs=20))
+    fin = sim.report.property("fin")
+    assert fin.status == "violated"
+    assert fin.trace is not None and len(fin.trace) <= 4  # the shortest trace has 4 steps
+    # every step was replayed in the reference interpreter by the TraceBuilder
+    assert [s.action for s in fin.trace.steps[1:]] == ["Read", "Read", "Write", "Write"]
+    shrunk = sim.data()["systems"][0]["shrunk"]
+    assert any(s["finding"] == "fin" and s["steps"] <= s["found_steps"] for s in shrunk)
+
+
+def test_timed_violation_has_real_times_and_is_short() -> None:
+    sim = simulate(PING, {"RESTARTS": True}, settings=SimSettings(runs=300))
+    result = sim.report.property("no_removal_after_restart_within_75s")
+    assert result.status == "violated"
+    assert sim.exit_code == 3  # as expected: nothing against the spec, nothing proven
+    trace = result.trace
+    assert trace is not None and len(trace) <= 9  # tock check's shortest: 8 steps
+    times = [s.time for s in trace.steps if s.time is not None]
+    assert times == sorted(times) and times[-1] >= 75.0  # a ping window of 75 s
+    # the property it was shortened for still fails in its last state
+    assert dict(result.why)
+
+
+def test_same_seed_same_report_whatever_the_workers() -> None:
+    one = _texts(PING, {"RESTARTS": True}, SimSettings(runs=40, seed=7, workers=1))
+    two = _texts(PING, {"RESTARTS": True}, SimSettings(runs=40, seed=7, workers=2))
+    assert one == two
+    other = _texts(PING, {"RESTARTS": True}, SimSettings(runs=40, seed=8, workers=1))
+    assert other[1] != one[1]  # another seed, other runs
+    assert json.loads(one[1])["simulation"]["seed"] == 7
+
+
+def test_clean_simulation_proves_nothing_and_reports_coverage() -> None:
+    sim = simulate(FISCHER, settings=SimSettings(runs=30, depth=40))
+    text = render_simulation_text(sim.report, sim.data())
+    assert sim.report.property("mutex").status == "unknown"
+    assert "holds" not in text.replace("(tock check decides)", "")
+    assert "proves nothing" in text.splitlines()[-1]
+    assert not text.splitlines()[-1].startswith("OK")
+    system = sim.data()["systems"][0]
+    assert system["runs"] == 30 and system["states"] > 1 and 0 < system["max_depth"] <= 40
+    assert sum(system["fired"].values()) == system["steps"]
+    assert sim.report.coverage and sim.exit_code == 3
+
+
+def test_budget_stops_with_a_partial_report() -> None:
+    sim = simulate(FISCHER, options=Options(max_states=3),
+                   settings=SimSettings(runs=100, depth=40))
+    assert sim.report.stop_reason == "max-states"
+    assert sim.data()["systems"][0]["runs"] < 100
+    assert "stopped early" in render_simulation_text(sim.report, sim.data())
+
+
+def test_cli_violation_exit_code_and_outputs(tmp_path, capsys) -> None:  # noqa: ANN001
+    out = tmp_path / "r.json"
+    code = main(["simulate", INCREMENT, "--runs", "10", "-q", "--json", str(out)])
+    assert code == 3  # the violation is the one the spec expects
+    data = json.loads(out.read_text())
+    assert data["simulation"]["runs"] == 10
+    assert "proves nothing" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [
+    ["--runs", "0"], ["--seed", "-1"], ["--time", "discrete"], ["-p", "no_such_property"],
+])
+def test_usage_errors_exit_2(argv: list[str], capsys) -> None:  # noqa: ANN001
+    with pytest.raises(SystemExit) as raised:
+        code = main(["simulate", PING, "-q", *argv])
+        raise SystemExit(code)
+    assert raised.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
