@@ -28,14 +28,25 @@ points inside. The ends matter: timeouts and races live there (a crash just afte
 restart just before a window closes); a uniform choice alone almost never picks them. An
 interval unbounded above is cut at the spec's largest time constant past its start.
 
+Quiet steps.  In a timed spec, environment actions (crashes, partitions, failovers) are
+usually possible at any moment, and a uniform choice takes one at almost every step, so a
+run almost never stays quiet for the 60 or 75 seconds a timeout needs. So runs differ in
+eagerness (EAGERNESS, by run number): a step is *eager* with that probability (a move
+picked uniformly, its delay as above), else *quiet*: time runs to the deadline (the latest
+delay the bounds allow) and a move possible there is taken, preferring one that lets time
+pass again (the timeout that was due, the step a bound asks for). Without a deadline a
+step is always eager. One run in four is eager at every step (the plain random walk).
+
 Randomness.  Run i uses `random.Random(f"{seed}:{i}")`, so a run does not depend on the
 others, nor on how many processes run them (`workers`): the runs, the findings and so the
 report are the same whatever the number of workers.
 
 Shrinking.  A violating run is cut at the violation, then delta debugging (ddmin, over the
 steps' complements) removes steps while the run still replays (each step's instance is
-still possible at its absolute time) and still meets the same finding; then each step's
-time is tried earlier (no delay, whole seconds) under the same test. Every candidate goes
+still possible at its absolute time) and still meets the same finding; a removal is tried
+twice, keeping the absolute times of the later steps, then moving them earlier by the time
+the removed steps took (so a removed stretch of waiting goes too); then each step's time is
+tried earlier (no delay, whole seconds) under the same test. Every candidate goes
 through the same concrete stepper.
 """
 
@@ -75,6 +86,9 @@ POLL_EVERY = 16  # runs between polls of the budget (and progress reports)
 MAX_REPLAYS = 4000  # candidate replays per shrink
 CACHE = 4096  # discrete states whose successor entries and bounds a simulator keeps
 GRID = 1000  # points of a uniform delay inside an interval
+# per run (by its number), the chance that a step of a timed run acts on its own rather than
+# quietly (module docstring); 1.0: every step picks a move uniformly
+EAGERNESS = (1.0, 0.5, 0.25, 0.1)
 
 
 # ------------------------------------------------------------------ intervals of delays
@@ -323,6 +337,32 @@ class Simulator:
             return hi - eps if hi_strict else hi
         return lo + width * Fraction(rng.randint(1, GRID - 1), GRID)
 
+    def quiet_move(self, state: State, moves: list[_Move], source: Window,
+                   rng: random.Random) -> tuple[_Move, Fraction] | None:
+        """A quiet step: let time run to the deadline (the latest delay the bounds allow)
+        and take a move possible there that lets time pass again, first one possible only
+        from then on (the timeout that was due), else any move possible there; None without
+        a deadline."""
+        hi, hi_strict = source[2], source[3]
+        if hi is None:
+            return None
+        if hi_strict:
+            hi = hi - min(Fraction(1), (hi - source[0]) / 2)
+        there = [m for m in moves if _inside(hi, m.window)]
+        relieving = [m for m in there if self._can_wait(self.apply(state, m, hi))]
+        due = [m for m in relieving if m.window[0] == hi]  # waiting for this very instant
+        pool = due or relieving or there
+        if not pool:
+            return None
+        return pool[rng.randrange(len(pool))], hi
+
+    def _can_wait(self, state: State) -> bool:
+        try:
+            w = window(self._inv(state[0]), state[1], ())
+        except RuntimeFault:
+            return False
+        return w is not None and (w[2] is None or w[2] > 0)
+
     # -------------------------------------------------------------- properties
     def discrete_hits(self, d: int) -> tuple[list[int], int | None]:
         """The discrete properties that fire in `d`, and one that fails to evaluate."""
@@ -356,10 +396,9 @@ class Simulator:
         rng = random.Random(f"{settings.seed}:{index}")
         start = rng.randrange(len(self.initial))
         state = self.initial[start]
-        # swarm testing: every run but one in four prefers a random half of the actions
-        actions = len(self.system.action_names)
-        swarm = None if index % 4 == 0 else {a for a in range(actions) if rng.random() < 0.5}
-        of_action = [a for a, _args in self.system.instances]
+        # how often a step acts on its own rather than letting time run to the next
+        # deadline (module docstring: quiet steps)
+        eager = EAGERNESS[index % len(EAGERNESS)] if self.timed else 1.0
         now = Fraction(0)
         steps: list[SimStep] = []
         hits: dict[Goal, Hit] = {}
@@ -376,10 +415,13 @@ class Simulator:
                 hits.setdefault((stuck, 0), Hit(len(steps), Fraction(0)))
                 self._clocks(state, len(steps), source, hits)
                 break
-            preferred = moves if swarm is None else \
-                [m for m in moves if of_action[m.inst] in swarm] or moves
-            move = preferred[rng.randrange(len(preferred))]
-            delay = self.pick_delay(rng, move.window)
+            quiet = None if eager >= 1.0 or rng.random() < eager else \
+                self.quiet_move(state, moves, source, rng)
+            if quiet is not None:
+                move, delay = quiet
+            else:
+                move = moves[rng.randrange(len(moves))]
+                delay = self.pick_delay(rng, move.window)
             self._clocks(state, len(steps), (Fraction(0), False, delay, False), hits)
             state = self.apply(state, move, delay)
             now += delay
@@ -512,7 +554,8 @@ class Simulator:
             for lo in range(0, len(current), size):
                 if replays >= MAX_REPLAYS:
                     break
-                if test(current[:lo] + current[lo + size:]):
+                if test(current[:lo] + current[lo + size:]) or \
+                        test(_compressed(current, lo, size)):
                     chunks = max(chunks - 1, 2)
                     removed = True
                     break
@@ -564,6 +607,15 @@ class Simulator:
             builder.fail(last[0], failing[0], failing[1], end / 1000)
         builder.finish(last[0], end / 1000, tuple(c + hit.wait for c in last[1][1:]))
         return builder.trace()
+
+
+def _compressed(steps: tuple[SimStep, ...], lo: int, size: int) -> tuple[SimStep, ...]:
+    """`steps` without steps lo .. lo + size - 1, the later ones earlier by the time those
+    took (so the delays between the steps that are kept stay the same)."""
+    end = min(lo + size, len(steps))
+    before = steps[lo - 1].at if lo else Fraction(0)
+    span = steps[end - 1].at - before
+    return steps[:lo] + tuple(SimStep(s.inst, s.choices, s.at - span) for s in steps[end:])
 
 
 def _inside(delay: Fraction, w: Window) -> bool:
