@@ -92,16 +92,17 @@ EAGERNESS = (1.0, 0.5, 0.25, 0.1)
 
 
 # ------------------------------------------------------------------ intervals of delays
-Window = tuple[Fraction, bool, "Fraction | None", bool]  # lo, strict, hi (None: no end), strict
+Time = Fraction | int  # ms: an int whenever the value is whole (fractions are slow)
+Window = tuple[Time, bool, "Time | None", bool]  # lo, strict, hi (None: no end), strict
 
 
-def window(constraints: tuple | list, v: tuple[Fraction, ...], resets: tuple[int, ...]
+def window(constraints: tuple | list, v: tuple[Time, ...], resets: tuple[int, ...]
            ) -> Window | None:
     """The delays d >= 0 after which DBM constraints `(i, j, raw)` (x_i - x_j ≺ c) hold on
     clock values `v` + d, with the clocks in `resets` set to 0 (they do not move); None when
     no delay does. Each constraint is convex in d, so the answer is one interval."""
-    lo, lo_strict = Fraction(0), False
-    hi: Fraction | None = None
+    lo, lo_strict = 0, False
+    hi: Time | None = None
     hi_strict = False
     for i, j, raw in constraints:
         if raw >= INF:
@@ -136,12 +137,21 @@ def intersect(a: Window | None, b: Window | None) -> Window | None:
     return lo, lo_strict, hi, hi_strict
 
 
-def earliest(w: Window) -> Fraction:
+def _exact(x: Time) -> Time:
+    """An integral fraction as an int."""
+    return x.numerator if isinstance(x, Fraction) and x.denominator == 1 else x
+
+
+def _half(x: Time) -> Time:
+    return _exact(Fraction(x) / 2)
+
+
+def earliest(w: Window) -> Time:
     """The earliest delay of an interval (an open start: 1 ms past it, or half way)."""
     lo, lo_strict, hi, _hi_strict = w
     if not lo_strict:
         return lo
-    step = Fraction(1) if hi is None else min(Fraction(1), (hi - lo) / 2)
+    step = 1 if hi is None else min(1, _half(hi - lo))
     return lo + step
 
 
@@ -162,7 +172,7 @@ class SimStep:
 
     inst: int
     choices: tuple
-    at: Fraction
+    at: Time
 
 
 Goal = tuple[str, int]  # ("property", k) | ("deadlock", 0) | ("timelock", 0) | ("runtime", 0)
@@ -174,7 +184,7 @@ class Hit:
     error, what fails (`what` "action" or "property", and which)."""
 
     position: int
-    wait: Fraction
+    wait: Time
     what: str = ""
     index: int = -1
 
@@ -229,7 +239,7 @@ class _Move:
     window: Window
 
 
-State = tuple[int, tuple[Fraction, ...]]  # discrete state, clock values (clock 0 first)
+State = tuple[int, tuple[Time, ...]]  # discrete state, clock values (clock 0 first)
 
 
 class Simulator:
@@ -245,7 +255,7 @@ class Simulator:
         self.n = self.zc.n if self.zc is not None else 1
         self._entries: dict[int, list[tuple]] = {}
         self._invs: dict[int, tuple] = {}
-        zero = tuple(Fraction(0) for _ in range(self.n))
+        zero = tuple(0 for _ in range(self.n))
         self.initial: list[State] = []
         for d in dict.fromkeys(system.initial_states()):
             try:
@@ -259,7 +269,7 @@ class Simulator:
         self._props_fn = system.props_for(self.discrete_props) if self.discrete_props \
             else None
         constants = system.time_constants() if timed else []
-        self.horizon = Fraction(max(constants, default=1000) or 1000)
+        self.horizon: Time = max(constants, default=1000) or 1000
 
     # -------------------------------------------------------------- the semantics
     def _inv(self, d: int) -> tuple:
@@ -311,34 +321,34 @@ class Simulator:
                 moves.append(_Move(inst, choices, d2, resets, w))
         return moves, failing, source
 
-    def apply(self, state: State, move: _Move, delay: Fraction) -> State:
+    def apply(self, state: State, move: _Move, delay: Time) -> State:
         _d, v = state
         if not self.timed:
             return move.target, v
-        clocks = [Fraction(0)] + [c + delay for c in v[1:]]
+        clocks = [0] + [c + delay for c in v[1:]]
         for x in move.resets:
-            clocks[x] = Fraction(0)
+            clocks[x] = 0
         return move.target, tuple(clocks)
 
-    def pick_delay(self, rng: random.Random, w: Window) -> Fraction:
+    def pick_delay(self, rng: random.Random, w: Window) -> Time:
         if not self.timed:
-            return Fraction(0)
+            return 0
         lo, lo_strict, hi, hi_strict = w
         if hi is None:
             hi, hi_strict = lo + self.horizon, False
         width = hi - lo
         if width == 0:
             return lo
-        eps = min(Fraction(1), width / 2)
+        eps = min(1, _half(width))
         r = rng.random()
         if r < 1 / 3:
             return lo + eps if lo_strict else lo
         if r < 2 / 3:
             return hi - eps if hi_strict else hi
-        return lo + width * Fraction(rng.randint(1, GRID - 1), GRID)
+        return _exact(lo + width * Fraction(rng.randint(1, GRID - 1), GRID))
 
     def quiet_move(self, state: State, moves: list[_Move], source: Window,
-                   rng: random.Random) -> tuple[_Move, Fraction] | None:
+                   rng: random.Random) -> tuple[_Move, Time] | None:
         """A quiet step: let time run to the deadline (the latest delay the bounds allow)
         and take a move possible there that lets time pass again, first one possible only
         from then on (the timeout that was due), else any move possible there; None without
@@ -347,7 +357,7 @@ class Simulator:
         if hi is None:
             return None
         if hi_strict:
-            hi = hi - min(Fraction(1), (hi - source[0]) / 2)
+            hi = hi - min(1, _half(hi - source[0]))
         there = [m for m in moves if _inside(hi, m.window)]
         relieving = [m for m in there if self._can_wait(self.apply(state, m, hi))]
         due = [m for m in relieving if m.window[0] == hi]  # waiting for this very instant
@@ -376,11 +386,11 @@ class Simulator:
             failing = None if error is None else error[0]
         return [k for k in sorted(self.discrete_props) if mask >> k & 1], failing
 
-    def clock_hit(self, k: int, state: State, wait: Window) -> Fraction | None:
+    def clock_hit(self, k: int, state: State, wait: Window) -> Time | None:
         """The earliest wait within `wait` at which clock property k fires from `state`
         (RuntimeFault where it fails to evaluate)."""
         d, v = state
-        best: Fraction | None = None
+        best: Time | None = None
         for conj in self.system.clock_formula(k, d):
             w = intersect(wait, window(conj, v, ()))
             if w is not None:
@@ -399,7 +409,7 @@ class Simulator:
         # how often a step acts on its own rather than letting time run to the next
         # deadline (module docstring: quiet steps)
         eager = EAGERNESS[index % len(EAGERNESS)] if self.timed else 1.0
-        now = Fraction(0)
+        now = 0
         steps: list[SimStep] = []
         hits: dict[Goal, Hit] = {}
         seen = {state[0]}
@@ -408,11 +418,11 @@ class Simulator:
         self._note(state, 0, hits)
         for _ in range(settings.depth):
             moves, failing, source = self.options(state)
-            self._failing(failing, len(steps), (Fraction(0), False, source[2], source[3]),
+            self._failing(failing, len(steps), (0, False, source[2], source[3]),
                           hits)
             if not moves:
                 stuck = "timelock" if self.timed and self._inv(state[0]) else "deadlock"
-                hits.setdefault((stuck, 0), Hit(len(steps), Fraction(0)))
+                hits.setdefault((stuck, 0), Hit(len(steps), 0))
                 self._clocks(state, len(steps), source, hits)
                 break
             quiet = None if eager >= 1.0 or rng.random() < eager else \
@@ -422,7 +432,7 @@ class Simulator:
             else:
                 move = moves[rng.randrange(len(moves))]
                 delay = self.pick_delay(rng, move.window)
-            self._clocks(state, len(steps), (Fraction(0), False, delay, False), hits)
+            self._clocks(state, len(steps), (0, False, delay, False), hits)
             state = self.apply(state, move, delay)
             now += delay
             steps.append(SimStep(move.inst, move.choices, now))
@@ -437,9 +447,9 @@ class Simulator:
     def _note(self, state: State, position: int, hits: dict[Goal, Hit]) -> None:
         fired, failing = self.discrete_hits(state[0])
         for k in fired:
-            hits.setdefault(("property", k), Hit(position, Fraction(0)))
+            hits.setdefault(("property", k), Hit(position, 0))
         if failing is not None:
-            hits.setdefault(("runtime", 0), Hit(position, Fraction(0), "property", failing))
+            hits.setdefault(("runtime", 0), Hit(position, 0, "property", failing))
 
     def _clocks(self, state: State, position: int, wait: Window,
                 hits: dict[Goal, Hit]) -> None:
@@ -449,7 +459,7 @@ class Simulator:
             try:
                 t = self.clock_hit(k, state, wait)
             except RuntimeFault:
-                hits.setdefault(("runtime", 0), Hit(position, Fraction(0), "property", k))
+                hits.setdefault(("runtime", 0), Hit(position, 0, "property", k))
                 continue
             if t is not None:
                 hits[("property", k)] = Hit(position, t)
@@ -467,7 +477,7 @@ class Simulator:
         (a run-time error: the same failure as `want`), with the states and each step's
         resets up to there; None when a step is not possible or the goal is never met."""
         state = self.initial[start]
-        now = Fraction(0)
+        now = 0
         states = [state]
         resets: list[tuple[int, ...]] = []
         for position in range(len(steps) + 1):
@@ -478,7 +488,7 @@ class Simulator:
                 delay = steps[position].at - now
                 if delay < 0:
                     return None
-                wait = (Fraction(0), False, delay, False)
+                wait = (0, False, delay, False)
             hit = self._goal(goal, want, state, position, wait, moves, failing)
             if hit is not None:
                 return hit, states, resets
@@ -501,7 +511,7 @@ class Simulator:
         if kind == "property":
             if k in self.discrete_props:
                 fired, _failing = self.discrete_hits(state[0])
-                return Hit(position, Fraction(0)) if k in fired else None
+                return Hit(position, 0) if k in fired else None
             try:
                 t = self.clock_hit(k, state, wait)
             except RuntimeFault:
@@ -511,7 +521,7 @@ class Simulator:
             if moves:
                 return None
             timelock = self.timed and bool(self._inv(state[0]))
-            return Hit(position, Fraction(0)) if timelock == (kind == "timelock") else None
+            return Hit(position, 0) if timelock == (kind == "timelock") else None
         # a run-time error: the same failure
         if want.what == "action":
             for inst, w in failing:
@@ -522,11 +532,11 @@ class Simulator:
             return None
         if want.index in self.discrete_props:
             _fired, bad = self.discrete_hits(state[0])
-            return Hit(position, Fraction(0), "property", bad) if bad == want.index else None
+            return Hit(position, 0, "property", bad) if bad == want.index else None
         try:
             self.clock_hit(want.index, state, wait)
         except RuntimeFault:
-            return Hit(position, Fraction(0), "property", want.index)
+            return Hit(position, 0, "property", want.index)
         return None
 
     # -------------------------------------------------------------- shrinking
@@ -565,10 +575,9 @@ class Simulator:
                 chunks = min(chunks * 2, len(current))
         if self.timed:
             for i in range(len(current)):
-                before = current[i - 1].at if i else Fraction(0)
+                before = current[i - 1].at if i else 0
                 at = current[i].at
-                for earlier in dict.fromkeys((before, Fraction(at // 1000 * 1000),
-                                              Fraction(int(at)))):
+                for earlier in dict.fromkeys((before, at // 1000 * 1000, int(at))):
                     if replays >= MAX_REPLAYS or not before <= earlier < at:
                         continue
                     moved = current[i]
@@ -599,13 +608,13 @@ class Simulator:
         builder.start(states[0][0], states[0][1][1:])
         for k in range(hit.position):
             builder.step(states[k][0], states[k + 1][0], steps[k].inst, steps[k].choices,
-                         steps[k].at / 1000, states[k + 1][1][1:], resets[k])
-        now = steps[hit.position - 1].at if hit.position else Fraction(0)
+                         Fraction(steps[k].at, 1000), states[k + 1][1][1:], resets[k])
+        now = steps[hit.position - 1].at if hit.position else 0
         end = now + hit.wait
         last = states[-1]
         if failing is not None:
-            builder.fail(last[0], failing[0], failing[1], end / 1000)
-        builder.finish(last[0], end / 1000, tuple(c + hit.wait for c in last[1][1:]))
+            builder.fail(last[0], failing[0], failing[1], Fraction(end, 1000))
+        builder.finish(last[0], Fraction(end, 1000), tuple(c + hit.wait for c in last[1][1:]))
         return builder.trace()
 
 
@@ -613,12 +622,12 @@ def _compressed(steps: tuple[SimStep, ...], lo: int, size: int) -> tuple[SimStep
     """`steps` without steps lo .. lo + size - 1, the later ones earlier by the time those
     took (so the delays between the steps that are kept stay the same)."""
     end = min(lo + size, len(steps))
-    before = steps[lo - 1].at if lo else Fraction(0)
+    before = steps[lo - 1].at if lo else 0
     span = steps[end - 1].at - before
     return steps[:lo] + tuple(SimStep(s.inst, s.choices, s.at - span) for s in steps[end:])
 
 
-def _inside(delay: Fraction, w: Window) -> bool:
+def _inside(delay: Time, w: Window) -> bool:
     lo, lo_strict, hi, hi_strict = w
     if delay < lo or (delay == lo and lo_strict):
         return False

@@ -95,3 +95,22 @@ def test_usage_errors_exit_2(argv: list[str], capsys) -> None:  # noqa: ANN001
         raise SystemExit(code)
     assert raised.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_mesos_flagship_70_second_restart_is_found_and_shortened() -> None:
+    """docs/simulate.md: the flagship's 70-second counterexample, from a random start. One
+    environment fault is all p7 allows (`clean_restart` needs faults == 1), so FAULTS=1
+    loses none of its counterexamples."""
+    sim = simulate("specs/mesos/agent_recovery.tock", {"FAULTS": 1},
+                   options=Options(properties=("p7_restart_within_70s_keeps_task",)),
+                   settings=SimSettings(runs=1200, depth=40))
+    result = sim.report.property("p7_restart_within_70s_keeps_task")
+    assert result.status == "violated" and result.as_expected
+    trace = result.trace
+    assert trace is not None and len(trace) <= 15  # tock check's shortest: 14 steps
+    actions = [s.action for s in trace.steps[1:]]
+    assert actions[0] == "launch" and actions[-1] == "remove"
+    assert "start_under_70s" in actions and actions.count("crash") == 1
+    found = sim.data()["systems"][0]["shrunk"][0]
+    assert found["finding"] == "p7_restart_within_70s_keeps_task" and found["run"] < 1200
