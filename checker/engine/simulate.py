@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -640,6 +641,7 @@ _WORKER: list[Simulator] = []
 
 def _worker_init(simulator: Simulator) -> None:
     _WORKER[:] = [simulator]
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's business
 
 
 def _worker_run(index: int) -> RunResult:

@@ -114,3 +114,22 @@ def test_mesos_flagship_70_second_restart_is_found_and_shortened() -> None:
     assert "start_under_70s" in actions and actions.count("crash") == 1
     found = sim.data()["systems"][0]["shrunk"][0]
     assert found["finding"] == "p7_restart_within_70s_keeps_task" and found["run"] < 1200
+
+
+def test_time_limit_stops_with_a_partial_report() -> None:
+    sim = simulate(FISCHER, options=Options(time_limit=0.05),
+                   settings=SimSettings(runs=1_000_000, depth=40))
+    assert sim.report.stop_reason == "time-limit"
+    assert sim.data()["systems"][0]["runs"] < 1_000_000
+    assert sim.report.outcome == "incomplete"
+
+
+def test_svg_and_html_of_a_shortened_trace(tmp_path) -> None:  # noqa: ANN001
+    html = tmp_path / "r.html"
+    code = main(["simulate", INCREMENT, "--runs", "10", "-q", "--svg", str(tmp_path),
+                 "--html", str(html)])
+    assert code == 3
+    page = html.read_text()
+    assert "fin" in page and "proves nothing" in page
+    svg = tmp_path / "fin.svg"
+    assert not svg.exists() or "<svg" in svg.read_text()  # without graphviz: no picture
