@@ -410,7 +410,7 @@ class Simulator:
         # how often a step acts on its own rather than letting time run to the next
         # deadline (module docstring: quiet steps)
         eager = EAGERNESS[index % len(EAGERNESS)] if self.timed else 1.0
-        now = 0
+        now: Time = 0
         steps: list[SimStep] = []
         hits: dict[Goal, Hit] = {}
         seen = {state[0]}
@@ -478,7 +478,7 @@ class Simulator:
         (a run-time error: the same failure as `want`), with the states and each step's
         resets up to there; None when a step is not possible or the goal is never met."""
         state = self.initial[start]
-        now = 0
+        now: Time = 0
         states = [state]
         resets: list[tuple[int, ...]] = []
         for position in range(len(steps) + 1):
