@@ -35,7 +35,7 @@ def test_untimed_violation_is_found_shortened_and_replayed() -> None:
 
 
 def test_timed_violation_has_real_times_and_is_short() -> None:
-    sim = simulate(PING, {"RESTARTS": True}, settings=SimSettings(runs=300))
+    sim = simulate(PING, {"RESTARTS": True}, settings=SimSettings(runs=40))
     result = sim.report.property("no_removal_after_restart_within_75s")
     assert result.status == "violated"
     assert sim.exit_code == 3  # as expected: nothing against the spec, nothing proven
