@@ -349,11 +349,14 @@ class Simulator:
         return _exact(lo + width * Fraction(rng.randint(1, GRID - 1), GRID))
 
     def quiet_move(self, state: State, moves: list[_Move], source: Window,
-                   rng: random.Random) -> tuple[_Move, Time] | None:
+                   rng: random.Random, before: frozenset[int] = frozenset()
+                   ) -> tuple[_Move, Time] | None:
         """A quiet step: let time run to the deadline (the latest delay the bounds allow)
         and take a move possible there that lets time pass again, first one possible only
-        from then on (the timeout that was due), else any move possible there; None without
-        a deadline."""
+        from then on (the timeout that was due; at a deadline of no delay, a move the last
+        step made possible, `before` being those possible before it: the reaction to what
+        just happened rather than a fault that was possible all along), else any move
+        possible there; None without a deadline."""
         hi, hi_strict = source[2], source[3]
         if hi is None:
             return None
@@ -361,7 +364,7 @@ class Simulator:
             hi = hi - min(1, _half(hi - source[0]))
         there = [m for m in moves if _inside(hi, m.window)]
         relieving = [m for m in there if self._can_wait(self.apply(state, m, hi))]
-        due = [m for m in relieving if m.window[0] == hi]  # waiting for this very instant
+        due = [m for m in relieving if m.window[0] == hi and (hi > 0 or m.inst not in before)]
         pool = due or relieving or there
         if not pool:
             return None
@@ -410,6 +413,7 @@ class Simulator:
         # how often a step acts on its own rather than letting time run to the next
         # deadline (module docstring: quiet steps)
         eager = EAGERNESS[index % len(EAGERNESS)] if self.timed else 1.0
+        before: frozenset[int] = frozenset()
         now: Time = 0
         steps: list[SimStep] = []
         hits: dict[Goal, Hit] = {}
@@ -427,13 +431,14 @@ class Simulator:
                 self._clocks(state, len(steps), source, hits)
                 break
             quiet = None if eager >= 1.0 or rng.random() < eager else \
-                self.quiet_move(state, moves, source, rng)
+                self.quiet_move(state, moves, source, rng, before)
             if quiet is not None:
                 move, delay = quiet
             else:
                 move = moves[rng.randrange(len(moves))]
                 delay = self.pick_delay(rng, move.window)
             self._clocks(state, len(steps), (0, False, delay, False), hits)
+            before = frozenset(m.inst for m in moves)
             state = self.apply(state, move, delay)
             now += delay
             steps.append(SimStep(move.inst, move.choices, now))
