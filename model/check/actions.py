@@ -46,7 +46,7 @@ def check_action(cx: Context, decl: ast.ActionDecl, proc: nm.ProcSym | None) -> 
     for formal in decl.params:
         typ = ty.resolve_type(cx, formal.type, base)
         try:
-            ty.require_index_type(cx, typ, formal.type.span)
+            ty.require_index_type(cx, typ, formal.type.span, "an action parameter")
         except cxm.Abort:
             typ = cxm.ERR
         if formal.name in names or any(x.name == formal.name for x in locals_):
