@@ -19,7 +19,8 @@ __all__ = [
     "Unary", "RangeLit", "FieldAccess", "Index", "Call", "EmptyBraces", "SetLit", "SetComp",
     "RecordLit", "FieldInit", "EmptyBrackets", "SeqLit", "MapComp", "Binder",
     # statements
-    "Stmt", "Block", "Assign", "CallStmt", "Let", "Require", "Reset", "Skip", "If", "Choose",
+    "Stmt", "Block", "Assign", "CallStmt", "Let", "Require", "Assert", "Reset", "Skip", "If",
+    "Choose",
     # declarations
     "Decl", "Formal", "ImportDecl", "ConstDecl", "ParamDecl", "TypeDecl", "VarDecl",
     "ClockDecl", "DefDecl", "ProcessDecl", "ActionDecl", "BoundDecl", "InvariantDecl",
@@ -307,6 +308,14 @@ class Let(Stmt):
 
 @dataclass(frozen=True, slots=True)
 class Require(Stmt):
+    cond: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Assert(Stmt):
+    """`assert C` in an action: a false C is a run-time error (E507), not a blocked outcome."""
+
     cond: Expr
     span: Span = _span()
 

@@ -576,6 +576,9 @@ class _Builder(Transformer):
     def require_stmt(self, meta, children):
         return ast.Require(children[0], self._s(meta))
 
+    def assert_stmt(self, meta, children):
+        return ast.Assert(children[0], self._s(meta))
+
     def reset_stmt(self, meta, children):
         return ast.Reset(tuple(children), self._s(meta))
 

@@ -194,6 +194,8 @@ def check_stmt(cx: Context, stmt: ast.Stmt, scope: nm.Scope) -> list[ir.Stmt]:
             return [ir.LetS(local, v, stmt.span)]
         case ast.Require(cond=cond):
             return [ir.RequireS(ex.bool_expr(cx, cond, scope), stmt.span)]
+        case ast.Assert(cond=cond):
+            return [ir.AssertS(ex.bool_expr(cx, cond, scope), stmt.span)]
         case ast.Reset(clocks=clocks):
             out: list[ir.Stmt] = []
             for c in clocks:

@@ -99,3 +99,16 @@ def test_huge_counts_are_powers_of_ten() -> None:
     assert count_text(10**15) == "about 1.0 × 10^15"
     assert count_text(18 * 10**44) == "about 1.8 × 10^45"
     assert count_text(SIZE_CAP) == "more than 10^308"
+
+
+def test_assert_fails_alike_interpreted_and_compiled() -> None:
+    system = spec("""
+var n: 0..4 = 0
+var m: [0..1] -> bool = false
+action up(i: 0..1) when n < 4 do { n += 1; m[i] := true; assert not (m[0] and m[1]) or n < 3 }
+action clear(i: 0..1) when m[i] do { m[i] := false }
+""")
+    states, succ, errors = interpreted_graph(system)
+    compiled, compiled_succ, compiled_errors = compiled_graph(system)
+    assert compiled == states and compiled_succ == succ
+    assert errors == compiled_errors and errors  # the same states fail, and some do
