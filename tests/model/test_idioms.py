@@ -140,3 +140,13 @@ def test_set_of_a_huge_type_in_an_expression_is_refused() -> None:
         load_text("var x: 0..1 = 0\ninvariant i: len(set of 0..20) > 0", "t.tock")
     assert [d.code for d in err.value.diagnostics] == ["E302"]
     assert "2,097,152 values" in err.value.diagnostics[0].message
+
+
+def test_in_and_out_are_ordinary_names() -> None:
+    # `in` is a keyword only where the grammar expects it: Promela- and Go-style names work
+    system = spec("type T = 0..1\nvar in: 0..1 = 0\nvar out: 0..1 = 1\n"
+                  "action send(out: T) do { in := out }\n"
+                  "process p[in: T] { var v: 0..1 = 0\n action a do { v := in } }\n"
+                  "invariant k: forall in in T: in >= 0\nallow deadlock\n")
+    states, _, errors = interpreted_graph(system)
+    assert not errors and len(states) == 4  # in: 0 or 1, times p[1].v: 0 or 1
