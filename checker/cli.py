@@ -30,7 +30,7 @@ try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any othe
     from model import SpecError, escape_name
 
     from .api import check_system, load
-    from .diff import diff_systems
+    from .compare import diff_systems
     from .disabled import summary as disabled_summary
     from .engine import Budget, Progress, StopReason
     from .engine.zones import kernel
@@ -785,6 +785,9 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     both = _constants(args.sets)
     left = load(args.spec, {**both, **_constants(args.left)}, "--left")
     right = load(args.spec, {**both, **_constants(args.right)}, "--right")
+    for warning in moot(options, left.has_clocks):
+        if "--time" in warning:
+            sys.stderr.write(f"tock: warning: {warning}\n")
     observe = None if args.observe is None else [
         name for item in args.observe for name in item.split(",") if name.strip()]
     show, done = _progress_printer()

@@ -338,7 +338,7 @@ def stop_reason_text(reason: str) -> str:
 
 
 # ---------------------------------------------------------------------------- tock diff
-# The result of `tock diff` (checker.diff), read by its renderers (checker.render.diff).
+# The result of `tock diff` (checker.compare), read by its renderers (checker.render.diff).
 
 DIFF_VERSION = 1  # the JSON schema of `tock diff --json` (docs/diff.md)
 

@@ -1,4 +1,4 @@
-"""The reports of `tock diff` (checker.diff): text, JSON (docs/diff.md), a two-column
+"""The reports of `tock diff` (checker.compare): text, JSON (docs/diff.md), a two-column
 swimlane in DOT with the divergence marked, and an HTML page. Pure and deterministic: the
 same result gives the same bytes (the HTML too: it carries no run time).
 

@@ -9,7 +9,7 @@ import os
 import pytest
 
 from checker.cli import main
-from checker.diff import diff
+from checker.compare import diff
 from checker.errors import UsageError
 from checker.options import Options
 from checker.render.diff import (

@@ -280,13 +280,13 @@ def observed_leaves(left: TransitionSystem, right: TransitionSystem,
 
 Make = Callable[[TransitionSystem, Sequence[str], bool], Side]
 
+POLL_EVERY = 512  # pairs (or states closed) between looks at the budget
+
 
 def _semantics(left: TransitionSystem, right: TransitionSystem, options: Options
                ) -> tuple[str, str, Make]:
     """How time is treated: (what the report says, how exact it is, the side maker)."""
-    if not left.has_clocks and not right.has_clocks:
-        if options.time_engine is not None or options.tick is not None:
-            raise UsageError("--time and --tick have no effect: this spec has no clocks")
+    if not left.has_clocks and not right.has_clocks:  # --time, --tick: moot (the CLI warns)
         return ("untimed (no clocks)", "exact: every reachable state is explored",
                 lambda s, leaves, act: Side(s, leaves, act))
     engine = options.time_engine
@@ -326,8 +326,10 @@ class _Closure:
     """The other side's state sets: interned, closed under silent moves, and mapped by
     events (both cached)."""
 
-    def __init__(self, side: Side):
+    def __init__(self, side: Side, poll: Callable[[int], None]):
         self.side = side
+        self.poll = poll  # called now and then with the states closed so far (the budget)
+        self.closed = 0
         self.ids: dict[frozenset[Node], int] = {}
         self.sets: list[frozenset[Node]] = []
         self.after: dict[tuple[int, Event], int] = {}
@@ -344,6 +346,9 @@ class _Closure:
         todo = list(nodes)
         while todo:
             node = todo.pop()
+            self.closed += 1
+            if self.closed % POLL_EVERY == 0:
+                self.poll(self.closed)
             for event, _label, nxt in self.side.moves(node):
                 if event is None and nxt not in seen:
                     seen.add(nxt)
@@ -362,14 +367,11 @@ class _Closure:
         return out
 
 
-POLL_EVERY = 512
-
 
 def _direction(allows: str, lacks: str, a: Side, b: Side, leaves: list[str],
                options: Options, budget: Budget) -> Direction:
     """Breadth first over pairs (state of `a`, set of states of `b`) for the shortest run
     of `a` that `b` cannot match (see the module docstring)."""
-    closure = _Closure(b)
     b_initial = b.initial()
     pairs: dict[tuple[Node, int], int] = {}
     parent: list[int] = []
@@ -380,6 +382,7 @@ def _direction(allows: str, lacks: str, a: Side, b: Side, leaves: list[str],
     stop: StopReason | None = None
     with budget.search(f"diff {allows}-only") as meter:
         meter.poll(0, 0, 0, 0)
+        closure = _Closure(b, lambda closed: meter.poll(len(pairs), closed, depth, 0))
         frontier: list[int] = []
         for node in a.initial():
             seen = a.observe(node)
