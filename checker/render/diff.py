@@ -26,9 +26,10 @@ def outcome_line(result: DiffResult) -> str:
             f"{'right' if sides[0] == 'left' else 'left'} lacks"
         return f"DIFFERENCE: an observable difference ({which})"
     if result.outcome == "incomplete":
-        depth = min(d.depth for d in result.directions if d.status == "incomplete")
-        return (f"INCOMPLETE: no difference found up to depth {depth} (a bound stopped the "
-                "search)")
+        depths = ", ".join(f"{d.allows}-only up to depth {d.depth}" if d.status ==
+                           "incomplete" else f"{d.allows}-only: none"
+                           for d in result.directions)
+        return f"INCOMPLETE: no difference found ({depths}; a bound stopped the search)"
     return "NO OBSERVABLE DIFFERENCE: every run of each side is matched by the other"
 
 

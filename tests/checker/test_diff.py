@@ -97,7 +97,8 @@ def test_bounded_search_is_incomplete_not_no_difference() -> None:
                   options=Options(max_depth=2))
     assert result.outcome == "incomplete" and result.exit_code == 3
     assert {d.stop_reason for d in result.directions} == {"max-depth"}
-    assert "INCOMPLETE: no difference found up to depth 2" in render_diff_text(result)
+    assert "INCOMPLETE: no difference found (left-only up to depth 2, right-only up to " \
+        "depth 2; a bound stopped the search)" in render_diff_text(result)
     small = diff(COUNTER, {"LIMIT": 2}, {"LIMIT": 3}, observe=["x"],
                  options=Options(max_states=2))
     assert small.outcome == "incomplete"
