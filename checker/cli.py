@@ -213,6 +213,9 @@ def _parser() -> argparse.ArgumentParser:
                       help="stop after T (seconds, or with a unit: 90s, 10min)")
     diff.add_argument("--memory-limit", type=_positive, metavar="MB",
                       help="stop when the checker's memory exceeds MB megabytes")
+    diff.add_argument("--horizon", type=_duration, metavar="T",
+                      help="with discrete time: look at runs up to time T only (then "
+                      "INCOMPLETE)")
     diff.add_argument("--time", dest="time_engine", choices=("zones", "discrete"),
                       help="for specs with clocks: discrete (time observed tick by tick; the "
                       "default where the constraints are closed) or zones (time not compared)")
@@ -794,7 +797,8 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     budget = Budget(options, None if args.quiet else show)
     try:
         with _ctrl_c(budget):
-            result = diff_systems(left, right, observe, args.observe_actions, options, budget)
+            result = diff_systems(left, right, observe, args.observe_actions, options, budget,
+                                  args.horizon)
     finally:
         done()
     inputs = _inputs(left)

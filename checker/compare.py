@@ -206,35 +206,45 @@ def diff(spec: str, left: Mapping[str, Constant] | None = None,
          right: Mapping[str, Constant] | None = None, *,
          both: Mapping[str, Constant] | None = None,
          observe: Sequence[str] | None = None, observe_actions: bool = False,
-         options: Options | None = None, budget: Budget | None = None) -> DiffResult:
+         options: Options | None = None, budget: Budget | None = None,
+         horizon: int | None = None) -> DiffResult:
     """Compare two configurations of a spec (a path or spec text): `left` and `right` set
     constants as `check(constants=...)` does, `both` those they share. `observe` names the
     observed variables (a variable, a process's variable `agent.state`, an element
     `master.view[1]`, or a process `agent` for all its variables); None: every variable,
     unless `observe_actions` is set and `observe` is None, then actions only. `options`:
-    max_depth, max_states, time_limit, memory_limit, time_engine and tick as for check.
+    max_depth, max_states, time_limit, memory_limit, time_engine and tick as for check;
+    `horizon` (ms, discrete time only): no run goes past this time (then INCOMPLETE).
     Raises SpecError and UsageError as `check` does."""
     common = dict(both or {})
     left_sys = load(spec, {**common, **dict(left or {})}, "--left")
     right_sys = load(spec, {**common, **dict(right or {})}, "--right")
     return diff_systems(left_sys, right_sys, observe, observe_actions, options or Options(),
-                        budget)
+                        budget, horizon)
 
 
 def diff_systems(left: TransitionSystem, right: TransitionSystem,
                  observe: Sequence[str] | None, observe_actions: bool, options: Options,
-                 budget: Budget | None = None) -> DiffResult:
+                 budget: Budget | None = None, horizon: int | None = None) -> DiffResult:
     """diff() on two compiled configurations of one spec."""
     budget = budget or Budget(options)
     leaves = observed_leaves(left, right, observe, observe_actions)
     time, exactness, make = _semantics(left, right, options)
     sides = {"left": (left, make(left, leaves, observe_actions)),
              "right": (right, make(right, leaves, observe_actions))}
+    ticks = None
+    if horizon is not None:
+        side = sides["left"][1]
+        if not isinstance(side, DiscreteSide):
+            raise UsageError("--horizon bounds the time of discrete-time runs; it needs a "
+                             "spec with clocks and --time discrete")
+        ticks = horizon // side.tick_ms
+        time += f"; runs up to {format_duration(ticks * side.tick_ms)}"
     start = budget.clock()
     directions = []
     for allows, lacks in (("left", "right"), ("right", "left")):
         directions.append(_direction(allows, lacks, sides[allows][1], sides[lacks][1],
-                                     leaves, options, budget))
+                                     leaves, options, budget, ticks))
     return DiffResult(left.name, left.file, _set_constants(left, right),
                       _set_constants(right, left), tuple(leaves), observe_actions, time,
                       exactness, (directions[0], directions[1]), budget.clock() - start)
@@ -369,11 +379,13 @@ class _Closure:
 
 
 def _direction(allows: str, lacks: str, a: Side, b: Side, leaves: list[str],
-               options: Options, budget: Budget) -> Direction:
+               options: Options, budget: Budget, horizon: int | None = None) -> Direction:
     """Breadth first over pairs (state of `a`, set of states of `b`) for the shortest run
-    of `a` that `b` cannot match (see the module docstring)."""
+    of `a` that `b` cannot match (see the module docstring). With a `horizon` (ticks),
+    the pairs also count the ticks so far, and no run goes past it."""
     b_initial = b.initial()
-    pairs: dict[tuple[Node, int], int] = {}
+    pairs: dict[tuple[Node, int, int], int] = {}
+    cut = False  # the horizon kept some run from going on
     parent: list[int] = []
     move: list[tuple[Label, Node]] = []
     found: tuple[int, Label, Node] | None = None  # (pair, label, node): the divergent move
@@ -390,7 +402,7 @@ def _direction(allows: str, lacks: str, a: Side, b: Side, leaves: list[str],
             if not matching:
                 start_miss = node
                 break
-            key = (node, closure.intern(closure.close(matching)))
+            key = (node, closure.intern(closure.close(matching)), 0)
             if key not in pairs:
                 pairs[key] = len(parent)
                 parent.append(-1)
@@ -405,13 +417,19 @@ def _direction(allows: str, lacks: str, a: Side, b: Side, leaves: list[str],
             depth += 1
             nxt: list[int] = []
             for pid in frontier:
-                node, sid = keys[pid]
+                node, sid, ticks = keys[pid]
                 for event, label, node2 in a.moves(node):
+                    ticks2 = ticks
+                    if horizon is not None and label == TICK:
+                        ticks2 += 1
+                        if ticks2 > horizon:
+                            cut = True
+                            continue
                     sid2 = sid if event is None else closure.step(sid, event)
                     if sid2 < 0:
                         found = (pid, label, node2)
                         break
-                    key = (node2, sid2)
+                    key = (node2, sid2, ticks2)
                     if key not in pairs:
                         if options.max_states is not None and len(pairs) >= options.max_states:
                             raise Stop(StopReason.MAX_STATES)
@@ -444,6 +462,8 @@ def _direction(allows: str, lacks: str, a: Side, b: Side, leaves: list[str],
     if stop is not None or frontier:
         return Direction(allows, lacks, "incomplete", None, len(pairs), depth,
                          (stop or StopReason.MAX_DEPTH).value)
+    if cut:
+        return Direction(allows, lacks, "incomplete", None, len(pairs), depth, "horizon")
     return Direction(allows, lacks, "none", None, len(pairs), depth)
 
 

@@ -96,6 +96,8 @@ def _direction_text(d: Direction) -> list[str]:
     head = f"{d.allows}-only ({d.allows} has, {d.lacks} lacks): "
     if d.status == "none":
         return [head + f"none ({d.pairs:,} pairs, exhaustive)", ""]
+    if d.status == "incomplete" and d.stop_reason == "horizon":
+        return [head + f"none found in runs up to the time horizon ({d.pairs:,} pairs)", ""]
     if d.status == "incomplete":
         return [head + f"none found up to depth {d.depth} ({d.pairs:,} pairs; stopped: "
                 f"{d.stop_reason})", ""]
@@ -104,7 +106,8 @@ def _direction_text(d: Direction) -> list[str]:
     lines = [head + f"found at step {div.step} ({d.pairs:,} pairs)",
              f"  {visible(_sentence(div))}"]
     if div.instead:
-        lines.append(f"  {div.lacks} can instead: " + "; ".join(visible(i) for i in div.instead))
+        how = "starts instead with" if div.step == 0 else "can instead"
+        lines.append(f"  {div.lacks} {how}: " + "; ".join(visible(i) for i in div.instead))
     lefts = [(_when(a), visible(_row_text(a)), visible(_row_text(b)), _when(b))
              for a, b in rows_iter(div)]
     width = max([len(div.allows)] + [len(t) + len(x) + 1 for t, x, _y, _u in lefts])

@@ -191,3 +191,39 @@ def test_mesos_documented_and_built_1_0_part_at_the_crash() -> None:
         assert div.run[-1].action == "crash(kind=kill)"
         assert div.run[-1].hidden == ("launch(cp=false)",)
         assert ("executor.proc", "alive", proc) in div.run[-1].changes
+
+
+def test_a_time_horizon_bounds_the_runs() -> None:
+    short = diff(TIMER, {"TIMEOUT": "2s"}, {"TIMEOUT": "3s"}, horizon=1000)
+    assert short.outcome == "incomplete"
+    assert {d.stop_reason for d in short.directions} == {"horizon"}
+    assert "runs up to 1s" in short.time
+    # at 2 s the left-only run (the timeout at 2 s) is inside the horizon
+    longer = diff(TIMER, {"TIMEOUT": "2s"}, {"TIMEOUT": "3s"}, horizon=2000)
+    assert longer.directions[0].status == "difference"
+    assert longer.directions[1].stop_reason == "horizon"
+    with pytest.raises(UsageError, match="--horizon"):
+        diff(COUNTER, {"LIMIT": 2}, {"LIMIT": 3}, horizon=1000)
+
+
+@pytest.mark.parametrize("engine", ["zones", "discrete"])
+def test_a_configuration_has_no_difference_with_itself(engine: str) -> None:
+    spec = os.path.join(FIXTURES, "ticking_controller.tock")
+    result = diff(spec, {}, {}, options=Options(time_engine=engine))
+    assert result.outcome == "no difference"
+    assert all(d.pairs > 1 for d in result.directions)
+
+
+def test_twophase_layouts_differ_but_the_manager_looks_the_same() -> None:
+    spec = os.path.join(HERE, "..", "..", "specs", "conformance", "twophase.tock")
+    # the transaction manager commits or aborts either way: 2 or 3 managers look the same
+    same = diff(spec, {"RM": 2}, {"RM": 3}, observe=["tmState"])
+    assert same.outcome == "no difference"
+    assert all(d.pairs > 1 for d in same.directions)
+    # observing the managers, the third one is there from the start (decoded values: the
+    # two layouts differ, a missing leaf reads "(absent)")
+    seen = diff(spec, {"RM": 2}, {"RM": 3}, observe=["rmState"])
+    assert seen.observed == ("rmState[1]", "rmState[2]", "rmState[3]")
+    right_only = seen.directions[1].divergence
+    assert right_only is not None and right_only.step == 0
+    assert right_only.run[0].changes[-1] == ("rmState[3]", "", "working")
