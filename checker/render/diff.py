@@ -198,8 +198,9 @@ def render_diff_dot(result: DiffResult, div: Divergence, id_prefix: str = "") ->
     caption = html(_sentence(div))
     out.append(f'  {pre}caption [id={quote(pre + "caption")}, label=<<TABLE BORDER="0">'
                f'<TR><TD><FONT COLOR="#b00020"><B>{caption}</B></FONT></TD></TR>'
-               f'<TR><TD><FONT POINT-SIZE="9">observed: {html(_observed(result))}; '
-               f"{html(result.time)}</FONT></TD></TR></TABLE>>];")
+               f'<TR><TD><FONT POINT-SIZE="9">observed: {html(_observed(result))}'
+               f'</FONT></TD></TR><TR><TD><FONT POINT-SIZE="9">time: {html(result.time)}'
+               "</FONT></TD></TR></TABLE>>];")
     out.append(f"  {pre}a{len(rows) - 1} -> {pre}caption [style=invis];")
     out.append("}")
     return "\n".join(out) + "\n"
@@ -210,8 +211,8 @@ def _row_label(row: Row, diverges: bool) -> str:
     bg = "#fbe3e6" if diverges else "#ffffff"
     title = "start" if row.index == 0 else (row.action or "time passes")
     when = f" @ t={row.time} s" if row.time is not None else ""
-    cells = [f'<TR><TD ALIGN="LEFT"><B>{row.index}. {html(title)}</B>'
-             f'<FONT POINT-SIZE="9">{html(when)}</FONT></TD></TR>']
+    when_cell = f'<FONT POINT-SIZE="9">{html(when)}</FONT>' if when else ""
+    cells = [f'<TR><TD ALIGN="LEFT"><B>{row.index}. {html(title)}</B>{when_cell}</TD></TR>']
     if row.hidden:
         cells.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="8" COLOR="#5f6670">'
                      f"{html(_hidden(row))}</FONT></TD></TR>")

@@ -174,13 +174,19 @@ def test_svg_and_html_files(tmp_path) -> None:  # noqa: ANN001
     assert sorted(os.listdir(folder)) == ["left-only.svg", "right-only.svg"]
     assert "<svg" in (folder / "left-only.svg").read_text()
     assert "<svg" in page.read_text()
+    # untimed, and one file for the first divergence
+    one = tmp_path / "one.svg"
+    assert main(["diff", COUNTER, "--left", "LIMIT=2", "--right", "LIMIT=3", "--svg", str(one),
+                 "-q"]) == 1
+    assert "<svg" in one.read_text() and "left cannot" in one.read_text()
 
 
 @pytest.mark.slow
 def test_mesos_documented_and_built_1_0_part_at_the_crash() -> None:
     """The 1.0 documentation and 1.0 as built, on the agent, executor and task states:
     they part at the first crash of the agent of a framework without checkpointing (the
-    documented executor is left running, detached; the built one shuts down). About 15 s."""
+    documented executor is left running, detached; the built one shuts down). About 15 s of
+    CPU (up to a minute on a busy machine), so marked slow."""
     result = diff(MESOS, {"VERSION": "v1_0_doc"}, {"VERSION": "v1_0"},
                   observe=["agent.state", "executor.proc", "task.at_agent"])
     doc_only, built_only = result.directions
