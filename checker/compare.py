@@ -245,9 +245,14 @@ def diff_systems(left: TransitionSystem, right: TransitionSystem,
     for allows, lacks in (("left", "right"), ("right", "left")):
         directions.append(_direction(allows, lacks, sides[allows][1], sides[lacks][1],
                                      leaves, options, budget, ticks))
+    notes = tuple(f"{count:,} step(s) of the {name} side fail at run time; the comparison "
+                  "leaves them out (tock check reports them)"
+                  for name, count in ((n, side.runtime_errors) for n, (_s, side) in
+                                      sides.items()) if count)
     return DiffResult(left.name, left.file, _set_constants(left, right),
                       _set_constants(right, left), tuple(leaves), observe_actions, time,
-                      exactness, (directions[0], directions[1]), budget.clock() - start)
+                      exactness, (directions[0], directions[1]), budget.clock() - start,
+                      notes)
 
 
 def _set_constants(system: TransitionSystem, other: TransitionSystem

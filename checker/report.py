@@ -409,6 +409,7 @@ class DiffResult:
     exactness: str
     directions: tuple[Direction, Direction]
     seconds: float = field(default=0.0, compare=False)
+    notes: tuple[str, ...] = ()  # what the comparison left out (steps that fail at run time)
 
     @property
     def outcome(self) -> str:

@@ -84,8 +84,9 @@ def render_diff_text(result: DiffResult) -> str:
            f"right      {visible(_constants(result.right))}",
            f"observed   {visible(_observed(result))}",
            f"time       {visible(result.time)}",
-           f"exactness  {visible(result.exactness)}",
-           ""]
+           f"exactness  {visible(result.exactness)}"]
+    out += [f"note       {visible(note)}" for note in result.notes]
+    out.append("")
     for d in result.directions:
         out += _direction_text(d)
     out.append(outcome_line(result))
@@ -147,7 +148,7 @@ def diff_data(result: DiffResult) -> dict[str, object]:
             "file": result.file, "outcome": result.outcome,
             "left": dict(result.left), "right": dict(result.right),
             "observed": list(result.observed), "observe_actions": result.observe_actions,
-            "time": result.time, "exactness": result.exactness,
+            "time": result.time, "exactness": result.exactness, "notes": list(result.notes),
             "directions": [direction(d) for d in result.directions]}
 
 
@@ -265,7 +266,8 @@ def render_diff_html(result: DiffResult, pictures: dict[str, str] | None = None,
             '<section id="diff"><h2>What was compared</h2><table>']
     for key, value in (("left", _constants(result.left)), ("right", _constants(result.right)),
                        ("observed", _observed(result)), ("time", result.time),
-                       ("exactness", result.exactness)):
+                       ("exactness", result.exactness),
+                       *(("note", note) for note in result.notes)):
         out.append(f"<tr><th>{key}</th><td>{_esc(value)}</td></tr>")
     if command:
         out.append(f'<tr><th>command</th><td class="mono">{_esc(command)}</td></tr>')

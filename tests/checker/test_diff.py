@@ -233,3 +233,13 @@ def test_twophase_layouts_differ_but_the_manager_looks_the_same() -> None:
     right_only = seen.directions[1].divergence
     assert right_only is not None and right_only.step == 0
     assert right_only.run[0].changes[-1] == ("rmState[3]", "", "working")
+
+
+def test_steps_that_fail_at_run_time_are_left_out_and_said() -> None:
+    text = ("spec rt\nconst LIMIT = 3\nvar x: 0..2 = 0\n"
+            "action inc when x < LIMIT do { x := x + 1 }\nallow deadlock\n")
+    result = diff(text, {"LIMIT": 3}, {"LIMIT": 2})
+    assert result.outcome == "no difference"
+    assert result.notes == ("1 step(s) of the left side fail at run time; the comparison "
+                            "leaves them out (tock check reports them)",)
+    assert "note       1 step(s) of the left side" in render_diff_text(result)
