@@ -324,15 +324,18 @@ def _semantics(left: TransitionSystem, right: TransitionSystem, options: Options
         raise UsageError(f"no time engine named '{engine}' (zones, discrete)")
     default = math.gcd(left.default_tick(), right.default_tick())
     tick = options.tick or default
+    for k in left.time_constants() + right.time_constants():
+        if k % tick:  # the generated code compares whole ticks (as the discrete engine)
+            raise UsageError(f"the tick {format_duration(tick)} does not divide the constant "
+                             f"{format_duration(k)}; pick a tick that divides every time "
+                             f"constant of both sides (default: their gcd, "
+                             f"{format_duration(default)})")
     exact = (f"time observed at the tick ({format_duration(tick)}): a difference found is a "
              "real one for closed (non-strict) clock constraints; no difference means none "
              "among runs whose steps happen at multiples of the tick")
     if refusal is not None:
         exact = (f"at the tick's resolution only ({format_duration(tick)}): {refusal[0]} at "
                  f"{refusal[1]}, and discrete time is exact only for closed constraints")
-    elif tick > default or default % tick:
-        exact = (f"at the tick's resolution only: the tick {format_duration(tick)} does not "
-                 f"divide the constants' gcd {format_duration(default)}")
     return (f"discrete time, tick {format_duration(tick)} (every tick observed)", exact,
             lambda s, leaves, act: DiscreteSide(s, tick, leaves, act))
 

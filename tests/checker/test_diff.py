@@ -150,6 +150,7 @@ def test_cli_exit_codes_and_files(tmp_path, capsys) -> None:  # noqa: ANN001
     (["--left", "LIMT=2", "--right", "LIMIT=3"], "LIMT"),
     ([], "give at least one --left"),
     (["--left", "LIMIT"], "NAME=VALUE"),
+    (["--left", "LIMIT=2", "--right", "LIMIT=3", "--horizon", "2s"], "--horizon"),
 ])
 def test_usage_errors_exit_2_without_a_traceback(argv, message, capsys) -> None:  # noqa: ANN001
     assert main(["diff", COUNTER, *argv]) == 2
@@ -210,6 +211,17 @@ def test_a_time_horizon_bounds_the_runs() -> None:
     assert longer.directions[1].stop_reason == "horizon"
     with pytest.raises(UsageError, match="--horizon"):
         diff(COUNTER, {"LIMIT": 2}, {"LIMIT": 3}, horizon=1000)
+
+
+def test_a_tick_must_divide_the_constants_and_strictness_is_said() -> None:
+    with pytest.raises(UsageError, match="does not divide the constant 3s"):
+        diff(TIMER, {"TIMEOUT": "2s"}, {"TIMEOUT": "3s"},
+             options=Options(time_engine="discrete", tick=2000))
+    strict = ("spec strict\nvar done: bool = false\nclock c\n"
+              "action go when not done and c < 2s do { done := true }\nallow deadlock\n")
+    result = diff(strict, {}, {}, options=Options(time_engine="discrete"))
+    assert result.exactness.startswith("at the tick's resolution only")
+    assert diff(strict, {}, {}).time.startswith("zones: time not compared (discrete time")
 
 
 @pytest.mark.parametrize("engine", ["zones", "discrete"])
