@@ -29,7 +29,7 @@ def outcome_line(result: DiffResult) -> str:
         depths = ", ".join(f"{d.allows}-only up to depth {d.depth}" if d.status ==
                            "incomplete" else f"{d.allows}-only: none"
                            for d in result.directions)
-        return f"INCOMPLETE: no difference found ({depths}; a bound stopped the search)"
+        return f"INCOMPLETE: no difference found ({depths}; the search stopped early)"
     return "NO OBSERVABLE DIFFERENCE: every run of each side is matched by the other"
 
 

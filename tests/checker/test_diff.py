@@ -98,7 +98,7 @@ def test_bounded_search_is_incomplete_not_no_difference() -> None:
     assert result.outcome == "incomplete" and result.exit_code == 3
     assert {d.stop_reason for d in result.directions} == {"max-depth"}
     assert "INCOMPLETE: no difference found (left-only up to depth 2, right-only up to " \
-        "depth 2; a bound stopped the search)" in render_diff_text(result)
+        "depth 2; the search stopped early)" in render_diff_text(result)
     small = diff(COUNTER, {"LIMIT": 2}, {"LIMIT": 3}, observe=["x"],
                  options=Options(max_states=2))
     assert small.outcome == "incomplete"
