@@ -30,6 +30,7 @@ try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any othe
     from model import SpecError, escape_name
 
     from .api import check_system, load
+    from .compare import diff_systems
     from .disabled import summary as disabled_summary
     from .engine import Budget, Progress, StopReason
     from .engine.zones import kernel
@@ -37,6 +38,7 @@ try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any othe
     from .explore import ExploreError, Explorer, ExplorerServer
     from .graph import GraphTooLarge
     from .options import Options, conflict, moot
+    from .render.diff import render_diff_dot, render_diff_html, render_diff_json, render_diff_text
     from .render.dot import (
         match_trace,
         measure_pictures,
@@ -175,6 +177,52 @@ def _parser() -> argparse.ArgumentParser:
                          help="with --code --time discrete: the tick (default: gcd of the time "
                          "constants)")
     explain.set_defaults(func=_cmd_explain)
+
+    diff = sub.add_parser("diff", help="the shortest observable behaviour one configuration "
+                          "has and another lacks",
+                          description="Compare two configurations of SPEC (the same spec with "
+                          "different constants) as an outside observer sees them: the observed "
+                          "variables (default: every variable) and, with --observe-actions, the "
+                          "actions. Prints the shortest run each side has that the other "
+                          "cannot match, or that there is none (docs/diff.md). Exit 1 when "
+                          "there is a difference, 0 when there is none, 3 when a bound "
+                          "stopped the search first.")
+    spec_args(diff)
+    diff.add_argument("--left", action="append", default=[], metavar="NAME=VALUE",
+                      help="a constant of the left configuration (repeatable); --set applies "
+                      "to both")
+    diff.add_argument("--right", action="append", default=[], metavar="NAME=VALUE",
+                      help="a constant of the right configuration (repeatable)")
+    diff.add_argument("--observe", action="append", metavar="VARS",
+                      help="the observed variables, comma-separated (repeatable): a variable, "
+                      "a process's variable (agent.state), an element (view[1]) or a process "
+                      "(all its variables); default: every variable")
+    diff.add_argument("--observe-actions", action="store_true",
+                      help="observe the actions with their arguments too (alone: only them)")
+    diff.add_argument("--json", metavar="FILE", help="write the JSON result to FILE")
+    diff.add_argument("--text", metavar="FILE", help="write the text result to FILE")
+    diff.add_argument("--svg", metavar="FILE|DIR",
+                      help="draw each divergence as a two-column swimlane: FILE.svg (the first "
+                      "one) or DIR/left-only.svg and DIR/right-only.svg (needs graphviz)")
+    diff.add_argument("--html", metavar="FILE", help="write a self-contained HTML page")
+    diff.add_argument("--max-states", type=_positive, metavar="N",
+                      help="stop after N pairs in a direction (then INCOMPLETE)")
+    diff.add_argument("--max-depth", type=_positive, metavar="N",
+                      help="look at runs of at most N steps (then INCOMPLETE)")
+    diff.add_argument("--time-limit", type=_seconds, metavar="T",
+                      help="stop after T (seconds, or with a unit: 90s, 10min)")
+    diff.add_argument("--memory-limit", type=_positive, metavar="MB",
+                      help="stop when the checker's memory exceeds MB megabytes")
+    diff.add_argument("--horizon", type=_duration, metavar="T",
+                      help="with discrete time: look at runs up to time T only (then "
+                      "INCOMPLETE)")
+    diff.add_argument("--time", dest="time_engine", choices=("zones", "discrete"),
+                      help="for specs with clocks: discrete (time observed tick by tick; the "
+                      "default where the constraints are closed) or zones (time not compared)")
+    diff.add_argument("--tick", type=_duration, metavar="D",
+                      help="with --time discrete: the tick (default: gcd of the time constants)")
+    diff.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    diff.set_defaults(func=_cmd_diff, actions=diff._actions)
 
     explore = sub.add_parser("explore", help="step through the model by hand in a browser "
                              "page, and load the check's counterexamples",
@@ -724,6 +772,87 @@ def _write(path: str, content: str, inputs: list[str] = (),  # type: ignore[assi
     finally:
         if os.path.lexists(temp):
             os.unlink(temp)
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    options = Options(max_states=args.max_states, max_depth=args.max_depth,
+                      time_limit=args.time_limit, memory_limit=args.memory_limit,
+                      time_engine=args.time_engine, tick=args.tick)
+    if not args.left and not args.right:
+        raise UsageError("tock diff compares two configurations: give at least one "
+                         "--left NAME=VALUE or --right NAME=VALUE")
+    if not os.path.exists(args.spec):
+        raise UsageError(f"cannot read {escape_name(args.spec)}: no such file")
+    if os.path.isdir(args.spec):
+        raise UsageError(f"{escape_name(args.spec)} is a directory; give a .tock file")
+    both = _constants(args.sets)
+    left = load(args.spec, {**both, **_constants(args.left)}, "--left")
+    right = load(args.spec, {**both, **_constants(args.right)}, "--right")
+    for warning in moot(options, left.has_clocks):
+        if "--time" in warning:
+            sys.stderr.write(f"tock: warning: {warning}\n")
+    observe = None if args.observe is None else [
+        name for item in args.observe for name in item.split(",") if name.strip()]
+    show, done = _progress_printer()
+    budget = Budget(options, None if args.quiet else show)
+    try:
+        with _ctrl_c(budget):
+            result = diff_systems(left, right, observe, args.observe_actions, options, budget,
+                                  args.horizon)
+    finally:
+        done()
+    inputs = _inputs(left)
+    text = render_diff_text(result)
+    outputs: list[tuple[str, str]] = []
+    if args.text:
+        outputs.append((args.text, text))
+    if args.json:
+        outputs.append((args.json, render_diff_json(result)))
+    notes: list[str] = []
+    pictures: dict[str, str] = {}
+    found = [d for d in result.directions if d.divergence is not None]
+    if (args.svg or args.html) and found:
+        if not graphviz_available():
+            notes.append(NO_GRAPHVIZ)
+        else:
+            for k, d in enumerate(found):
+                assert d.divergence is not None
+                try:
+                    pictures[f"{d.allows}-only"] = dot_to_svg(
+                        render_diff_dot(result, d.divergence, id_prefix=f"d{k + 1}"))
+                except (GraphvizMissing, GraphvizFailed) as err:
+                    notes.append(f"no picture of {d.allows}-only: {err}")
+    if args.svg:
+        if not found:
+            notes.append("no difference, so there is no divergence to draw")
+        elif args.svg.endswith(".svg"):
+            first = next(iter(pictures.values()), None)
+            if first is not None:
+                outputs.append((args.svg, first))
+        else:
+            for name, svg in pictures.items():
+                outputs.append((os.path.join(args.svg, f"{name}.svg"), svg))
+    if args.html:
+        outputs.append((args.html, render_diff_html(result, pictures, _command(args))))
+    failed = []
+    written = []
+    for path, content in outputs:
+        try:
+            _write(path, content, inputs)
+            written.append(path)
+        except UsageError as err:
+            failed.append(str(err))
+    sys.stdout.write(text)
+    sys.stderr.write(f"tock: compared in {result.seconds:.2f} s\n")
+    if left.has_clocks and not kernel.NATIVE and result.time.startswith("zones"):
+        sys.stderr.write(f"tock: note: {kernel.WHY_NOT}\n")
+    for note in notes:
+        sys.stderr.write(f"tock: {escape_name(note)}\n")
+    for path in written:
+        sys.stderr.write(f"tock: wrote {escape_name(path)}\n")
+    for message in failed:
+        sys.stderr.write(f"tock: error: {message}\n")
+    return EXIT_SPEC_ERROR if failed else result.exit_code
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
