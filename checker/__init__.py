@@ -18,11 +18,12 @@ from __future__ import annotations
 import importlib
 
 __all__ = ["check", "check_system", "load", "Options", "Report", "PropertyResult", "Stats",
-           "Step", "Change", "Trace", "UsageError"]
+           "Step", "Change", "Trace", "UsageError", "replay", "ReplayResult"]
 
 _WHERE = {"check": "api", "check_system": "api", "load": "api", "UsageError": "errors",
           "Options": "options", "Report": "report", "PropertyResult": "report",
-          "Stats": "report", "Step": "report", "Change": "report", "Trace": "report"}
+          "Stats": "report", "Step": "report", "Change": "report", "Trace": "report",
+          "replay": "api", "ReplayResult": "logs.validate"}
 
 
 def __getattr__(name: str) -> object:
