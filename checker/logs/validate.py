@@ -480,23 +480,36 @@ class _Replay:
         path.reverse()
         return -1 - parent[node], tuple(path)
 
-    def offered(self, closed: tuple, cap: int | None) -> tuple[str, ...]:
-        """The observable steps enabled somewhere in the closure."""
+    def offered(self, closed: tuple) -> tuple[str, ...]:
+        """The events of the map the model could have produced instead: each mapped
+        action instance enabled somewhere in the closure (with the event's name), and each
+        observation whose literal values hold in some state of it."""
         ds, zs, _parent, _entry, keep = closed
         n = self.n
-        silent = self.bound.silent
         labels = self.bound.labels
+        of_inst: dict[int, list[str]] = {}
+        for ev in self.map.events:
+            for inst in self.bound.event_insts.get(ev.number, ()):
+                of_inst.setdefault(inst, []).append(ev.name)
+        observations = [ev for ev in self.map.events if ev.actions is None
+                        and all(t.group is None for _, t in ev.observe)]
         seen: dict[str, None] = {}
         for node in keep:
-            for inst, _choices, d2, guard, resets in self.succ(ds[node]):
-                if inst in silent or d2 is None:
+            d = ds[node]
+            for inst, _choices, d2, guard, resets in self.succ(d):
+                if inst not in of_inst or d2 is None:
                     continue
                 inv2 = self.inv(d2)
                 if inv2 is None:
                     continue
                 _pre, z3 = kernel.successor(zs[node], n, guard, resets, inv2)
                 if z3 is not None:
-                    seen[str(labels[inst])] = None
+                    seen[f"{labels[inst]} (event '{'/'.join(of_inst[inst])}')"] = None
+            for ev in observations:
+                checks = tuple((self.bound.leaves[name], t.text) for name, t in ev.observe)
+                if self.bound.observed(d, checks):
+                    seen[f"observation '{ev.name}' (" + ", ".join(
+                        f"{name} == {t.text}" for name, t in ev.observe) + ")"] = None
         return tuple(sorted(seen))
 
     def when_possible(self, frontier: list[tuple[int, bytes]], insts: frozenset[int] | None,
@@ -606,7 +619,7 @@ class _Replay:
                     closed = self.closure(frontier, hi, meter)
                     new, records = self.step(closed, insts, checks, lo, hi)
                     if not new:
-                        offered = self.offered(closed, hi)
+                        offered = self.offered(closed)
                         reason = self.why_not(frontier, insts, checks, ev, lo, hi, prev_ts,
                                               ts, prev_line, meter)
                         outcome = "inconsistent"

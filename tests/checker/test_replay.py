@@ -52,7 +52,8 @@ def test_a_line_the_model_cannot_produce_is_named_with_the_offered_events(
     assert r.outcome == "inconsistent" and r.exit_code == 1
     assert r.failed is not None and r.failed.number == 2
     assert r.previous is not None and r.previous.number == 1
-    assert r.offered == ("blow",)  # `off` comes only at 5 s, `press` only when off
+    # `off` comes only at 5 s, `press` only when off; the lamp is on (an observation)
+    assert r.offered == ("blow (event 'blow')", "observation 'observe lamp.on' (lamp.on == true)")
     assert r.witness is not None and [s.label for s in r.witness.steps[1:]] == ["press"]
 
 
