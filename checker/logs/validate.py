@@ -556,8 +556,14 @@ class _Replay:
 
     # ------------------------------------------------------------------ the run
     def run(self, lines: Iterator[str], log_name: str) -> ReplayResult:
-        logmap = self.map
         spill = _Spill()
+        try:
+            return self._run(lines, log_name, spill)
+        finally:
+            spill.close()
+
+    def _run(self, lines: Iterator[str], log_name: str, spill: _Spill) -> ReplayResult:
+        logmap = self.map
         frontier = self.initial()
         roots0 = list(frontier)
         prev_ts: int | None = None
@@ -646,14 +652,11 @@ class _Replay:
         witness = None
         witness_lines: tuple[int, ...] = ()
         note = None
-        try:
-            if frontier and len(spill.offsets) <= WITNESS_LIMIT:
-                witness, witness_lines = self.witness(spill, roots0)
-            elif frontier:
-                note = (f"the witness has {len(spill.offsets):,} mapped lines, more than the "
-                        f"{WITNESS_LIMIT:,} drawn; replay a part of the log to see it")
-        finally:
-            spill.close()
+        if frontier and len(spill.offsets) <= WITNESS_LIMIT:
+            witness, witness_lines = self.witness(spill, roots0)
+        elif frontier:
+            note = (f"the witness has {len(spill.offsets):,} mapped lines, more than the "
+                    f"{WITNESS_LIMIT:,} drawn; replay a part of the log to see it")
         return ReplayResult(
             self.system.name, log_name, logmap.file, tuple(self.system.constants()), outcome,
             count, events, ignored, self.timed, tol, failed, failed_event, reason, offered,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from checker import replay
+from checker import Options, replay
 from checker.cli import main
 from checker.logs.logmap import MapError, parse_map
 from tests.helpers import needs_dot
@@ -159,6 +160,24 @@ def test_a_budget_stop_is_incomplete_never_consistent(tmp_path: Path,
                           "--max-states", "1", "-q"], capsys)
     assert rc == 3 and "INCOMPLETE" in out and "CONSISTENT:" not in out.replace(
         "INCONSISTENT", "")
+
+
+def test_a_spent_time_limit_is_incomplete_with_the_line_reached() -> None:
+    r = replay(SPEC, str(HERE / "silent.log"), MAP, options=Options(time_limit=1e-9))
+    assert r.outcome == "incomplete" and r.exit_code == 3 and r.stop_reason == "time-limit"
+    assert r.failed is not None and r.events == 0
+
+
+def test_no_temporary_file_is_left_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    tempfile.tempdir = None
+    try:
+        replay(SPEC, str(HERE / "silent.log"), MAP)
+        replay(SPEC, str(HERE / "silent.log"), MAP, options=Options(time_limit=1e-9))
+    finally:
+        tempfile.tempdir = None
+    assert not list(tmp_path.glob("tock-replay-*"))
 
 
 @pytest.mark.slow
