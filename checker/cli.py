@@ -251,9 +251,6 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     options = Options(max_states=args.max_states, time_limit=args.time_limit,
                       memory_limit=args.memory_limit)
     system = _load(args)
-    if not system.has_clocks:
-        raise UsageError("tock replay needs a spec with clocks (it replays a log's timing on "
-                         "the zone engine)")
     logmap = read_map(args.map)
     if args.tolerance is not None:
         logmap = dataclasses.replace(logmap, tolerance_us=args.tolerance)

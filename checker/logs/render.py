@@ -83,7 +83,9 @@ def render_replay_text(r: ReplayResult) -> str:
         emit("")
         title = "witness run" if r.outcome in ("consistent", "unmapped") else \
             "the longest consistent prefix"
-        emit(f"{title} ({len(r.witness)} steps; [line N] marks the step a log line produced):")
+        count = len(r.witness)
+        emit(f"{title} ({count} step{'' if count == 1 else 's'}; [line N] marks the step a "
+             "log line produced):")
         trace_lines = render_trace(r.witness, "  ")
         out.extend(_mark_lines(trace_lines, r))
     elif r.witness_note:

@@ -750,8 +750,9 @@ class _Replay:
         times = solve_in_units_open(n, steps, final_inv, ())
         if times is None or not check_schedule(n, steps, [t for t, _ in times], final_inv, ()):
             raise TraceError("no concrete times realise the replay's witness")
-        builder = TraceBuilder(system, timed=True)
-        builder.start(states[0], tuple(0 for _ in range(n - 2)))
+        timed = self.timed or system.has_clocks
+        builder = TraceBuilder(system, timed=timed)
+        builder.start(states[0], tuple(0 for _ in range(n - 2)) if timed else ())
         last_reset = [Fraction(0)] * n
         shown_lines = [0]
         for k, move in enumerate(moves):
@@ -761,9 +762,9 @@ class _Replay:
             resets = [x for x in steps[k].resets if x != L]
             for x in resets:
                 last_reset[x] = t
-            clocks = tuple(t - last_reset[x] for x in range(1, n - 1))
-            seconds = t / 1000
-            open_time = None if open_at is None else ("after", open_at / 1000)
+            clocks = tuple(t - last_reset[x] for x in range(1, n - 1)) if timed else ()
+            seconds = t / 1000 if timed else None
+            open_time = None if open_at is None or not timed else ("after", open_at / 1000)
             if move is None:
                 label = labels.get(k, "observed")
                 base = builder.make_step(None, system.decode(before), clocks, seconds, ())
@@ -772,6 +773,7 @@ class _Replay:
                                           base.derived))
             else:
                 inst, choices, _d2 = move
-                builder.step(before, after, inst, choices, seconds, clocks, resets, open_time)
+                builder.step(before, after, inst, choices, seconds, clocks,
+                             resets if timed else (), open_time)
             shown_lines.append(lines_of_step[k])
         return builder.trace(), tuple(shown_lines)

@@ -229,3 +229,20 @@ def test_the_seed_logs_per_version(version: str) -> None:
                       constants={"VERSION": version}, untimed=True).outcome == "consistent"
     else:  # "Agent attempted to re-register after removal" is 1.0.x only (brief §3.3)
         assert after.failed.number == 19
+
+
+def test_a_spec_without_clocks_replays_untimed(tmp_path: Path) -> None:
+    spec = tmp_path / "c.tock"
+    spec.write_text("spec counter\nvar x: 0..3 = 0\naction inc when x < 3 do { x := x + 1 }\n"
+                    "action wrap when x == 3 do { x := 0 }\nallow deadlock\n", encoding="utf-8")
+    amap = tmp_path / "c.toml"
+    amap.write_text("[[event]]\nmatch = 'inc'\naction = 'inc'\n[[event]]\nmatch = 'three'\n"
+                    "observe = { x = '3' }\n", encoding="utf-8")
+    ok = replay(str(spec), _log(tmp_path, "inc\ninc\ninc\nthree\ninc\n"), str(amap))
+    assert ok.outcome == "consistent" and ok.witness is not None
+    assert [s.label for s in ok.witness.steps[1:]] == [
+        "inc", "inc", "inc", "observed (line 4): x == 3", "wrap", "inc"]
+    assert all(s.time is None for s in ok.witness.steps)
+    bad = replay(str(spec), _log(tmp_path, "inc\nthree\n", "bad.log"), str(amap))
+    assert bad.outcome == "inconsistent" and bad.failed is not None and bad.failed.number == 2
+    assert bad.offered == ("inc (event 'inc')",)
