@@ -180,7 +180,7 @@ class _Bound:
                                    + _did_you_mean(name, by_name), "M010")
                 silent.update(by_name[name])
             self.silent = frozenset(silent)
-        self._match_cache: dict[tuple, tuple[frozenset[int], tuple]] = {}
+        self._match_cache: dict[tuple, tuple[frozenset[int] | None, tuple]] = {}
 
     def arg_values(self, insts: Iterable[int], param: str) -> list[str]:
         seen: dict[str, None] = {}
