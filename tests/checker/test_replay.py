@@ -229,6 +229,15 @@ def test_the_seed_logs_per_version(version: str) -> None:
                       constants={"VERSION": version}, untimed=True).outcome == "consistent"
     else:  # "Agent attempted to re-register after removal" is 1.0.x only (brief §3.3)
         assert after.failed.number == 19
+    # a constructed log (not the seed's): restarted 70 s after the kill, removed 12.6 s after
+    # re-registering by the fifth missed ping, which only the built 1.0 does
+    constructed = replay(spec, str(MESOS / "logs" / "constructed_restart_at_70s_health_check.log"),
+                         amap, constants={"VERSION": version})
+    if version == "v1_0":
+        assert constructed.outcome == "consistent"
+    elif version == "v1_0_doc":
+        assert constructed.outcome == "inconsistent" and constructed.failed is not None
+        assert constructed.failed.number == 9
 
 
 def test_a_spec_without_clocks_replays_untimed(tmp_path: Path) -> None:
