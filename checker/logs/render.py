@@ -1,9 +1,10 @@
 """A replay's answer as text, JSON, a swimlane picture (DOT) and an HTML page.
 
-The text and JSON are deterministic (no times of the run). The picture and the page reuse
-the check's renderers on a one-entry report whose "property" is the replay: its trace is
-the witness (consistent) or the run of the longest consistent prefix; every name from the
-spec, the map or the log is escaped there as in every report.
+The text and JSON are deterministic (no times of the run). The picture reuses the check's
+swimlane renderer on a one-entry report whose "property" is the replay: its trace is the
+witness (consistent) or the run of the longest consistent prefix. The page is its own: the
+verdict, the picture and the text answer. Every name from the spec, the map or the log is
+escaped, as in every report.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from fractions import Fraction
 
 from ..render.dot import render_swimlanes
 from ..render.escape import visible
-from ..render.html import render_html
 from ..render.json import report_data
+from ..render.svg import inline_svg
 from ..render.text import render_trace
 from ..report import SCHEMA, TOOL, VERSION, PropertyResult, Report, Stats
 from .validate import ReplayResult
@@ -135,13 +136,64 @@ def render_replay_dot(r: ReplayResult) -> str | None:
     return render_swimlanes(report, prop, id_prefix="replay")
 
 
+def _esc(text: object) -> str:
+    return (visible(str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&#39;"))
+
+
+_CSS = """body { font: 15px/1.45 -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif;
+  color: #1d2329; margin: 0; } main { max-width: 1200px; margin: 0 auto; padding: 1em 2em; }
+.banner { padding: .6em 1em; border-radius: 6px; font-weight: 600; margin: 1em 0; }
+.consistent { background: #e6f4e6; color: #1b5e20; }
+.inconsistent, .unmapped, .log-error { background: #fdecee; color: #b00020; }
+.incomplete { background: #fff4d6; color: #7a5a00; }
+pre { background: #f6f8fa; padding: 1em; overflow-x: auto; font-size: 13px; }
+.picture { overflow-x: auto; border: 1px solid #ddd; padding: .5em; }
+.muted { color: #666; } footer { color: #777; font-size: 12px; margin: 2em 0; }"""
+
+
 def render_replay_html(r: ReplayResult, svg: str | None, command: str | None,
                        notes: tuple[str, ...] = ()) -> str:
-    report = replay_report(r)
-    pictures = {} if svg is None else {report.properties[0].name: svg}
-    text_notes = (f"{_tolerance(r)}; {r.lines:,} lines, {r.events:,} events, {r.ignored:,} "
-                  f"ignored, {r.unmapped_count:,} unmapped",) + notes
-    return render_html(report, pictures, command, None, text_notes)
+    """The answer as one self-contained page: the verdict, the text answer and the
+    swimlane picture of the witness (or of the longest consistent prefix)."""
+    out: list[str] = []
+    emit = out.append
+    emit("<!DOCTYPE html>")
+    emit('<html lang="en">')
+    emit("<head>")
+    emit('<meta charset="utf-8">')
+    emit('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+         "style-src 'unsafe-inline'; img-src data:\">")
+    emit('<link rel="icon" href="data:,">')
+    emit(f"<title>{_esc(_name(r.log))}: {_esc(r.outcome)} \u2014 tock replay</title>")
+    emit(f"<style>{_CSS}</style>")
+    emit("</head>")
+    emit("<body>")
+    emit("<main>")
+    emit(f"<h1>tock replay: {_esc(_name(r.log))}</h1>")
+    emit(f'<div class="muted">{_esc(r.spec)} ({_esc(r.map)})</div>')
+    emit(f'<div class="banner {_esc(r.outcome)}" id="outcome">{_esc(HEADLINE[r.outcome])}'
+         "</div>")
+    if r.reason:
+        emit(f"<p>{_esc(r.reason)}</p>")
+    for note in notes:
+        emit(f'<p class="muted">{_esc(note)}</p>')
+    if svg is not None:
+        title = "Witness run" if r.outcome in ("consistent", "unmapped") else \
+            "The longest consistent prefix"
+        emit(f"<h2>{title}</h2>")
+        emit(f'<div class="picture">{inline_svg(svg)}</div>')
+    emit("<h2>The answer</h2>")
+    emit(f"<pre>{_esc(render_replay_text(r))}</pre>")
+    if command:
+        emit("<h2>Reproduce</h2>")
+        emit(f"<pre>{_esc(command)}</pre>")
+    emit(f"<footer>{_esc(TOOL)} {_esc(VERSION)} \u00b7 this page is self-contained: it loads "
+         "nothing and runs no script.</footer>")
+    emit("</main>")
+    emit("</body>")
+    emit("</html>")
+    return "\n".join(out) + "\n"
 
 
 def render_replay_json(r: ReplayResult) -> str:
