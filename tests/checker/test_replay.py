@@ -255,3 +255,15 @@ def test_a_spec_without_clocks_replays_untimed(tmp_path: Path) -> None:
     bad = replay(str(spec), _log(tmp_path, "inc\nthree\n", "bad.log"), str(amap))
     assert bad.outcome == "inconsistent" and bad.failed is not None and bad.failed.number == 2
     assert bad.offered == ("inc (event 'inc')",)
+
+
+def test_the_tolerance_flag_overrides_the_map(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    early = _log(tmp_path, "2024-01-01T10:00:00 pressed\n2024-01-01T10:00:04 switched off\n")
+    rc, out, _err = _run(["replay", SPEC, early, "--map", MAP, "-q"], capsys)
+    assert rc == 1 and "first line the model cannot produce: 2" in out
+    rc, out, _err = _run(["replay", SPEC, early, "--map", MAP, "-q", "--tolerance", "1s"],
+                         capsys)
+    assert rc == 0 and "tolerance 1 s per gap" in out
+    rc, out, _err = _run(["replay", SPEC, early, "--map", MAP, "-q", "--untimed"], capsys)
+    assert rc == 0 and "untimed" in out
