@@ -19,12 +19,14 @@ from __future__ import annotations
 import importlib
 
 __all__ = ["check", "check_system", "load", "Options", "Report", "PropertyResult", "Stats",
-           "Step", "Change", "Trace", "UsageError", "diff", "DiffResult"]
+           "Step", "Change", "Trace", "UsageError", "diff", "DiffResult", "replay",
+           "ReplayResult"]
 
 _WHERE = {"check": "api", "check_system": "api", "load": "api", "UsageError": "errors",
           "Options": "options", "Report": "report", "PropertyResult": "report",
           "Stats": "report", "Step": "report", "Change": "report", "Trace": "report",
-          "diff": "compare", "DiffResult": "report"}
+          "diff": "compare", "DiffResult": "report", "replay": "api",
+          "ReplayResult": "logs.validate"}
 
 
 def __getattr__(name: str) -> object:
