@@ -10,7 +10,10 @@ The state and depth bounds (`--max-states`, `--max-depth`) bound each search on 
 A search runs inside `with budget.search(phase, findings) as meter:`; it calls
 `meter.poll(...)` every few thousand states (and once at the start), raises `Stop(reason)`
 at a bound of its own, and the block records how the search ended: normally, at a bound,
-on Ctrl-C or when memory ran out. None of these is an error.
+on Ctrl-C or when memory ran out. None of these is an error. A search that can move what
+it holds to disk (the compact store, checker.engine.spill) sets `meter.on_memory`: at the
+memory cap it spills and goes on instead of stopping (docs/checkpoint.md). The budget also
+carries the check's checkpoints (`checkpoint`, checker.engine.checkpoint), if it takes any.
 """
 
 from __future__ import annotations
