@@ -37,6 +37,7 @@ import numpy as np
 
 from ..errors import UsageError
 from ..options import Options
+from .budget import StopReason
 from .findings import RuntimeFinding
 from .store import ROOT, LevelStore
 
@@ -251,6 +252,11 @@ class Checkpointer:
         self.resuming = resume
         self.written = 0  # checkpoint files written (for tests and progress)
         manifest = os.path.join(directory, "manifest.json")
+        if os.path.isdir(directory):
+            for entry in os.listdir(directory):
+                if entry.startswith(".tmp-"):  # a write that a crash cut short
+                    with _quiet():
+                        os.unlink(os.path.join(directory, entry))
         if resume:
             if not os.path.isdir(directory):
                 raise CheckpointError(f"no checkpoint to resume: {directory} is not a "
@@ -366,6 +372,8 @@ def restore_findings(ex: Any, header: Mapping[str, Any], name: str) -> set[int]:
                            "depth"):
             setattr(ex, field_name, int(header[field_name]))
         active = {int(k) for k in header["active"]}
+        if header.get("stop_reason") not in (None, *(r.value for r in StopReason)):
+            raise ValueError(header.get("stop_reason"))
     except (KeyError, TypeError, ValueError):
         raise CheckpointError(f"{name}: the checkpoint's findings are damaged") from None
     return active

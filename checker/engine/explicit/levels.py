@@ -166,11 +166,14 @@ def explore_levels(job: Job) -> Findings[int]:
     checkpointer = job.budget.checkpoint
     session = None if checkpointer is None else checkpointer.session(job.phase, "levels")
     saved = None if session is None else session.load()
+    header: dict[str, Any] = {}
     if saved is not None:
         name = os.path.basename(session.path) if session is not None else ""
         restore_levels(store, saved, name)
         active = restore_findings(ex, saved.header, name)
+        header = saved.header
     finished = saved is not None and saved.finished
+    saved = None  # the levels are views of the file's bytes: a spill can free them
     expander = _Expander(system)
     pool = None
     if workers > 1 and not finished:
@@ -247,9 +250,8 @@ def explore_levels(job: Job) -> Findings[int]:
                 meter.on_memory = spill
             meter.poll(len(store), ex.transitions, ex.depth, len(frontier))
             if finished:
-                assert saved is not None
-                ex.complete = bool(saved.header.get("complete"))
-                reason = saved.header.get("stop_reason")
+                ex.complete = bool(header.get("complete"))
+                reason = header.get("stop_reason")
                 ex.stop_reason = None if reason is None else StopReason(reason)
                 frontier = np.empty(0, dtype=np.uint64)
             while len(frontier):
