@@ -27,7 +27,7 @@ from checker.api import check_system, load
 from checker.cli import main
 from checker.engine import Budget
 from checker.engine import spill as spill_module
-from checker.engine.checkpoint import CheckpointError, read_arrays, write_arrays
+from checker.engine.checkpoint import Checkpointer, CheckpointError, read_arrays, write_arrays
 from checker.engine.explicit import levels as levels_module
 from checker.options import Options
 from checker.render.json import render_json
@@ -272,3 +272,43 @@ def test_a_spilled_store_keeps_every_state(tmp_path: Path) -> None:
     _same(spilled, plain)
     assert spilled.coverage == plain.coverage  # a pass over every state, read from disk
     assert json.loads(render_json(spilled))["stats"] == json.loads(render_json(plain))["stats"]
+
+
+# ------------------------------------------------------------------ stopped and resumed
+TINY = """spec tiny
+const N = 30
+var x: 0..N = 0
+var y: 0..N = 0
+action incx when x < N do { x := x + 1 }
+action incy when y < N do { y := y + 1 }
+allow deadlock
+reachable start: x == 0 and y == 0
+reachable far: x == N and y > 20
+invariant small: x + y < 45
+"""
+
+
+@pytest.mark.parametrize("memory", [None, "fast"])
+def test_a_search_stopped_at_any_poll_resumes_to_the_same_report(
+        tmp_path: Path, memory: str | None) -> None:
+    """A budget stop at the k-th poll (a fake clock), then a resume: the same report as
+    a run that never stopped, whether the stop came before the first level or later."""
+    system = load(TINY)
+    options = Options(memory=memory)
+    whole = render_json(check_system(system, options))
+    stops = 0
+    for k in (1, 2, 3, 6, 12):
+        directory = str(tmp_path / f"c{k}")
+        ticks = itertools.count()
+        stopping = Options(memory=memory, time_limit=k)
+        budget = Budget(stopping, clock=lambda: float(next(ticks)),
+                        checkpoint=Checkpointer(directory, system, stopping, every=1e9))
+        stopped = check_system(system, stopping, budget=budget)
+        if stopped.stop_reason is None:  # the search ended before its k-th look at the clock
+            continue
+        assert stopped.stop_reason == "time-limit"
+        stops += 1
+        resumed = check_system(system, options, budget=Budget(options, checkpoint=Checkpointer(
+            directory, system, options, resume=True)))
+        assert render_json(resumed) == whole, k
+    assert stops >= 2

@@ -48,6 +48,8 @@ class _Search:
         self.props_fn = system.props_for(frozenset(self.active)) if self.active else None
         self.finished = False  # resumed from a checkpoint of a search that had ended
         # the last level boundary: (findings header, states then, frontier, its length)
+        # (None until the initial states are checked: a search stopped before that has no
+        # checkpoint to go on from)
         self.mark: tuple[dict[str, Any], int, list[int], int] | None = None
 
     # -------------------------------------------------------------- findings
@@ -193,8 +195,6 @@ class _Search:
                 return
         else:
             frontier = list(ex.initial)
-            self.mark = (findings_header(ex, self.active), len(self.parent), frontier,
-                         len(frontier))
             self.meter.poll(len(self.parent), 0, 0, len(frontier))
             if self.props_fn is not None:
                 for s in frontier:
