@@ -118,8 +118,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--time-limit", type=_seconds, metavar="T",
                        help="stop after T (seconds, or with a unit: 90s, 10min)")
     check.add_argument("--memory-limit", type=_positive, metavar="MB",
-                       help="stop when the checker's memory exceeds MB megabytes "
-                       "(default: three quarters of the machine's memory)")
+                       help="when the checker's memory exceeds MB megabytes, spill the "
+                       "compact store to disk (see --spill) or stop (default: three "
+                       "quarters of the machine's memory)")
     deadlock = check.add_mutually_exclusive_group()
     deadlock.add_argument("--no-deadlock", dest="deadlock", action="store_false", default=None,
                           help="do not report deadlocks (as `allow deadlock` in the spec)")

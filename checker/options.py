@@ -43,9 +43,12 @@ class Options:
     spill_dir: str | None = None
 
     def describe(self) -> dict[str, object]:
-        """The options that differ from the defaults (for reports)."""
+        """The options that differ from the defaults (for reports; not `spill_dir`, which
+        says where the disk files go, not how the search runs)."""
         out: dict[str, object] = {}
         for name in self.__slots__:
+            if name == "spill_dir":
+                continue
             value = getattr(self, name)
             if value != getattr(Options(), name):
                 out[name] = list(value) if isinstance(value, tuple) else value

@@ -312,3 +312,20 @@ def test_a_search_stopped_at_any_poll_resumes_to_the_same_report(
             directory, system, options, resume=True)))
         assert render_json(resumed) == whole, k
     assert stops >= 2
+
+
+def test_a_spilled_search_checkpoints_and_resumes(tmp_path: Path) -> None:
+    """Checkpoints of a store on disk are whole (streamed from the spill files), and a
+    resume from one gives the report of a run that neither spilled nor stopped."""
+    system = load(TINY.replace("const N = 30", "const N = 60"))
+    whole = render_json(check_system(system, Options()))
+    directory = str(tmp_path / "c")
+    ticks = itertools.count()
+    options = Options(time_limit=40, memory_limit=100, spill_dir=str(tmp_path))
+    budget = Budget(options, clock=lambda: float(next(ticks)), memory=_over_once(3),
+                    checkpoint=Checkpointer(directory, system, options, every=5))
+    stopped = check_system(system, options, budget=budget)
+    assert budget.spills and stopped.stop_reason == "time-limit"
+    resumed = check_system(system, Options(), budget=Budget(Options(), checkpoint=Checkpointer(
+        directory, system, Options(), resume=True)))
+    assert render_json(resumed) == whole
