@@ -220,6 +220,8 @@ def _checkpoint_conflict(args: argparse.Namespace) -> str | None:
             os.path.abspath(args.checkpoint) != os.path.abspath(args.resume):
         return ("--resume DIR goes on checkpointing into DIR; give --checkpoint the same "
                 "directory, or drop it")
+    if args.spill_dir and not os.path.isdir(args.spill_dir):
+        return f"--spill-dir {escape_name(args.spill_dir)} is not a directory"
     if args.every is not None and not (args.checkpoint or args.resume):
         return "--every sets how often checkpoints are taken: add --checkpoint DIR"
     return None

@@ -335,7 +335,11 @@ class Session:
         body = dict(header)
         body.update({"phase": self.phase, "kind": self.kind, "finished": finished,
                      "fingerprint": self.owner.fingerprint})
-        write_arrays(self.path, body, arrays)
+        try:
+            write_arrays(self.path, body, arrays)
+        except OSError as err:
+            raise CheckpointError(f"cannot write the checkpoint {self.path}: "
+                                  f"{err.strerror}") from None
         self.owner.written += 1
         self.last = self.owner.clock()
 

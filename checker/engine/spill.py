@@ -23,7 +23,10 @@ import weakref
 
 import numpy as np
 
-__all__ = ["DiskArray", "SortedRuns", "contains", "trim_memory", "write_disk_array", "BLOCK"]
+from ..errors import UsageError
+
+__all__ = ["DiskArray", "SortedRuns", "contains", "trim_memory", "write_disk_array", "BLOCK",
+           "SpillError"]
 
 BLOCK = 1 << 20  # numbers read from a run at a time (8 MB of states)
 
@@ -96,10 +99,18 @@ class DiskArray:
 def write_disk_array(directory: str, name: str, array: np.ndarray) -> DiskArray:
     """Write `array` to DIRECTORY/NAME and give it back as a DiskArray."""
     path = os.path.join(directory, name)
-    with open(path, "wb") as out:
-        for start in range(0, len(array), BLOCK):
-            out.write(np.ascontiguousarray(array[start:start + BLOCK]).tobytes())
+    try:
+        with open(path, "wb") as out:
+            for start in range(0, len(array), BLOCK):
+                out.write(np.ascontiguousarray(array[start:start + BLOCK]).tobytes())
+    except OSError as err:
+        raise SpillError(f"cannot write the spill file {path}: {err.strerror} (free some "
+                         "space, or point --spill-dir elsewhere)") from None
     return DiskArray(path, array.dtype, len(array))
+
+
+class SpillError(UsageError):
+    """The disk the store spills to refused a write."""
 
 
 class SortedRuns:

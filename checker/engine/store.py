@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .spill import SortedRuns, contains, write_disk_array
+from .spill import SortedRuns, SpillError, contains, write_disk_array
 
 __all__ = ["Store", "DictStore", "LevelStore", "ROOT", "contains"]
 
@@ -94,7 +94,12 @@ class LevelStore:
         under `directory` (None: the system's), removed when the store is."""
         if self.runs is not None:
             return
-        self.spill_dir = tempfile.TemporaryDirectory(prefix="tock-spill-", dir=directory)
+        try:
+            self.spill_dir = tempfile.TemporaryDirectory(prefix="tock-spill-", dir=directory)
+        except OSError as err:
+            where = directory or "the temporary directory"
+            raise SpillError(f"cannot make a spill directory in {where}: "
+                             f"{err.strerror}") from None
         where = self.spill_dir.name
         self.levels = [write_disk_array(where, f"level-{k}", a) if isinstance(a, np.ndarray)
                        else a for k, a in enumerate(self.levels)]
