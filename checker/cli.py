@@ -34,6 +34,7 @@ try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any othe
     from .compare import diff_systems
     from .disabled import summary as disabled_summary
     from .engine import Budget, Progress, StopReason
+    from .engine.checkpoint import DEFAULT_EVERY, Checkpointer
     from .engine.zones import kernel
     from .errors import UsageError
     from .explore import ExploreError, Explorer, ExplorerServer
@@ -127,8 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--time-limit", type=_seconds, metavar="T",
                        help="stop after T (seconds, or with a unit: 90s, 10min)")
     check.add_argument("--memory-limit", type=_positive, metavar="MB",
-                       help="stop when the checker's memory exceeds MB megabytes "
-                       "(default: three quarters of the machine's memory)")
+                       help="when the checker's memory exceeds MB megabytes, spill the "
+                       "compact store to disk (see --spill) or stop (default: three "
+                       "quarters of the machine's memory)")
     deadlock = check.add_mutually_exclusive_group()
     deadlock.add_argument("--no-deadlock", dest="deadlock", action="store_false", default=None,
                           help="do not report deadlocks (as `allow deadlock` in the spec)")
@@ -140,6 +142,23 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("-j", "--workers", type=_positive, default=1, metavar="N",
                        help="expand states in N processes (the compact store of a spec "
                        "without clocks); counts and traces are the same as with one")
+    # checkpoints and spilling to disk (docs/checkpoint.md)
+    check.add_argument("--checkpoint", metavar="DIR",
+                       help="write the search's state to DIR at BFS level boundaries, every "
+                       "--every seconds and when a bound or Ctrl-C stops it (replaces a "
+                       "checkpoint in DIR); not with the zone engine")
+    check.add_argument("--every", type=_interval, metavar="T",
+                       help="with --checkpoint or --resume: seconds between checkpoints "
+                       "(0.5, 2s, 10min; default 60)")
+    check.add_argument("--resume", metavar="DIR",
+                       help="go on from the checkpoint in DIR (refused unless it is of the "
+                       "same spec, constants and search options) and keep checkpointing there")
+    check.add_argument("--spill", choices=("auto", "never"), default="auto",
+                       help="at --memory-limit, move the compact store to disk and go on "
+                       "(auto, the default) or stop the search, INCOMPLETE (never)")
+    check.add_argument("--spill-dir", metavar="DIR",
+                       help="where spilled states go (default: the system's temporary "
+                       "directory)")
     check.add_argument("--fail-fast", action="store_true",
                        help="stop at the first verdict that differs from its expectation")
     check.add_argument("--coverage", action="store_true",
@@ -356,6 +375,36 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     return EXIT_SPEC_ERROR if failed else result.exit_code
 
 
+def _checkpoint_conflict(args: argparse.Namespace) -> str | None:
+    """Checkpoint flags that do not go together (docs/checkpoint.md)."""
+    if args.checkpoint and args.resume and \
+            os.path.abspath(args.checkpoint) != os.path.abspath(args.resume):
+        return ("--resume DIR goes on checkpointing into DIR; give --checkpoint the same "
+                "directory, or drop it")
+    if args.spill_dir and not os.path.isdir(args.spill_dir):
+        return f"--spill-dir {escape_name(args.spill_dir)} is not a directory"
+    if args.every is not None and not (args.checkpoint or args.resume):
+        return "--every sets how often checkpoints are taken: add --checkpoint DIR"
+    return None
+
+
+def _interval(text: str) -> float:
+    """Seconds, possibly fractional, with an optional unit: 0.2, 0.2s, 500ms, 10min."""
+    number, factor = text, 1.0
+    for unit, scale in (("ms", 0.001), ("min", 60.0), ("s", 1.0), ("h", 3600.0)):
+        if text.endswith(unit):
+            number, factor = text[: -len(unit)], scale
+            break
+    try:
+        value = float(number) * factor
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a time such as 0.5, 2s or 10min, got "
+                                         f"'{text}'") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive time, got '{text}'")
+    return value
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"expected a port number 0..65535, got '{text}'")
@@ -459,8 +508,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         check_deadlock=args.deadlock, properties=tuple(args.properties) if args.properties
         else None, fail_fast=args.fail_fast, time_engine=args.time_engine, tick=args.tick,
         coverage=args.coverage or bool(args.html or args.out), memory=args.memory,
-        workers=args.workers)
-    refused = conflict(options)
+        workers=args.workers, spill=args.spill, spill_dir=args.spill_dir)
+    refused = conflict(options) or _checkpoint_conflict(args)
     if refused is not None:
         raise UsageError(refused)
     clock = _Stopwatch(args.started)
@@ -472,13 +521,24 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if system.has_clocks and options.time_engine != "discrete" and not kernel.NATIVE:
         sys.stderr.write(f"tock: note: {kernel.WHY_NOT}\n")
     show, done = _progress_printer()
-    budget = Budget(options, None if args.quiet else show)
+    checkpointer = None
+    if args.checkpoint or args.resume:
+        checkpointer = Checkpointer(args.resume or args.checkpoint, system, options,
+                                    args.every or DEFAULT_EVERY, resume=bool(args.resume))
+    budget = Budget(options, None if args.quiet else show, checkpoint=checkpointer)
     try:
         with _ctrl_c(budget):
             report = check_system(system, options, budget=budget)
     finally:
         done()
     clock.lap("check")
+    for phase, states, before, after in budget.spills:
+        sys.stderr.write(f"tock: note: [{_phase_label(phase)}] memory reached the limit at "
+                         f"{states:,} states ({before:,.0f} MB): the states went to disk "
+                         f"({after:,.0f} MB after), and the search went on\n")
+    if checkpointer is not None:
+        sys.stderr.write(f"tock: checkpoint in {escape_name(checkpointer.directory)} "
+                         f"({checkpointer.written:,} written)\n")
     text = render_text(report)
     outputs: list[tuple[str, str, str | None]] = []   # path, content, folder it must stay in
     if args.out:
