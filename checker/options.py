@@ -18,7 +18,8 @@ class Options:
     differs from its expectation. time_engine picks "zones" or "discrete" for timed specs;
     tick overrides the discrete engine's tick (in milliseconds). graph_limit caps
     `Report.graph()`. memory_limit (MB) stops the search, INCOMPLETE, before the machine
-    runs out of memory (the compact store first spills to disk: `spill`). Options that contradict each other (`conflict`) are refused by
+    runs out of memory (the compact store first spills to disk: `spill`). Options that
+    contradict each other (`conflict`) are refused by
     `check` with a UsageError; options a spec makes moot (`moot`: workers or memory on a
     spec with clocks, time_engine on one without) are ignored, and the CLI warns.
     """

@@ -301,7 +301,7 @@ def test_a_search_stopped_at_any_poll_resumes_to_the_same_report(
         directory = str(tmp_path / f"c{k}")
         ticks = itertools.count()
         stopping = Options(memory=memory, time_limit=k)
-        budget = Budget(stopping, clock=lambda: float(next(ticks)),
+        budget = Budget(stopping, clock=lambda ticks=ticks: float(next(ticks)),
                         checkpoint=Checkpointer(directory, system, stopping, every=1e9))
         stopped = check_system(system, stopping, budget=budget)
         if stopped.stop_reason is None:  # the search ended before its k-th look at the clock

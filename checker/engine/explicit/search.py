@@ -21,7 +21,14 @@ from model import RuntimeFault
 
 from ...verdicts import unexpected
 from ..budget import CHECK_EVERY, Meter, Stop, StopReason
-from ..checkpoint import Saved, Session, dict_arrays, findings_header, restore_dict, restore_findings
+from ..checkpoint import (
+    Saved,
+    Session,
+    dict_arrays,
+    findings_header,
+    restore_dict,
+    restore_findings,
+)
 from ..findings import Findings
 from ..store import ROOT, DictStore
 
