@@ -211,7 +211,7 @@ MESOS = ROOT / "specs" / "mesos"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("version", ["v1_0", "v1_0_doc", "v1_1_4", "v1_5"])
+@pytest.mark.parametrize("version", ["v1_0", "v1_0_doc", "v1_1_3", "v1_4", "v1_5"])
 def test_the_seed_logs_per_version(version: str) -> None:
     spec = str(MESOS / "agent_recovery.tock")
     amap = str(MESOS / "agent.map.toml")
