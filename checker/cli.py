@@ -130,6 +130,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("-j", "--workers", type=_positive, default=1, metavar="N",
                        help="expand states in N processes (the compact store of a spec "
                        "without clocks); counts and traces are the same as with one")
+    check.add_argument("--cluster", metavar="ADDRESS",
+                       help="distribute the search over Ray actors (a spec without clocks; "
+                       "needs pip install 'tock[cluster]'): local:N starts N on this machine, "
+                       "auto or ray://HOST:PORT joins a running cluster (docs/cluster.md); "
+                       "the report is the same as one process's")
     check.add_argument("--fail-fast", action="store_true",
                        help="stop at the first verdict that differs from its expectation")
     check.add_argument("--coverage", action="store_true",
@@ -298,7 +303,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         check_deadlock=args.deadlock, properties=tuple(args.properties) if args.properties
         else None, fail_fast=args.fail_fast, time_engine=args.time_engine, tick=args.tick,
         coverage=args.coverage or bool(args.html or args.out), memory=args.memory,
-        workers=args.workers)
+        workers=args.workers, cluster=args.cluster)
     refused = conflict(options)
     if refused is not None:
         raise UsageError(refused)

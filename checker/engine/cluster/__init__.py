@@ -126,17 +126,18 @@ class ClusterEngine:
         initial = list(dict.fromkeys(system.initial_states()))
         ex: Findings[int] = Findings(initial, store, check_deadlock=job.check_deadlock,
                                      stop_when=unexpected(system) if job.fail_fast else None)
-        search: _Search | None = None
         with job.budget.search(job.phase, ex) as meter:
             meter.poll(len(initial), 0, 0, len(initial))
-            backend = backend_for(self.address, lambda: meter.poll(0, 0, 0, 0))
+            backend = backend_for(self.address,
+                                  lambda: meter.poll(len(initial), 0, 0, len(initial)))
             self.owners_text = backend.describe
             search = _Search(job, backend, ex, store, meter)
-            search.start(initial)
-            search.run()
-        if search is not None:
-            search.finish(job)
-            self._coverage = search.coverage
+            try:
+                search.start(initial)
+                search.run()
+            finally:  # also after a stop: the partial report's traces come from the owners
+                search.finish(job)
+                self._coverage = search.coverage
         ex.states = len(store)
         return ex
 

@@ -164,11 +164,12 @@ def backend_for(address: Address, wait: Callable[[], None]) -> Backend:
     if address.direct:
         assert address.owners is not None
         return DirectBackend(address.owners)
-    pooled = _POOLS.get(key)
     ray = _import_ray()
-    if pooled is not None and ray.is_initialized():
+    if not ray.is_initialized():
+        _POOLS.clear()  # the owners of an earlier Ray of this process are gone with it
+    pooled = _POOLS.get(key)
+    if pooled is not None:
         return pooled
-    _POOLS.clear()
     if not ray.is_initialized():
         os.environ.setdefault("RAY_DEDUP_LOGS", "0")
         settings: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,

@@ -1,0 +1,79 @@
+"""`--cluster` on a real local Ray cluster: the same counts, verdicts and traces (text and
+JSON byte-identical but for the engine and options lines) as one process, on a spec with
+a violation and a deadlock, a clean one and one with leads-to properties; with 2 and 3
+owners; bounds stop it with the one-process partial report.
+
+One local Ray (2 CPUs, no dashboard) serves the whole module and is shut down at its end:
+about 15-30 s on a busy two-core machine, most of it Ray's start-up and its actors'. The
+tests skip, saying why, where Ray is not installed (pip install 'tock[cluster]')."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from checker import Options, check
+from checker.cli import main
+from checker.engine.cluster import ray_available, shutdown
+from tests.checker.test_cluster_partition import same_report
+
+pytestmark = pytest.mark.skipif(not ray_available(),
+                                reason="Ray is not installed (pip install 'tock[cluster]')")
+
+VIOLATION = "specs/conformance/bakery2.tock"  # mutex violated, deadlocks (as expected)
+CLEAN = "specs/conformance/twophase.tock"  # invariant holds, a reachable reached
+LIVENESS = "specs/liveness/starvation.tock"  # leads-to under fairness, a lasso
+
+
+@pytest.fixture(scope="module", autouse=True)
+def local_ray() -> Iterator[None]:
+    import ray
+
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
+             logging_level=logging.ERROR)
+    try:
+        yield
+    finally:
+        shutdown()
+
+
+@pytest.mark.parametrize("path", [VIOLATION, CLEAN, LIVENESS],
+                         ids=lambda p: p.rsplit("/", 1)[-1])
+def test_two_ray_owners_give_the_one_process_report(path: str) -> None:
+    one = check(path)
+    two = check(path, options=Options(cluster="local:2"))
+    assert two.engine == "explicit, Ray cluster (local:2), 2 owners"
+    assert same_report(one, two)
+    assert any(p.trace is not None for p in two.properties)
+
+
+@pytest.mark.parametrize("options", [Options(max_states=500), Options(max_depth=20),
+                                     Options(fail_fast=True)],
+                         ids=["max_states", "max_depth", "fail_fast"])
+def test_bounds_stop_it_as_they_stop_one_process(options: Options) -> None:
+    one = check(VIOLATION, options=options)
+    two = check(VIOLATION, options=dataclasses.replace(options, cluster="local:2"))
+    assert same_report(one, two)
+
+
+def test_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", VIOLATION, "-q"]) == 0
+    one = capsys.readouterr().out
+    assert main(["check", VIOLATION, "-q", "--cluster", "local:2"]) == 0
+    two = capsys.readouterr().out
+    assert "engine     explicit, Ray cluster (local:2), 2 owners" in two
+    assert "options    cluster=local:2" in two
+    drop = ("engine ", "options ")
+    assert [line for line in one.splitlines() if not line.startswith(drop)] == \
+        [line for line in two.splitlines() if not line.startswith(drop)]
+
+
+def test_three_ray_owners_too() -> None:
+    one = check(VIOLATION, options=Options(coverage=True))
+    three = check(VIOLATION, options=Options(coverage=True, cluster="local:3"))
+    assert three.engine.endswith("3 owners")
+    assert same_report(one, three)
+    assert three.coverage == one.coverage and sum(n for _, n in four.coverage) > 0
