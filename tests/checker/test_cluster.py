@@ -76,4 +76,4 @@ def test_three_ray_owners_too() -> None:
     three = check(VIOLATION, options=Options(coverage=True, cluster="local:3"))
     assert three.engine.endswith("3 owners")
     assert same_report(one, three)
-    assert three.coverage == one.coverage and sum(n for _, n in four.coverage) > 0
+    assert three.coverage == one.coverage and sum(n for _, n in three.coverage) > 0
