@@ -37,6 +37,7 @@ from .backend import (
     Address,
     Backend,
     backend_for,
+    is_started,
     parse_address,
     ray_available,
     shutdown,
@@ -114,7 +115,7 @@ class ClusterEngine:
         self.system = system
         self.inner = ExplicitEngine(system, replace(options, workers=1, memory=None,
                                                     cluster=None))
-        self.owners_text = ""
+        self.owners_text = f"Ray cluster ({self.address.text}), not started"
         self._coverage: tuple[tuple[str, int], ...] = ()
 
     def describe(self, findings: Findings[Any]) -> str:
@@ -126,11 +127,20 @@ class ClusterEngine:
         initial = list(dict.fromkeys(system.initial_states()))
         ex: Findings[int] = Findings(initial, store, check_deadlock=job.check_deadlock,
                                      stop_when=unexpected(system) if job.fail_fast else None)
+        backend = None
+        if is_started(self.address):
+            backend = backend_for(self.address, lambda: None)
+        else:  # starting Ray and the owners: a phase of its own in the timings
+            with job.budget.search("cluster start-up") as start:
+                start.poll(0, 0, 0, 0)
+                backend = backend_for(self.address, lambda: start.poll(0, 0, 0, 0))
+            if start.stop_reason is not None:  # a time limit or Ctrl-C while starting
+                ex.stop_reason = start.stop_reason
+                return ex
+        assert backend is not None
+        self.owners_text = backend.describe
         with job.budget.search(job.phase, ex) as meter:
             meter.poll(len(initial), 0, 0, len(initial))
-            backend = backend_for(self.address,
-                                  lambda: meter.poll(len(initial), 0, 0, len(initial)))
-            self.owners_text = backend.describe
             search = _Search(job, backend, ex, store, meter)
             try:
                 search.start(initial)

@@ -20,7 +20,7 @@ from ...errors import UsageError
 from .owner import Owner
 
 __all__ = ["Backend", "Address", "parse_address", "backend_for", "shutdown", "NO_RAY",
-           "ray_available"]
+           "ray_available", "is_started"]
 
 NO_RAY = ("--cluster runs the search on Ray, an optional extra that is not installed: "
           "pip install 'tock[cluster]' (or pip install 'ray>=2.9')")
@@ -155,6 +155,15 @@ def _import_ray() -> Any:
     except ImportError:
         raise UsageError(NO_RAY) from None
     return ray
+
+
+def is_started(address: Address) -> bool:
+    """Whether the owners for this address are running already (or need no start)."""
+    if address.direct:
+        return True
+    if (address.text, address.owners) not in _POOLS:
+        return False
+    return bool(_import_ray().is_initialized())
 
 
 def backend_for(address: Address, wait: Callable[[], None]) -> Backend:

@@ -24,6 +24,7 @@ parent links whatever the number of owners.
 from __future__ import annotations
 
 import threading
+import time
 from array import array
 from typing import TYPE_CHECKING, Any
 
@@ -91,6 +92,10 @@ class Owner:
     # -------------------------------------------------------------- set-up
     def ping(self) -> int:
         return self.index
+
+    def cpu(self) -> float:
+        """The CPU seconds this owner's process has used (bench/cluster.py)."""
+        return time.process_time()
 
     def reset(self, system: TransitionSystem) -> int:
         """A new search of `system`: forget everything held."""
