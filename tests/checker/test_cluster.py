@@ -15,7 +15,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from checker import Options, check
+from checker import Options, check, check_system, load
+from checker.engine import Budget
 from checker.cli import main
 from checker.engine.cluster import ray_available, shutdown
 from tests.checker.test_cluster_partition import same_report
@@ -57,6 +58,17 @@ def test_bounds_stop_it_as_they_stop_one_process(options: Options) -> None:
     one = check(VIOLATION, options=options)
     two = check(VIOLATION, options=dataclasses.replace(options, cluster="local:2"))
     assert same_report(one, two)
+
+
+def test_a_time_limit_stops_the_owners_with_a_partial_report() -> None:
+    ticks = iter(range(1_000_000))
+    options = Options(time_limit=12, cluster="local:2")
+    budget = Budget(options, clock=lambda: float(next(ticks)))  # a second per look
+    report = check_system(load(VIOLATION), options, budget=budget)
+    assert report.outcome == "incomplete" and report.stop_reason == "time-limit"
+    assert 0 < report.stats.states < 1146
+    # what was found before the stop has its trace, rebuilt from the owners
+    assert all(p.trace is not None for p in report.properties if p.status == "violated")
 
 
 def test_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
