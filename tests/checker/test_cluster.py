@@ -19,7 +19,7 @@ from checker import Options, check, check_system, load
 from checker.engine import Budget
 from checker.cli import main
 from checker.engine.cluster import ray_available, shutdown
-from tests.checker.test_cluster_partition import same_report
+from tests.checker.test_cluster_partition import same_report, scenarios_spec
 
 pytestmark = pytest.mark.skipif(not ray_available(),
                                 reason="Ray is not installed (pip install 'tock[cluster]')")
@@ -57,6 +57,13 @@ def test_two_ray_owners_give_the_one_process_report(path: str) -> None:
 def test_bounds_stop_it_as_they_stop_one_process(options: Options) -> None:
     one = check(VIOLATION, options=options)
     two = check(VIOLATION, options=dataclasses.replace(options, cluster="local:2"))
+    assert same_report(one, two)
+
+
+def test_scenarios_on_ray_owners() -> None:
+    one = check_system(scenarios_spec(), Options())
+    two = check_system(scenarios_spec(), Options(cluster="local:2"))
+    assert two.property("everyone_commits").status == "reached"
     assert same_report(one, two)
 
 

@@ -17,6 +17,7 @@ from checker.engine.cluster import parse_address
 from checker.engine.cluster.owner import owner_of
 from checker.render.json import render_json
 from checker.render.text import render_text
+from model import load_text
 from tests.helpers import spec
 
 SPECS = sorted(glob.glob("specs/conformance/*.tock")) + [
@@ -64,6 +65,38 @@ def test_fewer_states_than_initial_ones_stop_as_the_dict_store_does() -> None:
     assert many.stats.states == one.stats.states == 4
     assert [(p.name, p.status) for p in one.properties] == \
         [(p.name, p.status) for p in many.properties]
+
+
+with open("specs/conformance/twophase.tock", encoding="utf-8") as _f:
+    SCENARIOS = _f.read() + """
+scenario everyone_commits {
+  RMPrepare(r = 1)
+  RMPrepare(2)
+  RMPrepare(r = 3)
+  TMCommit
+  assert tmState == committed
+  RMRcvCommitMsg(r = _)
+}
+scenario strict_commit strict {
+  RMPrepare(r = 1)
+  RMPrepare(r = 2)
+  RMPrepare(r = 3)
+  TMCommit
+}
+expect strict_commit fails
+"""
+
+
+def scenarios_spec():  # noqa: ANN201
+    return load_text(SCENARIOS, "twophase+scenarios.tock")
+
+
+def test_scenario_products_are_searched_by_the_owners_too() -> None:
+    one = check_system(scenarios_spec(), Options())
+    many = check_system(scenarios_spec(), Options(cluster="direct:2"))
+    assert many.property("everyone_commits").status == "reached"
+    assert many.property("strict_commit").status == "unreached"
+    assert same_report(one, many)
 
 
 def test_runtime_errors_are_found_as_in_one_process() -> None:
