@@ -16,8 +16,8 @@ from collections.abc import Iterator
 import pytest
 
 from checker import Options, check, check_system, load
-from checker.engine import Budget
 from checker.cli import main
+from checker.engine import Budget
 from checker.engine.cluster import ray_available, shutdown
 from tests.checker.test_cluster_partition import same_report, scenarios_spec
 
