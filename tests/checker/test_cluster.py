@@ -10,7 +10,6 @@ tests skip, saying why, where Ray is not installed (pip install 'tock[cluster]')
 from __future__ import annotations
 
 import dataclasses
-import logging
 from collections.abc import Iterator
 
 import pytest
@@ -19,6 +18,7 @@ from checker import Options, check, check_system, load
 from checker.cli import main
 from checker.engine import Budget
 from checker.engine.cluster import ray_available, shutdown
+from checker.engine.cluster.backend import start_ray
 from tests.checker.test_cluster_partition import same_report, scenarios_spec
 
 pytestmark = pytest.mark.skipif(not ray_available(),
@@ -31,10 +31,7 @@ LIVENESS = "specs/liveness/starvation.tock"  # leads-to under fairness, a lasso
 
 @pytest.fixture(scope="module", autouse=True)
 def local_ray() -> Iterator[None]:
-    import ray
-
-    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
-             logging_level=logging.ERROR)
+    start_ray(2)  # as `--cluster local:2` starts it, for every test of the module
     try:
         yield
     finally:

@@ -20,7 +20,7 @@ from ...errors import UsageError
 from .owner import Owner
 
 __all__ = ["Backend", "Address", "parse_address", "backend_for", "shutdown", "NO_RAY",
-           "ray_available", "is_started"]
+           "ray_available", "is_started", "start_ray"]
 
 NO_RAY = ("--cluster runs the search on Ray, an optional extra that is not installed: "
           "pip install 'tock[cluster]' (or pip install 'ray>=2.9')")
@@ -180,14 +180,9 @@ def backend_for(address: Address, wait: Callable[[], None]) -> Backend:
     if pooled is not None:
         return pooled
     if not ray.is_initialized():
-        os.environ.setdefault("RAY_DEDUP_LOGS", "0")
-        settings: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
-                                    "logging_level": logging.ERROR}
         try:
-            if address.local:
-                ray.init(address="local", num_cpus=address.owners, **settings)
-            else:
-                ray.init(address=address.text, **settings)
+            start_ray(address.owners if address.local else None,
+                      "local" if address.local else address.text)
         except (ConnectionError, RuntimeError, ValueError) as err:
             raise UsageError(f"cannot start or reach the Ray cluster at '{address.text}': "
                              f"{err}") from None
@@ -214,6 +209,21 @@ def backend_for(address: Address, wait: Callable[[], None]) -> Backend:
                              f"owners within {READY_SECONDS:.0f} s (are its CPUs busy?)")
     _POOLS[key] = backend
     return backend
+
+
+def start_ray(cpus: int | None, address: str = "local") -> None:
+    """Start a local Ray with `cpus` CPUs (address "local") or join the cluster at
+    `address`: no dashboard, no worker logs on the terminal, and no usage statistics sent
+    to Ray's makers (Tock makes no network access of its own accord)."""
+    ray = _import_ray()
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    os.environ.setdefault("RAY_DEDUP_LOGS", "0")
+    settings: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
+                                "logging_level": logging.ERROR}
+    if address == "local":
+        ray.init(address="local", num_cpus=cpus, **settings)
+    else:
+        ray.init(address=address, **settings)
 
 
 def shutdown() -> None:
