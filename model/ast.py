@@ -17,9 +17,10 @@ __all__ = [
     # expressions
     "Expr", "IntLit", "DurationLit", "BoolLit", "NameRef", "Quantifier", "Ite", "Binary",
     "Unary", "RangeLit", "FieldAccess", "Index", "Call", "EmptyBraces", "SetLit", "SetComp",
-    "RecordLit", "FieldInit", "EmptyBrackets", "SeqLit", "MapComp", "Binder",
+    "RecordLit", "FieldInit", "TypeValues", "EmptyBrackets", "SeqLit", "MapComp", "Binder",
     # statements
-    "Stmt", "Block", "Assign", "CallStmt", "Let", "Require", "Reset", "Skip", "If", "Choose",
+    "Stmt", "Block", "Assign", "CallStmt", "Let", "Require", "Assert", "Reset", "Skip", "If",
+    "Choose",
     # declarations
     "Decl", "Formal", "ImportDecl", "ConstDecl", "ParamDecl", "TypeDecl", "VarDecl",
     "ClockDecl", "DefDecl", "ProcessDecl", "ActionDecl", "BoundDecl", "InvariantDecl",
@@ -134,6 +135,15 @@ class BoolLit(Expr):
 @dataclass(frozen=True, slots=True)
 class NameRef(Expr):
     name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class TypeValues(Expr):
+    """Every value of a type written in place, as a set: `set of 0..3` in an expression is
+    the set of all subsets of 0..3 (`{s in set of Node | len(s) > 1}`)."""
+
+    type: TypeExpr
     span: Span = _span()
 
 
@@ -307,6 +317,14 @@ class Let(Stmt):
 
 @dataclass(frozen=True, slots=True)
 class Require(Stmt):
+    cond: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Assert(Stmt):
+    """`assert C` in an action: a false C is a run-time error (E507), not a blocked outcome."""
+
     cond: Expr
     span: Span = _span()
 

@@ -68,6 +68,7 @@ CODES: dict[str, str] = {
     "E504": "queue full",
     "E505": "queue empty",
     "E506": "value too large",
+    "E507": "assertion failed",
 }
 
 

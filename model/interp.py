@@ -32,6 +32,8 @@ class EvalError(Exception):
         self.code = code
         self.message = message
         self.span = span
+        # a failed `assert`: its condition, and the state and locals it saw (for the why)
+        self.context: tuple[ir.Expr, tuple, dict] | None = None
 
 
 def _fail(code: str, message: str, span: Span) -> EvalError:
@@ -373,6 +375,11 @@ def execute(stmts: tuple[ir.Stmt, ...], state: tuple, env: dict, choices: tuple,
                 case ir.RequireS(cond=cond):
                     if not evaluate(cond, state, env):
                         break
+                case ir.AssertS(cond=cond):
+                    if not evaluate(cond, state, env):
+                        failed = _fail("E507", "assertion failed", stmt.span)
+                        failed.context = (cond, state, env)
+                        raise failed
                 case ir.LetS(local=local, value=value):
                     env = dict(env)
                     env[local] = evaluate(value, state, env)

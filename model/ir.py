@@ -17,7 +17,7 @@ __all__ = [
     "Local", "Expr", "Lit", "VarRef", "LocalRef", "Index", "Field", "ClockRef", "ClockAtom",
     "Unary", "Binary", "Ite", "Quant", "SetLit", "RangeSet", "SetComp", "RecordLit", "SeqLit",
     "MapComp", "Call", "LetE", "Checked",
-    "Stmt", "Assign", "IfS", "ChooseS", "RequireS", "LetS", "ResetS", "PushS", "PopS",
+    "Stmt", "Assign", "IfS", "ChooseS", "RequireS", "AssertS", "LetS", "ResetS", "PushS", "PopS",
     "Variable", "Clock", "Process", "Action", "Bound", "Property", "ResponseMonitor", "Derived",
     "Liveness", "Interval", "Measure", "ScenarioStep",
     "ScenarioWait", "ScenarioAssert", "ScenarioAssume", "Scenario", "Model",
@@ -258,6 +258,12 @@ class ChooseS(Stmt):
 
 @dataclass(frozen=True, slots=True)
 class RequireS(Stmt):
+    cond: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class AssertS(Stmt):
     cond: Expr
     span: Span = _sp()
 

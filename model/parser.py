@@ -273,6 +273,7 @@ def _syntax_diagnostic(err: UnexpectedInput, source: SourceFile, shift: int = 0)
             "!": "write 'not' for negation and '!=' for inequality",
             "'": "file names are written in double quotes",
             "#": "comments start with //",
+            "\\": "write 'and' for /\\ and 'or' for \\/",
         }.get(char)
         message = f"unexpected character {char!r}"
         return Diagnostic("E102", message, span, hint=hint)
@@ -293,8 +294,8 @@ def _syntax_diagnostic(err: UnexpectedInput, source: SourceFile, shift: int = 0)
     described = {_describe_terminal(n) for n in expected}
     if text == "=" and "':='" in described:
         hint = "assignments use ':='; '==' compares"
-    elif text == "=" and "'=='" not in described and any("==" in d for d in described):
-        hint = "comparisons use '=='"
+    elif text == "=":
+        hint = "comparisons use '=='; an action's effects assign with ':='"
     elif "'do'" in described:
         hint = "an action's effect follows 'do': action name when GUARD do { ... }"
     elif token.type == "NAME" and text in ("then", "elif", "end", "fi", "od"):
@@ -350,6 +351,8 @@ class _Builder(Transformer):
         for child in children:
             if isinstance(child, tuple) and child and child[0] == "spec":
                 name = child[1]
+            elif isinstance(child, list):  # `clock a, b`
+                decls.extend(child)
             else:
                 decls.append(child)
         return ast.SpecFile(name, tuple(decls), self.file, self._s(meta))
@@ -382,9 +385,13 @@ class _Builder(Transformer):
         return (str(children[0]), children[1])
 
     def clock_decl(self, meta, children):
-        name, *index = children
-        index = tuple(t for t in index if t is not None)
-        return ast.ClockDecl(str(name), index, self._s(meta), self._n(name))
+        """`clock a, b: [P]` declares each name with the same index types: a list of
+        declarations, flattened by the enclosing spec or process."""
+        names = [c for c in children if isinstance(c, Token)]
+        index = tuple(t for t in children if t is not None and not isinstance(t, Token))
+        if len(names) == 1:
+            return ast.ClockDecl(str(names[0]), index, self._s(meta), self._n(names[0]))
+        return [ast.ClockDecl(str(n), index, self._n(n), self._n(n)) for n in names]
 
     def def_decl(self, meta, children):
         name, *rest = children
@@ -402,6 +409,9 @@ class _Builder(Transformer):
         items: list[ast.Decl] = []
         for child in rest:
             if child is None:
+                continue
+            if isinstance(child, list):  # `clock a, b`
+                items.extend(child)
                 continue
             (params if isinstance(child, ast.Formal) else items).append(child)
         return ast.ProcessDecl(str(name), tuple(params), tuple(items), self._s(meta),
@@ -546,6 +556,16 @@ class _Builder(Transformer):
     def assign_stmt(self, meta, children):
         return ast.Assign(children[0], children[1], self._s(meta))
 
+    def update_stmt(self, meta, children):
+        """`x += e` is `x := x + e` (and `-=` likewise); the target is checked once per
+        occurrence, as if written twice."""
+        target, op, value = children
+        span = self._s(meta)
+        return ast.Assign(target, ast.Binary(str(op)[0], target, value, span), span)
+
+    def update_op(self, meta, children):
+        return children[0]
+
     def call_stmt(self, meta, children):
         return ast.CallStmt(children[0], self._s(meta))
 
@@ -555,6 +575,9 @@ class _Builder(Transformer):
 
     def require_stmt(self, meta, children):
         return ast.Require(children[0], self._s(meta))
+
+    def assert_stmt(self, meta, children):
+        return ast.Assert(children[0], self._s(meta))
 
     def reset_stmt(self, meta, children):
         return ast.Reset(tuple(children), self._s(meta))
@@ -668,6 +691,14 @@ class _Builder(Transformer):
 
     def name_ref(self, meta, children):
         return ast.NameRef(str(children[0]), self._s(meta))
+
+    def powerset_range(self, meta, children):
+        return ast.RangeType(ast.IntLit(int(children[0]), self._n(children[0])), children[1],
+                             self._s(meta))
+
+    def powerset_expr(self, meta, children):
+        span = self._s(meta)
+        return ast.TypeValues(ast.SetType(children[0], span), span)
 
     def empty_braces(self, meta, children):
         return ast.EmptyBraces(self._s(meta))

@@ -46,7 +46,7 @@ def check_action(cx: Context, decl: ast.ActionDecl, proc: nm.ProcSym | None) -> 
     for formal in decl.params:
         typ = ty.resolve_type(cx, formal.type, base)
         try:
-            ty.require_index_type(cx, typ, formal.type.span)
+            ty.require_index_type(cx, typ, formal.type.span, "an action parameter")
         except cxm.Abort:
             typ = cxm.ERR
         if formal.name in names or any(x.name == formal.name for x in locals_):
@@ -194,6 +194,8 @@ def check_stmt(cx: Context, stmt: ast.Stmt, scope: nm.Scope) -> list[ir.Stmt]:
             return [ir.LetS(local, v, stmt.span)]
         case ast.Require(cond=cond):
             return [ir.RequireS(ex.bool_expr(cx, cond, scope), stmt.span)]
+        case ast.Assert(cond=cond):
+            return [ir.AssertS(ex.bool_expr(cx, cond, scope), stmt.span)]
         case ast.Reset(clocks=clocks):
             out: list[ir.Stmt] = []
             for c in clocks:

@@ -83,6 +83,11 @@ def expr_node(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | Non
             return ir.Lit(v, BOOL, expr.span)
         case ast.NameRef():
             return name_expr(cx, expr, scope, expected)
+        case ast.TypeValues(type=texpr):
+            typ = ty.resolve_type(cx, texpr, scope)
+            if typ is cxm.ERR:
+                raise cxm.Abort()
+            return type_as_set(cx, typ, str(typ), expr.span)
         case ast.Unary(op="not" | "-" as op, operand=operand):
             chain = [expr]  # `not not ... x` by a loop, innermost first below
             while isinstance(operand, ast.Unary) and operand.op == op:
@@ -128,7 +133,9 @@ def expr_node(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | Non
                 raise cx.abort("E302", "this range has no finite bounds", expr.span,
                                hint="use constants or bounded variables as range ends")
             if ehi - elo + 1 > cxm.MAX_SET_ELEMS:
-                raise cx.abort("E401", f"the range {elo}..{ehi} is too large", expr.span)
+                raise cx.abort("E401", f"the range {elo}..{ehi} has {ehi - elo + 1:,} values, "
+                               f"too many for a set", expr.span,
+                               hint=f"a set has at most {cxm.MAX_SET_ELEMS:,} possible elements")
             elem = IntT(elo, max(elo, ehi), a.type.time)  # type: ignore[union-attr]
             return co.fold(cx, ir.RangeSet(a, b, SetT(elem), expr.span))
         case ast.FieldAccess():
@@ -197,6 +204,17 @@ def static_domain(cx: Context, domain: ir.Expr, span: Span) -> Type:
                    span, hint="[x in Agent -> ...] or [i in 1..N -> ...]")
 
 
+def type_as_set(cx: Context, typ: Type, name: str, span: Span) -> ir.Expr:
+    """Every value of `typ` (named `name` in messages) as a constant set."""
+    size = typ.size()
+    if size is None or size > cxm.MAX_SET_ELEMS:
+        count = "infinitely many" if size is None else f"{size:,}"
+        raise cx.abort("E302", f"the type {name} has {count} values, too many to use "
+                       "as a set", span,
+                       hint=f"a set has at most {cxm.MAX_SET_ELEMS:,} possible elements")
+    return ir.Lit(frozenset(typ.values()), SetT(typ), span)
+
+
 def name_expr(cx: Context, expr: ast.NameRef, scope: nm.Scope, expected: Type | None) -> ir.Expr:
     name = expr.name
     binding = scope.lookup(name)
@@ -217,6 +235,11 @@ def name_expr(cx: Context, expr: ast.NameRef, scope: nm.Scope, expected: Type | 
         if isinstance(sym, nm.Sym):
             notes.append((f"'{target}' is declared here", sym.span))
     kind = "variable" if scope.state else "name"
+    if hint and scope.lookup(target) is None and target in cx.enum_members:
+        # the closest name is a value of an enum: the user meant a value, not a variable
+        kind = "name"
+        owners = sorted({str(e) for e in cx.enum_members[target]})
+        hint = f"did you mean '{target}', a value of {' or '.join(owners)}?"
     raise cx.abort("E201", f"unknown {kind} '{name}'", expr.span, hint=hint, notes=notes)
 
 
@@ -246,10 +269,7 @@ def sym_value(cx: Context, sym: nm.Sym, expr: ast.Expr, scope: nm.Scope,
         typ = ty.type_of_sym(cx, sym)
         if typ is cxm.ERR:
             raise cxm.Abort()
-        if typ.size() is None or typ.size() > cxm.MAX_SET_ELEMS:  # type: ignore[operator]
-            raise cx.abort("E302", f"the type {sym.name} is too large to use as a set",
-                           span)
-        return ir.Lit(frozenset(typ.values()), SetT(typ), span)
+        return type_as_set(cx, typ, sym.name, span)
     if sym.kind in ("var", "param"):
         var = sym.resolved
         if not isinstance(var, ir.Variable):
@@ -613,9 +633,16 @@ def binary_expr(cx: Context, expr: ast.Binary, scope: nm.Scope,
             spine.append(expr)
         else:
             leftmost, spine = _left_spine(expr, SET_OPS)
-        a = set_expr(cx, leftmost, scope, expected if isinstance(expected, SetT) else None)
-        for node in spine:
-            a = _set_operation(cx, node, a, scope)
+        context = expected if isinstance(expected, SetT) else None
+        first_right: ir.Expr | None = None
+        if context is None and maybe_needs_context(cx, leftmost, scope):
+            # `{{a: 1}} subset s`: the right operand says what the left one is
+            first_right = maybe_contextual(cx, spine[0].right, scope)
+            if first_right is not None and isinstance(first_right.type, SetT):
+                context = first_right.type
+        a = set_expr(cx, leftmost, scope, context)
+        for i, node in enumerate(spine):
+            a = _set_operation(cx, node, a, scope, first_right if i == 0 else None)
             if node is not expr and a.type is cxm.ERR:  # as set_expr does for an operand
                 raise cxm.Abort()
         return a
@@ -626,10 +653,12 @@ def binary_expr(cx: Context, expr: ast.Binary, scope: nm.Scope,
     return a
 
 
-def _set_operation(cx: Context, expr: ast.Binary, a: ir.Expr, scope: nm.Scope) -> ir.Expr:
+def _set_operation(cx: Context, expr: ast.Binary, a: ir.Expr, scope: nm.Scope,
+                   checked: ir.Expr | None = None) -> ir.Expr:
+    """`a op expr.right`; `checked`: the right operand, when it was checked already."""
     op = expr.op
     span = expr.span
-    own = maybe_contextual(cx, expr.right, scope)
+    own = checked if checked is not None else maybe_contextual(cx, expr.right, scope)
     if own is not None and own.type is not cxm.ERR and not isinstance(own.type, SetT):
         raise cx.abort("E301", f"expected a set, found {ty.describe(own.type)}",
                        expr.right.span)
@@ -704,16 +733,25 @@ def comparison(cx: Context, expr: ast.Binary, scope: nm.Scope) -> ir.Expr:
 
 def maybe_contextual(cx: Context, e: ast.Expr, scope: nm.Scope) -> ir.Expr | None:
     """Check `e` without context, or None if it needs one ({}, [], a record literal...)."""
+    return None if maybe_needs_context(cx, e, scope) else check_expr(cx, e, scope)
+
+
+def maybe_needs_context(cx: Context, e: ast.Expr, scope: nm.Scope) -> bool:
+    """Whether `e` can only be checked knowing its type from elsewhere."""
     if isinstance(e, (ast.EmptyBraces, ast.EmptyBrackets, ast.RecordLit, ast.SeqLit)):
-        return None
-    if isinstance(e, ast.NameRef) and scope.lookup(e.name) is None and \
-            len(cx.enum_members.get(e.name, ())) > 1:
-        return None
-    if isinstance(e, ast.SetLit) and all(
-            isinstance(x, ast.NameRef) and scope.lookup(x.name) is None
-            and len(cx.enum_members.get(x.name, ())) > 1 for x in e.elems):
-        return None
-    return check_expr(cx, e, scope)
+        return True
+    if _ambiguous_member(cx, e, scope):
+        return True
+    # {{a: 1, b: true}}: the other operand says which record type
+    return isinstance(e, ast.SetLit) and (
+        all(_ambiguous_member(cx, x, scope) for x in e.elems)
+        or any(isinstance(x, (ast.RecordLit, ast.SeqLit)) for x in e.elems))
+
+
+def _ambiguous_member(cx: Context, e: ast.Expr, scope: nm.Scope) -> bool:
+    """A bare name that is a value of more than one enum (and nothing else in scope)."""
+    return (isinstance(e, ast.NameRef) and scope.lookup(e.name) is None
+            and len(cx.enum_members.get(e.name, ())) > 1)
 
 
 def article(noun: str) -> str:

@@ -123,12 +123,18 @@ def resolve_type_expr(cx: Context, texpr: ast.TypeExpr, scope: nm.Scope, name: s
     raise TypeError(texpr)  # pragma: no cover
 
 
-def require_index_type(cx: Context, typ: Type, span: Span) -> None:
+def require_index_type(cx: Context, typ: Type, span: Span, role: str | None = None) -> None:
+    """`typ` indexes a map or clock array, or (`role`: "an action parameter", "a process
+    parameter") ranges over a parameter's instances: bool, an enum or an integer range."""
     if typ is cxm.ERR:
         return
     if not isinstance(typ, (BoolT, EnumT, IntT)) or typ.size() is None:
-        raise cx.abort("E302", f"cannot index by {typ}", span,
-                       hint="index types are bool, enums and integer ranges")
+        if role is None:
+            raise cx.abort("E302", f"cannot index by {typ}", span,
+                           hint="index types are bool, enums and integer ranges")
+        raise cx.abort("E302", f"{role} cannot be of type {typ}", span,
+                       hint=f"{role.split(' ', 1)[1]}s are bools, enums or integer ranges, one "
+                       "instance per value; keep other values in variables")
 
 
 def require_element_type(cx: Context, typ: Type, span: Span) -> None:
@@ -139,8 +145,9 @@ def require_element_type(cx: Context, typ: Type, span: Span) -> None:
                        hint="set elements are bools, enums, ranges, and records, maps or "
                        "sets of those; not queues")
     if typ.size() > cxm.MAX_SET_ELEMS:  # type: ignore[operator]
-        raise cx.abort("E401", f"a set of {typ} would need {typ.size()} bits", span,
-                       hint=f"set element types have at most {cxm.MAX_SET_ELEMS} values")
+        raise cx.abort("E401", f"a set of {typ} would need {typ.size():,} bits: its element "
+                       f"type has {typ.size():,} values", span,
+                       hint=f"set element types have at most {cxm.MAX_SET_ELEMS:,} values")
 
 
 def compatible(cx: Context, a: Type, b: Type) -> bool:

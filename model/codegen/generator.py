@@ -932,6 +932,8 @@ class Generator:
                 return ctx.bind(local, var)
             case ir.ResetS(clock=clock):
                 return self.clocks.reset(self, clock, ctx)
+            case ir.AssertS(cond=cond):
+                self.line(f"if not ({self.expr(cond, ctx)}): raise _RtErr()")
             case ir.IfS(cond=cond, then=then, orelse=orelse):
                 self.line(f"if {self.expr(cond, ctx)}:")
                 self.indent += 1
