@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import glob
+import sys
 
 import numpy as np
 import pytest
@@ -159,11 +160,20 @@ def test_addresses() -> None:
     assert parse_address("10.0.0.1:6379").owners is None
 
 
-def test_without_ray_the_flag_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cluster_backend, "ray_available", lambda: False)
-    monkeypatch.setattr("checker.engine.cluster.ray_available", lambda: False)
+def test_without_ray_the_flag_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from checker.cli import main
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` fails as if not installed
+    assert not cluster_backend.ray_available()
     with pytest.raises(UsageError, match=r"pip install 'tock\[cluster\]'"):
         check("specs/conformance/twophase.tock", options=Options(cluster="local:2"))
+    assert main(["check", "specs/conformance/twophase.tock", "--cluster", "local:2"]) == 2
+    assert "pip install 'tock[cluster]'" in capsys.readouterr().err
+    # everything else runs without Ray, and owners in one process need none
+    assert check("specs/conformance/twophase.tock").outcome == "ok"
+    assert check("specs/conformance/twophase.tock",
+                 options=Options(cluster="direct:2")).outcome == "ok"
 
 
 @pytest.mark.parametrize("flags, message", [(["--workers", "2"], "--workers"),
