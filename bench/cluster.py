@@ -32,7 +32,7 @@ sys.path.insert(0, ROOT)
 from checker import Options  # noqa: E402
 from checker.api import check_system, load  # noqa: E402
 from checker.engine import Budget  # noqa: E402
-from checker.engine.cluster.backend import _POOLS  # noqa: E402
+from checker.engine.cluster.backend import started  # noqa: E402
 
 
 def child(spec: str, sets: list[str], cluster: str | None) -> dict:
@@ -45,7 +45,7 @@ def child(spec: str, sets: list[str], cluster: str | None) -> dict:
         start = time.perf_counter()
         check_system(load(spec, constants), Options(cluster=cluster, max_depth=1))
         startup = time.perf_counter() - start
-        backend = next(iter(_POOLS.values()))
+        backend = started()[0]
         before = backend.get([backend.call(k, "cpu")[0] for k in range(backend.owners)])
     budget = Budget(options)
     report = check_system(system, options, budget=budget)

@@ -20,7 +20,7 @@ from ...errors import UsageError
 from .owner import Owner
 
 __all__ = ["Backend", "Address", "parse_address", "backend_for", "shutdown", "NO_RAY",
-           "ray_available", "is_started", "start_ray"]
+           "ray_available", "is_started", "start_ray", "started"]
 
 NO_RAY = ("--cluster runs the search on Ray, an optional extra that is not installed: "
           "pip install 'tock[cluster]' (or pip install 'ray>=2.9')")
@@ -224,6 +224,11 @@ def start_ray(cpus: int | None, address: str = "local") -> None:
         ray.init(address="local", num_cpus=cpus, **settings)
     else:
         ray.init(address=address, **settings)
+
+
+def started() -> list[Backend]:
+    """The owners this process has started, one backend per address (bench/cluster.py)."""
+    return list(_POOLS.values())
 
 
 def shutdown() -> None:
