@@ -4,7 +4,8 @@ a violation and a deadlock, a clean one and one with leads-to properties; with 2
 owners; bounds stop it with the one-process partial report.
 
 One local Ray (2 CPUs, no dashboard) serves the whole module and is shut down at its end:
-about 15-30 s on a busy two-core machine, most of it Ray's start-up and its actors'. The
+43-68 s in all on this two-core machine shared with other jobs (load average 8 to 10),
+most of it Ray's start-up (about 20 s) and the start of each owner's process. The
 tests skip, saying why, where Ray is not installed (pip install 'tock[cluster]')."""
 
 from __future__ import annotations
