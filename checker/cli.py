@@ -159,6 +159,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--spill-dir", metavar="DIR",
                        help="where spilled states go (default: the system's temporary "
                        "directory)")
+    check.add_argument("--cluster", metavar="ADDRESS",
+                       help="distribute the search over Ray actors (a spec without clocks; "
+                       "needs pip install 'tock[cluster]'): local:N starts N on this machine, "
+                       "auto or ray://HOST:PORT joins a running cluster (docs/cluster.md); "
+                       "the report is the same as one process's")
     check.add_argument("--fail-fast", action="store_true",
                        help="stop at the first verdict that differs from its expectation")
     check.add_argument("--coverage", action="store_true",
@@ -508,7 +513,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         check_deadlock=args.deadlock, properties=tuple(args.properties) if args.properties
         else None, fail_fast=args.fail_fast, time_engine=args.time_engine, tick=args.tick,
         coverage=args.coverage or bool(args.html or args.out), memory=args.memory,
-        workers=args.workers, spill=args.spill, spill_dir=args.spill_dir)
+        workers=args.workers, spill=args.spill, spill_dir=args.spill_dir,
+        cluster=args.cluster)
     refused = conflict(options) or _checkpoint_conflict(args)
     if refused is not None:
         raise UsageError(refused)

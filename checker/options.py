@@ -18,8 +18,9 @@ class Options:
     differs from its expectation. time_engine picks "zones" or "discrete" for timed specs;
     tick overrides the discrete engine's tick (in milliseconds). graph_limit caps
     `Report.graph()`. memory_limit (MB) stops the search, INCOMPLETE, before the machine
-    runs out of memory (the compact store first spills to disk: `spill`). Options that
-    contradict each other (`conflict`) are refused by
+    runs out of memory (the compact store first spills to disk: `spill`). cluster
+    distributes the search of a spec without clocks over Ray actors (checker.engine.cluster;
+    docs/cluster.md). Options that contradict each other (`conflict`) are refused by
     `check` with a UsageError; options a spec makes moot (`moot`: workers or memory on a
     spec with clocks, time_engine on one without) are ignored, and the CLI warns.
     """
@@ -42,6 +43,7 @@ class Options:
     # temporary directory). docs/checkpoint.md
     spill: str = "auto"
     spill_dir: str | None = None
+    cluster: str | None = None  # distribute the search on Ray: local:N, auto, ray://HOST:PORT
 
     def describe(self) -> dict[str, object]:
         """The options that differ from the defaults (for reports; not `spill_dir`, which
@@ -69,6 +71,12 @@ def conflict(options: Options) -> str | None:
     if options.workers > 1 and options.memory == "fast":
         return ("--workers needs the compact store, but --memory fast asks for the dict "
                 "store; drop one of them")
+    if options.cluster is not None and options.workers > 1:
+        return ("--cluster spreads the search over the cluster's owners, and --workers over "
+                "processes of this machine; drop one of them (local:N runs N owners here)")
+    if options.cluster is not None and options.memory == "fast":
+        return ("--cluster keeps states in arrays as the compact store does, but --memory "
+                "fast asks for the dict store; drop one of them")
     return None
 
 
