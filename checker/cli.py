@@ -390,6 +390,9 @@ def _checkpoint_conflict(args: argparse.Namespace) -> str | None:
         return f"--spill-dir {escape_name(args.spill_dir)} is not a directory"
     if args.every is not None and not (args.checkpoint or args.resume):
         return "--every sets how often checkpoints are taken: add --checkpoint DIR"
+    if args.cluster and (args.checkpoint or args.resume):
+        return ("a search on a cluster (--cluster) is not checkpointed: drop --checkpoint or "
+                "--resume, or --cluster")
     return None
 
 

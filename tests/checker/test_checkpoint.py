@@ -329,3 +329,12 @@ def test_a_spilled_search_checkpoints_and_resumes(tmp_path: Path) -> None:
     resumed = check_system(system, Options(), budget=Budget(Options(), checkpoint=Checkpointer(
         directory, system, Options(), resume=True)))
     assert render_json(resumed) == whole
+
+
+def test_a_cluster_search_refuses_checkpoints(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "checker", "check",
+                           "specs/conformance/twophase.tock", "--cluster", "local:2",
+                           "--checkpoint", str(tmp_path / "ck")],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2 and "--cluster" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "ck").exists()
