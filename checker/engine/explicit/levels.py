@@ -307,8 +307,9 @@ def explore_levels(job: Job) -> Findings[int]:
                     unique, first = np.unique(states, return_index=True)
                     first = first[np.argsort(order[first], kind="stable")]
                     states, parents = states[first], parents[first]
+                    # (the initial states alone may pass max_states: keep none of the next level)
                     if options.max_states is not None:
-                        room = options.max_states - len(store)
+                        room = max(0, options.max_states - len(store))
                         if len(states) >= room:
                             states, parents = states[:room], parents[:room]
                             unique = np.sort(states)
