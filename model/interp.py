@@ -77,7 +77,7 @@ def evaluate(expr: ir.Expr, state: tuple, env: Env, clocks=None) -> Value:  # no
             i = evaluate(index, state, env, clocks)
             assert isinstance(base.type, ArrayT)
             if not base.type.index.contains(i):
-                raise _fail("E502", f"index {format_value_safe(i)} is outside {base.type.index}",
+                raise _fail("E502", f"index {_shown(index.type, i)} is outside {base.type.index}",
                             index.span)
             return arr[base.type.index.ordinal(i)]  # type: ignore[index]
         case ir.Field(base=base, position=pos):
@@ -292,7 +292,7 @@ def _lvalue_path(target: ir.Expr, state: tuple, env: Env) -> tuple[int, list[tup
                 assert isinstance(base.type, ArrayT)
                 if not base.type.index.contains(i):
                     raise _fail("E502",
-                                f"index {format_value_safe(i)} is outside {base.type.index}",
+                                f"index {_shown(index.type, i)} is outside {base.type.index}",
                                 index.span)
                 path.append(("i", base.type.index.ordinal(i)))
                 node = base
@@ -320,6 +320,11 @@ def _store(state: tuple, target: ir.Expr, value: Value, env: Env, span: Span) ->
     items = list(state)
     items[var_index] = _set_path(state[var_index], path, value)
     return tuple(items)
+
+
+def _shown(typ: Type, value: Value) -> str:
+    """A value as the spec writes it where its type holds it (`{a: 2, b: false}`)."""
+    return format_value(typ, value) if _formattable(typ, value) else format_value_safe(value)
 
 
 def _formattable(typ: Type, value: Value) -> bool:

@@ -234,7 +234,8 @@ class _Composite(Type):
         return total
 
     def values(self) -> Iterator[Value]:
-        return (tuple(v) for v in product(*(p.values() for p in self.parts())))
+        """In ordinal order: the first part varies fastest (it has the lowest bits)."""
+        return (tuple(reversed(v)) for v in product(*(p.values() for p in reversed(self.parts()))))
 
     def ordinal(self, value: Value) -> int:
         result = 0

@@ -128,13 +128,44 @@ def require_index_type(cx: Context, typ: Type, span: Span, role: str | None = No
     parameter") ranges over a parameter's instances: bool, an enum or an integer range."""
     if typ is cxm.ERR:
         return
-    if not isinstance(typ, (BoolT, EnumT, IntT)) or typ.size() is None:
+    if not is_index_type(typ):
+        bad = _non_index_field(typ)
+        if bad is not None:
+            path, ftype = bad
+            raise cx.abort("E302", f"{'cannot index by' if role is None else role + ' cannot be'}"
+                           f" {typ}: its field {path} is {ftype}", span,
+                           hint="a record is an index or parameter type when every field is "
+                           "a bool, an enum, an integer range or such a record")
         if role is None:
             raise cx.abort("E302", f"cannot index by {typ}", span,
-                           hint="index types are bool, enums and integer ranges")
+                           hint="index types are bool, enums, integer ranges and records "
+                           "of those")
         raise cx.abort("E302", f"{role} cannot be of type {typ}", span,
-                       hint=f"{role.split(' ', 1)[1]}s are bools, enums or integer ranges, one "
-                       "instance per value; keep other values in variables")
+                       hint=f"{role.split(' ', 1)[1]}s are bools, enums, integer ranges or "
+                       "records of those, one instance per value; keep other values in "
+                       "variables")
+
+
+def is_index_type(typ: Type) -> bool:
+    """bool, an enum, an integer range, or a record (however nested) of those: the types
+    with an ordinal that index maps and range over parameters' instances."""
+    if isinstance(typ, RecordT):
+        return all(is_index_type(t) for _, t in typ.fields)
+    return isinstance(typ, (BoolT, EnumT, IntT)) and typ.size() is not None
+
+
+def _non_index_field(typ: Type) -> tuple[str, Type] | None:
+    """The first field (as a path `a.b`) that keeps record `typ` from being an index type."""
+    if not isinstance(typ, RecordT):
+        return None
+    for fname, ftype in typ.fields:
+        if isinstance(ftype, RecordT):
+            inner = _non_index_field(ftype)
+            if inner is not None:
+                return f"{fname}.{inner[0]}", inner[1]
+        elif not is_index_type(ftype):
+            return fname, ftype
+    return None
 
 
 def require_element_type(cx: Context, typ: Type, span: Span) -> None:

@@ -489,7 +489,23 @@ class Generator:
             if self.fits(index, typ):
                 return self.minus(code, typ.lo)
             return f"_ord({code}, {self.num(typ.lo)}, {self.num(typ.hi)})"
+        if isinstance(typ, RecordT):
+            return self.record_ordinal(code, index.type, typ)
         return code
+
+    def record_ordinal(self, code: str, src: Type, typ: RecordT) -> str:
+        """The ordinal in record type `typ` of a record packed as `src` packs it: a table
+        look-up, failing (as the interpreter's E502) for a value `typ` does not hold."""
+        if src == typ:
+            return f"_ordinal_in({code}, {self._ordinals(typ)})"
+
+        def ordinal(bits: int, _src=src, _dst=typ) -> int:  # noqa: ANN001
+            value = _src.decode(bits)
+            if not _dst.contains(value):
+                raise RuntimeFault()
+            return _dst.ordinal(value)
+
+        return f"{self.const(ordinal)}({code})"
 
     def extract(self, src: str, off: int | str, typ: Type) -> str:
         """Read a component of type `typ` at `off` in the packed value `src`."""
