@@ -102,6 +102,14 @@ class RecordType(TypeExpr):
     span: Span = _span()
 
 
+@dataclass(frozen=True, slots=True)
+class OptionType(TypeExpr):
+    """`option T` (language v2): `none` or a value of T."""
+
+    elem: TypeExpr
+    span: Span = _span()
+
+
 # ---------------------------------------------------------------------------- expressions
 
 
@@ -241,6 +249,13 @@ class FieldInit:
 @dataclass(frozen=True, slots=True)
 class RecordLit(Expr):
     fields: tuple[FieldInit, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class NoneLit(Expr):
+    """`none`: the absent value of an option type (typed by its context)."""
+
     span: Span = _span()
 
 
@@ -585,3 +600,5 @@ class SpecFile:
     decls: tuple[Decl, ...]
     file: str
     span: Span = _span()
+
+__all__ += ["OptionType", "NoneLit"]  # language v2 (issue 17)

@@ -13,7 +13,7 @@ from itertools import product
 
 from . import ir
 from .source import Span
-from .types import ArrayT, IntT, QueueT, RecordT, SetT, Type, Value, format_value
+from .types import ArrayT, IntT, OptionT, QueueT, RecordT, SetT, Type, Value, format_value
 
 __all__ = ["EvalError", "evaluate", "instances", "successors", "initial_states", "Env",
            "MAX_INT_BITS"]
@@ -235,6 +235,8 @@ def _call(expr: ir.Expr, fn: str, args, state, env, clocks) -> Value:  # noqa: A
         return vals[0][0]  # type: ignore[index]
     if fn == "abs":
         return abs(vals[0])  # type: ignore[arg-type]
+    if fn in ("some", "get"):
+        return _option_call(expr, fn, args[0], vals[0])
     if fn in ("min", "max"):
         if len(vals) == 2:
             return min(vals) if fn == "min" else max(vals)  # type: ignore[type-var]
@@ -242,6 +244,33 @@ def _call(expr: ir.Expr, fn: str, args, state, env, clocks) -> Value:  # noqa: A
             raise _fail("E505", f"{fn} of an empty set", expr.span)
         return min(vals[0]) if fn == "min" else max(vals[0])  # type: ignore[type-var]
     raise TypeError(f"unknown function {fn}")
+
+
+def _option_call(expr: ir.Expr, fn: str, arg: ir.Expr, value: Value) -> Value:
+    """Language v2 options: some(v) lifts v (checked to lie in the option's type), get(x)
+    reads an option's value (E508 when it is none)."""
+    if fn == "some":
+        assert isinstance(expr.type, OptionT)
+        return _check_in(expr.type.elem, value, arg.span)
+    if value is None:
+        raise _fail("E508", f"get of none: {describe_expr(arg)} is none", expr.span)
+    return value
+
+
+def describe_expr(e: ir.Expr) -> str:
+    """A short name for an expression in a message (`x`, `agent[1].leader`, `m.to`)."""
+    match e:
+        case ir.VarRef(var=var):
+            return var.name
+        case ir.LocalRef(local=local):
+            return local.name
+        case ir.Field(base=base, name=name):
+            return f"{describe_expr(base)}.{name}"
+        case ir.Index(base=base, index=index) if isinstance(index, ir.Lit):
+            return f"{describe_expr(base)}[{_shown(index.type, index.value)}]"
+        case ir.Index(base=base):
+            return f"{describe_expr(base)}[...]"
+    return "the option"
 
 
 def clock_index(ref: ir.ClockRef, state: tuple, env: Env) -> int:

@@ -66,6 +66,7 @@ from .types import (
     BoolT,
     EnumT,
     IntT,
+    OptionT,
     QueueT,
     RecordT,
     SetT,
@@ -739,7 +740,9 @@ def format_rep(typ: Type, rep: int) -> str:
 
 def json_value(typ: Type, value: Value) -> object:
     """A value as JSON data: arrays and records as objects, sets and queues as lists,
-    durations as seconds."""
+    durations as seconds, an option's none as null."""
+    if isinstance(typ, OptionT):
+        return None if value is None else json_value(typ.elem, value)
     if isinstance(typ, BoolT):
         return bool(value)
     if isinstance(typ, IntT):

@@ -7,8 +7,8 @@ from __future__ import annotations
 from .. import ast, ir
 from ..diagnostics import did_you_mean
 from ..irutil import mentions_state as _mentions_state
-from ..source import Span
-from ..types import BOOL, ArrayT, BoolT, EnumT, IntT, QueueT, RecordT, SetT, Type
+from ..source import NO_SPAN, Span
+from ..types import BOOL, ArrayT, BoolT, EnumT, IntT, OptionT, QueueT, RecordT, SetT, Type
 from . import clocks as ck
 from . import constants as co
 from . import context as cxm
@@ -51,9 +51,11 @@ def set_expr(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | None
 
 def check_expr(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | None = None,
                broadcast: bool = False) -> ir.Expr:
+    if isinstance(expected, OptionT):
+        return option_expr(cx, expr, scope, expected)
     if broadcast and isinstance(expected, ArrayT) and isinstance(
             expr, (ast.EmptyBraces, ast.EmptyBrackets, ast.SeqLit, ast.RecordLit,
-                   ast.SetLit)):
+                   ast.SetLit, ast.NoneLit)):
         leaf: Type = expected
         while isinstance(leaf, ArrayT):
             leaf = leaf.elem
@@ -169,6 +171,10 @@ def expr_node(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | Non
             items = tuple(ty.coerce(cx, check_expr(cx, e, scope, expected.elem), expected.elem,
                                     e.span, store=True) for e in elems)
             return co.fold(cx, ir.SeqLit(items, expected, expr.span))
+        case ast.NoneLit():
+            if isinstance(expected, OptionT):
+                return ir.Lit(None, expected, expr.span)
+            return none_without_context(cx, expr)
         case ast.MapComp(binder=binder, body=body):
             check_binder(cx, binder)
             domain = set_expr(cx, binder.domain, scope)
@@ -183,6 +189,67 @@ def expr_node(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | Non
                                body.span, hint="assign it to a typed variable")
             return co.fold(cx, ir.MapComp(local, b, ArrayT(index_t, b.type), expr.span))
     raise TypeError(expr)  # pragma: no cover
+
+
+# ---------------------------------------------------------------------------- option types
+# Language v2 (issue 17): `none`, lifting (model.check.types.lift), `opt == v`, get(x).
+
+
+def option_expr(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: OptionT) -> ir.Expr:
+    """`expr` where an option is expected: `none`, an if-then-else (each branch in the
+    option's context), or anything else checked in the context of the option's type."""
+    if isinstance(expr, ast.NoneLit):
+        return ir.Lit(None, expected, expr.span)
+    if isinstance(expr, ast.Ite):
+        return expr_node(cx, expr, scope, expected)
+    return check_expr(cx, expr, scope, expected.elem)
+
+
+def none_without_context(cx: Context, expr: ast.NoneLit) -> ir.Expr:
+    raise cx.abort("E309", "cannot tell which option type none is", expr.span,
+                   hint="compare it with, or assign it to, a typed option")
+
+
+def option_comparison(cx: Context, op: str, a: ir.Expr, b: ir.Expr, span: Span) -> ir.Expr | None:
+    """`opt == v` as `opt != none and get(opt) == v` (`!=`: `opt == none or get(opt) != v`),
+    so v is compared as a T, never stored in the option; None when neither side lifts."""
+    if op not in ("==", "!="):
+        for e in (a, b):
+            if isinstance(e.type, OptionT) and isinstance(e.type.elem, IntT):
+                raise cx.abort("E301", f"'{op}' compares numbers, found {e.type}", e.span,
+                               hint="test x != none, then compare get(x)")
+        return None
+    if ty.lifts(a.type, b.type):
+        a, b = b, a
+    if not (ty.lifts(b.type, a.type) and ty.compatible(cx, b.type, a.type.elem)):  # type: ignore[attr-defined]
+        return None
+    assert isinstance(a.type, OptionT)
+    # the parts written by this rewriting have no source text: explanations skip them
+    none = ir.Lit(None, a.type, NO_SPAN)
+    value = ir.Call("get", (a,), a.type.elem, NO_SPAN)
+    if ty.needs_convert(b.type, value.type):
+        joined = ty.join(cx, value.type, b.type, span)
+        value, b = ty.coerce(cx, value, joined, span), ty.coerce(cx, b, joined, span)
+    inner = co.fold(cx, ir.Binary(op, value, b, BOOL, NO_SPAN))
+    test = ir.Binary("!=" if op == "==" else "==", a, none, BOOL, NO_SPAN)
+    return co.fold(cx, ir.Binary("and" if op == "==" else "or", test, inner, BOOL, span))
+
+
+OPTION_FUNCTIONS = ("get",)
+
+
+def option_call(cx: Context, expr: ast.Call, scope: nm.Scope) -> ir.Expr:
+    """get(x): the value of option x; a run-time error (E508) when x is none."""
+    if len(expr.args) != 1:
+        raise cx.abort("E306", "get takes one option", expr.span)
+    arg = check_expr(cx, expr.args[0], scope)
+    ck.no_clock(cx, arg, expr.args[0].span)
+    if arg.type is cxm.ERR:
+        raise cxm.Abort()
+    if not isinstance(arg.type, OptionT):
+        raise cx.abort("E301", f"get needs an option, found {ty.describe(arg.type)}",
+                       expr.args[0].span, hint="only an `option T` may be none")
+    return co.fold(cx, ir.Call("get", (arg,), arg.type.elem, expr.span))
 
 
 def static_domain(cx: Context, domain: ir.Expr, span: Span) -> Type:
@@ -444,6 +511,8 @@ def call_expr(cx: Context, expr: ast.Call, scope: nm.Scope, expected: Type | Non
                 value = ir.Checked(value, local.type, arg.span)
             result = ir.LetE(local, value, result, result.type, expr.span)
         return co.fold(cx, result)
+    if name in OPTION_FUNCTIONS:
+        return option_call(cx, expr, scope)
     if name in cxm.STATEMENT_FUNCTIONS:
         raise cx.abort("E301", f"{name}(...) is a statement, not a value", expr.span)
     if name not in cxm.BUILTIN_FUNCTIONS:
@@ -701,6 +770,9 @@ def comparison(cx: Context, expr: ast.Binary, scope: nm.Scope) -> ir.Expr:
     ck.no_clock(cx, b, right_raw.span)
     if a.type is cxm.ERR or b.type is cxm.ERR:
         raise cxm.Abort()
+    lifted = option_comparison(cx, op, a, b, expr.span)
+    if lifted is not None:
+        return lifted
     if op in ("<", "<=", ">", ">="):
         for e, src in ((a, left_raw), (b, right_raw)):
             if not isinstance(e.type, IntT):
@@ -727,7 +799,8 @@ def maybe_contextual(cx: Context, e: ast.Expr, scope: nm.Scope) -> ir.Expr | Non
 
 def maybe_needs_context(cx: Context, e: ast.Expr, scope: nm.Scope) -> bool:
     """Whether `e` can only be checked knowing its type from elsewhere."""
-    if isinstance(e, (ast.EmptyBraces, ast.EmptyBrackets, ast.RecordLit, ast.SeqLit)):
+    if isinstance(e, (ast.EmptyBraces, ast.EmptyBrackets, ast.RecordLit, ast.SeqLit,
+                      ast.NoneLit)):
         return True
     if _ambiguous_member(cx, e, scope):
         return True

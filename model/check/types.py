@@ -7,7 +7,8 @@ from __future__ import annotations
 from .. import ast, ir
 from ..diagnostics import did_you_mean
 from ..source import Span
-from ..types import BOOL, ArrayT, BoolT, EnumT, IntT, QueueT, RecordT, SetT, Type, format_value
+from ..types import (BOOL, ArrayT, BoolT, EnumT, IntT, OptionT, QueueT, RecordT, SetT, Type,
+                     format_value)
 from . import constants as co
 from . import context as cxm
 from . import names as nm
@@ -120,7 +121,40 @@ def resolve_type_expr(cx: Context, texpr: ast.TypeExpr, scope: nm.Scope, name: s
             if any(t is cxm.ERR for _, t in out):
                 return cxm.ERR
             return RecordT(name, tuple(out))
+        case ast.OptionType():
+            return option_type(cx, texpr, scope)
     raise TypeError(texpr)  # pragma: no cover
+
+
+# ---------------------------------------------------------------------------- option types
+# Language v2 (issue 17): `option T`, `none`, a T lifted where an option is expected, and
+# get(x) (model.check.expressions) that fails at run time (E508) on none.
+
+
+def option_type(cx: Context, texpr: ast.OptionType, scope: nm.Scope) -> Type:
+    elem_t = resolve_type_expr(cx, texpr.elem, scope, "")
+    if elem_t is cxm.ERR:
+        return cxm.ERR
+    if isinstance(elem_t, OptionT):
+        raise cx.abort("E302", f"an option of an option ({elem_t}) is not supported",
+                       texpr.elem.span, hint="one `none` is enough: write option T")
+    if contains_queue(elem_t):
+        raise cx.abort("E302", f"an option of {elem_t} is not supported: it holds a queue",
+                       texpr.elem.span, hint="an empty queue already says `nothing`")
+    return OptionT(elem_t)
+
+
+def lift(cx: Context, e: ir.Expr, target: OptionT, span: Span, store: bool = False) -> ir.Expr:
+    """A value of T (or of a type compatible with it) as a value of `option T`."""
+    inner = coerce(cx, e, target.elem, span, store=store)
+    if isinstance(inner, ir.Lit) and target.elem.contains(inner.value):
+        return ir.Lit(inner.value, target, span)
+    return ir.Call("some", (inner,), target, span)
+
+
+def lifts(a: Type, b: Type) -> bool:
+    """Whether a value of `a` is lifted to option type `b` (a not an option)."""
+    return isinstance(b, OptionT) and not isinstance(a, OptionT) and a is not cxm.ERR
 
 
 def require_index_type(cx: Context, typ: Type, span: Span, role: str | None = None) -> None:
@@ -147,8 +181,10 @@ def require_index_type(cx: Context, typ: Type, span: Span, role: str | None = No
 
 
 def is_index_type(typ: Type) -> bool:
-    """bool, an enum, an integer range, or a record (however nested) of those: the types
-    with an ordinal that index maps and range over parameters' instances."""
+    """bool, an enum, an integer range, or a record (however nested) or option of those: the
+    types with an ordinal that index maps and range over parameters' instances."""
+    if isinstance(typ, OptionT):
+        return is_index_type(typ.elem)
     if isinstance(typ, RecordT):
         return all(is_index_type(t) for _, t in typ.fields)
     return isinstance(typ, (BoolT, EnumT, IntT)) and typ.size() is not None
@@ -199,12 +235,18 @@ def compatible(cx: Context, a: Type, b: Type) -> bool:
             compatible(cx, x, y) for x, y in zip(a.parts(), b.parts()))
     if isinstance(a, QueueT) and isinstance(b, QueueT):
         return compatible(cx, a.elem, b.elem)
+    if isinstance(a, OptionT) and isinstance(b, OptionT):
+        return compatible(cx, a.elem, b.elem)
     return False
 
 
 def join(cx: Context, a: Type, b: Type, span: Span) -> Type:
     if a is cxm.ERR or b is cxm.ERR:
         return cxm.ERR
+    if lifts(a, b) and compatible(cx, a, b.elem):  # type: ignore[attr-defined]
+        a = OptionT(a)
+    elif lifts(b, a) and compatible(cx, b, a.elem):  # type: ignore[attr-defined]
+        b = OptionT(b)
     if not compatible(cx, a, b):
         raise cx.abort("E301", f"{a} and {b} do not mix", span)
     return deep_join(a, b)
@@ -218,6 +260,12 @@ def coerce(cx: Context, e: ir.Expr, target: Type, span: Span, store: bool = Fals
     if isinstance(e, ir.ClockRef):
         raise cx.abort("E310", "a clock is not a value", span,
                        hint="compare it with a duration, e.g. c >= 15s")
+    if lifts(e.type, target) and compatible(cx, e.type, target.elem):  # type: ignore[attr-defined]
+        return lift(cx, e, target, span, store)  # type: ignore[arg-type]
+    if isinstance(e.type, OptionT) and not isinstance(target, OptionT) \
+            and compatible(cx, e.type.elem, target):
+        raise cx.abort("E301", f"expected {target}, found {e.type}", span,
+                       hint="an option may be none: test x != none, then read get(x)")
     if not compatible(cx, e.type, target):
         hint = None
         if isinstance(e.type, IntT) and isinstance(target, IntT):
@@ -278,7 +326,7 @@ def contains_queue(t: Type) -> bool:
         return contains_queue(t.elem)
     if isinstance(t, RecordT):
         return any(contains_queue(f) for _, f in t.fields)
-    if isinstance(t, SetT):
+    if isinstance(t, (SetT, OptionT)):
         return contains_queue(t.elem)
     return False
 
@@ -298,6 +346,8 @@ def deep_join(a: Type, b: Type) -> Type:
                                                in zip(a.fields, b.fields)))
     if isinstance(a, QueueT) and isinstance(b, QueueT):
         return QueueT(max(a.capacity, b.capacity), deep_join(a.elem, b.elem))
+    if isinstance(a, OptionT) and isinstance(b, OptionT):
+        return OptionT(deep_join(a.elem, b.elem))
     return a
 
 
@@ -330,4 +380,6 @@ def encoding(t: Type) -> object:
         return ("record", tuple((n, encoding(f)) for n, f in t.fields))
     if isinstance(t, QueueT):
         return ("queue", t.capacity, encoding(t.elem))
+    if isinstance(t, OptionT):
+        return ("option", encoding(t.elem))
     return t

@@ -32,7 +32,7 @@ from .. import ir
 from ..cache import compile_cached
 from ..irutil import argument_tuples, miniscope, substitute, substitute_stmts
 from ..layout import Layout
-from ..types import ArrayT, BoolT, EnumT, IntT, QueueT, RecordT, SetT, Type, format_value
+from ..types import ArrayT, BoolT, EnumT, IntT, OptionT, QueueT, RecordT, SetT, Type, format_value
 from .runtime import HELPERS, RuntimeFault, rep_of
 
 __all__ = ["Context", "Generator", "ClockAccess", "specialize", "scoped", "describe_instance",
@@ -489,13 +489,17 @@ class Generator:
             if self.fits(index, typ):
                 return self.minus(code, typ.lo)
             return f"_ord({code}, {self.num(typ.lo)}, {self.num(typ.hi)})"
-        if isinstance(typ, RecordT):
+        if isinstance(typ, (RecordT, OptionT)):
             return self.record_ordinal(code, index.type, typ)
         return code
 
-    def record_ordinal(self, code: str, src: Type, typ: RecordT) -> str:
-        """The ordinal in record type `typ` of a record packed as `src` packs it: a table
-        look-up, failing (as the interpreter's E502) for a value `typ` does not hold."""
+    def record_ordinal(self, code: str, src: Type, typ: Type) -> str:
+        """The ordinal in record (or option) type `typ` of a value packed as `src` packs it:
+        a table look-up, failing (as the interpreter's E502) for a value `typ` does not
+        hold. An option of a scalar packs as its ordinal."""
+        if src == typ and isinstance(typ, OptionT) and isinstance(typ.elem, (BoolT, EnumT,
+                                                                              IntT)):
+            return code
         if src == typ:
             return f"_ordinal_in({code}, {self._ordinals(typ)})"
 
@@ -637,6 +641,8 @@ class Generator:
                                        ctx.bind(local, self.num(rep_of(typ.index, k)))),
                           typ.elem) for k in typ.index.values()]
                 return self._pack(items)
+            case ir.Call(fn="some" | "get" as fn, args=args):
+                return self._option_call(fn, args[0], e.type, ctx)
             case ir.Call(fn=fn, args=args):
                 return self._call(fn, args, ctx)
             case ir.LetE(local=local, value=value, body=body):
@@ -843,6 +849,16 @@ class Generator:
         if x.type != elem:  # a compatible type packed differently: re-encode it first
             code = f"{self.const(_reencoder(x.type, elem))}({code})"
         return f"_member_in({code}, {mask}, {self._ordinals(elem)})"
+
+    def _option_call(self, fn: str, arg: ir.Expr, typ: Type, ctx: Context) -> str:
+        """Options pack as 0 (none) or 1 + the packed value (model.types.OptionT)."""
+        if fn == "some":
+            assert isinstance(typ, OptionT)
+            return f"({self.encode(self.checked(arg, typ.elem, ctx), typ.elem)} + 1)"
+        code = f"_present({self.expr(arg, ctx)})"
+        if isinstance(typ, IntT) and typ.lo is not None:
+            return f"({code} + {self.num(typ.lo - 1)})"
+        return f"({code} - 1)"
 
     def _call(self, fn: str, args: tuple[ir.Expr, ...], ctx: Context) -> str:
         codes = [self.expr(a, ctx) for a in args]

@@ -127,9 +127,17 @@ def _nonempty(q: int, lenmask: int) -> int:
     return q
 
 
+def _present(option: int) -> int:
+    """An option's packed bits, failing on none (0): get(x)."""
+    if not option:
+        raise RuntimeFault()
+    return option
+
+
 HELPERS: dict[str, object] = {
     "_RtErr": RuntimeFault, "_chk": _chk, "_ord": _ord, "_div": _div, "_mod": _mod,
     "_bits": _bits, "_bits_plus": _bits_plus, "_range_mask": _range_mask,
     "_setmin": _setmin, "_setmax": _setmax, "_nonempty": _nonempty, "_member": _member,
     "_member_in": _member_in, "_ordinal_in": _ordinal_in,
 }
+HELPERS["_present"] = _present  # language v2 options (issue 17)

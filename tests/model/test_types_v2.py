@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from model import SpecError
-from model.types import BOOL, ArrayT, EnumT, IntT, RecordT
+from model.interp import successors
+from model.system import json_value
+from model.types import BOOL, ArrayT, EnumT, IntT, OptionT, RecordT, format_value
 from tests.helpers import compiled_graph, interpreted_graph, spec
 
 
@@ -119,3 +121,102 @@ def test_record_parameter_instances_are_capped() -> None:
         var x: 0..1 = 0
         action pick(r: Big) do { x := 1 }
     """) == ["E401"]
+
+
+# ---------------------------------------------------------------------------- option types
+
+def test_option_packing_and_printing() -> None:
+    node = OptionT(IntT(1, 3))
+    assert node.size() == 4 and node.width == 2
+    assert [node.encode(v) for v in node.values()] == [0, 1, 2, 3]
+    assert node.decode(0) is None and node.decode(3) == 3
+    assert node.default() is None
+    msg = OptionT(RecordT("M", (("to", IntT(1, 2)), ("ok", BOOL))))
+    assert msg.width == 3
+    assert all(msg.decode(msg.encode(v)) == v for v in msg.values())
+    assert [msg.ordinal(v) for v in msg.values()] == list(range(5))
+    assert format_value(node, None) == "none" and format_value(node, 2) == "2"
+    assert json_value(node, None) is None and json_value(node, 2) == 2
+
+
+OPTIONS = """
+    type Node = 1..2
+    var leader: option Node = none
+    var votes: [Node] -> option Node = none
+    var last: option record { to: Node, n: 0..1 } = none
+    action vote(n: Node, c: Node) when votes[n] == none do { votes[n] := c }
+    action elect(n: Node) when leader == none and votes[n] == n do { leader := n }
+    action note when leader != none and last == none do {
+      last := {to: get(leader), n: if votes[1] == 2 then 1 else 0}
+    }
+    action clear when last != none and get(last).n == 1 do { leader := none; last := none }
+    invariant agreed: leader == none or votes[get(leader)] == leader
+    allow deadlock
+"""
+
+
+def test_options_agree_and_none_is_a_value() -> None:
+    states, errors = _agree(OPTIONS)
+    assert not errors
+    leaders = {state[0] for state in states}
+    assert leaders == {None, 1, 2}
+    system = spec(OPTIONS)
+    initial = system.decode(system.initial_states()[0])
+    assert initial == (None, (None, None), None)
+    assert system.layout.show(initial)[0] == ("leader", "none")
+
+
+def test_get_of_none_is_e508_in_both() -> None:
+    source = """
+        var x: option 0..2 = none
+        var y: 0..2 = 0
+        action set_x when x == none do { x := 1 }
+        action read do { y := get(x) }
+        allow deadlock
+    """
+    _states, errors = _agree(source)
+    assert {state for state in errors} == {(None, 0)}
+    system = spec(source)
+    codes = {step.error.code for step in successors(system.model, (None, 0)) if step.error}
+    assert codes == {"E508"}
+
+
+def test_comparing_an_option_with_a_plain_value() -> None:
+    source = """
+        var x: option 0..3 = none
+        var hits: 0..1 = 0
+        action put(v: 0..3) when x == none do { x := v }
+        action hit when x == 2 and hits == 0 do { hits := 1 }
+        action miss when x != 2 and x != none do { x := none }
+        allow deadlock
+    """
+    states, errors = _agree(source)
+    assert not errors
+    # `x != 2` holds for none as well (miss needs x != none too); only x == 2 hits
+    assert states == {(None, 0), (0, 0), (1, 0), (2, 0), (3, 0), (2, 1)}
+
+
+def test_option_keys_and_parameters_range_over_none_too() -> None:
+    source = """
+        type Vote = option 1..2
+        var tally: [Vote] -> 0..1 = 0
+        action count(v: Vote) when tally[v] == 0 do { tally[v] := 1 }
+        allow deadlock
+    """
+    system = spec(source)
+    assert system.model.actions[0].instances == 3
+    states, _ = _agree(source)
+    assert len(states) == 8
+    assert system.layout.leaves[0].name == "tally[none]"
+
+
+def test_constant_outside_an_option_is_e304() -> None:
+    assert _codes("var x: option 0..3 = 5") == ["E304"]
+
+
+def test_option_misuse_is_reported() -> None:
+    assert _codes("var x: option option bool = none") == ["E302"]
+    assert _codes("var x: option queue[2] of bool = none") == ["E302"]
+    assert _codes("var x: option 0..3 = none\ninvariant i: x < 2") == ["E301"]
+    assert _codes("var x: 0..3 = 0\ninvariant i: get(x) == 0") == ["E301"]
+    assert _codes("var x: option 0..3 = none\ninvariant i: none == none") == ["E309"]
