@@ -110,6 +110,15 @@ class OptionType(TypeExpr):
     span: Span = _span()
 
 
+@dataclass(frozen=True, slots=True)
+class BagType(TypeExpr):
+    """`bag[N] of T` (language v2): a multiset, each value at most N times."""
+
+    capacity: Expr
+    elem: TypeExpr
+    span: Span = _span()
+
+
 # ---------------------------------------------------------------------------- expressions
 
 
@@ -601,4 +610,4 @@ class SpecFile:
     file: str
     span: Span = _span()
 
-__all__ += ["OptionType", "NoneLit"]  # language v2 (issue 17)
+__all__ += ["OptionType", "NoneLit", "BagType"]  # language v2 (issue 17)

@@ -13,7 +13,7 @@ from itertools import product
 
 from . import ir
 from .source import Span
-from .types import ArrayT, IntT, OptionT, QueueT, RecordT, SetT, Type, Value, format_value
+from .types import ArrayT, BagT, IntT, OptionT, QueueT, RecordT, SetT, Type, Value, format_value
 
 __all__ = ["EvalError", "evaluate", "instances", "successors", "initial_states", "Env",
            "MAX_INT_BITS"]
@@ -227,6 +227,8 @@ def _too_large(expr: ir.Expr) -> EvalError:
 
 def _call(expr: ir.Expr, fn: str, args, state, env, clocks) -> Value:  # noqa: ANN001
     vals = [evaluate(a, state, env, clocks) for a in args]
+    if fn in ("support", "count") or (fn == "len" and isinstance(args[0].type, BagT)):
+        return _bag_call(expr, fn, args, vals)
     if fn == "len":
         return len(vals[0])  # type: ignore[arg-type]
     if fn == "head":
@@ -255,6 +257,44 @@ def _option_call(expr: ir.Expr, fn: str, arg: ir.Expr, value: Value) -> Value:
     if value is None:
         raise _fail("E508", f"get of none: {describe_expr(arg)} is none", expr.span)
     return value
+
+
+def _bag_call(expr: ir.Expr, fn: str, args, vals: list) -> Value:  # noqa: ANN001
+    """Language v2 bags (a tuple of counts in the element type's ordinal order)."""
+    bag = args[0].type
+    assert isinstance(bag, BagT)
+    counts = vals[0]
+    if fn == "len":
+        return sum(counts)
+    if fn == "support":
+        return frozenset(v for v, n in zip(bag.elem.values(), counts) if n)
+    return counts[_bag_position(bag, vals[1], args[1].span)]
+
+
+def _bag_position(bag: BagT, value: Value, span: Span) -> int:
+    if not bag.elem.contains(value):
+        raise _fail("E502", f"{_shown(bag.elem, value)} is outside {bag.elem}", span)
+    return bag.elem.ordinal(value)
+
+
+def _bag_stmt(stmt: ir.BagS, state: tuple, env: Env) -> tuple:
+    """put(b, v) / take(b, v): one more or one fewer v in bag b."""
+    bag = stmt.target.type
+    assert isinstance(bag, BagT)
+    counts = list(evaluate(stmt.target, state, env))  # type: ignore[call-overload]
+    k = _bag_position(bag, evaluate(stmt.value, state, env), stmt.value.span)
+    if stmt.op == "put":
+        if counts[k] >= bag.capacity:
+            raise _fail("E504", f"put into {describe_target(stmt.target, state, env)}, which "
+                        f"holds {_shown(bag.elem, bag.elem.from_ordinal(k))} {counts[k]} "
+                        f"times already (capacity {bag.capacity})", stmt.span)
+        counts[k] += 1
+    else:
+        if counts[k] == 0:
+            raise _fail("E505", f"take from {describe_target(stmt.target, state, env)}, which "
+                        f"holds no {_shown(bag.elem, bag.elem.from_ordinal(k))}", stmt.span)
+        counts[k] -= 1
+    return _store(state, stmt.target, tuple(counts), env, stmt.span)
 
 
 def describe_expr(e: ir.Expr) -> str:
@@ -429,6 +469,8 @@ def execute(stmts: tuple[ir.Stmt, ...], state: tuple, env: dict, choices: tuple,
                                      "queue element")
                     new = tuple(queue) + (item,)  # type: ignore[arg-type]
                     state = _store(state, target, new, env, stmt.span)
+                case ir.BagS():
+                    state = _bag_stmt(stmt, state, env)
                 case ir.PopS(target=target):
                     queue = evaluate(target, state, env)
                     if not queue:

@@ -294,6 +294,17 @@ class PopS(Stmt):
     span: Span = _sp()
 
 
+@dataclass(frozen=True, slots=True)
+class BagS(Stmt):
+    """`put(b, v)` (op "put": one more v, E504 beyond the capacity) or `take(b, v)` (op
+    "take": one v fewer, E505 if there is none) on bag `target` (language v2)."""
+
+    op: str
+    target: Expr
+    value: Expr
+    span: Span = _sp()
+
+
 # ---------------------------------------------------------------------------- the model
 
 
@@ -527,3 +538,5 @@ class Model:
     @property
     def params(self) -> tuple[Variable, ...]:
         return tuple(v for v in self.variables if v.is_param)
+
+__all__ += ["BagS"]  # language v2 (issue 17)

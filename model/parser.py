@@ -546,6 +546,9 @@ class _Builder(Transformer):
     def option_type(self, meta, children):
         return ast.OptionType(children[0], self._s(meta))
 
+    def bag_type(self, meta, children):
+        return ast.BagType(children[0], children[1], self._s(meta))
+
     def none_lit(self, meta, children):
         return ast.NoneLit(self._s(meta))
 

@@ -63,6 +63,7 @@ from .time import (
 )
 from .types import (
     ArrayT,
+    BagT,
     BoolT,
     EnumT,
     IntT,
@@ -743,6 +744,9 @@ def json_value(typ: Type, value: Value) -> object:
     durations as seconds, an option's none as null."""
     if isinstance(typ, OptionT):
         return None if value is None else json_value(typ.elem, value)
+    if isinstance(typ, BagT):  # each element as often as the bag holds it
+        return [json_value(typ.elem, v) for v, n in zip(typ.elem.values(), value)  # type: ignore[call-overload]
+                for _ in range(n)]
     if isinstance(typ, BoolT):
         return bool(value)
     if isinstance(typ, IntT):

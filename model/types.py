@@ -512,6 +512,54 @@ class OptionT(Type):
 
 
 @dataclass(frozen=True, slots=True)
+class BagT(Type):
+    """`bag[N] of T` (language v2): a multiset holding each value of T 0..N times. A value
+    is the tuple of counts in T's ordinal order; it packs like `[T] -> 0..N`, count k at
+    bit k * bits(N)."""
+
+    capacity: int
+    elem: Type
+
+    @property
+    def count_width(self) -> int:
+        return self.capacity.bit_length()
+
+    def _counts(self) -> ArrayT:
+        return ArrayT(self.elem, IntT(0, self.capacity))
+
+    def size(self) -> int | None:
+        return self._counts().size()
+
+    def values(self) -> Iterator[Value]:
+        return self._counts().values()
+
+    def ordinal(self, value: Value) -> int:
+        return self._counts().ordinal(value)
+
+    def from_ordinal(self, ordinal: int) -> Value:
+        return self._counts().from_ordinal(ordinal)
+
+    @property
+    def width(self) -> int:
+        return (self.elem.size() or 0) * self.count_width
+
+    def encode(self, value: Value) -> int:
+        return self._counts().encode(value)
+
+    def decode(self, bits: int) -> Value:
+        return self._counts().decode(bits)
+
+    def contains(self, value: Value) -> bool:
+        return self._counts().contains(value)
+
+    def default(self) -> Value:
+        return (0,) * (self.elem.size() or 0)
+
+    def __str__(self) -> str:
+        return f"bag[{self.capacity}] of {self.elem}"
+
+
+@dataclass(frozen=True, slots=True)
 class ClockT(Type):
     """The type of a clock: not a value; only compared with durations and reset."""
 
@@ -522,7 +570,7 @@ class ClockT(Type):
         return "clock"
 
 
-__all__ += ["OptionT"]  # language v2 (issue 17)
+__all__ += ["OptionT", "BagT"]  # language v2 (issue 17)
 
 BOOL = BoolT()
 INT = IntT(None, None)
@@ -534,6 +582,9 @@ def format_value(typ: Type, value: Value) -> str:
     `{kind: ping, to: 2}`; arrays as `[1 -> a, 2 -> b]`."""
     if isinstance(typ, OptionT):
         return "none" if value is None else format_value(typ.elem, value)
+    if isinstance(typ, BagT):  # each element as often as the bag holds it
+        return "{" + ", ".join(format_value(typ.elem, v) for v, n in zip(
+            typ.elem.values(), value) for _ in range(n)) + "}"  # type: ignore[call-overload]
     if isinstance(typ, BoolT):
         return "true" if value else "false"
     if isinstance(typ, IntT):

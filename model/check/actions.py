@@ -7,7 +7,7 @@ from __future__ import annotations
 from .. import ast, ir
 from ..irutil import mentions_clock as _mentions_clock
 from ..source import Span
-from ..types import BOOL, IntT, QueueT
+from ..types import BOOL, BagT, IntT, QueueT
 from . import clocks as ck
 from . import context as cxm
 from . import expressions as ex
@@ -157,6 +157,8 @@ def check_stmt(cx: Context, stmt: ast.Stmt, scope: nm.Scope) -> list[ir.Stmt]:
             rhs = ex.check_expr(cx, value, scope, lhs.type)
             rhs = ty.coerce(cx, rhs, lhs.type, value.span, store=True)
             return [ir.Assign(lhs, rhs, stmt.span)]
+        case ast.CallStmt(call=call) if isinstance(call, ast.Call) and call.name in BAG_STATEMENTS:
+            return [bag_stmt(cx, call, scope, stmt.span)]
         case ast.CallStmt(call=call):
             if not isinstance(call, ast.Call) or call.name not in cxm.STATEMENT_FUNCTIONS:
                 hint = None
@@ -215,6 +217,22 @@ def check_stmt(cx: Context, stmt: ast.Stmt, scope: nm.Scope) -> list[ir.Stmt]:
         case ast.Choose(binders=binders, body=body):
             return [choose(cx, list(binders), body, scope, stmt.span)]
     raise TypeError(stmt)  # pragma: no cover
+
+
+BAG_STATEMENTS = ("put", "take")
+
+
+def bag_stmt(cx: Context, call: ast.Call, scope: nm.Scope, span: Span) -> ir.Stmt:
+    """put(b, v) / take(b, v) on a bag (language v2)."""
+    if len(call.args) != 2:
+        raise cx.abort("E306", f"{call.name} takes a bag and a value", call.span)
+    b = lvalue(cx, call.args[0], scope)
+    if not isinstance(b.type, BagT):
+        hint = "queues use push and pop; sets use union and minus"
+        raise cx.abort("E301", f"{call.name} needs a bag, found {ty.describe(b.type)}",
+                       call.args[0].span, hint=hint)
+    v = ex.bag_element(cx, b.type, call.args[1], scope)
+    return ir.BagS(call.name, b, v, span)
 
 
 def choose(cx: Context, binders: list[ast.Binder], body: ast.Block, scope: nm.Scope,

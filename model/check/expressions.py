@@ -8,7 +8,7 @@ from .. import ast, ir
 from ..diagnostics import did_you_mean
 from ..irutil import mentions_state as _mentions_state
 from ..source import NO_SPAN, Span
-from ..types import BOOL, ArrayT, BoolT, EnumT, IntT, OptionT, QueueT, RecordT, SetT, Type
+from ..types import BOOL, ArrayT, BagT, BoolT, EnumT, IntT, OptionT, QueueT, RecordT, SetT, Type
 from . import clocks as ck
 from . import constants as co
 from . import context as cxm
@@ -43,6 +43,8 @@ def set_expr(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | None
     e = check_expr(cx, expr, scope, expected)
     if e.type is cxm.ERR:
         raise cxm.Abort()
+    if isinstance(e.type, BagT):  # a bag where a set is expected: the values it holds
+        e = bag_support(cx, e)
     if not isinstance(e.type, SetT):
         raise cx.abort("E301", f"expected a set, found {ty.describe(e.type)}", expr.span,
                        hint="a type name (Agent), a range (1..N) or a set ({a, b})")
@@ -144,6 +146,8 @@ def expr_node(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | Non
         case ast.EmptyBraces():
             if isinstance(expected, SetT):
                 return ir.Lit(frozenset(), expected, expr.span)
+            if isinstance(expected, BagT):
+                return ir.Lit(expected.default(), expected, expr.span)
             raise cx.abort("E309", "cannot tell what set {} is", expr.span,
                            hint="compare it with, or assign it to, a typed set")
         case ast.SetLit(elems=elems):
@@ -250,6 +254,45 @@ def option_call(cx: Context, expr: ast.Call, scope: nm.Scope) -> ir.Expr:
         raise cx.abort("E301", f"get needs an option, found {ty.describe(arg.type)}",
                        expr.args[0].span, hint="only an `option T` may be none")
     return co.fold(cx, ir.Call("get", (arg,), arg.type.elem, expr.span))
+
+
+# ---------------------------------------------------------------------------- bags
+# Language v2 (issue 17): `bag[N] of T`; put/take are statements (model.check.actions).
+
+BAG_FUNCTIONS = ("count",)
+
+
+def bag_support(cx: Context, bag: ir.Expr) -> ir.Expr:
+    """The set of the values a bag holds at least once (`m in b`, `choose m in b`)."""
+    assert isinstance(bag.type, BagT)
+    return co.fold(cx, ir.Call("support", (bag,), SetT(bag.type.elem), bag.span))
+
+
+def bag_element(cx: Context, bag: BagT, expr: ast.Expr, scope: nm.Scope) -> ir.Expr:
+    """An element given to count/put/take: a value of the bag's element type."""
+    v = check_expr(cx, expr, scope, bag.elem)
+    ck.no_clock(cx, v, expr.span)
+    if v.type is cxm.ERR:
+        raise cxm.Abort()
+    if not ty.compatible(cx, v.type, bag.elem):
+        raise cx.abort("E301", f"{bag} holds {bag.elem}, not {ty.describe(v.type)}", expr.span)
+    if isinstance(v, ir.Lit) and not bag.elem.contains(v.value):
+        raise cx.abort("E304", f"{ty.fmt(v)} is not a value of {bag.elem}", expr.span)
+    return ty.coerce(cx, v, bag.elem, expr.span)
+
+
+def bag_call(cx: Context, expr: ast.Call, scope: nm.Scope) -> ir.Expr:
+    """count(b, v): how many times bag b holds v (0..N)."""
+    if len(expr.args) != 2:
+        raise cx.abort("E306", "count takes a bag and a value", expr.span)
+    b = check_expr(cx, expr.args[0], scope)
+    if b.type is cxm.ERR:
+        raise cxm.Abort()
+    if not isinstance(b.type, BagT):
+        raise cx.abort("E301", f"count needs a bag, found {ty.describe(b.type)}",
+                       expr.args[0].span, hint="a set holds a value once: write v in s")
+    v = bag_element(cx, b.type, expr.args[1], scope)
+    return co.fold(cx, ir.Call("count", (b, v), IntT(0, b.type.capacity), expr.span))
 
 
 def static_domain(cx: Context, domain: ir.Expr, span: Span) -> Type:
@@ -513,6 +556,8 @@ def call_expr(cx: Context, expr: ast.Call, scope: nm.Scope, expected: Type | Non
         return co.fold(cx, result)
     if name in OPTION_FUNCTIONS:
         return option_call(cx, expr, scope)
+    if name in BAG_FUNCTIONS:
+        return bag_call(cx, expr, scope)
     if name in cxm.STATEMENT_FUNCTIONS:
         raise cx.abort("E301", f"{name}(...) is a statement, not a value", expr.span)
     if name not in cxm.BUILTIN_FUNCTIONS:
@@ -533,6 +578,8 @@ def call_expr(cx: Context, expr: ast.Call, scope: nm.Scope, expected: Type | Non
             rt: Type = IntT(0, t.capacity)
         elif isinstance(t, SetT):
             rt = IntT(0, t.elem.size())
+        elif isinstance(t, BagT):
+            rt = IntT(0, t.capacity * (t.elem.size() or 0))
         else:
             raise cx.abort("E301", f"len needs a queue or a set, found {t}",
                            expr.args[0].span)

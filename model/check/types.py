@@ -7,8 +7,8 @@ from __future__ import annotations
 from .. import ast, ir
 from ..diagnostics import did_you_mean
 from ..source import Span
-from ..types import (BOOL, ArrayT, BoolT, EnumT, IntT, OptionT, QueueT, RecordT, SetT, Type,
-                     format_value)
+from ..types import (BOOL, ArrayT, BagT, BoolT, EnumT, IntT, OptionT, QueueT, RecordT, SetT,
+                     Type, format_value)
 from . import constants as co
 from . import context as cxm
 from . import names as nm
@@ -123,6 +123,8 @@ def resolve_type_expr(cx: Context, texpr: ast.TypeExpr, scope: nm.Scope, name: s
             return RecordT(name, tuple(out))
         case ast.OptionType():
             return option_type(cx, texpr, scope)
+        case ast.BagType():
+            return bag_type(cx, texpr, scope)
     raise TypeError(texpr)  # pragma: no cover
 
 
@@ -142,6 +144,26 @@ def option_type(cx: Context, texpr: ast.OptionType, scope: nm.Scope) -> Type:
         raise cx.abort("E302", f"an option of {elem_t} is not supported: it holds a queue",
                        texpr.elem.span, hint="an empty queue already says `nothing`")
     return OptionT(elem_t)
+
+
+def bag_type(cx: Context, texpr: ast.BagType, scope: nm.Scope) -> Type:
+    """`bag[N] of T`: T as a set's element type (finite, at most 4,096 values, no queue)."""
+    c = co.const_int(cx, texpr.capacity, scope)
+    elem_t = resolve_type_expr(cx, texpr.elem, scope, "")
+    if c.type is cxm.ERR or elem_t is cxm.ERR:
+        return cxm.ERR
+    if int(c.value) < 1:  # type: ignore[call-overload]
+        raise cx.abort("E304", f"a bag holds each value at least once, not {c.value} times",
+                       texpr.capacity.span, hint="bag[1] of T holds each value at most once")
+    if contains_queue(elem_t) or elem_t.size() is None:
+        raise cx.abort("E302", f"cannot make a bag of {elem_t}", texpr.elem.span,
+                       hint="bag elements are what set elements are: bools, enums, ranges, "
+                       "and records, maps or sets of those; not queues")
+    if elem_t.size() > cxm.MAX_SET_ELEMS:  # type: ignore[operator]
+        raise cx.abort("E401", f"a bag of {elem_t} would count {elem_t.size():,} values",
+                       texpr.elem.span,
+                       hint=f"bag element types have at most {cxm.MAX_SET_ELEMS:,} values")
+    return BagT(int(c.value), elem_t)  # type: ignore[call-overload]
 
 
 def lift(cx: Context, e: ir.Expr, target: OptionT, span: Span, store: bool = False) -> ir.Expr:
@@ -237,6 +259,8 @@ def compatible(cx: Context, a: Type, b: Type) -> bool:
         return compatible(cx, a.elem, b.elem)
     if isinstance(a, OptionT) and isinstance(b, OptionT):
         return compatible(cx, a.elem, b.elem)
+    if isinstance(a, BagT) and isinstance(b, BagT):  # counts are by the element's ordinals
+        return a.elem == b.elem
     return False
 
 
@@ -348,6 +372,8 @@ def deep_join(a: Type, b: Type) -> Type:
         return QueueT(max(a.capacity, b.capacity), deep_join(a.elem, b.elem))
     if isinstance(a, OptionT) and isinstance(b, OptionT):
         return OptionT(deep_join(a.elem, b.elem))
+    if isinstance(a, BagT) and isinstance(b, BagT):
+        return BagT(max(a.capacity, b.capacity), a.elem)
     return a
 
 
@@ -382,4 +408,6 @@ def encoding(t: Type) -> object:
         return ("queue", t.capacity, encoding(t.elem))
     if isinstance(t, OptionT):
         return ("option", encoding(t.elem))
+    if isinstance(t, BagT):
+        return ("bag", t.capacity, t.elem)
     return t

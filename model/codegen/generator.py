@@ -32,7 +32,8 @@ from .. import ir
 from ..cache import compile_cached
 from ..irutil import argument_tuples, miniscope, substitute, substitute_stmts
 from ..layout import Layout
-from ..types import ArrayT, BoolT, EnumT, IntT, OptionT, QueueT, RecordT, SetT, Type, format_value
+from ..types import (ArrayT, BagT, BoolT, EnumT, IntT, OptionT, QueueT, RecordT, SetT, Type,
+                     format_value)
 from .runtime import HELPERS, RuntimeFault, rep_of
 
 __all__ = ["Context", "Generator", "ClockAccess", "specialize", "scoped", "describe_instance",
@@ -643,6 +644,9 @@ class Generator:
                 return self._pack(items)
             case ir.Call(fn="some" | "get" as fn, args=args):
                 return self._option_call(fn, args[0], e.type, ctx)
+            case ir.Call(fn="support" | "count" | "len" as fn, args=args) if isinstance(
+                    args[0].type, BagT):
+                return self._bag_call(fn, args, ctx)
             case ir.Call(fn=fn, args=args):
                 return self._call(fn, args, ctx)
             case ir.LetE(local=local, value=value, body=body):
@@ -860,6 +864,37 @@ class Generator:
             return f"({code} + {self.num(typ.lo - 1)})"
         return f"({code} - 1)"
 
+    def _bag_call(self, fn: str, args: tuple[ir.Expr, ...], ctx: Context) -> str:
+        """Bags pack as counts per element ordinal (model.types.BagT)."""
+        bag = args[0].type
+        assert isinstance(bag, BagT)
+        code = self.expr(args[0], ctx)
+        n = bag.elem.size() or 0
+        if fn == "len":
+            return f"_bag_len({code}, {bag.count_width}, {n})"
+        if fn == "support":
+            return f"_bag_support({code}, {bag.count_width}, {n})"
+        ordinal = self.elem_ordinal(args[1], bag.elem, ctx)
+        cw = bag.count_width
+        off = ordinal if cw == 1 else f"({ordinal} * {cw})"
+        return f"(({code} >> {off}) & {self.mask(cw)})"
+
+    def _bag_stmt(self, stmt: ir.BagS, ctx: Context) -> None:
+        """put(b, v): fails at the capacity; take(b, v): fails at 0 (as the interpreter)."""
+        bag = stmt.target.type
+        assert isinstance(bag, BagT)
+        cw = bag.count_width
+        b, o = self.fresh("l"), self.fresh("l")
+        self.line(f"{b} = {self.expr(stmt.target, ctx)}")
+        ordinal = self.elem_ordinal(stmt.value, bag.elem, ctx)
+        self.line(f"{o} = {ordinal}" if cw == 1 else f"{o} = {ordinal} * {cw}")
+        if stmt.op == "put":
+            self.line(f"if (({b} >> {o}) & {self.mask(cw)}) >= {bag.capacity}: raise _RtErr()")
+            self.store(stmt.target, f"({b} + (1 << {o}))", ctx)
+        else:
+            self.line(f"if not (({b} >> {o}) & {self.mask(cw)}): raise _RtErr()")
+            self.store(stmt.target, f"({b} - (1 << {o}))", ctx)
+
     def _call(self, fn: str, args: tuple[ir.Expr, ...], ctx: Context) -> str:
         codes = [self.expr(a, ctx) for a in args]
         if fn == "len":
@@ -988,6 +1023,8 @@ class Generator:
                 w = typ.elem.width
                 pos = f"({typ.len_width} + {n} * {w})" if w else "0"
                 self.store(target, f"(({q} | ({enc} << {pos})) + 1)", ctx)
+            case ir.BagS():
+                self._bag_stmt(stmt, ctx)
             case ir.PopS(target=target):
                 typ = target.type
                 assert isinstance(typ, QueueT)

@@ -134,6 +134,24 @@ def _present(option: int) -> int:
     return option
 
 
+def _bag_len(bag: int, width: int, n: int) -> int:
+    """The number of elements of a packed bag (counts of `width` bits, `n` of them)."""
+    mask = (1 << width) - 1
+    return sum((bag >> (k * width)) & mask for k in range(n)) if bag else 0
+
+
+def _bag_support(bag: int, width: int, n: int) -> int:
+    """The set (a bitmask over ordinals) of the values a packed bag holds."""
+    if width == 1:
+        return bag
+    mask = (1 << width) - 1
+    out = 0
+    for k in range(n):
+        if (bag >> (k * width)) & mask:
+            out |= 1 << k
+    return out
+
+
 HELPERS: dict[str, object] = {
     "_RtErr": RuntimeFault, "_chk": _chk, "_ord": _ord, "_div": _div, "_mod": _mod,
     "_bits": _bits, "_bits_plus": _bits_plus, "_range_mask": _range_mask,
@@ -141,3 +159,4 @@ HELPERS: dict[str, object] = {
     "_member_in": _member_in, "_ordinal_in": _ordinal_in,
 }
 HELPERS["_present"] = _present  # language v2 options (issue 17)
+HELPERS.update({"_bag_len": _bag_len, "_bag_support": _bag_support})  # language v2 bags
