@@ -8,7 +8,7 @@ import pytest
 from model import SpecError
 from model.interp import successors
 from model.system import json_value
-from model.types import BOOL, ArrayT, EnumT, IntT, OptionT, RecordT, format_value
+from model.types import BOOL, ArrayT, BagT, EnumT, IntT, OptionT, RecordT, format_value
 from tests.helpers import compiled_graph, interpreted_graph, spec
 
 
@@ -220,3 +220,53 @@ def test_option_misuse_is_reported() -> None:
     assert _codes("var x: option 0..3 = none\ninvariant i: x < 2") == ["E301"]
     assert _codes("var x: 0..3 = 0\ninvariant i: get(x) == 0") == ["E301"]
     assert _codes("var x: option 0..3 = none\ninvariant i: none == none") == ["E309"]
+
+
+# ---------------------------------------------------------------------------- bags
+
+def test_bag_packing_and_printing() -> None:
+    bag = BagT(2, IntT(3, 5))
+    assert bag.width == 3 * 2 and bag.size() == 27
+    value = (2, 0, 1)  # 3 twice, 5 once
+    assert bag.encode(value) == 2 | (1 << 4)
+    assert bag.decode(bag.encode(value)) == value
+    assert format_value(bag, value) == "{3, 3, 5}"
+    assert json_value(bag, value) == [3, 3, 5]
+    assert bag.default() == (0, 0, 0)
+
+
+def test_bag_network_agrees_and_counts() -> None:
+    source = """
+        type Msg = enum { ping, pong }
+        var net: bag[2] of Msg = {}
+        var got: 0..2 = 0
+        action send(m: Msg) when count(net, m) < 2 do { put(net, m) }
+        action recv when len(net) > 0 and got < 2 do {
+          choose m in net { take(net, m); got := got + 1 }
+        }
+        allow deadlock
+    """
+    states, errors = _agree(source)
+    assert not errors
+    assert {state[0] for state in states} == {(a, b) for a in range(3) for b in range(3)}
+
+
+def test_put_beyond_capacity_and_take_of_missing_fail_in_both() -> None:
+    source = """
+        var b: bag[1] of 0..1 = {}
+        action add do { put(b, 1) }
+        action drop do { take(b, 0) }
+        allow deadlock
+    """
+    _states, errors = _agree(source)
+    system = spec(source)
+    codes = {step.error.code for state in errors for step in successors(system.model, state)
+             if step.error}
+    assert codes == {"E504", "E505"}
+
+
+def test_bag_misuse_is_reported() -> None:
+    assert _codes("var b: bag[2] of 0..9999 = {}") == ["E401"]
+    assert _codes("var b: bag[2] of 0..3 = {}\naction a do { push(b, 1) }") == ["E301"]
+    assert _codes("var b: bag[2] of 0..3 = {}\naction a do { take(b, 7) }") == ["E304"]
+    assert _codes("var s: set of 0..3 = {}\ninvariant i: count(s, 1) == 0") == ["E301"]
