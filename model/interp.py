@@ -227,6 +227,8 @@ def _too_large(expr: ir.Expr) -> EvalError:
 
 def _call(expr: ir.Expr, fn: str, args, state, env, clocks) -> Value:  # noqa: ANN001
     vals = [evaluate(a, state, env, clocks) for a in args]
+    if fn == "at":
+        return vals[0][_queue_position(vals[0], vals[1], args[1].span)]  # type: ignore[index]
     if fn in ("support", "count") or (fn == "len" and isinstance(args[0].type, BagT)):
         return _bag_call(expr, fn, args, vals)
     if fn == "len":
@@ -269,6 +271,15 @@ def _bag_call(expr: ir.Expr, fn: str, args, vals: list) -> Value:  # noqa: ANN00
     if fn == "support":
         return frozenset(v for v, n in zip(bag.elem.values(), counts) if n)
     return counts[_bag_position(bag, vals[1], args[1].span)]
+
+
+def _queue_position(queue: Value, i: Value, span: Span) -> int:
+    """The 0-based place of position i (1 is the head) of a queue; E502 outside it."""
+    n = len(queue)  # type: ignore[arg-type]
+    if not 1 <= i <= n:  # type: ignore[operator]
+        raise _fail("E502", f"position {i} is outside the queue, which holds {n} "
+                    f"element{'s' if n != 1 else ''}", span)
+    return int(i) - 1  # type: ignore[call-overload]
 
 
 def _bag_position(bag: BagT, value: Value, span: Span) -> int:
@@ -471,6 +482,10 @@ def execute(stmts: tuple[ir.Stmt, ...], state: tuple, env: dict, choices: tuple,
                     state = _store(state, target, new, env, stmt.span)
                 case ir.BagS():
                     state = _bag_stmt(stmt, state, env)
+                case ir.RemoveS(target=target, index=index):
+                    queue = tuple(evaluate(target, state, env))  # type: ignore[call-overload]
+                    at = _queue_position(queue, evaluate(index, state, env), index.span)
+                    state = _store(state, target, queue[:at] + queue[at + 1:], env, stmt.span)
                 case ir.PopS(target=target):
                     queue = evaluate(target, state, env)
                     if not queue:

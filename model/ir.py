@@ -305,6 +305,16 @@ class BagS(Stmt):
     span: Span = _sp()
 
 
+@dataclass(frozen=True, slots=True)
+class RemoveS(Stmt):
+    """`remove(q, i)`: delete the i-th element of queue `target` (1 is the head; E502
+    outside 1..len(q)), the later ones moving up (language v2)."""
+
+    target: Expr
+    index: Expr
+    span: Span = _sp()
+
+
 # ---------------------------------------------------------------------------- the model
 
 
@@ -539,4 +549,4 @@ class Model:
     def params(self) -> tuple[Variable, ...]:
         return tuple(v for v in self.variables if v.is_param)
 
-__all__ += ["BagS"]  # language v2 (issue 17)
+__all__ += ["BagS", "RemoveS"]  # language v2 (issue 17)

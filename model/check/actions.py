@@ -159,6 +159,8 @@ def check_stmt(cx: Context, stmt: ast.Stmt, scope: nm.Scope) -> list[ir.Stmt]:
             return [ir.Assign(lhs, rhs, stmt.span)]
         case ast.CallStmt(call=call) if isinstance(call, ast.Call) and call.name in BAG_STATEMENTS:
             return [bag_stmt(cx, call, scope, stmt.span)]
+        case ast.CallStmt(call=call) if isinstance(call, ast.Call) and call.name == "remove":
+            return [remove_stmt(cx, call, scope, stmt.span)]
         case ast.CallStmt(call=call):
             if not isinstance(call, ast.Call) or call.name not in cxm.STATEMENT_FUNCTIONS:
                 hint = None
@@ -233,6 +235,21 @@ def bag_stmt(cx: Context, call: ast.Call, scope: nm.Scope, span: Span) -> ir.Stm
                        call.args[0].span, hint=hint)
     v = ex.bag_element(cx, b.type, call.args[1], scope)
     return ir.BagS(call.name, b, v, span)
+
+
+def remove_stmt(cx: Context, call: ast.Call, scope: nm.Scope, span: Span) -> ir.Stmt:
+    """remove(q, i): delete the i-th element of a queue (1 is the head)."""
+    if len(call.args) != 2:
+        raise cx.abort("E306", "remove takes a queue and a position (1 is the head)",
+                       call.span)
+    q = lvalue(cx, call.args[0], scope)
+    if not isinstance(q.type, QueueT):
+        raise cx.abort("E301", f"remove needs a queue, found {ty.describe(q.type)}",
+                       call.args[0].span, hint="bags use take(b, v); sets use minus")
+    i = ex.int_expr(cx, call.args[1], scope)
+    ck.no_clock(cx, i, call.args[1].span)
+    ex.check_queue_position(cx, q.type, i, call.args[1].span)
+    return ir.RemoveS(q, i, span)
 
 
 def choose(cx: Context, binders: list[ast.Binder], body: ast.Block, scope: nm.Scope,

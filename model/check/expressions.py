@@ -256,6 +256,30 @@ def option_call(cx: Context, expr: ast.Call, scope: nm.Scope) -> ir.Expr:
     return co.fold(cx, ir.Call("get", (arg,), arg.type.elem, expr.span))
 
 
+# ---------------------------------------------------------------------------- queue positions
+# Language v2 (issue 17): q[i] reads the i-th element of a queue (1 is the head), and
+# remove(q, i) (model.check.actions) deletes it; E502 outside 1..len(q) at run time.
+
+
+def check_queue_position(cx: Context, q: QueueT, i: ir.Expr, span: Span) -> None:
+    if i.type is cxm.ERR:
+        raise cxm.Abort()
+    assert isinstance(i.type, IntT)
+    if i.type.time:
+        raise cx.abort("E301", "a queue position is a number, not a duration", span)
+    if isinstance(i, ir.Lit) and not 1 <= int(i.value) <= q.capacity:  # type: ignore[call-overload]
+        raise cx.abort("E304", f"position {i.value} is outside {q} (1 is the head, "
+                       f"{q.capacity} the last place)", span)
+
+
+def queue_at(cx: Context, q: ir.Expr, arg: ast.Expr, scope: nm.Scope) -> ir.Expr:
+    assert isinstance(q.type, QueueT)
+    i = int_expr(cx, arg, scope)
+    ck.no_clock(cx, i, arg.span)
+    check_queue_position(cx, q.type, i, arg.span)
+    return co.fold(cx, ir.Call("at", (q, i), q.type.elem, arg.span))
+
+
 # ---------------------------------------------------------------------------- bags
 # Language v2 (issue 17): `bag[N] of T`; put/take are statements (model.check.actions).
 
@@ -522,9 +546,13 @@ def index_expr(cx: Context, expr: ast.Index, scope: nm.Scope) -> ir.Expr:
     for arg in expr.args:
         if result.type is cxm.ERR:
             raise cxm.Abort()
+        if isinstance(result.type, QueueT):
+            result = queue_at(cx, result, arg, scope)
+            continue
         if not isinstance(result.type, ArrayT):
             raise cx.abort("E301", f"{result.type} cannot be indexed", expr.span,
-                           hint="only maps ([A] -> T) are indexed")
+                           hint="only maps ([A] -> T) and queues (q[1] is the head) are "
+                           "indexed")
         idx = index_value(cx, check_expr(cx, arg, scope, result.type.index),
                           result.type.index, arg.span)
         result = co.fold(cx, ir.Index(result, idx, result.type.elem, expr.span))

@@ -644,6 +644,13 @@ class Generator:
                 return self._pack(items)
             case ir.Call(fn="some" | "get" as fn, args=args):
                 return self._option_call(fn, args[0], e.type, ctx)
+            case ir.Call(fn="at", args=(q, i)):
+                typ = q.type
+                assert isinstance(typ, QueueT)
+                code = self.expr(q, ctx)
+                off = (f"_queue_offset({code}, {self.expr(i, ctx)}, {typ.len_width}, "
+                       f"{typ.elem.width})")
+                return self.extract(code, off, typ.elem)
             case ir.Call(fn="support" | "count" | "len" as fn, args=args) if isinstance(
                     args[0].type, BagT):
                 return self._bag_call(fn, args, ctx)
@@ -1025,6 +1032,17 @@ class Generator:
                 self.store(target, f"(({q} | ({enc} << {pos})) + 1)", ctx)
             case ir.BagS():
                 self._bag_stmt(stmt, ctx)
+            case ir.RemoveS(target=target, index=index):
+                typ = target.type
+                assert isinstance(typ, QueueT)
+                q, pos = self.fresh("l"), self.fresh("l")
+                w = typ.elem.width
+                self.line(f"{q} = {self.expr(target, ctx)}")
+                self.line(f"{pos} = _queue_offset({q}, {self.expr(index, ctx)}, "
+                          f"{typ.len_width}, {w})")
+                # the elements after it move down by one place; the length drops by one
+                self.store(target, f"((({q} & ((1 << {pos}) - 1)) | (({q} >> ({pos} + {w})) "
+                           f"<< {pos})) - 1)", ctx)
             case ir.PopS(target=target):
                 typ = target.type
                 assert isinstance(typ, QueueT)

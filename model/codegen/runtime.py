@@ -134,6 +134,13 @@ def _present(option: int) -> int:
     return option
 
 
+def _queue_offset(q: int, i: int, len_width: int, width: int) -> int:
+    """The bit offset of position i (1 is the head) of a packed queue; fails outside it."""
+    if not 1 <= i <= q & ((1 << len_width) - 1):
+        raise RuntimeFault()
+    return len_width + (i - 1) * width
+
+
 def _bag_len(bag: int, width: int, n: int) -> int:
     """The number of elements of a packed bag (counts of `width` bits, `n` of them)."""
     mask = (1 << width) - 1
@@ -159,4 +166,5 @@ HELPERS: dict[str, object] = {
     "_member_in": _member_in, "_ordinal_in": _ordinal_in,
 }
 HELPERS["_present"] = _present  # language v2 options (issue 17)
-HELPERS.update({"_bag_len": _bag_len, "_bag_support": _bag_support})  # language v2 bags
+HELPERS.update({"_bag_len": _bag_len, "_bag_support": _bag_support,
+                "_queue_offset": _queue_offset})  # language v2 bags

@@ -270,3 +270,39 @@ def test_bag_misuse_is_reported() -> None:
     assert _codes("var b: bag[2] of 0..3 = {}\naction a do { push(b, 1) }") == ["E301"]
     assert _codes("var b: bag[2] of 0..3 = {}\naction a do { take(b, 7) }") == ["E304"]
     assert _codes("var s: set of 0..3 = {}\ninvariant i: count(s, 1) == 0") == ["E301"]
+
+
+# ---------------------------------------------------------------------------- queue positions
+
+def test_queue_positions_and_remove_agree() -> None:
+    source = """
+        var q: queue[3] of 1..3 = [1, 2, 3]
+        var got: 0..3 = 0
+        action del(i: 1..3) when i <= len(q) do { got := q[i]; remove(q, i) }
+        allow deadlock
+    """
+    states, errors = _agree(source)
+    assert not errors
+    queues = {state[0] for state in states}
+    # every subsequence of [1, 2, 3] in order: removing keeps the others' order
+    assert queues == {(1, 2, 3), (2, 3), (1, 3), (1, 2), (1,), (2,), (3,), ()}
+
+
+def test_position_outside_the_queue_is_e502_in_both() -> None:
+    source = """
+        var q: queue[2] of 0..1 = [0]
+        var x: 0..1 = 0
+        action read do { x := q[2] }
+        action cut do { remove(q, 2) }
+        allow deadlock
+    """
+    _states, errors = _agree(source)
+    system = spec(source)
+    codes = [step.error.code for step in successors(system.model, ((0,), 0)) if step.error]
+    assert codes == ["E502", "E502"]
+    assert errors == {((0,), 0): 2}
+
+
+def test_queue_position_misuse_is_reported() -> None:
+    assert _codes("var q: queue[2] of 0..1 = []\ninvariant i: len(q) < 1 or q[3] == 0") == ["E304"]
+    assert _codes("var s: set of 0..1 = {}\naction a do { remove(s, 1) }") == ["E301"]
