@@ -262,13 +262,6 @@ class RecordLit(Expr):
 
 
 @dataclass(frozen=True, slots=True)
-class NoneLit(Expr):
-    """`none`: the absent value of an option type (typed by its context)."""
-
-    span: Span = _span()
-
-
-@dataclass(frozen=True, slots=True)
 class EmptyBrackets(Expr):
     """`[]`: the empty queue."""
 
@@ -610,4 +603,4 @@ class SpecFile:
     file: str
     span: Span = _span()
 
-__all__ += ["OptionType", "NoneLit", "BagType"]  # language v2 (issue 17)
+__all__ += ["OptionType", "BagType"]  # language v2 (issue 17)

@@ -549,9 +549,6 @@ class _Builder(Transformer):
     def bag_type(self, meta, children):
         return ast.BagType(children[0], children[1], self._s(meta))
 
-    def none_lit(self, meta, children):
-        return ast.NoneLit(self._s(meta))
-
     def field_type(self, meta, children):
         return ast.FieldType(str(children[0]), children[1], self._s(meta))
 

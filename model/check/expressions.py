@@ -57,7 +57,7 @@ def check_expr(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | No
         return option_expr(cx, expr, scope, expected)
     if broadcast and isinstance(expected, ArrayT) and isinstance(
             expr, (ast.EmptyBraces, ast.EmptyBrackets, ast.SeqLit, ast.RecordLit,
-                   ast.SetLit, ast.NoneLit)):
+                   ast.SetLit)) or (leaf_is_option(expected) and is_none(expr, scope)):
         leaf: Type = expected
         while isinstance(leaf, ArrayT):
             leaf = leaf.elem
@@ -175,10 +175,6 @@ def expr_node(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | Non
             items = tuple(ty.coerce(cx, check_expr(cx, e, scope, expected.elem), expected.elem,
                                     e.span, store=True) for e in elems)
             return co.fold(cx, ir.SeqLit(items, expected, expr.span))
-        case ast.NoneLit():
-            if isinstance(expected, OptionT):
-                return ir.Lit(None, expected, expr.span)
-            return none_without_context(cx, expr)
         case ast.MapComp(binder=binder, body=body):
             check_binder(cx, binder)
             domain = set_expr(cx, binder.domain, scope)
@@ -202,14 +198,26 @@ def expr_node(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | Non
 def option_expr(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: OptionT) -> ir.Expr:
     """`expr` where an option is expected: `none`, an if-then-else (each branch in the
     option's context), or anything else checked in the context of the option's type."""
-    if isinstance(expr, ast.NoneLit):
+    if is_none(expr, scope):
         return ir.Lit(None, expected, expr.span)
     if isinstance(expr, ast.Ite):
         return expr_node(cx, expr, scope, expected)
     return check_expr(cx, expr, scope, expected.elem)
 
 
-def none_without_context(cx: Context, expr: ast.NoneLit) -> ir.Expr:
+def is_none(expr: ast.Expr, scope: nm.Scope) -> bool:
+    """`none`, a name the spec does not bind (where an option is expected it is the option's
+    none even if an enum has a member `none`: that one is then written `Enum.none`)."""
+    return isinstance(expr, ast.NameRef) and expr.name == "none" and scope.lookup("none") is None
+
+
+def leaf_is_option(t: Type | None) -> bool:
+    while isinstance(t, ArrayT):
+        t = t.elem
+    return isinstance(t, OptionT)
+
+
+def none_without_context(cx: Context, expr: ast.Expr) -> ir.Expr:
     raise cx.abort("E309", "cannot tell which option type none is", expr.span,
                    hint="compare it with, or assign it to, a typed option")
 
@@ -340,8 +348,12 @@ def name_expr(cx: Context, expr: ast.NameRef, scope: nm.Scope, expected: Type | 
         return ir.LocalRef(binding, binding.type, expr.span)
     if isinstance(binding, nm.Sym):
         return sym_value(cx, binding, expr, scope, None)
+    if isinstance(expected, OptionT) and is_none(expr, scope):
+        return ir.Lit(None, expected, expr.span)
     if name in cx.enum_members:
         return enum_member(cx, expr, name, expected)
+    if is_none(expr, scope):
+        return none_without_context(cx, expr)
     if name == "_":
         raise cx.abort("E201", "'_' is only a wildcard in scenario steps", expr.span)
     candidates = scope.visible() + list(cx.enum_members)
@@ -874,8 +886,9 @@ def maybe_contextual(cx: Context, e: ast.Expr, scope: nm.Scope) -> ir.Expr | Non
 
 def maybe_needs_context(cx: Context, e: ast.Expr, scope: nm.Scope) -> bool:
     """Whether `e` can only be checked knowing its type from elsewhere."""
-    if isinstance(e, (ast.EmptyBraces, ast.EmptyBrackets, ast.RecordLit, ast.SeqLit,
-                      ast.NoneLit)):
+    if isinstance(e, (ast.EmptyBraces, ast.EmptyBrackets, ast.RecordLit, ast.SeqLit)):
+        return True
+    if is_none(e, scope) and "none" not in cx.enum_members:
         return True
     if _ambiguous_member(cx, e, scope):
         return True

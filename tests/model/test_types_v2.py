@@ -306,3 +306,17 @@ def test_position_outside_the_queue_is_e502_in_both() -> None:
 def test_queue_position_misuse_is_reported() -> None:
     assert _codes("var q: queue[2] of 0..1 = []\ninvariant i: len(q) < 1 or q[3] == 0") == ["E304"]
     assert _codes("var s: set of 0..1 = {}\naction a do { remove(s, 1) }") == ["E301"]
+
+
+def test_an_enum_member_named_none_keeps_working() -> None:
+    source = """
+        type Window = enum { none, short, long }
+        var w: Window = none
+        var o: option Window = none
+        action a when w == none do { w := short; o := Window.none }
+        action b when o == Window.none do { o := long }
+        allow deadlock
+    """
+    states, errors = _agree(source)
+    assert not errors
+    assert states == {("none", None), ("short", "none"), ("short", "long")}
