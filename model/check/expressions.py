@@ -313,6 +313,22 @@ def bag_element(cx: Context, bag: BagT, expr: ast.Expr, scope: nm.Scope) -> ir.E
     return ty.coerce(cx, v, bag.elem, expr.span)
 
 
+def bag_lit(cx: Context, expr: ast.SetLit, elems, scope: nm.Scope, bag: BagT) -> ir.Expr:
+    """`{a, a, b}` where a bag is expected: a constant bag, each element as often as listed."""
+    counts = [0] * (bag.elem.size() or 0)
+    for src in elems:
+        v = bag_element(cx, bag, src, scope)
+        if not isinstance(v, ir.Lit):
+            raise cx.abort("E308", "a bag literal lists constants", src.span,
+                           hint="start from {} and put(b, v) the others")
+        k = bag.elem.ordinal(v.value)
+        counts[k] += 1
+        if counts[k] > bag.capacity:
+            raise cx.abort("E304", f"{bag} holds {ty.fmt(v)} at most {bag.capacity} "
+                           f"time{'s' if bag.capacity > 1 else ''}", src.span)
+    return ir.Lit(tuple(counts), bag, expr.span)
+
+
 def bag_call(cx: Context, expr: ast.Call, scope: nm.Scope) -> ir.Expr:
     """count(b, v): how many times bag b holds v (0..N)."""
     if len(expr.args) != 2:
@@ -660,6 +676,8 @@ def arity(cx: Context, expr: ast.Call, args: list, n: int) -> None:
 
 def set_lit(cx: Context, expr: ast.SetLit, elems, scope: nm.Scope, expected: Type | None
              ) -> ir.Expr:
+    if isinstance(expected, BagT):
+        return bag_lit(cx, expr, elems, scope, expected)
     elem_expected = expected.elem if isinstance(expected, SetT) else None
     items = [check_expr(cx, e, scope, elem_expected) for e in elems]
     for item, src in zip(items, elems):

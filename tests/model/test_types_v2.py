@@ -320,3 +320,16 @@ def test_an_enum_member_named_none_keeps_working() -> None:
     states, errors = _agree(source)
     assert not errors
     assert states == {("none", None), ("short", "none"), ("short", "long")}
+
+
+def test_constant_bag_literals() -> None:
+    source = """
+        var b: bag[2] of 0..3 = {1, 3, 1}
+        action drop when count(b, 1) > 0 do { take(b, 1) }
+        invariant i: b == {1, 1, 3} or b == {3, 1} or b == {3}
+        allow deadlock
+    """
+    states, errors = _agree(source)
+    assert not errors and {state[0] for state in states} == {(0, 2, 0, 1), (0, 1, 0, 1),
+                                                             (0, 0, 0, 1)}
+    assert _codes("var b: bag[1] of 0..3 = {2, 2}") == ["E304"]
