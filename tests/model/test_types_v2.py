@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from model import SpecError
+from model.codegen import RuntimeFault
 from model.interp import successors
 from model.system import json_value
 from model.types import BOOL, ArrayT, BagT, EnumT, IntT, OptionT, RecordT, format_value
@@ -333,3 +334,47 @@ def test_constant_bag_literals() -> None:
     assert not errors and {state[0] for state in states} == {(0, 2, 0, 1), (0, 1, 0, 1),
                                                              (0, 0, 0, 1)}
     assert _codes("var b: bag[1] of 0..3 = {2, 2}") == ["E304"]
+
+
+PROPERTIES = """
+    type S = record { a: 0..1 }
+    var w: record { a: 0..2 } = {a: 0}
+    var m: [S] -> bool = false
+    var x: option 0..2 = none
+    var q: queue[2] of 0..1 = []
+    var b: bag[1] of 0..2 = {}
+    action grow when w.a < 2 do { w.a := w.a + 1 }
+    action setx when x == none do { x := 1 }
+    action fill when len(q) < 2 do { push(q, 0); put(b, 2) }
+    invariant keyed: exists s in S: m[w] or s.a == 0
+    invariant got: forall s in S: get(x) > 0 or s.a >= 0
+    invariant pos: exists s in S: q[1] == 0 or s.a == 1
+    invariant counted: forall s in S: count(b, w.a) == 0 or s.a >= 0
+    allow deadlock
+"""
+
+
+def test_properties_that_can_fail_agree_one_by_one() -> None:
+    """Quantifiers over parts that fail (a wider record key, get, q[i], count) are not
+    reordered by the compiler: each property fails in the same states in both."""
+    system = spec(PROPERTIES)
+    states = list(system.initial_states())
+    seen = set(states)
+    while states:
+        s = states.pop()
+        for _inst, _choices, t in system.labeled(s):
+            if t is not None and t not in seen:
+                seen.add(t)
+                states.append(t)
+    failing = 0
+    for k in range(len(system.properties)):
+        compiled = system.props_for(frozenset({k}))
+        for s in seen:
+            try:
+                got: object = compiled(s)
+            except RuntimeFault:
+                got = "error"
+            hits, error = system.property_hits(s, frozenset({k}))
+            assert got == ("error" if error is not None else hits)
+            failing += error is not None
+    assert failing
