@@ -102,6 +102,23 @@ class RecordType(TypeExpr):
     span: Span = _span()
 
 
+@dataclass(frozen=True, slots=True)
+class OptionType(TypeExpr):
+    """`option T` (language v2): `none` or a value of T."""
+
+    elem: TypeExpr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class BagType(TypeExpr):
+    """`bag[N] of T` (language v2): a multiset, each value at most N times."""
+
+    capacity: Expr
+    elem: TypeExpr
+    span: Span = _span()
+
+
 # ---------------------------------------------------------------------------- expressions
 
 
@@ -594,3 +611,5 @@ class SpecFile:
     decls: tuple[Decl, ...]
     file: str
     span: Span = _span()
+
+__all__ += ["OptionType", "BagType"]  # language v2 (issue 17)

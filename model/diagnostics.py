@@ -69,6 +69,7 @@ CODES: dict[str, str] = {
     "E505": "queue empty",
     "E506": "value too large",
     "E507": "assertion failed",
+    "E508": "get of none",
 }
 
 

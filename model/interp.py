@@ -13,7 +13,7 @@ from itertools import product
 
 from . import ir
 from .source import Span
-from .types import ArrayT, IntT, QueueT, RecordT, SetT, Type, Value, format_value
+from .types import ArrayT, BagT, IntT, OptionT, QueueT, RecordT, SetT, Type, Value, format_value
 
 __all__ = ["EvalError", "evaluate", "instances", "successors", "initial_states", "Env",
            "MAX_INT_BITS"]
@@ -77,7 +77,7 @@ def evaluate(expr: ir.Expr, state: tuple, env: Env, clocks=None) -> Value:  # no
             i = evaluate(index, state, env, clocks)
             assert isinstance(base.type, ArrayT)
             if not base.type.index.contains(i):
-                raise _fail("E502", f"index {format_value_safe(i)} is outside {base.type.index}",
+                raise _fail("E502", f"index {_shown(index.type, i)} is outside {base.type.index}",
                             index.span)
             return arr[base.type.index.ordinal(i)]  # type: ignore[index]
         case ir.Field(base=base, position=pos):
@@ -227,6 +227,10 @@ def _too_large(expr: ir.Expr) -> EvalError:
 
 def _call(expr: ir.Expr, fn: str, args, state, env, clocks) -> Value:  # noqa: ANN001
     vals = [evaluate(a, state, env, clocks) for a in args]
+    if fn == "at":
+        return vals[0][_queue_position(vals[0], vals[1], args[1].span)]  # type: ignore[index]
+    if fn in ("support", "count") or (fn == "len" and isinstance(args[0].type, BagT)):
+        return _bag_call(expr, fn, args, vals)
     if fn == "len":
         return len(vals[0])  # type: ignore[arg-type]
     if fn == "head":
@@ -235,6 +239,8 @@ def _call(expr: ir.Expr, fn: str, args, state, env, clocks) -> Value:  # noqa: A
         return vals[0][0]  # type: ignore[index]
     if fn == "abs":
         return abs(vals[0])  # type: ignore[arg-type]
+    if fn in ("some", "get"):
+        return _option_call(expr, fn, args[0], vals[0])
     if fn in ("min", "max"):
         if len(vals) == 2:
             return min(vals) if fn == "min" else max(vals)  # type: ignore[type-var]
@@ -242,6 +248,80 @@ def _call(expr: ir.Expr, fn: str, args, state, env, clocks) -> Value:  # noqa: A
             raise _fail("E505", f"{fn} of an empty set", expr.span)
         return min(vals[0]) if fn == "min" else max(vals[0])  # type: ignore[type-var]
     raise TypeError(f"unknown function {fn}")
+
+
+def _option_call(expr: ir.Expr, fn: str, arg: ir.Expr, value: Value) -> Value:
+    """Language v2 options: some(v) lifts v (checked to lie in the option's type), get(x)
+    reads an option's value (E508 when it is none)."""
+    if fn == "some":
+        assert isinstance(expr.type, OptionT)
+        return _check_in(expr.type.elem, value, arg.span)
+    if value is None:
+        raise _fail("E508", f"get of none: {describe_expr(arg)} is none", expr.span)
+    return value
+
+
+def _bag_call(expr: ir.Expr, fn: str, args, vals: list) -> Value:  # noqa: ANN001
+    """Language v2 bags (a tuple of counts in the element type's ordinal order)."""
+    bag = args[0].type
+    assert isinstance(bag, BagT)
+    counts = vals[0]
+    if fn == "len":
+        return sum(counts)
+    if fn == "support":
+        return frozenset(v for v, n in zip(bag.elem.values(), counts) if n)
+    return counts[_bag_position(bag, vals[1], args[1].span)]
+
+
+def _queue_position(queue: Value, i: Value, span: Span) -> int:
+    """The 0-based place of position i (1 is the head) of a queue; E502 outside it."""
+    n = len(queue)  # type: ignore[arg-type]
+    if not 1 <= i <= n:  # type: ignore[operator]
+        raise _fail("E502", f"position {i} is outside the queue, which holds {n} "
+                    f"element{'s' if n != 1 else ''}", span)
+    return int(i) - 1  # type: ignore[call-overload]
+
+
+def _bag_position(bag: BagT, value: Value, span: Span) -> int:
+    if not bag.elem.contains(value):
+        raise _fail("E502", f"{_shown(bag.elem, value)} is outside {bag.elem}", span)
+    return bag.elem.ordinal(value)
+
+
+def _bag_stmt(stmt: ir.BagS, state: tuple, env: Env) -> tuple:
+    """put(b, v) / take(b, v): one more or one fewer v in bag b."""
+    bag = stmt.target.type
+    assert isinstance(bag, BagT)
+    counts = list(evaluate(stmt.target, state, env))  # type: ignore[call-overload]
+    k = _bag_position(bag, evaluate(stmt.value, state, env), stmt.value.span)
+    if stmt.op == "put":
+        if counts[k] >= bag.capacity:
+            raise _fail("E504", f"put into {describe_target(stmt.target, state, env)}, which "
+                        f"holds {_shown(bag.elem, bag.elem.from_ordinal(k))} {counts[k]} "
+                        f"times already (capacity {bag.capacity})", stmt.span)
+        counts[k] += 1
+    else:
+        if counts[k] == 0:
+            raise _fail("E505", f"take from {describe_target(stmt.target, state, env)}, which "
+                        f"holds no {_shown(bag.elem, bag.elem.from_ordinal(k))}", stmt.span)
+        counts[k] -= 1
+    return _store(state, stmt.target, tuple(counts), env, stmt.span)
+
+
+def describe_expr(e: ir.Expr) -> str:
+    """A short name for an expression in a message (`x`, `agent[1].leader`, `m.to`)."""
+    match e:
+        case ir.VarRef(var=var):
+            return var.name
+        case ir.LocalRef(local=local):
+            return local.name
+        case ir.Field(base=base, name=name):
+            return f"{describe_expr(base)}.{name}"
+        case ir.Index(base=base, index=index) if isinstance(index, ir.Lit):
+            return f"{describe_expr(base)}[{_shown(index.type, index.value)}]"
+        case ir.Index(base=base):
+            return f"{describe_expr(base)}[...]"
+    return "the option"
 
 
 def clock_index(ref: ir.ClockRef, state: tuple, env: Env) -> int:
@@ -292,7 +372,7 @@ def _lvalue_path(target: ir.Expr, state: tuple, env: Env) -> tuple[int, list[tup
                 assert isinstance(base.type, ArrayT)
                 if not base.type.index.contains(i):
                     raise _fail("E502",
-                                f"index {format_value_safe(i)} is outside {base.type.index}",
+                                f"index {_shown(index.type, i)} is outside {base.type.index}",
                                 index.span)
                 path.append(("i", base.type.index.ordinal(i)))
                 node = base
@@ -320,6 +400,11 @@ def _store(state: tuple, target: ir.Expr, value: Value, env: Env, span: Span) ->
     items = list(state)
     items[var_index] = _set_path(state[var_index], path, value)
     return tuple(items)
+
+
+def _shown(typ: Type, value: Value) -> str:
+    """A value as the spec writes it where its type holds it (`{a: 2, b: false}`)."""
+    return format_value(typ, value) if _formattable(typ, value) else format_value_safe(value)
 
 
 def _formattable(typ: Type, value: Value) -> bool:
@@ -395,6 +480,12 @@ def execute(stmts: tuple[ir.Stmt, ...], state: tuple, env: dict, choices: tuple,
                                      "queue element")
                     new = tuple(queue) + (item,)  # type: ignore[arg-type]
                     state = _store(state, target, new, env, stmt.span)
+                case ir.BagS():
+                    state = _bag_stmt(stmt, state, env)
+                case ir.RemoveS(target=target, index=index):
+                    queue = tuple(evaluate(target, state, env))  # type: ignore[call-overload]
+                    at = _queue_position(queue, evaluate(index, state, env), index.span)
+                    state = _store(state, target, queue[:at] + queue[at + 1:], env, stmt.span)
                 case ir.PopS(target=target):
                     queue = evaluate(target, state, env)
                     if not queue:

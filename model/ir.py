@@ -294,6 +294,27 @@ class PopS(Stmt):
     span: Span = _sp()
 
 
+@dataclass(frozen=True, slots=True)
+class BagS(Stmt):
+    """`put(b, v)` (op "put": one more v, E504 beyond the capacity) or `take(b, v)` (op
+    "take": one v fewer, E505 if there is none) on bag `target` (language v2)."""
+
+    op: str
+    target: Expr
+    value: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveS(Stmt):
+    """`remove(q, i)`: delete the i-th element of queue `target` (1 is the head; E502
+    outside 1..len(q)), the later ones moving up (language v2)."""
+
+    target: Expr
+    index: Expr
+    span: Span = _sp()
+
+
 # ---------------------------------------------------------------------------- the model
 
 
@@ -527,3 +548,5 @@ class Model:
     @property
     def params(self) -> tuple[Variable, ...]:
         return tuple(v for v in self.variables if v.is_param)
+
+__all__ += ["BagS", "RemoveS"]  # language v2 (issue 17)

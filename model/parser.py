@@ -543,6 +543,12 @@ class _Builder(Transformer):
     def record_type(self, meta, children):
         return ast.RecordType(tuple(children), self._s(meta))
 
+    def option_type(self, meta, children):
+        return ast.OptionType(children[0], self._s(meta))
+
+    def bag_type(self, meta, children):
+        return ast.BagType(children[0], children[1], self._s(meta))
+
     def field_type(self, meta, children):
         return ast.FieldType(str(children[0]), children[1], self._s(meta))
 

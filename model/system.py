@@ -63,9 +63,11 @@ from .time import (
 )
 from .types import (
     ArrayT,
+    BagT,
     BoolT,
     EnumT,
     IntT,
+    OptionT,
     QueueT,
     RecordT,
     SetT,
@@ -739,7 +741,12 @@ def format_rep(typ: Type, rep: int) -> str:
 
 def json_value(typ: Type, value: Value) -> object:
     """A value as JSON data: arrays and records as objects, sets and queues as lists,
-    durations as seconds."""
+    durations as seconds, an option's none as null."""
+    if isinstance(typ, OptionT):
+        return None if value is None else json_value(typ.elem, value)
+    if isinstance(typ, BagT):  # each element as often as the bag holds it
+        return [json_value(typ.elem, v) for v, n in zip(typ.elem.values(), value)  # type: ignore[call-overload]
+                for _ in range(n)]
     if isinstance(typ, BoolT):
         return bool(value)
     if isinstance(typ, IntT):

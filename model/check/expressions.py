@@ -7,8 +7,8 @@ from __future__ import annotations
 from .. import ast, ir
 from ..diagnostics import did_you_mean
 from ..irutil import mentions_state as _mentions_state
-from ..source import Span
-from ..types import BOOL, ArrayT, BoolT, EnumT, IntT, QueueT, RecordT, SetT, Type
+from ..source import NO_SPAN, Span
+from ..types import BOOL, ArrayT, BagT, BoolT, EnumT, IntT, OptionT, QueueT, RecordT, SetT, Type
 from . import clocks as ck
 from . import constants as co
 from . import context as cxm
@@ -43,6 +43,8 @@ def set_expr(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | None
     e = check_expr(cx, expr, scope, expected)
     if e.type is cxm.ERR:
         raise cxm.Abort()
+    if isinstance(e.type, BagT):  # a bag where a set is expected: the values it holds
+        e = bag_support(cx, e)
     if not isinstance(e.type, SetT):
         raise cx.abort("E301", f"expected a set, found {ty.describe(e.type)}", expr.span,
                        hint="a type name (Agent), a range (1..N) or a set ({a, b})")
@@ -51,9 +53,11 @@ def set_expr(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | None
 
 def check_expr(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | None = None,
                broadcast: bool = False) -> ir.Expr:
+    if isinstance(expected, OptionT):
+        return option_expr(cx, expr, scope, expected)
     if broadcast and isinstance(expected, ArrayT) and isinstance(
             expr, (ast.EmptyBraces, ast.EmptyBrackets, ast.SeqLit, ast.RecordLit,
-                   ast.SetLit)):
+                   ast.SetLit)) or (leaf_is_option(expected) and is_none(expr, scope)):
         leaf: Type = expected
         while isinstance(leaf, ArrayT):
             leaf = leaf.elem
@@ -147,6 +151,8 @@ def expr_node(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | Non
         case ast.EmptyBraces():
             if isinstance(expected, SetT):
                 return ir.Lit(frozenset(), expected, expr.span)
+            if isinstance(expected, BagT):
+                return ir.Lit(expected.default(), expected, expr.span)
             raise cx.abort("E309", "cannot tell what set {} is", expr.span,
                            hint="compare it with, or assign it to, a typed set")
         case ast.SetLit(elems=elems):
@@ -190,6 +196,158 @@ def expr_node(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | Non
     raise TypeError(expr)  # pragma: no cover
 
 
+# ---------------------------------------------------------------------------- option types
+# Language v2 (issue 17): `none`, lifting (model.check.types.lift), `opt == v`, get(x).
+
+
+def option_expr(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: OptionT) -> ir.Expr:
+    """`expr` where an option is expected: `none`, an if-then-else (each branch in the
+    option's context), or anything else checked in the context of the option's type."""
+    if is_none(expr, scope):
+        return ir.Lit(None, expected, expr.span)
+    if isinstance(expr, ast.Ite):
+        return expr_node(cx, expr, scope, expected)
+    return check_expr(cx, expr, scope, expected.elem)
+
+
+def is_none(expr: ast.Expr, scope: nm.Scope) -> bool:
+    """`none`, a name the spec does not bind (where an option is expected it is the option's
+    none even if an enum has a member `none`: that one is then written `Enum.none`)."""
+    return isinstance(expr, ast.NameRef) and expr.name == "none" and scope.lookup("none") is None
+
+
+def leaf_is_option(t: Type | None) -> bool:
+    while isinstance(t, ArrayT):
+        t = t.elem
+    return isinstance(t, OptionT)
+
+
+def none_without_context(cx: Context, expr: ast.Expr) -> ir.Expr:
+    raise cx.abort("E309", "cannot tell which option type none is", expr.span,
+                   hint="compare it with, or assign it to, a typed option")
+
+
+def option_comparison(cx: Context, op: str, a: ir.Expr, b: ir.Expr, span: Span) -> ir.Expr | None:
+    """`opt == v` as `opt != none and get(opt) == v` (`!=`: `opt == none or get(opt) != v`),
+    so v is compared as a T, never stored in the option; None when neither side lifts."""
+    if op not in ("==", "!="):
+        for e in (a, b):
+            if isinstance(e.type, OptionT) and isinstance(e.type.elem, IntT):
+                raise cx.abort("E301", f"'{op}' compares numbers, found {e.type}", e.span,
+                               hint="test x != none, then compare get(x)")
+        return None
+    if ty.lifts(a.type, b.type):
+        a, b = b, a
+    if not (ty.lifts(b.type, a.type) and ty.compatible(cx, b.type, a.type.elem)):  # type: ignore[attr-defined]
+        return None
+    assert isinstance(a.type, OptionT)
+    # the parts written by this rewriting have no source text: explanations skip them
+    none = ir.Lit(None, a.type, NO_SPAN)
+    value = ir.Call("get", (a,), a.type.elem, NO_SPAN)
+    if ty.needs_convert(b.type, value.type):
+        joined = ty.join(cx, value.type, b.type, span)
+        value, b = ty.coerce(cx, value, joined, span), ty.coerce(cx, b, joined, span)
+    inner = co.fold(cx, ir.Binary(op, value, b, BOOL, NO_SPAN))
+    test = ir.Binary("!=" if op == "==" else "==", a, none, BOOL, NO_SPAN)
+    return co.fold(cx, ir.Binary("and" if op == "==" else "or", test, inner, BOOL, span))
+
+
+OPTION_FUNCTIONS = ("get",)
+
+
+def option_call(cx: Context, expr: ast.Call, scope: nm.Scope) -> ir.Expr:
+    """get(x): the value of option x; a run-time error (E508) when x is none."""
+    if len(expr.args) != 1:
+        raise cx.abort("E306", "get takes one option", expr.span)
+    arg = check_expr(cx, expr.args[0], scope)
+    ck.no_clock(cx, arg, expr.args[0].span)
+    if arg.type is cxm.ERR:
+        raise cxm.Abort()
+    if not isinstance(arg.type, OptionT):
+        raise cx.abort("E301", f"get needs an option, found {ty.describe(arg.type)}",
+                       expr.args[0].span, hint="only an `option T` may be none")
+    return co.fold(cx, ir.Call("get", (arg,), arg.type.elem, expr.span))
+
+
+# ---------------------------------------------------------------------------- queue positions
+# Language v2 (issue 17): q[i] reads the i-th element of a queue (1 is the head), and
+# remove(q, i) (model.check.actions) deletes it; E502 outside 1..len(q) at run time.
+
+
+def check_queue_position(cx: Context, q: QueueT, i: ir.Expr, span: Span) -> None:
+    if i.type is cxm.ERR:
+        raise cxm.Abort()
+    assert isinstance(i.type, IntT)
+    if i.type.time:
+        raise cx.abort("E301", "a queue position is a number, not a duration", span)
+    if isinstance(i, ir.Lit) and not 1 <= int(i.value) <= q.capacity:  # type: ignore[call-overload]
+        raise cx.abort("E304", f"position {i.value} is outside {q} (1 is the head, "
+                       f"{q.capacity} the last place)", span)
+
+
+def queue_at(cx: Context, q: ir.Expr, arg: ast.Expr, scope: nm.Scope) -> ir.Expr:
+    assert isinstance(q.type, QueueT)
+    i = int_expr(cx, arg, scope)
+    ck.no_clock(cx, i, arg.span)
+    check_queue_position(cx, q.type, i, arg.span)
+    return co.fold(cx, ir.Call("at", (q, i), q.type.elem, arg.span))
+
+
+# ---------------------------------------------------------------------------- bags
+# Language v2 (issue 17): `bag[N] of T`; put/take are statements (model.check.actions).
+
+BAG_FUNCTIONS = ("count",)
+
+
+def bag_support(cx: Context, bag: ir.Expr) -> ir.Expr:
+    """The set of the values a bag holds at least once (`m in b`, `choose m in b`)."""
+    assert isinstance(bag.type, BagT)
+    return co.fold(cx, ir.Call("support", (bag,), SetT(bag.type.elem), bag.span))
+
+
+def bag_element(cx: Context, bag: BagT, expr: ast.Expr, scope: nm.Scope) -> ir.Expr:
+    """An element given to count/put/take: a value of the bag's element type."""
+    v = check_expr(cx, expr, scope, bag.elem)
+    ck.no_clock(cx, v, expr.span)
+    if v.type is cxm.ERR:
+        raise cxm.Abort()
+    if not ty.compatible(cx, v.type, bag.elem):
+        raise cx.abort("E301", f"{bag} holds {bag.elem}, not {ty.describe(v.type)}", expr.span)
+    if isinstance(v, ir.Lit) and not bag.elem.contains(v.value):
+        raise cx.abort("E304", f"{ty.fmt(v)} is not a value of {bag.elem}", expr.span)
+    return ty.coerce(cx, v, bag.elem, expr.span)
+
+
+def bag_lit(cx: Context, expr: ast.SetLit, elems, scope: nm.Scope, bag: BagT) -> ir.Expr:
+    """`{a, a, b}` where a bag is expected: a constant bag, each element as often as listed."""
+    counts = [0] * (bag.elem.size() or 0)
+    for src in elems:
+        v = bag_element(cx, bag, src, scope)
+        if not isinstance(v, ir.Lit):
+            raise cx.abort("E308", "a bag literal lists constants", src.span,
+                           hint="start from {} and put(b, v) the others")
+        k = bag.elem.ordinal(v.value)
+        counts[k] += 1
+        if counts[k] > bag.capacity:
+            raise cx.abort("E304", f"{bag} holds {ty.fmt(v)} at most {bag.capacity} "
+                           f"time{'s' if bag.capacity > 1 else ''}", src.span)
+    return ir.Lit(tuple(counts), bag, expr.span)
+
+
+def bag_call(cx: Context, expr: ast.Call, scope: nm.Scope) -> ir.Expr:
+    """count(b, v): how many times bag b holds v (0..N)."""
+    if len(expr.args) != 2:
+        raise cx.abort("E306", "count takes a bag and a value", expr.span)
+    b = check_expr(cx, expr.args[0], scope)
+    if b.type is cxm.ERR:
+        raise cxm.Abort()
+    if not isinstance(b.type, BagT):
+        raise cx.abort("E301", f"count needs a bag, found {ty.describe(b.type)}",
+                       expr.args[0].span, hint="a set holds a value once: write v in s")
+    v = bag_element(cx, b.type, expr.args[1], scope)
+    return co.fold(cx, ir.Call("count", (b, v), IntT(0, b.type.capacity), expr.span))
+
+
 def static_domain(cx: Context, domain: ir.Expr, span: Span) -> Type:
     """The index type a map comprehension ranges over: a whole type or constant range."""
     if isinstance(domain, ir.Lit) and isinstance(domain.type, SetT):
@@ -222,8 +380,12 @@ def name_expr(cx: Context, expr: ast.NameRef, scope: nm.Scope, expected: Type | 
         return ir.LocalRef(binding, binding.type, expr.span)
     if isinstance(binding, nm.Sym):
         return sym_value(cx, binding, expr, scope, None)
+    if isinstance(expected, OptionT) and is_none(expr, scope):
+        return ir.Lit(None, expected, expr.span)
     if name in cx.enum_members:
         return enum_member(cx, expr, name, expected)
+    if is_none(expr, scope):
+        return none_without_context(cx, expr)
     if name == "_":
         raise cx.abort("E201", "'_' is only a wildcard in scenario steps", expr.span)
     candidates = scope.visible() + list(cx.enum_members)
@@ -423,9 +585,13 @@ def index_expr(cx: Context, expr: ast.Index, scope: nm.Scope) -> ir.Expr:
     for arg in expr.args:
         if result.type is cxm.ERR:
             raise cxm.Abort()
+        if isinstance(result.type, QueueT):
+            result = queue_at(cx, result, arg, scope)
+            continue
         if not isinstance(result.type, ArrayT):
             raise cx.abort("E301", f"{result.type} cannot be indexed", expr.span,
-                           hint="only maps ([A] -> T) are indexed")
+                           hint="only maps ([A] -> T) and queues (q[1] is the head) are "
+                           "indexed")
         idx = index_value(cx, check_expr(cx, arg, scope, result.type.index),
                           result.type.index, arg.span)
         result = co.fold(cx, ir.Index(result, idx, result.type.elem, expr.span))
@@ -455,6 +621,10 @@ def call_expr(cx: Context, expr: ast.Call, scope: nm.Scope, expected: Type | Non
                 value = ir.Checked(value, local.type, arg.span)
             result = ir.LetE(local, value, result, result.type, expr.span)
         return co.fold(cx, result)
+    if name in OPTION_FUNCTIONS:
+        return option_call(cx, expr, scope)
+    if name in BAG_FUNCTIONS:
+        return bag_call(cx, expr, scope)
     if name in cxm.STATEMENT_FUNCTIONS:
         raise cx.abort("E301", f"{name}(...) is a statement, not a value", expr.span)
     if name not in cxm.BUILTIN_FUNCTIONS:
@@ -475,6 +645,8 @@ def call_expr(cx: Context, expr: ast.Call, scope: nm.Scope, expected: Type | Non
             rt: Type = IntT(0, t.capacity)
         elif isinstance(t, SetT):
             rt = IntT(0, t.elem.size())
+        elif isinstance(t, BagT):
+            rt = IntT(0, t.capacity * (t.elem.size() or 0))
         else:
             raise cx.abort("E301", f"len needs a queue or a set, found {t}",
                            expr.args[0].span)
@@ -515,6 +687,8 @@ def arity(cx: Context, expr: ast.Call, args: list, n: int) -> None:
 
 def set_lit(cx: Context, expr: ast.SetLit, elems, scope: nm.Scope, expected: Type | None
              ) -> ir.Expr:
+    if isinstance(expected, BagT):
+        return bag_lit(cx, expr, elems, scope, expected)
     elem_expected = expected.elem if isinstance(expected, SetT) else None
     items = [check_expr(cx, e, scope, elem_expected) for e in elems]
     for item, src in zip(items, elems):
@@ -712,6 +886,9 @@ def comparison(cx: Context, expr: ast.Binary, scope: nm.Scope) -> ir.Expr:
     ck.no_clock(cx, b, right_raw.span)
     if a.type is cxm.ERR or b.type is cxm.ERR:
         raise cxm.Abort()
+    lifted = option_comparison(cx, op, a, b, expr.span)
+    if lifted is not None:
+        return lifted
     if op in ("<", "<=", ">", ">="):
         for e, src in ((a, left_raw), (b, right_raw)):
             if not isinstance(e.type, IntT):
@@ -739,6 +916,8 @@ def maybe_contextual(cx: Context, e: ast.Expr, scope: nm.Scope) -> ir.Expr | Non
 def maybe_needs_context(cx: Context, e: ast.Expr, scope: nm.Scope) -> bool:
     """Whether `e` can only be checked knowing its type from elsewhere."""
     if isinstance(e, (ast.EmptyBraces, ast.EmptyBrackets, ast.RecordLit, ast.SeqLit)):
+        return True
+    if is_none(e, scope) and "none" not in cx.enum_members:
         return True
     if _ambiguous_member(cx, e, scope):
         return True
