@@ -7,8 +7,20 @@ from __future__ import annotations
 from .. import ast, ir
 from ..diagnostics import did_you_mean
 from ..source import Span
-from ..types import (BOOL, ArrayT, BagT, BoolT, EnumT, IntT, OptionT, QueueT, RecordT, SetT,
-                     Type, format_value)
+from ..types import (
+    BOOL,
+    ArrayT,
+    BagT,
+    BoolT,
+    EnumT,
+    IntT,
+    OptionT,
+    QueueT,
+    RecordT,
+    SetT,
+    Type,
+    format_value,
+)
 from . import constants as co
 from . import context as cxm
 from . import names as nm

@@ -32,8 +32,19 @@ from .. import ir
 from ..cache import compile_cached
 from ..irutil import argument_tuples, miniscope, substitute, substitute_stmts
 from ..layout import Layout
-from ..types import (ArrayT, BagT, BoolT, EnumT, IntT, OptionT, QueueT, RecordT, SetT, Type,
-                     format_value)
+from ..types import (
+    ArrayT,
+    BagT,
+    BoolT,
+    EnumT,
+    IntT,
+    OptionT,
+    QueueT,
+    RecordT,
+    SetT,
+    Type,
+    format_value,
+)
 from .runtime import HELPERS, RuntimeFault, rep_of
 
 __all__ = ["Context", "Generator", "ClockAccess", "specialize", "scoped", "describe_instance",
