@@ -29,6 +29,7 @@ __all__ = [
     "StepItem",
     "StepArg",
     "WaitItem", "AssertItem", "AssumeItem", "SpecFile",
+    "InitDecl", "BoundaryDecl",
 ]
 
 
@@ -585,3 +586,28 @@ class SpecFile:
     decls: tuple[Decl, ...]
     file: str
     span: Span = _span()
+
+
+# ---------------------------------------------------------------------------- issue 17
+
+
+@dataclass(frozen=True, slots=True)
+class InitDecl(Decl):
+    """`init [NAME]: P`: the initial states are the assignments where every init holds."""
+
+    name: str | None
+    expr: Expr
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class BoundaryDecl(Decl):
+    """`boundary NAME: P`: a state where P is false is checked but not expanded (TLC's
+    CONSTRAINT)."""
+
+    name: str
+    expr: Expr
+    span: Span = _span()
+    name_span: Span = _span()
+

@@ -16,7 +16,7 @@ from .source import Span
 from .types import ArrayT, IntT, QueueT, RecordT, SetT, Type, Value, format_value
 
 __all__ = ["EvalError", "evaluate", "instances", "successors", "initial_states", "Env",
-           "MAX_INT_BITS"]
+           "MAX_INT_BITS", "iter_initial_states", "free_variables"]
 
 Env = Mapping[ir.Local, Value]
 
@@ -479,6 +479,74 @@ def initial_states(model: ir.Model) -> list[tuple]:
                 state[v.index] = evaluate(v.init, tuple(state), {})
             out.append(tuple(state))
     return out
+
+
+def free_variables(model: ir.Model) -> set[int]:
+    """The variables an `init` predicate reads that have no initialiser of their own: they
+    range over their whole type in the initial enumeration."""
+    read = {k for pred in model.inits for k in pred.reads}
+    return {v.index for v in model.variables
+            if v.index in read and not v.is_param and v.init_kind is None
+            and not v.init_from_state}
+
+
+def iter_initial_states(model: ir.Model) -> Iterator[tuple]:
+    """The initial states one at a time, in the order `initial_states` gives them. With
+    `init` predicates, the variables get their values one after the other (params first,
+    then the others in declaration order) and each predicate is tested as soon as every
+    variable it reads has one, so a failing predicate prunes every completion of the
+    partial assignment: a large initial set is never built whole."""
+    if not model.inits:
+        yield from initial_states(model)
+        return
+    free = free_variables(model)
+    params = [v for v in model.variables if v.is_param]
+    others = [v for v in model.variables if not v.is_param and not v.init_from_state]
+    derived = [v for v in model.variables if v.init_from_state]
+    order = params + others
+    position = {v.index: k for k, v in enumerate(order)}
+    due: list[list[ir.InitPred]] = [[] for _ in order]  # tested once order[k] has a value
+    for pred in model.inits:
+        due[max(position[i] for i in pred.reads)].append(pred)
+    n = len(model.variables)
+
+    def candidates(k: int, partial: list) -> Iterator[Value]:
+        var = order[k]
+        if var.index in free:
+            return var.type.values()
+        frozen = tuple(partial) if not var.is_param else ()
+        return iter(initial_values(var, frozen, {}))
+
+    partial: list[Value] = [None] * n
+    if not order:
+        if all(evaluate(p.expr, tuple(partial), {}) for p in model.inits):
+            yield tuple(partial)
+        return
+    stack: list[Iterator[Value]] = [candidates(0, partial)]
+    while stack:
+        k = len(stack) - 1
+        var = order[k]
+        value = next(stack[-1], _DONE)
+        if value is _DONE:
+            stack.pop()
+            partial[var.index] = None
+            continue
+        partial[var.index] = value
+        if due[k]:
+            state = tuple(partial)
+            if not all(evaluate(p.expr, state, {}) for p in due[k]):
+                continue
+        if k + 1 < len(order):
+            stack.append(candidates(k + 1, partial))
+            continue
+        state_list = list(partial)
+        for v in derived:  # monitors: computed from the rest of the initial state
+            assert v.init is not None
+            state_list[v.index] = evaluate(v.init, tuple(state_list), {})
+        yield tuple(state_list)
+
+
+_DONE = object()
 
 
 def initial_values(var: ir.Variable, params: tuple, env: Env) -> list[Value]:

@@ -21,6 +21,7 @@ __all__ = [
     "Variable", "Clock", "Process", "Action", "Bound", "Property", "ResponseMonitor", "Derived",
     "Liveness", "Interval", "Measure", "ScenarioStep",
     "ScenarioWait", "ScenarioAssert", "ScenarioAssume", "Scenario", "Model",
+    "InitPred",
 ]
 
 _uid = itertools.count()
@@ -503,6 +504,18 @@ class Scenario:
 
 
 @dataclass(eq=False)
+class InitPred:
+    """An `init` predicate or a `boundary`: a condition on the variables; `reads` are the
+    indices of the variables it reads (the initial enumeration tests it as soon as the
+    last of them has a value)."""
+
+    name: str
+    expr: Expr
+    reads: tuple[int, ...]
+    span: Span
+
+
+@dataclass(eq=False)
 class Model:
     name: str
     file: str
@@ -519,6 +532,8 @@ class Model:
     liveness: tuple[Liveness, ...] = ()
     measures: tuple[Measure, ...] = ()
     derived: tuple[Derived, ...] = ()  # `show` columns of every trace
+    inits: tuple[InitPred, ...] = ()  # `init` predicates (narrow the initial states)
+    boundaries: tuple[InitPred, ...] = ()  # `boundary`: states outside are not expanded
 
     @property
     def n_clocks(self) -> int:

@@ -51,6 +51,7 @@ TOP_LEVEL_KEYWORDS = (
     "spec", "import", "const", "param", "type", "var", "clock", "def", "process", "action",
     "timeout", "bound", "invariant", "reachable", "property", "measure", "expect", "allow",
     "scenario", "fair", "strong", "show",
+    "init", "boundary",
 )
 
 _UNITS_MS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000}
@@ -465,6 +466,16 @@ class _Builder(Transformer):
     def show_decl(self, meta, children):
         name, expr = children
         return ast.ShowDecl(str(name), expr, self._s(meta), self._n(name))
+
+    # -- initial predicates, boundaries (issue 17)
+    def init_decl(self, meta, children):
+        name, expr = children
+        return ast.InitDecl(str(name) if name is not None else None, expr, self._s(meta),
+                            self._n(name) if name is not None else self._s(meta))
+
+    def boundary_decl(self, meta, children):
+        name, expr = children
+        return ast.BoundaryDecl(str(name), expr, self._s(meta), self._n(name))
 
     def expect_decl(self, meta, children):
         name, verdict, when = children

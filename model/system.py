@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
+from itertools import islice
 from typing import Any
 
 from . import interp, ir
@@ -293,11 +294,13 @@ class TransitionSystem:
         return out
 
     # -------------------------------------------------------------- states
-    def initial_states(self) -> list[int]:
+    def initial_states(self, limit: int | None = None) -> list[int]:
         """The packed initial states. A spec error (SpecError) when an initial value falls
-        outside its domain, or when there is no initial state at all."""
+        outside its domain, or when there is no initial state at all. With `limit`, the
+        enumeration stops after limit + 1 states (more than `limit` says it was cut)."""
         try:
-            states = interp.initial_states(self.model)
+            enumeration = interp.iter_initial_states(self.model)
+            states = list(enumeration if limit is None else islice(enumeration, limit + 1))
         except interp.EvalError as err:
             raise SpecError([Diagnostic(err.code, err.message, err.span)],
                             self.sources) from None
@@ -801,10 +804,10 @@ class DiscreteTimeSystem(TransitionSystem):
             _ = self.code
         return self._tick_fn(state)  # type: ignore[misc]
 
-    def initial_states(self) -> list[int]:
+    def initial_states(self, limit: int | None = None) -> list[int]:
         # clocks start at 0; an initial state that violates a bound cannot exist
         check = self._bounds_check()
-        return [s for s in super().initial_states() if check(s)]
+        return [s for s in super().initial_states(limit) if check(s)]
 
     def _bounds_check(self) -> Callable[[int], bool]:
         _ = self.code

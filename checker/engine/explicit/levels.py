@@ -31,6 +31,7 @@ from model import RuntimeFault
 from ...verdicts import unexpected
 from ..budget import StopReason
 from ..findings import Findings
+from ..initial import initial_states
 from ..store import LevelStore, contains
 
 if TYPE_CHECKING:
@@ -143,10 +144,12 @@ def explore_levels(job: Job) -> Findings[int]:
     system = job.system
     options = job.options
     workers = options.workers
-    initial = list(dict.fromkeys(system.initial_states()))
+    initial, cut = initial_states(system, options)
     store = LevelStore(initial)
     ex: Findings[int] = Findings(initial, store, check_deadlock=job.check_deadlock,
                                  stop_when=unexpected(system) if job.fail_fast else None)
+    if cut:  # the state bound cut the initial states already: check them, expand none
+        ex.stop_reason = StopReason.MAX_STATES
     active = set(job.active)
     expander = _Expander(system)
     pool = None
@@ -194,6 +197,8 @@ def explore_levels(job: Job) -> Findings[int]:
         with job.budget.search(job.phase, ex) as meter:
             meter.poll(len(store), 0, 0, len(frontier))
             while len(frontier):
+                if ex.stop_reason is not None:
+                    break
                 if options.max_depth is not None and ex.depth >= options.max_depth:
                     ex.stop_reason = StopReason.MAX_DEPTH
                     break

@@ -21,6 +21,7 @@ from model import RuntimeFault
 from ...verdicts import unexpected
 from ..budget import CHECK_EVERY, Meter, Stop, StopReason
 from ..findings import Findings
+from ..initial import initial_states
 from ..store import ROOT, DictStore
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class _Search:
         self.meter = meter
         self.parent: dict[int, int] = findings.store.parent
         self.props_fn = system.props_for(frozenset(self.active)) if self.active else None
+        self.initial_cut = False  # the initial states were cut at the state bound
 
     # -------------------------------------------------------------- findings
     def note(self, state: int) -> None:
@@ -175,6 +177,9 @@ class _Search:
             for s in frontier:
                 if self.props_fn is not None:
                     self.note(s)
+        if self.initial_cut:  # the state bound cut the initial states already
+            ex.stop_reason = StopReason.MAX_STATES
+            return
         while frontier:
             if self.max_depth is not None and ex.depth >= self.max_depth:
                 ex.stop_reason = StopReason.MAX_DEPTH
@@ -188,11 +193,13 @@ def explore_dict(job: Job, system: TransitionSystem | None = None) -> Findings[i
     """Explore `system` (default: the job's) breadth first, checking the job's active
     properties. A system with `tick` is explored in discrete time."""
     system = system or job.system
-    initial = list(dict.fromkeys(system.initial_states()))
+    initial, cut = initial_states(system, job.options)
     findings: Findings[int] = Findings(initial, DictStore({s: ROOT for s in initial}),
                                        check_deadlock=job.check_deadlock,
                                        stop_when=unexpected(system) if job.fail_fast else None)
     with job.budget.search(job.phase, findings) as meter:
-        _Search(job, system, findings, meter).run()
+        search = _Search(job, system, findings, meter)
+        search.initial_cut = cut
+        search.run()
     findings.states = len(findings.store)
     return findings
