@@ -132,4 +132,5 @@ def make_report(system: TransitionSystem, options: Options, engine: str,
         outcome = "ok"
     return Report(system.name, system.file, tuple(system.constants()), options.describe(),
                   engine, outcome, stop_reason, stats, tuple(results), coverage,
-                  system.processes, disabled, disabled_complete, _graph=graph)
+                  system.processes, disabled, disabled_complete, _graph=graph,
+                  boundaries=system.boundary_names)

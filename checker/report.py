@@ -225,6 +225,9 @@ class Stats:
     seconds: float
     exhaustive: bool
     symbolic: bool = False  # states are zones (the zone engine)
+    # states outside the spec's `boundary` (checked, not expanded, not counted in
+    # `states`); None: the spec has no boundary
+    outside: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +287,7 @@ class Report:
     disabled_complete: bool = True
     tool: str = TOOL
     version: str = VERSION
+    boundaries: tuple[str, ...] = ()  # the spec's `boundary` names (stats.outside: what they cut)
     _graph: Callable[[], Any] | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -329,6 +333,20 @@ def expectation_note(p: PropertyResult) -> str | None:
     if p.expected == "fails":
         return "as expected"
     return None
+
+
+def boundary_text(report: Report) -> str | None:
+    """What every report says when the spec has a boundary: how many states lay beyond it
+    (checked, not expanded), and that the verdicts are for the bounded space; None without
+    a boundary."""
+    outside = report.stats.outside
+    if outside is None:
+        return None
+    names = ", ".join(report.boundaries)
+    if outside == 0:
+        return f"boundary {names}: no state lies outside it, so it cut nothing"
+    return (f"boundary {names}: {outside:,} state{'s' if outside != 1 else ''} outside it "
+            "checked but not expanded; every verdict is for the bounded state space")
 
 
 def stop_reason_text(reason: str) -> str:

@@ -444,6 +444,27 @@ class TransitionSystem:
     def _clock_read(self) -> Any:
         return None
 
+    @cached_property
+    def outside(self) -> Callable[[int], bool] | None:
+        """`outside(state)`: whether a packed state lies outside the spec's `boundary`
+        declarations (some boundary is false there, or cannot be evaluated there), so the
+        search checks it but does not expand it (TLC's CONSTRAINT); None without any."""
+        if not self.model.boundaries:
+            return None
+        preds = [self.predicate(b.expr) for b in self.model.boundaries]
+
+        def outside(state: int) -> bool:
+            try:
+                return not all(p(state) for p in preds)
+            except RuntimeFault:
+                return True
+        return outside
+
+    @cached_property
+    def boundary_names(self) -> tuple[str, ...]:
+        """The names of the spec's `boundary` declarations, in order."""
+        return tuple(b.name for b in self.model.boundaries)
+
     def predicate(self, expr: ir.Expr) -> Callable[[int], bool]:
         """A compiled test of a boolean expression over packed states (raises RuntimeFault
         where the expression fails)."""

@@ -113,6 +113,17 @@ def leads_to_results(system: TransitionSystem, props: Sequence[LivenessInfo],
             out.append(result(system, prop.name, "leadsto", "holds", None, str(prop.span), None))
             continue
         path = [graph.states[v] for v in lasso.nodes]
+        outside = system.outside
+        if lasso.loop_start is None and discrete is None and outside is not None and \
+                outside(path[-1]):
+            # the run stops only because the boundary cut the search there: beyond it,
+            # Q may still come; the bounded space cannot tell
+            out.append(result(system, prop.name, "leadsto", "unknown",
+                              f"{prop.name}: a run from a state where the left side holds "
+                              "leaves the boundary without the right side holding; the "
+                              "search does not go beyond the boundary",
+                              str(prop.span), None))
+            continue
         trace = make_trace(path, lasso.insts, lasso.loop_start)
         if lasso.loop_start is None:
             message = (f"{prop.name}: from a state where the left side holds, a run reaches a "

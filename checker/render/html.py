@@ -18,6 +18,7 @@ from ..report import (
     Report,
     Step,
     Trace,
+    boundary_text,
     expectation_note,
     stop_reason_text,
 )
@@ -260,6 +261,8 @@ def _run(report: Report, command: str | None, emit,  # noqa: ANN001
             f"{_esc(label)}: {seconds:.2f} s" for label, seconds in timings)))
     if report.stop_reason:
         rows.append(("stopped", _esc(stop_reason_text(report.stop_reason))))
+    if boundary_text(report) is not None:
+        rows.append(("boundary", _esc(boundary_text(report) or "")))
     emit('<table class="facts"><tbody>')
     for name, value in rows:
         emit(f"<tr><td>{_esc(name)}</td><td>{value}</td></tr>")

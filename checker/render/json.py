@@ -135,7 +135,16 @@ def report_data(report: Report) -> dict[str, object]:
         "properties": [_property(p) for p in report.properties],
         "coverage": [{"action": a, "fired": n} for a, n in report.coverage],
         "disabled_actions": _disabled(report),
+        **_boundary(report),
     }
+
+
+def _boundary(report: Report) -> dict[str, object]:
+    """`boundary`, only for a spec that declares one (docs/json-report.md): its names and
+    the states outside it (checked, not expanded, not counted in stats.states)."""
+    if report.stats.outside is None:
+        return {}
+    return {"boundary": {"names": list(report.boundaries), "outside": report.stats.outside}}
 
 
 def _disabled(report: Report) -> dict[str, object]:

@@ -8,6 +8,7 @@ from ..report import (
     PropertyResult,
     Report,
     Trace,
+    boundary_text,
     expectation_note,
     stop_reason_text,
 )
@@ -59,6 +60,9 @@ def render_text(report: Report) -> str:
                  f"{stats.depth}, {stuck}{'' if stats.exhaustive else ' (not exhaustive)'}")
     if report.stop_reason:
         lines.append(f"stopped: {stop_reason_text(report.stop_reason)}")
+    cut = boundary_text(report)
+    if cut is not None:
+        lines.append(cut)
     for p in report.properties:
         if p.trace is not None or (p.message and p.status != "holds"):
             lines.append("")

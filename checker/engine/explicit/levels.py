@@ -61,6 +61,7 @@ class _Expanded:
     hits: list[tuple[int, int]] = field(default_factory=list)  # (property, position)
     runtime: tuple[int, Literal["action", "property"], int] | None = None  # (position, what, index)
     runtime_count: int = 0
+    outside: int = 0  # states beyond the boundary: checked, not expanded
 
 
 class _Expander:
@@ -81,6 +82,7 @@ class _Expander:
         extend = succ_out.extend
         count = counts.append
         successors = system.successors
+        outside = system.outside
         for pos, s in enumerate(states):
             if props is not None:
                 try:
@@ -96,6 +98,10 @@ class _Expander:
                         if hits >> k & 1:
                             out.hits.append((k, pos))
             if not expand:
+                continue
+            if outside is not None and outside(s):
+                out.outside += 1
+                count(0)
                 continue
             try:
                 succ = successors(s)
@@ -148,6 +154,7 @@ def explore_levels(job: Job) -> Findings[int]:
     store = LevelStore(initial)
     ex: Findings[int] = Findings(initial, store, check_deadlock=job.check_deadlock,
                                  stop_when=unexpected(system) if job.fail_fast else None)
+    ex.has_boundary = system.outside is not None
     if cut:  # the state bound cut the initial states already: check them, expand none
         ex.stop_reason = StopReason.MAX_STATES
     active = set(job.active)
@@ -211,6 +218,7 @@ def explore_levels(job: Job) -> Findings[int]:
                     chunk_start = index * size
                     note(level, chunk_start, res)
                     ex.transitions += res.transitions
+                    ex.outside += res.outside
                     succ = np.frombuffer(res.successors, dtype=np.uint64)
                     if len(succ):
                         fresh = ~contains(store.visited, succ)

@@ -88,6 +88,7 @@ class _Search:
         ex = self.ex
         parent = self.parent
         successors = self.system.successors
+        outside = self.system.outside
         max_states = self.max_states
         transitions = 0
         nxt: list[int] = []
@@ -95,6 +96,10 @@ class _Search:
         count = 0
         try:
             for s in frontier:
+                if outside is not None and outside(s):
+                    ex.outside += 1  # beyond the boundary: checked, not expanded
+                    count += 1
+                    continue
                 try:
                     succ = successors(s)
                 except RuntimeFault:
@@ -197,6 +202,7 @@ def explore_dict(job: Job, system: TransitionSystem | None = None) -> Findings[i
     findings: Findings[int] = Findings(initial, DictStore({s: ROOT for s in initial}),
                                        check_deadlock=job.check_deadlock,
                                        stop_when=unexpected(system) if job.fail_fast else None)
+    findings.has_boundary = system.outside is not None
     with job.budget.search(job.phase, findings) as meter:
         search = _Search(job, system, findings, meter)
         search.initial_cut = cut
