@@ -460,7 +460,12 @@ def successors(model: ir.Model, state: tuple) -> Iterator[Step]:
 
 def initial_states(model: ir.Model) -> list[tuple]:
     """All initial states, in a fixed order: every param value, then every choice of the
-    `in` initialisers (which may read params)."""
+    `in` initialisers (which may read params), narrowed by the `init` predicates."""
+    return list(iter_initial_states(model))
+
+
+def _plain_initial_states(model: ir.Model) -> list[tuple]:
+    """The initial states of a model without `init` predicates (see initial_states)."""
     params = [v for v in model.variables if v.is_param]
     others = [v for v in model.variables if not v.is_param and not v.init_from_state]
     derived = [v for v in model.variables if v.init_from_state]
@@ -497,7 +502,7 @@ def iter_initial_states(model: ir.Model) -> Iterator[tuple]:
     variable it reads has one, so a failing predicate prunes every completion of the
     partial assignment: a large initial set is never built whole."""
     if not model.inits:
-        yield from initial_states(model)
+        yield from _plain_initial_states(model)
         return
     free = free_variables(model)
     params = [v for v in model.variables if v.is_param]

@@ -1,0 +1,181 @@
+"""`init` predicates (the initial states are the assignments where every init holds,
+enumerated lazily with pruning) and `boundary` declarations (TLC's CONSTRAINT: a state
+outside is checked but neither expanded nor counted). Issue 17."""
+
+from __future__ import annotations
+
+from itertools import product
+
+import pytest
+
+from checker import Options, check
+from checker.render.json import report_data
+from checker.render.text import render_text
+from model import SpecError, interp
+from tests.helpers import compiled_graph, interpreted_graph, spec
+
+TWO = """
+var a: 0..4
+var b: 0..4
+var c: bool = true
+init sum: a + b >= 3 and a + b <= 5
+init: a != 2
+action down when a > 0 do { a := a - 1 }
+allow deadlock
+"""
+
+
+def _values(system) -> list[tuple]:  # noqa: ANN001
+    return [system.decode(s) for s in system.initial_states()]
+
+
+def test_initial_states_are_the_assignments_where_every_init_holds() -> None:
+    got = _values(spec(TWO))
+    want = [(a, b, True) for a, b in product(range(5), range(5))
+            if 3 <= a + b <= 5 and a != 2]
+    assert got == want  # in order: the first variable varies slowest
+
+
+def test_own_initialisers_still_apply_and_unread_variables_keep_their_default() -> None:
+    system = spec("""
+        var a: 0..3 in {1, 2}
+        var b: 0..3
+        var untouched: 0..3
+        init: b > a
+        allow deadlock""")
+    assert _values(system) == [(1, 2, 0), (1, 3, 0), (2, 3, 0)]
+
+
+def test_params_and_process_variables() -> None:
+    system = spec("""
+        param p: bool
+        process n[i: 1..2] { var v: 0..2 }
+        init: p implies (forall i in 1..2: n[i].v == i)
+        init: not p implies n[1].v == n[2].v
+        allow deadlock""")
+    assert _values(system) == [(False, (0, 0)), (False, (1, 1)), (False, (2, 2)),
+                               (True, (1, 2))]
+
+
+def test_a_false_init_leaves_no_initial_state() -> None:
+    with pytest.raises(SpecError) as err:
+        spec("var a: 0..3\ninit: a > 5\nallow deadlock").initial_states()
+    assert "E313" in str(err.value)
+
+
+def test_pruning_tests_each_init_as_soon_as_its_variables_have_values(monkeypatch) -> None:  # noqa: ANN001
+    system = spec("""
+        var a: 0..4000
+        var b: 0..4000
+        init: a == 7
+        init: b == a
+        allow deadlock""")
+    calls = 0
+    evaluate = interp.evaluate
+
+    def counting(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+        nonlocal calls
+        calls += 1
+        return evaluate(*args, **kw)
+
+    monkeypatch.setattr(interp, "evaluate", counting)
+    assert _values(system) == [(7, 7)]
+    # one test of `a == 7` per value of a, one of `b == a` per value of b after a = 7:
+    # never the 16 million pairs (each test evaluates a few nodes)
+    assert calls < 10 * 8002
+
+
+def test_the_compiled_code_agrees_with_the_interpreter_from_init_states() -> None:
+    system = spec(TWO)
+    states_c, succ_c, errors_c = compiled_graph(system)
+    states_i, succ_i, errors_i = interpreted_graph(system)
+    assert states_c == states_i and succ_c == succ_i and errors_c == errors_i
+    # every (a', b) with a' at most the largest initial a for that b: b = 0, 1 start at
+    # a = 4 (5 states each), b = 2 at a = 3 (4), b = 3, 4 at a = 1 (2 each)
+    assert len(states_c) == 18
+
+
+@pytest.mark.parametrize("memory", ["compact", "fast"])
+def test_max_states_cuts_the_initial_enumeration(memory: str) -> None:
+    report = check("specs/conformance/coffeecan.tock",
+                   options=Options(max_states=100, memory=memory))
+    assert report.stats.states == 100 and not report.stats.exhaustive
+    assert report.stop_reason == "max-states" and report.outcome == "incomplete"
+
+
+def test_coffeecan_checks_exactly() -> None:
+    report = check("specs/conformance/coffeecan.tock")
+    assert (report.stats.states, report.stats.transitions) == (5150, 14852)
+    assert report.outcome == "ok" and report.stats.exhaustive
+
+
+# ---------------------------------------------------------------------------- boundary
+
+GROWING = """
+var x: 0..100 = 0
+var y: 0..1 = 0
+action inc when x < 100 do { x := x + 1 }
+action flip do { y := 1 - y }
+boundary small: x <= 3
+invariant within: x <= 4
+invariant below: x < 4
+reachable four: x == 4
+reachable five: x == 5
+expect below fails
+expect five fails
+"""
+
+
+@pytest.mark.parametrize("memory", ["compact", "fast"])
+def test_a_state_outside_the_boundary_is_checked_but_not_expanded(tmp_path, memory: str) -> None:  # noqa: ANN001
+    path = tmp_path / "growing.tock"
+    path.write_text(GROWING)
+    report = check(str(path), options=Options(memory=memory))
+    # inside: x in 0..3 with y in 0..1; outside: x = 4 (both y), checked, not counted
+    assert (report.stats.states, report.stats.transitions, report.stats.outside) == (8, 16, 2)
+    assert report.property("below").status == "violated"  # invariants see x = 4 (as TLC)
+    assert report.property("four").status == "reached"
+    assert report.property("five").status == "unreached"  # never beyond x = 4
+    assert report.property("deadlock").status == "holds"  # x = 4 is not a deadlock
+    assert report.outcome == "ok"
+    text = render_text(report)
+    assert "boundary small: 2 states outside it checked but not expanded" in text
+    assert report_data(report)["boundary"] == {"names": ["small"], "outside": 2}
+
+
+def test_without_a_boundary_reports_say_nothing_of_one() -> None:
+    report = check("specs/conformance/coffeecan.tock")
+    assert report.stats.outside is None
+    assert "boundary" not in report_data(report)
+    assert "boundary" not in render_text(report)
+
+
+def test_a_boundary_that_cuts_nothing_says_so(tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "small.tock"
+    path.write_text("var x: 0..3 = 0\naction inc when x < 3 do { x := x + 1 }\n"
+                    "boundary all: x <= 3\nallow deadlock\n")
+    report = check(str(path))
+    assert report.stats.outside == 0 and report.stats.states == 4
+    assert "it cut nothing" in render_text(report)
+
+
+def test_leads_to_that_only_stops_at_the_boundary_is_unknown(tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "live.tock"
+    path.write_text("var x: 0..9 = 0\nfair action inc when x < 9 do { x := x + 1 }\n"
+                    "boundary small: x <= 3\nproperty reaches: x == 0 ~> x == 6\n"
+                    "property stays: x == 0 ~> x == 2\n")
+    report = check(str(path))
+    assert report.property("reaches").status == "unknown"
+    assert "boundary" in (report.property("reaches").message or "")
+    assert report.property("stays").status == "holds"
+    assert report.outcome == "incomplete"
+
+
+def test_coverage_and_the_state_graph_leave_the_outside_unexpanded(tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "growing.tock"
+    path.write_text(GROWING)
+    report = check(str(path), options=Options(coverage=True))
+    assert dict(report.coverage) == {"inc": 8, "flip": 8}
+    graph = report.graph()
+    outside = [n for n, data in graph.nodes(data=True) if data.get("outside")]
+    assert len(outside) == 2 and all(graph.out_degree(n) == 0 for n in outside)
