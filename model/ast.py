@@ -29,7 +29,7 @@ __all__ = [
     "StepItem",
     "StepArg",
     "WaitItem", "AssertItem", "AssumeItem", "SpecFile",
-    "InitDecl", "BoundaryDecl",
+    "InitDecl", "BoundaryDecl", "BoundCall",
 ]
 
 
@@ -611,3 +611,12 @@ class BoundaryDecl(Decl):
     span: Span = _span()
     name_span: Span = _span()
 
+
+@dataclass(frozen=True, slots=True)
+class BoundCall(Expr):
+    """`sum(x in S: e)`: a built-in over the elements of a binder's domain."""
+
+    name: str
+    binder: Binder
+    body: Expr
+    span: Span = _span()

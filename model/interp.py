@@ -118,6 +118,13 @@ def evaluate(expr: ir.Expr, state: tuple, env: Env, clocks=None) -> Value:  # no
                 raise _fail("E506", f"the range {a}..{b} has {count:,} values, more than "
                             f"{MAX_BUILT:,}", expr.span)
             return frozenset(range(a, b + 1))  # type: ignore[operator]
+        case ir.SumE(local=local, domain=domain, pred=body):
+            inner = dict(env)
+            total = 0
+            for v in domain_values(domain, state, env, clocks):
+                inner[local] = v
+                total += evaluate(body, state, inner, clocks)  # type: ignore[operator]
+            return total
         case ir.SetComp(local=local, domain=domain, pred=pred):
             inner = dict(env)
             out = []
@@ -235,6 +242,8 @@ def _call(expr: ir.Expr, fn: str, args, state, env, clocks) -> Value:  # noqa: A
         return vals[0][0]  # type: ignore[index]
     if fn == "abs":
         return abs(vals[0])  # type: ignore[arg-type]
+    if fn == "sum":
+        return sum(vals[0])  # type: ignore[arg-type]
     if fn in ("min", "max"):
         if len(vals) == 2:
             return min(vals) if fn == "min" else max(vals)  # type: ignore[type-var]

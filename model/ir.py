@@ -21,7 +21,7 @@ __all__ = [
     "Variable", "Clock", "Process", "Action", "Bound", "Property", "ResponseMonitor", "Derived",
     "Liveness", "Interval", "Measure", "ScenarioStep",
     "ScenarioWait", "ScenarioAssert", "ScenarioAssume", "Scenario", "Model",
-    "InitPred",
+    "InitPred", "SumE",
 ]
 
 _uid = itertools.count()
@@ -171,6 +171,14 @@ class SetComp(Expr):
     pred: Expr
     type: Type
     span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class SumE(SetComp):
+    """`sum(x in S: e)`: the sum of `pred` (the body e, an int) over each element of
+    `domain` bound to `local`. A SetComp by shape (a binder, a domain, a body), so every
+    walk that treats binders alike treats it so; the interpreter and the code generator
+    match it before SetComp."""
 
 
 @dataclass(frozen=True, slots=True)

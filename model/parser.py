@@ -477,6 +477,12 @@ class _Builder(Transformer):
         name, expr = children
         return ast.BoundaryDecl(str(name), expr, self._s(meta), self._n(name))
 
+    def bound_call(self, meta, children):
+        """`sum(x in S: e)`: a built-in over the values of a binder (only `sum` is one;
+        the checker says so for any other name)."""
+        name, head, body = children
+        return ast.BoundCall(str(name), self._binder_of(head), body, self._s(meta))
+
     def expect_decl(self, meta, children):
         name, verdict, when = children
         return ast.ExpectDecl(str(name), verdict, when, self._s(meta), self._n(name))

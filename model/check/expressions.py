@@ -139,6 +139,8 @@ def expr_node(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | Non
             return index_expr(cx, expr, scope)
         case ast.Call():
             return call_expr(cx, expr, scope, expected)
+        case ast.BoundCall():
+            return bound_call(cx, expr, scope)
         case ast.EmptyBraces():
             if isinstance(expected, SetT):
                 return ir.Lit(frozenset(), expected, expr.span)
@@ -474,6 +476,9 @@ def call_expr(cx: Context, expr: ast.Call, scope: nm.Scope, expected: Type | Non
         if not isinstance(t, QueueT):
             raise cx.abort("E301", f"head needs a queue, found {t}", expr.args[0].span)
         return co.fold(cx, ir.Call("head", tuple(args), t.elem, expr.span))
+    if name == "sum":
+        arity(cx, expr, args, 1)
+        return sum_of_set(cx, expr, args[0])
     if name == "abs":
         arity(cx, expr, args, 1)
         t = args[0].type
@@ -816,3 +821,48 @@ def minmax(fn, x: int | None, y: int | None, unbounded_wins: bool) -> int | None
             return None
         return y if x is None else x
     return fn(x, y)
+
+
+# ---------------------------------------------------------------------------- sum (issue 17)
+
+
+def sum_of_set(cx: Context, expr: ast.Call, arg: ir.Expr) -> ir.Expr:
+    """`sum(S)` for a set of numbers (or durations): the range is from the sum of the
+    negative elements of S's element range to the sum of its positive ones."""
+    t = arg.type
+    if not (isinstance(t, SetT) and isinstance(t.elem, IntT)) or t.elem.lo is None \
+            or t.elem.hi is None:
+        raise cx.abort("E301", f"sum needs a set of numbers, found {ty.describe(t)}",
+                       expr.args[0].span, hint="sum over other values: sum(x in S: e)")
+    lo, hi = t.elem.lo, t.elem.hi
+    neg = _series(lo, min(hi, -1))
+    pos = _series(max(lo, 1), hi)
+    return co.fold(cx, ir.Call("sum", (arg,), IntT(neg, pos, t.elem.time), expr.span))
+
+
+def _series(a: int, b: int) -> int:
+    """a + (a + 1) + ... + b (0 when a > b)."""
+    return 0 if a > b else (a + b) * (b - a + 1) // 2
+
+
+def bound_call(cx: Context, expr: ast.BoundCall, scope: nm.Scope) -> ir.Expr:
+    """`sum(x in S: e)`: e summed over each element x of S (once per element, so equal
+    values of e all count). The range is e's range times the most elements S can have."""
+    if expr.name != "sum":
+        raise cx.abort("E201", f"'{expr.name}(x in S: e)' is not a built-in", expr.span,
+                       hint="the only built-in over a binder is sum(x in S: e)")
+    binder = expr.binder
+    check_binder(cx, binder)
+    domain = set_expr(cx, binder.domain, scope)
+    local = ir.Local(binder.name, ty.elem_of(domain.type), span=binder.span)
+    body = check_expr(cx, expr.body, scope.child({binder.name: local}))
+    ck.no_clock(cx, body, expr.body.span)
+    t = body.type
+    if t is cxm.ERR or domain.type is cxm.ERR:
+        raise cxm.Abort()
+    if not isinstance(t, IntT) or t.lo is None or t.hi is None:
+        raise cx.abort("E301", f"sum needs a number to add up, found {ty.describe(t)}",
+                       expr.body.span)
+    n = ty.elem_of(domain.type).size() or 0
+    rt = IntT(min(0, t.lo * n), max(0, t.hi * n), t.time)
+    return co.fold(cx, ir.SumE(local, domain, body, rt, expr.span))

@@ -596,6 +596,10 @@ class Generator:
                 assert isinstance(typ, SetT) and isinstance(typ.elem, IntT)
                 return (f"_range_mask({self.expr(lo, ctx)}, {self.expr(hi, ctx)}, "
                         f"{self.num(typ.elem.lo)})")  # type: ignore[arg-type]
+            case ir.SumE(local=local, domain=domain, pred=body):
+                var = self.fresh("q")
+                members = self.members(domain, ctx.replace(iterable=True))
+                return f"sum({self.expr(body, ctx.bind(local, var))} for {var} in {members})"
             case ir.SetComp(local=local, domain=domain, pred=pred, type=typ):
                 assert isinstance(typ, SetT)
                 var = self.fresh("q")
@@ -842,6 +846,10 @@ class Generator:
             return self.extract(q, t.len_width, t.elem)
         if fn == "abs":
             return f"abs({codes[0]})"
+        if fn == "sum":
+            var = self.fresh("q")
+            members = self.members(args[0], ctx.replace(iterable=True))
+            return f"sum({var} for {var} in {members})"
         if len(args) == 1:
             t = args[0].type
             assert isinstance(t, SetT) and isinstance(t.elem, IntT)

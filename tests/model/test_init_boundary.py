@@ -179,3 +179,67 @@ def test_coverage_and_the_state_graph_leave_the_outside_unexpanded(tmp_path) -> 
     graph = report.graph()
     outside = [n for n, data in graph.nodes(data=True) if data.get("outside")]
     assert len(outside) == 2 and all(graph.out_degree(n) == 0 for n in outside)
+
+
+# ---------------------------------------------------------------------------- sum
+
+SUMS = """
+type P = 1..3
+var w: [P] -> 0..2 = 0
+var s: set of 0..3 = {1, 2}
+var d: set of -2..1 = {}
+action inc(p: P) when w[p] < 2 and sum(q in P: w[q]) < 5 do { w[p] := w[p] + 1 }
+action add(x: 0..3) when not (x in s) do { s := s union {x} }
+action addd(x: -2..1) when len(d) < 2 do { d := d union {x} }
+invariant total: sum(q in P: w[q]) <= 5
+invariant setsum: sum(s) <= 6 and sum(d) >= -3
+invariant same: sum(x in s: 1) == len(s)
+invariant small: sum(q in P: w[q]) < 5
+reachable five: sum(q in P: w[q]) == 5 and sum(s) == 6
+expect small fails
+allow deadlock
+"""
+
+
+def test_sum_compiled_matches_interpreter() -> None:
+    system = spec(SUMS)
+    states_c, succ_c, errors_c = compiled_graph(system)
+    states_i, succ_i, errors_i = interpreted_graph(system)
+    assert states_c == states_i and succ_c == succ_i and errors_c == errors_i
+
+
+def test_sum_verdicts(tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "sums.tock"
+    path.write_text(SUMS)
+    report = check(str(path))
+    assert [report.property(n).status for n in ("total", "setsum", "same", "small", "five")] \
+        == ["holds", "holds", "holds", "violated", "reached"]
+    assert report.outcome == "ok"
+    why = dict(report.property("small").why)
+    assert why["sum(q in P: w[q]) < 5"] == "false"
+
+
+def test_sum_ranges() -> None:
+    model = spec("""
+        type P = 1..3
+        var w: [P] -> 0..4 = 0
+        var d: set of -2..3 = {}
+        var e: set of 1..4 = {}
+        invariant a: sum(q in P: w[q] - 1) >= -3
+        invariant b: sum(d) >= -3
+        invariant c: sum(e) <= 10
+        allow deadlock""").model
+    ranges = [(p.expr.left.type.lo, p.expr.left.type.hi) for p in model.properties]
+    # e in -1..3 over at most 3 elements; {-2, -1} .. {1, 2, 3}; {} .. {1, 2, 3, 4}
+    assert ranges == [(-3, 9), (-3, 6), (0, 10)]
+
+
+@pytest.mark.parametrize("text, code", [
+    ("var s: set of bool = {}\ninvariant x: sum(s) >= 0", "E301"),
+    ("var s: set of 0..3 = {}\ninvariant x: sum(v in s: v == 1) >= 0", "E301"),
+    ("var s: set of 0..3 = {}\ninvariant x: max(v in s: v) >= 0", "E201"),
+])
+def test_sum_errors(text: str, code: str) -> None:
+    with pytest.raises(SpecError) as err:
+        spec(text + "\nallow deadlock")
+    assert code in str(err.value)
