@@ -485,6 +485,7 @@ class LivenessDecl(Decl):
     within: Expr | None
     span: Span = _span()
     name_span: Span = _span()
+    binders: tuple[Binder, ...] = ()  # `forall x in S: P ~> Q`: one leads-to per x
 
 
 @dataclass(frozen=True, slots=True)

@@ -438,6 +438,11 @@ class Liveness:
     q: Expr
     within: int | None
     span: Span
+    # `forall x in S: P ~> Q`: per value of the binders, its label (`c=1`) and the two
+    # sides with the binders replaced; empty for a plain leads-to (then p, q are the sides;
+    # for a quantified one they read the binders' locals, free)
+    instances: tuple[tuple[str, Expr, Expr], ...] = ()
+    binders: tuple[Local, ...] = ()  # the forall's binders (empty: a plain leads-to)
 
 
 @dataclass(frozen=True, slots=True)

@@ -450,6 +450,13 @@ class _Builder(Transformer):
         name, p, q, within = children
         return ast.LivenessDecl(str(name), p, q, within, self._s(meta), self._n(name))
 
+    def forall_leads_to_decl(self, meta, children):
+        """`property NAME: forall x in S: P ~> Q`: P ~> Q for each x (issue 17); written
+        `(forall x in S: P) ~> Q` it is the plain leads-to of a quantified left side."""
+        name, *binders, p, q = children
+        return ast.LivenessDecl(str(name), p, q, None, self._s(meta), self._n(name),
+                                tuple(binders))
+
     def always_eventually_decl(self, meta, children):
         name, q = children
         return ast.LivenessDecl(str(name), ast.BoolLit(True, self._s(meta)), q, None,

@@ -522,6 +522,14 @@ class TransitionSystem:
         """An expression as the spec wrote it (one line), or None where it has no text."""
         return source_text(expr.span, self.sources)
 
+    def liveness_instances(self, name: str) -> list[tuple[str | None, ir.Expr, ir.Expr]]:
+        """The leads-to properties `name` stands for: one (label None) for `P ~> Q`, one
+        per value of the binders (labelled `c=2`) for `forall c in S: P ~> Q`."""
+        prop = next(p for p in self.model.liveness if p.name == name)
+        if not prop.binders:
+            return [(None, prop.p, prop.q)]
+        return [(label, p, q) for label, p, q in prop.instances]
+
     def liveness_tests(self, name: str) -> tuple[Callable[[int], bool], Callable[[int], bool]]:
         """The compiled left and right sides of the leads-to `name` (see predicate)."""
         prop = next(p for p in self.model.liveness if p.name == name)

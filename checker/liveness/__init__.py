@@ -82,68 +82,90 @@ def leads_to_results(system: TransitionSystem, props: Sequence[LivenessInfo],
     """Verdicts of `props` on a complete graph. `discrete` maps a node's state to the
     discrete state the predicates read (zones: a node is a discrete state and a zone)."""
     out = []
-    groups = system.fairness
     for prop in props:
-        p_fn, q_fn = system.liveness_tests(prop.name)
-
-        def safe(fn: Callable[[int], bool]) -> Callable[[Any], bool]:
-            if discrete is None:
-                def plain(state: Any) -> bool:
-                    try:
-                        return fn(state)
-                    except RuntimeFault:
-                        return False
-                return plain
-            memo: dict[int, bool] = {}  # zones: several nodes share a discrete state
-
-            def test(state: Any) -> bool:
-                d = discrete(state)
-                hit = memo.get(d)
-                if hit is None:
-                    try:
-                        hit = memo[d] = fn(d)
-                    except RuntimeFault:
-                        hit = memo[d] = False
-                return hit
-            return test
-
-        p_test, q_test = safe(p_fn), safe(q_fn)
-        lasso = find_lasso(graph, p_test, q_test, groups, timed, divergence)
-        if lasso is None:
-            out.append(result(system, prop.name, "leadsto", "holds", None, str(prop.span), None))
-            continue
-        path = [graph.states[v] for v in lasso.nodes]
-        outside = system.outside
-        if lasso.loop_start is None and discrete is None and outside is not None and \
-                outside(path[-1]):
-            # the run stops only because the boundary cut the search there: beyond it,
-            # Q may still come; the bounded space cannot tell
-            out.append(result(system, prop.name, "leadsto", "unknown",
-                              f"{prop.name}: a run from a state where the left side holds "
-                              "leaves the boundary without the right side holding; the "
-                              "search does not go beyond the boundary",
-                              str(prop.span), None))
-            continue
-        trace = make_trace(path, lasso.insts, lasso.loop_start)
-        if lasso.loop_start is None:
-            message = (f"{prop.name}: from a state where the left side holds, a run reaches a "
-                       "deadlock without the right side ever holding")
-        else:
-            message = (f"{prop.name}: from a state where the left side holds, a fair run "
-                       "goes round a cycle forever without the right side holding")
-        why = lasso_why(system, prop.name, path, lasso.insts, p_test, q_test, trace,
-                        discrete)
-        out.append(result(system, prop.name, "leadsto", "violated", message, str(prop.span),
-                          trace, why))
+        holds = result(system, prop.name, "leadsto", "holds", None, str(prop.span), None)
+        unknown: PropertyResult | None = None
+        verdict: PropertyResult | None = None
+        for label, p_expr, q_expr in system.liveness_instances(prop.name):
+            found = _judge(system, prop, label, p_expr, q_expr, graph, make_trace, timed,
+                           discrete, divergence)
+            if found is not None and found.status == "violated":
+                verdict = found  # the first failing instance decides
+                break
+            if found is not None and unknown is None:
+                unknown = found
+        out.append(verdict or unknown or holds)
     return out
 
 
-def lasso_why(system: TransitionSystem, name: str, path: list[Any], insts: list[int],
+def _judge(system: TransitionSystem, prop: LivenessInfo, label: str | None,
+           p_expr: Any, q_expr: Any, graph: StateGraph, make_trace: MakeTrace, timed: bool,
+           discrete: Callable[[Any], int] | None,
+           divergence: Divergence | None) -> PropertyResult | None:
+    """One leads-to `P ~> Q` (an instance `label` of a `forall` one): None when it holds,
+    else its violated (or, at the boundary, unknown) result."""
+    groups = system.fairness
+    name = prop.name if label is None else f"{prop.name} ({label})"
+    p_fn, q_fn = system.predicate(p_expr), system.predicate(q_expr)
+
+    def safe(fn: Callable[[int], bool]) -> Callable[[Any], bool]:
+        if discrete is None:
+            def plain(state: Any) -> bool:
+                try:
+                    return fn(state)
+                except RuntimeFault:
+                    return False
+            return plain
+        memo: dict[int, bool] = {}  # zones: several nodes share a discrete state
+
+        def test(state: Any) -> bool:
+            d = discrete(state)
+            hit = memo.get(d)
+            if hit is None:
+                try:
+                    hit = memo[d] = fn(d)
+                except RuntimeFault:
+                    hit = memo[d] = False
+            return hit
+        return test
+
+    p_test, q_test = safe(p_fn), safe(q_fn)
+    lasso = find_lasso(graph, p_test, q_test, groups, timed, divergence)
+    if lasso is None:
+        return None
+    path = [graph.states[v] for v in lasso.nodes]
+    outside = system.outside
+    if lasso.loop_start is None and discrete is None and outside is not None and \
+            outside(path[-1]):
+        # the run stops only because the boundary cut the search there: beyond it,
+        # Q may still come; the bounded space cannot tell
+        return result(system, prop.name, "leadsto", "unknown",
+                      f"{name}: a run from a state where the left side holds "
+                      "leaves the boundary without the right side holding; the "
+                      "search does not go beyond the boundary",
+                      str(prop.span), None)
+    trace = make_trace(path, lasso.insts, lasso.loop_start)
+    if lasso.loop_start is None:
+        message = (f"{name}: from a state where the left side holds, a run reaches a "
+                   "deadlock without the right side ever holding")
+    else:
+        message = (f"{name}: from a state where the left side holds, a fair run "
+                   "goes round a cycle forever without the right side holding")
+    why = lasso_why(system, (p_expr, q_expr), path, lasso.insts, p_test, q_test, trace,
+                    discrete)
+    if label is not None:  # a `forall` leads-to: which instance fails
+        why = (("the failing instance", label),) + why
+    return result(system, prop.name, "leadsto", "violated", message, str(prop.span),
+                  trace, why)
+
+
+def lasso_why(system: TransitionSystem, sides: tuple[Any, Any], path: list[Any],
+              insts: list[int],
               p_test: Callable[[Any], bool], q_test: Callable[[Any], bool], trace: Trace,
               discrete: Callable[[Any], int] | None) -> tuple[tuple[str, str], ...]:
     """Why a lasso violates `P ~> Q`: the step where P holds with Q false from there on,
     and Q with its parts in the last state (false there, as everywhere after P)."""
-    p_expr, q_expr = system.liveness_sides(name)
+    p_expr, q_expr = sides
     rows: list[tuple[str, str]] = []
     # the lasso's P state: the first one after the last Q state
     last_q = max((i for i in range(len(path)) if q_test(path[i])), default=-1)
