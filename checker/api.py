@@ -133,4 +133,6 @@ def make_report(system: TransitionSystem, options: Options, engine: str,
     return Report(system.name, system.file, tuple(system.constants()), options.describe(),
                   engine, outcome, stop_reason, stats, tuple(results), coverage,
                   system.processes, disabled, disabled_complete, _graph=graph,
-                  boundaries=system.boundary_names)
+                  boundaries=system.boundary_names,
+                  liveness=system.liveness_mode if (system.model.liveness_declared or any(
+                      p.within is None for p in system.liveness)) else None)

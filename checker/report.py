@@ -214,6 +214,8 @@ class PropertyResult:
     why: tuple[tuple[str, str], ...] = ()  # parts of the property and their values at the end
     reads: tuple[str, ...] = ()  # leaves the property reads (Step.values names)
     measure: Measured | None = None  # a timing query's answer (kind "measure")
+    # a leads-to that holds only because runs are maximal (fails under stuttering)
+    warning: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +290,8 @@ class Report:
     tool: str = TOOL
     version: str = VERSION
     boundaries: tuple[str, ...] = ()  # the spec's `boundary` names (stats.outside: what they cut)
+    # which runs leads-to was judged on ("maximal" | "stuttering"); None: no leads-to
+    liveness: str | None = None
     _graph: Callable[[], Any] | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -333,6 +337,19 @@ def expectation_note(p: PropertyResult) -> str | None:
     if p.expected == "fails":
         return "as expected"
     return None
+
+
+LIVENESS_TEXT = {
+    "maximal": "maximal runs (a run stops only where no action is enabled: every action "
+               "is implicitly weakly fair)",
+    "stuttering": "stuttering (TLA+: a run may stop in any state where no fair action is "
+                  "enabled)",
+}
+
+
+def liveness_text(report: Report) -> str | None:
+    """The liveness semantics line of a report's header, for a spec with leads-to."""
+    return None if report.liveness is None else LIVENESS_TEXT[report.liveness]
 
 
 def boundary_text(report: Report) -> str | None:

@@ -29,7 +29,7 @@ __all__ = [
     "StepItem",
     "StepArg",
     "WaitItem", "AssertItem", "AssumeItem", "SpecFile",
-    "InitDecl", "BoundaryDecl", "BoundCall",
+    "InitDecl", "BoundaryDecl", "BoundCall", "LivenessModeDecl",
 ]
 
 
@@ -621,3 +621,12 @@ class BoundCall(Expr):
     binder: Binder
     body: Expr
     span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class LivenessModeDecl(Decl):
+    """`liveness maximal` | `liveness stuttering`: which runs a leads-to is judged on."""
+
+    mode: str
+    span: Span = _span()
+    name_span: Span = _span()

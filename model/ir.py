@@ -547,6 +547,11 @@ class Model:
     derived: tuple[Derived, ...] = ()  # `show` columns of every trace
     inits: tuple[InitPred, ...] = ()  # `init` predicates (narrow the initial states)
     boundaries: tuple[InitPred, ...] = ()  # `boundary`: states outside are not expanded
+    # which runs leads-to is judged on: "maximal" (a run stops only where nothing is
+    # enabled) or "stuttering" (TLA+: a run may stop anywhere but where a fair group is
+    # enabled); `liveness_declared`: the spec says which
+    liveness_mode: str = "maximal"
+    liveness_declared: bool = False
 
     @property
     def n_clocks(self) -> int:

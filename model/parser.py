@@ -51,7 +51,7 @@ TOP_LEVEL_KEYWORDS = (
     "spec", "import", "const", "param", "type", "var", "clock", "def", "process", "action",
     "timeout", "bound", "invariant", "reachable", "property", "measure", "expect", "allow",
     "scenario", "fair", "strong", "show",
-    "init", "boundary",
+    "init", "boundary", "liveness",
 )
 
 _UNITS_MS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000}
@@ -479,6 +479,9 @@ class _Builder(Transformer):
         name, expr = children
         return ast.InitDecl(str(name) if name is not None else None, expr, self._s(meta),
                             self._n(name) if name is not None else self._s(meta))
+
+    def liveness_decl(self, meta, children):
+        return ast.LivenessModeDecl(str(children[0]), self._s(meta), self._n(children[0]))
 
     def boundary_decl(self, meta, children):
         name, expr = children

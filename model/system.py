@@ -460,6 +460,11 @@ class TransitionSystem:
                 return True
         return outside
 
+    @property
+    def liveness_mode(self) -> str:
+        """Which runs leads-to is judged on: "maximal" or "stuttering" (docs/properties.md)."""
+        return self.model.liveness_mode
+
     @cached_property
     def boundary_names(self) -> tuple[str, ...]:
         """The names of the spec's `boundary` declarations, in order."""

@@ -23,6 +23,7 @@ state where each weak group it does not take is disabled, and lets time pass.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from model import RuntimeFault
@@ -65,7 +66,48 @@ def leads_to(job: Job, system: TransitionSystem, props: list[LivenessInfo],
     if meter.stop_reason is not None:
         why = stop_reason_text(meter.stop_reason.value)
         return [incomplete(system, p, f"{why} while the graph was built") for p in props]
-    return leads_to_results(system, props, graph, make_trace, timed)
+    if system.liveness_mode == "stuttering":
+        return leads_to_results(system, props, with_stutter(graph), make_trace, timed,
+                                stutter=True)
+    results = leads_to_results(system, props, graph, make_trace, timed)
+    if timed:
+        return results
+    return implicit_fairness_warnings(system, props, results, graph, make_trace)
+
+
+def with_stutter(graph: StateGraph) -> StateGraph:
+    """`graph` with a stuttering step (a TICK self-loop, which takes no fairness group)
+    at every node: a run may then stop for ever anywhere, unless a fair group is enabled
+    there (TLA+'s semantics, `liveness stuttering`)."""
+    out = StateGraph(list(graph.states), [graph.states[v] for v in graph.initial])
+    for v in range(len(graph.states)):
+        out.close_node(list(graph.edges(v)) + [(v, TICK)])
+    return out
+
+
+def implicit_fairness_warnings(system: TransitionSystem, props: Sequence[LivenessInfo],
+                               results: list[PropertyResult], graph: StateGraph,
+                               make_trace: MakeTrace) -> list[PropertyResult]:
+    """Each leads-to that holds on maximal runs but fails under stuttering (it holds only
+    because a run cannot stop while an action is enabled, an implicit weak fairness of
+    the whole system) gets a warning saying so."""
+    holding = [p for p, r in zip(props, results) if r.status == "holds"]
+    if not holding:
+        return results
+    stuttering = leads_to_results(system, holding, with_stutter(graph), make_trace, False,
+                                  stutter=True)
+    failing = {r.name: r for r in stuttering if r.status == "violated"}
+    out = []
+    for r in results:
+        other = failing.get(r.name)
+        if r.status == "holds" and other is not None:
+            r = replace(r, warning=(
+                f"{r.name} holds only because runs are maximal (a run cannot stop while an "
+                "action is enabled: every action is implicitly weakly fair); under TLA+'s "
+                "stuttering semantics (`liveness stuttering`), without `fair`, it fails: "
+                f"{other.message}"))
+        out.append(r)
+    return out
 
 
 
@@ -78,7 +120,8 @@ def incomplete(system: TransitionSystem, prop: LivenessInfo,
 def leads_to_results(system: TransitionSystem, props: Sequence[LivenessInfo],
                      graph: StateGraph, make_trace: MakeTrace, timed: bool,
                      discrete: Callable[[Any], int] | None = None,
-                     divergence: Divergence | None = None) -> list[PropertyResult]:
+                     divergence: Divergence | None = None,
+                     stutter: bool = False) -> list[PropertyResult]:
     """Verdicts of `props` on a complete graph. `discrete` maps a node's state to the
     discrete state the predicates read (zones: a node is a discrete state and a zone)."""
     out = []
@@ -88,7 +131,7 @@ def leads_to_results(system: TransitionSystem, props: Sequence[LivenessInfo],
         verdict: PropertyResult | None = None
         for label, p_expr, q_expr in system.liveness_instances(prop.name):
             found = _judge(system, prop, label, p_expr, q_expr, graph, make_trace, timed,
-                           discrete, divergence)
+                           discrete, divergence, stutter)
             if found is not None and found.status == "violated":
                 verdict = found  # the first failing instance decides
                 break
@@ -101,7 +144,7 @@ def leads_to_results(system: TransitionSystem, props: Sequence[LivenessInfo],
 def _judge(system: TransitionSystem, prop: LivenessInfo, label: str | None,
            p_expr: Any, q_expr: Any, graph: StateGraph, make_trace: MakeTrace, timed: bool,
            discrete: Callable[[Any], int] | None,
-           divergence: Divergence | None) -> PropertyResult | None:
+           divergence: Divergence | None, stutter: bool = False) -> PropertyResult | None:
     """One leads-to `P ~> Q` (an instance `label` of a `forall` one): None when it holds,
     else its violated (or, at the boundary, unknown) result."""
     groups = system.fairness
@@ -144,19 +187,46 @@ def _judge(system: TransitionSystem, prop: LivenessInfo, label: str | None,
                       "leaves the boundary without the right side holding; the "
                       "search does not go beyond the boundary",
                       str(prop.span), None)
-    trace = make_trace(path, lasso.insts, lasso.loop_start)
-    if lasso.loop_start is None:
+    insts, loop, stops = lasso.insts, lasso.loop_start, False
+    if stutter:
+        path, insts, loop, stops = _unstutter(path, insts, loop)
+    trace = make_trace(path, insts, loop)
+    if stops:
+        message = (f"{name}: from a state where the left side holds, a run stops for ever "
+                   "(it stutters, no fair action being enabled there) without the right "
+                   "side holding")
+    elif loop is None:
         message = (f"{name}: from a state where the left side holds, a run reaches a "
                    "deadlock without the right side ever holding")
     else:
         message = (f"{name}: from a state where the left side holds, a fair run "
                    "goes round a cycle forever without the right side holding")
-    why = lasso_why(system, (p_expr, q_expr), path, lasso.insts, p_test, q_test, trace,
+    why = lasso_why(system, (p_expr, q_expr), path, insts, p_test, q_test, trace,
                     discrete)
+    if stops:  # no deadlock: the run stutters for ever there
+        why = tuple((text, value.replace(", up to the deadlock", ", where the run stops"))
+                    for text, value in why)
     if label is not None:  # a `forall` leads-to: which instance fails
         why = (("the failing instance", label),) + why
     return result(system, prop.name, "leadsto", "violated", message, str(prop.span),
                   trace, why)
+
+
+def _unstutter(path: list[Any], insts: list[int], loop: int | None
+               ) -> tuple[list[Any], list[int], int | None, bool]:
+    """A stuttering lasso without its stuttering steps (finitely many repeats of a state
+    change nothing): the path, its instances, where the cycle starts, and whether the
+    cycle was stuttering only (the run stops for ever in its last state: no cycle)."""
+    nodes, steps = [path[0]], []
+    for k, inst in enumerate(insts):
+        if inst != TICK:
+            nodes.append(path[k + 1])
+            steps.append(inst)
+    if loop is None:
+        return nodes, steps, None, False
+    if all(inst == TICK for inst in insts[loop:]):
+        return nodes, steps, None, True
+    return nodes, steps, sum(1 for inst in insts[:loop] if inst != TICK), False
 
 
 def lasso_why(system: TransitionSystem, sides: tuple[Any, Any], path: list[Any],

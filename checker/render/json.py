@@ -92,6 +92,8 @@ def _property(p: PropertyResult) -> dict[str, object]:
     data = _plain_property(p)
     if p.measure is not None:
         data["measure"] = _measure(p.measure)
+    if p.warning is not None:  # a leads-to that holds only on maximal runs
+        data["warning"] = p.warning
     return data
 
 
@@ -136,6 +138,7 @@ def report_data(report: Report) -> dict[str, object]:
         "coverage": [{"action": a, "fired": n} for a, n in report.coverage],
         "disabled_actions": _disabled(report),
         **_boundary(report),
+        **({} if report.liveness is None else {"liveness": report.liveness}),
     }
 
 

@@ -10,6 +10,7 @@ from ..report import (
     Trace,
     boundary_text,
     expectation_note,
+    liveness_text,
     stop_reason_text,
 )
 from .escape import visible
@@ -39,6 +40,8 @@ def render_text(report: Report) -> str:
         lines.append("options    " + ", ".join(f"{k}={_opt(v)}" for k, v in
                                                report.options.items()))
     lines.append(f"engine     {report.engine}")
+    if liveness_text(report) is not None:
+        lines.append(f"liveness   {liveness_text(report)}")
     lines.append("")
     width = max((len(p.name) for p in report.properties), default=8)
     for p in report.properties:
@@ -63,6 +66,9 @@ def render_text(report: Report) -> str:
     cut = boundary_text(report)
     if cut is not None:
         lines.append(cut)
+    for p in report.properties:
+        if p.warning is not None:
+            lines.append(f"warning: {p.warning}")
     for p in report.properties:
         if p.trace is not None or (p.message and p.status != "holds"):
             lines.append("")

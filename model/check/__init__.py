@@ -53,6 +53,7 @@ def _run(cx: Context) -> ir.Model | None:
     properties.check_properties(cx)
     properties.check_shows(cx)
     inits, boundaries = initial.check_inits_and_boundaries(cx)
+    liveness_mode = initial.check_liveness_mode(cx)
     constants.check_overrides_used(cx)
     if cx.diags:
         return None
@@ -71,6 +72,7 @@ def _run(cx: Context) -> ir.Model | None:
         measures=tuple(cx.measures),
         derived=tuple(cx.derived),
         inits=inits, boundaries=boundaries,
+        liveness_mode=liveness_mode or "maximal", liveness_declared=liveness_mode is not None,
     )
 
 

@@ -59,3 +59,30 @@ def check_inits_and_boundaries(cx: Context) -> tuple[tuple[ir.InitPred, ...],
             (inits if what == "init" else boundaries).append(
                 ir.InitPred(name, e, tuple(reads), decl.span))
     return tuple(inits), tuple(boundaries)
+
+
+LIVENESS_MODES = ("maximal", "stuttering")
+
+
+def check_liveness_mode(cx: Context) -> str | None:
+    """The main file's `liveness MODE` (None: not declared; imported files' are ignored,
+    like `allow`)."""
+    mode: str | None = None
+    first: Span | None = None
+    for decl in cx.files[-1].decls:
+        if not isinstance(decl, ast.LivenessModeDecl):
+            continue
+        if decl.mode not in LIVENESS_MODES:
+            cx.error("E312", f"unknown liveness semantics '{decl.mode}'", decl.name_span,
+                     hint="write `liveness maximal` (the default) or `liveness stuttering`")
+            continue
+        if first is not None:
+            cx.error("E312", "the liveness semantics is declared twice", decl.span,
+                     notes=[("first declared here", first)])
+            continue
+        if decl.mode == "stuttering" and cx.clocks:
+            cx.error("E312", "`liveness stuttering` is not supported in a spec with clocks",
+                     decl.span, hint="timed specs judge leads-to on time-divergent runs")
+            continue
+        mode, first = decl.mode, decl.span
+    return mode
