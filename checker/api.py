@@ -134,5 +134,4 @@ def make_report(system: TransitionSystem, options: Options, engine: str,
                   engine, outcome, stop_reason, stats, tuple(results), coverage,
                   system.processes, disabled, disabled_complete, _graph=graph,
                   boundaries=system.boundary_names,
-                  liveness=system.liveness_mode if (system.model.liveness_declared or any(
-                      p.within is None for p in system.liveness)) else None)
+                  liveness=system.liveness_reported)

@@ -465,6 +465,15 @@ class TransitionSystem:
         """Which runs leads-to is judged on: "maximal" or "stuttering" (docs/properties.md)."""
         return self.model.liveness_mode
 
+    @property
+    def liveness_reported(self) -> str | None:
+        """The liveness semantics a report names: the spec's, where it declares one or has
+        an unbounded leads-to; else None."""
+        model = self.model
+        if model.liveness_declared or any(p.within is None for p in model.liveness):
+            return model.liveness_mode
+        return None
+
     @cached_property
     def boundary_names(self) -> tuple[str, ...]:
         """The names of the spec's `boundary` declarations, in order."""
