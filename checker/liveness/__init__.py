@@ -67,21 +67,24 @@ def leads_to(job: Job, system: TransitionSystem, props: list[LivenessInfo],
         why = stop_reason_text(meter.stop_reason.value)
         return [incomplete(system, p, f"{why} while the graph was built") for p in props]
     if system.liveness_mode == "stuttering":
-        return leads_to_results(system, props, with_stutter(graph), make_trace, timed,
-                                stutter=True)
+        return leads_to_results(system, props, with_stutter(graph, system.outside),
+                                make_trace, timed, stutter=True)
     results = leads_to_results(system, props, graph, make_trace, timed)
     if timed:
         return results
     return implicit_fairness_warnings(system, props, results, graph, make_trace)
 
 
-def with_stutter(graph: StateGraph) -> StateGraph:
+def with_stutter(graph: StateGraph, outside: Callable[[Any], bool] | None = None
+                 ) -> StateGraph:
     """`graph` with a stuttering step (a TICK self-loop, which takes no fairness group)
     at every node: a run may then stop for ever anywhere, unless a fair group is enabled
-    there (TLA+'s semantics, `liveness stuttering`)."""
+    there (TLA+'s semantics, `liveness stuttering`). Not at a state `outside` the
+    boundary: a run that gets there leaves the bounded space (judged unknown)."""
     out = StateGraph(list(graph.states), [graph.states[v] for v in graph.initial])
-    for v in range(len(graph.states)):
-        out.close_node(list(graph.edges(v)) + [(v, TICK)])
+    for v, state in enumerate(graph.states):
+        loop = [] if outside is not None and outside(state) else [(v, TICK)]
+        out.close_node(list(graph.edges(v)) + loop)
     return out
 
 
@@ -94,8 +97,8 @@ def implicit_fairness_warnings(system: TransitionSystem, props: Sequence[Livenes
     holding = [p for p, r in zip(props, results) if r.status == "holds"]
     if not holding:
         return results
-    stuttering = leads_to_results(system, holding, with_stutter(graph), make_trace, False,
-                                  stutter=True)
+    stuttering = leads_to_results(system, holding, with_stutter(graph, system.outside),
+                                  make_trace, False, stutter=True)
     failing = {r.name: r for r in stuttering if r.status == "violated"}
     out = []
     for r in results:

@@ -152,3 +152,11 @@ def test_liveness_declaration_errors(text: str, message: str) -> None:
     with pytest.raises(SpecError) as err:
         spec("var x: 0..1 = 0\nallow deadlock\n" + text)
     assert "E312" in str(err.value) and message in str(err.value)
+
+
+def test_stuttering_at_the_boundary_is_unknown_not_a_counterexample(tmp_path) -> None:  # noqa: ANN001
+    report = _check(tmp_path, "var x: 0..9 = 0\nfair action inc when x < 9 do { x := x + 1 }\n"
+                              "boundary small: x <= 3\nproperty far: x == 0 ~> x == 6\n"
+                              "property near: x == 0 ~> x == 2\nliveness stuttering\n")
+    assert report.property("far").status == "unknown"
+    assert report.property("near").status == "holds"
