@@ -315,9 +315,11 @@ class TransitionSystem:
                                                 failure.span)], self.sources)
         if not states:
             span = Span(self.file, 0, 0, 0, 0)
+            hint = ("a `var x: T in S` has an empty S, or a param has no value left"
+                    if not self.model.inits else "no assignment of the variables satisfies "
+                    "every `init` (or a `var x: T in S` has an empty S)")
             raise SpecError([Diagnostic("E313", "the spec has no initial state", span,
-                                        hint="a `var x: T in S` has an empty S, or a param "
-                                        "has no value left")], self.sources)
+                                        hint=hint)], self.sources)
         return [self.layout.encode(values) for values in states]
 
     def decode(self, state: int) -> tuple:
