@@ -244,6 +244,17 @@ def _call(expr: ir.Expr, fn: str, args, state, env, clocks) -> Value:  # noqa: A
         return abs(vals[0])  # type: ignore[arg-type]
     if fn == "sum":
         return sum(vals[0])  # type: ignore[arg-type]
+    if fn == "reach":  # transitive closure along m: [T] -> set of T
+        node_t = args[0].type.index
+        rows = vals[0]
+        todo = list(vals[1]) if isinstance(vals[1], frozenset) else [vals[1]]
+        seen: set = set()
+        while todo:
+            for nxt in rows[node_t.ordinal(todo.pop())]:  # type: ignore[index]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return frozenset(seen)
     if fn in ("min", "max"):
         if len(vals) == 2:
             return min(vals) if fn == "min" else max(vals)  # type: ignore[type-var]

@@ -479,6 +479,9 @@ def call_expr(cx: Context, expr: ast.Call, scope: nm.Scope, expected: Type | Non
     if name == "sum":
         arity(cx, expr, args, 1)
         return sum_of_set(cx, expr, args[0])
+    if name == "reach":
+        arity(cx, expr, args, 2)
+        return reach_of(cx, expr, args[0], args[1])
     if name == "abs":
         arity(cx, expr, args, 1)
         t = args[0].type
@@ -866,3 +869,19 @@ def bound_call(cx: Context, expr: ast.BoundCall, scope: nm.Scope) -> ir.Expr:
     n = ty.elem_of(domain.type).size() or 0
     rt = IntT(min(0, t.lo * n), max(0, t.hi * n), t.time)
     return co.fold(cx, ir.SumE(local, domain, body, rt, expr.span))
+
+
+def reach_of(cx: Context, expr: ast.Call, m: ir.Expr, x: ir.Expr) -> ir.Expr:
+    """`reach(m, x)`, transitive closure: the values reachable from x (a value of T, or a
+    set of them) in one or more steps along m: [T] -> set of T."""
+    t = m.type
+    if not (isinstance(t, ArrayT) and isinstance(t.elem, SetT) and t.elem.elem == t.index):
+        raise cx.abort("E301", f"reach needs a map from a type T to sets of T (the edges), "
+                       f"found {ty.describe(t)}", expr.args[0].span,
+                       hint="var next: [Node] -> set of Node; reach(next, n)")
+    node = t.index
+    start = SetT(node) if isinstance(x.type, SetT) else node
+    x = ty.coerce(cx, x, start, expr.args[1].span, store=True)
+    if isinstance(node, IntT) and isinstance(x.type, IntT) and not ty.within(x.type, node):
+        x = ir.Checked(x, node, expr.args[1].span)  # a computed start outside T: E501
+    return co.fold(cx, ir.Call("reach", (m, x), SetT(node), expr.span))

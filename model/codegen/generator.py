@@ -846,6 +846,12 @@ class Generator:
             return self.extract(q, t.len_width, t.elem)
         if fn == "abs":
             return f"abs({codes[0]})"
+        if fn == "reach":  # transitive closure: m is [T] -> set of T
+            m_t, x_t = args[0].type, args[1].type
+            assert isinstance(m_t, ArrayT)
+            start = codes[1] if isinstance(x_t, SetT) else \
+                f"(1 << {self.elem_ordinal(args[1], m_t.index, ctx)})"
+            return f"_reach({codes[0]}, {start}, {m_t.elem.width})"
         if fn == "sum":
             var = self.fresh("q")
             members = self.members(args[0], ctx.replace(iterable=True))
