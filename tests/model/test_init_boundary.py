@@ -291,3 +291,31 @@ def test_reach_errors(text: str) -> None:
     with pytest.raises(SpecError) as err:
         spec(text + "\nallow deadlock")
     assert "E301" in str(err.value)
+
+
+def test_scenarios_start_from_the_init_states_and_stop_at_the_boundary(tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "scenario.tock"
+    path.write_text("var a: 0..3\nvar b: 0..3\ninit: a + b == 3\nboundary low: b <= 2\n"
+                    "action dec when a > 0 do { a := a - 1; b := b + 1 }\n"
+                    "scenario drain strict { dec; dec; dec; assert a == 0 }\n"
+                    "scenario beyond strict { dec; dec; dec; dec }\n"
+                    "expect beyond fails\nallow deadlock\n")
+    report = check(str(path))
+    # from a = 3: three steps reach (0, 3), beyond the boundary, where the assert is checked
+    assert report.property("drain").status == "reached"
+    assert report.property("beyond").status == "unreached"
+    assert report.outcome == "ok"
+
+
+@pytest.mark.parametrize("engine", ["zones", "discrete"])
+def test_init_in_a_timed_spec(tmp_path, engine: str) -> None:  # noqa: ANN001
+    path = tmp_path / "timed.tock"
+    path.write_text("var a: 0..3\nvar b: 0..3\nclock c\ninit: a + b == 3\n"
+                    "action dec when a > 0 and c >= 1s do { a := a - 1; b := b + 1; reset c }\n"
+                    "invariant sum3: a + b == 3\nreachable zero: a == 0 and b == 3\n"
+                    "allow deadlock\n")
+    report = check(str(path), options=Options(time_engine=engine))
+    assert report.property("sum3").status == "holds"
+    assert report.property("zero").status == "reached"
+    assert report.property("zero").trace is not None
+    assert len(report.property("zero").trace.steps) == 1  # (0, 3) is an initial state
