@@ -7,7 +7,7 @@ test). States here are tuples of values in variable order (see model.types for v
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import product
 
@@ -515,8 +515,13 @@ def free_variables(model: ir.Model) -> set[int]:
             and not v.init_from_state}
 
 
-def iter_initial_states(model: ir.Model) -> Iterator[tuple]:
-    """The initial states one at a time, in the order `initial_states` gives them. With
+INIT_POLL_EVERY = 4096  # candidate values between two calls of iter_initial_states' poll
+
+
+def iter_initial_states(model: ir.Model, poll: Callable[[int], None] | None = None
+                        ) -> Iterator[tuple]:
+    """The initial states one at a time, in the order `initial_states` gives them
+    (`poll(n)` is called every INIT_POLL_EVERY candidate values, n of them so far). With
     `init` predicates, the variables get their values one after the other (params first,
     then the others in declaration order) and each predicate is tested as soon as every
     variable it reads has one, so a failing predicate prunes every completion of the
@@ -543,6 +548,7 @@ def iter_initial_states(model: ir.Model) -> Iterator[tuple]:
         return iter(initial_values(var, frozen, {}))
 
     partial: list[Value] = [None] * n
+    tried = 0  # candidate values given so far (`poll` hears of them now and then)
     if not order:
         if all(evaluate(p.expr, tuple(partial), {}) for p in model.inits):
             yield tuple(partial)
@@ -557,6 +563,9 @@ def iter_initial_states(model: ir.Model) -> Iterator[tuple]:
             partial[var.index] = None
             continue
         partial[var.index] = value
+        tried += 1
+        if poll is not None and tried % INIT_POLL_EVERY == 0:
+            poll(tried)  # may raise: a budget stops the enumeration there
         if due[k]:
             state = tuple(partial)
             if not all(evaluate(p.expr, state, {}) for p in due[k]):

@@ -322,6 +322,42 @@ class TransitionSystem:
                                         hint=hint)], self.sources)
         return [self.layout.encode(values) for values in states]
 
+    @property
+    def has_inits(self) -> bool:
+        """Whether the spec narrows its initial states with `init` predicates."""
+        return bool(self.model.inits)
+
+    def initial_states_polled(self, limit: int | None, poll: Callable[[int], None],
+                              out: list[int]) -> None:
+        """The packed initial states appended to `out` one at a time, at most limit + 1,
+        with `poll(n)` called every few thousand candidate values: it may raise (a budget
+        stops the enumeration), and `out` then holds the states found so far. The same
+        spec errors as initial_states, except that an enumeration stopped early has no
+        E313."""
+        enumeration = interp.iter_initial_states(self.model, poll)
+        try:
+            for values in enumeration:
+                if self.model.bounds:
+                    failure = self._bound_error(values)
+                    if failure is not None:
+                        raise SpecError([Diagnostic(failure.code,
+                                                    f"in the initial state: {failure.message}",
+                                                    failure.span)], self.sources)
+                state = self.layout.encode(values)
+                if self._initial_ok(state):
+                    out.append(state)
+                if limit is not None and len(out) > limit:
+                    return
+        except interp.EvalError as err:
+            raise SpecError([Diagnostic(err.code, err.message, err.span)],
+                            self.sources) from None
+        if not out:
+            self.initial_states(0)  # raises E313 with its hint
+
+    def _initial_ok(self, state: int) -> bool:
+        """Whether a packed initial state can exist (discrete time: no bound exceeded)."""
+        return True
+
     def decode(self, state: int) -> tuple:
         return self.layout.decode(state)
 
@@ -853,6 +889,9 @@ class DiscreteTimeSystem(TransitionSystem):
         # clocks start at 0; an initial state that violates a bound cannot exist
         check = self._bounds_check()
         return [s for s in super().initial_states(limit) if check(s)]
+
+    def _initial_ok(self, state: int) -> bool:
+        return self._bounds_check()(state)
 
     def _bounds_check(self) -> Callable[[int], bool]:
         _ = self.code

@@ -319,3 +319,14 @@ def test_init_in_a_timed_spec(tmp_path, engine: str) -> None:  # noqa: ANN001
     assert report.property("zero").status == "reached"
     assert report.property("zero").trace is not None
     assert len(report.property("zero").trace.steps) == 1  # (0, 3) is an initial state
+
+
+@pytest.mark.parametrize("memory", ["compact", "fast"])
+def test_the_time_limit_stops_a_long_initial_enumeration(tmp_path, memory: str) -> None:  # noqa: ANN001
+    path = tmp_path / "big.tock"
+    # 64 billion assignments of which one holds (the last): never enumerated in a test
+    path.write_text("var a: 0..4000\nvar b: 0..4000\nvar c: 0..4000\n"
+                    "init: a + b + c == 12000\naction t do { skip }\n")
+    report = check(str(path), options=Options(time_limit=0.3, memory=memory))
+    assert report.stop_reason == "time-limit" and report.outcome == "incomplete"
+    assert report.stats.states == 0 and not report.stats.exhaustive

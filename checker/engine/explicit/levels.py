@@ -150,13 +150,13 @@ def explore_levels(job: Job) -> Findings[int]:
     system = job.system
     options = job.options
     workers = options.workers
-    initial, cut = initial_states(system, options)
+    initial, cut = initial_states(system, job)
     store = LevelStore(initial)
     ex: Findings[int] = Findings(initial, store, check_deadlock=job.check_deadlock,
                                  stop_when=unexpected(system) if job.fail_fast else None)
     ex.has_boundary = system.outside is not None
-    if cut:  # the state bound cut the initial states already: check them, expand none
-        ex.stop_reason = StopReason.MAX_STATES
+    if cut is not None:  # a bound cut the initial states already: check them, expand none
+        ex.stop_reason = cut
     active = set(job.active)
     expander = _Expander(system)
     pool = None

@@ -45,7 +45,7 @@ class _Search:
         self.meter = meter
         self.parent: dict[int, int] = findings.store.parent
         self.props_fn = system.props_for(frozenset(self.active)) if self.active else None
-        self.initial_cut = False  # the initial states were cut at the state bound
+        self.initial_cut: StopReason | None = None  # why the initial states were cut
 
     # -------------------------------------------------------------- findings
     def note(self, state: int) -> None:
@@ -182,8 +182,8 @@ class _Search:
             for s in frontier:
                 if self.props_fn is not None:
                     self.note(s)
-        if self.initial_cut:  # the state bound cut the initial states already
-            ex.stop_reason = StopReason.MAX_STATES
+        if self.initial_cut is not None:  # a bound cut the initial states already
+            ex.stop_reason = self.initial_cut
             return
         while frontier:
             if self.max_depth is not None and ex.depth >= self.max_depth:
@@ -198,7 +198,7 @@ def explore_dict(job: Job, system: TransitionSystem | None = None) -> Findings[i
     """Explore `system` (default: the job's) breadth first, checking the job's active
     properties. A system with `tick` is explored in discrete time."""
     system = system or job.system
-    initial, cut = initial_states(system, job.options)
+    initial, cut = initial_states(system, job)
     findings: Findings[int] = Findings(initial, DictStore({s: ROOT for s in initial}),
                                        check_deadlock=job.check_deadlock,
                                        stop_when=unexpected(system) if job.fail_fast else None)

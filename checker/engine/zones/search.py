@@ -221,9 +221,9 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     frontier: list[int] = []
     with job.budget.search(job.phase, ex) as meter:
         meter.poll(0, 0, 0, 0)
-        starts, cut = initial_states(system, options)
-        if cut:  # the state bound cut the initial states already: check them, expand none
-            ex.stop_reason = StopReason.MAX_STATES
+        starts, cut = initial_states(system, job)
+        if cut is not None:  # a bound cut the initial states already: check them, expand none
+            ex.stop_reason = cut
         for d in starts:
             z = initial_zone(zc, d)
             if z is None:
