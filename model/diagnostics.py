@@ -57,7 +57,6 @@ CODES: dict[str, str] = {
     "E314": "invalid measure",
     "E315": "invalid derived column (show)",
     "E318": "invalid init or boundary (reads no variable, or names one twice)",
-    "E319": "a boundary in a spec with clocks (not supported)",
     # compilation
     "E401": "model too large",
     "E402": "too many instances",

@@ -22,6 +22,7 @@ state where each weak group it does not take is disabled, and lets time pass.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -177,12 +178,17 @@ def _judge(system: TransitionSystem, prop: LivenessInfo, label: str | None,
 
     p_test, q_test = safe(p_fn), safe(q_fn)
     lasso = find_lasso(graph, p_test, q_test, groups, timed, divergence)
+    outside = system.outside
     if lasso is None:
+        if outside is not None and _leaves_boundary(graph, p_test, q_test, outside, discrete):
+            return result(system, prop.name, "leadsto", "unknown",
+                          f"{name}: a run from a state where the left side holds "
+                          "leaves the boundary without the right side holding; the "
+                          "search does not go beyond the boundary", str(prop.span), None)
         return None
     path = [graph.states[v] for v in lasso.nodes]
-    outside = system.outside
-    if lasso.loop_start is None and discrete is None and outside is not None and \
-            outside(path[-1]):
+    if lasso.loop_start is None and outside is not None and \
+            outside(path[-1] if discrete is None else discrete(path[-1])):
         # the run stops only because the boundary cut the search there: beyond it,
         # Q may still come; the bounded space cannot tell
         return result(system, prop.name, "leadsto", "unknown",
@@ -213,6 +219,27 @@ def _judge(system: TransitionSystem, prop: LivenessInfo, label: str | None,
         why = (("the failing instance", label),) + why
     return result(system, prop.name, "leadsto", "violated", message, str(prop.span),
                   trace, why)
+
+
+def _leaves_boundary(graph: StateGraph, p_test: Callable[[Any], bool],
+                     q_test: Callable[[Any], bool], outside: Callable[[Any], bool],
+                     discrete: Callable[[Any], int] | None) -> bool:
+    """Whether a run from a P state reaches a state beyond the boundary with Q false all
+    the way: then a leads-to found to hold on the bounded graph is not decided (the run
+    goes on past the boundary, and the search did not follow it)."""
+    states = graph.states
+    start = [v for v in range(len(states)) if not q_test(states[v]) and p_test(states[v])]
+    seen = set(start)
+    queue = deque(start)
+    while queue:
+        v = queue.popleft()
+        if outside(states[v] if discrete is None else discrete(states[v])):
+            return True
+        for t, _inst in graph.edges(v):
+            if t not in seen and not q_test(states[t]):
+                seen.add(t)
+                queue.append(t)
+    return False
 
 
 def _unstutter(path: list[Any], insts: list[int], loop: int | None

@@ -4,7 +4,8 @@
 without an initialiser of its own that some init reads ranges over its whole type (the
 others keep their type's first value). `boundary NAME: P` cuts the search like TLC's
 CONSTRAINT: a state where P is false is checked (invariants, reachables) but not expanded.
-Both are conditions on the variables (params included), without clocks.
+Both are conditions on the variables (params included), without clocks (in a timed spec
+a boundary cuts at the discrete part of a state).
 """
 
 from __future__ import annotations
@@ -49,11 +50,6 @@ def check_inits_and_boundaries(cx: Context) -> tuple[tuple[ir.InitPred, ...],
                          "state", decl.expr.span,
                          hint="a condition on constants alone belongs in the constants; "
                          "an init or boundary names the variables it constrains")
-                continue
-            if what == "boundary" and cx.clocks:
-                cx.error("E319", "a boundary cannot be used in a spec with clocks (yet)",
-                         decl.span, hint="bound the discrete part with a `require` in the "
-                         "actions that grow it, or check the untimed part of the model")
                 continue
             name = decl.name or f"init@{decl.span.line}"
             (inits if what == "init" else boundaries).append(

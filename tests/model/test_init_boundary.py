@@ -330,3 +330,31 @@ def test_the_time_limit_stops_a_long_initial_enumeration(tmp_path, memory: str) 
     report = check(str(path), options=Options(time_limit=0.3, memory=memory))
     assert report.stop_reason == "time-limit" and report.outcome == "incomplete"
     assert report.stats.states == 0 and not report.stats.exhaustive
+
+
+TIMED_BOUNDARY = """
+var sent: 0..100 = 0
+clock c
+action send when sent < 100 and c >= 1s do { sent := sent + 1; reset c }
+bound c <= 2s
+boundary few: sent <= 3
+invariant small: sent <= 4
+invariant below: sent < 4
+reachable four: sent == 4 and c <= 1s
+property grows: sent == 0 ~> sent == 2
+property far: sent == 0 ~> sent == 9
+expect below fails
+"""
+
+
+@pytest.mark.parametrize("engine", ["zones", "discrete"])
+def test_a_boundary_in_a_timed_spec(tmp_path, engine: str) -> None:  # noqa: ANN001
+    path = tmp_path / "timed.tock"
+    path.write_text(TIMED_BOUNDARY)
+    report = check(str(path), options=Options(time_engine=engine))
+    statuses = {p.name: p.status for p in report.properties}
+    assert statuses == {"small": "holds", "below": "violated", "four": "reached",
+                        "deadlock": "holds", "timelock": "holds", "runtime": "holds",
+                        "grows": "holds", "far": "unknown"}
+    assert report.stats.outside is not None and report.stats.outside >= 1
+    assert report.outcome == "incomplete"  # `far` cannot be decided inside the boundary

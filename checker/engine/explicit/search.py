@@ -138,11 +138,15 @@ class _Search:
         parent = self.parent
         successors = self.system.successors
         tick = self.system.tick  # type: ignore[attr-defined]
+        outside = self.system.outside
         nxt: list[int] = []
         i = 0
         while i < len(frontier):
             s = frontier[i]
             i += 1
+            if outside is not None and outside(s):
+                ex.outside += 1  # beyond the boundary: checked, not expanded (no tick)
+                continue
             try:
                 succ = successors(s)
             except RuntimeFault:

@@ -221,6 +221,8 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     frontier: list[int] = []
     with job.budget.search(job.phase, ex) as meter:
         meter.poll(0, 0, 0, 0)
+        outside = system.outside
+        ex.has_boundary = outside is not None
         starts, cut = initial_states(system, job)
         if cut is not None:  # a bound cut the initial states already: check them, expand none
             ex.stop_reason = cut
@@ -245,6 +247,13 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
             nxt: list[int] = []
             for count, node in enumerate(frontier):
                 d = nodes.discrete(node)
+                if outside is not None and outside(d):
+                    ex.outside += 1  # beyond the boundary: checked, not expanded
+                    if graph is not None:
+                        graph.close_node({})
+                        assert graph.enabled_everywhere is not None
+                        graph.enabled_everywhere.append(0)
+                    continue
                 z = nodes.zone(node)
                 mask = live(d)
                 enabled: list[Zone] = []
