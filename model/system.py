@@ -504,6 +504,11 @@ class TransitionSystem:
         return self.model.liveness_mode
 
     @property
+    def liveness_declared(self) -> bool:
+        """Whether the spec says which liveness semantics it means (`liveness ...`)."""
+        return self.model.liveness_declared
+
+    @property
     def liveness_reported(self) -> str | None:
         """The liveness semantics a report names: the spec's, where it declares one or has
         an unbounded leads-to; else None."""

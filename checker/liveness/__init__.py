@@ -71,7 +71,7 @@ def leads_to(job: Job, system: TransitionSystem, props: list[LivenessInfo],
         return leads_to_results(system, props, with_stutter(graph, system.outside),
                                 make_trace, timed, stutter=True)
     results = leads_to_results(system, props, graph, make_trace, timed)
-    if timed:
+    if timed or system.liveness_declared:  # `liveness maximal` written: chosen knowingly
         return results
     return implicit_fairness_warnings(system, props, results, graph, make_trace)
 

@@ -160,3 +160,10 @@ def test_stuttering_at_the_boundary_is_unknown_not_a_counterexample(tmp_path) ->
                               "property near: x == 0 ~> x == 2\nliveness stuttering\n")
     assert report.property("far").status == "unknown"
     assert report.property("near").status == "holds"
+
+
+def test_declaring_maximal_runs_means_the_implicit_fairness_is_meant(tmp_path) -> None:  # noqa: ANN001
+    report = _counter(tmp_path, fair=False, mode="liveness maximal")
+    assert report.liveness == "maximal"
+    assert report.property("reaches").status == "holds"
+    assert report.property("reaches").warning is None
