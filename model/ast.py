@@ -17,7 +17,7 @@ __all__ = [
     # expressions
     "Expr", "IntLit", "DurationLit", "BoolLit", "NameRef", "Quantifier", "Ite", "Binary",
     "Unary", "RangeLit", "FieldAccess", "Index", "Call", "EmptyBraces", "SetLit", "SetComp",
-    "RecordLit", "FieldInit", "EmptyBrackets", "SeqLit", "MapComp", "Binder",
+    "RecordLit", "FieldInit", "TypeValues", "EmptyBrackets", "SeqLit", "MapComp", "Binder",
     # statements
     "Stmt", "Block", "Assign", "CallStmt", "Let", "Require", "Assert", "Reset", "Skip", "If",
     "Choose",
@@ -136,6 +136,15 @@ class BoolLit(Expr):
 @dataclass(frozen=True, slots=True)
 class NameRef(Expr):
     name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class TypeValues(Expr):
+    """Every value of a type written in place, as a set: `set of 0..3` in an expression is
+    the set of all subsets of 0..3 (`{s in set of Node | len(s) > 1}`)."""
+
+    type: TypeExpr
     span: Span = _span()
 
 

@@ -719,6 +719,14 @@ class _Builder(Transformer):
     def name_ref(self, meta, children):
         return ast.NameRef(str(children[0]), self._s(meta))
 
+    def powerset_range(self, meta, children):
+        return ast.RangeType(ast.IntLit(int(children[0]), self._n(children[0])), children[1],
+                             self._s(meta))
+
+    def powerset_expr(self, meta, children):
+        span = self._s(meta)
+        return ast.TypeValues(ast.SetType(children[0], span), span)
+
     def empty_braces(self, meta, children):
         return ast.EmptyBraces(self._s(meta))
 

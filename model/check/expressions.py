@@ -83,6 +83,11 @@ def expr_node(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | Non
             return ir.Lit(v, BOOL, expr.span)
         case ast.NameRef():
             return name_expr(cx, expr, scope, expected)
+        case ast.TypeValues(type=texpr):
+            typ = ty.resolve_type(cx, texpr, scope)
+            if typ is cxm.ERR:
+                raise cxm.Abort()
+            return type_as_set(cx, typ, str(typ), expr.span)
         case ast.Unary(op="not" | "-" as op, operand=operand):
             chain = [expr]  # `not not ... x` by a loop, innermost first below
             while isinstance(operand, ast.Unary) and operand.op == op:
@@ -201,6 +206,17 @@ def static_domain(cx: Context, domain: ir.Expr, span: Span) -> Type:
                    span, hint="[x in Agent -> ...] or [i in 1..N -> ...]")
 
 
+def type_as_set(cx: Context, typ: Type, name: str, span: Span) -> ir.Expr:
+    """Every value of `typ` (named `name` in messages) as a constant set."""
+    size = typ.size()
+    if size is None or size > cxm.MAX_SET_ELEMS:
+        count = "infinitely many" if size is None else f"{size:,}"
+        raise cx.abort("E302", f"the type {name} has {count} values, too many to use "
+                       "as a set", span,
+                       hint=f"a set has at most {cxm.MAX_SET_ELEMS:,} possible elements")
+    return ir.Lit(frozenset(typ.values()), SetT(typ), span)
+
+
 def name_expr(cx: Context, expr: ast.NameRef, scope: nm.Scope, expected: Type | None) -> ir.Expr:
     name = expr.name
     binding = scope.lookup(name)
@@ -255,12 +271,7 @@ def sym_value(cx: Context, sym: nm.Sym, expr: ast.Expr, scope: nm.Scope,
         typ = ty.type_of_sym(cx, sym)
         if typ is cxm.ERR:
             raise cxm.Abort()
-        if typ.size() is None or typ.size() > cxm.MAX_SET_ELEMS:  # type: ignore[operator]
-            size = "infinitely many" if typ.size() is None else f"{typ.size():,}"
-            raise cx.abort("E302", f"the type {sym.name} has {size} values, too many to use "
-                           "as a set", span,
-                           hint=f"a set has at most {cxm.MAX_SET_ELEMS:,} possible elements")
-        return ir.Lit(frozenset(typ.values()), SetT(typ), span)
+        return type_as_set(cx, typ, sym.name, span)
     if sym.kind in ("var", "param"):
         var = sym.resolved
         if not isinstance(var, ir.Variable):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from checker import Options, check_system
 from model import SpecError, load_text
 from model.outline import count_text
 from model.types import SIZE_CAP
@@ -112,3 +113,40 @@ action clear(i: 0..1) when m[i] do { m[i] := false }
     compiled, compiled_succ, compiled_errors = compiled_graph(system)
     assert compiled == states and compiled_succ == succ
     assert errors == compiled_errors and errors  # the same states fail, and some do
+
+
+@pytest.mark.parametrize("written, named", [
+    ("set of Node", "Quorum"),
+    ("set of 0..2", "Small"),
+    ("set of (0..N)", "Small"),
+    ("set of bool", "Flags"),
+])
+def test_set_of_a_type_in_an_expression_is_every_subset(written: str, named: str) -> None:
+    head = ("const N = 2\ntype Node = enum { a, b, c }\ntype Quorum = set of Node\n"
+            "type Small = set of 0..2\ntype Flags = set of bool\nvar x: 0..1 = 0\n")
+    expected = {"Quorum": 4, "Small": 4, "Flags": 1}[named]
+    for text in (written, named):
+        system = spec(head + f"invariant i: len({{s in {text} | len(s) >= 2}}) == {expected}"
+                      "\ninvariant j: forall s in " + text + ": len(s) <= 3\nallow deadlock")
+        states, _, errors = interpreted_graph(system)
+        assert not errors and states
+        from_checker = check_system(system, Options())
+        assert from_checker.property("i").status == "holds"
+        assert from_checker.property("j").status == "holds"
+
+
+def test_set_of_a_huge_type_in_an_expression_is_refused() -> None:
+    with pytest.raises(SpecError) as err:
+        load_text("var x: 0..1 = 0\ninvariant i: len(set of 0..20) > 0", "t.tock")
+    assert [d.code for d in err.value.diagnostics] == ["E302"]
+    assert "2,097,152 values" in err.value.diagnostics[0].message
+
+
+def test_in_and_out_are_ordinary_names() -> None:
+    # `in` is a keyword only where the grammar expects it: Promela- and Go-style names work
+    system = spec("type T = 0..1\nvar in: 0..1 = 0\nvar out: 0..1 = 1\n"
+                  "action send(out: T) do { in := out }\n"
+                  "process p[in: T] { var v: 0..1 = 0\n action a do { v := in } }\n"
+                  "invariant k: forall in in T: in >= 0\nallow deadlock\n")
+    states, _, errors = interpreted_graph(system)
+    assert not errors and len(states) == 4  # in: 0 or 1, times p[1].v: 0 or 1

@@ -358,3 +358,10 @@ def test_a_boundary_in_a_timed_spec(tmp_path, engine: str) -> None:  # noqa: ANN
                         "grows": "holds", "far": "unknown"}
     assert report.stats.outside is not None and report.stats.outside >= 1
     assert report.outcome == "incomplete"  # `far` cannot be decided inside the boundary
+
+
+def test_the_cluster_engine_refuses_what_it_cannot_cut_or_bound() -> None:
+    from_cluster = pytest.importorskip("checker.engine.cluster")
+    assert "boundary" in (from_cluster.refusal(spec(GROWING)) or "")
+    assert "init" in (from_cluster.refusal(spec(TWO)) or "")
+    assert from_cluster.refusal(spec("var x: 0..1 = 0\nallow deadlock")) is None
