@@ -134,7 +134,9 @@ def make_report(system: TransitionSystem, options: Options, engine: str,
         outcome = "ok"
     return Report(system.name, system.file, tuple(system.constants()), options.describe(),
                   engine, outcome, stop_reason, stats, tuple(results), coverage,
-                  system.processes, disabled, disabled_complete, _graph=graph)
+                  system.processes, disabled, disabled_complete, _graph=graph,
+                  boundaries=system.boundary_names,
+                  liveness=system.liveness_reported)
 
 
 def read_map(path: str) -> LogMap:

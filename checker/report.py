@@ -215,6 +215,8 @@ class PropertyResult:
     why: tuple[tuple[str, str], ...] = ()  # parts of the property and their values at the end
     reads: tuple[str, ...] = ()  # leaves the property reads (Step.values names)
     measure: Measured | None = None  # a timing query's answer (kind "measure")
+    # a leads-to that holds only because runs are maximal (fails under stuttering)
+    warning: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +228,9 @@ class Stats:
     seconds: float
     exhaustive: bool
     symbolic: bool = False  # states are zones (the zone engine)
+    # states outside the spec's `boundary` (checked, not expanded, not counted in
+    # `states`); None: the spec has no boundary
+    outside: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,6 +290,9 @@ class Report:
     disabled_complete: bool = True
     tool: str = TOOL
     version: str = VERSION
+    boundaries: tuple[str, ...] = ()  # the spec's `boundary` names (stats.outside: what they cut)
+    # which runs leads-to was judged on ("maximal" | "stuttering"); None: no leads-to
+    liveness: str | None = None
     _graph: Callable[[], Any] | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -330,6 +338,33 @@ def expectation_note(p: PropertyResult) -> str | None:
     if p.expected == "fails":
         return "as expected"
     return None
+
+
+LIVENESS_TEXT = {
+    "maximal": "maximal runs (a run stops only where no action is enabled: every action "
+               "is implicitly weakly fair)",
+    "stuttering": "stuttering (TLA+: a run may stop in any state where no fair action is "
+                  "enabled)",
+}
+
+
+def liveness_text(report: Report) -> str | None:
+    """The liveness semantics line of a report's header, for a spec with leads-to."""
+    return None if report.liveness is None else LIVENESS_TEXT[report.liveness]
+
+
+def boundary_text(report: Report) -> str | None:
+    """What every report says when the spec has a boundary: how many states lay beyond it
+    (checked, not expanded), and that the verdicts are for the bounded space; None without
+    a boundary."""
+    outside = report.stats.outside
+    if outside is None:
+        return None
+    names = ", ".join(report.boundaries)
+    if outside == 0:
+        return f"boundary {names}: no state lies outside it, so it cut nothing"
+    return (f"boundary {names}: {outside:,} state{'s' if outside != 1 else ''} outside it "
+            "checked but not expanded; every verdict is for the bounded state space")
 
 
 def stop_reason_text(reason: str) -> str:

@@ -29,6 +29,7 @@ __all__ = [
     "StepItem",
     "StepArg",
     "WaitItem", "AssertItem", "AssumeItem", "SpecFile",
+    "InitDecl", "BoundaryDecl", "BoundCall", "LivenessModeDecl",
 ]
 
 
@@ -510,6 +511,7 @@ class LivenessDecl(Decl):
     within: Expr | None
     span: Span = _span()
     name_span: Span = _span()
+    binders: tuple[Binder, ...] = ()  # `forall x in S: P ~> Q`: one leads-to per x
 
 
 @dataclass(frozen=True, slots=True)
@@ -611,5 +613,49 @@ class SpecFile:
     decls: tuple[Decl, ...]
     file: str
     span: Span = _span()
+
+
+# ---------------------------------------------------------------------------- issue 17
+
+
+@dataclass(frozen=True, slots=True)
+class InitDecl(Decl):
+    """`init [NAME]: P`: the initial states are the assignments where every init holds."""
+
+    name: str | None
+    expr: Expr
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class BoundaryDecl(Decl):
+    """`boundary NAME: P`: a state where P is false is checked but not expanded (TLC's
+    CONSTRAINT)."""
+
+    name: str
+    expr: Expr
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class BoundCall(Expr):
+    """`sum(x in S: e)`: a built-in over the elements of a binder's domain."""
+
+    name: str
+    binder: Binder
+    body: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class LivenessModeDecl(Decl):
+    """`liveness maximal` | `liveness stuttering`: which runs a leads-to is judged on."""
+
+    mode: str
+    span: Span = _span()
+    name_span: Span = _span()
+
 
 __all__ += ["OptionType", "BagType"]  # language v2 (issue 17)

@@ -56,6 +56,7 @@ CODES: dict[str, str] = {
     "E313": "no initial state",
     "E314": "invalid measure",
     "E315": "invalid derived column (show)",
+    "E318": "invalid init or boundary (reads no variable, or names one twice)",
     # compilation
     "E401": "model too large",
     "E402": "too many instances",

@@ -7,7 +7,7 @@ test). States here are tuples of values in variable order (see model.types for v
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import product
 
@@ -16,7 +16,7 @@ from .source import Span
 from .types import ArrayT, BagT, IntT, OptionT, QueueT, RecordT, SetT, Type, Value, format_value
 
 __all__ = ["EvalError", "evaluate", "instances", "successors", "initial_states", "Env",
-           "MAX_INT_BITS"]
+           "MAX_INT_BITS", "iter_initial_states", "free_variables"]
 
 Env = Mapping[ir.Local, Value]
 
@@ -118,6 +118,13 @@ def evaluate(expr: ir.Expr, state: tuple, env: Env, clocks=None) -> Value:  # no
                 raise _fail("E506", f"the range {a}..{b} has {count:,} values, more than "
                             f"{MAX_BUILT:,}", expr.span)
             return frozenset(range(a, b + 1))  # type: ignore[operator]
+        case ir.SumE(local=local, domain=domain, pred=body):
+            inner = dict(env)
+            total = 0
+            for v in domain_values(domain, state, env, clocks):
+                inner[local] = v
+                total += evaluate(body, state, inner, clocks)  # type: ignore[operator]
+            return total
         case ir.SetComp(local=local, domain=domain, pred=pred):
             inner = dict(env)
             out = []
@@ -241,6 +248,19 @@ def _call(expr: ir.Expr, fn: str, args, state, env, clocks) -> Value:  # noqa: A
         return abs(vals[0])  # type: ignore[arg-type]
     if fn in ("some", "get"):
         return _option_call(expr, fn, args[0], vals[0])
+    if fn == "sum":
+        return sum(vals[0])  # type: ignore[arg-type]
+    if fn == "reach":  # transitive closure along m: [T] -> set of T
+        node_t = args[0].type.index
+        rows = vals[0]
+        todo = list(vals[1]) if isinstance(vals[1], frozenset) else [vals[1]]
+        seen: set = set()
+        while todo:
+            for nxt in rows[node_t.ordinal(todo.pop())]:  # type: ignore[index]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return frozenset(seen)
     if fn in ("min", "max"):
         if len(vals) == 2:
             return min(vals) if fn == "min" else max(vals)  # type: ignore[type-var]
@@ -551,7 +571,12 @@ def successors(model: ir.Model, state: tuple) -> Iterator[Step]:
 
 def initial_states(model: ir.Model) -> list[tuple]:
     """All initial states, in a fixed order: every param value, then every choice of the
-    `in` initialisers (which may read params)."""
+    `in` initialisers (which may read params), narrowed by the `init` predicates."""
+    return list(iter_initial_states(model))
+
+
+def _plain_initial_states(model: ir.Model) -> list[tuple]:
+    """The initial states of a model without `init` predicates (see initial_states)."""
     params = [v for v in model.variables if v.is_param]
     others = [v for v in model.variables if not v.is_param and not v.init_from_state]
     derived = [v for v in model.variables if v.init_from_state]
@@ -570,6 +595,83 @@ def initial_states(model: ir.Model) -> list[tuple]:
                 state[v.index] = evaluate(v.init, tuple(state), {})
             out.append(tuple(state))
     return out
+
+
+def free_variables(model: ir.Model) -> set[int]:
+    """The variables an `init` predicate reads that have no initialiser of their own: they
+    range over their whole type in the initial enumeration."""
+    read = {k for pred in model.inits for k in pred.reads}
+    return {v.index for v in model.variables
+            if v.index in read and not v.is_param and v.init_kind is None
+            and not v.init_from_state}
+
+
+INIT_POLL_EVERY = 4096  # candidate values between two calls of iter_initial_states' poll
+
+
+def iter_initial_states(model: ir.Model, poll: Callable[[int], None] | None = None
+                        ) -> Iterator[tuple]:
+    """The initial states one at a time, in the order `initial_states` gives them
+    (`poll(n)` is called every INIT_POLL_EVERY candidate values, n of them so far). With
+    `init` predicates, the variables get their values one after the other (params first,
+    then the others in declaration order) and each predicate is tested as soon as every
+    variable it reads has one, so a failing predicate prunes every completion of the
+    partial assignment: a large initial set is never built whole."""
+    if not model.inits:
+        yield from _plain_initial_states(model)
+        return
+    free = free_variables(model)
+    params = [v for v in model.variables if v.is_param]
+    others = [v for v in model.variables if not v.is_param and not v.init_from_state]
+    derived = [v for v in model.variables if v.init_from_state]
+    order = params + others
+    position = {v.index: k for k, v in enumerate(order)}
+    due: list[list[ir.InitPred]] = [[] for _ in order]  # tested once order[k] has a value
+    for pred in model.inits:
+        due[max(position[i] for i in pred.reads)].append(pred)
+    n = len(model.variables)
+
+    def candidates(k: int, partial: list) -> Iterator[Value]:
+        var = order[k]
+        if var.index in free:
+            return var.type.values()
+        frozen = tuple(partial) if not var.is_param else ()
+        return iter(initial_values(var, frozen, {}))
+
+    partial: list[Value] = [None] * n
+    tried = 0  # candidate values given so far (`poll` hears of them now and then)
+    if not order:
+        if all(evaluate(p.expr, tuple(partial), {}) for p in model.inits):
+            yield tuple(partial)
+        return
+    stack: list[Iterator[Value]] = [candidates(0, partial)]
+    while stack:
+        k = len(stack) - 1
+        var = order[k]
+        value = next(stack[-1], _DONE)
+        if value is _DONE:
+            stack.pop()
+            partial[var.index] = None
+            continue
+        partial[var.index] = value
+        tried += 1
+        if poll is not None and tried % INIT_POLL_EVERY == 0:
+            poll(tried)  # may raise: a budget stops the enumeration there
+        if due[k]:
+            state = tuple(partial)
+            if not all(evaluate(p.expr, state, {}) for p in due[k]):
+                continue
+        if k + 1 < len(order):
+            stack.append(candidates(k + 1, partial))
+            continue
+        state_list = list(partial)
+        for v in derived:  # monitors: computed from the rest of the initial state
+            assert v.init is not None
+            state_list[v.index] = evaluate(v.init, tuple(state_list), {})
+        yield tuple(state_list)
+
+
+_DONE = object()
 
 
 def initial_values(var: ir.Variable, params: tuple, env: Env) -> list[Value]:

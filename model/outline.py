@@ -93,10 +93,14 @@ def outline(model: ir.Model, layout: Layout, instances: list[tuple[int, tuple]],
              for p in model.liveness]
     rows += [("measure", m.name, str(m.span)) for m in model.measures]
     rows += [("scenario", s.name, str(s.span)) for s in model.scenarios]
+    rows += [("init", i.name, str(i.span)) for i in model.inits]
+    rows += [("boundary", b.name, str(b.span)) for b in model.boundaries]
     notes = []
     if model.expects:
         notes.append("expected: " + ", ".join(f"{n} {v}" for n, (v, _) in model.expects.items()))
     notes.append(f"deadlock: {'allowed' if model.allow_deadlock else 'checked'}")
+    if model.liveness_declared:
+        notes.append(f"liveness: {model.liveness_mode}")
     out.append(Section("properties", tuple(rows), tuple(notes)))
     if model.derived:
         out.append(Section("show (columns of every trace)", tuple(

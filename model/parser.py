@@ -51,6 +51,7 @@ TOP_LEVEL_KEYWORDS = (
     "spec", "import", "const", "param", "type", "var", "clock", "def", "process", "action",
     "timeout", "bound", "invariant", "reachable", "property", "measure", "expect", "allow",
     "scenario", "fair", "strong", "show",
+    "init", "boundary", "liveness",
 )
 
 _UNITS_MS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000}
@@ -449,6 +450,13 @@ class _Builder(Transformer):
         name, p, q, within = children
         return ast.LivenessDecl(str(name), p, q, within, self._s(meta), self._n(name))
 
+    def forall_leads_to_decl(self, meta, children):
+        """`property NAME: forall x in S: P ~> Q`: P ~> Q for each x (issue 17); written
+        `(forall x in S: P) ~> Q` it is the plain leads-to of a quantified left side."""
+        name, *binders, p, q = children
+        return ast.LivenessDecl(str(name), p, q, None, self._s(meta), self._n(name),
+                                tuple(binders))
+
     def always_eventually_decl(self, meta, children):
         name, q = children
         return ast.LivenessDecl(str(name), ast.BoolLit(True, self._s(meta)), q, None,
@@ -465,6 +473,25 @@ class _Builder(Transformer):
     def show_decl(self, meta, children):
         name, expr = children
         return ast.ShowDecl(str(name), expr, self._s(meta), self._n(name))
+
+    # -- initial predicates, boundaries (issue 17)
+    def init_decl(self, meta, children):
+        name, expr = children
+        return ast.InitDecl(str(name) if name is not None else None, expr, self._s(meta),
+                            self._n(name) if name is not None else self._s(meta))
+
+    def liveness_decl(self, meta, children):
+        return ast.LivenessModeDecl(str(children[0]), self._s(meta), self._n(children[0]))
+
+    def boundary_decl(self, meta, children):
+        name, expr = children
+        return ast.BoundaryDecl(str(name), expr, self._s(meta), self._n(name))
+
+    def bound_call(self, meta, children):
+        """`sum(x in S: e)`: a built-in over the values of a binder (only `sum` is one;
+        the checker says so for any other name)."""
+        name, head, body = children
+        return ast.BoundCall(str(name), self._binder_of(head), body, self._s(meta))
 
     def expect_decl(self, meta, children):
         name, verdict, when = children

@@ -354,7 +354,7 @@ def findings_header(ex: Any, active: set[int] | list[int]) -> dict[str, Any]:
             "deadlock": ex.deadlock, "timelock": ex.timelock, "runtime": runtime,
             "runtime_count": ex.runtime_count, "deadlocks": ex.deadlocks,
             "timelocks": ex.timelocks, "transitions": ex.transitions, "ticks": ex.ticks,
-            "depth": ex.depth, "active": sorted(active),
+            "depth": ex.depth, "active": sorted(active), "outside": ex.outside,
             "stop_reason": None if ex.stop_reason is None else ex.stop_reason.value,
             "complete": ex.complete}
 
@@ -375,6 +375,7 @@ def restore_findings(ex: Any, header: Mapping[str, Any], name: str) -> set[int]:
         for field_name in ("runtime_count", "deadlocks", "timelocks", "transitions", "ticks",
                            "depth"):
             setattr(ex, field_name, int(header[field_name]))
+        ex.outside = int(header.get("outside", 0))  # states beyond a boundary (issue 17)
         active = {int(k) for k in header["active"]}
         if header.get("stop_reason") not in (None, *(r.value for r in StopReason)):
             raise ValueError(header.get("stop_reason"))

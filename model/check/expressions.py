@@ -148,6 +148,8 @@ def expr_node(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | Non
             return index_expr(cx, expr, scope)
         case ast.Call():
             return call_expr(cx, expr, scope, expected)
+        case ast.BoundCall():
+            return bound_call(cx, expr, scope)
         case ast.EmptyBraces():
             if isinstance(expected, SetT):
                 return ir.Lit(frozenset(), expected, expr.span)
@@ -657,6 +659,12 @@ def call_expr(cx: Context, expr: ast.Call, scope: nm.Scope, expected: Type | Non
         if not isinstance(t, QueueT):
             raise cx.abort("E301", f"head needs a queue, found {t}", expr.args[0].span)
         return co.fold(cx, ir.Call("head", tuple(args), t.elem, expr.span))
+    if name == "sum":
+        arity(cx, expr, args, 1)
+        return sum_of_set(cx, expr, args[0])
+    if name == "reach":
+        arity(cx, expr, args, 2)
+        return reach_of(cx, expr, args[0], args[1])
     if name == "abs":
         arity(cx, expr, args, 1)
         t = args[0].type
@@ -1006,3 +1014,64 @@ def minmax(fn, x: int | None, y: int | None, unbounded_wins: bool) -> int | None
             return None
         return y if x is None else x
     return fn(x, y)
+
+
+# ---------------------------------------------------------------------------- sum (issue 17)
+
+
+def sum_of_set(cx: Context, expr: ast.Call, arg: ir.Expr) -> ir.Expr:
+    """`sum(S)` for a set of numbers (or durations): the range is from the sum of the
+    negative elements of S's element range to the sum of its positive ones."""
+    t = arg.type
+    if not (isinstance(t, SetT) and isinstance(t.elem, IntT)) or t.elem.lo is None \
+            or t.elem.hi is None:
+        raise cx.abort("E301", f"sum needs a set of numbers, found {ty.describe(t)}",
+                       expr.args[0].span, hint="sum over other values: sum(x in S: e)")
+    lo, hi = t.elem.lo, t.elem.hi
+    neg = _series(lo, min(hi, -1))
+    pos = _series(max(lo, 1), hi)
+    return co.fold(cx, ir.Call("sum", (arg,), IntT(neg, pos, t.elem.time), expr.span))
+
+
+def _series(a: int, b: int) -> int:
+    """a + (a + 1) + ... + b (0 when a > b)."""
+    return 0 if a > b else (a + b) * (b - a + 1) // 2
+
+
+def bound_call(cx: Context, expr: ast.BoundCall, scope: nm.Scope) -> ir.Expr:
+    """`sum(x in S: e)`: e summed over each element x of S (once per element, so equal
+    values of e all count). The range is e's range times the most elements S can have."""
+    if expr.name != "sum":
+        raise cx.abort("E201", f"'{expr.name}(x in S: e)' is not a built-in", expr.span,
+                       hint="the only built-in over a binder is sum(x in S: e)")
+    binder = expr.binder
+    check_binder(cx, binder)
+    domain = set_expr(cx, binder.domain, scope)
+    local = ir.Local(binder.name, ty.elem_of(domain.type), span=binder.span)
+    body = check_expr(cx, expr.body, scope.child({binder.name: local}))
+    ck.no_clock(cx, body, expr.body.span)
+    t = body.type
+    if t is cxm.ERR or domain.type is cxm.ERR:
+        raise cxm.Abort()
+    if not isinstance(t, IntT) or t.lo is None or t.hi is None:
+        raise cx.abort("E301", f"sum needs a number to add up, found {ty.describe(t)}",
+                       expr.body.span)
+    n = ty.elem_of(domain.type).size() or 0
+    rt = IntT(min(0, t.lo * n), max(0, t.hi * n), t.time)
+    return co.fold(cx, ir.SumE(local, domain, body, rt, expr.span))
+
+
+def reach_of(cx: Context, expr: ast.Call, m: ir.Expr, x: ir.Expr) -> ir.Expr:
+    """`reach(m, x)`, transitive closure: the values reachable from x (a value of T, or a
+    set of them) in one or more steps along m: [T] -> set of T."""
+    t = m.type
+    if not (isinstance(t, ArrayT) and isinstance(t.elem, SetT) and t.elem.elem == t.index):
+        raise cx.abort("E301", f"reach needs a map from a type T to sets of T (the edges), "
+                       f"found {ty.describe(t)}", expr.args[0].span,
+                       hint="var next: [Node] -> set of Node; reach(next, n)")
+    node = t.index
+    start = SetT(node) if isinstance(x.type, SetT) else node
+    x = ty.coerce(cx, x, start, expr.args[1].span, store=True)
+    if isinstance(node, IntT) and isinstance(x.type, IntT) and not ty.within(x.type, node):
+        x = ir.Checked(x, node, expr.args[1].span)  # a computed start outside T: E501
+    return co.fold(cx, ir.Call("reach", (m, x), SetT(node), expr.span))

@@ -628,6 +628,10 @@ class Generator:
                 assert isinstance(typ, SetT) and isinstance(typ.elem, IntT)
                 return (f"_range_mask({self.expr(lo, ctx)}, {self.expr(hi, ctx)}, "
                         f"{self.num(typ.elem.lo)})")  # type: ignore[arg-type]
+            case ir.SumE(local=local, domain=domain, pred=body):
+                var = self.fresh("q")
+                members = self.members(domain, ctx.replace(iterable=True))
+                return f"sum({self.expr(body, ctx.bind(local, var))} for {var} in {members})"
             case ir.SetComp(local=local, domain=domain, pred=pred, type=typ):
                 assert isinstance(typ, SetT)
                 var = self.fresh("q")
@@ -927,6 +931,16 @@ class Generator:
             return self.extract(q, t.len_width, t.elem)
         if fn == "abs":
             return f"abs({codes[0]})"
+        if fn == "reach":  # transitive closure: m is [T] -> set of T
+            m_t, x_t = args[0].type, args[1].type
+            assert isinstance(m_t, ArrayT)
+            start = codes[1] if isinstance(x_t, SetT) else \
+                f"(1 << {self.elem_ordinal(args[1], m_t.index, ctx)})"
+            return f"_reach({codes[0]}, {start}, {m_t.elem.width})"
+        if fn == "sum":
+            var = self.fresh("q")
+            members = self.members(args[0], ctx.replace(iterable=True))
+            return f"sum({var} for {var} in {members})"
         if len(args) == 1:
             t = args[0].type
             assert isinstance(t, SetT) and isinstance(t.elem, IntT)

@@ -159,11 +159,28 @@ def _bag_support(bag: int, width: int, n: int) -> int:
     return out
 
 
+def _reach(m: int, start: int, w: int) -> int:
+    """Transitive closure (`reach(m, x)`): the bits reachable in one or more steps from
+    the bits of `start`, row i of the adjacency `m` being bits i*w .. i*w + w - 1."""
+    row = (1 << w) - 1
+    seen = 0
+    frontier = start
+    while frontier:
+        nxt = 0
+        while frontier:
+            low = frontier & -frontier
+            nxt |= (m >> ((low.bit_length() - 1) * w)) & row
+            frontier ^= low
+        frontier = nxt & ~seen
+        seen |= nxt
+    return seen
+
+
 HELPERS: dict[str, object] = {
     "_RtErr": RuntimeFault, "_chk": _chk, "_ord": _ord, "_div": _div, "_mod": _mod,
     "_bits": _bits, "_bits_plus": _bits_plus, "_range_mask": _range_mask,
     "_setmin": _setmin, "_setmax": _setmax, "_nonempty": _nonempty, "_member": _member,
-    "_member_in": _member_in, "_ordinal_in": _ordinal_in,
+    "_member_in": _member_in, "_ordinal_in": _ordinal_in, "_reach": _reach,
 }
 HELPERS["_present"] = _present  # language v2 options (issue 17)
 HELPERS.update({"_bag_len": _bag_len, "_bag_support": _bag_support,

@@ -66,6 +66,9 @@ def refusal(system: TransitionSystem) -> str | None:
     if system.layout.width > 64:
         return (f"--cluster keeps states of at most 64 bits, as the compact store does; "
                 f"this spec's states take {system.layout.width} (drop --cluster)")
+    if system.outside is not None or system.has_inits:
+        return ("--cluster does not yet cut the search at a `boundary` or enumerate `init` "
+                "predicates under the budget; this spec has one (drop --cluster)")
     return None
 
 

@@ -32,6 +32,7 @@ from ...verdicts import unexpected
 from ..budget import StopReason
 from ..checkpoint import findings_header, level_arrays, restore_findings, restore_levels
 from ..findings import Findings
+from ..initial import initial_states
 from ..spill import contains, trim_memory
 from ..store import LevelStore
 
@@ -62,6 +63,7 @@ class _Expanded:
     hits: list[tuple[int, int]] = field(default_factory=list)  # (property, position)
     runtime: tuple[int, Literal["action", "property"], int] | None = None  # (position, what, index)
     runtime_count: int = 0
+    outside: int = 0  # states beyond the boundary: checked, not expanded
 
 
 class _Expander:
@@ -82,6 +84,7 @@ class _Expander:
         extend = succ_out.extend
         count = counts.append
         successors = system.successors
+        outside = system.outside
         for pos, s in enumerate(states):
             if props is not None:
                 try:
@@ -97,6 +100,10 @@ class _Expander:
                         if hits >> k & 1:
                             out.hits.append((k, pos))
             if not expand:
+                continue
+            if outside is not None and outside(s):
+                out.outside += 1
+                count(0)
                 continue
             try:
                 succ = successors(s)
@@ -158,10 +165,13 @@ def explore_levels(job: Job) -> Findings[int]:
     system = job.system
     options = job.options
     workers = options.workers
-    initial = list(dict.fromkeys(system.initial_states()))
+    initial, cut = initial_states(system, job)
     store = LevelStore(initial)
     ex: Findings[int] = Findings(initial, store, check_deadlock=job.check_deadlock,
                                  stop_when=unexpected(system) if job.fail_fast else None)
+    ex.has_boundary = system.outside is not None
+    if cut is not None:  # a bound cut the initial states already: check them, expand none
+        ex.stop_reason = cut
     active = set(job.active)
     checkpointer = job.budget.checkpoint
     session = None if checkpointer is None else checkpointer.session(job.phase, "levels")
@@ -255,6 +265,8 @@ def explore_levels(job: Job) -> Findings[int]:
                 ex.stop_reason = None if reason is None else StopReason(reason)
                 frontier = np.empty(0, dtype=np.uint64)
             while len(frontier):
+                if ex.stop_reason is not None:
+                    break
                 mark = findings_header(ex, active)
                 if session is not None and session.due():
                     session.save(mark, level_arrays(store), finished=False)
@@ -278,6 +290,7 @@ def explore_levels(job: Job) -> Findings[int]:
                     else:
                         note(level, chunk_start, res)
                         ex.transitions += res.transitions
+                        ex.outside += res.outside
                         if len(succ) and keep(parts, index, chunk_start, res, succ,
                                               ~store.seen(succ)):
                             break
@@ -288,6 +301,7 @@ def explore_levels(job: Job) -> Findings[int]:
                     for index, res, succ in deferred:
                         note(level, index * size, res)
                         ex.transitions += res.transitions
+                        ex.outside += res.outside
                         if len(succ) and keep(parts, index, index * size, res, succ,
                                               contains(unseen, succ)):
                             break

@@ -30,6 +30,7 @@ from ..checkpoint import (
     restore_findings,
 )
 from ..findings import Findings
+from ..initial import initial_states
 from ..store import ROOT, DictStore
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class _Search:
         self.meter = meter
         self.parent: dict[int, int] = findings.store.parent
         self.props_fn = system.props_for(frozenset(self.active)) if self.active else None
+        self.initial_cut: StopReason | None = None  # why the initial states were cut
         self.finished = False  # resumed from a checkpoint of a search that had ended
         # the last level boundary: (findings header, states then, frontier, its length)
         # (None until the initial states are checked: a search stopped before that has no
@@ -100,6 +102,7 @@ class _Search:
         ex = self.ex
         parent = self.parent
         successors = self.system.successors
+        outside = self.system.outside
         max_states = self.max_states
         transitions = 0
         nxt: list[int] = []
@@ -107,6 +110,10 @@ class _Search:
         count = 0
         try:
             for s in frontier:
+                if outside is not None and outside(s):
+                    ex.outside += 1  # beyond the boundary: checked, not expanded
+                    count += 1
+                    continue
                 try:
                     succ = successors(s)
                 except RuntimeFault:
@@ -145,11 +152,15 @@ class _Search:
         parent = self.parent
         successors = self.system.successors
         tick = self.system.tick  # type: ignore[attr-defined]
+        outside = self.system.outside
         nxt: list[int] = []
         i = 0
         while i < len(frontier):
             s = frontier[i]
             i += 1
+            if outside is not None and outside(s):
+                ex.outside += 1  # beyond the boundary: checked, not expanded (no tick)
+                continue
             try:
                 succ = successors(s)
             except RuntimeFault:
@@ -207,6 +218,9 @@ class _Search:
                 for s in frontier:
                     if self.props_fn is not None:
                         self.note(s)
+            if self.initial_cut is not None:  # a bound cut the initial states already
+                ex.stop_reason = self.initial_cut
+                return
         while frontier:
             # the level boundary: what a checkpoint holds (a ticked level appends to its
             # frontier, so its length now is noted)
@@ -239,16 +253,18 @@ def explore_dict(job: Job, system: TransitionSystem | None = None) -> Findings[i
     properties. A system with `tick` is explored in discrete time. Checkpointed at level
     boundaries when the check takes checkpoints (checker.engine.checkpoint)."""
     system = system or job.system
-    initial = list(dict.fromkeys(system.initial_states()))
+    initial, cut = initial_states(system, job)
     findings: Findings[int] = Findings(initial, DictStore({s: ROOT for s in initial}),
                                        check_deadlock=job.check_deadlock,
                                        stop_when=unexpected(system) if job.fail_fast else None)
+    findings.has_boundary = system.outside is not None
     checkpointer = job.budget.checkpoint
     session = None if checkpointer is None else checkpointer.session(job.phase, "dict")
     saved = None if session is None else session.load()
     search = None
     with job.budget.search(job.phase, findings) as meter:
         search = _Search(job, system, findings, meter)
+        search.initial_cut = cut
         search.run(session, saved)
     findings.states = len(findings.store)
     if session is not None and search is not None and not search.finished \
