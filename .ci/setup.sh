@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what Tock needs, idempotently: a virtualenv (.venv) with Tock and its test tools,
+# Installs what Tock needs, idempotently: a virtualenv (.venv) with Tock, its test tools and Ray,
 # a C compiler and the Python headers (for the native DBM kernel, checker/engine/zones/_dbm.c),
 # graphviz's `dot` and Chromium (for the browser test of the HTML report) from the OS
 # package manager when they are missing.
@@ -46,8 +46,9 @@ fi
 stamp=.venv/.tock-installed
 key="$(cat pyproject.toml setup.py checker/engine/zones/_dbm.c | cksum) cc=$(command -v cc || true)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$key" ]; then
-  echo "tock setup: installing Tock and its test tools into .venv" >&2
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+  echo "tock setup: installing Tock, its test tools and Ray (the cluster extra) into .venv" >&2
+  # Ray is optional for users (pip install 'tock[cluster]'); the tests of --cluster need it
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test,cluster]'
   printf '%s' "$key" > "$stamp"
 fi
 

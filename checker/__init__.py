@@ -7,7 +7,8 @@
     ('ok', 3)
 
 `check(path_or_text, constants=..., options=...)` returns a Report (data only); the
-renderers in checker.render turn it into text or JSON.
+renderers in checker.render turn it into text or JSON. `diff(path_or_text, left=...,
+right=..., observe=...)` compares two configurations (checker.compare, docs/diff.md).
 
 The names below are imported on first use, so `import checker.cli` (the `tock` command)
 loads nothing heavy before it can catch a Ctrl-C.
@@ -18,14 +19,15 @@ from __future__ import annotations
 import importlib
 
 __all__ = ["check", "check_system", "load", "Options", "Report", "PropertyResult", "Stats",
-           "Step", "Change", "Trace", "UsageError", "simulate", "SimSettings",
-           "SimulationReport"]
+           "Step", "Change", "Trace", "UsageError", "diff", "DiffResult", "replay",
+           "ReplayResult", "simulate", "SimSettings", "SimulationReport"]
 
 _WHERE = {"check": "api", "check_system": "api", "load": "api", "UsageError": "errors",
           "Options": "options", "Report": "report", "PropertyResult": "report",
           "Stats": "report", "Step": "report", "Change": "report", "Trace": "report",
-          "simulate": "simulation", "SimSettings": "simulation",
-          "SimulationReport": "simulation"}
+          "diff": "compare", "DiffResult": "report", "replay": "api",
+          "ReplayResult": "logs.validate", "simulate": "simulation",
+          "SimSettings": "simulation", "SimulationReport": "simulation"}
 
 
 def __getattr__(name: str) -> object:

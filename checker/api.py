@@ -6,19 +6,21 @@ from __future__ import annotations
 import datetime
 import enum
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from model import TransitionSystem, load_spec, load_text
 
 from .engine import Budget, Job, Progress, run
 from .errors import UsageError
+from .logs.logmap import LogMap, parse_map
+from .logs.validate import ReplayResult, replay_log
 from .measure import measure_results
 from .options import Options, conflict
 from .products import check_scenario
 from .report import DisabledAction, PropertyResult, Report, Stats
 
 __all__ = ["check", "check_system", "load", "constant_text", "Constant", "UsageError",
-           "make_report"]
+           "make_report", "replay", "replay_system", "read_map"]
 
 
 Constant = bool | int | str | enum.Enum | datetime.timedelta
@@ -132,4 +134,46 @@ def make_report(system: TransitionSystem, options: Options, engine: str,
         outcome = "ok"
     return Report(system.name, system.file, tuple(system.constants()), options.describe(),
                   engine, outcome, stop_reason, stats, tuple(results), coverage,
-                  system.processes, disabled, disabled_complete, _graph=graph)
+                  system.processes, disabled, disabled_complete, _graph=graph,
+                  boundaries=system.boundary_names,
+                  liveness=system.liveness_reported)
+
+
+def read_map(path: str) -> LogMap:
+    """A log map (TOML) read and parsed; a MapError (a UsageError) says what is wrong, with
+    the map's file, line and column (docs/replay.md)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"cannot read the map {path}: {getattr(err, 'strerror', None) or err}"
+                         ) from None
+    return parse_map(text, path)
+
+
+def replay(spec: str, log: str, map: str, constants: Mapping[str, Constant] | None = None,
+           options: Options | None = None, allow_unmapped: bool = False,
+           untimed: bool = False,
+           progress: Callable[[Progress], None] | None = None) -> ReplayResult:
+    """Replay the log file `log` against the spec (a path or text) with the map file `map`
+    (docs/replay.md): CONSISTENT with a witness run, or the first line the model cannot
+    produce. `options` gives the budgets (time_limit, max_states, memory_limit); a stopped
+    replay is `incomplete`, never consistent."""
+    return replay_system(load(spec, constants), log, read_map(map), options or Options(),
+                         allow_unmapped=allow_unmapped, untimed=untimed, progress=progress)
+
+
+def replay_system(system: TransitionSystem, log: str, logmap: LogMap, options: Options,
+                  allow_unmapped: bool = False, untimed: bool = False,
+                  progress: Callable[[Progress], None] | None = None,
+                  budget: Budget | None = None) -> ReplayResult:
+    """`replay` on a compiled system and a parsed map, under `budget`."""
+    if not os.path.isfile(log):
+        raise UsageError(f"cannot read the log {log}: no such file")
+    budget = budget or Budget(options, progress)
+
+    def lines() -> Iterator[str]:
+        with open(log, encoding="utf-8", errors="backslashreplace") as handle:
+            yield from handle
+
+    return replay_log(system, logmap, lines, log, budget, allow_unmapped, untimed)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import shlex
 import signal
@@ -29,14 +30,24 @@ from collections.abc import Iterator
 try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any other time
     from model import SpecError, escape_name
 
-    from .api import check_system, load
+    from .api import check_system, load, read_map, replay_system
+    from .compare import diff_systems
     from .disabled import summary as disabled_summary
     from .engine import Budget, Progress, StopReason
+    from .engine.checkpoint import DEFAULT_EVERY, Checkpointer
     from .engine.zones import kernel
     from .errors import UsageError
     from .explore import ExploreError, Explorer, ExplorerServer
     from .graph import GraphTooLarge
+    from .logs.logmap import MapError, parse_duration_us
+    from .logs.render import (
+        render_replay_dot,
+        render_replay_html,
+        render_replay_json,
+        render_replay_text,
+    )
     from .options import Options, conflict, moot
+    from .render.diff import render_diff_dot, render_diff_html, render_diff_json, render_diff_text
     from .render.dot import (
         match_trace,
         measure_pictures,
@@ -119,8 +130,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--time-limit", type=_seconds, metavar="T",
                        help="stop after T (seconds, or with a unit: 90s, 10min)")
     check.add_argument("--memory-limit", type=_positive, metavar="MB",
-                       help="stop when the checker's memory exceeds MB megabytes "
-                       "(default: three quarters of the machine's memory)")
+                       help="when the checker's memory exceeds MB megabytes, spill the "
+                       "compact store to disk (see --spill) or stop (default: three "
+                       "quarters of the machine's memory)")
     deadlock = check.add_mutually_exclusive_group()
     deadlock.add_argument("--no-deadlock", dest="deadlock", action="store_false", default=None,
                           help="do not report deadlocks (as `allow deadlock` in the spec)")
@@ -132,6 +144,28 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("-j", "--workers", type=_positive, default=1, metavar="N",
                        help="expand states in N processes (the compact store of a spec "
                        "without clocks); counts and traces are the same as with one")
+    # checkpoints and spilling to disk (docs/checkpoint.md)
+    check.add_argument("--checkpoint", metavar="DIR",
+                       help="write the search's state to DIR at BFS level boundaries, every "
+                       "--every seconds and when a bound or Ctrl-C stops it (replaces a "
+                       "checkpoint in DIR); not with the zone engine")
+    check.add_argument("--every", type=_interval, metavar="T",
+                       help="with --checkpoint or --resume: seconds between checkpoints "
+                       "(0.5, 2s, 10min; default 60)")
+    check.add_argument("--resume", metavar="DIR",
+                       help="go on from the checkpoint in DIR (refused unless it is of the "
+                       "same spec, constants and search options) and keep checkpointing there")
+    check.add_argument("--spill", choices=("auto", "never"), default="auto",
+                       help="at --memory-limit, move the compact store to disk and go on "
+                       "(auto, the default) or stop the search, INCOMPLETE (never)")
+    check.add_argument("--spill-dir", metavar="DIR",
+                       help="where spilled states go (default: the system's temporary "
+                       "directory)")
+    check.add_argument("--cluster", metavar="ADDRESS",
+                       help="distribute the search over Ray actors (a spec without clocks; "
+                       "needs pip install 'tock[cluster]'): local:N starts N on this machine, "
+                       "auto or ray://HOST:PORT joins a running cluster (docs/cluster.md); "
+                       "the report is the same as one process's")
     check.add_argument("--fail-fast", action="store_true",
                        help="stop at the first verdict that differs from its expectation")
     check.add_argument("--coverage", action="store_true",
@@ -177,6 +211,87 @@ def _parser() -> argparse.ArgumentParser:
                          help="with --code --time discrete: the tick (default: gcd of the time "
                          "constants)")
     explain.set_defaults(func=_cmd_explain)
+
+    diff = sub.add_parser("diff", help="the shortest observable behaviour one configuration "
+                          "has and another lacks",
+                          description="Compare two configurations of SPEC (the same spec with "
+                          "different constants) as an outside observer sees them: the observed "
+                          "variables (default: every variable) and, with --observe-actions, the "
+                          "actions. Prints the shortest run each side has that the other "
+                          "cannot match, or that there is none (docs/diff.md). Exit 1 when "
+                          "there is a difference, 0 when there is none, 3 when a bound "
+                          "stopped the search first.")
+    spec_args(diff)
+    diff.add_argument("--left", action="append", default=[], metavar="NAME=VALUE",
+                      help="a constant of the left configuration (repeatable); --set applies "
+                      "to both")
+    diff.add_argument("--right", action="append", default=[], metavar="NAME=VALUE",
+                      help="a constant of the right configuration (repeatable)")
+    diff.add_argument("--observe", action="append", metavar="VARS",
+                      help="the observed variables, comma-separated (repeatable): a variable, "
+                      "a process's variable (agent.state), an element (view[1]) or a process "
+                      "(all its variables); default: every variable")
+    diff.add_argument("--observe-actions", action="store_true",
+                      help="observe the actions with their arguments too (alone: only them)")
+    diff.add_argument("--json", metavar="FILE", help="write the JSON result to FILE")
+    diff.add_argument("--text", metavar="FILE", help="write the text result to FILE")
+    diff.add_argument("--svg", metavar="FILE|DIR",
+                      help="draw each divergence as a two-column swimlane: FILE.svg (the first "
+                      "one) or DIR/left-only.svg and DIR/right-only.svg (needs graphviz)")
+    diff.add_argument("--html", metavar="FILE", help="write a self-contained HTML page")
+    diff.add_argument("--max-states", type=_positive, metavar="N",
+                      help="stop after N pairs in a direction (then INCOMPLETE)")
+    diff.add_argument("--max-depth", type=_positive, metavar="N",
+                      help="look at runs of at most N steps (then INCOMPLETE)")
+    diff.add_argument("--time-limit", type=_seconds, metavar="T",
+                      help="stop after T (seconds, or with a unit: 90s, 10min)")
+    diff.add_argument("--memory-limit", type=_positive, metavar="MB",
+                      help="stop when the checker's memory exceeds MB megabytes")
+    diff.add_argument("--horizon", type=_duration, metavar="T",
+                      help="with discrete time: look at runs up to time T only (then "
+                      "INCOMPLETE)")
+    diff.add_argument("--time", dest="time_engine", choices=("zones", "discrete"),
+                      help="for specs with clocks: discrete (time observed tick by tick; the "
+                      "default where the constraints are closed) or zones (time not compared)")
+    diff.add_argument("--tick", type=_duration, metavar="D",
+                      help="with --time discrete: the tick (default: gcd of the time constants)")
+    diff.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    diff.set_defaults(func=_cmd_diff, actions=diff._actions)
+    replay = sub.add_parser("replay", help="validate a real system's log against the model "
+                            "(trace validation, with timing)",
+                            description="Find a run of SPEC that produces exactly the events "
+                            "of LOG, in order and with its timestamps' timing, as the map "
+                            "(TOML, docs/replay.md) says which lines are which actions or "
+                            "observations. Exit 0 consistent, 1 a line the model cannot "
+                            "produce (or unmapped lines, or a log error), 2 a spec, map or "
+                            "usage error, 3 incomplete, 4 internal error.")
+    spec_args(replay)
+    replay.add_argument("log", help="the log file")
+    replay.add_argument("-m", "--map", required=True, metavar="MAP",
+                        help="the map (TOML) from log lines to actions and observations")
+    replay.add_argument("--json", metavar="FILE", help="write the JSON answer to FILE")
+    replay.add_argument("--text", metavar="FILE", help="write the text answer to FILE")
+    replay.add_argument("--svg", metavar="FILE",
+                        help="write the swimlane picture of the witness (or of the longest "
+                        "consistent prefix) to FILE (needs graphviz)")
+    replay.add_argument("--html", metavar="FILE", help="write a self-contained HTML page to FILE")
+    replay.add_argument("--allow-unmapped", action="store_true",
+                        help="lines that match no event and no ignore pattern are listed but "
+                        "are not an error of the log")
+    replay.add_argument("--untimed", action="store_true",
+                        help="ignore the timestamps: only the order of the events counts")
+    replay.add_argument("--tolerance", type=_tolerance, metavar="D",
+                        help="override the map's tolerance (per gap between two lines): 1s, "
+                        "250ms")
+    replay.add_argument("--max-states", type=_positive, metavar="N",
+                        help="stop when one gap's closure exceeds N symbolic states "
+                        "(INCOMPLETE)")
+    replay.add_argument("--time-limit", type=_seconds, metavar="T",
+                        help="stop after T (seconds, or with a unit: 90s, 10min)")
+    replay.add_argument("--memory-limit", type=_positive, metavar="MB",
+                        help="stop when the checker's memory exceeds MB megabytes")
+    replay.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    replay.set_defaults(func=_cmd_replay, actions=replay._actions)
 
     explore = sub.add_parser("explore", help="step through the model by hand in a browser "
                              "page, and load the check's counterexamples",
@@ -236,6 +351,109 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     simulate.set_defaults(func=_cmd_simulate, actions=simulate._actions)
     return parser
+
+
+def _tolerance(text: str) -> int:
+    """A tolerance in microseconds: `1s`, `250ms`, `0s`."""
+    value = parse_duration_us(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"expected a duration such as 1s or 250ms, got '{text}'")
+    return value
+
+
+def _cmd_replay(args: argparse.Namespace) -> int:
+    options = Options(max_states=args.max_states, time_limit=args.time_limit,
+                      memory_limit=args.memory_limit)
+    system = _load(args)
+    logmap = read_map(args.map)
+    if args.tolerance is not None:
+        logmap = dataclasses.replace(logmap, tolerance_us=args.tolerance)
+    if not os.path.isfile(args.log):
+        raise UsageError(f"cannot read the log {escape_name(args.log)}: no such file")
+    inputs = _inputs(system) + [args.log, args.map]
+    show, done = _progress_printer()
+    budget = Budget(options, None if args.quiet else show)
+    try:
+        with _ctrl_c(budget):
+            result = replay_system(system, args.log, logmap, options,
+                                   allow_unmapped=args.allow_unmapped, untimed=args.untimed,
+                                   budget=budget)
+    finally:
+        done()
+    text = render_replay_text(result)
+    outputs: list[tuple[str, str]] = []
+    if args.text:
+        outputs.append((args.text, text))
+    if args.json:
+        outputs.append((args.json, render_replay_json(result)))
+    notes: list[str] = []
+    svg = None
+    if args.svg or args.html:
+        source = render_replay_dot(result)
+        if source is None:
+            notes.append("no witness to draw")
+        elif not graphviz_available():
+            notes.append(NO_GRAPHVIZ)
+        else:
+            try:
+                svg = dot_to_svg(source)
+            except (GraphvizMissing, GraphvizFailed) as err:
+                notes.append(f"no picture: {err}")
+        if args.svg and svg is not None:
+            outputs.append((args.svg, svg))
+        if args.html:
+            outputs.append((args.html, render_replay_html(result, svg, _command(args),
+                                                          tuple(notes))))
+    failed = []
+    written = []
+    for path, content in outputs:
+        try:
+            _write(path, content, inputs)
+            written.append(path)
+        except UsageError as err:
+            failed.append(str(err))
+    sys.stdout.write(text)
+    sys.stderr.write(f"tock: replayed in {result.seconds:.2f} s\n")
+    for note in notes:
+        sys.stderr.write(f"tock: {escape_name(note)}\n")
+    for path in written:
+        sys.stderr.write(f"tock: wrote {escape_name(path)}\n")
+    for message in failed:
+        sys.stderr.write(f"tock: error: {message}\n")
+    return EXIT_SPEC_ERROR if failed else result.exit_code
+
+
+def _checkpoint_conflict(args: argparse.Namespace) -> str | None:
+    """Checkpoint flags that do not go together (docs/checkpoint.md)."""
+    if args.checkpoint and args.resume and \
+            os.path.abspath(args.checkpoint) != os.path.abspath(args.resume):
+        return ("--resume DIR goes on checkpointing into DIR; give --checkpoint the same "
+                "directory, or drop it")
+    if args.spill_dir and not os.path.isdir(args.spill_dir):
+        return f"--spill-dir {escape_name(args.spill_dir)} is not a directory"
+    if args.every is not None and not (args.checkpoint or args.resume):
+        return "--every sets how often checkpoints are taken: add --checkpoint DIR"
+    if args.cluster and (args.checkpoint or args.resume):
+        return ("a search on a cluster (--cluster) is not checkpointed: drop --checkpoint or "
+                "--resume, or --cluster")
+    return None
+
+
+def _interval(text: str) -> float:
+    """Seconds, possibly fractional, with an optional unit: 0.2, 0.2s, 500ms, 10min."""
+    number, factor = text, 1.0
+    for unit, scale in (("ms", 0.001), ("min", 60.0), ("s", 1.0), ("h", 3600.0)):
+        if text.endswith(unit):
+            number, factor = text[: -len(unit)], scale
+            break
+    try:
+        value = float(number) * factor
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a time such as 0.5, 2s or 10min, got "
+                                         f"'{text}'") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive time, got '{text}'")
+    return value
 
 
 def _port(text: str) -> int:
@@ -341,8 +559,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
         check_deadlock=args.deadlock, properties=tuple(args.properties) if args.properties
         else None, fail_fast=args.fail_fast, time_engine=args.time_engine, tick=args.tick,
         coverage=args.coverage or bool(args.html or args.out), memory=args.memory,
-        workers=args.workers)
-    refused = conflict(options)
+        workers=args.workers, spill=args.spill, spill_dir=args.spill_dir,
+        cluster=args.cluster)
+    refused = conflict(options) or _checkpoint_conflict(args)
     if refused is not None:
         raise UsageError(refused)
     clock = _Stopwatch(args.started)
@@ -354,13 +573,24 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if system.has_clocks and options.time_engine != "discrete" and not kernel.NATIVE:
         sys.stderr.write(f"tock: note: {kernel.WHY_NOT}\n")
     show, done = _progress_printer()
-    budget = Budget(options, None if args.quiet else show)
+    checkpointer = None
+    if args.checkpoint or args.resume:
+        checkpointer = Checkpointer(args.resume or args.checkpoint, system, options,
+                                    args.every or DEFAULT_EVERY, resume=bool(args.resume))
+    budget = Budget(options, None if args.quiet else show, checkpoint=checkpointer)
     try:
         with _ctrl_c(budget):
             report = check_system(system, options, budget=budget)
     finally:
         done()
     clock.lap("check")
+    for phase, states, before, after in budget.spills:
+        sys.stderr.write(f"tock: note: [{_phase_label(phase)}] memory reached the limit at "
+                         f"{states:,} states ({before:,.0f} MB): the states went to disk "
+                         f"({after:,.0f} MB after), and the search went on\n")
+    if checkpointer is not None:
+        sys.stderr.write(f"tock: checkpoint in {escape_name(checkpointer.directory)} "
+                         f"({checkpointer.written:,} written)\n")
     text = render_text(report)
     outputs: list[tuple[str, str, str | None]] = []   # path, content, folder it must stay in
     if args.out:
@@ -848,6 +1078,87 @@ def _write(path: str, content: str, inputs: list[str] = (),  # type: ignore[assi
             os.unlink(temp)
 
 
+def _cmd_diff(args: argparse.Namespace) -> int:
+    options = Options(max_states=args.max_states, max_depth=args.max_depth,
+                      time_limit=args.time_limit, memory_limit=args.memory_limit,
+                      time_engine=args.time_engine, tick=args.tick)
+    if not args.left and not args.right:
+        raise UsageError("tock diff compares two configurations: give at least one "
+                         "--left NAME=VALUE or --right NAME=VALUE")
+    if not os.path.exists(args.spec):
+        raise UsageError(f"cannot read {escape_name(args.spec)}: no such file")
+    if os.path.isdir(args.spec):
+        raise UsageError(f"{escape_name(args.spec)} is a directory; give a .tock file")
+    both = _constants(args.sets)
+    left = load(args.spec, {**both, **_constants(args.left)}, "--left")
+    right = load(args.spec, {**both, **_constants(args.right)}, "--right")
+    for warning in moot(options, left.has_clocks):
+        if "--time" in warning:
+            sys.stderr.write(f"tock: warning: {warning}\n")
+    observe = None if args.observe is None else [
+        name for item in args.observe for name in item.split(",") if name.strip()]
+    show, done = _progress_printer()
+    budget = Budget(options, None if args.quiet else show)
+    try:
+        with _ctrl_c(budget):
+            result = diff_systems(left, right, observe, args.observe_actions, options, budget,
+                                  args.horizon)
+    finally:
+        done()
+    inputs = _inputs(left)
+    text = render_diff_text(result)
+    outputs: list[tuple[str, str]] = []
+    if args.text:
+        outputs.append((args.text, text))
+    if args.json:
+        outputs.append((args.json, render_diff_json(result)))
+    notes: list[str] = []
+    pictures: dict[str, str] = {}
+    found = [d for d in result.directions if d.divergence is not None]
+    if (args.svg or args.html) and found:
+        if not graphviz_available():
+            notes.append(NO_GRAPHVIZ)
+        else:
+            for k, d in enumerate(found):
+                assert d.divergence is not None
+                try:
+                    pictures[f"{d.allows}-only"] = dot_to_svg(
+                        render_diff_dot(result, d.divergence, id_prefix=f"d{k + 1}"))
+                except (GraphvizMissing, GraphvizFailed) as err:
+                    notes.append(f"no picture of {d.allows}-only: {err}")
+    if args.svg:
+        if not found:
+            notes.append("no difference, so there is no divergence to draw")
+        elif args.svg.endswith(".svg"):
+            first = next(iter(pictures.values()), None)
+            if first is not None:
+                outputs.append((args.svg, first))
+        else:
+            for name, svg in pictures.items():
+                outputs.append((os.path.join(args.svg, f"{name}.svg"), svg))
+    if args.html:
+        outputs.append((args.html, render_diff_html(result, pictures, _command(args))))
+    failed = []
+    written = []
+    for path, content in outputs:
+        try:
+            _write(path, content, inputs)
+            written.append(path)
+        except UsageError as err:
+            failed.append(str(err))
+    sys.stdout.write(text)
+    sys.stderr.write(f"tock: compared in {result.seconds:.2f} s\n")
+    if left.has_clocks and not kernel.NATIVE and result.time.startswith("zones"):
+        sys.stderr.write(f"tock: note: {kernel.WHY_NOT}\n")
+    for note in notes:
+        sys.stderr.write(f"tock: {escape_name(note)}\n")
+    for path in written:
+        sys.stderr.write(f"tock: wrote {escape_name(path)}\n")
+    for message in failed:
+        sys.stderr.write(f"tock: error: {message}\n")
+    return EXIT_SPEC_ERROR if failed else result.exit_code
+
+
 def _cmd_explain(args: argparse.Namespace) -> int:
     if args.time_engine is not None and not args.code:
         raise UsageError(f"--time {args.time_engine} chooses the engine whose code --code "
@@ -931,6 +1242,10 @@ def main(argv: list[str] | None = None) -> int:
         count = len(err.diagnostics)
         sys.stderr.write(f"tock: {count:,} error{'s' if count != 1 else ''} in "
                          f"{escape_name(args.spec)}\n")
+        return EXIT_SPEC_ERROR
+    except MapError as err:  # file:line:col: error[M...]: ..., as spec errors are
+        sys.stderr.write(f"{escape_name(str(err))}\n")
+        sys.stderr.write(f"tock: 1 error in {escape_name(err.where.split(':', 1)[0])}\n")
         return EXIT_SPEC_ERROR
     except UsageError as err:
         sys.stderr.write(f"tock: error: {err}\n")

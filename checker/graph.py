@@ -44,8 +44,12 @@ def state_graph(system: TransitionSystem, store: Store, limit: int) -> nx.DiGrap
         shown = system.layout.show(system.decode(s))
         graph.add_node(i, initial=parent[s] == ROOT, state=dict(shown),
                        label=", ".join(f"{n}={v}" for n, v in shown))
+    outside = system.outside
     for s in states:
         i = ids[s]
+        if outside is not None and outside(s):
+            graph.nodes[i]["outside"] = True  # beyond the boundary: not expanded
+            continue
         for inst, choices, t in system.labeled(s):
             if t is None or t not in ids:
                 continue
@@ -65,7 +69,10 @@ def action_coverage(system: TransitionSystem, states: Iterable[int]
     names = system.action_names
     counts = [0] * len(names)
     instances = system.instances
+    outside = system.outside
     for state in states:
+        if outside is not None and outside(state):
+            continue  # beyond the boundary: not expanded
         for inst, _choices, nxt in system.labeled(state):
             if nxt is not None:
                 counts[instances[inst][0]] += 1

@@ -18,7 +18,9 @@ class Options:
     differs from its expectation. time_engine picks "zones" or "discrete" for timed specs;
     tick overrides the discrete engine's tick (in milliseconds). graph_limit caps
     `Report.graph()`. memory_limit (MB) stops the search, INCOMPLETE, before the machine
-    runs out of memory. Options that contradict each other (`conflict`) are refused by
+    runs out of memory (the compact store first spills to disk: `spill`). cluster
+    distributes the search of a spec without clocks over Ray actors (checker.engine.cluster;
+    docs/cluster.md). Options that contradict each other (`conflict`) are refused by
     `check` with a UsageError; options a spec makes moot (`moot`: workers or memory on a
     spec with clocks, time_engine on one without) are ignored, and the CLI warns.
     """
@@ -36,11 +38,20 @@ class Options:
     coverage: bool = False  # count the transitions of each action (a second pass)
     memory: str | None = None  # store: "compact" (arrays) or "fast" (dict); None: compact
     workers: int = 1  # processes expanding states (the compact store only)
+    # at the memory limit the compact store moves its states to disk and goes on ("auto")
+    # or the search stops, INCOMPLETE ("never"); spill_dir: where (None: the system's
+    # temporary directory). docs/checkpoint.md
+    spill: str = "auto"
+    spill_dir: str | None = None
+    cluster: str | None = None  # distribute the search on Ray: local:N, auto, ray://HOST:PORT
 
     def describe(self) -> dict[str, object]:
-        """The options that differ from the defaults (for reports)."""
+        """The options that differ from the defaults (for reports; not `spill_dir`, which
+        says where the disk files go, not how the search runs)."""
         out: dict[str, object] = {}
         for name in self.__slots__:
+            if name == "spill_dir":
+                continue
             value = getattr(self, name)
             if value != getattr(Options(), name):
                 out[name] = list(value) if isinstance(value, tuple) else value
@@ -53,9 +64,19 @@ def conflict(options: Options) -> str | None:
     if options.tick is not None and options.time_engine != "discrete":
         return ("--tick sets the tick of the discrete time engine, which runs only with "
                 "--time discrete; add --time discrete, or drop --tick")
+    if options.spill not in ("auto", "never"):
+        return f"--spill takes auto or never, not '{options.spill}'"
+    if options.spill_dir is not None and options.spill == "never":
+        return "--spill-dir says where to spill, but --spill never forbids it; drop one"
     if options.workers > 1 and options.memory == "fast":
         return ("--workers needs the compact store, but --memory fast asks for the dict "
                 "store; drop one of them")
+    if options.cluster is not None and options.workers > 1:
+        return ("--cluster spreads the search over the cluster's owners, and --workers over "
+                "processes of this machine; drop one of them (local:N runs N owners here)")
+    if options.cluster is not None and options.memory == "fast":
+        return ("--cluster keeps states in arrays as the compact store does, but --memory "
+                "fast asks for the dict store; drop one of them")
     return None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -13,7 +13,8 @@ __all__ = ["Change", "Step", "Trace", "MeasureEnd", "Measured", "duration_text",
            "PropertyResult", "Stats", "Report", "stop_reason_text",
            "OUTCOME_EXIT", "TOOL", "VERSION", "SCHEMA", "format_time", "exact_text",
            "open_text", "format_duration", "expectation_note", "Blocker",
-           "DisabledAction"]
+           "DisabledAction", "DiffResult", "Direction", "Divergence", "Row", "rows_iter",
+           "DIFF_VERSION"]
 
 TOOL = "tock"
 VERSION = "0.1.0"
@@ -214,6 +215,8 @@ class PropertyResult:
     why: tuple[tuple[str, str], ...] = ()  # parts of the property and their values at the end
     reads: tuple[str, ...] = ()  # leaves the property reads (Step.values names)
     measure: Measured | None = None  # a timing query's answer (kind "measure")
+    # a leads-to that holds only because runs are maximal (fails under stuttering)
+    warning: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +228,9 @@ class Stats:
     seconds: float
     exhaustive: bool
     symbolic: bool = False  # states are zones (the zone engine)
+    # states outside the spec's `boundary` (checked, not expanded, not counted in
+    # `states`); None: the spec has no boundary
+    outside: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +290,9 @@ class Report:
     disabled_complete: bool = True
     tool: str = TOOL
     version: str = VERSION
+    boundaries: tuple[str, ...] = ()  # the spec's `boundary` names (stats.outside: what they cut)
+    # which runs leads-to was judged on ("maximal" | "stuttering"); None: no leads-to
+    liveness: str | None = None
     _graph: Callable[[], Any] | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -331,6 +340,127 @@ def expectation_note(p: PropertyResult) -> str | None:
     return None
 
 
+LIVENESS_TEXT = {
+    "maximal": "maximal runs (a run stops only where no action is enabled: every action "
+               "is implicitly weakly fair)",
+    "stuttering": "stuttering (TLA+: a run may stop in any state where no fair action is "
+                  "enabled)",
+}
+
+
+def liveness_text(report: Report) -> str | None:
+    """The liveness semantics line of a report's header, for a spec with leads-to."""
+    return None if report.liveness is None else LIVENESS_TEXT[report.liveness]
+
+
+def boundary_text(report: Report) -> str | None:
+    """What every report says when the spec has a boundary: how many states lay beyond it
+    (checked, not expanded), and that the verdicts are for the bounded space; None without
+    a boundary."""
+    outside = report.stats.outside
+    if outside is None:
+        return None
+    names = ", ".join(report.boundaries)
+    if outside == 0:
+        return f"boundary {names}: no state lies outside it, so it cut nothing"
+    return (f"boundary {names}: {outside:,} state{'s' if outside != 1 else ''} outside it "
+            "checked but not expanded; every verdict is for the bounded state space")
+
+
 def stop_reason_text(reason: str) -> str:
     """Why a search stopped early, in words (the renderers share it)."""
     return _STOP_REASONS.get(reason, reason)
+
+
+# ---------------------------------------------------------------------------- tock diff
+# The result of `tock diff` (checker.compare), read by its renderers (checker.render.diff).
+
+DIFF_VERSION = 1  # the JSON schema of `tock diff --json` (docs/diff.md)
+
+
+
+@dataclass(frozen=True)
+class Row:
+    """One observable step of a run as the report shows it: its number (0: the initial
+    observation), the time (seconds as text; None untimed), the action (None: a tick or
+    the start), the observed values it changed (name, old, new), and the hidden steps (their
+    actions) that came just before it."""
+
+    index: int
+    time: str | None
+    action: str | None
+    changes: tuple[tuple[str, str, str], ...]
+    hidden: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Where one side (`allows`) parts from the other (`lacks`): after `step - 1` common
+    observable steps, `allows` does `event`; `lacks` cannot. `run` is the allowing side's
+    whole run (its last row is the divergent step), `other` the lacking side's run that
+    matched up to there; `instead`: the observable steps `lacks` could take there (at most
+    a few, as text). `run_trace` / `other_trace`: the full traces (every variable)."""
+
+    allows: str
+    lacks: str
+    step: int
+    event: str
+    time: str | None
+    run: tuple[Row, ...]
+    other: tuple[Row, ...]
+    instead: tuple[str, ...]
+    run_trace: Trace = field(repr=False, compare=False)
+    other_trace: Trace | None = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Direction:
+    """One direction of the comparison: does `allows` have a behaviour `lacks` has not?
+    `status`: "difference", "none" (no observable difference: the search was exhaustive)
+    or "incomplete" (a bound stopped it first: `stop_reason`, `depth` levels searched)."""
+
+    allows: str
+    lacks: str
+    status: str
+    divergence: Divergence | None
+    pairs: int
+    depth: int
+    stop_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    """A `tock diff`: the spec, both configurations' constants as set, what was compared
+    (observed names, whether actions were), the time semantics and how exact it is, and
+    both directions. `outcome`: "difference", "no difference" or "incomplete"."""
+
+    spec: str
+    file: str
+    left: tuple[tuple[str, str], ...]
+    right: tuple[tuple[str, str], ...]
+    observed: tuple[str, ...]
+    observe_actions: bool
+    time: str
+    exactness: str
+    directions: tuple[Direction, Direction]
+    seconds: float = field(default=0.0, compare=False)
+    notes: tuple[str, ...] = ()  # what the comparison left out (steps that fail at run time)
+
+    @property
+    def outcome(self) -> str:
+        statuses = [d.status for d in self.directions]
+        if "difference" in statuses:
+            return "difference"
+        return "incomplete" if "incomplete" in statuses else "no difference"
+
+    @property
+    def exit_code(self) -> int:
+        """As `tock check`: 1 a finding (a difference), 3 incomplete, 0 none."""
+        return {"difference": 1, "incomplete": 3, "no difference": 0}[self.outcome]
+
+
+def rows_iter(div: Divergence) -> Iterator[tuple[Row | None, Row | None]]:
+    """The two runs side by side, row by row."""
+    for k in range(max(len(div.run), len(div.other))):
+        yield (div.run[k] if k < len(div.run) else None,
+               div.other[k] if k < len(div.other) else None)

@@ -17,9 +17,10 @@ __all__ = [
     # expressions
     "Expr", "IntLit", "DurationLit", "BoolLit", "NameRef", "Quantifier", "Ite", "Binary",
     "Unary", "RangeLit", "FieldAccess", "Index", "Call", "EmptyBraces", "SetLit", "SetComp",
-    "RecordLit", "FieldInit", "EmptyBrackets", "SeqLit", "MapComp", "Binder",
+    "RecordLit", "FieldInit", "TypeValues", "EmptyBrackets", "SeqLit", "MapComp", "Binder",
     # statements
-    "Stmt", "Block", "Assign", "CallStmt", "Let", "Require", "Reset", "Skip", "If", "Choose",
+    "Stmt", "Block", "Assign", "CallStmt", "Let", "Require", "Assert", "Reset", "Skip", "If",
+    "Choose",
     # declarations
     "Decl", "Formal", "ImportDecl", "ConstDecl", "ParamDecl", "TypeDecl", "VarDecl",
     "ClockDecl", "DefDecl", "ProcessDecl", "ActionDecl", "BoundDecl", "InvariantDecl",
@@ -28,6 +29,7 @@ __all__ = [
     "StepItem",
     "StepArg",
     "WaitItem", "AssertItem", "AssumeItem", "SpecFile",
+    "InitDecl", "BoundaryDecl", "BoundCall", "LivenessModeDecl",
 ]
 
 
@@ -101,6 +103,23 @@ class RecordType(TypeExpr):
     span: Span = _span()
 
 
+@dataclass(frozen=True, slots=True)
+class OptionType(TypeExpr):
+    """`option T` (language v2): `none` or a value of T."""
+
+    elem: TypeExpr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class BagType(TypeExpr):
+    """`bag[N] of T` (language v2): a multiset, each value at most N times."""
+
+    capacity: Expr
+    elem: TypeExpr
+    span: Span = _span()
+
+
 # ---------------------------------------------------------------------------- expressions
 
 
@@ -134,6 +153,15 @@ class BoolLit(Expr):
 @dataclass(frozen=True, slots=True)
 class NameRef(Expr):
     name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class TypeValues(Expr):
+    """Every value of a type written in place, as a set: `set of 0..3` in an expression is
+    the set of all subsets of 0..3 (`{s in set of Node | len(s) > 1}`)."""
+
+    type: TypeExpr
     span: Span = _span()
 
 
@@ -312,6 +340,14 @@ class Require(Stmt):
 
 
 @dataclass(frozen=True, slots=True)
+class Assert(Stmt):
+    """`assert C` in an action: a false C is a run-time error (E507), not a blocked outcome."""
+
+    cond: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class Reset(Stmt):
     clocks: tuple[Expr, ...]
     span: Span = _span()
@@ -475,6 +511,7 @@ class LivenessDecl(Decl):
     within: Expr | None
     span: Span = _span()
     name_span: Span = _span()
+    binders: tuple[Binder, ...] = ()  # `forall x in S: P ~> Q`: one leads-to per x
 
 
 @dataclass(frozen=True, slots=True)
@@ -576,3 +613,49 @@ class SpecFile:
     decls: tuple[Decl, ...]
     file: str
     span: Span = _span()
+
+
+# ---------------------------------------------------------------------------- issue 17
+
+
+@dataclass(frozen=True, slots=True)
+class InitDecl(Decl):
+    """`init [NAME]: P`: the initial states are the assignments where every init holds."""
+
+    name: str | None
+    expr: Expr
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class BoundaryDecl(Decl):
+    """`boundary NAME: P`: a state where P is false is checked but not expanded (TLC's
+    CONSTRAINT)."""
+
+    name: str
+    expr: Expr
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class BoundCall(Expr):
+    """`sum(x in S: e)`: a built-in over the elements of a binder's domain."""
+
+    name: str
+    binder: Binder
+    body: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class LivenessModeDecl(Decl):
+    """`liveness maximal` | `liveness stuttering`: which runs a leads-to is judged on."""
+
+    mode: str
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+__all__ += ["OptionType", "BagType"]  # language v2 (issue 17)

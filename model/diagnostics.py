@@ -56,6 +56,7 @@ CODES: dict[str, str] = {
     "E313": "no initial state",
     "E314": "invalid measure",
     "E315": "invalid derived column (show)",
+    "E318": "invalid init or boundary (reads no variable, or names one twice)",
     # compilation
     "E401": "model too large",
     "E402": "too many instances",
@@ -68,6 +69,8 @@ CODES: dict[str, str] = {
     "E504": "queue full",
     "E505": "queue empty",
     "E506": "value too large",
+    "E507": "assertion failed",
+    "E508": "get of none",
 }
 
 

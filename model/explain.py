@@ -461,15 +461,37 @@ def explain_stuck(model: ir.Model, values: tuple, sources: dict[str, SourceFile]
             where = f" for {binders} in {some}" if action.locals else ""
             atoms = " and ".join(t for t in (source_text(a.span, sources)
                                              for a in action.clock_guard) if t)
-            blocker = (f"its clock guard {atoms} is never met, now or later".replace("  ", " ")
-                       if action.clock_guard
-                       else "a require, an empty choose or a bound blocks it")
+            error = _body_error(model, action, values, enabled)
+            if error is not None:  # it fires, and fails: no successor, a runtime violation
+                blocker = f"it fails with error[{error.code}]: {error.message} (see runtime)"
+            elif action.clock_guard:
+                blocker = f"its clock guard {atoms} is never met, now or later".replace("  ", " ")
+            else:
+                blocker = "a require, an empty choose or a bound blocks it"
             value = f"true{where}, but it cannot fire: {blocker}"
         rows.append((text, value))
         shown += 1
     if shown < len(model.actions):
         rows.append((f"{len(model.actions) - shown} more actions", "not shown"))
     return tuple(rows)
+
+
+def _body_error(model: ir.Model, action: ir.Action, values: tuple,
+                enabled: list[tuple]) -> EvalError | None:
+    """The run-time error of the action's body (or of a bound after it) when every
+    enabled instance fails with one: the first instance's error; None if one completes
+    or is blocked (clocks are not read: a body only resets them)."""
+    first: EvalError | None = None
+    for args in enabled:
+        env = dict(zip(action.locals, args))
+        try:
+            for outcome in execute(action.body, values, env, (), ()):
+                active_bounds(model, outcome.state)
+        except EvalError as err:
+            first = first or err
+            continue
+        return None
+    return first
 
 
 def explain_runtime(model: ir.Model, values: tuple, sources: dict[str, SourceFile],
@@ -508,6 +530,11 @@ def explain_runtime(model: ir.Model, values: tuple, sources: dict[str, SourceFil
     if err is None:
         return ()
     rows.append(head)
-    rows.append((source_text(err.span, sources) or str(err.span),
-                 f"error[{err.code}]: {err.message}"))
+    message = f"error[{err.code}]: {err.message}"
+    if err.context is not None:  # a failed assert: the values it read, as it saw them
+        cond, seen, seen_env = err.context
+        reads = _reads(cond, seen, seen_env, None, None, lambda x, c: "")
+        if reads:
+            message += f" ({', '.join(reads)})"
+    rows.append((source_text(err.span, sources) or str(err.span), message))
     return tuple(rows)

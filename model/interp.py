@@ -7,16 +7,16 @@ test). States here are tuples of values in variable order (see model.types for v
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import product
 
 from . import ir
 from .source import Span
-from .types import ArrayT, IntT, QueueT, RecordT, SetT, Type, Value, format_value
+from .types import ArrayT, BagT, IntT, OptionT, QueueT, RecordT, SetT, Type, Value, format_value
 
 __all__ = ["EvalError", "evaluate", "instances", "successors", "initial_states", "Env",
-           "MAX_INT_BITS"]
+           "MAX_INT_BITS", "iter_initial_states", "free_variables"]
 
 Env = Mapping[ir.Local, Value]
 
@@ -32,6 +32,8 @@ class EvalError(Exception):
         self.code = code
         self.message = message
         self.span = span
+        # a failed `assert`: its condition, and the state and locals it saw (for the why)
+        self.context: tuple[ir.Expr, tuple, dict] | None = None
 
 
 def _fail(code: str, message: str, span: Span) -> EvalError:
@@ -75,7 +77,7 @@ def evaluate(expr: ir.Expr, state: tuple, env: Env, clocks=None) -> Value:  # no
             i = evaluate(index, state, env, clocks)
             assert isinstance(base.type, ArrayT)
             if not base.type.index.contains(i):
-                raise _fail("E502", f"index {format_value_safe(i)} is outside {base.type.index}",
+                raise _fail("E502", f"index {_shown(index.type, i)} is outside {base.type.index}",
                             index.span)
             return arr[base.type.index.ordinal(i)]  # type: ignore[index]
         case ir.Field(base=base, position=pos):
@@ -116,6 +118,13 @@ def evaluate(expr: ir.Expr, state: tuple, env: Env, clocks=None) -> Value:  # no
                 raise _fail("E506", f"the range {a}..{b} has {count:,} values, more than "
                             f"{MAX_BUILT:,}", expr.span)
             return frozenset(range(a, b + 1))  # type: ignore[operator]
+        case ir.SumE(local=local, domain=domain, pred=body):
+            inner = dict(env)
+            total = 0
+            for v in domain_values(domain, state, env, clocks):
+                inner[local] = v
+                total += evaluate(body, state, inner, clocks)  # type: ignore[operator]
+            return total
         case ir.SetComp(local=local, domain=domain, pred=pred):
             inner = dict(env)
             out = []
@@ -225,6 +234,10 @@ def _too_large(expr: ir.Expr) -> EvalError:
 
 def _call(expr: ir.Expr, fn: str, args, state, env, clocks) -> Value:  # noqa: ANN001
     vals = [evaluate(a, state, env, clocks) for a in args]
+    if fn == "at":
+        return vals[0][_queue_position(vals[0], vals[1], args[1].span)]  # type: ignore[index]
+    if fn in ("support", "count") or (fn == "len" and isinstance(args[0].type, BagT)):
+        return _bag_call(expr, fn, args, vals)
     if fn == "len":
         return len(vals[0])  # type: ignore[arg-type]
     if fn == "head":
@@ -233,6 +246,21 @@ def _call(expr: ir.Expr, fn: str, args, state, env, clocks) -> Value:  # noqa: A
         return vals[0][0]  # type: ignore[index]
     if fn == "abs":
         return abs(vals[0])  # type: ignore[arg-type]
+    if fn in ("some", "get"):
+        return _option_call(expr, fn, args[0], vals[0])
+    if fn == "sum":
+        return sum(vals[0])  # type: ignore[arg-type]
+    if fn == "reach":  # transitive closure along m: [T] -> set of T
+        node_t = args[0].type.index
+        rows = vals[0]
+        todo = list(vals[1]) if isinstance(vals[1], frozenset) else [vals[1]]
+        seen: set = set()
+        while todo:
+            for nxt in rows[node_t.ordinal(todo.pop())]:  # type: ignore[index]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return frozenset(seen)
     if fn in ("min", "max"):
         if len(vals) == 2:
             return min(vals) if fn == "min" else max(vals)  # type: ignore[type-var]
@@ -240,6 +268,80 @@ def _call(expr: ir.Expr, fn: str, args, state, env, clocks) -> Value:  # noqa: A
             raise _fail("E505", f"{fn} of an empty set", expr.span)
         return min(vals[0]) if fn == "min" else max(vals[0])  # type: ignore[type-var]
     raise TypeError(f"unknown function {fn}")
+
+
+def _option_call(expr: ir.Expr, fn: str, arg: ir.Expr, value: Value) -> Value:
+    """Language v2 options: some(v) lifts v (checked to lie in the option's type), get(x)
+    reads an option's value (E508 when it is none)."""
+    if fn == "some":
+        assert isinstance(expr.type, OptionT)
+        return _check_in(expr.type.elem, value, arg.span)
+    if value is None:
+        raise _fail("E508", f"get of none: {describe_expr(arg)} is none", expr.span)
+    return value
+
+
+def _bag_call(expr: ir.Expr, fn: str, args, vals: list) -> Value:  # noqa: ANN001
+    """Language v2 bags (a tuple of counts in the element type's ordinal order)."""
+    bag = args[0].type
+    assert isinstance(bag, BagT)
+    counts = vals[0]
+    if fn == "len":
+        return sum(counts)
+    if fn == "support":
+        return frozenset(v for v, n in zip(bag.elem.values(), counts) if n)
+    return counts[_bag_position(bag, vals[1], args[1].span)]
+
+
+def _queue_position(queue: Value, i: Value, span: Span) -> int:
+    """The 0-based place of position i (1 is the head) of a queue; E502 outside it."""
+    n = len(queue)  # type: ignore[arg-type]
+    if not 1 <= i <= n:  # type: ignore[operator]
+        raise _fail("E502", f"position {i} is outside the queue, which holds {n} "
+                    f"element{'s' if n != 1 else ''}", span)
+    return int(i) - 1  # type: ignore[call-overload]
+
+
+def _bag_position(bag: BagT, value: Value, span: Span) -> int:
+    if not bag.elem.contains(value):
+        raise _fail("E502", f"{_shown(bag.elem, value)} is outside {bag.elem}", span)
+    return bag.elem.ordinal(value)
+
+
+def _bag_stmt(stmt: ir.BagS, state: tuple, env: Env) -> tuple:
+    """put(b, v) / take(b, v): one more or one fewer v in bag b."""
+    bag = stmt.target.type
+    assert isinstance(bag, BagT)
+    counts = list(evaluate(stmt.target, state, env))  # type: ignore[call-overload]
+    k = _bag_position(bag, evaluate(stmt.value, state, env), stmt.value.span)
+    if stmt.op == "put":
+        if counts[k] >= bag.capacity:
+            raise _fail("E504", f"put into {describe_target(stmt.target, state, env)}, which "
+                        f"holds {_shown(bag.elem, bag.elem.from_ordinal(k))} {counts[k]} "
+                        f"times already (capacity {bag.capacity})", stmt.span)
+        counts[k] += 1
+    else:
+        if counts[k] == 0:
+            raise _fail("E505", f"take from {describe_target(stmt.target, state, env)}, which "
+                        f"holds no {_shown(bag.elem, bag.elem.from_ordinal(k))}", stmt.span)
+        counts[k] -= 1
+    return _store(state, stmt.target, tuple(counts), env, stmt.span)
+
+
+def describe_expr(e: ir.Expr) -> str:
+    """A short name for an expression in a message (`x`, `agent[1].leader`, `m.to`)."""
+    match e:
+        case ir.VarRef(var=var):
+            return var.name
+        case ir.LocalRef(local=local):
+            return local.name
+        case ir.Field(base=base, name=name):
+            return f"{describe_expr(base)}.{name}"
+        case ir.Index(base=base, index=index) if isinstance(index, ir.Lit):
+            return f"{describe_expr(base)}[{_shown(index.type, index.value)}]"
+        case ir.Index(base=base):
+            return f"{describe_expr(base)}[...]"
+    return "the option"
 
 
 def clock_index(ref: ir.ClockRef, state: tuple, env: Env) -> int:
@@ -290,7 +392,7 @@ def _lvalue_path(target: ir.Expr, state: tuple, env: Env) -> tuple[int, list[tup
                 assert isinstance(base.type, ArrayT)
                 if not base.type.index.contains(i):
                     raise _fail("E502",
-                                f"index {format_value_safe(i)} is outside {base.type.index}",
+                                f"index {_shown(index.type, i)} is outside {base.type.index}",
                                 index.span)
                 path.append(("i", base.type.index.ordinal(i)))
                 node = base
@@ -318,6 +420,11 @@ def _store(state: tuple, target: ir.Expr, value: Value, env: Env, span: Span) ->
     items = list(state)
     items[var_index] = _set_path(state[var_index], path, value)
     return tuple(items)
+
+
+def _shown(typ: Type, value: Value) -> str:
+    """A value as the spec writes it where its type holds it (`{a: 2, b: false}`)."""
+    return format_value(typ, value) if _formattable(typ, value) else format_value_safe(value)
 
 
 def _formattable(typ: Type, value: Value) -> bool:
@@ -373,6 +480,11 @@ def execute(stmts: tuple[ir.Stmt, ...], state: tuple, env: dict, choices: tuple,
                 case ir.RequireS(cond=cond):
                     if not evaluate(cond, state, env):
                         break
+                case ir.AssertS(cond=cond):
+                    if not evaluate(cond, state, env):
+                        failed = _fail("E507", "assertion failed", stmt.span)
+                        failed.context = (cond, state, env)
+                        raise failed
                 case ir.LetS(local=local, value=value):
                     env = dict(env)
                     env[local] = evaluate(value, state, env)
@@ -388,6 +500,12 @@ def execute(stmts: tuple[ir.Stmt, ...], state: tuple, env: dict, choices: tuple,
                                      "queue element")
                     new = tuple(queue) + (item,)  # type: ignore[arg-type]
                     state = _store(state, target, new, env, stmt.span)
+                case ir.BagS():
+                    state = _bag_stmt(stmt, state, env)
+                case ir.RemoveS(target=target, index=index):
+                    queue = tuple(evaluate(target, state, env))  # type: ignore[call-overload]
+                    at = _queue_position(queue, evaluate(index, state, env), index.span)
+                    state = _store(state, target, queue[:at] + queue[at + 1:], env, stmt.span)
                 case ir.PopS(target=target):
                     queue = evaluate(target, state, env)
                     if not queue:
@@ -453,7 +571,12 @@ def successors(model: ir.Model, state: tuple) -> Iterator[Step]:
 
 def initial_states(model: ir.Model) -> list[tuple]:
     """All initial states, in a fixed order: every param value, then every choice of the
-    `in` initialisers (which may read params)."""
+    `in` initialisers (which may read params), narrowed by the `init` predicates."""
+    return list(iter_initial_states(model))
+
+
+def _plain_initial_states(model: ir.Model) -> list[tuple]:
+    """The initial states of a model without `init` predicates (see initial_states)."""
     params = [v for v in model.variables if v.is_param]
     others = [v for v in model.variables if not v.is_param and not v.init_from_state]
     derived = [v for v in model.variables if v.init_from_state]
@@ -472,6 +595,83 @@ def initial_states(model: ir.Model) -> list[tuple]:
                 state[v.index] = evaluate(v.init, tuple(state), {})
             out.append(tuple(state))
     return out
+
+
+def free_variables(model: ir.Model) -> set[int]:
+    """The variables an `init` predicate reads that have no initialiser of their own: they
+    range over their whole type in the initial enumeration."""
+    read = {k for pred in model.inits for k in pred.reads}
+    return {v.index for v in model.variables
+            if v.index in read and not v.is_param and v.init_kind is None
+            and not v.init_from_state}
+
+
+INIT_POLL_EVERY = 4096  # candidate values between two calls of iter_initial_states' poll
+
+
+def iter_initial_states(model: ir.Model, poll: Callable[[int], None] | None = None
+                        ) -> Iterator[tuple]:
+    """The initial states one at a time, in the order `initial_states` gives them
+    (`poll(n)` is called every INIT_POLL_EVERY candidate values, n of them so far). With
+    `init` predicates, the variables get their values one after the other (params first,
+    then the others in declaration order) and each predicate is tested as soon as every
+    variable it reads has one, so a failing predicate prunes every completion of the
+    partial assignment: a large initial set is never built whole."""
+    if not model.inits:
+        yield from _plain_initial_states(model)
+        return
+    free = free_variables(model)
+    params = [v for v in model.variables if v.is_param]
+    others = [v for v in model.variables if not v.is_param and not v.init_from_state]
+    derived = [v for v in model.variables if v.init_from_state]
+    order = params + others
+    position = {v.index: k for k, v in enumerate(order)}
+    due: list[list[ir.InitPred]] = [[] for _ in order]  # tested once order[k] has a value
+    for pred in model.inits:
+        due[max(position[i] for i in pred.reads)].append(pred)
+    n = len(model.variables)
+
+    def candidates(k: int, partial: list) -> Iterator[Value]:
+        var = order[k]
+        if var.index in free:
+            return var.type.values()
+        frozen = tuple(partial) if not var.is_param else ()
+        return iter(initial_values(var, frozen, {}))
+
+    partial: list[Value] = [None] * n
+    tried = 0  # candidate values given so far (`poll` hears of them now and then)
+    if not order:
+        if all(evaluate(p.expr, tuple(partial), {}) for p in model.inits):
+            yield tuple(partial)
+        return
+    stack: list[Iterator[Value]] = [candidates(0, partial)]
+    while stack:
+        k = len(stack) - 1
+        var = order[k]
+        value = next(stack[-1], _DONE)
+        if value is _DONE:
+            stack.pop()
+            partial[var.index] = None
+            continue
+        partial[var.index] = value
+        tried += 1
+        if poll is not None and tried % INIT_POLL_EVERY == 0:
+            poll(tried)  # may raise: a budget stops the enumeration there
+        if due[k]:
+            state = tuple(partial)
+            if not all(evaluate(p.expr, state, {}) for p in due[k]):
+                continue
+        if k + 1 < len(order):
+            stack.append(candidates(k + 1, partial))
+            continue
+        state_list = list(partial)
+        for v in derived:  # monitors: computed from the rest of the initial state
+            assert v.init is not None
+            state_list[v.index] = evaluate(v.init, tuple(state_list), {})
+        yield tuple(state_list)
+
+
+_DONE = object()
 
 
 def initial_values(var: ir.Variable, params: tuple, env: Env) -> list[Value]:

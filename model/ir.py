@@ -17,10 +17,11 @@ __all__ = [
     "Local", "Expr", "Lit", "VarRef", "LocalRef", "Index", "Field", "ClockRef", "ClockAtom",
     "Unary", "Binary", "Ite", "Quant", "SetLit", "RangeSet", "SetComp", "RecordLit", "SeqLit",
     "MapComp", "Call", "LetE", "Checked",
-    "Stmt", "Assign", "IfS", "ChooseS", "RequireS", "LetS", "ResetS", "PushS", "PopS",
+    "Stmt", "Assign", "IfS", "ChooseS", "RequireS", "AssertS", "LetS", "ResetS", "PushS", "PopS",
     "Variable", "Clock", "Process", "Action", "Bound", "Property", "ResponseMonitor", "Derived",
     "Liveness", "Interval", "Measure", "ScenarioStep",
     "ScenarioWait", "ScenarioAssert", "ScenarioAssume", "Scenario", "Model",
+    "InitPred", "SumE",
 ]
 
 _uid = itertools.count()
@@ -173,6 +174,14 @@ class SetComp(Expr):
 
 
 @dataclass(frozen=True, slots=True)
+class SumE(SetComp):
+    """`sum(x in S: e)`: the sum of `pred` (the body e, an int) over each element of
+    `domain` bound to `local`. A SetComp by shape (a binder, a domain, a body), so every
+    walk that treats binders alike treats it so; the interpreter and the code generator
+    match it before SetComp."""
+
+
+@dataclass(frozen=True, slots=True)
 class RecordLit(Expr):
     fields: tuple[Expr, ...]  # in the record type's field order
     type: Type
@@ -263,6 +272,12 @@ class RequireS(Stmt):
 
 
 @dataclass(frozen=True, slots=True)
+class AssertS(Stmt):
+    cond: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
 class LetS(Stmt):
     local: Local
     value: Expr
@@ -285,6 +300,27 @@ class PushS(Stmt):
 @dataclass(frozen=True, slots=True)
 class PopS(Stmt):
     target: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class BagS(Stmt):
+    """`put(b, v)` (op "put": one more v, E504 beyond the capacity) or `take(b, v)` (op
+    "take": one v fewer, E505 if there is none) on bag `target` (language v2)."""
+
+    op: str
+    target: Expr
+    value: Expr
+    span: Span = _sp()
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveS(Stmt):
+    """`remove(q, i)`: delete the i-th element of queue `target` (1 is the head; E502
+    outside 1..len(q)), the later ones moving up (language v2)."""
+
+    target: Expr
+    index: Expr
     span: Span = _sp()
 
 
@@ -423,6 +459,11 @@ class Liveness:
     q: Expr
     within: int | None
     span: Span
+    # `forall x in S: P ~> Q`: per value of the binders, its label (`c=1`) and the two
+    # sides with the binders replaced; empty for a plain leads-to (then p, q are the sides;
+    # for a quantified one they read the binders' locals, free)
+    instances: tuple[tuple[str, Expr, Expr], ...] = ()
+    binders: tuple[Local, ...] = ()  # the forall's binders (empty: a plain leads-to)
 
 
 @dataclass(frozen=True, slots=True)
@@ -497,6 +538,18 @@ class Scenario:
 
 
 @dataclass(eq=False)
+class InitPred:
+    """An `init` predicate or a `boundary`: a condition on the variables; `reads` are the
+    indices of the variables it reads (the initial enumeration tests it as soon as the
+    last of them has a value)."""
+
+    name: str
+    expr: Expr
+    reads: tuple[int, ...]
+    span: Span
+
+
+@dataclass(eq=False)
 class Model:
     name: str
     file: str
@@ -513,6 +566,13 @@ class Model:
     liveness: tuple[Liveness, ...] = ()
     measures: tuple[Measure, ...] = ()
     derived: tuple[Derived, ...] = ()  # `show` columns of every trace
+    inits: tuple[InitPred, ...] = ()  # `init` predicates (narrow the initial states)
+    boundaries: tuple[InitPred, ...] = ()  # `boundary`: states outside are not expanded
+    # which runs leads-to is judged on: "maximal" (a run stops only where nothing is
+    # enabled) or "stuttering" (TLA+: a run may stop anywhere but where a fair group is
+    # enabled); `liveness_declared`: the spec says which
+    liveness_mode: str = "maximal"
+    liveness_declared: bool = False
 
     @property
     def n_clocks(self) -> int:
@@ -521,3 +581,5 @@ class Model:
     @property
     def params(self) -> tuple[Variable, ...]:
         return tuple(v for v in self.variables if v.is_param)
+
+__all__ += ["BagS", "RemoveS"]  # language v2 (issue 17)

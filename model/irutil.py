@@ -12,7 +12,7 @@ from itertools import product
 
 from . import ir
 from .interp import EvalError, evaluate
-from .types import ArrayT, IntT, SetT
+from .types import ArrayT, IntT, OptionT, RecordT, SetT
 
 __all__ = ["children", "walk", "is_constant", "mentions_state", "mentions_clock", "substitute",
            "substitute_stmts", "fold", "argument_tuples", "miniscope", "can_fail"]
@@ -167,6 +167,12 @@ def can_fail(e: ir.Expr) -> bool:
     """Whether evaluating `e` might raise a run-time error (conservatively)."""
     for n in walk(e):
         match n:
+            case ir.Index(base=base, index=index) if isinstance(index.type, (RecordT, OptionT)):
+                # language v2 keys: only a key of exactly the index type cannot miss
+                if not (isinstance(base.type, ArrayT) and base.type.index == index.type):
+                    return True
+            case ir.Call(fn="get" | "some" | "at" | "count"):  # language v2: E508/E501/E502
+                return True
             case ir.Index(base=base, index=index):
                 it, dom = index.type, base.type.index if isinstance(base.type, ArrayT) else None
                 if not (isinstance(dom, type(it)) and (not isinstance(it, IntT) or (

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from . import ir
 from .layout import Layout
 from .source import SourceFile
-from .types import format_duration
+from .types import SIZE_CAP, format_duration
 
-__all__ = ["Section", "outline"]
+__all__ = ["Section", "outline", "count_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +25,17 @@ class Section:
 
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'s' if n != 1 else ''}"
+
+
+def count_text(n: int) -> str:
+    """A count in full up to 15 digits, beyond that as a power of ten: 1,234,567 or
+    about 1.8 × 10^20, or more than 10^308 (a hundred-digit product helps nobody)."""
+    if n < 10**15:
+        return f"{n:,}"
+    if n >= SIZE_CAP:  # sizes saturate there (model.types)
+        return "more than 10^308"
+    digits = str(n)
+    return f"about {digits[0]}.{digits[1]} × 10^{len(digits) - 1}"
 
 
 def _instances(process: ir.Process) -> int:
@@ -46,12 +57,15 @@ def outline(model: ir.Model, layout: Layout, instances: list[tuple[int, tuple]],
     product = 1
     for var, off in zip(model.variables, layout.offsets):
         size = var.type.size() or 1
-        product *= size
+        product = min(product * size, SIZE_CAP)
         kind = "param" if var.is_param else "var"
         rows.append((kind, var.name, str(var.type), f"bits {off}..{off + var.type.width - 1}"
-                     if var.type.width else "no bits", f"{size:,} values"))
+                     if var.type.width else "no bits", f"{count_text(size)} values"))
     out.append(Section("variables (bit offset and width in the packed state)", tuple(rows), (
-        f"state: {layout.width} bits; at most {product:,} states (the product of the domains)",)))
+        f"state: {layout.width} bits; "
+        + (f"at most {product:,} states" if product < 10**15 else
+           f"the product of the domains is {count_text(product)} states")
+        + (" (the product of the domains)" if product < 10**15 else ""),)))
     if model.clocks:
         notes = []
         if model.bounds:
@@ -79,10 +93,14 @@ def outline(model: ir.Model, layout: Layout, instances: list[tuple[int, tuple]],
              for p in model.liveness]
     rows += [("measure", m.name, str(m.span)) for m in model.measures]
     rows += [("scenario", s.name, str(s.span)) for s in model.scenarios]
+    rows += [("init", i.name, str(i.span)) for i in model.inits]
+    rows += [("boundary", b.name, str(b.span)) for b in model.boundaries]
     notes = []
     if model.expects:
         notes.append("expected: " + ", ".join(f"{n} {v}" for n, (v, _) in model.expects.items()))
     notes.append(f"deadlock: {'allowed' if model.allow_deadlock else 'checked'}")
+    if model.liveness_declared:
+        notes.append(f"liveness: {model.liveness_mode}")
     out.append(Section("properties", tuple(rows), tuple(notes)))
     if model.derived:
         out.append(Section("show (columns of every trace)", tuple(

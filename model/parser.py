@@ -51,6 +51,7 @@ TOP_LEVEL_KEYWORDS = (
     "spec", "import", "const", "param", "type", "var", "clock", "def", "process", "action",
     "timeout", "bound", "invariant", "reachable", "property", "measure", "expect", "allow",
     "scenario", "fair", "strong", "show",
+    "init", "boundary", "liveness",
 )
 
 _UNITS_MS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000}
@@ -273,6 +274,7 @@ def _syntax_diagnostic(err: UnexpectedInput, source: SourceFile, shift: int = 0)
             "!": "write 'not' for negation and '!=' for inequality",
             "'": "file names are written in double quotes",
             "#": "comments start with //",
+            "\\": "write 'and' for /\\ and 'or' for \\/",
         }.get(char)
         message = f"unexpected character {char!r}"
         return Diagnostic("E102", message, span, hint=hint)
@@ -293,8 +295,8 @@ def _syntax_diagnostic(err: UnexpectedInput, source: SourceFile, shift: int = 0)
     described = {_describe_terminal(n) for n in expected}
     if text == "=" and "':='" in described:
         hint = "assignments use ':='; '==' compares"
-    elif text == "=" and "'=='" not in described and any("==" in d for d in described):
-        hint = "comparisons use '=='"
+    elif text == "=":
+        hint = "comparisons use '=='; an action's effects assign with ':='"
     elif "'do'" in described:
         hint = "an action's effect follows 'do': action name when GUARD do { ... }"
     elif token.type == "NAME" and text in ("then", "elif", "end", "fi", "od"):
@@ -350,6 +352,8 @@ class _Builder(Transformer):
         for child in children:
             if isinstance(child, tuple) and child and child[0] == "spec":
                 name = child[1]
+            elif isinstance(child, list):  # `clock a, b`
+                decls.extend(child)
             else:
                 decls.append(child)
         return ast.SpecFile(name, tuple(decls), self.file, self._s(meta))
@@ -382,9 +386,13 @@ class _Builder(Transformer):
         return (str(children[0]), children[1])
 
     def clock_decl(self, meta, children):
-        name, *index = children
-        index = tuple(t for t in index if t is not None)
-        return ast.ClockDecl(str(name), index, self._s(meta), self._n(name))
+        """`clock a, b: [P]` declares each name with the same index types: a list of
+        declarations, flattened by the enclosing spec or process."""
+        names = [c for c in children if isinstance(c, Token)]
+        index = tuple(t for t in children if t is not None and not isinstance(t, Token))
+        if len(names) == 1:
+            return ast.ClockDecl(str(names[0]), index, self._s(meta), self._n(names[0]))
+        return [ast.ClockDecl(str(n), index, self._n(n), self._n(n)) for n in names]
 
     def def_decl(self, meta, children):
         name, *rest = children
@@ -402,6 +410,9 @@ class _Builder(Transformer):
         items: list[ast.Decl] = []
         for child in rest:
             if child is None:
+                continue
+            if isinstance(child, list):  # `clock a, b`
+                items.extend(child)
                 continue
             (params if isinstance(child, ast.Formal) else items).append(child)
         return ast.ProcessDecl(str(name), tuple(params), tuple(items), self._s(meta),
@@ -439,6 +450,13 @@ class _Builder(Transformer):
         name, p, q, within = children
         return ast.LivenessDecl(str(name), p, q, within, self._s(meta), self._n(name))
 
+    def forall_leads_to_decl(self, meta, children):
+        """`property NAME: forall x in S: P ~> Q`: P ~> Q for each x (issue 17); written
+        `(forall x in S: P) ~> Q` it is the plain leads-to of a quantified left side."""
+        name, *binders, p, q = children
+        return ast.LivenessDecl(str(name), p, q, None, self._s(meta), self._n(name),
+                                tuple(binders))
+
     def always_eventually_decl(self, meta, children):
         name, q = children
         return ast.LivenessDecl(str(name), ast.BoolLit(True, self._s(meta)), q, None,
@@ -455,6 +473,25 @@ class _Builder(Transformer):
     def show_decl(self, meta, children):
         name, expr = children
         return ast.ShowDecl(str(name), expr, self._s(meta), self._n(name))
+
+    # -- initial predicates, boundaries (issue 17)
+    def init_decl(self, meta, children):
+        name, expr = children
+        return ast.InitDecl(str(name) if name is not None else None, expr, self._s(meta),
+                            self._n(name) if name is not None else self._s(meta))
+
+    def liveness_decl(self, meta, children):
+        return ast.LivenessModeDecl(str(children[0]), self._s(meta), self._n(children[0]))
+
+    def boundary_decl(self, meta, children):
+        name, expr = children
+        return ast.BoundaryDecl(str(name), expr, self._s(meta), self._n(name))
+
+    def bound_call(self, meta, children):
+        """`sum(x in S: e)`: a built-in over the values of a binder (only `sum` is one;
+        the checker says so for any other name)."""
+        name, head, body = children
+        return ast.BoundCall(str(name), self._binder_of(head), body, self._s(meta))
 
     def expect_decl(self, meta, children):
         name, verdict, when = children
@@ -533,6 +570,12 @@ class _Builder(Transformer):
     def record_type(self, meta, children):
         return ast.RecordType(tuple(children), self._s(meta))
 
+    def option_type(self, meta, children):
+        return ast.OptionType(children[0], self._s(meta))
+
+    def bag_type(self, meta, children):
+        return ast.BagType(children[0], children[1], self._s(meta))
+
     def field_type(self, meta, children):
         return ast.FieldType(str(children[0]), children[1], self._s(meta))
 
@@ -546,6 +589,16 @@ class _Builder(Transformer):
     def assign_stmt(self, meta, children):
         return ast.Assign(children[0], children[1], self._s(meta))
 
+    def update_stmt(self, meta, children):
+        """`x += e` is `x := x + e` (and `-=` likewise); the target is checked once per
+        occurrence, as if written twice."""
+        target, op, value = children
+        span = self._s(meta)
+        return ast.Assign(target, ast.Binary(str(op)[0], target, value, span), span)
+
+    def update_op(self, meta, children):
+        return children[0]
+
     def call_stmt(self, meta, children):
         return ast.CallStmt(children[0], self._s(meta))
 
@@ -555,6 +608,9 @@ class _Builder(Transformer):
 
     def require_stmt(self, meta, children):
         return ast.Require(children[0], self._s(meta))
+
+    def assert_stmt(self, meta, children):
+        return ast.Assert(children[0], self._s(meta))
 
     def reset_stmt(self, meta, children):
         return ast.Reset(tuple(children), self._s(meta))
@@ -668,6 +724,14 @@ class _Builder(Transformer):
 
     def name_ref(self, meta, children):
         return ast.NameRef(str(children[0]), self._s(meta))
+
+    def powerset_range(self, meta, children):
+        return ast.RangeType(ast.IntLit(int(children[0]), self._n(children[0])), children[1],
+                             self._s(meta))
+
+    def powerset_expr(self, meta, children):
+        span = self._s(meta)
+        return ast.TypeValues(ast.SetType(children[0], span), span)
 
     def empty_braces(self, meta, children):
         return ast.EmptyBraces(self._s(meta))

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
+from itertools import islice
 from typing import Any
 
 from . import interp, ir
@@ -63,9 +64,11 @@ from .time import (
 )
 from .types import (
     ArrayT,
+    BagT,
     BoolT,
     EnumT,
     IntT,
+    OptionT,
     QueueT,
     RecordT,
     SetT,
@@ -293,11 +296,13 @@ class TransitionSystem:
         return out
 
     # -------------------------------------------------------------- states
-    def initial_states(self) -> list[int]:
+    def initial_states(self, limit: int | None = None) -> list[int]:
         """The packed initial states. A spec error (SpecError) when an initial value falls
-        outside its domain, or when there is no initial state at all."""
+        outside its domain, or when there is no initial state at all. With `limit`, the
+        enumeration stops after limit + 1 states (more than `limit` says it was cut)."""
         try:
-            states = interp.initial_states(self.model)
+            enumeration = interp.iter_initial_states(self.model)
+            states = list(enumeration if limit is None else islice(enumeration, limit + 1))
         except interp.EvalError as err:
             raise SpecError([Diagnostic(err.code, err.message, err.span)],
                             self.sources) from None
@@ -312,10 +317,48 @@ class TransitionSystem:
                                                 failure.span)], self.sources)
         if not states:
             span = Span(self.file, 0, 0, 0, 0)
+            hint = ("a `var x: T in S` has an empty S, or a param has no value left"
+                    if not self.model.inits else "no assignment of the variables satisfies "
+                    "every `init` (or a `var x: T in S` has an empty S)")
             raise SpecError([Diagnostic("E313", "the spec has no initial state", span,
-                                        hint="a `var x: T in S` has an empty S, or a param "
-                                        "has no value left")], self.sources)
+                                        hint=hint)], self.sources)
         return [self.layout.encode(values) for values in states]
+
+    @property
+    def has_inits(self) -> bool:
+        """Whether the spec narrows its initial states with `init` predicates."""
+        return bool(self.model.inits)
+
+    def initial_states_polled(self, limit: int | None, poll: Callable[[int], None],
+                              out: list[int]) -> None:
+        """The packed initial states appended to `out` one at a time, at most limit + 1,
+        with `poll(n)` called every few thousand candidate values: it may raise (a budget
+        stops the enumeration), and `out` then holds the states found so far. The same
+        spec errors as initial_states, except that an enumeration stopped early has no
+        E313."""
+        enumeration = interp.iter_initial_states(self.model, poll)
+        try:
+            for values in enumeration:
+                if self.model.bounds:
+                    failure = self._bound_error(values)
+                    if failure is not None:
+                        raise SpecError([Diagnostic(failure.code,
+                                                    f"in the initial state: {failure.message}",
+                                                    failure.span)], self.sources)
+                state = self.layout.encode(values)
+                if self._initial_ok(state):
+                    out.append(state)
+                if limit is not None and len(out) > limit:
+                    return
+        except interp.EvalError as err:
+            raise SpecError([Diagnostic(err.code, err.message, err.span)],
+                            self.sources) from None
+        if not out:
+            self.initial_states(0)  # raises E313 with its hint
+
+    def _initial_ok(self, state: int) -> bool:
+        """Whether a packed initial state can exist (discrete time: no bound exceeded)."""
+        return True
 
     def decode(self, state: int) -> tuple:
         return self.layout.decode(state)
@@ -441,6 +484,46 @@ class TransitionSystem:
     def _clock_read(self) -> Any:
         return None
 
+    @cached_property
+    def outside(self) -> Callable[[int], bool] | None:
+        """`outside(state)`: whether a packed state lies outside the spec's `boundary`
+        declarations (some boundary is false there, or cannot be evaluated there), so the
+        search checks it but does not expand it (TLC's CONSTRAINT); None without any."""
+        if not self.model.boundaries:
+            return None
+        preds = [self.predicate(b.expr) for b in self.model.boundaries]
+
+        def outside(state: int) -> bool:
+            try:
+                return not all(p(state) for p in preds)
+            except RuntimeFault:
+                return True
+        return outside
+
+    @property
+    def liveness_mode(self) -> str:
+        """Which runs leads-to is judged on: "maximal" or "stuttering" (docs/properties.md)."""
+        return self.model.liveness_mode
+
+    @property
+    def liveness_declared(self) -> bool:
+        """Whether the spec says which liveness semantics it means (`liveness ...`)."""
+        return self.model.liveness_declared
+
+    @property
+    def liveness_reported(self) -> str | None:
+        """The liveness semantics a report names: the spec's, where it declares one or has
+        an unbounded leads-to; else None."""
+        model = self.model
+        if model.liveness_declared or any(p.within is None for p in model.liveness):
+            return model.liveness_mode
+        return None
+
+    @cached_property
+    def boundary_names(self) -> tuple[str, ...]:
+        """The names of the spec's `boundary` declarations, in order."""
+        return tuple(b.name for b in self.model.boundaries)
+
     def predicate(self, expr: ir.Expr) -> Callable[[int], bool]:
         """A compiled test of a boolean expression over packed states (raises RuntimeFault
         where the expression fails)."""
@@ -497,6 +580,14 @@ class TransitionSystem:
     def source_text(self, expr: ir.Expr) -> str | None:
         """An expression as the spec wrote it (one line), or None where it has no text."""
         return source_text(expr.span, self.sources)
+
+    def liveness_instances(self, name: str) -> list[tuple[str | None, ir.Expr, ir.Expr]]:
+        """The leads-to properties `name` stands for: one (label None) for `P ~> Q`, one
+        per value of the binders (labelled `c=2`) for `forall c in S: P ~> Q`."""
+        prop = next(p for p in self.model.liveness if p.name == name)
+        if not prop.binders:
+            return [(None, prop.p, prop.q)]
+        return [(label, p, q) for label, p, q in prop.instances]
 
     def liveness_tests(self, name: str) -> tuple[Callable[[int], bool], Callable[[int], bool]]:
         """The compiled left and right sides of the leads-to `name` (see predicate)."""
@@ -739,7 +830,12 @@ def format_rep(typ: Type, rep: int) -> str:
 
 def json_value(typ: Type, value: Value) -> object:
     """A value as JSON data: arrays and records as objects, sets and queues as lists,
-    durations as seconds."""
+    durations as seconds, an option's none as null."""
+    if isinstance(typ, OptionT):
+        return None if value is None else json_value(typ.elem, value)
+    if isinstance(typ, BagT):  # each element as often as the bag holds it
+        return [json_value(typ.elem, v) for v, n in zip(typ.elem.values(), value)  # type: ignore[call-overload]
+                for _ in range(n)]
     if isinstance(typ, BoolT):
         return bool(value)
     if isinstance(typ, IntT):
@@ -801,10 +897,13 @@ class DiscreteTimeSystem(TransitionSystem):
             _ = self.code
         return self._tick_fn(state)  # type: ignore[misc]
 
-    def initial_states(self) -> list[int]:
+    def initial_states(self, limit: int | None = None) -> list[int]:
         # clocks start at 0; an initial state that violates a bound cannot exist
         check = self._bounds_check()
-        return [s for s in super().initial_states() if check(s)]
+        return [s for s in super().initial_states(limit) if check(s)]
+
+    def _initial_ok(self, state: int) -> bool:
+        return self._bounds_check()(state)
 
     def _bounds_check(self) -> Callable[[int], bool]:
         _ = self.code

@@ -234,7 +234,8 @@ class _Composite(Type):
         return total
 
     def values(self) -> Iterator[Value]:
-        return (tuple(v) for v in product(*(p.values() for p in self.parts())))
+        """In ordinal order: the first part varies fastest (it has the lowest bits)."""
+        return (tuple(reversed(v)) for v in product(*(p.values() for p in reversed(self.parts()))))
 
     def ordinal(self, value: Value) -> int:
         result = 0
@@ -466,6 +467,99 @@ class QueueT(Type):
 
 
 @dataclass(frozen=True, slots=True)
+class OptionT(Type):
+    """`option T` (language v2): `none` (the value None) or a value of T. Ordinal 0 is
+    none, 1 + ordinal(v) a value; packed as 0 or 1 + the packed v, so an option of a scalar
+    packs as its ordinal in bits(size(T)) bits, and an option of a composite takes one bit
+    more than the composite."""
+
+    elem: Type
+
+    def size(self) -> int | None:
+        n = self.elem.size()
+        return None if n is None else _cap(n + 1)
+
+    def values(self) -> Iterator[Value]:
+        yield None
+        yield from self.elem.values()
+
+    def ordinal(self, value: Value) -> int:
+        return 0 if value is None else 1 + self.elem.ordinal(value)
+
+    def from_ordinal(self, ordinal: int) -> Value:
+        return None if ordinal == 0 else self.elem.from_ordinal(ordinal - 1)
+
+    @property
+    def width(self) -> int:
+        if isinstance(self.elem, (BoolT, EnumT, IntT)):
+            return (self.elem.size() or 0).bit_length()
+        return self.elem.width + 1
+
+    def encode(self, value: Value) -> int:
+        return 0 if value is None else 1 + self.elem.encode(value)
+
+    def decode(self, bits: int) -> Value:
+        return None if bits == 0 else self.elem.decode(bits - 1)
+
+    def contains(self, value: Value) -> bool:
+        return value is None or self.elem.contains(value)
+
+    def default(self) -> Value:
+        return None
+
+    def __str__(self) -> str:
+        return f"option {self.elem}"
+
+
+@dataclass(frozen=True, slots=True)
+class BagT(Type):
+    """`bag[N] of T` (language v2): a multiset holding each value of T 0..N times. A value
+    is the tuple of counts in T's ordinal order; it packs like `[T] -> 0..N`, count k at
+    bit k * bits(N)."""
+
+    capacity: int
+    elem: Type
+
+    @property
+    def count_width(self) -> int:
+        return self.capacity.bit_length()
+
+    def _counts(self) -> ArrayT:
+        return ArrayT(self.elem, IntT(0, self.capacity))
+
+    def size(self) -> int | None:
+        return self._counts().size()
+
+    def values(self) -> Iterator[Value]:
+        return self._counts().values()
+
+    def ordinal(self, value: Value) -> int:
+        return self._counts().ordinal(value)
+
+    def from_ordinal(self, ordinal: int) -> Value:
+        return self._counts().from_ordinal(ordinal)
+
+    @property
+    def width(self) -> int:
+        return (self.elem.size() or 0) * self.count_width
+
+    def encode(self, value: Value) -> int:
+        return self._counts().encode(value)
+
+    def decode(self, bits: int) -> Value:
+        return self._counts().decode(bits)
+
+    def contains(self, value: Value) -> bool:
+        return self._counts().contains(value)
+
+    def default(self) -> Value:
+        return (0,) * (self.elem.size() or 0)
+
+    def __str__(self) -> str:
+        return f"bag[{self.capacity}] of {self.elem}"
+
+
+@dataclass(frozen=True, slots=True)
 class ClockT(Type):
     """The type of a clock: not a value; only compared with durations and reset."""
 
@@ -476,6 +570,8 @@ class ClockT(Type):
         return "clock"
 
 
+__all__ += ["OptionT", "BagT"]  # language v2 (issue 17)
+
 BOOL = BoolT()
 INT = IntT(None, None)
 TIME = IntT(None, None, time=True)
@@ -484,6 +580,11 @@ CLOCK = ClockT()
 def format_value(typ: Type, value: Value) -> str:
     """A value as the spec would write it: `true`, `3`, `prepared`, `{1, 2}`, `[a, b]`,
     `{kind: ping, to: 2}`; arrays as `[1 -> a, 2 -> b]`."""
+    if isinstance(typ, OptionT):
+        return "none" if value is None else format_value(typ.elem, value)
+    if isinstance(typ, BagT):  # each element as often as the bag holds it
+        return "{" + ", ".join(format_value(typ.elem, v) for v, n in zip(
+            typ.elem.values(), value) for _ in range(n)) + "}"  # type: ignore[call-overload]
     if isinstance(typ, BoolT):
         return "true" if value else "false"
     if isinstance(typ, IntT):

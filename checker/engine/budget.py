@@ -10,7 +10,10 @@ The state and depth bounds (`--max-states`, `--max-depth`) bound each search on 
 A search runs inside `with budget.search(phase, findings) as meter:`; it calls
 `meter.poll(...)` every few thousand states (and once at the start), raises `Stop(reason)`
 at a bound of its own, and the block records how the search ended: normally, at a bound,
-on Ctrl-C or when memory ran out. None of these is an error.
+on Ctrl-C or when memory ran out. None of these is an error. A search that can move what
+it holds to disk (the compact store, checker.engine.spill) sets `meter.on_memory`: at the
+memory cap it spills and goes on instead of stopping (docs/checkpoint.md). The budget also
+carries the check's checkpoints (`checkpoint`, checker.engine.checkpoint), if it takes any.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import TYPE_CHECKING
 from ..options import Options, memory_limit_mb, resident_mb
 
 if TYPE_CHECKING:
+    from .checkpoint import Checkpointer
     from .findings import Findings
 
 __all__ = ["StopReason", "Stop", "Progress", "Budget", "Meter", "CHECK_EVERY"]
@@ -80,9 +84,16 @@ class Budget:
     """The limits of one check, shared by all its searches (see the module docstring)."""
 
     def __init__(self, options: Options, progress: Callable[[Progress], None] | None = None,
-                 clock: Callable[[], float] = time.perf_counter):
+                 clock: Callable[[], float] = time.perf_counter,
+                 checkpoint: Checkpointer | None = None,
+                 memory: Callable[[], float] = resident_mb):
         self.options = options
         self.clock = clock
+        # the check's checkpoints (checker.engine.checkpoint), if it takes any
+        self.checkpoint = checkpoint
+        self.memory = memory  # the process's resident MB (a test may count otherwise)
+        # (phase, states then, MB before, MB after) of each search that spilled to disk
+        self.spills: list[tuple[str, int, float, float]] = []
         self.start = clock()
         self.deadline = None if options.time_limit is None else self.start + options.time_limit
         self.memory_cap = memory_limit_mb(options)
@@ -139,6 +150,11 @@ class Meter:
         self.next_report = now + 2.0
         self.next_memory = now
         self.last: Progress | None = None  # the last progress report sent
+        self.memory_cap = budget.memory_cap
+        # a search that can move what it holds to disk (the compact store's spill) sets
+        # this: called when memory is over the cap, it frees what it can and returns the
+        # cap that applies from then on, or None (nothing left to free: the search stops)
+        self.on_memory: Callable[[], float | None] | None = None
 
     def elapsed(self) -> float:
         return self.budget.clock() - self.start
@@ -156,9 +172,8 @@ class Meter:
             raise Stop(StopReason.TIME_LIMIT)
         if now >= self.next_memory:
             self.next_memory = now + 0.5
-            if resident_mb() > budget.memory_cap:
-                budget.spent = StopReason.MEMORY
-                raise Stop(StopReason.MEMORY)
+            if budget.memory() > self.memory_cap:
+                self._memory_spent()
         if budget.progress is not None and now >= self.next_report:
             self.last = Progress(self.phase, states, transitions, depth, queue,
                                  now - self.start, total)
@@ -168,9 +183,19 @@ class Meter:
     def reserve(self, megabytes: float) -> None:
         """Stop (MEMORY) before a large allocation that would take the process past the
         memory cap; polls see memory only now and then, big merges would overshoot."""
-        if resident_mb() + megabytes > self.budget.memory_cap:
-            self.budget.spent = StopReason.MEMORY
-            raise Stop(StopReason.MEMORY)
+        if self.budget.memory() + megabytes > self.memory_cap:
+            self._memory_spent(megabytes)
+
+    def _memory_spent(self, megabytes: float = 0.0) -> None:
+        """Memory is over the cap: let the search spill if it can, else stop it."""
+        if self.on_memory is not None:
+            cap = self.on_memory()
+            if cap is not None:
+                self.memory_cap = cap
+                if self.budget.memory() + megabytes <= cap:
+                    return
+        self.budget.spent = StopReason.MEMORY
+        raise Stop(StopReason.MEMORY)
 
     def __enter__(self) -> Meter:
         return self

@@ -20,6 +20,7 @@ from ..errors import UsageError
 from ..products import response_results
 from ..verdicts import judge, judge_properties
 from .blocked import blocked_instances
+from .cluster import ClusterEngine
 from .discrete import DiscreteEngine
 from .explicit import ExplicitEngine
 from .interface import Engine, Job, Run
@@ -37,7 +38,10 @@ ENGINES = ("explicit", "discrete", "zones")
 
 def engine_for(system: TransitionSystem, options: Options) -> Engine:
     """The engine for this system: explicit states without clocks; zones with clocks, or
-    discrete time when asked for (`--time discrete`)."""
+    discrete time when asked for (`--time discrete`); with `--cluster`, the explicit engine
+    distributed over Ray actors (specs with clocks are refused there)."""
+    if options.cluster is not None:
+        return ClusterEngine(system, options)
     if not system.has_clocks:
         return ExplicitEngine(system, options)
     if options.time_engine == "discrete":

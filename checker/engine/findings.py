@@ -50,6 +50,7 @@ class Findings(Generic[Handle]):
     states: int = 0
     transitions: int = 0
     ticks: int = 0  # discrete time: tick steps, counted with the transitions
+    outside: int = 0  # states outside the spec's boundary: checked, not expanded
     depth: int = 0
     seconds: float = 0.0
     complete: bool = False
@@ -57,6 +58,7 @@ class Findings(Generic[Handle]):
     symbolic: bool = False
     stuck_counted: bool = True  # False: the abstraction cannot tell stuck states apart
     check_deadlock: bool = True
+    has_boundary: bool = False  # the spec declares a boundary (the report says what it cut)
     stop_when: Callable[[Findings[Any]], bool] | None = field(default=None, repr=False)
 
     # -------------------------------------------------------------- recording
@@ -94,6 +96,7 @@ class Findings(Generic[Handle]):
 
     # -------------------------------------------------------------- summary
     def stats(self) -> Stats:
-        return Stats(self.states, self.transitions + self.ticks, self.depth,
+        return Stats(self.states - self.outside, self.transitions + self.ticks, self.depth,
                      self.deadlocks if self.stuck_counted else None, self.seconds,
-                     self.complete, symbolic=self.symbolic)
+                     self.complete, symbolic=self.symbolic,
+                     outside=self.outside if self.has_boundary else None)

@@ -8,7 +8,8 @@ deadlocks, timelocks and run-time errors. A violation is the first run (by run n
 meets it; it is then shortened by delta debugging (below) and given as a trace through the
 same TraceBuilder every engine uses, replayed in the reference interpreter.
 
-Semantics, exactly the engines' own:
+Semantics, exactly the engines' own: (a state beyond a `boundary` is judged, and a run
+ends there, as the searches check it but do not expand it)
 
 * without clocks, the explicit engine's: the successors `system.labeled` gives;
 * with clocks, the zone engine's (model.codegen.zones), on concrete clock values (exact
@@ -256,6 +257,8 @@ class Simulator:
         self.n = self.zc.n if self.zc is not None else 1
         self._entries: dict[int, list[tuple]] = {}
         self._invs: dict[int, tuple] = {}
+        # beyond a `boundary` (TLC's CONSTRAINT): a state is checked, a run ends there
+        self.outside = system.outside
         zero = tuple(0 for _ in range(self.n))
         self.initial: list[State] = []
         for d in dict.fromkeys(system.initial_states()):
@@ -422,6 +425,8 @@ class Simulator:
         stuck = None
         self._note(state, 0, hits)
         for _ in range(settings.depth):
+            if self.outside is not None and self.outside(state[0]):
+                break  # beyond the boundary: checked, not expanded
             moves, failing, source = self.options(state)
             self._failing(failing, len(steps), (0, False, source[2], source[3]),
                           hits)
@@ -498,7 +503,8 @@ class Simulator:
             hit = self._goal(goal, want, state, position, wait, moves, failing)
             if hit is not None:
                 return hit, states, resets
-            if position == len(steps):
+            if position == len(steps) or (self.outside is not None
+                                          and self.outside(state[0])):
                 return None
             step = steps[position]
             move = next((m for m in moves if m.inst == step.inst and m.choices == step.choices
@@ -524,7 +530,7 @@ class Simulator:
                 return None
             return None if t is None else Hit(position, t)
         if kind in ("deadlock", "timelock"):
-            if moves:
+            if moves or (self.outside is not None and self.outside(state[0])):
                 return None
             timelock = self.timed and bool(self._inv(state[0]))
             return Hit(position, 0) if timelock == (kind == "timelock") else None

@@ -22,7 +22,9 @@ state where each weak group it does not take is disabled, and lets time pass.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from model import RuntimeFault
@@ -65,7 +67,51 @@ def leads_to(job: Job, system: TransitionSystem, props: list[LivenessInfo],
     if meter.stop_reason is not None:
         why = stop_reason_text(meter.stop_reason.value)
         return [incomplete(system, p, f"{why} while the graph was built") for p in props]
-    return leads_to_results(system, props, graph, make_trace, timed)
+    if system.liveness_mode == "stuttering":
+        return leads_to_results(system, props, with_stutter(graph, system.outside),
+                                make_trace, timed, stutter=True)
+    results = leads_to_results(system, props, graph, make_trace, timed)
+    if timed or system.liveness_declared:  # `liveness maximal` written: chosen knowingly
+        return results
+    return implicit_fairness_warnings(system, props, results, graph, make_trace)
+
+
+def with_stutter(graph: StateGraph, outside: Callable[[Any], bool] | None = None
+                 ) -> StateGraph:
+    """`graph` with a stuttering step (a TICK self-loop, which takes no fairness group)
+    at every node: a run may then stop for ever anywhere, unless a fair group is enabled
+    there (TLA+'s semantics, `liveness stuttering`). Not at a state `outside` the
+    boundary: a run that gets there leaves the bounded space (judged unknown)."""
+    out = StateGraph(list(graph.states), [graph.states[v] for v in graph.initial])
+    for v, state in enumerate(graph.states):
+        loop = [] if outside is not None and outside(state) else [(v, TICK)]
+        out.close_node(list(graph.edges(v)) + loop)
+    return out
+
+
+def implicit_fairness_warnings(system: TransitionSystem, props: Sequence[LivenessInfo],
+                               results: list[PropertyResult], graph: StateGraph,
+                               make_trace: MakeTrace) -> list[PropertyResult]:
+    """Each leads-to that holds on maximal runs but fails under stuttering (it holds only
+    because a run cannot stop while an action is enabled, an implicit weak fairness of
+    the whole system) gets a warning saying so."""
+    holding = [p for p, r in zip(props, results) if r.status == "holds"]
+    if not holding:
+        return results
+    stuttering = leads_to_results(system, holding, with_stutter(graph, system.outside),
+                                  make_trace, False, stutter=True)
+    failing = {r.name: r for r in stuttering if r.status == "violated"}
+    out = []
+    for r in results:
+        other = failing.get(r.name)
+        if r.status == "holds" and other is not None:
+            r = replace(r, warning=(
+                f"{r.name} holds only because runs are maximal (a run cannot stop while an "
+                "action is enabled: every action is implicitly weakly fair); under TLA+'s "
+                "stuttering semantics (`liveness stuttering`), without `fair`, it fails: "
+                f"{other.message}"))
+        out.append(r)
+    return out
 
 
 
@@ -78,61 +124,148 @@ def incomplete(system: TransitionSystem, prop: LivenessInfo,
 def leads_to_results(system: TransitionSystem, props: Sequence[LivenessInfo],
                      graph: StateGraph, make_trace: MakeTrace, timed: bool,
                      discrete: Callable[[Any], int] | None = None,
-                     divergence: Divergence | None = None) -> list[PropertyResult]:
+                     divergence: Divergence | None = None,
+                     stutter: bool = False) -> list[PropertyResult]:
     """Verdicts of `props` on a complete graph. `discrete` maps a node's state to the
     discrete state the predicates read (zones: a node is a discrete state and a zone)."""
     out = []
-    groups = system.fairness
     for prop in props:
-        p_fn, q_fn = system.liveness_tests(prop.name)
-
-        def safe(fn: Callable[[int], bool]) -> Callable[[Any], bool]:
-            if discrete is None:
-                def plain(state: Any) -> bool:
-                    try:
-                        return fn(state)
-                    except RuntimeFault:
-                        return False
-                return plain
-            memo: dict[int, bool] = {}  # zones: several nodes share a discrete state
-
-            def test(state: Any) -> bool:
-                d = discrete(state)
-                hit = memo.get(d)
-                if hit is None:
-                    try:
-                        hit = memo[d] = fn(d)
-                    except RuntimeFault:
-                        hit = memo[d] = False
-                return hit
-            return test
-
-        p_test, q_test = safe(p_fn), safe(q_fn)
-        lasso = find_lasso(graph, p_test, q_test, groups, timed, divergence)
-        if lasso is None:
-            out.append(result(system, prop.name, "leadsto", "holds", None, str(prop.span), None))
-            continue
-        path = [graph.states[v] for v in lasso.nodes]
-        trace = make_trace(path, lasso.insts, lasso.loop_start)
-        if lasso.loop_start is None:
-            message = (f"{prop.name}: from a state where the left side holds, a run reaches a "
-                       "deadlock without the right side ever holding")
-        else:
-            message = (f"{prop.name}: from a state where the left side holds, a fair run "
-                       "goes round a cycle forever without the right side holding")
-        why = lasso_why(system, prop.name, path, lasso.insts, p_test, q_test, trace,
-                        discrete)
-        out.append(result(system, prop.name, "leadsto", "violated", message, str(prop.span),
-                          trace, why))
+        holds = result(system, prop.name, "leadsto", "holds", None, str(prop.span), None)
+        unknown: PropertyResult | None = None
+        verdict: PropertyResult | None = None
+        for label, p_expr, q_expr in system.liveness_instances(prop.name):
+            found = _judge(system, prop, label, p_expr, q_expr, graph, make_trace, timed,
+                           discrete, divergence, stutter)
+            if found is not None and found.status == "violated":
+                verdict = found  # the first failing instance decides
+                break
+            if found is not None and unknown is None:
+                unknown = found
+        out.append(verdict or unknown or holds)
     return out
 
 
-def lasso_why(system: TransitionSystem, name: str, path: list[Any], insts: list[int],
+def _judge(system: TransitionSystem, prop: LivenessInfo, label: str | None,
+           p_expr: Any, q_expr: Any, graph: StateGraph, make_trace: MakeTrace, timed: bool,
+           discrete: Callable[[Any], int] | None,
+           divergence: Divergence | None, stutter: bool = False) -> PropertyResult | None:
+    """One leads-to `P ~> Q` (an instance `label` of a `forall` one): None when it holds,
+    else its violated (or, at the boundary, unknown) result."""
+    groups = system.fairness
+    name = prop.name if label is None else f"{prop.name} ({label})"
+    p_fn, q_fn = system.predicate(p_expr), system.predicate(q_expr)
+
+    def safe(fn: Callable[[int], bool]) -> Callable[[Any], bool]:
+        if discrete is None:
+            def plain(state: Any) -> bool:
+                try:
+                    return fn(state)
+                except RuntimeFault:
+                    return False
+            return plain
+        memo: dict[int, bool] = {}  # zones: several nodes share a discrete state
+
+        def test(state: Any) -> bool:
+            d = discrete(state)
+            hit = memo.get(d)
+            if hit is None:
+                try:
+                    hit = memo[d] = fn(d)
+                except RuntimeFault:
+                    hit = memo[d] = False
+            return hit
+        return test
+
+    p_test, q_test = safe(p_fn), safe(q_fn)
+    lasso = find_lasso(graph, p_test, q_test, groups, timed, divergence)
+    outside = system.outside
+    if lasso is None:
+        if outside is not None and _leaves_boundary(graph, p_test, q_test, outside, discrete):
+            return result(system, prop.name, "leadsto", "unknown",
+                          f"{name}: a run from a state where the left side holds "
+                          "leaves the boundary without the right side holding; the "
+                          "search does not go beyond the boundary", str(prop.span), None)
+        return None
+    path = [graph.states[v] for v in lasso.nodes]
+    if lasso.loop_start is None and outside is not None and \
+            outside(path[-1] if discrete is None else discrete(path[-1])):
+        # the run stops only because the boundary cut the search there: beyond it,
+        # Q may still come; the bounded space cannot tell
+        return result(system, prop.name, "leadsto", "unknown",
+                      f"{name}: a run from a state where the left side holds "
+                      "leaves the boundary without the right side holding; the "
+                      "search does not go beyond the boundary",
+                      str(prop.span), None)
+    insts, loop, stops = lasso.insts, lasso.loop_start, False
+    if stutter:
+        path, insts, loop, stops = _unstutter(path, insts, loop)
+    trace = make_trace(path, insts, loop)
+    if stops:
+        message = (f"{name}: from a state where the left side holds, a run stops for ever "
+                   "(it stutters, no fair action being enabled there) without the right "
+                   "side holding")
+    elif loop is None:
+        message = (f"{name}: from a state where the left side holds, a run reaches a "
+                   "deadlock without the right side ever holding")
+    else:
+        message = (f"{name}: from a state where the left side holds, a fair run "
+                   "goes round a cycle forever without the right side holding")
+    why = lasso_why(system, (p_expr, q_expr), path, insts, p_test, q_test, trace,
+                    discrete)
+    if stops:  # no deadlock: the run stutters for ever there
+        why = tuple((text, value.replace(", up to the deadlock", ", where the run stops"))
+                    for text, value in why)
+    if label is not None:  # a `forall` leads-to: which instance fails
+        why = (("the failing instance", label),) + why
+    return result(system, prop.name, "leadsto", "violated", message, str(prop.span),
+                  trace, why)
+
+
+def _leaves_boundary(graph: StateGraph, p_test: Callable[[Any], bool],
+                     q_test: Callable[[Any], bool], outside: Callable[[Any], bool],
+                     discrete: Callable[[Any], int] | None) -> bool:
+    """Whether a run from a P state reaches a state beyond the boundary with Q false all
+    the way: then a leads-to found to hold on the bounded graph is not decided (the run
+    goes on past the boundary, and the search did not follow it)."""
+    states = graph.states
+    start = [v for v in range(len(states)) if not q_test(states[v]) and p_test(states[v])]
+    seen = set(start)
+    queue = deque(start)
+    while queue:
+        v = queue.popleft()
+        if outside(states[v] if discrete is None else discrete(states[v])):
+            return True
+        for t, _inst in graph.edges(v):
+            if t not in seen and not q_test(states[t]):
+                seen.add(t)
+                queue.append(t)
+    return False
+
+
+def _unstutter(path: list[Any], insts: list[int], loop: int | None
+               ) -> tuple[list[Any], list[int], int | None, bool]:
+    """A stuttering lasso without its stuttering steps (finitely many repeats of a state
+    change nothing): the path, its instances, where the cycle starts, and whether the
+    cycle was stuttering only (the run stops for ever in its last state: no cycle)."""
+    nodes, steps = [path[0]], []
+    for k, inst in enumerate(insts):
+        if inst != TICK:
+            nodes.append(path[k + 1])
+            steps.append(inst)
+    if loop is None:
+        return nodes, steps, None, False
+    if all(inst == TICK for inst in insts[loop:]):
+        return nodes, steps, None, True
+    return nodes, steps, sum(1 for inst in insts[:loop] if inst != TICK), False
+
+
+def lasso_why(system: TransitionSystem, sides: tuple[Any, Any], path: list[Any],
+              insts: list[int],
               p_test: Callable[[Any], bool], q_test: Callable[[Any], bool], trace: Trace,
               discrete: Callable[[Any], int] | None) -> tuple[tuple[str, str], ...]:
     """Why a lasso violates `P ~> Q`: the step where P holds with Q false from there on,
     and Q with its parts in the last state (false there, as everywhere after P)."""
-    p_expr, q_expr = system.liveness_sides(name)
+    p_expr, q_expr = sides
     rows: list[tuple[str, str]] = []
     # the lasso's P state: the first one after the last Q state
     last_q = max((i for i in range(len(path)) if q_test(path[i])), default=-1)

@@ -85,10 +85,14 @@ def build_graph(system: TransitionSystem, states: Iterable[int], initial: list[i
     graph = StateGraph(list(states), initial)
     ids = graph.ids
     tick = getattr(system, "tick", None)
+    outside = system.outside
     total = len(graph.states)
     for k, s in enumerate(graph.states):
         if poll is not None and k % 4096 == 0:
             poll(k, len(graph.targets), 0, total - k, total)
+        if outside is not None and outside(s):  # beyond the boundary: not expanded
+            graph.start.append(len(graph.targets))
+            continue
         for inst, _choices, t in system.labeled(s):
             if t is not None and t in ids:
                 graph.targets.append(ids[t])

@@ -18,7 +18,9 @@ from ..report import (
     Report,
     Step,
     Trace,
+    boundary_text,
     expectation_note,
+    liveness_text,
     stop_reason_text,
 )
 from .escape import visible
@@ -260,6 +262,13 @@ def _run(report: Report, command: str | None, emit,  # noqa: ANN001
             f"{_esc(label)}: {seconds:.2f} s" for label, seconds in timings)))
     if report.stop_reason:
         rows.append(("stopped", _esc(stop_reason_text(report.stop_reason))))
+    if boundary_text(report) is not None:
+        rows.append(("boundary", _esc(boundary_text(report) or "")))
+    if liveness_text(report) is not None:
+        rows.append(("liveness", _esc(liveness_text(report) or "")))
+    for p in report.properties:
+        if p.warning is not None:
+            rows.append(("warning", _esc(p.warning)))
     emit('<table class="facts"><tbody>')
     for name, value in rows:
         emit(f"<tr><td>{_esc(name)}</td><td>{value}</td></tr>")

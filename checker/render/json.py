@@ -92,6 +92,8 @@ def _property(p: PropertyResult) -> dict[str, object]:
     data = _plain_property(p)
     if p.measure is not None:
         data["measure"] = _measure(p.measure)
+    if p.warning is not None:  # a leads-to that holds only on maximal runs
+        data["warning"] = p.warning
     return data
 
 
@@ -135,7 +137,17 @@ def report_data(report: Report) -> dict[str, object]:
         "properties": [_property(p) for p in report.properties],
         "coverage": [{"action": a, "fired": n} for a, n in report.coverage],
         "disabled_actions": _disabled(report),
+        **_boundary(report),
+        **({} if report.liveness is None else {"liveness": report.liveness}),
     }
+
+
+def _boundary(report: Report) -> dict[str, object]:
+    """`boundary`, only for a spec that declares one (docs/json-report.md): its names and
+    the states outside it (checked, not expanded, not counted in stats.states)."""
+    if report.stats.outside is None:
+        return {}
+    return {"boundary": {"names": list(report.boundaries), "outside": report.stats.outside}}
 
 
 def _disabled(report: Report) -> dict[str, object]:

@@ -8,7 +8,9 @@ from ..report import (
     PropertyResult,
     Report,
     Trace,
+    boundary_text,
     expectation_note,
+    liveness_text,
     stop_reason_text,
 )
 from .escape import visible
@@ -38,6 +40,8 @@ def render_text(report: Report) -> str:
         lines.append("options    " + ", ".join(f"{k}={_opt(v)}" for k, v in
                                                report.options.items()))
     lines.append(f"engine     {report.engine}")
+    if liveness_text(report) is not None:
+        lines.append(f"liveness   {liveness_text(report)}")
     lines.append("")
     width = max((len(p.name) for p in report.properties), default=8)
     for p in report.properties:
@@ -59,6 +63,12 @@ def render_text(report: Report) -> str:
                  f"{stats.depth}, {stuck}{'' if stats.exhaustive else ' (not exhaustive)'}")
     if report.stop_reason:
         lines.append(f"stopped: {stop_reason_text(report.stop_reason)}")
+    cut = boundary_text(report)
+    if cut is not None:
+        lines.append(cut)
+    for p in report.properties:
+        if p.warning is not None:
+            lines.append(f"warning: {p.warning}")
     for p in report.properties:
         if p.trace is not None or (p.message and p.status != "holds"):
             lines.append("")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from .. import ast, ir
 from ..diagnostics import SpecError
 from ..source import SourceFile
-from . import actions, constants, names, properties, state
+from . import actions, constants, initial, names, properties, state
 from . import types as typing
 from .context import BUILTIN_PROPERTIES, Context
 
@@ -52,6 +52,8 @@ def _run(cx: Context) -> ir.Model | None:
     actions.check_behaviour(cx)
     properties.check_properties(cx)
     properties.check_shows(cx)
+    inits, boundaries = initial.check_inits_and_boundaries(cx)
+    liveness_mode = initial.check_liveness_mode(cx)
     constants.check_overrides_used(cx)
     if cx.diags:
         return None
@@ -69,6 +71,8 @@ def _run(cx: Context) -> ir.Model | None:
         allow_deadlock=cx.allow_deadlock, liveness=tuple(cx.liveness),
         measures=tuple(cx.measures),
         derived=tuple(cx.derived),
+        inits=inits, boundaries=boundaries,
+        liveness_mode=liveness_mode or "maximal", liveness_declared=liveness_mode is not None,
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from .. import ast, ir
 from ..irutil import mentions_clock as _mentions_clock
 from ..source import Span
-from ..types import BOOL, IntT, QueueT
+from ..types import BOOL, BagT, IntT, QueueT
 from . import clocks as ck
 from . import context as cxm
 from . import expressions as ex
@@ -46,7 +46,7 @@ def check_action(cx: Context, decl: ast.ActionDecl, proc: nm.ProcSym | None) -> 
     for formal in decl.params:
         typ = ty.resolve_type(cx, formal.type, base)
         try:
-            ty.require_index_type(cx, typ, formal.type.span)
+            ty.require_index_type(cx, typ, formal.type.span, "an action parameter")
         except cxm.Abort:
             typ = cxm.ERR
         if formal.name in names or any(x.name == formal.name for x in locals_):
@@ -157,6 +157,10 @@ def check_stmt(cx: Context, stmt: ast.Stmt, scope: nm.Scope) -> list[ir.Stmt]:
             rhs = ex.check_expr(cx, value, scope, lhs.type)
             rhs = ty.coerce(cx, rhs, lhs.type, value.span, store=True)
             return [ir.Assign(lhs, rhs, stmt.span)]
+        case ast.CallStmt(call=call) if isinstance(call, ast.Call) and call.name in BAG_STATEMENTS:
+            return [bag_stmt(cx, call, scope, stmt.span)]
+        case ast.CallStmt(call=call) if isinstance(call, ast.Call) and call.name == "remove":
+            return [remove_stmt(cx, call, scope, stmt.span)]
         case ast.CallStmt(call=call):
             if not isinstance(call, ast.Call) or call.name not in cxm.STATEMENT_FUNCTIONS:
                 hint = None
@@ -194,6 +198,8 @@ def check_stmt(cx: Context, stmt: ast.Stmt, scope: nm.Scope) -> list[ir.Stmt]:
             return [ir.LetS(local, v, stmt.span)]
         case ast.Require(cond=cond):
             return [ir.RequireS(ex.bool_expr(cx, cond, scope), stmt.span)]
+        case ast.Assert(cond=cond):
+            return [ir.AssertS(ex.bool_expr(cx, cond, scope), stmt.span)]
         case ast.Reset(clocks=clocks):
             out: list[ir.Stmt] = []
             for c in clocks:
@@ -213,6 +219,37 @@ def check_stmt(cx: Context, stmt: ast.Stmt, scope: nm.Scope) -> list[ir.Stmt]:
         case ast.Choose(binders=binders, body=body):
             return [choose(cx, list(binders), body, scope, stmt.span)]
     raise TypeError(stmt)  # pragma: no cover
+
+
+BAG_STATEMENTS = ("put", "take")
+
+
+def bag_stmt(cx: Context, call: ast.Call, scope: nm.Scope, span: Span) -> ir.Stmt:
+    """put(b, v) / take(b, v) on a bag (language v2)."""
+    if len(call.args) != 2:
+        raise cx.abort("E306", f"{call.name} takes a bag and a value", call.span)
+    b = lvalue(cx, call.args[0], scope)
+    if not isinstance(b.type, BagT):
+        hint = "queues use push and pop; sets use union and minus"
+        raise cx.abort("E301", f"{call.name} needs a bag, found {ty.describe(b.type)}",
+                       call.args[0].span, hint=hint)
+    v = ex.bag_element(cx, b.type, call.args[1], scope)
+    return ir.BagS(call.name, b, v, span)
+
+
+def remove_stmt(cx: Context, call: ast.Call, scope: nm.Scope, span: Span) -> ir.Stmt:
+    """remove(q, i): delete the i-th element of a queue (1 is the head)."""
+    if len(call.args) != 2:
+        raise cx.abort("E306", "remove takes a queue and a position (1 is the head)",
+                       call.span)
+    q = lvalue(cx, call.args[0], scope)
+    if not isinstance(q.type, QueueT):
+        raise cx.abort("E301", f"remove needs a queue, found {ty.describe(q.type)}",
+                       call.args[0].span, hint="bags use take(b, v); sets use minus")
+    i = ex.int_expr(cx, call.args[1], scope)
+    ck.no_clock(cx, i, call.args[1].span)
+    ex.check_queue_position(cx, q.type, i, call.args[1].span)
+    return ir.RemoveS(q, i, span)
 
 
 def choose(cx: Context, binders: list[ast.Binder], body: ast.Block, scope: nm.Scope,

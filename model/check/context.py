@@ -16,7 +16,7 @@ __all__ = ["Context", "ERR", "ErrT", "Abort", "err_expr", "BUILTIN_PROPERTIES",
            "BUILTIN_FUNCTIONS", "STATEMENT_FUNCTIONS", "MAX_SET_ELEMS", "MAX_INSTANCES"]
 
 BUILTIN_PROPERTIES = ("deadlock", "timelock", "runtime")
-BUILTIN_FUNCTIONS = ("len", "head", "min", "max", "abs")
+BUILTIN_FUNCTIONS = ("len", "head", "min", "max", "abs", "sum", "reach")
 STATEMENT_FUNCTIONS = ("push", "pop")
 MAX_SET_ELEMS = 4096
 MAX_INSTANCES = 1_000_000

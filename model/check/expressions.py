@@ -7,8 +7,8 @@ from __future__ import annotations
 from .. import ast, ir
 from ..diagnostics import did_you_mean
 from ..irutil import mentions_state as _mentions_state
-from ..source import Span
-from ..types import BOOL, ArrayT, BoolT, EnumT, IntT, QueueT, RecordT, SetT, Type
+from ..source import NO_SPAN, Span
+from ..types import BOOL, ArrayT, BagT, BoolT, EnumT, IntT, OptionT, QueueT, RecordT, SetT, Type
 from . import clocks as ck
 from . import constants as co
 from . import context as cxm
@@ -43,6 +43,8 @@ def set_expr(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | None
     e = check_expr(cx, expr, scope, expected)
     if e.type is cxm.ERR:
         raise cxm.Abort()
+    if isinstance(e.type, BagT):  # a bag where a set is expected: the values it holds
+        e = bag_support(cx, e)
     if not isinstance(e.type, SetT):
         raise cx.abort("E301", f"expected a set, found {ty.describe(e.type)}", expr.span,
                        hint="a type name (Agent), a range (1..N) or a set ({a, b})")
@@ -51,9 +53,11 @@ def set_expr(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | None
 
 def check_expr(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | None = None,
                broadcast: bool = False) -> ir.Expr:
+    if isinstance(expected, OptionT):
+        return option_expr(cx, expr, scope, expected)
     if broadcast and isinstance(expected, ArrayT) and isinstance(
             expr, (ast.EmptyBraces, ast.EmptyBrackets, ast.SeqLit, ast.RecordLit,
-                   ast.SetLit)):
+                   ast.SetLit)) or (leaf_is_option(expected) and is_none(expr, scope)):
         leaf: Type = expected
         while isinstance(leaf, ArrayT):
             leaf = leaf.elem
@@ -83,6 +87,11 @@ def expr_node(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | Non
             return ir.Lit(v, BOOL, expr.span)
         case ast.NameRef():
             return name_expr(cx, expr, scope, expected)
+        case ast.TypeValues(type=texpr):
+            typ = ty.resolve_type(cx, texpr, scope)
+            if typ is cxm.ERR:
+                raise cxm.Abort()
+            return type_as_set(cx, typ, str(typ), expr.span)
         case ast.Unary(op="not" | "-" as op, operand=operand):
             chain = [expr]  # `not not ... x` by a loop, innermost first below
             while isinstance(operand, ast.Unary) and operand.op == op:
@@ -128,7 +137,9 @@ def expr_node(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | Non
                 raise cx.abort("E302", "this range has no finite bounds", expr.span,
                                hint="use constants or bounded variables as range ends")
             if ehi - elo + 1 > cxm.MAX_SET_ELEMS:
-                raise cx.abort("E401", f"the range {elo}..{ehi} is too large", expr.span)
+                raise cx.abort("E401", f"the range {elo}..{ehi} has {ehi - elo + 1:,} values, "
+                               f"too many for a set", expr.span,
+                               hint=f"a set has at most {cxm.MAX_SET_ELEMS:,} possible elements")
             elem = IntT(elo, max(elo, ehi), a.type.time)  # type: ignore[union-attr]
             return co.fold(cx, ir.RangeSet(a, b, SetT(elem), expr.span))
         case ast.FieldAccess():
@@ -137,9 +148,13 @@ def expr_node(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | Non
             return index_expr(cx, expr, scope)
         case ast.Call():
             return call_expr(cx, expr, scope, expected)
+        case ast.BoundCall():
+            return bound_call(cx, expr, scope)
         case ast.EmptyBraces():
             if isinstance(expected, SetT):
                 return ir.Lit(frozenset(), expected, expr.span)
+            if isinstance(expected, BagT):
+                return ir.Lit(expected.default(), expected, expr.span)
             raise cx.abort("E309", "cannot tell what set {} is", expr.span,
                            hint="compare it with, or assign it to, a typed set")
         case ast.SetLit(elems=elems):
@@ -183,6 +198,158 @@ def expr_node(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: Type | Non
     raise TypeError(expr)  # pragma: no cover
 
 
+# ---------------------------------------------------------------------------- option types
+# Language v2 (issue 17): `none`, lifting (model.check.types.lift), `opt == v`, get(x).
+
+
+def option_expr(cx: Context, expr: ast.Expr, scope: nm.Scope, expected: OptionT) -> ir.Expr:
+    """`expr` where an option is expected: `none`, an if-then-else (each branch in the
+    option's context), or anything else checked in the context of the option's type."""
+    if is_none(expr, scope):
+        return ir.Lit(None, expected, expr.span)
+    if isinstance(expr, ast.Ite):
+        return expr_node(cx, expr, scope, expected)
+    return check_expr(cx, expr, scope, expected.elem)
+
+
+def is_none(expr: ast.Expr, scope: nm.Scope) -> bool:
+    """`none`, a name the spec does not bind (where an option is expected it is the option's
+    none even if an enum has a member `none`: that one is then written `Enum.none`)."""
+    return isinstance(expr, ast.NameRef) and expr.name == "none" and scope.lookup("none") is None
+
+
+def leaf_is_option(t: Type | None) -> bool:
+    while isinstance(t, ArrayT):
+        t = t.elem
+    return isinstance(t, OptionT)
+
+
+def none_without_context(cx: Context, expr: ast.Expr) -> ir.Expr:
+    raise cx.abort("E309", "cannot tell which option type none is", expr.span,
+                   hint="compare it with, or assign it to, a typed option")
+
+
+def option_comparison(cx: Context, op: str, a: ir.Expr, b: ir.Expr, span: Span) -> ir.Expr | None:
+    """`opt == v` as `opt != none and get(opt) == v` (`!=`: `opt == none or get(opt) != v`),
+    so v is compared as a T, never stored in the option; None when neither side lifts."""
+    if op not in ("==", "!="):
+        for e in (a, b):
+            if isinstance(e.type, OptionT) and isinstance(e.type.elem, IntT):
+                raise cx.abort("E301", f"'{op}' compares numbers, found {e.type}", e.span,
+                               hint="test x != none, then compare get(x)")
+        return None
+    if ty.lifts(a.type, b.type):
+        a, b = b, a
+    if not (ty.lifts(b.type, a.type) and ty.compatible(cx, b.type, a.type.elem)):  # type: ignore[attr-defined]
+        return None
+    assert isinstance(a.type, OptionT)
+    # the parts written by this rewriting have no source text: explanations skip them
+    none = ir.Lit(None, a.type, NO_SPAN)
+    value = ir.Call("get", (a,), a.type.elem, NO_SPAN)
+    if ty.needs_convert(b.type, value.type):
+        joined = ty.join(cx, value.type, b.type, span)
+        value, b = ty.coerce(cx, value, joined, span), ty.coerce(cx, b, joined, span)
+    inner = co.fold(cx, ir.Binary(op, value, b, BOOL, NO_SPAN))
+    test = ir.Binary("!=" if op == "==" else "==", a, none, BOOL, NO_SPAN)
+    return co.fold(cx, ir.Binary("and" if op == "==" else "or", test, inner, BOOL, span))
+
+
+OPTION_FUNCTIONS = ("get",)
+
+
+def option_call(cx: Context, expr: ast.Call, scope: nm.Scope) -> ir.Expr:
+    """get(x): the value of option x; a run-time error (E508) when x is none."""
+    if len(expr.args) != 1:
+        raise cx.abort("E306", "get takes one option", expr.span)
+    arg = check_expr(cx, expr.args[0], scope)
+    ck.no_clock(cx, arg, expr.args[0].span)
+    if arg.type is cxm.ERR:
+        raise cxm.Abort()
+    if not isinstance(arg.type, OptionT):
+        raise cx.abort("E301", f"get needs an option, found {ty.describe(arg.type)}",
+                       expr.args[0].span, hint="only an `option T` may be none")
+    return co.fold(cx, ir.Call("get", (arg,), arg.type.elem, expr.span))
+
+
+# ---------------------------------------------------------------------------- queue positions
+# Language v2 (issue 17): q[i] reads the i-th element of a queue (1 is the head), and
+# remove(q, i) (model.check.actions) deletes it; E502 outside 1..len(q) at run time.
+
+
+def check_queue_position(cx: Context, q: QueueT, i: ir.Expr, span: Span) -> None:
+    if i.type is cxm.ERR:
+        raise cxm.Abort()
+    assert isinstance(i.type, IntT)
+    if i.type.time:
+        raise cx.abort("E301", "a queue position is a number, not a duration", span)
+    if isinstance(i, ir.Lit) and not 1 <= int(i.value) <= q.capacity:  # type: ignore[call-overload]
+        raise cx.abort("E304", f"position {i.value} is outside {q} (1 is the head, "
+                       f"{q.capacity} the last place)", span)
+
+
+def queue_at(cx: Context, q: ir.Expr, arg: ast.Expr, scope: nm.Scope) -> ir.Expr:
+    assert isinstance(q.type, QueueT)
+    i = int_expr(cx, arg, scope)
+    ck.no_clock(cx, i, arg.span)
+    check_queue_position(cx, q.type, i, arg.span)
+    return co.fold(cx, ir.Call("at", (q, i), q.type.elem, arg.span))
+
+
+# ---------------------------------------------------------------------------- bags
+# Language v2 (issue 17): `bag[N] of T`; put/take are statements (model.check.actions).
+
+BAG_FUNCTIONS = ("count",)
+
+
+def bag_support(cx: Context, bag: ir.Expr) -> ir.Expr:
+    """The set of the values a bag holds at least once (`m in b`, `choose m in b`)."""
+    assert isinstance(bag.type, BagT)
+    return co.fold(cx, ir.Call("support", (bag,), SetT(bag.type.elem), bag.span))
+
+
+def bag_element(cx: Context, bag: BagT, expr: ast.Expr, scope: nm.Scope) -> ir.Expr:
+    """An element given to count/put/take: a value of the bag's element type."""
+    v = check_expr(cx, expr, scope, bag.elem)
+    ck.no_clock(cx, v, expr.span)
+    if v.type is cxm.ERR:
+        raise cxm.Abort()
+    if not ty.compatible(cx, v.type, bag.elem):
+        raise cx.abort("E301", f"{bag} holds {bag.elem}, not {ty.describe(v.type)}", expr.span)
+    if isinstance(v, ir.Lit) and not bag.elem.contains(v.value):
+        raise cx.abort("E304", f"{ty.fmt(v)} is not a value of {bag.elem}", expr.span)
+    return ty.coerce(cx, v, bag.elem, expr.span)
+
+
+def bag_lit(cx: Context, expr: ast.SetLit, elems, scope: nm.Scope, bag: BagT) -> ir.Expr:
+    """`{a, a, b}` where a bag is expected: a constant bag, each element as often as listed."""
+    counts = [0] * (bag.elem.size() or 0)
+    for src in elems:
+        v = bag_element(cx, bag, src, scope)
+        if not isinstance(v, ir.Lit):
+            raise cx.abort("E308", "a bag literal lists constants", src.span,
+                           hint="start from {} and put(b, v) the others")
+        k = bag.elem.ordinal(v.value)
+        counts[k] += 1
+        if counts[k] > bag.capacity:
+            raise cx.abort("E304", f"{bag} holds {ty.fmt(v)} at most {bag.capacity} "
+                           f"time{'s' if bag.capacity > 1 else ''}", src.span)
+    return ir.Lit(tuple(counts), bag, expr.span)
+
+
+def bag_call(cx: Context, expr: ast.Call, scope: nm.Scope) -> ir.Expr:
+    """count(b, v): how many times bag b holds v (0..N)."""
+    if len(expr.args) != 2:
+        raise cx.abort("E306", "count takes a bag and a value", expr.span)
+    b = check_expr(cx, expr.args[0], scope)
+    if b.type is cxm.ERR:
+        raise cxm.Abort()
+    if not isinstance(b.type, BagT):
+        raise cx.abort("E301", f"count needs a bag, found {ty.describe(b.type)}",
+                       expr.args[0].span, hint="a set holds a value once: write v in s")
+    v = bag_element(cx, b.type, expr.args[1], scope)
+    return co.fold(cx, ir.Call("count", (b, v), IntT(0, b.type.capacity), expr.span))
+
+
 def static_domain(cx: Context, domain: ir.Expr, span: Span) -> Type:
     """The index type a map comprehension ranges over: a whole type or constant range."""
     if isinstance(domain, ir.Lit) and isinstance(domain.type, SetT):
@@ -197,6 +364,17 @@ def static_domain(cx: Context, domain: ir.Expr, span: Span) -> Type:
                    span, hint="[x in Agent -> ...] or [i in 1..N -> ...]")
 
 
+def type_as_set(cx: Context, typ: Type, name: str, span: Span) -> ir.Expr:
+    """Every value of `typ` (named `name` in messages) as a constant set."""
+    size = typ.size()
+    if size is None or size > cxm.MAX_SET_ELEMS:
+        count = "infinitely many" if size is None else f"{size:,}"
+        raise cx.abort("E302", f"the type {name} has {count} values, too many to use "
+                       "as a set", span,
+                       hint=f"a set has at most {cxm.MAX_SET_ELEMS:,} possible elements")
+    return ir.Lit(frozenset(typ.values()), SetT(typ), span)
+
+
 def name_expr(cx: Context, expr: ast.NameRef, scope: nm.Scope, expected: Type | None) -> ir.Expr:
     name = expr.name
     binding = scope.lookup(name)
@@ -204,8 +382,12 @@ def name_expr(cx: Context, expr: ast.NameRef, scope: nm.Scope, expected: Type | 
         return ir.LocalRef(binding, binding.type, expr.span)
     if isinstance(binding, nm.Sym):
         return sym_value(cx, binding, expr, scope, None)
+    if isinstance(expected, OptionT) and is_none(expr, scope):
+        return ir.Lit(None, expected, expr.span)
     if name in cx.enum_members:
         return enum_member(cx, expr, name, expected)
+    if is_none(expr, scope):
+        return none_without_context(cx, expr)
     if name == "_":
         raise cx.abort("E201", "'_' is only a wildcard in scenario steps", expr.span)
     candidates = scope.visible() + list(cx.enum_members)
@@ -217,6 +399,11 @@ def name_expr(cx: Context, expr: ast.NameRef, scope: nm.Scope, expected: Type | 
         if isinstance(sym, nm.Sym):
             notes.append((f"'{target}' is declared here", sym.span))
     kind = "variable" if scope.state else "name"
+    if hint and scope.lookup(target) is None and target in cx.enum_members:
+        # the closest name is a value of an enum: the user meant a value, not a variable
+        kind = "name"
+        owners = sorted({str(e) for e in cx.enum_members[target]})
+        hint = f"did you mean '{target}', a value of {' or '.join(owners)}?"
     raise cx.abort("E201", f"unknown {kind} '{name}'", expr.span, hint=hint, notes=notes)
 
 
@@ -246,10 +433,7 @@ def sym_value(cx: Context, sym: nm.Sym, expr: ast.Expr, scope: nm.Scope,
         typ = ty.type_of_sym(cx, sym)
         if typ is cxm.ERR:
             raise cxm.Abort()
-        if typ.size() is None or typ.size() > cxm.MAX_SET_ELEMS:  # type: ignore[operator]
-            raise cx.abort("E302", f"the type {sym.name} is too large to use as a set",
-                           span)
-        return ir.Lit(frozenset(typ.values()), SetT(typ), span)
+        return type_as_set(cx, typ, sym.name, span)
     if sym.kind in ("var", "param"):
         var = sym.resolved
         if not isinstance(var, ir.Variable):
@@ -403,9 +587,13 @@ def index_expr(cx: Context, expr: ast.Index, scope: nm.Scope) -> ir.Expr:
     for arg in expr.args:
         if result.type is cxm.ERR:
             raise cxm.Abort()
+        if isinstance(result.type, QueueT):
+            result = queue_at(cx, result, arg, scope)
+            continue
         if not isinstance(result.type, ArrayT):
             raise cx.abort("E301", f"{result.type} cannot be indexed", expr.span,
-                           hint="only maps ([A] -> T) are indexed")
+                           hint="only maps ([A] -> T) and queues (q[1] is the head) are "
+                           "indexed")
         idx = index_value(cx, check_expr(cx, arg, scope, result.type.index),
                           result.type.index, arg.span)
         result = co.fold(cx, ir.Index(result, idx, result.type.elem, expr.span))
@@ -435,6 +623,10 @@ def call_expr(cx: Context, expr: ast.Call, scope: nm.Scope, expected: Type | Non
                 value = ir.Checked(value, local.type, arg.span)
             result = ir.LetE(local, value, result, result.type, expr.span)
         return co.fold(cx, result)
+    if name in OPTION_FUNCTIONS:
+        return option_call(cx, expr, scope)
+    if name in BAG_FUNCTIONS:
+        return bag_call(cx, expr, scope)
     if name in cxm.STATEMENT_FUNCTIONS:
         raise cx.abort("E301", f"{name}(...) is a statement, not a value", expr.span)
     if name not in cxm.BUILTIN_FUNCTIONS:
@@ -455,6 +647,8 @@ def call_expr(cx: Context, expr: ast.Call, scope: nm.Scope, expected: Type | Non
             rt: Type = IntT(0, t.capacity)
         elif isinstance(t, SetT):
             rt = IntT(0, t.elem.size())
+        elif isinstance(t, BagT):
+            rt = IntT(0, t.capacity * (t.elem.size() or 0))
         else:
             raise cx.abort("E301", f"len needs a queue or a set, found {t}",
                            expr.args[0].span)
@@ -465,6 +659,12 @@ def call_expr(cx: Context, expr: ast.Call, scope: nm.Scope, expected: Type | Non
         if not isinstance(t, QueueT):
             raise cx.abort("E301", f"head needs a queue, found {t}", expr.args[0].span)
         return co.fold(cx, ir.Call("head", tuple(args), t.elem, expr.span))
+    if name == "sum":
+        arity(cx, expr, args, 1)
+        return sum_of_set(cx, expr, args[0])
+    if name == "reach":
+        arity(cx, expr, args, 2)
+        return reach_of(cx, expr, args[0], args[1])
     if name == "abs":
         arity(cx, expr, args, 1)
         t = args[0].type
@@ -495,6 +695,8 @@ def arity(cx: Context, expr: ast.Call, args: list, n: int) -> None:
 
 def set_lit(cx: Context, expr: ast.SetLit, elems, scope: nm.Scope, expected: Type | None
              ) -> ir.Expr:
+    if isinstance(expected, BagT):
+        return bag_lit(cx, expr, elems, scope, expected)
     elem_expected = expected.elem if isinstance(expected, SetT) else None
     items = [check_expr(cx, e, scope, elem_expected) for e in elems]
     for item, src in zip(items, elems):
@@ -613,9 +815,16 @@ def binary_expr(cx: Context, expr: ast.Binary, scope: nm.Scope,
             spine.append(expr)
         else:
             leftmost, spine = _left_spine(expr, SET_OPS)
-        a = set_expr(cx, leftmost, scope, expected if isinstance(expected, SetT) else None)
-        for node in spine:
-            a = _set_operation(cx, node, a, scope)
+        context = expected if isinstance(expected, SetT) else None
+        first_right: ir.Expr | None = None
+        if context is None and maybe_needs_context(cx, leftmost, scope):
+            # `{{a: 1}} subset s`: the right operand says what the left one is
+            first_right = maybe_contextual(cx, spine[0].right, scope)
+            if first_right is not None and isinstance(first_right.type, SetT):
+                context = first_right.type
+        a = set_expr(cx, leftmost, scope, context)
+        for i, node in enumerate(spine):
+            a = _set_operation(cx, node, a, scope, first_right if i == 0 else None)
             if node is not expr and a.type is cxm.ERR:  # as set_expr does for an operand
                 raise cxm.Abort()
         return a
@@ -626,10 +835,12 @@ def binary_expr(cx: Context, expr: ast.Binary, scope: nm.Scope,
     return a
 
 
-def _set_operation(cx: Context, expr: ast.Binary, a: ir.Expr, scope: nm.Scope) -> ir.Expr:
+def _set_operation(cx: Context, expr: ast.Binary, a: ir.Expr, scope: nm.Scope,
+                   checked: ir.Expr | None = None) -> ir.Expr:
+    """`a op expr.right`; `checked`: the right operand, when it was checked already."""
     op = expr.op
     span = expr.span
-    own = maybe_contextual(cx, expr.right, scope)
+    own = checked if checked is not None else maybe_contextual(cx, expr.right, scope)
     if own is not None and own.type is not cxm.ERR and not isinstance(own.type, SetT):
         raise cx.abort("E301", f"expected a set, found {ty.describe(own.type)}",
                        expr.right.span)
@@ -683,6 +894,9 @@ def comparison(cx: Context, expr: ast.Binary, scope: nm.Scope) -> ir.Expr:
     ck.no_clock(cx, b, right_raw.span)
     if a.type is cxm.ERR or b.type is cxm.ERR:
         raise cxm.Abort()
+    lifted = option_comparison(cx, op, a, b, expr.span)
+    if lifted is not None:
+        return lifted
     if op in ("<", "<=", ">", ">="):
         for e, src in ((a, left_raw), (b, right_raw)):
             if not isinstance(e.type, IntT):
@@ -704,16 +918,27 @@ def comparison(cx: Context, expr: ast.Binary, scope: nm.Scope) -> ir.Expr:
 
 def maybe_contextual(cx: Context, e: ast.Expr, scope: nm.Scope) -> ir.Expr | None:
     """Check `e` without context, or None if it needs one ({}, [], a record literal...)."""
+    return None if maybe_needs_context(cx, e, scope) else check_expr(cx, e, scope)
+
+
+def maybe_needs_context(cx: Context, e: ast.Expr, scope: nm.Scope) -> bool:
+    """Whether `e` can only be checked knowing its type from elsewhere."""
     if isinstance(e, (ast.EmptyBraces, ast.EmptyBrackets, ast.RecordLit, ast.SeqLit)):
-        return None
-    if isinstance(e, ast.NameRef) and scope.lookup(e.name) is None and \
-            len(cx.enum_members.get(e.name, ())) > 1:
-        return None
-    if isinstance(e, ast.SetLit) and all(
-            isinstance(x, ast.NameRef) and scope.lookup(x.name) is None
-            and len(cx.enum_members.get(x.name, ())) > 1 for x in e.elems):
-        return None
-    return check_expr(cx, e, scope)
+        return True
+    if is_none(e, scope) and "none" not in cx.enum_members:
+        return True
+    if _ambiguous_member(cx, e, scope):
+        return True
+    # {{a: 1, b: true}}: the other operand says which record type
+    return isinstance(e, ast.SetLit) and (
+        all(_ambiguous_member(cx, x, scope) for x in e.elems)
+        or any(isinstance(x, (ast.RecordLit, ast.SeqLit)) for x in e.elems))
+
+
+def _ambiguous_member(cx: Context, e: ast.Expr, scope: nm.Scope) -> bool:
+    """A bare name that is a value of more than one enum (and nothing else in scope)."""
+    return (isinstance(e, ast.NameRef) and scope.lookup(e.name) is None
+            and len(cx.enum_members.get(e.name, ())) > 1)
 
 
 def article(noun: str) -> str:
@@ -789,3 +1014,64 @@ def minmax(fn, x: int | None, y: int | None, unbounded_wins: bool) -> int | None
             return None
         return y if x is None else x
     return fn(x, y)
+
+
+# ---------------------------------------------------------------------------- sum (issue 17)
+
+
+def sum_of_set(cx: Context, expr: ast.Call, arg: ir.Expr) -> ir.Expr:
+    """`sum(S)` for a set of numbers (or durations): the range is from the sum of the
+    negative elements of S's element range to the sum of its positive ones."""
+    t = arg.type
+    if not (isinstance(t, SetT) and isinstance(t.elem, IntT)) or t.elem.lo is None \
+            or t.elem.hi is None:
+        raise cx.abort("E301", f"sum needs a set of numbers, found {ty.describe(t)}",
+                       expr.args[0].span, hint="sum over other values: sum(x in S: e)")
+    lo, hi = t.elem.lo, t.elem.hi
+    neg = _series(lo, min(hi, -1))
+    pos = _series(max(lo, 1), hi)
+    return co.fold(cx, ir.Call("sum", (arg,), IntT(neg, pos, t.elem.time), expr.span))
+
+
+def _series(a: int, b: int) -> int:
+    """a + (a + 1) + ... + b (0 when a > b)."""
+    return 0 if a > b else (a + b) * (b - a + 1) // 2
+
+
+def bound_call(cx: Context, expr: ast.BoundCall, scope: nm.Scope) -> ir.Expr:
+    """`sum(x in S: e)`: e summed over each element x of S (once per element, so equal
+    values of e all count). The range is e's range times the most elements S can have."""
+    if expr.name != "sum":
+        raise cx.abort("E201", f"'{expr.name}(x in S: e)' is not a built-in", expr.span,
+                       hint="the only built-in over a binder is sum(x in S: e)")
+    binder = expr.binder
+    check_binder(cx, binder)
+    domain = set_expr(cx, binder.domain, scope)
+    local = ir.Local(binder.name, ty.elem_of(domain.type), span=binder.span)
+    body = check_expr(cx, expr.body, scope.child({binder.name: local}))
+    ck.no_clock(cx, body, expr.body.span)
+    t = body.type
+    if t is cxm.ERR or domain.type is cxm.ERR:
+        raise cxm.Abort()
+    if not isinstance(t, IntT) or t.lo is None or t.hi is None:
+        raise cx.abort("E301", f"sum needs a number to add up, found {ty.describe(t)}",
+                       expr.body.span)
+    n = ty.elem_of(domain.type).size() or 0
+    rt = IntT(min(0, t.lo * n), max(0, t.hi * n), t.time)
+    return co.fold(cx, ir.SumE(local, domain, body, rt, expr.span))
+
+
+def reach_of(cx: Context, expr: ast.Call, m: ir.Expr, x: ir.Expr) -> ir.Expr:
+    """`reach(m, x)`, transitive closure: the values reachable from x (a value of T, or a
+    set of them) in one or more steps along m: [T] -> set of T."""
+    t = m.type
+    if not (isinstance(t, ArrayT) and isinstance(t.elem, SetT) and t.elem.elem == t.index):
+        raise cx.abort("E301", f"reach needs a map from a type T to sets of T (the edges), "
+                       f"found {ty.describe(t)}", expr.args[0].span,
+                       hint="var next: [Node] -> set of Node; reach(next, n)")
+    node = t.index
+    start = SetT(node) if isinstance(x.type, SetT) else node
+    x = ty.coerce(cx, x, start, expr.args[1].span, store=True)
+    if isinstance(node, IntT) and isinstance(x.type, IntT) and not ty.within(x.type, node):
+        x = ir.Checked(x, node, expr.args[1].span)  # a computed start outside T: E501
+    return co.fold(cx, ir.Call("reach", (m, x), SetT(node), expr.span))

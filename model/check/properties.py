@@ -5,13 +5,14 @@ response, timing queries (`measure`), and scenarios; and the `show` columns of t
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import product
 
 from .. import ast, ir
 from ..diagnostics import did_you_mean
-from ..irutil import mentions_state
+from ..irutil import mentions_state, substitute
 from ..source import Span
 from ..time import static_number
-from ..types import BOOL, IntT, Value
+from ..types import BOOL, IntT, SetT, Value, format_value
 from . import constants as co
 from . import context as cxm
 from . import expressions as ex
@@ -103,6 +104,9 @@ def expectation_applies(cx: Context, decl: ast.ExpectDecl) -> bool:
 
 
 def check_liveness(cx: Context, decl: ast.LivenessDecl) -> None:
+    if decl.binders:
+        check_forall_liveness(cx, decl)
+        return
     scope = cx.root.child(what="liveness condition")
     try:
         p = ex.bool_expr(cx, decl.p, scope)
@@ -329,3 +333,53 @@ def check_shows(cx: Context) -> None:
                          hint="show a value that the state decides; a fixed value is a const")
                 continue
             cx.derived.append(ir.Derived(decl.name, e, decl.span))
+
+
+# ---------------------------------------------------------------------------- issue 17
+
+
+MAX_LIVENESS_INSTANCES = 4096  # leads-to properties one `forall` may stand for
+
+
+def check_forall_liveness(cx: Context, decl: ast.LivenessDecl) -> None:
+    """`property NAME: forall x in S, ...: P ~> Q`: one leads-to per value of the binders
+    (S a constant set, or a type), all judged as the property NAME (each instance is named
+    in a counterexample: `c=2`)."""
+    scope = cx.root.child(what="liveness condition")
+    names: dict[str, ir.Local] = {}
+    domains: list[tuple[ir.Local, list]] = []
+    try:
+        for binder in decl.binders:
+            ex.check_binder(cx, binder)
+            domain = co.const_expr(cx, binder.domain, scope.child(names))
+            if domain.type is cxm.ERR:
+                return
+            if not isinstance(domain.type, SetT):
+                raise cx.abort("E301", f"expected a set, found {ty.describe(domain.type)}",
+                               binder.domain.span, hint="a type name (Agent), a range "
+                               "(1..N) or a constant set ({a, b})")
+            local = ir.Local(binder.name, domain.type.elem, span=binder.span)
+            names[binder.name] = local
+            values = sorted(domain.value, key=domain.type.elem.ordinal)  # type: ignore[arg-type]
+            domains.append((local, values))
+        inner = scope.child(names)
+        p = ex.bool_expr(cx, decl.p, inner)
+        q = ex.bool_expr(cx, decl.q, inner)
+    except cxm.Abort:
+        return
+    count = 1
+    for _, values in domains:
+        count *= len(values)
+    if count > MAX_LIVENESS_INSTANCES:
+        cx.error("E401", f"this forall stands for {count:,} leads-to properties, more than "
+                 f"{MAX_LIVENESS_INSTANCES:,}", decl.span)
+        return
+    instances = []
+    for combo in product(*(values for _, values in domains)):
+        bound = {local: ir.Lit(v, local.type, decl.span)
+                 for (local, _), v in zip(domains, combo)}
+        label = ", ".join(f"{local.name}={format_value(local.type, v)}"
+                          for (local, _), v in zip(domains, combo))
+        instances.append((label, substitute(p, bound), substitute(q, bound)))
+    cx.liveness.append(ir.Liveness(decl.name, p, q, None, decl.span, tuple(instances),
+                                   tuple(local for local, _ in domains)))

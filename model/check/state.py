@@ -107,7 +107,7 @@ def declare_process_state(cx: Context, proc: nm.ProcSym) -> None:
         seen[formal.name] = formal.span
         typ = ty.resolve_type(cx, formal.type, cx.root)
         try:
-            ty.require_index_type(cx, typ, formal.type.span)
+            ty.require_index_type(cx, typ, formal.type.span, "a process parameter")
         except cxm.Abort:
             typ = cxm.ERR
         locals_.append(ir.Local(formal.name, typ, span=formal.span))

@@ -7,7 +7,20 @@ from __future__ import annotations
 from .. import ast, ir
 from ..diagnostics import did_you_mean
 from ..source import Span
-from ..types import BOOL, ArrayT, BoolT, EnumT, IntT, QueueT, RecordT, SetT, Type, format_value
+from ..types import (
+    BOOL,
+    ArrayT,
+    BagT,
+    BoolT,
+    EnumT,
+    IntT,
+    OptionT,
+    QueueT,
+    RecordT,
+    SetT,
+    Type,
+    format_value,
+)
 from . import constants as co
 from . import context as cxm
 from . import names as nm
@@ -120,15 +133,109 @@ def resolve_type_expr(cx: Context, texpr: ast.TypeExpr, scope: nm.Scope, name: s
             if any(t is cxm.ERR for _, t in out):
                 return cxm.ERR
             return RecordT(name, tuple(out))
+        case ast.OptionType():
+            return option_type(cx, texpr, scope)
+        case ast.BagType():
+            return bag_type(cx, texpr, scope)
     raise TypeError(texpr)  # pragma: no cover
 
 
-def require_index_type(cx: Context, typ: Type, span: Span) -> None:
+# ---------------------------------------------------------------------------- option types
+# Language v2 (issue 17): `option T`, `none`, a T lifted where an option is expected, and
+# get(x) (model.check.expressions) that fails at run time (E508) on none.
+
+
+def option_type(cx: Context, texpr: ast.OptionType, scope: nm.Scope) -> Type:
+    elem_t = resolve_type_expr(cx, texpr.elem, scope, "")
+    if elem_t is cxm.ERR:
+        return cxm.ERR
+    if isinstance(elem_t, OptionT):
+        raise cx.abort("E302", f"an option of an option ({elem_t}) is not supported",
+                       texpr.elem.span, hint="one `none` is enough: write option T")
+    if contains_queue(elem_t):
+        raise cx.abort("E302", f"an option of {elem_t} is not supported: it holds a queue",
+                       texpr.elem.span, hint="an empty queue already says `nothing`")
+    return OptionT(elem_t)
+
+
+def bag_type(cx: Context, texpr: ast.BagType, scope: nm.Scope) -> Type:
+    """`bag[N] of T`: T as a set's element type (finite, at most 4,096 values, no queue)."""
+    c = co.const_int(cx, texpr.capacity, scope)
+    elem_t = resolve_type_expr(cx, texpr.elem, scope, "")
+    if c.type is cxm.ERR or elem_t is cxm.ERR:
+        return cxm.ERR
+    if int(c.value) < 1:  # type: ignore[call-overload]
+        raise cx.abort("E304", f"a bag holds each value at least once, not {c.value} times",
+                       texpr.capacity.span, hint="bag[1] of T holds each value at most once")
+    if contains_queue(elem_t) or elem_t.size() is None:
+        raise cx.abort("E302", f"cannot make a bag of {elem_t}", texpr.elem.span,
+                       hint="bag elements are what set elements are: bools, enums, ranges, "
+                       "and records, maps or sets of those; not queues")
+    if elem_t.size() > cxm.MAX_SET_ELEMS:  # type: ignore[operator]
+        raise cx.abort("E401", f"a bag of {elem_t} would count {elem_t.size():,} values",
+                       texpr.elem.span,
+                       hint=f"bag element types have at most {cxm.MAX_SET_ELEMS:,} values")
+    return BagT(int(c.value), elem_t)  # type: ignore[call-overload]
+
+
+def lift(cx: Context, e: ir.Expr, target: OptionT, span: Span, store: bool = False) -> ir.Expr:
+    """A value of T (or of a type compatible with it) as a value of `option T`."""
+    inner = coerce(cx, e, target.elem, span, store=store)
+    if isinstance(inner, ir.Lit) and target.elem.contains(inner.value):
+        return ir.Lit(inner.value, target, span)
+    return ir.Call("some", (inner,), target, span)
+
+
+def lifts(a: Type, b: Type) -> bool:
+    """Whether a value of `a` is lifted to option type `b` (a not an option)."""
+    return isinstance(b, OptionT) and not isinstance(a, OptionT) and a is not cxm.ERR
+
+
+def require_index_type(cx: Context, typ: Type, span: Span, role: str | None = None) -> None:
+    """`typ` indexes a map or clock array, or (`role`: "an action parameter", "a process
+    parameter") ranges over a parameter's instances: bool, an enum or an integer range."""
     if typ is cxm.ERR:
         return
-    if not isinstance(typ, (BoolT, EnumT, IntT)) or typ.size() is None:
-        raise cx.abort("E302", f"cannot index by {typ}", span,
-                       hint="index types are bool, enums and integer ranges")
+    if not is_index_type(typ):
+        bad = _non_index_field(typ)
+        if bad is not None:
+            path, ftype = bad
+            raise cx.abort("E302", f"{'cannot index by' if role is None else role + ' cannot be'}"
+                           f" {typ}: its field {path} is {ftype}", span,
+                           hint="a record is an index or parameter type when every field is "
+                           "a bool, an enum, an integer range or such a record")
+        if role is None:
+            raise cx.abort("E302", f"cannot index by {typ}", span,
+                           hint="index types are bool, enums, integer ranges and records "
+                           "of those")
+        raise cx.abort("E302", f"{role} cannot be of type {typ}", span,
+                       hint=f"{role.split(' ', 1)[1]}s are bools, enums, integer ranges or "
+                       "records of those, one instance per value; keep other values in "
+                       "variables")
+
+
+def is_index_type(typ: Type) -> bool:
+    """bool, an enum, an integer range, or a record (however nested) or option of those: the
+    types with an ordinal that index maps and range over parameters' instances."""
+    if isinstance(typ, OptionT):
+        return is_index_type(typ.elem)
+    if isinstance(typ, RecordT):
+        return all(is_index_type(t) for _, t in typ.fields)
+    return isinstance(typ, (BoolT, EnumT, IntT)) and typ.size() is not None
+
+
+def _non_index_field(typ: Type) -> tuple[str, Type] | None:
+    """The first field (as a path `a.b`) that keeps record `typ` from being an index type."""
+    if not isinstance(typ, RecordT):
+        return None
+    for fname, ftype in typ.fields:
+        if isinstance(ftype, RecordT):
+            inner = _non_index_field(ftype)
+            if inner is not None:
+                return f"{fname}.{inner[0]}", inner[1]
+        elif not is_index_type(ftype):
+            return fname, ftype
+    return None
 
 
 def require_element_type(cx: Context, typ: Type, span: Span) -> None:
@@ -139,8 +246,9 @@ def require_element_type(cx: Context, typ: Type, span: Span) -> None:
                        hint="set elements are bools, enums, ranges, and records, maps or "
                        "sets of those; not queues")
     if typ.size() > cxm.MAX_SET_ELEMS:  # type: ignore[operator]
-        raise cx.abort("E401", f"a set of {typ} would need {typ.size()} bits", span,
-                       hint=f"set element types have at most {cxm.MAX_SET_ELEMS} values")
+        raise cx.abort("E401", f"a set of {typ} would need {typ.size():,} bits: its element "
+                       f"type has {typ.size():,} values", span,
+                       hint=f"set element types have at most {cxm.MAX_SET_ELEMS:,} values")
 
 
 def compatible(cx: Context, a: Type, b: Type) -> bool:
@@ -161,12 +269,20 @@ def compatible(cx: Context, a: Type, b: Type) -> bool:
             compatible(cx, x, y) for x, y in zip(a.parts(), b.parts()))
     if isinstance(a, QueueT) and isinstance(b, QueueT):
         return compatible(cx, a.elem, b.elem)
+    if isinstance(a, OptionT) and isinstance(b, OptionT):
+        return compatible(cx, a.elem, b.elem)
+    if isinstance(a, BagT) and isinstance(b, BagT):  # counts are by the element's ordinals
+        return a.elem == b.elem
     return False
 
 
 def join(cx: Context, a: Type, b: Type, span: Span) -> Type:
     if a is cxm.ERR or b is cxm.ERR:
         return cxm.ERR
+    if lifts(a, b) and compatible(cx, a, b.elem):  # type: ignore[attr-defined]
+        a = OptionT(a)
+    elif lifts(b, a) and compatible(cx, b, a.elem):  # type: ignore[attr-defined]
+        b = OptionT(b)
     if not compatible(cx, a, b):
         raise cx.abort("E301", f"{a} and {b} do not mix", span)
     return deep_join(a, b)
@@ -180,6 +296,12 @@ def coerce(cx: Context, e: ir.Expr, target: Type, span: Span, store: bool = Fals
     if isinstance(e, ir.ClockRef):
         raise cx.abort("E310", "a clock is not a value", span,
                        hint="compare it with a duration, e.g. c >= 15s")
+    if lifts(e.type, target) and compatible(cx, e.type, target.elem):  # type: ignore[attr-defined]
+        return lift(cx, e, target, span, store)  # type: ignore[arg-type]
+    if isinstance(e.type, OptionT) and not isinstance(target, OptionT) \
+            and compatible(cx, e.type.elem, target):
+        raise cx.abort("E301", f"expected {target}, found {e.type}", span,
+                       hint="an option may be none: test x != none, then read get(x)")
     if not compatible(cx, e.type, target):
         hint = None
         if isinstance(e.type, IntT) and isinstance(target, IntT):
@@ -240,7 +362,7 @@ def contains_queue(t: Type) -> bool:
         return contains_queue(t.elem)
     if isinstance(t, RecordT):
         return any(contains_queue(f) for _, f in t.fields)
-    if isinstance(t, SetT):
+    if isinstance(t, (SetT, OptionT)):
         return contains_queue(t.elem)
     return False
 
@@ -260,6 +382,10 @@ def deep_join(a: Type, b: Type) -> Type:
                                                in zip(a.fields, b.fields)))
     if isinstance(a, QueueT) and isinstance(b, QueueT):
         return QueueT(max(a.capacity, b.capacity), deep_join(a.elem, b.elem))
+    if isinstance(a, OptionT) and isinstance(b, OptionT):
+        return OptionT(deep_join(a.elem, b.elem))
+    if isinstance(a, BagT) and isinstance(b, BagT):
+        return BagT(max(a.capacity, b.capacity), a.elem)
     return a
 
 
@@ -292,4 +418,8 @@ def encoding(t: Type) -> object:
         return ("record", tuple((n, encoding(f)) for n, f in t.fields))
     if isinstance(t, QueueT):
         return ("queue", t.capacity, encoding(t.elem))
+    if isinstance(t, OptionT):
+        return ("option", encoding(t.elem))
+    if isinstance(t, BagT):
+        return ("bag", t.capacity, t.elem)
     return t

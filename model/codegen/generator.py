@@ -32,7 +32,19 @@ from .. import ir
 from ..cache import compile_cached
 from ..irutil import argument_tuples, miniscope, substitute, substitute_stmts
 from ..layout import Layout
-from ..types import ArrayT, BoolT, EnumT, IntT, QueueT, RecordT, SetT, Type, format_value
+from ..types import (
+    ArrayT,
+    BagT,
+    BoolT,
+    EnumT,
+    IntT,
+    OptionT,
+    QueueT,
+    RecordT,
+    SetT,
+    Type,
+    format_value,
+)
 from .runtime import HELPERS, RuntimeFault, rep_of
 
 __all__ = ["Context", "Generator", "ClockAccess", "specialize", "scoped", "describe_instance",
@@ -489,7 +501,27 @@ class Generator:
             if self.fits(index, typ):
                 return self.minus(code, typ.lo)
             return f"_ord({code}, {self.num(typ.lo)}, {self.num(typ.hi)})"
+        if isinstance(typ, (RecordT, OptionT)):
+            return self.record_ordinal(code, index.type, typ)
         return code
+
+    def record_ordinal(self, code: str, src: Type, typ: Type) -> str:
+        """The ordinal in record (or option) type `typ` of a value packed as `src` packs it:
+        a table look-up, failing (as the interpreter's E502) for a value `typ` does not
+        hold. An option of a scalar packs as its ordinal."""
+        if src == typ and isinstance(typ, OptionT) and isinstance(typ.elem, (BoolT, EnumT,
+                                                                              IntT)):
+            return code
+        if src == typ:
+            return f"_ordinal_in({code}, {self._ordinals(typ)})"
+
+        def ordinal(bits: int, _src=src, _dst=typ) -> int:  # noqa: ANN001
+            value = _src.decode(bits)
+            if not _dst.contains(value):
+                raise RuntimeFault()
+            return _dst.ordinal(value)
+
+        return f"{self.const(ordinal)}({code})"
 
     def extract(self, src: str, off: int | str, typ: Type) -> str:
         """Read a component of type `typ` at `off` in the packed value `src`."""
@@ -596,6 +628,10 @@ class Generator:
                 assert isinstance(typ, SetT) and isinstance(typ.elem, IntT)
                 return (f"_range_mask({self.expr(lo, ctx)}, {self.expr(hi, ctx)}, "
                         f"{self.num(typ.elem.lo)})")  # type: ignore[arg-type]
+            case ir.SumE(local=local, domain=domain, pred=body):
+                var = self.fresh("q")
+                members = self.members(domain, ctx.replace(iterable=True))
+                return f"sum({self.expr(body, ctx.bind(local, var))} for {var} in {members})"
             case ir.SetComp(local=local, domain=domain, pred=pred, type=typ):
                 assert isinstance(typ, SetT)
                 var = self.fresh("q")
@@ -621,6 +657,18 @@ class Generator:
                                        ctx.bind(local, self.num(rep_of(typ.index, k)))),
                           typ.elem) for k in typ.index.values()]
                 return self._pack(items)
+            case ir.Call(fn="some" | "get" as fn, args=args):
+                return self._option_call(fn, args[0], e.type, ctx)
+            case ir.Call(fn="at", args=(q, i)):
+                typ = q.type
+                assert isinstance(typ, QueueT)
+                code = self.expr(q, ctx)
+                off = (f"_queue_offset({code}, {self.expr(i, ctx)}, {typ.len_width}, "
+                       f"{typ.elem.width})")
+                return self.extract(code, off, typ.elem)
+            case ir.Call(fn="support" | "count" | "len" as fn, args=args) if isinstance(
+                    args[0].type, BagT):
+                return self._bag_call(fn, args, ctx)
             case ir.Call(fn=fn, args=args):
                 return self._call(fn, args, ctx)
             case ir.LetE(local=local, value=value, body=body):
@@ -828,6 +876,47 @@ class Generator:
             code = f"{self.const(_reencoder(x.type, elem))}({code})"
         return f"_member_in({code}, {mask}, {self._ordinals(elem)})"
 
+    def _option_call(self, fn: str, arg: ir.Expr, typ: Type, ctx: Context) -> str:
+        """Options pack as 0 (none) or 1 + the packed value (model.types.OptionT)."""
+        if fn == "some":
+            assert isinstance(typ, OptionT)
+            return f"({self.encode(self.checked(arg, typ.elem, ctx), typ.elem)} + 1)"
+        code = f"_present({self.expr(arg, ctx)})"
+        if isinstance(typ, IntT) and typ.lo is not None:
+            return f"({code} + {self.num(typ.lo - 1)})"
+        return f"({code} - 1)"
+
+    def _bag_call(self, fn: str, args: tuple[ir.Expr, ...], ctx: Context) -> str:
+        """Bags pack as counts per element ordinal (model.types.BagT)."""
+        bag = args[0].type
+        assert isinstance(bag, BagT)
+        code = self.expr(args[0], ctx)
+        n = bag.elem.size() or 0
+        if fn == "len":
+            return f"_bag_len({code}, {bag.count_width}, {n})"
+        if fn == "support":
+            return f"_bag_support({code}, {bag.count_width}, {n})"
+        ordinal = self.elem_ordinal(args[1], bag.elem, ctx)
+        cw = bag.count_width
+        off = ordinal if cw == 1 else f"({ordinal} * {cw})"
+        return f"(({code} >> {off}) & {self.mask(cw)})"
+
+    def _bag_stmt(self, stmt: ir.BagS, ctx: Context) -> None:
+        """put(b, v): fails at the capacity; take(b, v): fails at 0 (as the interpreter)."""
+        bag = stmt.target.type
+        assert isinstance(bag, BagT)
+        cw = bag.count_width
+        b, o = self.fresh("l"), self.fresh("l")
+        self.line(f"{b} = {self.expr(stmt.target, ctx)}")
+        ordinal = self.elem_ordinal(stmt.value, bag.elem, ctx)
+        self.line(f"{o} = {ordinal}" if cw == 1 else f"{o} = {ordinal} * {cw}")
+        if stmt.op == "put":
+            self.line(f"if (({b} >> {o}) & {self.mask(cw)}) >= {bag.capacity}: raise _RtErr()")
+            self.store(stmt.target, f"({b} + (1 << {o}))", ctx)
+        else:
+            self.line(f"if not (({b} >> {o}) & {self.mask(cw)}): raise _RtErr()")
+            self.store(stmt.target, f"({b} - (1 << {o}))", ctx)
+
     def _call(self, fn: str, args: tuple[ir.Expr, ...], ctx: Context) -> str:
         codes = [self.expr(a, ctx) for a in args]
         if fn == "len":
@@ -842,6 +931,16 @@ class Generator:
             return self.extract(q, t.len_width, t.elem)
         if fn == "abs":
             return f"abs({codes[0]})"
+        if fn == "reach":  # transitive closure: m is [T] -> set of T
+            m_t, x_t = args[0].type, args[1].type
+            assert isinstance(m_t, ArrayT)
+            start = codes[1] if isinstance(x_t, SetT) else \
+                f"(1 << {self.elem_ordinal(args[1], m_t.index, ctx)})"
+            return f"_reach({codes[0]}, {start}, {m_t.elem.width})"
+        if fn == "sum":
+            var = self.fresh("q")
+            members = self.members(args[0], ctx.replace(iterable=True))
+            return f"sum({var} for {var} in {members})"
         if len(args) == 1:
             t = args[0].type
             assert isinstance(t, SetT) and isinstance(t.elem, IntT)
@@ -932,6 +1031,8 @@ class Generator:
                 return ctx.bind(local, var)
             case ir.ResetS(clock=clock):
                 return self.clocks.reset(self, clock, ctx)
+            case ir.AssertS(cond=cond):
+                self.line(f"if not ({self.expr(cond, ctx)}): raise _RtErr()")
             case ir.IfS(cond=cond, then=then, orelse=orelse):
                 self.line(f"if {self.expr(cond, ctx)}:")
                 self.indent += 1
@@ -954,6 +1055,19 @@ class Generator:
                 w = typ.elem.width
                 pos = f"({typ.len_width} + {n} * {w})" if w else "0"
                 self.store(target, f"(({q} | ({enc} << {pos})) + 1)", ctx)
+            case ir.BagS():
+                self._bag_stmt(stmt, ctx)
+            case ir.RemoveS(target=target, index=index):
+                typ = target.type
+                assert isinstance(typ, QueueT)
+                q, pos = self.fresh("l"), self.fresh("l")
+                w = typ.elem.width
+                self.line(f"{q} = {self.expr(target, ctx)}")
+                self.line(f"{pos} = _queue_offset({q}, {self.expr(index, ctx)}, "
+                          f"{typ.len_width}, {w})")
+                # the elements after it move down by one place; the length drops by one
+                self.store(target, f"((({q} & ((1 << {pos}) - 1)) | (({q} >> ({pos} + {w})) "
+                           f"<< {pos})) - 1)", ctx)
             case ir.PopS(target=target):
                 typ = target.type
                 assert isinstance(typ, QueueT)

@@ -127,9 +127,61 @@ def _nonempty(q: int, lenmask: int) -> int:
     return q
 
 
+def _present(option: int) -> int:
+    """An option's packed bits, failing on none (0): get(x)."""
+    if not option:
+        raise RuntimeFault()
+    return option
+
+
+def _queue_offset(q: int, i: int, len_width: int, width: int) -> int:
+    """The bit offset of position i (1 is the head) of a packed queue; fails outside it."""
+    if not 1 <= i <= q & ((1 << len_width) - 1):
+        raise RuntimeFault()
+    return len_width + (i - 1) * width
+
+
+def _bag_len(bag: int, width: int, n: int) -> int:
+    """The number of elements of a packed bag (counts of `width` bits, `n` of them)."""
+    mask = (1 << width) - 1
+    return sum((bag >> (k * width)) & mask for k in range(n)) if bag else 0
+
+
+def _bag_support(bag: int, width: int, n: int) -> int:
+    """The set (a bitmask over ordinals) of the values a packed bag holds."""
+    if width == 1:
+        return bag
+    mask = (1 << width) - 1
+    out = 0
+    for k in range(n):
+        if (bag >> (k * width)) & mask:
+            out |= 1 << k
+    return out
+
+
+def _reach(m: int, start: int, w: int) -> int:
+    """Transitive closure (`reach(m, x)`): the bits reachable in one or more steps from
+    the bits of `start`, row i of the adjacency `m` being bits i*w .. i*w + w - 1."""
+    row = (1 << w) - 1
+    seen = 0
+    frontier = start
+    while frontier:
+        nxt = 0
+        while frontier:
+            low = frontier & -frontier
+            nxt |= (m >> ((low.bit_length() - 1) * w)) & row
+            frontier ^= low
+        frontier = nxt & ~seen
+        seen |= nxt
+    return seen
+
+
 HELPERS: dict[str, object] = {
     "_RtErr": RuntimeFault, "_chk": _chk, "_ord": _ord, "_div": _div, "_mod": _mod,
     "_bits": _bits, "_bits_plus": _bits_plus, "_range_mask": _range_mask,
     "_setmin": _setmin, "_setmax": _setmax, "_nonempty": _nonempty, "_member": _member,
-    "_member_in": _member_in, "_ordinal_in": _ordinal_in,
+    "_member_in": _member_in, "_ordinal_in": _ordinal_in, "_reach": _reach,
 }
+HELPERS["_present"] = _present  # language v2 options (issue 17)
+HELPERS.update({"_bag_len": _bag_len, "_bag_support": _bag_support,
+                "_queue_offset": _queue_offset})  # language v2 bags

@@ -151,7 +151,7 @@ def scenario_product(model: ir.Model, scenario: ir.Scenario) -> tuple[ir.Model, 
         name=model.name, file=model.file, constants=model.constants, variables=variables,
         clocks=clocks, processes=model.processes, actions=tuple(actions), bounds=tuple(bounds),
         properties=tuple(properties), scenarios=(), expects={}, allow_deadlock=True,
-        derived=model.derived)
+        derived=model.derived, inits=model.inits, boundaries=model.boundaries)
     return product, ProductInfo(m, tuple(asserts), tuple(at_names), tuple(items))
 
 

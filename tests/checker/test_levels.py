@@ -86,3 +86,14 @@ def test_graph_from_the_compact_store() -> None:
     graph = report.graph()
     assert graph.number_of_nodes() == 80
     assert sum(len(d["actions"]) for _, _, d in graph.edges(data=True)) == 212
+
+
+def test_more_initial_states_than_max_states() -> None:
+    # the compact store once kept most of the next level when the initial states alone
+    # passed the bound (a negative room sliced from the end)
+    system = spec("var x: 0..3 in {0, 1, 2, 3}\nvar y: 0..3 = 0\n"
+                  "action inc when y < 3 do { y := y + 1 }\nallow deadlock")
+    compact = check_system(system, Options(max_states=2))
+    fast = check_system(system, Options(max_states=2, memory="fast"))
+    assert compact.stats.states == fast.stats.states == 4
+    assert not compact.stats.exhaustive and not fast.stats.exhaustive

@@ -20,6 +20,8 @@ from tests.helpers import spec
      "head of an empty queue"),
     ("type P = 1..2\nprocess w[p: P] { var n: 0..2 = 2\n action up do { n := n + p } }",
      "E501", "w[1].n := 3 is outside 0..2"),
+    ("var x: 0..3 = 0\naction inc when x < 3 do { x += 1; assert x != 2 }", "E507",
+     "assertion failed"),
 ])
 def test_runtime_error_is_a_violation(body: str, code: str, text: str) -> None:
     report = check_system(spec(body + "\nallow deadlock"), Options())
@@ -70,3 +72,47 @@ def test_a_definitions_declared_result_is_checked() -> None:
                   "action a when y < 3 do { y := y + 1 }\ninvariant i: f(y) <= 1\nallow deadlock")
     runtime = check_system(system, Options()).property("runtime")
     assert runtime.status == "violated" and "outside 0..1" in runtime.message
+
+
+def test_an_assertion_sees_the_statements_before_it_and_names_what_it_read() -> None:
+    system = spec("var x: 0..3 = 0\nvar y: 0..1 = 0\n"
+                  "action inc when x < 3 do { x := x + 1; assert x < 2 or y == 1 }\n"
+                  "action flag when y == 0 do { y := 1 }\nallow deadlock")
+    report = check_system(system, Options())
+    runtime = report.property("runtime")
+    assert runtime.status == "violated"
+    trace = runtime.trace
+    assert trace is not None
+    # the shortest failing run: inc twice, the second one fails with y still 0
+    assert [s.action for s in trace.steps[1:]] == ["inc", "inc"]
+    assert any("assertion failed (x = 2, y = 0)" in value for _, value in runtime.why)
+    # the good successors are kept: with y = 1 first, x runs to 3
+    assert report.stats.states == 6
+
+
+def test_an_assertion_that_always_holds_changes_nothing() -> None:
+    body = "var x: 0..3 = 0\naction inc when x < 3 do { x := x + 1 ASSERT }\nallow deadlock"
+    plain = check_system(spec(body.replace("ASSERT", "")), Options())
+    checked = check_system(spec(body.replace("ASSERT", "; assert x >= 1 and x <= 3")),
+                           Options())
+    assert checked.property("runtime").status == "holds"
+    assert checked.stats.states == plain.stats.states == 4
+
+
+def test_an_assertion_on_the_zone_and_discrete_engines() -> None:
+    text = ("clock c\nvar n: 0..5 = 0\n"
+            "action inc when n < 4 and c >= 1s do { n := n + 1; reset c; assert n != 3 }\n"
+            "allow deadlock")
+    for engine in ("zones", "discrete"):
+        runtime = check_system(spec(text), Options(time_engine=engine)).property("runtime")
+        assert runtime.status == "violated", engine
+        assert "error[E507]" in runtime.message
+        assert runtime.trace is not None and len(runtime.trace.steps) == 4  # initial + 3
+
+
+def test_a_deadlock_caused_by_a_failing_action_says_so() -> None:
+    report = check_system(spec("var x: 0..3 = 0\naction inc do { x := x + 2 }"), Options())
+    deadlock = report.property("deadlock")
+    assert deadlock.status == "violated" and deadlock.trace is not None
+    assert any("fails with error[E501]" in value and "(see runtime)" in value
+               for _, value in deadlock.why)

@@ -104,7 +104,7 @@ def test_mesos_flagship_70_second_restart_is_found_and_shortened() -> None:
     loses none of its counterexamples."""
     sim = simulate("specs/mesos/agent_recovery.tock", {"FAULTS": 1},
                    options=Options(properties=("p7_restart_within_70s_keeps_task",)),
-                   settings=SimSettings(runs=1200, depth=40))
+                   settings=SimSettings(runs=1800, depth=40))
     result = sim.report.property("p7_restart_within_70s_keeps_task")
     assert result.status == "violated" and result.as_expected
     trace = result.trace
@@ -113,7 +113,7 @@ def test_mesos_flagship_70_second_restart_is_found_and_shortened() -> None:
     assert actions[0] == "launch" and actions[-1] == "remove"
     assert "start_under_70s" in actions and actions.count("crash") == 1
     found = sim.data()["systems"][0]["shrunk"][0]
-    assert found["finding"] == "p7_restart_within_70s_keeps_task" and found["run"] < 1200
+    assert found["finding"] == "p7_restart_within_70s_keeps_task" and found["run"] < 1800
 
 
 def test_time_limit_stops_with_a_partial_report() -> None:

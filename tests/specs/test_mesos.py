@@ -20,9 +20,10 @@ SPEC = "specs/mesos/agent_recovery.tock"
 CONFIGS: dict[str, dict[str, str]] = {
     "default": {},
     "v1_0_doc": {"VERSION": "v1_0_doc"},
-    "v1_1_4": {"VERSION": "v1_1_4"},
-    "v1_1_4_partition_aware": {"VERSION": "v1_1_4", "PARTITION_AWARE": "true"},
-    "v1_1_4_registry_strict": {"VERSION": "v1_1_4", "REGISTRY_STRICT": "true"},
+    "v1_1_3": {"VERSION": "v1_1_3"},
+    "v1_4": {"VERSION": "v1_4"},
+    "v1_4_partition_aware": {"VERSION": "v1_4", "PARTITION_AWARE": "true"},
+    "v1_4_registry_strict": {"VERSION": "v1_4", "REGISTRY_STRICT": "true"},
     "v1_5": {"VERSION": "v1_5"},
     "v1_5_partition_aware": {"VERSION": "v1_5", "PARTITION_AWARE": "true"},
     "registry_strict": {"REGISTRY_STRICT": "true"},
@@ -185,10 +186,10 @@ def test_versions_change_the_verdicts(reports: dict) -> None:
     assert _verdict(reports, "p10_non_checkpointing_executor_dies", "v1_0_doc")["status"] \
         == "violated"
     # 1.1+: an unreachable agent is re-admitted by the master that marked it
-    assert _verdict(reports, "p4_removed_id_not_readmitted_by_remover", "v1_1_4")["status"] \
+    assert _verdict(reports, "p4_removed_id_not_readmitted_by_remover", "v1_1_3")["status"] \
         == "violated"
     # 1.2+: agents stuck in recovery are removed although they answer pings (MESOS-6286)
-    assert _verdict(reports, "p18_answering_agent_not_removed", "v1_1_4")["status"] == "violated"
+    assert _verdict(reports, "p18_answering_agent_not_removed", "v1_4")["status"] == "violated"
     # partition-aware frameworks keep their task across a late restart
     assert _verdict(reports, "p7_restart_within_75s_keeps_task",
                     "v1_5_partition_aware")["status"] == "holds"
@@ -198,6 +199,35 @@ def test_versions_change_the_verdicts(reports: dict) -> None:
     # --strict=false with the POSIX launcher: an orphan executor survives the shutdown
     assert _verdict(reports, "no_executor_survives_shutdown",
                     "corruption_posix_nonstrict")["status"] == "violated"
+
+
+def test_the_master_sees_the_crash_before_the_restart(reports: dict) -> None:
+    # issue 16's first correction: no restart, however quick, comes before the master has
+    # processed the old socket's close; so a rebooted 1.0 agent's task goes LOST
+    assert _verdict(reports, "restart_before_master_sees_exit")["status"] == "unreached"
+    assert _verdict(reports, "restart_after_master_sees_exit")["status"] == "reached"
+    lost = _verdict(reports, "reboot_then_new_agent_loses_task")
+    assert lost["status"] == "reached"
+    assert _in_order(lost["labels"], "crash(kind=reboot)", "sees_exit", "start_under_60s",
+                     "register")
+
+
+def test_a_recovering_agent_obeys_no_master(reports: dict) -> None:
+    # the second correction: a ShutdownMessage during recovery is ignored (§1.9, §1.2)
+    for config in CONFIGS:
+        assert _verdict(reports, "p21_recovering_agent_obeys_no_master", config)["status"] \
+            == "holds", config
+    assert _verdict(reports, "shutdown_while_recovering_would_matter")["status"] == "reached"
+
+
+def test_only_1_4_and_later_keep_the_id_after_a_reboot(reports: dict) -> None:
+    # the third correction: 1.1-1.3 start as a new agent after a reboot, 1.4+ keep the ID
+    for config, keeps in (("default", False), ("v1_1_3", False), ("v1_4", True),
+                          ("v1_5", True)):
+        assert _verdict(reports, "s57_reboot_keeps_id", config)["status"] == \
+            ("reached" if keeps else "unreached"), config
+        assert _verdict(reports, "reboot_then_new_agent_loses_task", config)["status"] == \
+            ("unreached" if keeps else "reached"), config
 
 
 # ---- scenarios (§7.5 field tests, §5 Mesos tests)
@@ -215,7 +245,7 @@ def test_field_tests_replay(reports: dict) -> None:
     assert v["status"] == "reached"
     assert _in_order(v["labels"], "remove", "wait 100s", "start_later", "reregister_agent",
                      "shutdown", "grace_expired", "finalize", "start_after_exit", "register")
-    later = _verdict(reports, "field_checkpoint_restart_100s_later_versions", "v1_1_4")
+    later = _verdict(reports, "field_checkpoint_restart_100s_later_versions", "v1_4")
     assert later["status"] == "reached"
 
 

@@ -22,7 +22,7 @@ import signal
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -30,8 +30,11 @@ from model import RuntimeFault
 
 from ...verdicts import unexpected
 from ..budget import StopReason
+from ..checkpoint import findings_header, level_arrays, restore_findings, restore_levels
 from ..findings import Findings
-from ..store import LevelStore, contains
+from ..initial import initial_states
+from ..spill import contains, trim_memory
+from ..store import LevelStore
 
 if TYPE_CHECKING:
     from model import TransitionSystem
@@ -60,6 +63,7 @@ class _Expanded:
     hits: list[tuple[int, int]] = field(default_factory=list)  # (property, position)
     runtime: tuple[int, Literal["action", "property"], int] | None = None  # (position, what, index)
     runtime_count: int = 0
+    outside: int = 0  # states beyond the boundary: checked, not expanded
 
 
 class _Expander:
@@ -80,6 +84,7 @@ class _Expander:
         extend = succ_out.extend
         count = counts.append
         successors = system.successors
+        outside = system.outside
         for pos, s in enumerate(states):
             if props is not None:
                 try:
@@ -95,6 +100,10 @@ class _Expander:
                         if hits >> k & 1:
                             out.hits.append((k, pos))
             if not expand:
+                continue
+            if outside is not None and outside(s):
+                out.outside += 1
+                count(0)
                 continue
             try:
                 succ = successors(s)
@@ -123,6 +132,17 @@ class _Expander:
         return out
 
 
+@dataclass
+class _Parts:
+    """The new states of one level, chunk by chunk: the states, their parents' indices,
+    their discovery order, and how many so far."""
+
+    states: list[np.ndarray] = field(default_factory=list)
+    parents: list[np.ndarray] = field(default_factory=list)
+    order: list[np.ndarray] = field(default_factory=list)
+    count: int = 0
+
+
 _WORKER_EXPANDER: _Expander | None = None
 
 
@@ -139,18 +159,34 @@ def _worker_expand(task: tuple[bytes, tuple[int, ...], bool]) -> _Expanded:
 
 def explore_levels(job: Job) -> Findings[int]:
     """Breadth-first search with a LevelStore (states of at most 64 bits), expanding chunks
-    in `job.options.workers` processes."""
+    in `job.options.workers` processes; checkpointed at level boundaries when the check
+    takes checkpoints (checker.engine.checkpoint), spilled to disk at the memory limit
+    unless `--spill never` (checker.engine.spill)."""
     system = job.system
     options = job.options
     workers = options.workers
-    initial = list(dict.fromkeys(system.initial_states()))
+    initial, cut = initial_states(system, job)
     store = LevelStore(initial)
     ex: Findings[int] = Findings(initial, store, check_deadlock=job.check_deadlock,
                                  stop_when=unexpected(system) if job.fail_fast else None)
+    ex.has_boundary = system.outside is not None
+    if cut is not None:  # a bound cut the initial states already: check them, expand none
+        ex.stop_reason = cut
     active = set(job.active)
+    checkpointer = job.budget.checkpoint
+    session = None if checkpointer is None else checkpointer.session(job.phase, "levels")
+    saved = None if session is None else session.load()
+    header: dict[str, Any] = {}
+    if saved is not None:
+        name = os.path.basename(session.path) if session is not None else ""
+        restore_levels(store, saved, name)
+        active = restore_findings(ex, saved.header, name)
+        header = saved.header
+    finished = saved is not None and saved.finished
+    saved = None  # the levels are views of the file's bytes: a spill can free them
     expander = _Expander(system)
     pool = None
-    if workers > 1:
+    if workers > 1 and not finished:
         context = multiprocessing.get_context("fork")
         pool = context.Pool(workers, initializer=_worker_init, initargs=(expander,))
 
@@ -184,47 +220,99 @@ def explore_levels(job: Job) -> Findings[int]:
             return CHUNK
         return max(min(MIN_CHUNK, CHUNK), min(CHUNK, -(-size // (2 * workers))))
 
-    def tasks(frontier: np.ndarray, expand: bool, size: int) -> Iterator[Task]:
+    def tasks(frontier: Any, expand: bool, size: int) -> Iterator[Task]:
         for begin in range(0, len(frontier), size):
             yield (frontier[begin:begin + size].tobytes(), tuple(sorted(active)), expand)
 
-    frontier = store.levels[0]
-    level = 0
+    def spill() -> float | None:
+        """Memory is over the cap: move the store to disk (once) and say the cap from
+        then on (docs/checkpoint.md): the limit, or a quarter of it above what the
+        process still holds after the spill, whichever is higher."""
+        if store.spilled:
+            trim_memory()  # what the allocator holds but no array uses
+            return meter.memory_cap
+        before = job.budget.memory()
+        store.spill(options.spill_dir)
+        trim_memory()
+        after = job.budget.memory()
+        job.budget.spills.append((job.phase, len(store), before, after))
+        return max(meter.memory_cap, after + meter.memory_cap / 4)
+
+    def keep(parts: _Parts, index: int, chunk_start: int, res: _Expanded, succ: np.ndarray,
+             fresh: np.ndarray) -> bool:
+        """Keep a chunk's new states (`fresh`: which of `succ`); True at the state bound."""
+        parts.states.append(succ[fresh])
+        parts.parents.append(np.frombuffer(res.owners, dtype=np.int32)[fresh] + chunk_start)
+        # discovery order: the chunk, then the first occurrence in the chunk
+        parts.order.append(np.frombuffer(res.first, dtype=np.int64)[fresh] + (index << 40))
+        parts.count += len(parts.states[-1])
+        if options.max_states is not None and len(store) + parts.count >= options.max_states:
+            ex.stop_reason = StopReason.MAX_STATES  # trimmed exactly below
+            return True
+        return False
+
+    frontier: Any = store.levels[-1]
+    level = len(store.levels) - 1
+    mark = findings_header(ex, active)  # the findings at the last level boundary
     try:
         with job.budget.search(job.phase, ex) as meter:
-            meter.poll(len(store), 0, 0, len(frontier))
+            if options.spill == "auto":
+                meter.on_memory = spill
+            meter.poll(len(store), ex.transitions, ex.depth, len(frontier))
+            if finished:
+                ex.complete = bool(header.get("complete"))
+                reason = header.get("stop_reason")
+                ex.stop_reason = None if reason is None else StopReason(reason)
+                frontier = np.empty(0, dtype=np.uint64)
             while len(frontier):
+                if ex.stop_reason is not None:
+                    break
+                mark = findings_header(ex, active)
+                if session is not None and session.due():
+                    session.save(mark, level_arrays(store), finished=False)
                 if options.max_depth is not None and ex.depth >= options.max_depth:
                     ex.stop_reason = StopReason.MAX_DEPTH
                     break
                 ex.depth += 1
-                new_parts: list[np.ndarray] = []
-                parent_parts: list[np.ndarray] = []
-                order_parts: list[np.ndarray] = []
+                parts = _Parts()
+
+                # once spilled, a chunk's successors are checked against the states on
+                # disk only at the level's end, all at once (one pass over the runs); the
+                # chunk's findings wait until then, so they are recorded in the same
+                # order, and up to the same chunk at the state bound, as without a spill
+                deferred: list[tuple[int, _Expanded, np.ndarray]] = []
                 size = chunk_size(len(frontier))
                 for index, res in enumerate(mapper(tasks(frontier, True, size))):
                     chunk_start = index * size
-                    note(level, chunk_start, res)
-                    ex.transitions += res.transitions
                     succ = np.frombuffer(res.successors, dtype=np.uint64)
-                    if len(succ):
-                        fresh = ~contains(store.visited, succ)
-                        new_parts.append(succ[fresh])
-                        parent_parts.append(np.frombuffer(res.owners, dtype=np.int32)[fresh]
-                                            + chunk_start)
-                        # discovery order: the chunk, then the first occurrence in the chunk
-                        order_parts.append(np.frombuffer(res.first, dtype=np.int64)[fresh]
-                                           + (index << 40))
-                        if options.max_states is not None and \
-                                len(store) + sum(len(p) for p in new_parts) >= options.max_states:
-                            ex.stop_reason = StopReason.MAX_STATES  # trimmed exactly below
+                    if store.spilled:
+                        deferred.append((index, res, succ))
+                    else:
+                        note(level, chunk_start, res)
+                        ex.transitions += res.transitions
+                        ex.outside += res.outside
+                        if len(succ) and keep(parts, index, chunk_start, res, succ,
+                                              ~store.seen(succ)):
                             break
                     meter.poll(len(store), ex.transitions, ex.depth, len(frontier) - chunk_start)
+                if deferred:
+                    candidates = np.unique(np.concatenate([succ for _, _, succ in deferred]))
+                    unseen = candidates[~store.seen(candidates)]
+                    for index, res, succ in deferred:
+                        note(level, index * size, res)
+                        ex.transitions += res.transitions
+                        ex.outside += res.outside
+                        if len(succ) and keep(parts, index, index * size, res, succ,
+                                              contains(unseen, succ)):
+                            break
+                    del candidates, unseen
+                new_parts, parent_parts, order_parts = parts.states, parts.parents, parts.order
                 if new_parts:
-                    # the merge below holds the level three times over and the visited
-                    # array twice: make sure that fits before starting it
+                    # the merge below holds the level three times over and (in memory) the
+                    # visited array twice: make sure that fits before starting it
                     found = sum(len(p) for p in new_parts)
-                    meter.reserve((3 * 20 * found + 2 * 8 * (len(store) + found)) / 2**20)
+                    visited = 0 if store.spilled else 2 * 8 * (len(store) + found)
+                    meter.reserve((3 * 20 * found + visited) / 2**20)
                     # a state found by several chunks: keep the first chunk's, then put the
                     # level in discovery order
                     states = np.concatenate(new_parts)
@@ -233,15 +321,16 @@ def explore_levels(job: Job) -> Findings[int]:
                     unique, first = np.unique(states, return_index=True)
                     first = first[np.argsort(order[first], kind="stable")]
                     states, parents = states[first], parents[first]
+                    # (the initial states alone may pass max_states: keep none of the next level)
                     if options.max_states is not None:
-                        room = options.max_states - len(store)
+                        room = max(0, options.max_states - len(store))
                         if len(states) >= room:
                             states, parents = states[:room], parents[:room]
                             unique = np.sort(states)
                             ex.stop_reason = StopReason.MAX_STATES
                     if len(states):
                         store.add_level(states, parents, unique)
-                        frontier = states
+                        frontier = store.levels[-1]
                         level += 1
                     else:
                         frontier = np.empty(0, dtype=np.uint64)
@@ -250,9 +339,10 @@ def explore_levels(job: Job) -> Findings[int]:
                 if ex.stop_reason is not None:
                     break
             else:
-                ex.complete = True
-            if not ex.complete and len(frontier) and ex.stop_reason in (StopReason.MAX_DEPTH,
-                                                                        StopReason.MAX_STATES):
+                if not finished:
+                    ex.complete = True
+            if not finished and not ex.complete and len(frontier) and ex.stop_reason in (
+                    StopReason.MAX_DEPTH, StopReason.MAX_STATES):
                 # the last level was found but not expanded: check its states all the same
                 size = chunk_size(len(frontier))
                 for index, res in enumerate(mapper(tasks(frontier, False, size))):
@@ -262,6 +352,12 @@ def explore_levels(job: Job) -> Findings[int]:
             pool.terminate()
             pool.join()
     ex.states = len(store)
+    if session is not None and not finished:
+        if ex.stop_reason is not None and ex.stop_reason.ends_the_check:
+            # time, memory or Ctrl-C: the state at the last level boundary, to go on from
+            session.save(mark, level_arrays(store), finished=False)
+        else:
+            session.save(findings_header(ex, active), level_arrays(store), finished=True)
     return ex
 
 

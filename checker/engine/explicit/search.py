@@ -14,13 +14,23 @@ property function only on new states, and polls the budget every few thousand st
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from typing import TYPE_CHECKING, Any
 
 from model import RuntimeFault
 
 from ...verdicts import unexpected
 from ..budget import CHECK_EVERY, Meter, Stop, StopReason
+from ..checkpoint import (
+    Saved,
+    Session,
+    dict_arrays,
+    findings_header,
+    restore_dict,
+    restore_findings,
+)
 from ..findings import Findings
+from ..initial import initial_states
 from ..store import ROOT, DictStore
 
 if TYPE_CHECKING:
@@ -44,6 +54,12 @@ class _Search:
         self.meter = meter
         self.parent: dict[int, int] = findings.store.parent
         self.props_fn = system.props_for(frozenset(self.active)) if self.active else None
+        self.initial_cut: StopReason | None = None  # why the initial states were cut
+        self.finished = False  # resumed from a checkpoint of a search that had ended
+        # the last level boundary: (findings header, states then, frontier, its length)
+        # (None until the initial states are checked: a search stopped before that has no
+        # checkpoint to go on from)
+        self.mark: tuple[dict[str, Any], int, list[int], int] | None = None
 
     # -------------------------------------------------------------- findings
     def note(self, state: int) -> None:
@@ -86,6 +102,7 @@ class _Search:
         ex = self.ex
         parent = self.parent
         successors = self.system.successors
+        outside = self.system.outside
         max_states = self.max_states
         transitions = 0
         nxt: list[int] = []
@@ -93,6 +110,10 @@ class _Search:
         count = 0
         try:
             for s in frontier:
+                if outside is not None and outside(s):
+                    ex.outside += 1  # beyond the boundary: checked, not expanded
+                    count += 1
+                    continue
                 try:
                     succ = successors(s)
                 except RuntimeFault:
@@ -131,11 +152,15 @@ class _Search:
         parent = self.parent
         successors = self.system.successors
         tick = self.system.tick  # type: ignore[attr-defined]
+        outside = self.system.outside
         nxt: list[int] = []
         i = 0
         while i < len(frontier):
             s = frontier[i]
             i += 1
+            if outside is not None and outside(s):
+                ex.outside += 1  # beyond the boundary: checked, not expanded (no tick)
+                continue
             try:
                 succ = successors(s)
             except RuntimeFault:
@@ -166,16 +191,43 @@ class _Search:
         return nxt
 
     # -------------------------------------------------------------- the search
-    def run(self) -> None:
+    def run(self, session: Session | None, saved: Saved | None) -> None:
         ex = self.ex
         ticked = getattr(self.system, "tick", None) is not None
-        frontier = list(ex.initial)
-        self.meter.poll(len(self.parent), 0, 0, len(frontier))
-        if self.props_fn is not None:
-            for s in frontier:
-                if self.props_fn is not None:
-                    self.note(s)
+        width = self.system.layout.width
+        if saved is not None:
+            name = os.path.basename(session.path) if session is not None else ""
+            parent, frontier = restore_dict(saved, width, ex.initial, name)
+            self.parent.clear()
+            self.parent.update(parent)
+            self.active = restore_findings(ex, saved.header, name)
+            self.props_fn = (self.system.props_for(frozenset(self.active)) if self.active
+                             else None)
+            self.meter.poll(len(self.parent), ex.transitions + ex.ticks, ex.depth,
+                            len(frontier))
+            if saved.finished:
+                ex.complete = bool(saved.header.get("complete"))
+                reason = saved.header.get("stop_reason")
+                ex.stop_reason = None if reason is None else StopReason(reason)
+                self.finished = True
+                return
+        else:
+            frontier = list(ex.initial)
+            self.meter.poll(len(self.parent), 0, 0, len(frontier))
+            if self.props_fn is not None:
+                for s in frontier:
+                    if self.props_fn is not None:
+                        self.note(s)
+            if self.initial_cut is not None:  # a bound cut the initial states already
+                ex.stop_reason = self.initial_cut
+                return
         while frontier:
+            # the level boundary: what a checkpoint holds (a ticked level appends to its
+            # frontier, so its length now is noted)
+            self.mark = (findings_header(ex, self.active), len(self.parent), frontier,
+                         len(frontier))
+            if session is not None and session.due():
+                self.save(session, finished=False)
             if self.max_depth is not None and ex.depth >= self.max_depth:
                 ex.stop_reason = StopReason.MAX_DEPTH
                 return
@@ -183,16 +235,40 @@ class _Search:
             frontier = self.ticked_level(frontier) if ticked else self.level(frontier)
         ex.complete = True
 
+    def save(self, session: Session, finished: bool) -> None:
+        """A checkpoint: the search at the last level boundary, or (`finished`) as it
+        ended."""
+        width = self.system.layout.width
+        if finished:
+            header = findings_header(self.ex, self.active)
+            session.save(header, dict_arrays(self.parent, len(self.parent), [], width), True)
+            return
+        assert self.mark is not None
+        header, count, frontier, length = self.mark
+        session.save(header, dict_arrays(self.parent, count, frontier[:length], width), False)
+
 
 def explore_dict(job: Job, system: TransitionSystem | None = None) -> Findings[int]:
     """Explore `system` (default: the job's) breadth first, checking the job's active
-    properties. A system with `tick` is explored in discrete time."""
+    properties. A system with `tick` is explored in discrete time. Checkpointed at level
+    boundaries when the check takes checkpoints (checker.engine.checkpoint)."""
     system = system or job.system
-    initial = list(dict.fromkeys(system.initial_states()))
+    initial, cut = initial_states(system, job)
     findings: Findings[int] = Findings(initial, DictStore({s: ROOT for s in initial}),
                                        check_deadlock=job.check_deadlock,
                                        stop_when=unexpected(system) if job.fail_fast else None)
+    findings.has_boundary = system.outside is not None
+    checkpointer = job.budget.checkpoint
+    session = None if checkpointer is None else checkpointer.session(job.phase, "dict")
+    saved = None if session is None else session.load()
+    search = None
     with job.budget.search(job.phase, findings) as meter:
-        _Search(job, system, findings, meter).run()
+        search = _Search(job, system, findings, meter)
+        search.initial_cut = cut
+        search.run(session, saved)
     findings.states = len(findings.store)
+    if session is not None and search is not None and not search.finished \
+            and search.mark is not None:
+        reason = findings.stop_reason
+        search.save(session, finished=not (reason is not None and reason.ends_the_check))
     return findings

@@ -33,6 +33,7 @@ from ...liveness.graph import TICK, StateGraph
 from ...verdicts import unexpected
 from ..budget import Stop, StopReason
 from ..findings import Findings
+from ..initial import initial_states
 from ..store import ROOT
 from . import kernel
 from .extrapolation import Extrapolation, initial_zone
@@ -220,7 +221,12 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     frontier: list[int] = []
     with job.budget.search(job.phase, ex) as meter:
         meter.poll(0, 0, 0, 0)
-        for d in dict.fromkeys(system.initial_states()):
+        outside = system.outside
+        ex.has_boundary = outside is not None
+        starts, cut = initial_states(system, job)
+        if cut is not None:  # a bound cut the initial states already: check them, expand none
+            ex.stop_reason = cut
+        for d in starts:
             z = initial_zone(zc, d)
             if z is None:
                 continue
@@ -232,6 +238,8 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                     graph.initial.append(node)
         edges = nodes.edges
         while frontier:
+            if ex.stop_reason is not None:
+                break
             if options.max_depth is not None and ex.depth >= options.max_depth:
                 ex.stop_reason = StopReason.MAX_DEPTH
                 break
@@ -239,6 +247,13 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
             nxt: list[int] = []
             for count, node in enumerate(frontier):
                 d = nodes.discrete(node)
+                if outside is not None and outside(d):
+                    ex.outside += 1  # beyond the boundary: checked, not expanded
+                    if graph is not None:
+                        graph.close_node({})
+                        assert graph.enabled_everywhere is not None
+                        graph.enabled_everywhere.append(0)
+                    continue
                 z = nodes.zone(node)
                 mask = live(d)
                 enabled: list[Zone] = []
