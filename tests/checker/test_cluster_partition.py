@@ -58,12 +58,14 @@ def test_bounds_and_options_give_the_one_process_report(path: str, options: Opti
 
 
 def test_fewer_states_than_initial_ones_stop_as_the_dict_store_does() -> None:
-    # 4 initial states and --max-states 1: the dict store keeps the initial states and
-    # stops (the compact store, explicit/levels.py, goes on into the next level)
+    # 4 initial states and --max-states 1: the enumeration of the initial states is cut at
+    # the bound (checker.engine.initial) and nothing is expanded, in one process and on
+    # the owners alike
     one = check("tests/fixtures/features.tock", options=Options(max_states=1, memory="fast"))
     many = check("tests/fixtures/features.tock", options=Options(max_states=1,
                                                                  cluster="direct:2"))
-    assert many.stats.states == one.stats.states == 4
+    assert many.stats.states == one.stats.states == 1
+    assert not many.stats.exhaustive
     assert [(p.name, p.status) for p in one.properties] == \
         [(p.name, p.status) for p in many.properties]
 

@@ -31,6 +31,7 @@ from ...verdicts import unexpected
 from ..budget import Meter, StopReason
 from ..explicit import ExplicitEngine, ExplicitTracer
 from ..findings import Findings
+from ..initial import initial_states
 from ..store import ROOT
 from .backend import (
     NO_RAY,
@@ -66,9 +67,9 @@ def refusal(system: TransitionSystem) -> str | None:
     if system.layout.width > 64:
         return (f"--cluster keeps states of at most 64 bits, as the compact store does; "
                 f"this spec's states take {system.layout.width} (drop --cluster)")
-    if system.outside is not None or system.has_inits:
-        return ("--cluster does not yet cut the search at a `boundary` or enumerate `init` "
-                "predicates under the budget; this spec has one (drop --cluster)")
+    if system.outside is not None:
+        return ("--cluster does not yet cut the search at a `boundary`; this spec has one "
+                "(drop --cluster)")
     return None
 
 
@@ -127,7 +128,8 @@ class ClusterEngine:
     def explore(self, job: Job) -> Findings[int]:
         system = self.system
         store = ClusterStore()
-        initial = list(dict.fromkeys(system.initial_states()))
+        # the same initial states, cut the same way, as one process (checker.engine.initial)
+        initial, cut = initial_states(system, job)
         ex: Findings[int] = Findings(initial, store, check_deadlock=job.check_deadlock,
                                      stop_when=unexpected(system) if job.fail_fast else None)
         backend = None
@@ -147,7 +149,7 @@ class ClusterEngine:
             search = _Search(job, backend, ex, store, meter)
             try:
                 search.start(initial)
-                search.run()
+                search.run(cut)
             finally:  # also after a stop: the partial report's traces come from the owners
                 search.finish(job)
                 self._coverage = search.coverage
@@ -223,10 +225,17 @@ class _Search:
         self.store.count = len(initial)
         self.frontier = len(initial)
 
-    def run(self) -> None:
+    def run(self, cut: StopReason | None = None) -> None:
+        """The levels, from the initial ones; `cut`: why the initial states were cut (they
+        are then checked, not expanded)."""
         ex = self.ex
         options = self.job.options
         self.poll()
+        if cut is not None:
+            ex.stop_reason = cut
+            calls = self.all("expand", tuple(sorted(self.active)), False, returns=self.n + 1)
+            self.note(self.wait([c[0] for c in calls]))
+            return
         while self.frontier:
             if options.max_depth is not None and ex.depth >= options.max_depth:
                 ex.stop_reason = StopReason.MAX_DEPTH
