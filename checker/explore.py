@@ -389,10 +389,18 @@ class Explorer:
 
 def _same(a: Step, b: Step) -> bool:
     """Whether two steps show the same values (b's leaves that a has: a product's trace
-    holds monitor variables the model has not)."""
-    theirs = dict(b.values)
-    return all(theirs.get(leaf) == value for leaf, value in a.values) and \
+    holds monitor variables the model has not). A trace's clock value may add where it
+    lies on an open end (`5001ms (just after 5s)`, model.timetext); the value is compared."""
+    theirs = {leaf: _bare(value) for leaf, value in b.values}
+    return all(theirs.get(leaf) == _bare(value) for leaf, value in a.values) and \
         (a.time is None or b.time is None or a.time == b.time)
+
+
+def _bare(value: object) -> object:
+    """A shown value without the open-end note a trace's clock value may carry."""
+    if isinstance(value, str) and value.endswith(")") and " (just " in value:
+        return value.split(" (just ", 1)[0]
+    return value
 
 
 def _limit_text(limit: Fraction | None, strict: bool) -> str:
