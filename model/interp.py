@@ -317,8 +317,9 @@ def _bag_stmt(stmt: ir.BagS, state: tuple, env: Env) -> tuple:
     if stmt.op == "put":
         if counts[k] >= bag.capacity:
             raise _fail("E504", f"put into {describe_target(stmt.target, state, env)}, which "
-                        f"holds {_shown(bag.elem, bag.elem.from_ordinal(k))} {counts[k]} "
-                        f"times already (capacity {bag.capacity})", stmt.span)
+                        f"holds {_shown(bag.elem, bag.elem.from_ordinal(k))} "
+                        f"{'once' if counts[k] == 1 else f'{counts[k]} times'} already "
+                        f"(capacity {bag.capacity})", stmt.span)
         counts[k] += 1
     else:
         if counts[k] == 0:
