@@ -277,6 +277,7 @@ class Generator:
         self.blocks = 0
         self.names = count()
         self.consts: dict[object, str] = {}
+        self.ordinal_tables: dict[Type, str] = {}  # one per element type: see _ordinals
         self.choice_locals: list[ir.Local] = []  # what each recorded choice binds
         self.pending: deque = deque()  # continuations still to write
         self._height = 0
@@ -751,7 +752,14 @@ class Generator:
         return f"{self._ordinals(elem)}[{code}]"
 
     def _ordinals(self, elem: Type) -> str:
-        return self.const({elem.encode(v): elem.ordinal(v) for v in elem.values()})
+        """The table from each value's representation to its ordinal, built once per type:
+        a dict constant is not shared by value, and a bag of records (thousands of values)
+        is put into by many statements."""
+        name = self.ordinal_tables.get(elem)
+        if name is None:
+            name = self.const({elem.encode(v): elem.ordinal(v) for v in elem.values()})
+            self.ordinal_tables[elem] = name
+        return name
 
     def members(self, domain: ir.Expr, ctx: Context) -> str:
         """Code iterating over the representations of a set's elements, in ordinal order.
