@@ -8,9 +8,14 @@ import glob
 import pytest
 
 from model import load_spec
-from tests.helpers import compiled_graph, interpreted_graph, spec
+from tests.helpers import WIDE_CONFORMANCE, compiled_graph, interpreted_graph, spec
 
-SPECS = sorted(glob.glob("specs/conformance/*.tock")) + sorted(glob.glob("tests/fixtures/*.tock"))
+# the reference interpreter over thousands of delivery instances per state: ABD about 80 s,
+# Paxos many minutes; they run with --runslow
+_SLOW = WIDE_CONFORMANCE
+SPECS = [pytest.param(p, marks=pytest.mark.slow) if p in _SLOW else p
+         for p in sorted(glob.glob("specs/conformance/*.tock"))
+         + sorted(glob.glob("tests/fixtures/*.tock"))]
 
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: p.rsplit("/", 1)[-1])
