@@ -360,8 +360,10 @@ def test_a_boundary_in_a_timed_spec(tmp_path, engine: str) -> None:  # noqa: ANN
     assert report.outcome == "incomplete"  # `far` cannot be decided inside the boundary
 
 
-def test_the_cluster_engine_refuses_what_it_cannot_cut_or_bound() -> None:
+def test_the_cluster_engine_refuses_a_boundary_and_takes_init() -> None:
+    # the owners cannot cut at a boundary yet; init predicates are enumerated, under the
+    # budget, as one process does (coffeecan's owners' report: test_cluster_partition)
     from_cluster = pytest.importorskip("checker.engine.cluster")
     assert "boundary" in (from_cluster.refusal(spec(GROWING)) or "")
-    assert "init" in (from_cluster.refusal(spec(TWO)) or "")
+    assert from_cluster.refusal(spec(TWO)) is None
     assert from_cluster.refusal(spec("var x: 0..1 = 0\nallow deadlock")) is None
