@@ -404,23 +404,8 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         if args.html:
             outputs.append((args.html, render_replay_html(result, svg, _command(args),
                                                           tuple(notes))))
-    failed = []
-    written = []
-    for path, content in outputs:
-        try:
-            _write(path, content, inputs)
-            written.append(path)
-        except UsageError as err:
-            failed.append(str(err))
-    sys.stdout.write(text)
-    sys.stderr.write(f"tock: replayed in {result.seconds:.2f} s\n")
-    for note in notes:
-        sys.stderr.write(f"tock: {escape_name(note)}\n")
-    for path in written:
-        sys.stderr.write(f"tock: wrote {escape_name(path)}\n")
-    for message in failed:
-        sys.stderr.write(f"tock: error: {message}\n")
-    return EXIT_SPEC_ERROR if failed else result.exit_code
+    return _finish(text, outputs, inputs, f"tock: replayed in {result.seconds:.2f} s", notes,
+                   result.exit_code)
 
 
 def _checkpoint_conflict(args: argparse.Namespace) -> str | None:
@@ -626,13 +611,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 outputs.append((args.html, page, None))
         else:
             clock.lap("pictures")
-    written, failed = [], []
-    for path, content, inside in outputs:
-        try:
-            _write(path, content, inputs, inside)
-            written.append(path)
-        except UsageError as err:
-            failed.append(str(err))
+    written, failed = _write_all(outputs, inputs)
     if args.summary:
         sys.stdout.write(text.splitlines()[-1] + "\n")
     else:
@@ -713,22 +692,8 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
                                tuple(notes) + (text.splitlines()[-1],),
                                timings=_timings(clock, budget))
             outputs.append((args.html, page, None))
-    written, failed = [], []
-    for path, content, inside in outputs:
-        try:
-            _write(path, content, inputs, inside)
-            written.append(path)
-        except UsageError as err:
-            failed.append(str(err))
-    sys.stdout.write(text)
-    sys.stderr.write(f"tock: simulated in {clock.total():.2f} s\n")
-    for note in notes:
-        sys.stderr.write(f"tock: {escape_name(note)}\n")
-    for path in written:
-        sys.stderr.write(f"tock: wrote {escape_name(path)}\n")
-    for message in failed:
-        sys.stderr.write(f"tock: error: {message}\n")
-    return EXIT_SPEC_ERROR if failed else report.exit_code
+    return _finish(text, outputs, inputs, f"tock: simulated in {clock.total():.2f} s", notes,
+                   report.exit_code)
 
 
 class _Stopwatch:
@@ -1038,6 +1003,36 @@ def _inside(path: str, folder: str) -> None:
         step = os.path.dirname(step)
 
 
+def _write_all(outputs: list, inputs: list[str]) -> tuple[list[str], list[str]]:
+    """Write each report file, (path, content) or (path, content, the folder it must stay
+    in): the paths written, and what could not be (one message each)."""
+    written, failed = [], []
+    for path, content, *inside in outputs:
+        try:
+            _write(path, content, inputs, inside[0] if inside else None)
+            written.append(path)
+        except UsageError as err:
+            failed.append(str(err))
+    return written, failed
+
+
+def _finish(text: str, outputs: list, inputs: list[str], done: str, notes: list[str],
+            exit_code: int) -> int:
+    """The end of a command that writes a report (diff, replay, simulate): the files, the
+    report on stdout, then on stderr the time line `done`, the notes, what was written and
+    what failed; a file that could not be written makes it a usage error."""
+    written, failed = _write_all(outputs, inputs)
+    sys.stdout.write(text)
+    sys.stderr.write(done + "\n")
+    for note in notes:
+        sys.stderr.write(f"tock: {escape_name(note)}\n")
+    for path in written:
+        sys.stderr.write(f"tock: wrote {escape_name(path)}\n")
+    for message in failed:
+        sys.stderr.write(f"tock: error: {message}\n")
+    return EXIT_SPEC_ERROR if failed else exit_code
+
+
 def _write(path: str, content: str, inputs: list[str] = (),  # type: ignore[assignment]
            inside: str | None = None) -> None:
     """Write a report file: into a temporary file in the target's folder, then renamed into
@@ -1138,25 +1133,10 @@ def _cmd_diff(args: argparse.Namespace) -> int:
                 outputs.append((os.path.join(args.svg, f"{name}.svg"), svg))
     if args.html:
         outputs.append((args.html, render_diff_html(result, pictures, _command(args))))
-    failed = []
-    written = []
-    for path, content in outputs:
-        try:
-            _write(path, content, inputs)
-            written.append(path)
-        except UsageError as err:
-            failed.append(str(err))
-    sys.stdout.write(text)
-    sys.stderr.write(f"tock: compared in {result.seconds:.2f} s\n")
+    done = f"tock: compared in {result.seconds:.2f} s"
     if left.has_clocks and not kernel.NATIVE and result.time.startswith("zones"):
-        sys.stderr.write(f"tock: note: {kernel.WHY_NOT}\n")
-    for note in notes:
-        sys.stderr.write(f"tock: {escape_name(note)}\n")
-    for path in written:
-        sys.stderr.write(f"tock: wrote {escape_name(path)}\n")
-    for message in failed:
-        sys.stderr.write(f"tock: error: {message}\n")
-    return EXIT_SPEC_ERROR if failed else result.exit_code
+        done += f"\ntock: note: {kernel.WHY_NOT}"
+    return _finish(text, outputs, inputs, done, notes, result.exit_code)
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
