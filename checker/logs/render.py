@@ -13,7 +13,7 @@ import json
 from fractions import Fraction
 
 from ..render.dot import render_swimlanes
-from ..render.escape import visible
+from ..render.escape import html_text, page_head, visible
 from ..render.json import report_data
 from ..render.svg import inline_svg
 from ..render.text import render_trace
@@ -136,9 +136,7 @@ def render_replay_dot(r: ReplayResult) -> str | None:
     return render_swimlanes(report, prop, id_prefix="replay")
 
 
-def _esc(text: object) -> str:
-    return (visible(str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&#39;"))
+_esc = html_text
 
 
 _CSS = """body { font: 15px/1.45 -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif;
@@ -158,18 +156,7 @@ def render_replay_html(r: ReplayResult, svg: str | None, command: str | None,
     swimlane picture of the witness (or of the longest consistent prefix)."""
     out: list[str] = []
     emit = out.append
-    emit("<!DOCTYPE html>")
-    emit('<html lang="en">')
-    emit("<head>")
-    emit('<meta charset="utf-8">')
-    emit('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-         "style-src 'unsafe-inline'; img-src data:\">")
-    emit('<link rel="icon" href="data:,">')
-    emit(f"<title>{_esc(_name(r.log))}: {_esc(r.outcome)} \u2014 tock replay</title>")
-    emit(f"<style>{_CSS}</style>")
-    emit("</head>")
-    emit("<body>")
-    emit("<main>")
+    out.extend(page_head(f"{_name(r.log)}: {r.outcome} \u2014 tock replay", _CSS))
     emit(f"<h1>tock replay: {_esc(_name(r.log))}</h1>")
     emit(f'<div class="muted">{_esc(r.spec)} ({_esc(r.map)})</div>')
     emit(f'<div class="banner {_esc(r.outcome)}" id="outcome">{_esc(HEADLINE[r.outcome])}'

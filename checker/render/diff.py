@@ -7,12 +7,11 @@ Every name and value from the spec goes through `visible` (text), `quote`/`html`
 
 from __future__ import annotations
 
-import html as _html
 import json
 
 from ..report import DIFF_VERSION, DiffResult, Direction, Divergence, Row, rows_iter
 from .dot import html, quote
-from .escape import visible
+from .escape import html_text, page_head, visible
 from .svg import inline_svg
 
 __all__ = ["render_diff_text", "diff_data", "render_diff_json", "render_diff_dot",
@@ -228,8 +227,7 @@ def _row_label(row: Row, diverges: bool) -> str:
 # ---------------------------------------------------------------------------- HTML
 
 
-def _esc(text: object) -> str:
-    return _html.escape(visible(str(text)), quote=True)
+_esc = html_text
 
 
 _CSS = """
@@ -255,11 +253,7 @@ def render_diff_html(result: DiffResult, pictures: dict[str, str] | None = None,
     pictures = pictures or {}
     cls = {"difference": "difference", "no difference": "same",
            "incomplete": "incomplete"}[result.outcome]
-    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-           '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-           "style-src 'unsafe-inline'; img-src data:\">",
-           f"<title>{_esc(result.spec)}: diff \u2014 tock</title>",
-           f"<style>{_CSS}</style>", "</head>", "<body>", "<main>"]
+    out = page_head(f"{result.spec}: diff \u2014 tock", _CSS)
     out += [f"<h1>{_esc(result.spec)}: tock diff</h1>",
             f'<div class="mono">{_esc(result.file)}</div>',
             f'<div class="banner {cls}" id="outcome">{_esc(outcome_line(result))}</div>',

@@ -23,7 +23,7 @@ from ..report import (
     liveness_text,
     stop_reason_text,
 )
-from .escape import visible
+from .escape import html_text, page_head
 from .folds import Fold, fold_words, segments, span_text
 from .svg import inline_svg
 from .text import PARTIAL_NOTE, disabled_label
@@ -104,10 +104,7 @@ h1, h2, h3, p, nav, div.mono { overflow-wrap: break-word; }
 """
 
 
-def _esc(text: object) -> str:
-    """Text for HTML content and attribute values."""
-    return (visible(str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&#39;"))
+_esc = html_text
 
 
 def property_anchor(index: int) -> str:
@@ -164,20 +161,8 @@ def render_html(report: Report, pictures: Mapping[str, str] | None = None,
     pictures = pictures or {}
     out: list[str] = []
     emit = out.append
-    emit("<!DOCTYPE html>")
-    emit('<html lang="en">')
-    emit("<head>")
-    emit('<meta charset="utf-8">')
-    emit('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-         "style-src 'unsafe-inline'; img-src data:\">")
-    emit('<meta name="viewport" content="width=device-width, initial-scale=1">')
-    emit('<link rel="icon" href="data:,">')
-    emit(f"<title>{_esc(report.spec)}: {_esc(_OUTCOME.get(report.outcome, report.outcome))}"
-         " \u2014 tock</title>")
-    emit(f"<style>{_CSS}</style>")
-    emit("</head>")
-    emit("<body>")
-    emit("<main>")
+    out.extend(page_head(f"{report.spec}: {_OUTCOME.get(report.outcome, report.outcome)}"
+                         " \u2014 tock", _CSS))
     emit(f"<h1>{_esc(report.spec)}</h1>")
     emit(f'<div class="muted mono">{_esc(report.file)}</div>')
     emit(f'<div class="banner {_esc(report.outcome)}" id="outcome">'

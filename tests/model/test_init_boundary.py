@@ -9,6 +9,7 @@ from itertools import product
 import pytest
 
 from checker import Options, check
+from checker.engine.cluster import refusal
 from checker.render.json import report_data
 from checker.render.text import render_text
 from model import SpecError, interp
@@ -363,7 +364,6 @@ def test_a_boundary_in_a_timed_spec(tmp_path, engine: str) -> None:  # noqa: ANN
 def test_the_cluster_engine_refuses_a_boundary_and_takes_init() -> None:
     # the owners cannot cut at a boundary yet; init predicates are enumerated, under the
     # budget, as one process does (coffeecan's owners' report: test_cluster_partition)
-    from_cluster = pytest.importorskip("checker.engine.cluster")
-    assert "boundary" in (from_cluster.refusal(spec(GROWING)) or "")
-    assert from_cluster.refusal(spec(TWO)) is None
-    assert from_cluster.refusal(spec("var x: 0..1 = 0\nallow deadlock")) is None
+    assert "boundary" in (refusal(spec(GROWING)) or "")
+    assert refusal(spec(TWO)) is None
+    assert refusal(spec("var x: 0..1 = 0\nallow deadlock")) is None
