@@ -9,9 +9,11 @@
     tracer.py         traces with times; lassos of the zone graph
     leadsto.py        unbounded leads-to on the exact zone graph, time divergence
 
-Extra+_LU with aLU subsumption is used when no stuck state needs finding (deadlocks and
-timelocks not asked about, or no bound that could stop time); otherwise Extra+_M with aM
-subsumption, which keeps deadlocks and timelocks (see extrapolation.py).
+Extra+_LU with aLU subsumption is used for every search but the exact zone graph: with
+per-state L and U when no stuck state needs finding (deadlocks and timelocks not asked
+about, or no bound that could stop time), and with those bounds raised where the stuck-state
+test reads a clock when one does (ExtraLUStuck, which keeps deadlocks and timelocks exact);
+the exact zone graph for leads-to uses Extra+_M (see extrapolation.py).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from ..findings import Findings
 from ..interface import SymbolicStates
 from ..store import ROOT
 from . import dbm, kernel
-from .extrapolation import ExtraLU, ExtraM, Extrapolation
+from .extrapolation import ExtraLU, ExtraLUStuck, ExtraM, Extrapolation
 from .leadsto import zone_leads_to
 from .search import StaleClock, ZoneNodes, explore_zones
 from .tracer import ZoneTracer
@@ -72,7 +74,7 @@ class ZoneEngine:
         exact = bool(unbounded(job.liveness())) and \
             self.system.clock_guarded_fairness() is None
         while True:
-            kind = ExtraM if stuck_states or exact else ExtraLU
+            kind = ExtraM if exact else ExtraLUStuck if stuck_states else ExtraLU
             self.extrapolation = kind(self.zc, self.always)
             try:
                 return explore_zones(job, self.zc, self.extrapolation, stuck_states, exact)
