@@ -14,12 +14,17 @@ state *subsumes* it.
 - `ExtraM` (L = U = M, the largest constant a clock is compared with): Extra+_M widening
   and subsumption by the M-simulation (aM: aLU with L = U = M). With L = U = M the
   simulation is symmetric, a bisimulation: a zone it subsumes reaches exactly what its
-  subsumer reaches, deadlocks and timelocks included. Used whenever stuck states count.
+  subsumer reaches, deadlocks and timelocks included. Used for the exact zone graph
+  (leads-to), the log validator and the tick-clock searches of leadsto.py.
 - `ExtraLU` (separate lower and upper constants): Extra+_LU widening and aLU subsumption
   (Herbreteau, Srivathsan, Walukiewicz: "Better abstractions for timed automata"), the
   coarsest of the three and exact for reachability (properties, run-time errors), but a
   mere simulation: a subsumed zone may reach a stuck state its subsumer does not, so it is
   used only when neither deadlocks nor timelocks are asked about.
+- `ExtraLUStuck`: ExtraLU with the bounds raised, only in discrete states where a
+  valuation may be stuck, by the constants the stuck-state test reads there; the test is
+  made on the zones before extrapolation. Deadlocks and timelocks stay exact (the
+  argument is its docstring); used when they are asked about.
 
 Zones are the kernel's (kernel.py: int32 DBMs, native when built).
 """
@@ -136,6 +141,10 @@ class Extrapolation:
         """Which constants apply in discrete state d: states with one key have one L and U
         (here the live mask; a subclass may refine it)."""
         return self.live(d)
+
+    def may_stick(self, d: int) -> bool:
+        """Whether a valuation may be stuck in d (ExtraLUStuck knows better)."""
+        return True
 
     def stale(self, key: int, key2: int) -> frozenset[int]:
         """The clocks whose L or U is larger under `key2` than under `key` (a transition

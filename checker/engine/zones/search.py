@@ -160,7 +160,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     # ExtraLUStuck: the stuck-state test is on the zone before extrapolation, when its
     # extrapolation is stored, and only where a valuation may be stuck (extrapolation.py)
     test_successors = stuck_states and extrapolation.tests_successors
-    may_stick = getattr(extrapolation, "may_stick", None)
+    may_stick = extrapolation.may_stick
 
     def stuck_free(d: int, z: Zone) -> bool:
         """Whether no valuation of z (within the bounds of d, closed under delay there)
