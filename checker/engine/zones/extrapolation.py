@@ -32,7 +32,7 @@ Zones are the kernel's (kernel.py: int32 DBMs, native when built).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from model import RuntimeFault
 
@@ -50,24 +50,35 @@ Zone = bytes
 RECENT = 256  # discrete states whose successor entries are kept at hand
 
 
-class RecentSuccessors:
-    """zc.succ(d), keeping the entries of the last RECENT discrete states asked about: a
-    discrete state's zones are often expanded close together (a quarter of the flagship's
-    expansions), and ExtraLUStuck reads a state's entries just before it is expanded."""
+class RecentSuccessors(dict):
+    """zc.succ(d) by `self[d]`, keeping the entries of the last RECENT discrete states asked
+    about: a discrete state's zones are often expanded close together (a quarter of the
+    flagship's expansions), and ExtraLUStuck reads a state's entries just before it is
+    expanded. (A dict with __missing__: a hit costs one lookup.)"""
 
     def __init__(self, succ: Callable[[int], list[tuple]]):
+        super().__init__()
         self.succ = succ
-        self.cache: dict[int, list[tuple]] = {}
 
-    def __call__(self, d: int) -> list[tuple]:
-        cache = self.cache
-        entries = cache.get(d)
-        if entries is None:
-            entries = self.succ(d)
-            if len(cache) >= RECENT:
-                del cache[next(iter(cache))]
-            cache[d] = entries
+    def __missing__(self, d: int) -> list[tuple]:
+        entries = self.succ(d)
+        if len(self) >= RECENT:
+            del self[next(iter(self))]
+        self[d] = entries
         return entries
+
+
+class Memo(dict):
+    """`self[d]`: f(d), computed once (a dict with __missing__: a hit is one lookup; an
+    exception from f propagates and nothing is stored)."""
+
+    def __init__(self, f: Callable[[int], Any]):
+        super().__init__()
+        self.f = f
+
+    def __missing__(self, d: int) -> Any:
+        value = self[d] = self.f(d)
+        return value
 
 
 class Extrapolation:
@@ -84,26 +95,26 @@ class Extrapolation:
         self.always = always
         self.extra = tuple(extra)  # constants of clocks beyond the model's (a tick clock)
         self.n = zc.n + len(self.extra)
-        self._live: dict[int, int] = {}
-        self._inv: dict[int, tuple] = {}
+        self._live = Memo(zc.live)
+        self._inv = Memo(zc.inv)
+        self._keys = self._live  # key(d), as `keys[d]` (see key)
         self._bounds: dict[int, tuple[bytes, bytes]] = {}
         self._local: dict[int, tuple[list[int], list[int]]] = {}
         self._grows: dict[tuple[int, int], frozenset[int]] = {}
-        self.entries = RecentSuccessors(zc.succ)  # d -> zc.succ(d)
+        self.entries = RecentSuccessors(zc.succ)  # entries[d]: zc.succ(d)
 
     def live(self, d: int) -> int:
         """The live mask of discrete state d (cached)."""
-        mask = self._live.get(d)
-        if mask is None:
-            mask = self._live[d] = self.zc.live(d)
-        return mask
+        return self._live[d]
 
     def invariant(self, d: int) -> tuple:
         """The bounds active in discrete state d (cached)."""
-        inv = self._inv.get(d)
-        if inv is None:
-            inv = self._inv[d] = self.zc.inv(d)
-        return inv
+        return self._inv[d]
+
+    def lookups(self) -> tuple[Callable[[int], int], Callable[[int], tuple]]:
+        """key and invariant as the search calls them per transition (one dict lookup on
+        a hit)."""
+        return self._keys.__getitem__, self._inv.__getitem__
 
     def local(self, mask: int) -> tuple[list[int], list[int]]:
         """L and U (-1: none) of the model's clocks where the read sites of `mask` are on."""
@@ -128,7 +139,7 @@ class Extrapolation:
 
     def bounds(self, d: int) -> tuple[bytes, bytes]:
         """L and U in discrete state d, as the kernel takes them (extra clocks appended)."""
-        mask = self.live(d)
+        mask = self._live[d]
         hit = self._bounds.get(mask)
         if hit is None:
             lower, upper = self.local(mask)
@@ -140,7 +151,7 @@ class Extrapolation:
     def key(self, d: int) -> int:
         """Which constants apply in discrete state d: states with one key have one L and U
         (here the live mask; a subclass may refine it)."""
-        return self.live(d)
+        return self._keys[d]
 
     def may_stick(self, d: int) -> bool:
         """Whether a valuation may be stuck in d (ExtraLUStuck knows better)."""
@@ -245,7 +256,7 @@ class ExtraLUStuck(ExtraLU):
 
     def __init__(self, zc: ZoneCode, always: frozenset[int]):
         super().__init__(zc, always)
-        self._keys: dict[int, int] = {}  # discrete state -> index in _tables
+        self._keys = Memo(self._key)  # discrete state -> index in _tables
         self._index: dict[tuple[int, tuple[tuple[int, int], ...] | None], int] = {}
         self._sticks: list[bool] = []  # per key: a valuation may be stuck there
         self._tables: list[tuple[list[int], list[int]]] = []
@@ -253,36 +264,33 @@ class ExtraLUStuck(ExtraLU):
         self._stale: dict[tuple[int, int], frozenset[int]] = {}
         self.raised = 0  # discrete states where stuck-test constants were added
 
-    def key(self, d: int) -> int:
-        k = self._keys.get(d)
-        if k is None:
-            mask = self.zc.live(d)
-            need = self._stuck_constants(d)
-            if need is not None:
-                self.raised += 1
-            k = self._index.get((mask, need), -1)
-            if k < 0:
-                k = self._index[(mask, need)] = len(self._tables)
-                lower, upper = self.local(mask)
-                lower, upper = list(lower), list(upper)
-                self._sticks.append(need is not None)
-                for x, c in need or ():
-                    lower[x] = max(lower[x], c)
-                    upper[x] = max(upper[x], c)
-                for x in self.always:
-                    lower[x] = upper[x] = max(self.zc.global_lower[x], self.zc.global_upper[x])
-                self._tables.append((lower, upper))
-                self._encoded.append((kernel.encode_bounds(lower, self.n),
-                                      kernel.encode_bounds(upper, self.n)))
-            self._keys[d] = k
+    def _key(self, d: int) -> int:
+        mask = self.zc.live(d)
+        need = self._stuck_constants(d)
+        if need is not None:
+            self.raised += 1
+        k = self._index.get((mask, need), -1)
+        if k < 0:
+            k = self._index[(mask, need)] = len(self._tables)
+            lower, upper = self.local(mask)
+            lower, upper = list(lower), list(upper)
+            self._sticks.append(need is not None)
+            for x, c in need or ():
+                lower[x] = max(lower[x], c)
+                upper[x] = max(upper[x], c)
+            for x in self.always:
+                lower[x] = upper[x] = max(self.zc.global_lower[x], self.zc.global_upper[x])
+            self._tables.append((lower, upper))
+            self._encoded.append((kernel.encode_bounds(lower, self.n),
+                                  kernel.encode_bounds(upper, self.n)))
         return k
 
     def bounds(self, d: int) -> tuple[bytes, bytes]:
-        return self._encoded[self.key(d)]
+        return self._encoded[self._keys[d]]
 
     def may_stick(self, d: int) -> bool:
         """Whether d is not shown never stuck (its zones must be tested)."""
-        return self._sticks[self.key(d)]
+        return self._sticks[self._keys[d]]
 
     def stale(self, key: int, key2: int) -> frozenset[int]:
         hit = self._stale.get((key, key2))
@@ -302,7 +310,7 @@ class ExtraLUStuck(ExtraLU):
                 tight[i] = raw
         need: dict[int, int] = {}
         read = list(inv)
-        for _inst, _choices, d2, guard, resets in self.entries(d):
+        for _inst, _choices, d2, guard, resets in self.entries[d]:
             if d2 is None:
                 continue  # a run-time error, not a transition
             try:

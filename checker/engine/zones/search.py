@@ -140,11 +140,10 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     compiled = len(active_discrete)
     props_fn = system.props_for(frozenset(active_discrete)) if active_discrete else None
     props_mask = sum(1 << k for k in active_discrete)
-    key = extrapolation.key
-    invariant = extrapolation.invariant
+    key, invariant = extrapolation.lookups()
     bounds = extrapolation.bounds
     stale_clocks = extrapolation.stale
-    successors = extrapolation.entries
+    successors = extrapolation.entries.__getitem__
     store = nodes.store
     add_zone = store.add
     active_nodes = store.active
