@@ -128,7 +128,8 @@ class ZoneEngine:
             zone = dbm.format_dbm(kernel.decode(nodes.zone(i), n), n, names, format_duration)
             graph.add_node(i, initial=nodes.parent[i] == ROOT, state=dict(shown), zone=zone,
                            label=", ".join(f"{a}={b}" for a, b in shown) + f" | {zone}")
-        for a, b, entry in nodes.edges:
+        edges = nodes.edges
+        for a, b, entry in zip(edges[0::3], edges[1::3], edges[2::3]):
             inst, choices, _d2, _guard, _resets = self.zc.succ(nodes.discrete(a))[entry]
             label = str(system.transition(inst, choices))
             if graph.has_edge(a, b):

@@ -96,7 +96,13 @@ class Extrapolation:
         self.extra = tuple(extra)  # constants of clocks beyond the model's (a tick clock)
         self.n = zc.n + len(self.extra)
         self._live = Memo(zc.live)
-        self._inv = Memo(zc.inv)
+        interned: dict[tuple, tuple] = {}
+
+        def inv(d: int) -> tuple:  # one tuple per distinct set of bounds, not per state
+            bounds = zc.inv(d)
+            return interned.setdefault(bounds, bounds)
+
+        self._inv = Memo(inv)
         self._keys = self._live  # key(d), as `keys[d]` (see key)
         self._bounds: dict[int, tuple[bytes, bytes]] = {}
         self._local: dict[int, tuple[list[int], list[int]]] = {}

@@ -75,10 +75,10 @@ class ZoneNodes:
         # fire (its clock guard or the target's bounds): the blocked-actions pass looks
         # only at instances with a 1 here and no transition (checker.engine.blocked)
         self.suppressed = bytearray()
-        # every edge (source, target or its subsumer, entry), while the graph is small
-        # enough to be drawn (Engine.graph refuses larger ones anyway)
+        # every edge (source, target or its subsumer, entry), three ints per edge in a row,
+        # while the graph is small enough to be drawn (Engine.graph refuses larger ones)
         self.edge_limit = edge_limit
-        self.edges: list[tuple[int, int, int]] | None = []
+        self.edges: array | None = array("i")
 
     def __len__(self) -> int:
         return len(self.parent)
@@ -315,7 +315,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                         if test_successors:
                             test(target, d2, z3)
                     if edges is not None:
-                        edges.append((node, target if target >= 0 else -1 - target, k))
+                        edges.extend((node, target if target >= 0 else -1 - target, k))
                     if graph is not None:
                         out[(target if target >= 0 else -1 - target, inst)] = None
                 if graph is not None:
