@@ -190,20 +190,30 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
             node = graph.add_node(key)
             parent_of.append(parent)
             entry_of.append(entry)
-            note(node, d, -1, z)
+            first = d not in judged
+            if first:
+                judged.add(d)
+            note(node, d, first, z)
             return node
+        known = len(nodes.discrete_of)
         did = nodes.did(d)
         lower, upper = bounds(d)
         node = add_zone(did, z, lower, upper, mode)
         if node >= 0:
             parent_of.append(parent)
             entry_of.append(entry)
-            note(node, d, did, z)
+            note(node, d, did == known or d in faulty, z)
         return node
 
-    def note(node: int, d: int, did: int, z: Zone) -> None:
+    # the discrete properties depend on the discrete state alone: they are evaluated at the
+    # first symbolic state of each (later ones could hit nothing the first did not), except
+    # where one failed to evaluate (each such state counts as a run-time error)
+    judged: set[int] = set()  # exact: the discrete states seen (non-exact: new ids tell)
+    faulty: set[int] = set()
+
+    def note(node: int, d: int, first: bool, z: Zone) -> None:
         nonlocal props_fn, props_mask, compiled
-        if props_fn is not None:
+        if props_fn is not None and first:
             try:
                 hits = props_fn(d) & props_mask
             except RuntimeFault:
@@ -211,6 +221,8 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                 hits, failing = system.property_hits(d, active_discrete)
                 if failing is not None:
                     ex.runtime_error(node, "property", failing[0])
+                    faulty.add(d)
+                    judged.discard(d)
             if hits:
                 fired = [k for k in sorted(active_discrete) if hits >> k & 1]
                 active_discrete.difference_update(fired)
