@@ -418,8 +418,8 @@ class VectorGenerator:
 
     # -------------------------------------------------------------- expressions
     def expr(self, e: ir.Expr, env: dict[ir.Local, V]) -> V:  # noqa: C901
-        if isinstance(e.type, IntT):
-            _int_range(e.type)
+        if isinstance(e.type, IntT) and not (isinstance(e, ir.Binary) and e.op in ("/", "%")):
+            _int_range(e.type)  # (a quotient or remainder is no larger than its operands)
         match e:
             case ir.Lit(value=value, type=typ):
                 rep = rep_of(typ, value)
@@ -489,11 +489,11 @@ class VectorGenerator:
                 return V(bits.code, "u", self.err_or(dom_err, bits.err), bits.scalar)
             case ir.RecordLit(fields=fields, type=typ):
                 assert isinstance(typ, RecordT)
-                return self._pack([(self.checked(f, t, env), t) for f, (_, t) in
+                return self._pack([(self.convert(f, t, env), t) for f, (_, t) in
                                    zip(fields, typ.fields)])
             case ir.MapComp(local=local, body=body, type=typ):
                 assert isinstance(typ, ArrayT)
-                items = [(self.checked(substitute(body, {local: ir.Lit(k, typ.index)}),
+                items = [(self.convert(substitute(body, {local: ir.Lit(k, typ.index)}),
                                        typ.elem, env), typ.elem) for k in typ.index.values()]
                 return self._pack(items)
             case ir.Call(fn=fn, args=args):
@@ -502,9 +502,32 @@ class VectorGenerator:
                 v = self.expr(value, env)
                 return self.expr(body, {**env, local: v})
             case ir.Checked(value=value, type=typ):
-                if isinstance(typ, IntT):
-                    return self.checked(value, typ, env)
+                return self.convert(value, typ, env)
         raise Unsupported(f"the expression {type(e).__name__}")
+
+    def convert(self, value: ir.Expr, typ: Type, env: dict[ir.Local, V]) -> V:
+        """`value` as a value of `typ` (a compatible type packed differently), a part
+        outside `typ` marking the state; for literals, ints and literal arrays and
+        records, part by part."""
+        if value.type == typ:
+            return self.expr(value, env)
+        if isinstance(typ, IntT):
+            return self.checked(value, typ, env)
+        if isinstance(value, ir.Lit):
+            if not typ.contains(value.value):
+                return V("0", _kind(typ), "True", True)
+            return self.expr(ir.Lit(value.value, typ), env)
+        if isinstance(value, ir.MapComp) and isinstance(typ, ArrayT) and \
+                isinstance(value.type, ArrayT) and value.type.index == typ.index:
+            items = [(self.convert(substitute(value.body, {value.local: ir.Lit(k, typ.index)}),
+                                   typ.elem, env), typ.elem) for k in typ.index.values()]
+            return self._pack(items)
+        if isinstance(value, ir.RecordLit) and isinstance(typ, RecordT) and \
+                isinstance(value.type, RecordT) and \
+                [n for n, _ in value.type.fields] == [n for n, _ in typ.fields]:
+            return self._pack([(self.convert(f, t, env), t) for f, (_, t) in
+                               zip(value.fields, typ.fields)])
+        raise Unsupported(f"a conversion of {value.type} to {typ}")
 
     def _bind_expr(self, body: ir.Expr, local: ir.Local, value: ir.Lit,
                    env: dict[ir.Local, V]) -> V:
