@@ -234,6 +234,8 @@ class VectorGenerator:
         self.outcomes = 0
         self.ns: dict[str, object] = dict(HELPERS)
         self.current = "s"  # the state array the expressions being generated read
+        self.memo: dict[str, tuple[str, int | None]] = {}  # code -> (variable, block)
+        self.block = 0  # the instance block being written (see known)
 
     # -------------------------------------------------------------- emission
     def line(self, text: str) -> None:
@@ -245,11 +247,28 @@ class VectorGenerator:
         return f"_{prefix}{next(self.names)}"
 
     def tmp(self, code: str, kind: str, err: str | None = None, scalar: bool = False) -> V:
+        """`code` in a new variable (or the one that already holds it: every name but
+        `_E` and `_O` is assigned once, so equal code is an equal value where visible)."""
         if scalar or code.isidentifier() or _literal(code):
             return V(code, kind, err, scalar)
-        name = self.fresh("v")
-        self.line(f"{name} = {code}")
+        name = self.known(code)
+        if name is None:
+            name = self.fresh("v")
+            self.line(f"{name} = {code}")
+            self.remember(code, name)
         return V(name, kind, err, scalar)
+
+    def known(self, code: str) -> str | None:
+        """The variable holding `code` if one is visible here: assigned at the function's
+        top level, or inside the current instance's block."""
+        entry = self.memo.get(code)
+        if entry is None:
+            return None
+        name, block = entry
+        return name if block is None or block == self.block else None
+
+    def remember(self, code: str, name: str) -> None:
+        self.memo[code] = (name, None if self.indent <= 1 else self.block)
 
     def err_or(self, *errs: str | None) -> str | None:
         parts = [e for e in errs if e is not None and e != "False"]
@@ -259,9 +278,7 @@ class VectorGenerator:
             return "True"
         if len(parts) == 1:
             return parts[0]
-        name = self.fresh("e")
-        self.line(f"{name} = {' | '.join(f'({p})' for p in parts)}")
-        return name
+        return self.tmp(" | ".join(f"({p})" for p in parts), "b").code
 
     def err_and(self, cond: str, err: str | None) -> str | None:
         """`err`, counted only where `cond` holds."""
@@ -269,18 +286,14 @@ class VectorGenerator:
             return None
         if cond == "True":
             return err
-        name = self.fresh("e")
-        self.line(f"{name} = ({cond}) & ({err})")
-        return name
+        return self.tmp(f"({cond}) & ({err})", "b").code
 
     def mask_and(self, mask: str | None, cond: str) -> str | None:
         if cond == "True":
             return mask
         if mask is None:
             return cond
-        name = self.fresh("m")
-        self.line(f"{name} = ({mask}) & ({cond})")
-        return name
+        return self.tmp(f"({mask}) & ({cond})", "b").code
 
     def flag(self, err: str | None, mask: str | None) -> None:
         if err is None or err == "False":
@@ -291,6 +304,10 @@ class VectorGenerator:
     def as_u(self, v: V) -> V:
         if v.kind == "u":
             return v
+        if v.code.isdigit():
+            return V(v.code, "u", v.err, True)
+        if v.code in ("True", "False"):
+            return V(str(int(v.code == "True")), "u", v.err, True)
         return self.tmp(f"_U({v.code})", "u", v.err, v.scalar)
 
     def as_i(self, v: V) -> V:
@@ -330,7 +347,7 @@ class VectorGenerator:
             return V("False" if isinstance(typ, BoolT) else "0", _kind(typ), err, True)
         scalar = src.scalar and (isinstance(off, int) or off.scalar)
         if isinstance(off, int):
-            shifted = src.code if off == 0 else f"_shr({src.code}, {off})"
+            shifted = src.code if off == 0 else f"({src.code} >> {off})"
         else:
             shifted = f"_shr({src.code}, {off.code})"
         raw = f"({shifted} & {hex((1 << w) - 1)})"
@@ -339,6 +356,8 @@ class VectorGenerator:
             code = f"_I({raw})"
             return self.tmp(f"({code} + {lo})" if lo else code, "i", err, scalar)
         if isinstance(typ, BoolT):
+            if isinstance(off, int) and not src.scalar:  # the bit in place
+                return self.tmp(f"(({src.code} & {hex(1 << off)}) != 0)", "b", err, scalar)
             return self.tmp(f"_B({raw})", "b", err, scalar)
         if isinstance(typ, EnumT):
             return self.tmp(f"_I({raw})", "i", err, scalar)
@@ -691,6 +710,10 @@ class VectorGenerator:
             return self.tmp(f"(_not({a.code}) | {b.code})", "b",
                             self.err_or(a.err, self.err_and(a.code, b.err)),
                             a.scalar and b.scalar)
+        if op in ("==", "!=", "<", "<=", ">", ">="):
+            masked = self._masked_compare(op, e.left, e.right, env)
+            if masked is not None:
+                return masked
         a = self.expr(e.left, env)
         if op in ("in", "notin"):
             test = self._membership(e.left, a, e.right, env)
@@ -733,6 +756,44 @@ class VectorGenerator:
             return self.tmp(f"({a.code} {symbol} _safe({b.code}))", "i",
                             self.err_or(err, zero.code), scalar)
         raise Unsupported(f"the operator {op}")
+
+    def _masked_compare(self, op: str, left: ir.Expr, right: ir.Expr,
+                        env: dict[ir.Local, V]) -> V | None:
+        """A scalar field at a fixed place compared with a constant, on the bits in place
+        (no shift, no conversion): `(s & 0x180) == 0x80`. None where that does not apply."""
+        if isinstance(left, ir.Lit) and not isinstance(right, ir.Lit):
+            left, right = right, left
+            op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(op, op)
+        if not isinstance(right, ir.Lit) or not isinstance(left, (ir.VarRef, ir.Index,
+                                                                    ir.Field)):
+            return None
+        loc = self.location(left, env)
+        if loc is None or not isinstance(loc[0], int):
+            return None
+        off, typ = loc
+        w = typ.width
+        if w == 0:
+            return None
+        if isinstance(typ, IntT) and isinstance(right.value, int) and \
+                not isinstance(right.value, bool):
+            ordinal = right.value - _int_range(typ)[0]
+        elif isinstance(typ, EnumT) and right.type == typ:
+            ordinal = typ.ordinal(right.value)
+        elif isinstance(typ, BoolT) and isinstance(right.value, bool) and op in ("==", "!="):
+            ordinal = int(right.value)
+        else:
+            return None
+        top = (1 << w) - 1
+        const = {"==": (False if not 0 <= ordinal <= top else None),
+                 "!=": (True if not 0 <= ordinal <= top else None),
+                 "<": (False if ordinal <= 0 else True if ordinal > top else None),
+                 "<=": (False if ordinal < 0 else True if ordinal >= top else None),
+                 ">": (True if ordinal < 0 else False if ordinal >= top else None),
+                 ">=": (True if ordinal <= 0 else False if ordinal > top else None)}[op]
+        if const is not None:
+            return V(str(const), "b", None, True)
+        bits = f"({self.current} & {hex(top << off)})"
+        return self.tmp(f"({bits} {op} {hex(ordinal << off)})", "b")
 
     def _membership(self, x: ir.Expr, v: V, s: ir.Expr, env: dict[ir.Local, V]) -> V:
         typ = s.type
@@ -883,8 +944,13 @@ class VectorGenerator:
         out = self.fresh("t")
         if isinstance(off, int):
             clear = ~(((1 << w) - 1) << off) & 0xFFFFFFFFFFFFFFFF
-            shifted = enc.code if off == 0 else f"_shl({enc.code}, {off})"
-            self.line(f"{out} = ({sv} & {hex(clear)}) | {shifted}")
+            if _literal(enc.code):
+                bits = (int(enc.code) << off) & 0xFFFFFFFFFFFFFFFF
+                self.line(f"{out} = ({sv} & {hex(clear)}) | {hex(bits)}" if bits else
+                          f"{out} = {sv} & {hex(clear)}")
+            else:
+                shifted = enc.code if off == 0 else f"_shl({enc.code}, {off})"
+                self.line(f"{out} = ({sv} & {hex(clear)}) | {shifted}")
         else:
             o = self.tmp(f"_U({off.code})", "u", None, off.scalar)
             self.line(f"{out} = _andnot({sv}, _shl({hex((1 << w) - 1)}, {o.code})) | "
@@ -900,6 +966,7 @@ class VectorGenerator:
 
     # -------------------------------------------------------------- functions
     def expand_function(self) -> None:
+        self.memo = {}
         self.line("def _vexpand(s):")
         self.indent = 1
         self.line("n = len(s)")
@@ -919,6 +986,7 @@ class VectorGenerator:
                 self.line("# " + sanitize(describe_instance(action, args)))
                 self.line("_R = _ALL")
                 self.current = "s"
+                self.block += 1
                 if inst.guard is not None:
                     g = self.as_b(self.expr(inst.guard, {}))
                     self.flag(g.err, None)
@@ -927,11 +995,13 @@ class VectorGenerator:
                     gcode = g.code
                 else:
                     gcode = "True"
-                self.line(f"_R = _nonzero({gcode}, n)")
-                self.line("if _R.size:")
+                rows, sv = self.fresh("R"), self.fresh("t")
+                self.line(f"{rows} = _nonzero({gcode}, n)")
+                self.line(f"if {rows}.size:")
                 self.indent += 1
-                self.line("_t = s[_R]")
-                self.stmts(inst.body, "_t", {}, None)
+                self.line(f"_R = {rows}")
+                self.line(f"{sv} = s[{rows}]")
+                self.stmts(inst.body, sv, {}, None)
                 self.indent -= 1
         self.line("return _E, _O")
         self.indent = 0
@@ -939,6 +1009,7 @@ class VectorGenerator:
 
     def predicate_function(self, name: str, expr: ir.Expr) -> None:
         """`name(s) -> (value, errors)` of a boolean expression over the chunk."""
+        self.memo = {}
         self.line(f"def {name}(s):")
         self.indent = 1
         self.current = "s"

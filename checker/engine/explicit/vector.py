@@ -149,20 +149,20 @@ class VectorExpander:
                     keys.append(pos * width + np.arange(len(succ), dtype=np.int64))
         if not expand:
             return out
-        if found:
-            key = np.concatenate(keys)
-            order = np.argsort(key, kind="stable")
-            sequence = np.concatenate(found)[order]
-            owners = key[order] // width
-        else:
-            sequence = np.empty(0, dtype=np.uint64)
-            owners = np.empty(0, dtype=np.int64)
-        counts = np.bincount(owners, minlength=n)
+        # each successor's key: its parent's position, then its outcome number, which is
+        # its place in the per-state order; a distinct successor keeps its smallest key,
+        # whose order is that of its first occurrence (all the merge needs of `first`)
+        key = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
+        counts = np.bincount(key // width, minlength=n)
         out.deadlocks = np.flatnonzero((counts == 0) & ~outside).tolist()
-        out.transitions = len(sequence)
+        out.transitions = len(key)
         if out.transitions:
-            unique, first = np.unique(sequence, return_index=True)
-            out.successors = unique.tobytes()
-            out.first = first.astype(np.int64).tobytes()
-            out.owners = owners[first].astype(np.int32).tobytes()
+            succ = np.concatenate(found)
+            perm = np.argsort(succ)
+            succ, key = succ[perm], key[perm]
+            starts = np.flatnonzero(np.concatenate(([True], succ[1:] != succ[:-1])))
+            first = np.minimum.reduceat(key, starts)
+            out.successors = succ[starts].tobytes()
+            out.first = first.tobytes()
+            out.owners = (first // width).astype(np.int32).tobytes()
         return out
