@@ -202,6 +202,7 @@ def _random_specs(count: int, attempts: int = 3000) -> list[tuple[int, Transitio
         case = make_case(12, index)
         try:
             system = spec(case.spec.decode("utf-8"))
+            system.initial_states()
         except (SpecError, UsageError, UnicodeDecodeError, RecursionError, ValueError):
             continue
         if system.has_clocks or system.layout.width > 64 or vector_expander(system)[0] is None:
