@@ -974,7 +974,7 @@ class VectorGenerator:
         self.line("_O = []")
         self.line("_ALL = np.arange(n)")
         total = 0
-        for a, action in enumerate(self.model.actions):
+        for action in self.model.actions:
             total += action.instances
             if total > MAX_OUTCOMES:
                 raise Unsupported("too many action instances")

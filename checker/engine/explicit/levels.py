@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
     from ..interface import Job
 
-__all__ = ["explore_levels", "CHUNK", "available_workers"]
+__all__ = ["explore_levels", "CHUNK", "available_workers", "Expanded", "Task"]
 
 Task = tuple[bytes, tuple[int, ...], bool]  # states, active properties, expand or not
 CHUNK = 16384  # at most this many states per chunk: bounds a chunk's memory
@@ -143,6 +143,8 @@ class _Parts:
     count: int = 0
 
 
+Expanded = _Expanded  # what an expander returns (the vectorised one too: vector.py)
+
 _WORKER_EXPANDER: Callable[[Task], _Expanded] | None = None
 
 
@@ -160,8 +162,9 @@ def _worker_expand(task: tuple[bytes, tuple[int, ...], bool]) -> _Expanded:
 def explore_levels(job: Job, expander: Callable[[Task], _Expanded] | None = None
                    ) -> Findings[int]:
     """Breadth-first search with a LevelStore (states of at most 64 bits), expanding chunks
-    in `job.options.workers` processes (by `expander`, default the per-state one); checkpointed at level boundaries when the check
-    takes checkpoints (checker.engine.checkpoint), spilled to disk at the memory limit
+    in `job.options.workers` processes (by `expander`, default the per-state one: see
+    vector.py for the other); checkpointed at level boundaries when the check takes
+    checkpoints (checker.engine.checkpoint), spilled to disk at the memory limit
     unless `--spill never` (checker.engine.spill)."""
     system = job.system
     options = job.options

@@ -23,12 +23,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from model import RuntimeFault
-from model.codegen.vector import Unsupported, VectorCode, compile_vector
 
-from .levels import Task, _Expanded
+from .levels import Expanded, Task
 
 if TYPE_CHECKING:
-    from model import TransitionSystem
+    from model import TransitionSystem, VectorCode
 
 __all__ = ["VectorExpander", "vector_expander"]
 
@@ -37,10 +36,9 @@ def vector_expander(system: TransitionSystem) -> tuple[VectorExpander | None, st
     """The vector expander of a system, or None and why it cannot have one."""
     if getattr(system, "tick", None) is not None:
         return None, "discrete time"
-    try:
-        code = compile_vector(system.model, system.layout)
-    except Unsupported as why:
-        return None, str(why)
+    code, why = system.vector_code
+    if code is None:
+        return None, why
     return VectorExpander(system, code), ""
 
 
@@ -71,12 +69,12 @@ class VectorExpander:
             flags |= _mask(err, n)
         return flags
 
-    def __call__(self, task: Task) -> _Expanded:
+    def __call__(self, task: Task) -> Expanded:
         states_bytes, active, expand = task
         system = self.system
         s = np.frombuffer(states_bytes, dtype=np.uint64)
         n = len(s)
-        out = _Expanded(b"", b"")
+        out = Expanded(b"", b"")
         judge = np.zeros(n, dtype=np.bool_)  # positions whose properties are judged per state
         if active:
             flags = self._prop_flags(s, active)
@@ -136,17 +134,17 @@ class VectorExpander:
                         if hits >> k & 1:
                             out.hits.append((k, pos))
             if redo[pos]:
-                succ = []
+                listed = []
                 for inst, _choices, nxt in labeled[pos]:
                     if nxt is None:
                         out.runtime_count += 1
                         if out.runtime is None:
                             out.runtime = (pos, "action", inst)
                     else:
-                        succ.append(nxt)
-                if succ:
-                    found.append(np.array(succ, dtype=np.uint64))
-                    keys.append(pos * width + np.arange(len(succ), dtype=np.int64))
+                        listed.append(nxt)
+                if listed:
+                    found.append(np.array(listed, dtype=np.uint64))
+                    keys.append(pos * width + np.arange(len(listed), dtype=np.int64))
         if not expand:
             return out
         # each successor's key: its parent's position, then its outcome number, which is
@@ -158,10 +156,19 @@ class VectorExpander:
         out.transitions = len(key)
         if out.transitions:
             succ = np.concatenate(found)
-            perm = np.argsort(succ)
-            succ, key = succ[perm], key[perm]
-            starts = np.flatnonzero(np.concatenate(([True], succ[1:] != succ[:-1])))
-            first = np.minimum.reduceat(key, starts)
+            bits = int(n * width).bit_length()
+            if self.system.layout.width + bits <= 64:
+                # state and key side by side in one word: one plain sort orders by state,
+                # then by key, so each state's first entry has its smallest key
+                packed = np.sort((succ << np.uint64(bits)) | key.astype(np.uint64))
+                succ = packed >> np.uint64(bits)
+                starts = np.flatnonzero(np.concatenate(([True], succ[1:] != succ[:-1])))
+                first = (packed[starts] & np.uint64((1 << bits) - 1)).astype(np.int64)
+            else:
+                perm = np.argsort(succ)
+                succ, key = succ[perm], key[perm]
+                starts = np.flatnonzero(np.concatenate(([True], succ[1:] != succ[:-1])))
+                first = np.minimum.reduceat(key, starts)
             out.successors = succ[starts].tobytes()
             out.first = first.tobytes()
             out.owners = (first // width).astype(np.int32).tobytes()
