@@ -621,8 +621,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     clock.lap("reports")
+    # which expansion the main search ran (the vectorised frontier or per state, and why)
+    expansion = budget.expansion.get("main")
+    how = "" if expansion is None else f"; expansion: {expansion}"
     sys.stderr.write(f"tock: checked in {clock.total():.2f} s "
-                     f"({_where_the_time_went(_timings(clock, budget))})\n")
+                     f"({_where_the_time_went(_timings(clock, budget))}{how})\n")
     disabled = disabled_summary(report.disabled, report.disabled_complete)
     if disabled is not None:
         sys.stderr.write(f"tock: warning: {visible(disabled)}\n")

@@ -135,6 +135,25 @@ def _popcount(x: Any) -> Any:
     return int(x).bit_count()
 
 
+def _setmin(x: Any) -> Any:
+    """The ordinal of the lowest member of a non-empty set (an empty one: garbage, its
+    states are marked)."""
+    if isinstance(x, np.ndarray):
+        low = x & (~x + np.uint64(1))
+        return np.bitwise_count(low - np.uint64(1)).astype(np.int64)
+    x = int(x)
+    return (x & -x).bit_length() - 1
+
+
+def _setmax(x: Any) -> Any:
+    """The ordinal of the highest member of a non-empty set."""
+    if isinstance(x, np.ndarray):
+        for shift in (1, 2, 4, 8, 16, 32):
+            x = x | (x >> np.uint64(shift))
+        return np.bitwise_count(x).astype(np.int64) - 1
+    return int(x).bit_length() - 1
+
+
 def _clip(x: Any, lo: int, hi: int) -> Any:
     if isinstance(x, np.ndarray):
         return np.clip(x, lo, hi)
@@ -183,7 +202,7 @@ HELPERS: dict[str, object] = {
     "np": np, "_U": _U, "_I": _I, "_B": _B, "_not": _not, "_shr": _shr, "_shl": _shl,
     "_andnot": _andnot, "_where": _where, "_where_u": _where_u, "_popcount": _popcount,
     "_clip": _clip, "_safe": _safe, "_flag": _flag, "_nonzero": _nonzero, "_rows": _rows,
-    "_full": _full,
+    "_full": _full, "_setmin": _setmin, "_setmax": _setmax,
 }
 
 
@@ -846,6 +865,14 @@ class VectorGenerator:
             else:
                 code = f"np.{'minimum' if fn == 'min' else 'maximum'}({a.code}, {b.code})"
             return self.tmp(code, "i", self.err_or(a.err, b.err), a.scalar and b.scalar)
+        if fn in ("min", "max") and len(args) == 1 and isinstance(args[0].type, SetT) and \
+                isinstance(args[0].type.elem, IntT):
+            lo, _ = _int_range(args[0].type.elem)
+            v = self.as_u(self.expr(args[0], env))
+            empty = self.tmp(f"({v.code} == 0)", "b", None, v.scalar)
+            helper = "_setmin" if fn == "min" else "_setmax"
+            code = f"(_I({helper}({v.code})) + {lo})" if lo else f"_I({helper}({v.code}))"
+            return self.tmp(code, "i", self.err_or(v.err, empty.code), v.scalar)
         raise Unsupported(f"the function {fn}")
 
     # -------------------------------------------------------------- statements

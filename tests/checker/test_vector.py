@@ -140,6 +140,11 @@ action inc(i: 1..N) when c[i] < 2 and not (exists j in 1..N: j != i and c[j] == 
 action reset when sum(i in 1..N: c[i]) >= 4 do { c := [i in 1..N -> 0] }
 invariant total: sum(i in 1..N: c[i]) <= 5
 reachable two: {i in 1..N | c[i] == 2} == {1}""",
+    "set_min_max": """var s: set of 2..6 = {3, 5}
+var m: 0..9 = 0
+action lo do { m := min(s) }
+action hi do { m := max(s) }
+action drop do { choose v in s { s := s minus {v} } }""",
 }
 
 
@@ -152,7 +157,8 @@ def test_snippet_reports_the_same_with_the_vector_engine(name: str) -> None:
     _same(system, max_states=7)
 
 
-@pytest.mark.parametrize("name", ["range", "division", "assert", "property_error", "index"])
+@pytest.mark.parametrize("name", ["range", "division", "assert", "property_error", "index",
+                                  "set_min_max"])
 def test_a_runtime_error_is_the_per_state_one(name: str) -> None:
     """The snippets that fail at run time do report the failure (so the comparison above
     compares errors, their messages and traces)."""

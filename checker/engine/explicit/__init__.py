@@ -66,6 +66,9 @@ class ExplicitEngine:
         if self.vector:
             expander, why = vector_expander(job.system)
             self.path = "vector" if expander is not None else f"per state ({why})"
+        else:
+            self.path = "per state (--no-vector)"
+        job.budget.expansion[job.phase] = self.path
         return explore_levels(job, expander)
 
     def tracer(self, findings: Findings[int]) -> ExplicitTracer:
