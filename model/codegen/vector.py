@@ -314,10 +314,12 @@ class VectorGenerator:
             return cond
         return self.tmp(f"({mask}) & ({cond})", "b").code
 
-    def flag(self, err: str | None, mask: str | None) -> None:
+    def flag(self, err: str | None, mask: str | None, rows: str = "_R") -> None:
+        """Mark the chunk positions `rows` (the rows being computed) where `err` holds
+        under `mask`."""
         if err is None or err == "False":
             return
-        self.line(f"_flag(_E, _R, {err}, {mask})")
+        self.line(f"_flag(_E, {rows}, {err}, {mask})")
 
     # -------------------------------------------------------------- conversions
     def as_u(self, v: V) -> V:
@@ -709,20 +711,7 @@ class VectorGenerator:
     def _binary(self, e: ir.Binary, env: dict[ir.Local, V]) -> V:  # noqa: C901
         op = e.op
         if op in ("and", "or"):
-            acc: V | None = None
-            err: str | None = None
-            for x in _chain(e, (op,)):
-                v = self.as_b(self.expr(x, env))
-                if acc is None:
-                    acc, err = v, v.err
-                    continue
-                reach = acc.code if op == "and" else f"_not({acc.code})"
-                err = self.err_or(err, self.err_and(reach, v.err))
-                symbol = "&" if op == "and" else "|"
-                acc = self.tmp(f"({acc.code} {symbol} {v.code})", "b", None,
-                               acc.scalar and v.scalar)
-            assert acc is not None
-            return V(acc.code, "b", err, acc.scalar)
+            return self.connective(op, _chain(e, (op,)), env)
         if op == "implies":
             a = self.as_b(self.expr(e.left, env))
             b = self.as_b(self.expr(e.right, env))
@@ -775,6 +764,24 @@ class VectorGenerator:
             return self.tmp(f"({a.code} {symbol} _safe({b.code}))", "i",
                             self.err_or(err, zero.code), scalar)
         raise Unsupported(f"the operator {op}")
+
+    def connective(self, op: str, parts: list[ir.Expr], env: dict[ir.Local, V]) -> V:
+        """`parts` joined by `and` (or `or`), each part's errors counted only where the
+        parts before it did not decide."""
+        acc: V | None = None
+        err: str | None = None
+        for x in parts:
+            v = self.as_b(self.expr(x, env))
+            if acc is None:
+                acc, err = v, v.err
+                continue
+            reach = acc.code if op == "and" else f"_not({acc.code})"
+            err = self.err_or(err, self.err_and(reach, v.err))
+            symbol = "&" if op == "and" else "|"
+            acc = self.tmp(f"({acc.code} {symbol} {v.code})", "b", None,
+                           acc.scalar and v.scalar)
+        assert acc is not None
+        return V(acc.code, "b", err, acc.scalar)
 
     def _masked_compare(self, op: str, left: ir.Expr, right: ir.Expr,
                         env: dict[ir.Local, V]) -> V | None:
@@ -1014,25 +1021,48 @@ class VectorGenerator:
                 self.line("_R = _ALL")
                 self.current = "s"
                 self.block += 1
-                if inst.guard is not None:
-                    g = self.as_b(self.expr(inst.guard, {}))
-                    self.flag(g.err, None)
-                    if g.code == "False":
-                        continue
-                    gcode = g.code
-                else:
-                    gcode = "True"
+                selected = self.guard(inst.guard)
+                if selected is None:
+                    continue
                 rows, sv = self.fresh("R"), self.fresh("t")
-                self.line(f"{rows} = _nonzero({gcode}, n)")
+                self.line(f"{rows} = {selected[0]}")
                 self.line(f"if {rows}.size:")
                 self.indent += 1
                 self.line(f"_R = {rows}")
-                self.line(f"{sv} = s[{rows}]")
+                self.line(f"{sv} = {selected[1]}")
                 self.stmts(inst.body, sv, {}, None)
                 self.indent -= 1
         self.line("return _E, _O")
         self.indent = 0
         self.line("")
+
+    def guard(self, guard: ir.Expr | None) -> tuple[str, str] | None:
+        """Code for the chunk positions where an instance's guard holds and for their
+        states; None if it never holds. A guard `a and b and ...` whose first test cannot
+        fail selects the states where `a` holds first (shared by every instance that
+        tests the same `a`: a process's control state) and tests the rest there only."""
+        if guard is None:
+            return "_ALL", "s"
+        parts = _chain(guard, ("and",))
+        if len(parts) >= 2:
+            first = self.as_b(self.expr(parts[0], {}))
+            if first.err is None and not first.scalar:
+                where = self.tmp(f"_nonzero({first.code}, n)", "i").code
+                states = self.tmp(f"s[{where}]", "u").code
+                self.current = states
+                rest = self.connective("and", parts[1:], {})
+                self.current = "s"
+                self.flag(rest.err, None, where)
+                if rest.code == "False":
+                    return None
+                if rest.code == "True":
+                    return where, states
+                return f"_rows({where}, {rest.code})", f"_rows({states}, {rest.code})"
+        g = self.as_b(self.expr(guard, {}))
+        self.flag(g.err, None, "_ALL")
+        if g.code == "False":
+            return None
+        return f"_nonzero({g.code}, n)", "s[_R]"
 
     def predicate_function(self, name: str, expr: ir.Expr) -> None:
         """`name(s) -> (value, errors)` of a boolean expression over the chunk."""
