@@ -33,6 +33,8 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 TOCK = os.path.join(os.path.dirname(sys.executable), "tock")
+sys.path.insert(0, HERE)
+from machine import describe  # noqa: E402
 
 CASES = {
     # name: (tock spec, constants, expected states, peer dir, SPIN defines, pan flags,
@@ -204,7 +206,8 @@ def main() -> None:
     results = {name: measure(name, case, args.peers, repeat, log) for name, case in cases.items()}
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(results, handle, indent=2, sort_keys=True)
+            json.dump({"machine": describe(), "cases": results}, handle, indent=2,
+                      sort_keys=True)
             handle.write("\n")
     print(table(results))
 

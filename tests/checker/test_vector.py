@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from checker.api import check_system, load
+from checker.cli import main
 from checker.engine.explicit.levels import _Expander
 from checker.engine.explicit.vector import VectorExpander, vector_expander
 from checker.errors import UsageError
@@ -233,3 +234,18 @@ def test_many_random_specs_report_the_same_with_the_vector_engine() -> None:
     for _index, system in _random_specs(80, attempts=20000):
         _same(system, max_states=20000)
         _chunks_agree(system, limit=20000)
+
+
+def test_the_cli_says_which_expansion_ran(capsys: pytest.CaptureFixture[str]) -> None:
+    spec_path = "specs/conformance/twophase.tock"
+    assert main(["check", spec_path, "-q"]) == 0
+    vector = capsys.readouterr()
+    assert main(["check", spec_path, "-q", "--no-vector"]) == 0
+    per_state = capsys.readouterr()
+    assert "; expansion: vector)" in vector.err
+    assert "; expansion: per state (--no-vector))" in per_state.err
+    # the same report, but for the option that differs from the default
+    assert vector.out.splitlines() == [line for line in per_state.out.splitlines()
+                                       if line != "options    vector=False"]
+    assert main(["check", spec_path, "-q", "--memory", "fast"]) == 0
+    assert "expansion" not in capsys.readouterr().err  # the dict store expands per state
