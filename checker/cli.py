@@ -144,6 +144,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("-j", "--workers", type=_positive, default=1, metavar="N",
                        help="expand states in N processes (the compact store of a spec "
                        "without clocks); counts and traces are the same as with one")
+    # the vectorised frontier (docs/performance.md, checker/engine/explicit/vector.py)
+    check.add_argument("--no-vector", dest="vector", action="store_false",
+                       help="expand states one at a time, not a chunk at once with numpy "
+                       "(the same states, order and traces; for comparison)")
     # checkpoints and spilling to disk (docs/checkpoint.md)
     check.add_argument("--checkpoint", metavar="DIR",
                        help="write the search's state to DIR at BFS level boundaries, every "
@@ -545,7 +549,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         else None, fail_fast=args.fail_fast, time_engine=args.time_engine, tick=args.tick,
         coverage=args.coverage or bool(args.html or args.out), memory=args.memory,
         workers=args.workers, spill=args.spill, spill_dir=args.spill_dir,
-        cluster=args.cluster)
+        cluster=args.cluster, vector=args.vector)
     refused = conflict(options) or _checkpoint_conflict(args)
     if refused is not None:
         raise UsageError(refused)
@@ -617,8 +621,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     clock.lap("reports")
+    # which expansion the main search ran (the vectorised frontier or per state, and why)
+    expansion = budget.expansion.get("main")
+    how = "" if expansion is None else f"; expansion: {expansion}"
     sys.stderr.write(f"tock: checked in {clock.total():.2f} s "
-                     f"({_where_the_time_went(_timings(clock, budget))})\n")
+                     f"({_where_the_time_went(_timings(clock, budget))}{how})\n")
     disabled = disabled_summary(report.disabled, report.disabled_complete)
     if disabled is not None:
         sys.stderr.write(f"tock: warning: {visible(disabled)}\n")

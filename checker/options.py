@@ -44,6 +44,9 @@ class Options:
     spill: str = "auto"
     spill_dir: str | None = None
     cluster: str | None = None  # distribute the search on Ray: local:N, auto, ray://HOST:PORT
+    # expand chunks of states with generated numpy code where the spec allows it (the
+    # compact store; checker/engine/explicit/vector.py), else per state
+    vector: bool = True
 
     def describe(self) -> dict[str, object]:
         """The options that differ from the defaults (for reports; not `spill_dir`, which

@@ -29,6 +29,7 @@ from .codegen import (
     value_of,
 )
 from .codegen import compile_explicit as compile_code
+from .codegen.vector import Unsupported, VectorCode, compile_vector
 from .diagnostics import Diagnostic, SpecError
 from .explain import (
     ClockInterval,
@@ -483,6 +484,18 @@ class TransitionSystem:
 
     def _clock_read(self) -> Any:
         return None
+
+    @cached_property
+    def vector_code(self) -> tuple[VectorCode | None, str]:
+        """The numpy code that expands a chunk of states at once (model.codegen.vector),
+        or None and why this system has none (a construct it does not generate, clocks,
+        states wider than 64 bits, discrete time)."""
+        if self.n_clocks or getattr(self, "tick", None) is not None:
+            return None, "clocks"
+        try:
+            return compile_vector(self.model, self.layout), ""
+        except Unsupported as why:
+            return None, str(why)
 
     @cached_property
     def outside(self) -> Callable[[int], bool] | None:

@@ -19,6 +19,7 @@ from ...verdicts import runtime_failure
 from ..findings import Findings
 from .levels import explore_levels
 from .search import explore_dict
+from .vector import vector_expander
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -44,6 +45,9 @@ class ExplicitEngine:
             raise UsageError(f"--memory compact stores a state in 64 bits; this spec's states "
                              f"take {system.layout.width}; use --memory fast")
         self.compact = options.memory != "fast" and fits
+        self.vector = options.vector
+        # which expansion ran: "vector", "per state (why)" (options.vector and the spec)
+        self.path = "per state"
         if options.workers > 1 and not self.compact:
             raise UsageError("--workers needs the compact store (--memory compact), which "
                              f"stores a state in 64 bits; this spec's states take "
@@ -56,7 +60,16 @@ class ExplicitEngine:
                                             if self.workers > 1 else "")
 
     def explore(self, job: Job) -> Findings[int]:
-        return explore_levels(job) if self.compact else explore_dict(job)
+        if not self.compact:
+            return explore_dict(job)
+        expander = None
+        if self.vector:
+            expander, why = vector_expander(job.system)
+            self.path = "vector" if expander is not None else f"per state ({why})"
+        else:
+            self.path = "per state (--no-vector)"
+        job.budget.expansion[job.phase] = self.path
+        return explore_levels(job, expander)
 
     def tracer(self, findings: Findings[int]) -> ExplicitTracer:
         return ExplicitTracer(self.system, findings)

@@ -20,7 +20,7 @@ import multiprocessing
 import os
 import signal
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
     from ..interface import Job
 
-__all__ = ["explore_levels", "CHUNK", "available_workers"]
+__all__ = ["explore_levels", "CHUNK", "available_workers", "Expanded", "Task"]
 
 Task = tuple[bytes, tuple[int, ...], bool]  # states, active properties, expand or not
 CHUNK = 16384  # at most this many states per chunk: bounds a chunk's memory
@@ -143,10 +143,12 @@ class _Parts:
     count: int = 0
 
 
-_WORKER_EXPANDER: _Expander | None = None
+Expanded = _Expanded  # what an expander returns (the vectorised one too: vector.py)
+
+_WORKER_EXPANDER: Callable[[Task], _Expanded] | None = None
 
 
-def _worker_init(expander: _Expander) -> None:
+def _worker_init(expander: Callable[[Task], _Expanded]) -> None:
     global _WORKER_EXPANDER
     _WORKER_EXPANDER = expander
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's business
@@ -157,10 +159,12 @@ def _worker_expand(task: tuple[bytes, tuple[int, ...], bool]) -> _Expanded:
     return _WORKER_EXPANDER(task)
 
 
-def explore_levels(job: Job) -> Findings[int]:
+def explore_levels(job: Job, expander: Callable[[Task], _Expanded] | None = None
+                   ) -> Findings[int]:
     """Breadth-first search with a LevelStore (states of at most 64 bits), expanding chunks
-    in `job.options.workers` processes; checkpointed at level boundaries when the check
-    takes checkpoints (checker.engine.checkpoint), spilled to disk at the memory limit
+    in `job.options.workers` processes (by `expander`, default the per-state one: see
+    vector.py for the other); checkpointed at level boundaries when the check takes
+    checkpoints (checker.engine.checkpoint), spilled to disk at the memory limit
     unless `--spill never` (checker.engine.spill)."""
     system = job.system
     options = job.options
@@ -184,7 +188,7 @@ def explore_levels(job: Job) -> Findings[int]:
         header = saved.header
     finished = saved is not None and saved.finished
     saved = None  # the levels are views of the file's bytes: a spill can free them
-    expander = _Expander(system)
+    expander = expander or _Expander(system)  # or the vectorised one (vector.py)
     pool = None
     if workers > 1 and not finished:
         context = multiprocessing.get_context("fork")
