@@ -148,7 +148,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--checkpoint", metavar="DIR",
                        help="write the search's state to DIR at BFS level boundaries, every "
                        "--every seconds and when a bound or Ctrl-C stops it (replaces a "
-                       "checkpoint in DIR); not with the zone engine")
+                       "checkpoint in DIR)")
     check.add_argument("--every", type=_interval, metavar="T",
                        help="with --checkpoint or --resume: seconds between checkpoints "
                        "(0.5, 2s, 10min; default 60)")
