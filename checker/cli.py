@@ -162,8 +162,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="where spilled states go (default: the system's temporary "
                        "directory)")
     check.add_argument("--cluster", metavar="ADDRESS",
-                       help="distribute the search over Ray actors (a spec without clocks; "
-                       "needs pip install 'tock[cluster]'): local:N starts N on this machine, "
+                       help="distribute the search over Ray actors (explicit states, or "
+                       "zones by discrete state; needs pip install 'tock[cluster]'): local:N "
+                       "starts N on this machine, "
                        "auto or ray://HOST:PORT joins a running cluster (docs/cluster.md); "
                        "the report is the same as one process's")
     check.add_argument("--fail-fast", action="store_true",

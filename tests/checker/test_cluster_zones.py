@@ -106,3 +106,10 @@ def test_two_ray_owners_give_the_one_process_report() -> None:
             assert _same(one, two), path
     finally:
         shutdown()
+
+
+def test_a_time_limit_stops_it_with_a_partial_report() -> None:
+    report = check("specs/timed/fischer.tock", {"N": 6},
+                   options=Options(time_limit=0.3, cluster="direct:2"))
+    assert report.stop_reason == "time-limit" and report.outcome == "incomplete"
+    assert 0 < report.stats.states < 43_315  # the whole search has 43,315

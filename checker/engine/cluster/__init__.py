@@ -12,7 +12,8 @@ under the one `Budget`, and leaves verdicts to the one driver (checker.engine.dr
 
 Supported: specs without clocks whose states fit in 64 bits (what the compact store
 holds). Leads-to is judged in the driver on the states gathered from the owners after a
-complete search; coverage is counted by the owners. Specs with clocks are refused.
+complete search; coverage is counted by the owners. A spec with clocks runs the zone
+engine's distributed search instead (zones.py, partitioned by discrete state).
 """
 
 from __future__ import annotations

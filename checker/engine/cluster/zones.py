@@ -544,9 +544,10 @@ class _ZoneSearch:
                         expansion.append(("stuck", bool(timelock), count, first))
                 if s["first_error"] is not None:
                     expansion.append(("action", s["first_error"], s["action_errors"]))
-                if s["memory"] and self.backend.separate:
-                    assert self.meter is not None
-                    self.meter.reserve(s["memory"])
+            memory = sum(s["memory"] for s in summaries)
+            if memory and self.backend.separate:
+                assert self.meter is not None
+                self.meter.reserve(memory)  # the owners' memory counts against the limit
             self.add_level([[c[1 + j] for c in calls] for j in range(self.k)], expansion,
                            filtered=True)
             self.poll()
