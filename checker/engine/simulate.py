@@ -615,22 +615,58 @@ class Simulator:
             current, best = candidate[:out[0].position], out[0]
             return True
 
-        chunks = 2
-        while len(current) >= 1 and replays < MAX_REPLAYS:
-            size = max(1, len(current) // chunks)
-            removed = False
-            for lo in range(0, len(current), size):
-                if replays >= MAX_REPLAYS:
-                    break
-                if test(current[:lo] + current[lo + size:]) or \
-                        test(_compressed(current, lo, size)):
-                    chunks = max(chunks - 1, 2)
-                    removed = True
-                    break
-            if not removed:
-                if size == 1:
-                    break
-                chunks = min(chunks * 2, len(current))
+        def ddmin() -> None:
+            chunks = 2
+            while len(current) >= 1 and replays < MAX_REPLAYS:
+                size = max(1, len(current) // chunks)
+                removed = False
+                for lo in range(0, len(current), size):
+                    if replays >= MAX_REPLAYS:
+                        break
+                    if test(current[:lo] + current[lo + size:]) or \
+                            test(_compressed(current, lo, size)):
+                        chunks = max(chunks - 1, 2)
+                        removed = True
+                        break
+                if not removed:
+                    if size == 1:
+                        break
+                    chunks = min(chunks * 2, len(current))
+
+        def swap() -> bool:
+            """Two neighbouring steps out, one other step in at or before them, with no
+            delay, the step after them kept at its time or taken with no delay (module
+            docstring): True when a shorter run still meets the goal."""
+            nonlocal replays
+            for lo in range(len(current) - 1):
+                base = current[:lo] + current[lo + 2:]
+                replays += 1
+                states = self.walk(start, base[:lo])
+                if states is None:
+                    continue
+                for p in range(lo, -1, -1):
+                    at = base[p - 1].at if p else 0
+                    moves, _failing, _source = self.options(states[p])
+                    for m in moves:
+                        if not _inside(0, m.window):
+                            continue
+                        candidate = base[:p] + (SimStep(m.inst, m.choices, at),) + base[p:]
+                        variants = [candidate]
+                        if lo + 1 < len(candidate):  # the step after the two, no delay
+                            after = candidate[lo + 1]
+                            variants.append(candidate[:lo + 1] + (
+                                SimStep(after.inst, after.choices, candidate[lo].at),)
+                                + candidate[lo + 2:])
+                        for variant in variants:
+                            if replays >= MAX_REPLAYS:
+                                return False
+                            if test(variant):
+                                return True
+            return False
+
+        ddmin()
+        while len(current) >= 3 and replays < MAX_REPLAYS and swap():
+            ddmin()
         if self.timed:
             for i in range(len(current)):
                 before = current[i - 1].at if i else 0
@@ -644,6 +680,26 @@ class Simulator:
                     if test(candidate):
                         break
         return current, best, replays
+
+    def walk(self, start: int, steps: tuple[SimStep, ...]) -> list[State] | None:
+        """The states a run of `steps` from initial state `start` passes through (None:
+        a step is not possible at its time)."""
+        state = self.initial[start]
+        now: Time = 0
+        states = [state]
+        for step in steps:
+            delay = step.at - now
+            if delay < 0:
+                return None
+            moves, _failing, _source = self.options(state)
+            move = next((m for m in moves if m.inst == step.inst and m.choices == step.choices
+                         and _inside(delay, m.window)), None)
+            if move is None:
+                return None
+            state = self.apply(state, move, delay)
+            now = step.at
+            states.append(state)
+        return states
 
     # -------------------------------------------------------------- traces
     def trace(self, start: int, steps: tuple[SimStep, ...], goal: Goal, want: Hit,

@@ -103,6 +103,42 @@ def owner_of_discrete(d: int, owners: int) -> int:
     return x % owners
 
 
+Outbox = tuple[bytes, Any, bytes, bytes, bytes]
+
+
+def pack(candidates: list[tuple[int, int, bytes, int, int]]) -> Outbox:
+    """Successors on their way to their owner, (key, discrete state, zone, parent, entry)
+    each, as flat arrays (cheap to send): keys uint64, the discrete states as uint64 (a
+    list when one is wider), the zones one after the other, parents int64, entries
+    int32."""
+    states = [c[1] for c in candidates]
+    wide = any(d >> 64 for d in states)
+    return (array("Q", [c[0] for c in candidates]).tobytes(),
+            states if wide else array("Q", states).tobytes(),
+            b"".join(c[2] for c in candidates),
+            array("q", [c[3] for c in candidates]).tobytes(),
+            array("i", [c[4] for c in candidates]).tobytes())
+
+
+def unpack(box: Outbox, size: int) -> list[tuple[int, int, bytes, int, int]]:
+    """The successors of an outbox (pack), each zone `size` bytes."""
+    keys_raw, states_raw, zones, parents_raw, entries_raw = box
+    keys = array("Q")
+    keys.frombytes(keys_raw)
+    if isinstance(states_raw, list):
+        states = states_raw
+    else:
+        packed = array("Q")
+        packed.frombytes(states_raw)
+        states = packed.tolist()
+    parents = array("q")
+    parents.frombytes(parents_raw)
+    entries = array("i")
+    entries.frombytes(entries_raw)
+    return [(keys[i], states[i], zones[size * i:size * (i + 1)], parents[i], entries[i])
+            for i in range(len(keys))]
+
+
 def _key(parent: int, entry: int) -> int:
     """Where one process meets a successor: after its parent's earlier entries."""
     return (parent + 1) << INDEX_BITS | entry
@@ -181,7 +217,8 @@ class ZoneOwner:
         store = self.store
         counts = [0] * len(self.system.instances)
         suppressed = bytearray(len(counts))
-        outboxes: list[list[tuple]] = [[] for _ in range(self.owners)]
+        outboxes: list[list[tuple[int, int, bytes, int, int]]] = \
+            [[] for _ in range(self.owners)]
         transitions = 0
         action_errors = 0
         first_error: tuple | None = None  # (key, node, inst, guard)
@@ -193,7 +230,7 @@ class ZoneOwner:
         try:
             for pos, local in enumerate(self.frontier):
                 if pos % CHECK_EVERY == 0 and self.cancelled.is_set():
-                    return [None] + [[] for _ in range(self.owners)]
+                    return [None] + [pack([]) for _ in range(self.owners)]
                 node = self.gid[local]
                 d = self.discrete_of[store.did(local)]
                 z = store.zone(local)
@@ -253,10 +290,10 @@ class ZoneOwner:
                         "suppressed": bytes(suppressed), "action_errors": action_errors,
                         "first_error": first_error, "stuck": stuck, "stale": stale,
                         "memory": resident_mb()})
-        return [summary] + outboxes
+        return [summary] + [pack(box) for box in outboxes]
 
     def receive(self, active_discrete: tuple[int, ...], active_clock: tuple[int, ...],
-                keep_edges: bool, *inboxes: list[tuple]) -> list[Any]:
+                keep_edges: bool, *inboxes: Outbox) -> list[Any]:
         """Add the level's successors sent here to the passed lists in key order (one
         process's order). Returns how many were kept, their keys (sorted), the properties
         failing to evaluate and the first key where each property fires."""
@@ -265,7 +302,8 @@ class ZoneOwner:
             self.edges = None
         edges = self.edges
         system = self.system
-        candidates = sorted(c for box in inboxes for c in box)
+        size = 4 * self.n * self.n
+        candidates = sorted(c for box in inboxes for c in unpack(box, size))
         store, bounds, n = self.store, self.extrapolation.bounds, self.n
         props_fn = system.props_for(frozenset(active_discrete)) if active_discrete else None
         first_hit: dict[int, int] = {}
@@ -506,7 +544,7 @@ class _ZoneSearch:
                         continue
                     boxes[owner_of_discrete(d, self.k)].append(
                         (_key(ROOT, i), d, self.extrapolation.extrapolate(z, d), ROOT, -1))
-                self.add_level([[box] for box in boxes], [], filtered=False)
+                self.add_level([[pack(box)] for box in boxes], [], filtered=False)
                 ex.initial = list(range(self.count))
                 self.levels()
         finally:
