@@ -60,8 +60,13 @@ Shrinking.  A violating run is cut at the violation, then delta debugging (ddmin
 steps' complements) removes steps while the run still replays (each step's instance is
 still possible at its absolute time) and still meets the same finding; a removal is tried
 twice, keeping the absolute times of the later steps, then moving them earlier by the time
-the removed steps took (so a removed stretch of waiting goes too); then each step's time is
-tried earlier (no delay, whole seconds) under the same test. Every candidate goes
+the removed steps took (so a removed stretch of waiting goes too). When no step can go,
+a swap is tried: two neighbouring steps out and one step in at or before them (any move
+possible there with no delay; the step after the two kept at its time or taken with no
+delay), a run one step shorter that deletion alone cannot reach (a task that finishes
+before the crash instead of an executor that re-registers after it); after a swap,
+deletion again. Then each step's time is tried earlier (no delay, whole seconds) under
+the same test. Every candidate goes
 through the same concrete stepper.
 """
 
