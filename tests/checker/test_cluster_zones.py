@@ -58,6 +58,7 @@ def test_the_state_graph_is_the_one_process_graph() -> None:
     assert list(one.edges(data=True)) == list(many.edges(data=True))
 
 
+@pytest.mark.slow
 def test_the_flagship_on_two_owners() -> None:
     """specs/mesos/agent_recovery.tock's safety properties and scenarios (its unbounded
     leads-to needs the exact zone graph, which is not distributed)."""
