@@ -8,6 +8,7 @@
     schedule.py       exact firing times for a symbolic path
     tracer.py         traces with times; lassos of the zone graph
     leadsto.py        unbounded leads-to on the exact zone graph, time divergence
+    keeper.py         checkpoints of the search at level boundaries, and resuming them
 
 Extra+_LU with aLU subsumption is used when no stuck state needs finding (deadlocks and
 timelocks not asked about, or no bound that could stop time); otherwise Extra+_M with aM
