@@ -26,6 +26,10 @@ CASES = [
     ("specs/timed/node_eviction.tock", None, Options(properties=("evicted_in_time",))),
     ("specs/timed/ping_window.tock", {"RESTARTS": True},
      Options(properties=("no_removal_after_restart_within_75s",))),
+    # unbounded leads-to: the owners build the exact zone graph, judged in the driver
+    ("specs/timed/ping_window.tock", None, Options()),
+    # ... and with a measure (its unbounded search too), scenarios and a bounded response
+    ("specs/timed/node_eviction.tock", None, Options()),
     # a stale clock restarts the search with global constants (ZoneEngine.always)
     ("specs/liveness/response.tock", None, Options()),
 ]
@@ -91,15 +95,10 @@ def test_what_it_does_not_distribute_is_refused(options: Options, message: str) 
                                                                       cluster="direct:2"))
 
 
-def test_the_exact_zone_graph_is_refused() -> None:
-    with pytest.raises(UsageError, match="exact zone graph"):
-        check("specs/timed/ping_window.tock", options=Options(cluster="direct:2"))
-
-
 @pytest.mark.skipif(not ray_available(), reason="Ray is not installed (tock[cluster])")
 def test_two_ray_owners_give_the_one_process_report() -> None:
     try:
-        for path, constants, options in (CASES[0], CASES[1], CASES[3], CASES[6]):
+        for path, constants, options in (CASES[0], CASES[1], CASES[3], CASES[7]):
             one = check(path, constants, options=options)
             two = check(path, constants, options=dataclasses.replace(options,
                                                                      cluster="local:2"))

@@ -24,11 +24,17 @@ stale transition with the smallest key, the one one process meets first.
 
 After the search the driver gathers every symbolic state (discrete state, zone, parent,
 entry) in node order, so traces, measures and the blocked-actions pass read them as they
-read one process's nodes.
+read one process's nodes, and the edges while there are few enough to draw.
 
-Not distributed (refused with a message): the exact zone graph of an unbounded leads-to,
---max-states and --fail-fast (one process stops in the middle of a level there), a spec
-with a `boundary`, and the state graph (`tock graph`).
+The exact zone graph (for an unbounded leads-to, and a measure's unbounded search): no
+subsumption, equal symbolic states merge in the owner of their discrete state; each
+expanded node's row (its transitions' keys and instances, whether time may pass forever,
+the fair groups enabled everywhere in its zone) goes to the driver, and the owners say
+which node each key led to; the driver closes the rows in node order as explore_zones
+does, and the zone engine's leads-to runs on that graph.
+
+Not distributed (refused with a message): --max-states and --fail-fast (one process stops
+in the middle of a level there) and a spec with a `boundary`.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from model import RuntimeFault
 
 from ...errors import UsageError
 from ...liveness import unbounded
+from ...liveness.graph import TICK, StateGraph
 from ...options import Options, resident_mb
 from ..budget import CHECK_EVERY, Meter, StopReason
 from ..findings import Findings
@@ -64,9 +71,6 @@ if TYPE_CHECKING:
 __all__ = ["ClusterZoneEngine", "ZoneOwner", "zone_refusal"]
 
 WAIT = 0.25
-EXACT = ("--cluster does not build the exact zone graph that an unbounded leads-to (P ~> Q "
-         "without `within`) or a measure is judged on: drop --cluster, or check the other "
-         "properties with -p")
 _M64 = (1 << 64) - 1
 
 
@@ -79,10 +83,6 @@ def zone_refusal(system: TransitionSystem, options: Options) -> str | None:
     if system.outside is not None:
         return ("--cluster does not yet cut the search at a `boundary`; this spec has one "
                 "(drop --cluster)")
-    names = options.properties
-    if unbounded([p for p in system.liveness if names is None or p.name in names]) and \
-            system.clock_guarded_fairness() is None:
-        return EXACT
     return None
 
 
@@ -170,6 +170,12 @@ class ZoneOwner:
         # while the search is small enough to draw: every transition's (key, parent,
         # target as the store gave it: a new local node, or -1 - the local subsumer, entry)
         self.edges: list[tuple[int, int, int, int]] | None = []
+        # the exact zone graph (an unbounded leads-to): nodes merged only when equal
+        self.exact = False
+        self.exact_ids: dict[tuple[int, bytes], int] = {}
+        self.local_d: list[int] = []
+        self.local_z: list[bytes] = []
+        self.targets: list[tuple[int, int]] = []  # the level's (key, target as added)
 
     def ping(self) -> int:
         return self.index
@@ -186,9 +192,10 @@ class ZoneOwner:
         return self.index
 
     def reset(self, system: TransitionSystem, always: tuple[int, ...], stuck_kind: bool,
-              stuck_states: bool) -> int:
+              stuck_states: bool, exact: bool = False) -> int:
         """A new search: zones of `system` with these global clocks (stuck_kind: Extra+_M,
-        else Extra+_LU), checked for stuck states when `stuck_states`."""
+        else Extra+_LU), checked for stuck states when `stuck_states`; with `exact`, the
+        exact zone graph (no subsumption, every edge)."""
         self.system = system
         self.cancelled.clear()
         self._clear()
@@ -199,7 +206,15 @@ class ZoneOwner:
         self.extrapolation: Extrapolation = kind(zc, frozenset(always))
         self.store = kernel.ZoneStore(zc.n)
         self.stuck_states = stuck_states
+        self.exact = exact
+        self.of_instance = system.fairness.of_instance
         return self.index
+
+    def _dz(self, local: int) -> tuple[int, bytes]:
+        if self.exact:
+            return self.local_d[local], self.local_z[local]
+        store = self.store
+        return self.discrete_of[store.did(local)], store.zone(local)
 
     def _did(self, d: int) -> int:
         did = self.ids.get(d)
@@ -214,7 +229,6 @@ class ZoneOwner:
         assert self.system is not None
         zc, n, ex = self.zc, self.n, self.extrapolation
         successor, satisfies = kernel.successor, kernel.satisfies
-        store = self.store
         counts = [0] * len(self.system.instances)
         suppressed = bytearray(len(counts))
         outboxes: list[list[tuple[int, int, bytes, int, int]]] = \
@@ -227,15 +241,18 @@ class ZoneOwner:
         stale: tuple[int, list[int]] | None = None
         recent: dict[int, list] = {}
         summary: dict[str, Any] = {}
+        exact, of_instance = self.exact, self.of_instance
+        rows: list[tuple[int, list[tuple[int, int]], bool, int]] = []
         try:
             for pos, local in enumerate(self.frontier):
                 if pos % CHECK_EVERY == 0 and self.cancelled.is_set():
                     return [None] + [pack([]) for _ in range(self.owners)]
                 node = self.gid[local]
-                d = self.discrete_of[store.did(local)]
-                z = store.zone(local)
+                d, z = self._dz(local)
                 mask = ex.live(d)
                 enabled: list[bytes] = []
+                pairs: list[tuple[int, int]] = []  # exact: (key, instance) per transition
+                fair_here = 0
                 entries = recent.get(d)
                 if entries is None:
                     entries = zc.succ(d)
@@ -266,6 +283,8 @@ class ZoneOwner:
                         continue
                     if pre is not None:
                         enabled.append(pre)
+                        if exact and pre == z:
+                            fair_here |= of_instance[inst]
                     mask2 = ex.live(d2)
                     if mask2 != mask:
                         grown = ex.grows(mask, mask2).difference(resets)
@@ -276,6 +295,10 @@ class ZoneOwner:
                     counts[inst] += 1
                     outboxes[owner_of_discrete(d2, self.owners)].append(
                         (key, d2, ex.extrapolate(z3, d2), node, k))
+                    if exact:
+                        pairs.append((key, inst))
+                if exact:  # the node's row of the zone graph, closed by the driver
+                    rows.append((node, pairs, not ex.invariant(d), fair_here))
                 if self.stuck_states and not kernel.is_stuck_free(z, enabled, n):
                     timelock = bool(ex.invariant(d))
                     slot = stuck[timelock]
@@ -289,7 +312,7 @@ class ZoneOwner:
         summary.update({"transitions": transitions, "counts": counts,
                         "suppressed": bytes(suppressed), "action_errors": action_errors,
                         "first_error": first_error, "stuck": stuck, "stale": stale,
-                        "memory": resident_mb()})
+                        "rows": rows, "memory": resident_mb()})
         return [summary] + [pack(box) for box in outboxes]
 
     def receive(self, active_discrete: tuple[int, ...], active_clock: tuple[int, ...],
@@ -308,14 +331,26 @@ class ZoneOwner:
         props_fn = system.props_for(frozenset(active_discrete)) if active_discrete else None
         first_hit: dict[int, int] = {}
         events: list[tuple] = []  # (key, discrete properties failing, clock ones failing)
-        self.pending, self.keys = [], []
+        self.pending, self.keys, self.targets = [], [], []
+        exact = self.exact
         try:
             for pos, (key, d2, z, parent, entry) in enumerate(candidates):
                 if pos % CHECK_EVERY == 0 and self.cancelled.is_set():
                     return [0, b"", [], {}]
-                did = self._did(d2)
-                lower, upper = bounds(d2)
-                local = store.add(did, z, lower, upper, kernel.ALU)
+                if exact:  # equal symbolic states merge, nothing else
+                    local = self.exact_ids.get((d2, z), -1)
+                    if local >= 0:
+                        local = -1 - local
+                    else:
+                        local = self.exact_ids[(d2, z)] = len(self.local_d)
+                        self.local_d.append(d2)
+                        self.local_z.append(z)
+                    if parent != ROOT:
+                        self.targets.append((key, local))
+                else:
+                    did = self._did(d2)
+                    lower, upper = bounds(d2)
+                    local = store.add(did, z, lower, upper, kernel.ALU)
                 if edges is not None and parent != ROOT:
                     edges.append((key, parent, local, entry))
                 if local < 0:
@@ -372,12 +407,15 @@ class ZoneOwner:
         store = self.store
         for local, number in zip(self.pending, numbers):
             self.gid[local] = number
-            if not filtered or local in store.active(store.did(local)):
+            if not filtered or self.exact or local in store.active(store.did(local)):
                 frontier.append((number, local))
         frontier.sort()
         self.frontier = [local for _number, local in frontier]
         self.pending, self.keys = [], []
-        return [len(self.frontier), {k: of_key[k] for k in wanted if k in of_key}]
+        gid = self.gid
+        targets = {key: gid[t if t >= 0 else -1 - t] for key, t in self.targets}
+        self.targets = []
+        return [len(self.frontier), {k: of_key[k] for k in wanted if k in of_key}, targets]
 
     def drop_pending(self) -> int:
         """Forget an uncommitted level (a stop while it ran)."""
@@ -400,9 +438,10 @@ class ZoneOwner:
         for local, number in enumerate(self.gid):
             if number < 0:
                 continue
+            d, z = self._dz(local)
             out[0].append(number)
-            out[1].append(self.discrete_of[store.did(local)])
-            out[2].append(store.zone(local))
+            out[1].append(d)
+            out[2].append(z)
             out[3].append(self.parent[local])
             out[4].append(self.entry[local])
         return out
@@ -447,9 +486,9 @@ class ClusterZoneEngine(ZoneEngine):
     def explore(self, job: Job) -> Findings[int]:
         system = self.system
         stuck_states = job.check_deadlock or (job.check_timelock and system.has_bounds)
-        if unbounded(job.liveness()) and system.clock_guarded_fairness() is None:
-            raise UsageError(EXACT)  # (a product's own leads-to: a measure's)
-        kind = ExtraM if stuck_states else ExtraLU
+        # unbounded leads-to is judged on the exact zone graph: the owners build it
+        exact = bool(unbounded(job.liveness())) and system.clock_guarded_fairness() is None
+        kind = ExtraM if stuck_states or exact else ExtraLU
         backend = self._backend(job)
         if backend is None:  # stopped while the owners started
             self.extrapolation = kind(self.zc, self.always)
@@ -459,7 +498,8 @@ class ClusterZoneEngine(ZoneEngine):
         while True:
             self.extrapolation = kind(self.zc, self.always)
             try:
-                return _ZoneSearch(job, backend, self.extrapolation, stuck_states).run()
+                return _ZoneSearch(job, backend, self.extrapolation, stuck_states,
+                                   exact).run()
             except StaleClock as stale:
                 self.always = self.always | frozenset(stale.clocks)
 
@@ -480,8 +520,12 @@ class _ZoneSearch:
     """One distributed zone search, level by level (module docstring)."""
 
     def __init__(self, job: Job, backend: Backend, extrapolation: Extrapolation,
-                 stuck_states: bool):
+                 stuck_states: bool, exact: bool = False):
         self.job = job
+        self.exact = exact
+        # exact: each expanded node's row of the zone graph, and where each key led
+        self.rows: list[tuple[int, list[tuple[int, int]], bool, int]] = []
+        self.targets: dict[int, int] = {}
         self.backend = backend
         self.k = backend.owners
         self.extrapolation = extrapolation
@@ -528,7 +572,7 @@ class _ZoneSearch:
         self.wait([h[0] for h in self.all("reset", self.backend.put(system),
                                           tuple(sorted(self.extrapolation.always)),
                                           isinstance(self.extrapolation, ExtraM),
-                                          self.stuck_states)])
+                                          self.stuck_states, self.exact)])
         try:
             with job.budget.search(job.phase, ex) as meter:
                 self.meter = meter
@@ -544,7 +588,7 @@ class _ZoneSearch:
                         continue
                     boxes[owner_of_discrete(d, self.k)].append(
                         (_key(ROOT, i), d, self.extrapolation.extrapolate(z, d), ROOT, -1))
-                self.add_level([[pack(box)] for box in boxes], [], filtered=False)
+                self.add_level([[pack(box)] for box in boxes], [], [], filtered=False)
                 ex.initial = list(range(self.count))
                 self.levels()
         finally:
@@ -572,6 +616,7 @@ class _ZoneSearch:
             if stale:
                 raise StaleClock(set(min(stale)[1]))
             expansion: list[tuple] = []
+            rows = [row for s in summaries for row in s["rows"]]
             for s in summaries:
                 ex.transitions += s["transitions"]
                 self.counts = [a + b for a, b in zip(self.counts, s["counts"])]
@@ -587,12 +632,13 @@ class _ZoneSearch:
                 assert self.meter is not None
                 self.meter.reserve(memory)  # the owners' memory counts against the limit
             self.add_level([[c[1 + j] for c in calls] for j in range(self.k)], expansion,
-                           filtered=True)
+                           rows, filtered=True)
             self.poll()
         else:
             ex.complete = True
 
     def add_level(self, inboxes: list[list[Any]], expansion: list[tuple],
+                  rows: list[tuple[int, list[tuple[int, int]], bool, int]],
                   filtered: bool) -> None:
         """The adds of one level on every owner, their numbering, then the level's
         findings in one process's order."""
@@ -610,13 +656,17 @@ class _ZoneSearch:
         wanted = sorted({key for p in parts for key in p[3].values()} |
                         {e[0] for p in parts for e in p[2]})
         calls = [self.backend.call(j, "commit", self.count, filtered, wanted, *keys,
-                                   returns=2) for j in range(self.k)]
+                                   returns=3) for j in range(self.k)]
         commits = self.wait([h for c in calls for h in c])
         numbers: dict[int, int] = {}
         self.frontier = 0
         for j in range(self.k):
-            self.frontier += commits[2 * j]
-            numbers.update(commits[2 * j + 1])
+            self.frontier += commits[3 * j]
+            numbers.update(commits[3 * j + 1])
+            if self.exact:
+                self.targets.update(commits[3 * j + 2])
+        if self.exact:  # the level's expanded nodes, closed once their targets are known
+            self.rows.extend(rows)
         self.count += found
         self.findings(parts, numbers, expansion)
 
@@ -671,6 +721,26 @@ class _ZoneSearch:
                     self.active_clock.remove(k)
                     ex.hits([(k, node)])
 
+    def _graph(self, rows: list[tuple]) -> StateGraph:
+        """The exact zone graph, as explore_zones builds it: nodes (discrete state, zone)
+        in node order, each expanded node's edges (target, instance) in entry order
+        without repeats, a time-passing loop where no bound is active, and the fair groups
+        enabled everywhere in its zone."""
+        graph = StateGraph([(r[1], r[2]) for r in rows], [])
+        graph.initial = list(self.ex.initial)
+        graph.enabled_everywhere = []
+        targets = self.targets
+        for node, pairs, tick, fair_here in sorted(self.rows):
+            assert node == len(graph.start) - 1, "the expanded nodes are not a prefix"
+            out: dict[tuple[int, int], None] = {}
+            for key, inst in pairs:
+                out[(targets[key], inst)] = None
+            if tick:
+                out[(node, TICK)] = None
+            graph.close_node(out)
+            graph.enabled_everywhere.append(fair_here)
+        return graph
+
     def _overflow(self) -> UsageError:
         zc = self.system.zone_code
         return UsageError(
@@ -688,6 +758,8 @@ class _ZoneSearch:
         rows = sorted(zip(*[[x for p in parts for x in p[i]] for i in range(5)]))
         rows = [r for r in rows if r[0] < self.count]
         nodes = self.nodes
+        if self.exact:
+            nodes.graph = self._graph(rows)
         # the edges for the state graph, in one process's order, while it keeps them
         if self.count <= self.job.options.graph_limit and all(p[5] is not None
                                                               for p in parts):
