@@ -152,7 +152,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--checkpoint", metavar="DIR",
                        help="write the search's state to DIR at BFS level boundaries, every "
                        "--every seconds and when a bound or Ctrl-C stops it (replaces a "
-                       "checkpoint in DIR); not with the zone engine")
+                       "checkpoint in DIR)")
     check.add_argument("--every", type=_interval, metavar="T",
                        help="with --checkpoint or --resume: seconds between checkpoints "
                        "(0.5, 2s, 10min; default 60)")
@@ -166,8 +166,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="where spilled states go (default: the system's temporary "
                        "directory)")
     check.add_argument("--cluster", metavar="ADDRESS",
-                       help="distribute the search over Ray actors (a spec without clocks; "
-                       "needs pip install 'tock[cluster]'): local:N starts N on this machine, "
+                       help="distribute the search over Ray actors (explicit states, or "
+                       "zones by discrete state; needs pip install 'tock[cluster]'): local:N "
+                       "starts N on this machine, "
                        "auto or ray://HOST:PORT joins a running cluster (docs/cluster.md); "
                        "the report is the same as one process's")
     check.add_argument("--fail-fast", action="store_true",

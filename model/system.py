@@ -31,6 +31,7 @@ from .codegen import (
 from .codegen import compile_explicit as compile_code
 from .codegen.vector import Unsupported, VectorCode, compile_vector
 from .diagnostics import Diagnostic, SpecError
+from .distance import violation_distance
 from .explain import (
     ClockInterval,
     ClockValue,
@@ -806,6 +807,12 @@ class TransitionSystem:
                 raise RuntimeFault() from None
             self._formulas[key] = formula
         return formula
+
+    def violation_distance(self, index: int) -> Callable[[int], int]:
+        """`distance(state)`: how many atoms of property `index`'s violation (an
+        invariant's negation; a reachable as written) a packed state still lacks
+        (model.distance; guided simulation steers by it)."""
+        return violation_distance(self.model.properties[index], self.decode)
 
     def clock_guarded_fairness(self) -> str | None:
         """The name of a fair action whose guard compares clocks, if any."""

@@ -239,11 +239,6 @@ class Checkpointer:
     def __init__(self, directory: str, system: TransitionSystem, options: Options,
                  every: float = DEFAULT_EVERY, resume: bool = False,
                  clock: Callable[[], float] = time.monotonic):
-        if system.has_clocks and options.time_engine != "discrete":
-            raise CheckpointError("checkpoints are taken by the explicit and discrete-time "
-                                  "engines; this spec has clocks, so the zone engine runs, "
-                                  "which cannot checkpoint yet: add --time discrete, or "
-                                  "drop --checkpoint/--resume")
         self.directory = directory
         self.every = every
         self.clock = clock
