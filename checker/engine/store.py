@@ -53,6 +53,9 @@ class Packing:
         self.wide = self.words > 1
         self.itemsize = 8 * self.words
         self.dtype = np.dtype(f"V{self.itemsize}") if self.wide else np.dtype(np.uint64)
+        # odd multipliers of keys(), one a word, the same in every run and process
+        self._mix = np.random.default_rng(0x70C4).integers(
+            0, 2**63, size=self.words, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 
     def array(self, states: Sequence[int]) -> np.ndarray:
         """Packed states (ints) as an array."""
@@ -69,14 +72,14 @@ class Packing:
     def ints(self, states: np.ndarray) -> list[int]:
         """An array of states as ints."""
         if not self.wide:
-            return states.tolist()  # type: ignore[no-any-return]
+            return states.tolist()
         data, size = states.tobytes(), self.itemsize
         return [int.from_bytes(data[k:k + size], "big") for k in range(0, len(data), size)]
 
     def bytes_ints(self, data: bytes) -> list[int]:
         """The states whose raw bytes are `data`, as ints."""
         if not self.wide:
-            return np.frombuffer(data, dtype=np.uint64).tolist()  # type: ignore[no-any-return]
+            return np.frombuffer(data, dtype=np.uint64).tolist()
         size = self.itemsize
         return [int.from_bytes(data[k:k + size], "big") for k in range(0, len(data), size)]
 
@@ -95,6 +98,23 @@ class Packing:
 
     def empty(self) -> np.ndarray:
         return np.empty(0, dtype=self.dtype)
+
+    def keys(self, states: np.ndarray) -> np.ndarray:
+        """A 64-bit hash of each wide state (a fixed random linear form of its words mod
+        2**64, then splitmix64's finaliser): what the visited set sorts and searches, so
+        that it holds 16 bytes a state rather than a second copy of the state. Equal
+        states have equal keys; two states with one key are told apart by comparing them."""
+        out = np.empty(len(states), dtype=np.uint64)
+        flat = np.ascontiguousarray(states).view(np.uint64).reshape(len(states), self.words)
+        for start in range(0, len(states), 4096):  # bounds the (rows, words) product
+            out[start:start + 4096] = (flat[start:start + 4096] * self._mix).sum(
+                axis=1, dtype=np.uint64)
+        out ^= out >> np.uint64(30)
+        out *= np.uint64(0xBF58476D1CE4E5B9)
+        out ^= out >> np.uint64(27)
+        out *= np.uint64(0x94D049BB133111EB)
+        out ^= out >> np.uint64(31)
+        return out
 
     def columns(self, states: np.ndarray) -> np.ndarray:
         """The states as an (n, words) uint64 array, column 0 the most significant word."""
@@ -157,11 +177,16 @@ class LevelStore:
         # numpy arrays, or DiskArrays once spilled
         self.levels: list[Any] = [first]
         self.parents: list[Any] = [np.full(len(first), -1, dtype=np.int32)]
-        self.tiers: list[np.ndarray] = [np.sort(first)]  # the visited set: sorted runs
+        self.starts: list[int] = [0]  # each level's first state's number
+        # the visited set in memory: sorted runs of keys, each with its states' numbers
+        # (wide states: the keys are hashes) or without (up to 64 bits: the states)
+        self.tiers: list[tuple[np.ndarray, np.ndarray | None]] = []
         self.where: dict[int, tuple[int, int]] = {}  # findings: state -> (level, index)
-        self.count = len(first)
+        self.count = 0
         self.runs: SortedRuns | None = None  # the visited set once spilled to disk
         self.spill_dir: tempfile.TemporaryDirectory[str] | None = None
+        self._tier(first, 0)
+        self.count = len(first)
 
     def __len__(self) -> int:
         return self.count
@@ -174,29 +199,82 @@ class LevelStore:
         """Which of `values` (sorted, without duplicates) were seen before."""
         if self.runs is not None:
             return self.runs.seen(values)
-        if len(self.tiers) == 1:
-            return contains(self.tiers[0], values)
+        wide = self.packing.wide
+        keys = self.packing.keys(values) if wide else values
         # newest run first: most successors were found a level or two ago, so few are
         # left to look for in the large old runs
         out = np.zeros(len(values), dtype=bool)
         left = np.arange(len(values))
-        for run in reversed(self.tiers):
-            found = contains(run, values[left])
-            out[left[found]] = True
-            left = left[~found]
+        for run, ids in reversed(self.tiers):
             if not len(left):
                 break
+            if ids is None:
+                found = contains(run, keys[left])
+            else:
+                found = self._match(run, ids, keys[left], values[left])
+            out[left[found]] = True
+            left = left[~found]
         return out
+
+    def _match(self, run: np.ndarray, ids: np.ndarray, keys: np.ndarray,
+               values: np.ndarray) -> np.ndarray:
+        """Which `values` (with their `keys`) a run of hashed keys holds: each candidate
+        with an equal key is compared whole, the next one tried while the keys match."""
+        found = np.zeros(len(values), dtype=bool)
+        pos = np.searchsorted(run, keys, "left")
+        while True:
+            live = np.flatnonzero(~found & (pos < len(run)))
+            live = live[run[pos[live]] == keys[live]]
+            if not len(live):
+                return found
+            same = self._fetch(ids[pos[live]]) == values[live]
+            found[live[same]] = True
+            pos[live] += 1
+
+    def _fetch(self, ids: np.ndarray) -> np.ndarray:
+        """The states numbered `ids` (in memory)."""
+        starts = np.array(self.starts, dtype=np.int64)
+        which = np.searchsorted(starts, ids, "right") - 1
+        out = np.empty(len(ids), dtype=self.packing.dtype)
+        for level in np.unique(which).tolist():
+            mask = which == level
+            out[mask] = self.levels[level][ids[mask] - starts[level]]
+        return out
+
+    def _tier(self, states: np.ndarray, first: int, ordered: np.ndarray | None = None) -> None:
+        """Add states numbered from `first` (`ordered`: the same, sorted, if known) to the
+        visited set as a new run, and merge the runs while the one before the newest is at
+        most twice its size."""
+        tiers = self.tiers
+        if self.packing.wide:
+            keys = self.packing.keys(states)
+            order = np.argsort(keys, kind="stable")
+            tiers.append((keys[order], np.arange(first, first + len(states),
+                                                 dtype=np.int64)[order]))
+        else:
+            tiers.append((np.sort(states) if ordered is None else ordered, None))
+        while len(tiers) >= 2 and len(tiers[-2][0]) <= 2 * len(tiers[-1][0]):
+            (new, new_ids), (old, old_ids) = tiers.pop(), tiers.pop()
+            merged = np.concatenate((old, new))
+            if old_ids is None or new_ids is None:
+                merged.sort(kind="stable")  # two sorted runs: a linear merge
+                tiers.append((merged, None))
+            else:
+                order = np.argsort(merged, kind="stable")
+                tiers.append((merged[order], np.concatenate((old_ids, new_ids))[order]))
 
     def visited(self) -> np.ndarray:
         """Every state seen, sorted (one array: for checks and tests)."""
         if self.runs is not None:
             return self.runs.values()
-        return np.sort(np.concatenate(self.tiers)) if len(self.tiers) > 1 else self.tiers[0]
+        if not self.packing.wide and len(self.tiers) == 1:
+            return self.tiers[0][0]
+        return np.sort(np.concatenate(self.levels))
 
     def spill(self, directory: str | None = None) -> None:
         """Move every level and the visited set to files in a new temporary directory
-        under `directory` (None: the system's), removed when the store is."""
+        under `directory` (None: the system's), removed when the store is. On disk the
+        visited set is sorted runs of the states themselves (checker.engine.spill)."""
         if self.runs is not None:
             return
         try:
@@ -206,13 +284,17 @@ class LevelStore:
             raise SpillError(f"cannot make a spill directory in {where}: "
                              f"{err.strerror}") from None
         where = self.spill_dir.name
+        runs = SortedRuns(where, self.packing.dtype)
+        if self.packing.wide:
+            runs.add(self.visited())
+        else:
+            for run, _ in self.tiers:  # oldest (largest) first, as SortedRuns keeps them
+                runs.add(run)
         self.levels = [write_disk_array(where, f"level-{k}", a) if isinstance(a, np.ndarray)
                        else a for k, a in enumerate(self.levels)]
         self.parents = [write_disk_array(where, f"parents-{k}", a)
                         if isinstance(a, np.ndarray) else a for k, a in enumerate(self.parents)]
-        self.runs = SortedRuns(where, self.packing.dtype)
-        for run in self.tiers:  # oldest (largest) first, as SortedRuns keeps them
-            self.runs.add(run)
+        self.runs = runs
         self.tiers = []
 
     def states(self) -> Iterator[int]:
@@ -225,7 +307,9 @@ class LevelStore:
                   ) -> None:
         """The next level: its states in discovery order, each one's parent (an index into
         the level before) and the same states sorted; none of them seen before."""
+        first = self.count
         self.count += len(states)
+        self.starts.append(first)
         if self.runs is not None and self.spill_dir is not None:
             k = len(self.levels)
             where = self.spill_dir.name
@@ -235,21 +319,20 @@ class LevelStore:
             return
         self.levels.append(states)
         self.parents.append(parents)
-        tiers = self.tiers
-        tiers.append(sorted_states)
-        while len(tiers) >= 2 and len(tiers[-2]) <= 2 * len(tiers[-1]):
-            newer = tiers.pop()
-            merged = np.concatenate((tiers.pop(), newer))
-            merged.sort(kind="stable")  # two sorted runs: a linear merge
-            tiers.append(merged)
+        self._tier(states, first, sorted_states)
 
     def load(self, levels: list[np.ndarray], parents: list[np.ndarray],
              where: dict[int, tuple[int, int]], visited: np.ndarray) -> None:
         """Replace the store's contents (a checkpoint's, checked by the caller): the
         levels, their parents, the findings' states and every state, sorted."""
         self.levels, self.parents, self.where = list(levels), list(parents), where
-        self.tiers = [visited]
+        self.starts = np.cumsum([0] + [len(a) for a in levels[:-1]]).tolist()
         self.count = len(visited)
+        self.tiers = []
+        if self.packing.wide:
+            self._tier(np.concatenate(levels), 0)
+        else:
+            self.tiers = [(visited, None)]
 
     def remember(self, level: int, index: int) -> int:
         """The state at (level, index), noted so that path() can find it."""

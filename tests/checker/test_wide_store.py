@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,19 @@ def _json(report: Any) -> dict[str, Any]:
     data = json.loads(render_json(report))
     data.pop("engine")
     data.pop("options")
-    return data  # type: ignore[no-any-return]
+    return data
+
+
+def _clock() -> Callable[[], float]:
+    """A fake clock: every poll is a second later (so every poll reads the memory)."""
+    ticks = itertools.count()
+    return lambda: float(next(ticks))
+
+
+def _over_once(at: int) -> Callable[[], float]:
+    """A memory reading: far over any limit on its `at`-th call, nothing otherwise."""
+    calls = itertools.count(1)
+    return lambda: 10_000.0 if next(calls) == at else 0.0
 
 
 def _explore(system: Any, compact: bool, **options: Any) -> Any:
@@ -89,6 +102,17 @@ def test_the_tiered_visited_set_answers_as_one_sorted_array() -> None:
     assert seen.sum() == at
     assert set(packing.ints(probe[seen])) == set(pool[:at])
     assert packing.ints(store.visited()) == sorted(pool[:at])
+
+
+def test_colliding_keys_are_told_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The visited set of wide states sorts 64-bit hashes; states with one hash are
+    compared whole. With only four hashes, the search is still the dict store's."""
+    real = Packing.keys
+    monkeypatch.setattr(Packing, "keys", lambda self, states: real(self, states) & np.uint64(3))
+    system = load(WIDE)
+    fast, compact = _explore(system, False), _explore(system, True)
+    assert list(compact.store.states()) == list(fast.store.states())
+    assert compact.store.parent_map() == fast.store.parent_map()
 
 
 def test_sorted_runs_on_disk_hold_wide_states(tmp_path: Path,
@@ -166,10 +190,8 @@ def test_a_spilled_wide_search_finds_what_an_unspilled_one_does(
     system = load(WIDE)
     plain = _json(check_system(system, Options(workers=workers)))
     for at in (3, 30):
-        calls = itertools.count(1)
         options = Options(memory_limit=100, spill_dir=str(tmp_path), workers=workers)
-        budget = Budget(options, clock=lambda ticks=itertools.count(): float(next(ticks)),
-                        memory=lambda: 10_000.0 if next(calls) == at else 0.0)
+        budget = Budget(options, clock=_clock(), memory=_over_once(at))
         spilled = check_system(system, options, budget=budget)
         assert budget.spills
         assert _json(spilled) == plain
@@ -181,9 +203,8 @@ def test_a_stopped_wide_search_resumes_to_the_same_report(tmp_path: Path) -> Non
     stops = 0
     for k in (2, 5, 9):
         directory = str(tmp_path / f"c{k}")
-        ticks = itertools.count()
         stopping = Options(time_limit=k)
-        budget = Budget(stopping, clock=lambda ticks=ticks: float(next(ticks)),
+        budget = Budget(stopping, clock=_clock(),
                         checkpoint=Checkpointer(directory, system, stopping, every=1e9))
         stopped = check_system(system, stopping, budget=budget)
         if stopped.stop_reason is None:
