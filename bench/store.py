@@ -12,7 +12,9 @@ checks it with the store's methods wrapped in timers; it prints one JSON line:
   LevelStore.add_level (the visited set's merge) per state: the part of the search that
   grows with the store, the rest being the successor code;
 * `main_cpu_share`: with workers, the main process's share of the search's CPU (it merges,
-  the workers expand);
+  the workers expand); `merge_share`: the share of the search's wall time the main
+  process spends merging (np.unique and the store: the levels' merges and duplicate
+  detection), an upper bound on what a merge in the workers could take off it;
 * `bytes_per_state`: peak resident memory over what the process held before the search;
   `store_bytes_per_state`: what the store's own arrays hold at the end (levels, parents,
   visited set), per state.
@@ -33,12 +35,15 @@ import sys
 import time
 from typing import Any
 
+import numpy as np
+
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # the tree whose code is measured: this one, or the one a measuring process is given
 sys.path.insert(0, os.environ.get("TOCK_BENCH_TREE", HERE))
 
 from checker.api import check_system  # noqa: E402
 from checker.engine import store as store_module  # noqa: E402
+from checker.engine.explicit import levels as levels_module  # noqa: E402
 from checker.options import Options  # noqa: E402
 from model import load_spec  # noqa: E402
 
@@ -47,6 +52,8 @@ CASES: list[tuple[str, str, list[str]]] = [
     ("TwoPhase RM=8", "specs/conformance/twophase.tock", ["RM=8"]),
     ("TwoPhase RM=9", "specs/conformance/twophase.tock", ["RM=9"]),
     ("TwoPhase RM=8, 2 workers", "specs/conformance/twophase.tock", ["RM=8", "--workers", "2"]),
+    ("narrow levels: big N=120 (361 levels)", "tests/fixtures/big/big_with_scenarios.tock",
+     ["N=120", "--property", "bounded"]),
     ("abd (3,584 bits: 56 words a state)", "specs/conformance/abd.tock", []),
     ("abd, dict store", "specs/conformance/abd.tock", ["--memory", "fast"]),
 ]
@@ -54,7 +61,18 @@ QUICK = [("TwoPhase RM=6", "specs/conformance/twophase.tock", ["RM=6"]),
          ("abd (3,584 bits: 56 words a state)", "specs/conformance/abd.tock", [])]
 
 
-def one(tree: str, spec: str, sets: list[str], workers: int, memory: str | None) -> dict:
+class _Numpy:
+    """numpy, with np.unique timed (for levels.py's merge)."""
+
+    def __init__(self, unique: Any):
+        self.unique = unique
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(np, name)
+
+
+def one(tree: str, spec: str, sets: list[str], workers: int, memory: str | None,
+        properties: tuple[str, ...] | None) -> dict:
     """One measured check with the code of `tree` (in this process)."""
     assert os.path.dirname(os.path.dirname(store_module.__file__)) == \
         os.path.join(tree, "checker"), "the measured tree's code is not the one imported"
@@ -75,6 +93,19 @@ def one(tree: str, spec: str, sets: list[str], workers: int, memory: str | None)
     cls = store_module.LevelStore
     cls.seen = timed(cls.seen)  # type: ignore[method-assign]
     cls.add_level = timed(cls.add_level)  # type: ignore[method-assign]
+    # the level's end in the main process: the level's merge (np.unique, in levels.py
+    # only: the workers' own np.unique are theirs) and add_level
+    ends = {"time": 0.0}
+    real_unique = np.unique
+
+    def unique(*args: Any, **kwargs: Any) -> Any:
+        start = time.process_time()
+        try:
+            return real_unique(*args, **kwargs)
+        finally:
+            ends["time"] += time.process_time() - start
+
+    levels_module.np = _Numpy(unique)  # type: ignore[assignment]
     constants = dict(item.split("=", 1) for item in sets)
     system = load_spec(os.path.join(tree, spec), constants)
     _ = system.successors
@@ -82,7 +113,8 @@ def one(tree: str, spec: str, sets: list[str], workers: int, memory: str | None)
     self0 = resource.getrusage(resource.RUSAGE_SELF)
     kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.perf_counter()
-    report = check_system(system, Options(workers=workers, memory=memory))
+    report = check_system(system, Options(workers=workers, memory=memory,
+                                          properties=properties))
     wall = time.perf_counter() - wall
     self1 = resource.getrusage(resource.RUSAGE_SELF)
     kids1 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -94,9 +126,10 @@ def one(tree: str, spec: str, sets: list[str], workers: int, memory: str | None)
     store = stores[-1] if stores else None
     held = 0
     if store is not None and not getattr(store, "spilled", False):
-        visited = getattr(store, "tiers", None)
-        if visited is None:  # the store before the tiers: one sorted array
-            visited = [store.visited]
+        tiers = getattr(store, "tiers", None)
+        # the store before the tiers: one sorted array; with tiers: (keys, numbers or None)
+        visited = [store.visited] if tiers is None else \
+            [a for tier in tiers for a in tier if a is not None]
         held = sum(a.nbytes for a in [*store.levels, *store.parents, *visited])
     return {"states": states, "transitions": report.stats.transitions,
             "engine": report.engine, "outcome": report.outcome, "wall": wall,
@@ -104,6 +137,7 @@ def one(tree: str, spec: str, sets: list[str], workers: int, memory: str | None)
             "cpu_us_per_state": (main_cpu + kids_cpu) / states * 1e6,
             "store_us_per_state": spent["store"] / states * 1e6,
             "main_cpu_share": main_cpu / (main_cpu + kids_cpu) if workers > 1 else 1.0,
+            "merge_share": (ends["time"] + spent["store"]) / wall if workers > 1 else 0.0,
             "bytes_per_state": (peak_mb - base_mb) * 2**20 / states,
             "store_bytes_per_state": held / states}
 
@@ -121,6 +155,7 @@ def main() -> None:
     parser.add_argument("--one", nargs="+", metavar="ARG")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--memory", default=None)
+    parser.add_argument("--property", action="append", default=[])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--tree", action="append", default=[])
     parser.add_argument("--quick", action="store_true")
@@ -128,7 +163,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.one:
         tree, spec, *sets = args.one
-        print(json.dumps(one(tree, spec, sets, args.workers, args.memory)))
+        print(json.dumps(one(tree, spec, sets, args.workers, args.memory,
+                             tuple(args.property) or None)))
         return
     trees = [os.path.abspath(t) for t in args.tree] or [HERE]
     rows = []
@@ -143,18 +179,20 @@ def main() -> None:
             got = runs[tree]
             row = {"case": name, "tree": tree, "states": got[0]["states"]}
             for key in ("cpu_us_per_state", "store_us_per_state", "main_cpu_share",
+                        "merge_share",
                         "bytes_per_state", "store_bytes_per_state", "wall"):
                 row[key] = statistics.median(r[key] for r in got)
             rows.append(row)
             print(json.dumps(row), flush=True)
     print()
     print("| case | tree | states | CPU µs/state | store µs/state | main CPU share | "
-          "peak bytes/state | store bytes/state |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+          "merge share of wall | peak bytes/state | store bytes/state |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['case']} | {os.path.basename(r['tree'])} | {r['states']:,} | "
               f"{r['cpu_us_per_state']:.2f} | {r['store_us_per_state']:.3f} | "
-              f"{r['main_cpu_share']:.2f} | {r['bytes_per_state']:.0f} | "
+              f"{r['main_cpu_share']:.2f} | {r['merge_share']:.2f} | "
+              f"{r['bytes_per_state']:.0f} | "
               f"{r['store_bytes_per_state']:.0f} |")
 
 
