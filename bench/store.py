@@ -10,7 +10,8 @@ checks it with the store's methods wrapped in timers; it prints one JSON line:
 * `cpu_us_per_state`: the search's CPU time (this process and its workers) per state;
 * `store_us_per_state`: the CPU time in LevelStore.seen (duplicate detection) and
   LevelStore.add_level (the visited set's merge) per state: the part of the search that
-  grows with the store, the rest being the successor code;
+  grows with the store, the rest being the successor code; `seen_us_per_state` the
+  first of the two alone;
 * `main_cpu_share`: with workers, the main process's share of the search's CPU (it merges,
   the workers expand); `merge_share`: the share of the search's wall time the main
   process spends merging (np.unique and the store: the levels' merges and duplicate
@@ -76,10 +77,10 @@ def one(tree: str, spec: str, sets: list[str], workers: int, memory: str | None,
     """One measured check with the code of `tree` (in this process)."""
     assert os.path.dirname(os.path.dirname(store_module.__file__)) == \
         os.path.join(tree, "checker"), "the measured tree's code is not the one imported"
-    spent = {"store": 0.0}
+    spent = {"store": 0.0, "seen": 0.0}
     stores: list[Any] = []
 
-    def timed(method: Any) -> Any:
+    def timed(method: Any, part: str = "") -> Any:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not stores or stores[-1] is not args[0]:
                 stores.append(args[0])
@@ -87,11 +88,14 @@ def one(tree: str, spec: str, sets: list[str], workers: int, memory: str | None,
             try:
                 return method(*args, **kwargs)
             finally:
-                spent["store"] += time.process_time() - start
+                took = time.process_time() - start
+                spent["store"] += took
+                if part:
+                    spent[part] += took
         return wrapper
 
     cls = store_module.LevelStore
-    cls.seen = timed(cls.seen)  # type: ignore[method-assign]
+    cls.seen = timed(cls.seen, "seen")  # type: ignore[method-assign]
     cls.add_level = timed(cls.add_level)  # type: ignore[method-assign]
     # the level's end in the main process: the level's merge (np.unique, in levels.py
     # only: the workers' own np.unique are theirs) and add_level
@@ -136,6 +140,7 @@ def one(tree: str, spec: str, sets: list[str], workers: int, memory: str | None,
             "cpu": main_cpu + kids_cpu,
             "cpu_us_per_state": (main_cpu + kids_cpu) / states * 1e6,
             "store_us_per_state": spent["store"] / states * 1e6,
+            "seen_us_per_state": spent["seen"] / states * 1e6,
             "main_cpu_share": main_cpu / (main_cpu + kids_cpu) if workers > 1 else 1.0,
             "merge_share": (ends["time"] + spent["store"]) / wall if workers > 1 else 0.0,
             "bytes_per_state": (peak_mb - base_mb) * 2**20 / states,
@@ -177,20 +182,23 @@ def main() -> None:
                 runs[tree].append(measure(tree, spec, extra))
         for tree in trees:
             got = runs[tree]
-            row = {"case": name, "tree": tree, "states": got[0]["states"]}
-            for key in ("cpu_us_per_state", "store_us_per_state", "main_cpu_share",
+            row = {"case": name, "tree": tree, "states": got[0]["states"],
+                   "transitions": got[0]["transitions"]}
+            for key in ("cpu_us_per_state", "store_us_per_state", "seen_us_per_state",
+                        "main_cpu_share",
                         "merge_share",
                         "bytes_per_state", "store_bytes_per_state", "wall"):
                 row[key] = statistics.median(r[key] for r in got)
             rows.append(row)
             print(json.dumps(row), flush=True)
     print()
-    print("| case | tree | states | CPU µs/state | store µs/state | main CPU share | "
+    print("| case | tree | states | CPU µs/state | store µs/state (seen) | main CPU share | "
           "merge share of wall | peak bytes/state | store bytes/state |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['case']} | {os.path.basename(r['tree'])} | {r['states']:,} | "
-              f"{r['cpu_us_per_state']:.2f} | {r['store_us_per_state']:.3f} | "
+              f"{r['cpu_us_per_state']:.2f} | {r['store_us_per_state']:.3f} "
+              f"({r['seen_us_per_state']:.3f}) | "
               f"{r['main_cpu_share']:.2f} | {r['merge_share']:.2f} | "
               f"{r['bytes_per_state']:.0f} | "
               f"{r['store_bytes_per_state']:.0f} |")
