@@ -216,6 +216,22 @@ def test_a_stopped_wide_search_resumes_to_the_same_report(tmp_path: Path) -> Non
     assert stops >= 2
 
 
+def test_a_spilled_wide_search_checkpoints_and_resumes(tmp_path: Path) -> None:
+    """A checkpoint of wide levels on disk (streamed from the spill files as words), then a
+    resume: the report of a run that neither spilled nor stopped."""
+    system = load(WIDE)
+    whole = render_json(check_system(system, Options()))
+    directory = str(tmp_path / "c")
+    options = Options(time_limit=12, memory_limit=100, spill_dir=str(tmp_path))
+    budget = Budget(options, clock=_clock(), memory=_over_once(3),
+                    checkpoint=Checkpointer(directory, system, options, every=2))
+    stopped = check_system(system, options, budget=budget)
+    assert budget.spills and stopped.stop_reason == "time-limit"
+    resumed = check_system(system, Options(), budget=Budget(Options(), checkpoint=(
+        Checkpointer(directory, system, Options(), resume=True))))
+    assert render_json(resumed) == whole
+
+
 # ------------------------------------------------------------------ a real wide spec
 @pytest.mark.slow
 def test_abd_in_the_compact_store_is_the_dict_stores() -> None:
