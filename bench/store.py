@@ -13,9 +13,11 @@ checks it with the store's methods wrapped in timers; it prints one JSON line:
   grows with the store, the rest being the successor code; `seen_us_per_state` the
   first of the two alone;
 * `main_cpu_share`: with workers, the main process's share of the search's CPU (it merges,
-  the workers expand); `merge_share`: the share of the search's wall time the main
-  process spends merging (np.unique and the store: the levels' merges and duplicate
-  detection), an upper bound on what a merge in the workers could take off it;
+  the workers expand); `merge_share`: the share of the search's CPU the main process
+  spends merging (np.unique and the store: duplicate detection and the levels' merges);
+  `level_end_share` the part of it at each level's end (np.unique over the level and
+  add_level), which the workers wait for: on N busy cores, at most N times this share of
+  the wall time is what a merge in the workers could take off;
 * `bytes_per_state`: peak resident memory over what the process held before the search;
   `store_bytes_per_state`: what the store's own arrays hold at the end (levels, parents,
   visited set), per state.
@@ -77,7 +79,7 @@ def one(tree: str, spec: str, sets: list[str], workers: int, memory: str | None,
     """One measured check with the code of `tree` (in this process)."""
     assert os.path.dirname(os.path.dirname(store_module.__file__)) == \
         os.path.join(tree, "checker"), "the measured tree's code is not the one imported"
-    spent = {"store": 0.0, "seen": 0.0}
+    spent = {"store": 0.0, "seen": 0.0, "add": 0.0}
     stores: list[Any] = []
 
     def timed(method: Any, part: str = "") -> Any:
@@ -96,7 +98,7 @@ def one(tree: str, spec: str, sets: list[str], workers: int, memory: str | None,
 
     cls = store_module.LevelStore
     cls.seen = timed(cls.seen, "seen")  # type: ignore[method-assign]
-    cls.add_level = timed(cls.add_level)  # type: ignore[method-assign]
+    cls.add_level = timed(cls.add_level, "add")  # type: ignore[method-assign]
     # the level's end in the main process: the level's merge (np.unique, in levels.py
     # only: the workers' own np.unique are theirs) and add_level
     ends = {"time": 0.0}
@@ -142,7 +144,10 @@ def one(tree: str, spec: str, sets: list[str], workers: int, memory: str | None,
             "store_us_per_state": spent["store"] / states * 1e6,
             "seen_us_per_state": spent["seen"] / states * 1e6,
             "main_cpu_share": main_cpu / (main_cpu + kids_cpu) if workers > 1 else 1.0,
-            "merge_share": (ends["time"] + spent["store"]) / wall if workers > 1 else 0.0,
+            "merge_share": (ends["time"] + spent["store"]) / (main_cpu + kids_cpu)
+            if workers > 1 else 0.0,
+            "level_end_share": (ends["time"] + spent["add"]) / (main_cpu + kids_cpu)
+            if workers > 1 else 0.0,
             "bytes_per_state": (peak_mb - base_mb) * 2**20 / states,
             "store_bytes_per_state": held / states}
 
@@ -186,20 +191,21 @@ def main() -> None:
                    "transitions": got[0]["transitions"]}
             for key in ("cpu_us_per_state", "store_us_per_state", "seen_us_per_state",
                         "main_cpu_share",
-                        "merge_share",
+                        "merge_share", "level_end_share",
                         "bytes_per_state", "store_bytes_per_state", "wall"):
                 row[key] = statistics.median(r[key] for r in got)
             rows.append(row)
             print(json.dumps(row), flush=True)
     print()
     print("| case | tree | states | CPU µs/state | store µs/state (seen) | main CPU share | "
-          "merge share of wall | peak bytes/state | store bytes/state |")
+          "merge CPU share (level ends) | peak bytes/state | store bytes/state |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['case']} | {os.path.basename(r['tree'])} | {r['states']:,} | "
               f"{r['cpu_us_per_state']:.2f} | {r['store_us_per_state']:.3f} "
               f"({r['seen_us_per_state']:.3f}) | "
-              f"{r['main_cpu_share']:.2f} | {r['merge_share']:.2f} | "
+              f"{r['main_cpu_share']:.3f} | {r['merge_share']:.3f} "
+              f"({r['level_end_share']:.3f}) | "
               f"{r['bytes_per_state']:.0f} | "
               f"{r['store_bytes_per_state']:.0f} |")
 
