@@ -1,10 +1,12 @@
 """Level-synchronous breadth-first search over a LevelStore, on one core or several.
 
 Each level's frontier is cut into chunks of states. *Expanding* a chunk (the expensive,
-pure-Python part) generates every successor into a C array, counts them per state, and
-checks the active properties on the chunk's own states; chunks can be expanded by worker
-processes. *Merging* a chunk (cheap, vectorised) happens in the main process, in chunk
-order: duplicates within the chunk are removed keeping the first occurrence, states seen
+pure-Python part) generates every successor into a C array (states wider than 64 bits
+into a list, packed into 64-bit words when the chunk is done: store.Packing), counts them
+per state, and checks the active properties on the chunk's own states; chunks can be
+expanded by worker processes. *Merging* a chunk (cheap, vectorised: a few per cent of the
+search, so it stays in one process; docs/performance.md) happens in the main process, in
+chunk order: duplicates within the chunk are removed keeping the first occurrence, states seen
 before are dropped, and the rest become the next level in discovery order, each with the
 index of its first parent. So the search visits states in the same order, finds the same
 first state for every property and counts the same states and transitions whatever the
