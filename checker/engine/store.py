@@ -234,11 +234,13 @@ class LevelStore:
     def _fetch(self, ids: np.ndarray) -> np.ndarray:
         """The states numbered `ids` (in memory)."""
         starts = np.array(self.starts, dtype=np.int64)
-        which = np.searchsorted(starts, ids, "right") - 1
+        order = np.argsort(ids, kind="stable")
+        ordered = ids[order]
+        bounds = np.searchsorted(ordered, starts).tolist() + [len(ids)]  # each level's part
         out = np.empty(len(ids), dtype=self.packing.dtype)
-        for level in np.unique(which).tolist():
-            mask = which == level
-            out[mask] = self.levels[level][ids[mask] - starts[level]]
+        for level, (lo, hi) in enumerate(zip(bounds, bounds[1:])):
+            if lo < hi:
+                out[order[lo:hi]] = self.levels[level][ordered[lo:hi] - starts[level]]
         return out
 
     def _tier(self, states: np.ndarray, first: int, ordered: np.ndarray | None = None) -> None:
