@@ -139,8 +139,9 @@ def _parser() -> argparse.ArgumentParser:
     deadlock.add_argument("--deadlock", dest="deadlock", action="store_true",
                           help="report deadlocks even if the spec allows them")
     check.add_argument("--memory", choices=("compact", "fast"),
-                       help="state store: compact (arrays, ~40 bytes per state; the default "
-                       "when a state fits in 64 bits) or fast (a dict, ~100 bytes)")
+                       help="state store: compact (arrays, the default: 20 bytes per state up "
+                       "to 64 bits, 20 plus the state's width beyond) or fast (a dict, ~100 "
+                       "bytes plus the state)")
     check.add_argument("-j", "--workers", type=_positive, default=1, metavar="N",
                        help="expand states in N processes (the compact store of a spec "
                        "without clocks); counts and traces are the same as with one")

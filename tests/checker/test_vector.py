@@ -18,6 +18,7 @@ from checker.api import check_system, load
 from checker.cli import main
 from checker.engine.explicit.levels import _Expander
 from checker.engine.explicit.vector import VectorExpander, vector_expander
+from checker.engine.store import Packing
 from checker.errors import UsageError
 from checker.options import Options
 from checker.render.json import report_data
@@ -170,7 +171,7 @@ def test_a_runtime_error_is_the_per_state_one(name: str) -> None:
 def _chunks_agree(system: TransitionSystem, limit: int = 4000) -> int:
     """Expand every BFS level (up to `limit` states) with both expanders; their answers
     must be the same field by field. The number of states expanded."""
-    per_state = _Expander(system)
+    per_state = _Expander(system, Packing(system.layout.width))
     vector, why = vector_expander(system)
     assert isinstance(vector, VectorExpander), why
     active = tuple(range(len(system.properties)))

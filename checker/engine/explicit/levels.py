@@ -1,10 +1,12 @@
 """Level-synchronous breadth-first search over a LevelStore, on one core or several.
 
 Each level's frontier is cut into chunks of states. *Expanding* a chunk (the expensive,
-pure-Python part) generates every successor into a C array, counts them per state, and
-checks the active properties on the chunk's own states; chunks can be expanded by worker
-processes. *Merging* a chunk (cheap, vectorised) happens in the main process, in chunk
-order: duplicates within the chunk are removed keeping the first occurrence, states seen
+pure-Python part) generates every successor into a C array (states wider than 64 bits
+into a list, packed into 64-bit words when the chunk is done: store.Packing), counts them
+per state, and checks the active properties on the chunk's own states; chunks can be
+expanded by worker processes. *Merging* a chunk (cheap, vectorised: a few per cent of the
+search, so it stays in one process; docs/performance.md) happens in the main process, in
+chunk order: duplicates within the chunk are removed keeping the first occurrence, states seen
 before are dropped, and the rest become the next level in discovery order, each with the
 index of its first parent. So the search visits states in the same order, finds the same
 first state for every property and counts the same states and transitions whatever the
@@ -34,7 +36,7 @@ from ..checkpoint import findings_header, level_arrays, restore_findings, restor
 from ..findings import Findings
 from ..initial import initial_states
 from ..spill import contains, trim_memory
-from ..store import LevelStore
+from ..store import LevelStore, Packing
 
 if TYPE_CHECKING:
     from model import TransitionSystem
@@ -69,16 +71,24 @@ class _Expanded:
 class _Expander:
     """Expands chunks of one system; lives in the main process or in a worker."""
 
-    def __init__(self, system: TransitionSystem):
+    def __init__(self, system: TransitionSystem, packing: Packing):
         self.system = system
+        self.packing = packing
 
     def __call__(self, task: tuple[bytes, tuple[int, ...], bool]) -> _Expanded:
         states_bytes, active, expand = task
         system = self.system
-        states = array("Q")
-        states.frombytes(states_bytes)
+        packing = self.packing
+        states: Any
+        succ_out: Any
+        if packing.wide:  # ints of any size, packed into words once the chunk is done
+            states = packing.bytes_ints(states_bytes)
+            succ_out = []
+        else:
+            states = array("Q")
+            states.frombytes(states_bytes)
+            succ_out = array("Q")
         props = system.props_for(frozenset(active)) if active else None
-        succ_out = array("Q")
         counts = array("I")
         out = _Expanded(b"", b"")
         extend = succ_out.extend
@@ -122,7 +132,8 @@ class _Expander:
             count(len(succ))
         out.transitions = len(succ_out)
         if out.transitions:
-            found = np.frombuffer(succ_out, dtype=np.uint64)
+            found = packing.from_bytes(packing.ints_bytes(succ_out)) if packing.wide \
+                else np.frombuffer(succ_out, dtype=np.uint64)
             unique, first = np.unique(found, return_index=True)
             owners = np.repeat(np.arange(len(counts), dtype=np.int32),
                                np.frombuffer(counts, dtype=np.uint32))
@@ -161,7 +172,7 @@ def _worker_expand(task: tuple[bytes, tuple[int, ...], bool]) -> _Expanded:
 
 def explore_levels(job: Job, expander: Callable[[Task], _Expanded] | None = None
                    ) -> Findings[int]:
-    """Breadth-first search with a LevelStore (states of at most 64 bits), expanding chunks
+    """Breadth-first search with a LevelStore (states of any width), expanding chunks
     in `job.options.workers` processes (by `expander`, default the per-state one: see
     vector.py for the other); checkpointed at level boundaries when the check takes
     checkpoints (checker.engine.checkpoint), spilled to disk at the memory limit
@@ -170,7 +181,8 @@ def explore_levels(job: Job, expander: Callable[[Task], _Expanded] | None = None
     options = job.options
     workers = options.workers
     initial, cut = initial_states(system, job)
-    store = LevelStore(initial)
+    packing = Packing(system.layout.width)
+    store = LevelStore(initial, packing)
     ex: Findings[int] = Findings(initial, store, check_deadlock=job.check_deadlock,
                                  stop_when=unexpected(system) if job.fail_fast else None)
     ex.has_boundary = system.outside is not None
@@ -188,7 +200,7 @@ def explore_levels(job: Job, expander: Callable[[Task], _Expanded] | None = None
         header = saved.header
     finished = saved is not None and saved.finished
     saved = None  # the levels are views of the file's bytes: a spill can free them
-    expander = expander or _Expander(system)  # or the vectorised one (vector.py)
+    expander = expander or _Expander(system, packing)  # or the vectorised one (vector.py)
     pool = None
     if workers > 1 and not finished:
         context = multiprocessing.get_context("fork")
@@ -267,7 +279,7 @@ def explore_levels(job: Job, expander: Callable[[Task], _Expanded] | None = None
                 ex.complete = bool(header.get("complete"))
                 reason = header.get("stop_reason")
                 ex.stop_reason = None if reason is None else StopReason(reason)
-                frontier = np.empty(0, dtype=np.uint64)
+                frontier = packing.empty()
             while len(frontier):
                 if ex.stop_reason is not None:
                     break
@@ -288,7 +300,7 @@ def explore_levels(job: Job, expander: Callable[[Task], _Expanded] | None = None
                 size = chunk_size(len(frontier))
                 for index, res in enumerate(mapper(tasks(frontier, True, size))):
                     chunk_start = index * size
-                    succ = np.frombuffer(res.successors, dtype=np.uint64)
+                    succ = packing.from_bytes(res.successors)
                     if store.spilled:
                         deferred.append((index, res, succ))
                     else:
@@ -315,8 +327,9 @@ def explore_levels(job: Job, expander: Callable[[Task], _Expanded] | None = None
                     # the merge below holds the level three times over and (in memory) the
                     # visited array twice: make sure that fits before starting it
                     found = sum(len(p) for p in new_parts)
-                    visited = 0 if store.spilled else 2 * 8 * (len(store) + found)
-                    meter.reserve((3 * 20 * found + visited) / 2**20)
+                    size_of = packing.itemsize
+                    visited = 0 if store.spilled else 2 * size_of * (len(store) + found)
+                    meter.reserve((3 * (12 + size_of) * found + visited) / 2**20)
                     # a state found by several chunks: keep the first chunk's, then put the
                     # level in discovery order
                     states = np.concatenate(new_parts)
@@ -337,9 +350,9 @@ def explore_levels(job: Job, expander: Callable[[Task], _Expanded] | None = None
                         frontier = store.levels[-1]
                         level += 1
                     else:
-                        frontier = np.empty(0, dtype=np.uint64)
+                        frontier = packing.empty()
                 else:
-                    frontier = np.empty(0, dtype=np.uint64)
+                    frontier = packing.empty()
                 if ex.stop_reason is not None:
                     break
             else:
