@@ -70,7 +70,7 @@ def successor_function(gen: Generator, name: str, labeled: bool,
     with gen.function(f"def {name}(s):", f"successors of state s ({what})"):
         gen.line("out = []")
         gen.line("_a = out.append")
-        for action, ctx, inst, _unrolled in gen.instances():
+        for action, ctx, inst, _unrolled in gen.instances(members=True):
             _instance(gen, action, ctx, inst, labeled, check)
         gen.line("return out")
 
