@@ -14,6 +14,7 @@ instance, so the engine can ask the reference interpreter for the exact message.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -73,6 +74,97 @@ def successor_function(gen: Generator, name: str, labeled: bool,
         for action, ctx, inst, _unrolled in gen.instances(members=True):
             _instance(gen, action, ctx, inst, labeled, check)
         gen.line("return out")
+    header = len(gen.done) - 1 - gen.done[::-1].index(f"def {name}(s):")
+    lines = _hoist_fields(gen, gen.done[header:])
+    gen.done[header:] = lines if labeled else _share_tests(lines)
+
+
+# A field of the state read at a constant place: `((s >> 11) & 0x7)`, or `(s & 0x3)` at 0;
+# never preceded by a name or a closing bracket (that parenthesis would be a call's)
+_FIELD = re.compile(r"(?<![\w)\]])(?:\(\(s >> \d+\) & 0x[0-9a-f]+\)|\(s & 0x[0-9a-f]+\))")
+
+
+def _hoist_fields(gen: Generator, lines: list[str]) -> list[str]:
+    """The successor function `lines` with each field of `s` that it reads at a constant
+    place more than once decoded once, into a local at the top: instance guards test the
+    same control fields again and again. `s` is never assigned in a successor function
+    (each instance builds its own copy) and decoding a field cannot fail, so the value is
+    the same wherever it is read."""
+    uses: dict[str, int] = {}
+    for text in lines[1:]:
+        if not text.lstrip().startswith("#"):
+            for match in _FIELD.finditer(text):
+                uses[match.group()] = uses.get(match.group(), 0) + 1
+    names = {code: gen.fresh("d") for code, n in uses.items() if n > 1}
+    if not names:
+        return lines
+
+    def name(match: re.Match[str]) -> str:
+        return names.get(match.group(), match.group())
+
+    body = [text if text.lstrip().startswith("#") else _FIELD.sub(name, text)
+            for text in lines[1:]]
+    return [lines[0], *(f"    {n} = {code}" for code, n in names.items()), *body]
+
+
+# An instance's guard at the top of a successor function whose first test compares a
+# decoded field with a constant (a process's control state, mostly): `if ((_d3 == 0) and
+# rest):`, or `if (_d3 == 0):` alone
+_GUARD = re.compile(r"^    if \((\(_d\d+ == -?\d+\)) and (.*)\):$")
+_GUARD_ALONE = re.compile(r"^    if (\(_d\d+ == -?\d+\)):$")
+
+
+def _share_tests(lines: list[str]) -> list[str]:
+    """The fast successor function `lines` with runs of consecutive instances whose guards
+    start with the same test of a decoded field nested under one `if` of that test: the
+    instances come in the same order, each emitted exactly when its whole guard holds (the
+    test reads a local no instance assigns, so its value is the same for every instance of
+    the run)."""
+    # each block: (the shared test or None, its comments, the rest of the guard, the body)
+    blocks: list[tuple[str | None, list[str], str | None, list[str]]] = []
+    k = 0
+    while k < len(lines):
+        start = k
+        while k < len(lines) and lines[k].startswith("    # "):
+            k += 1
+        match = None
+        if start < k < len(lines):
+            match = _GUARD.match(lines[k]) or _GUARD_ALONE.match(lines[k])
+        if match is None:
+            blocks.append((None, lines[start:k + 1], None, []))
+            k += 1
+            continue
+        test, rest = match.group(1), (match.group(2) if match.re is _GUARD else None)
+        comments = lines[start:k]
+        k += 1
+        body_start = k
+        while k < len(lines) and lines[k].startswith("        "):
+            k += 1
+        blocks.append((test, comments, rest, lines[body_start:k]))
+    out: list[str] = []
+    j = 0
+    while j < len(blocks):
+        test, comments, rest, body = blocks[j]
+        run = j + 1
+        while test is not None and run < len(blocks) and blocks[run][0] == test:
+            run += 1
+        if test is None:
+            out.extend(comments)
+        elif run == j + 1:
+            out.extend(comments)
+            out.append(f"    if ({test} and {rest}):" if rest is not None else f"    if {test}:")
+            out.extend(body)
+        else:
+            out.append(f"    if {test}:")
+            for _test, member_comments, member_rest, member_body in blocks[j:run]:
+                out.extend("    " + text for text in member_comments)
+                if member_rest is None:
+                    out.extend(member_body)  # already one level in
+                else:
+                    out.append(f"        if ({member_rest}):")
+                    out.extend("    " + text for text in member_body)
+        j = run
+    return out
 
 
 def _instance(gen: Generator, action: ir.Action, ctx: Context, inst: str, labeled: bool,
