@@ -31,7 +31,14 @@ from itertools import count, product
 
 from .. import ir
 from ..cache import compile_cached
-from ..irutil import argument_tuples, miniscope, substitute, substitute_stmts, walk
+from ..irutil import (
+    argument_tuples,
+    can_fail,
+    miniscope,
+    substitute,
+    substitute_stmts,
+    walk,
+)
 from ..layout import Layout
 from ..types import (
     BOOL,
@@ -229,7 +236,7 @@ def _join_at(stmts: tuple[ir.Stmt, ...]) -> int | None:
     return None
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)
 def _encodings(typ: Type) -> tuple[int, ...]:
     """`typ.encode(v)` of every value v of `typ`, in ordinal order (`typ.values()`), built
     part by part: a record's encodings are its fields' encodings shifted and combined, the
@@ -269,8 +276,9 @@ def _container_elem(typ: Type) -> Type | None:
 def _member_plan(action: ir.Action) -> tuple[ir.Expr, ir.Expr | None] | None:
     """(the set or bag, the rest of the guard) when `action`'s guard starts with `x in S`
     or `count(B, x) > 0` (also `!= 0`, `>= 1`), x the action's first local, S or B read
-    without any local of the action, and every value of x an element whose ordinal grows
-    with the value's place in x's domain; else None (Generator._member_loop)."""
+    without any local of the action and unable to fail, and every value of x an element
+    whose ordinal grows with the value's place in x's domain; else None
+    (Generator._member_loop)."""
     if action.guard is None or not action.locals:
         return None
     parts = _chain(action.guard, ("and",))
@@ -292,6 +300,8 @@ def _member_plan(action: ir.Action) -> tuple[ir.Expr, ir.Expr | None] | None:
             isinstance(first.type, IntT) and isinstance(elem, IntT))):
         return None
     if any(isinstance(n, ir.LocalRef) and n.local in action.locals for n in walk(container)):
+        return None
+    if can_fail(container):  # read once for every instance, outside their own error handling
         return None
     # values() is in ordinal order, so the ordinal of x's i-th value is i (the same type)
     # or lo - elem.lo + i (an interval inside the element interval): it grows with i
