@@ -25,6 +25,7 @@ from ..types import Value
 from .generator import (
     Context,
     Generator,
+    hoist_fields,
 )
 from .properties import props_function
 
@@ -75,36 +76,8 @@ def successor_function(gen: Generator, name: str, labeled: bool,
             _instance(gen, action, ctx, inst, labeled, check)
         gen.line("return out")
     header = len(gen.done) - 1 - gen.done[::-1].index(f"def {name}(s):")
-    lines = _hoist_fields(gen, gen.done[header:])
+    lines = hoist_fields(gen, gen.done[header:])
     gen.done[header:] = lines if labeled else _share_tests(lines)
-
-
-# A field of the state read at a constant place: `((s >> 11) & 0x7)`, or `(s & 0x3)` at 0;
-# never preceded by a name or a closing bracket (that parenthesis would be a call's)
-_FIELD = re.compile(r"(?<![\w)\]])(?:\(\(s >> \d+\) & 0x[0-9a-f]+\)|\(s & 0x[0-9a-f]+\))")
-
-
-def _hoist_fields(gen: Generator, lines: list[str]) -> list[str]:
-    """The successor function `lines` with each field of `s` that it reads at a constant
-    place more than once decoded once, into a local at the top: instance guards test the
-    same control fields again and again. `s` is never assigned in a successor function
-    (each instance builds its own copy) and decoding a field cannot fail, so the value is
-    the same wherever it is read."""
-    uses: dict[str, int] = {}
-    for text in lines[1:]:
-        if not text.lstrip().startswith("#"):
-            for match in _FIELD.finditer(text):
-                uses[match.group()] = uses.get(match.group(), 0) + 1
-    names = {code: gen.fresh("d") for code, n in uses.items() if n > 1}
-    if not names:
-        return lines
-
-    def name(match: re.Match[str]) -> str:
-        return names.get(match.group(), match.group())
-
-    body = [text if text.lstrip().startswith("#") else _FIELD.sub(name, text)
-            for text in lines[1:]]
-    return [lines[0], *(f"    {n} = {code}" for code, n in names.items()), *body]
 
 
 # An instance's guard at the top of a successor function whose first test compares a

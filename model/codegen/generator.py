@@ -57,7 +57,7 @@ from ..types import (
 from .runtime import HELPERS, RuntimeFault, rep_of
 
 __all__ = ["Context", "Generator", "ClockAccess", "specialize", "scoped", "describe_instance",
-           "sanitize", "UNROLL_INSTANCES", "UNROLL_QUANTIFIER"]
+           "sanitize", "hoist_fields", "UNROLL_INSTANCES", "UNROLL_QUANTIFIER"]
 
 UNROLL_INSTANCES = 64  # actions with more instances loop over a table instead
 MEMBER_INSTANCES = 16  # actions with more instances guarded by a membership loop over
@@ -314,6 +314,36 @@ def _member_plan(action: ir.Action) -> tuple[ir.Expr, ir.Expr | None] | None:
     for part in parts[1:]:
         rest = part if rest is None else ir.Binary("and", rest, part, BOOL, part.span)
     return container, rest
+
+
+# A field of the state read at a constant place: `((s >> 11) & 0x7)`, or `(s & 0x3)` at 0;
+# never preceded by a name or a closing bracket (that parenthesis would be a call's)
+_FIELD = re.compile(r"(?<![\w)\]])(?:\(\(s >> \d+\) & 0x[0-9a-f]+\)|\(s & 0x[0-9a-f]+\))")
+
+
+def hoist_fields(gen: Generator, lines: list[str]) -> list[str]:
+    """The function `lines` (of a state `s`: a successor or property function) with each
+    field of `s` that it reads at a constant place more than once decoded once, into a
+    local at the top: instance guards and properties test the same control fields again
+    and again. `s` is never assigned in these functions (each instance builds its own
+    copy) and decoding a field cannot fail, so the value is the same wherever it is
+    read."""
+    uses: dict[str, int] = {}
+    for text in lines[1:]:
+        if not text.lstrip().startswith("#"):
+            for match in _FIELD.finditer(text):
+                uses[match.group()] = uses.get(match.group(), 0) + 1
+    names = {code: gen.fresh("d") for code, n in uses.items() if n > 1}
+    if not names:
+        return lines
+
+    def name(match: re.Match[str]) -> str:
+        return names.get(match.group(), match.group())
+
+    body = [text if text.lstrip().startswith("#") else _FIELD.sub(name, text)
+            for text in lines[1:]]
+    return [lines[0], *(f"    {n} = {code}" for code, n in names.items()), *body]
+
 
 
 def _collector(gen: Generator, target: str, names: list[str]) -> Emit:
