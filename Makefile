@@ -3,7 +3,7 @@
 FLAGSHIP ?= specs/mesos/agent_recovery.tock
 ARGS ?=
 
-.PHONY: flagship test quick setup
+.PHONY: flagship test quick setup parser-tables
 
 flagship: setup
 	.venv/bin/tock check $(FLAGSHIP) --out out $(ARGS)
@@ -21,3 +21,9 @@ quick: setup
 
 setup:
 	@.ci/setup.sh
+
+# after an edit of model/grammar.lark (or a new lark): the parser's tables shipped with the
+# package, model/grammar.lalr (tests/model/test_parser_cache.py checks they are current)
+parser-tables:
+	.venv/bin/python -c 'from model.parser import TABLES, build_tables; \
+	open("model/" + TABLES, "wb").write(build_tables())'

@@ -7,17 +7,27 @@ import datetime
 import enum
 import os
 from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from model import TransitionSystem, load_spec, load_text
 
 from .engine import Budget, Job, Progress, run
 from .errors import UsageError
-from .logs.logmap import LogMap, parse_map
-from .logs.validate import ReplayResult, replay_log
+from .lazy import lazy_module
 from .measure import measure_results
 from .options import Options, conflict
 from .products import check_scenario
 from .report import DisabledAction, PropertyResult, Report, Stats
+
+# log replay loads when first used (checker/lazy.py): a check never needs it
+if TYPE_CHECKING:
+    from .logs import logmap as _logmap
+    from .logs import validate as _validate
+    from .logs.logmap import LogMap
+    from .logs.validate import ReplayResult
+else:
+    _logmap = lazy_module("checker.logs.logmap")
+    _validate = lazy_module("checker.logs.validate")
 
 __all__ = ["check", "check_system", "load", "constant_text", "Constant", "UsageError",
            "make_report", "replay", "replay_system", "read_map"]
@@ -148,7 +158,7 @@ def read_map(path: str) -> LogMap:
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"cannot read the map {path}: {getattr(err, 'strerror', None) or err}"
                          ) from None
-    return parse_map(text, path)
+    return _logmap.parse_map(text, path)
 
 
 def replay(spec: str, log: str, map: str, constants: Mapping[str, Constant] | None = None,
@@ -176,4 +186,4 @@ def replay_system(system: TransitionSystem, log: str, logmap: LogMap, options: O
         with open(log, encoding="utf-8", errors="backslashreplace") as handle:
             yield from handle
 
-    return replay_log(system, logmap, lines, log, budget, allow_unmapped, untimed)
+    return _validate.replay_log(system, logmap, lines, log, budget, allow_unmapped, untimed)

@@ -26,6 +26,7 @@ import threading
 import time
 import traceback
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any other time
     from model import SpecError, escape_name
@@ -37,15 +38,8 @@ try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any othe
     from .engine.checkpoint import DEFAULT_EVERY, Checkpointer
     from .engine.zones import kernel
     from .errors import UsageError
-    from .explore import ExploreError, Explorer, ExplorerServer
     from .graph import GraphTooLarge
-    from .logs.logmap import MapError, parse_duration_us
-    from .logs.render import (
-        render_replay_dot,
-        render_replay_html,
-        render_replay_json,
-        render_replay_text,
-    )
+    from .lazy import lazy_module
     from .options import Options, conflict, moot
     from .render.diff import render_diff_dot, render_diff_html, render_diff_json, render_diff_text
     from .render.dot import (
@@ -66,10 +60,21 @@ try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any othe
     from .render.svg import GraphvizFailed, GraphvizMissing, dot_to_svg, graphviz_available
     from .render.text import render_text
     from .report import VERSION, PropertyResult, Report
-    from .simulation import SimSettings, simulate_system
 except KeyboardInterrupt:  # pragma: no cover - timing
     sys.stderr.write("tock: interrupted\n")
     sys.exit(130)
+
+# what only one command needs loads when that command first uses it (checker/lazy.py):
+# the explorer's HTTP server, the simulator, log replay
+if TYPE_CHECKING:
+    from . import explore, simulation
+    from .logs import logmap
+    from .logs import render as replay_render
+else:
+    explore = lazy_module("checker.explore")
+    simulation = lazy_module("checker.simulation")
+    logmap = lazy_module("checker.logs.logmap")
+    replay_render = lazy_module("checker.logs.render")
 
 __all__ = ["main"]
 
@@ -139,16 +144,21 @@ def _parser() -> argparse.ArgumentParser:
     deadlock.add_argument("--deadlock", dest="deadlock", action="store_true",
                           help="report deadlocks even if the spec allows them")
     check.add_argument("--memory", choices=("compact", "fast"),
-                       help="state store: compact (arrays, ~40 bytes per state; the default "
-                       "when a state fits in 64 bits) or fast (a dict, ~100 bytes)")
+                       help="state store: compact (arrays, the default: 20 bytes per state up "
+                       "to 64 bits, 20 plus the state's width beyond) or fast (a dict, ~100 "
+                       "bytes plus the state)")
     check.add_argument("-j", "--workers", type=_positive, default=1, metavar="N",
                        help="expand states in N processes (the compact store of a spec "
                        "without clocks); counts and traces are the same as with one")
+    # the vectorised frontier (docs/performance.md, checker/engine/explicit/vector.py)
+    check.add_argument("--no-vector", dest="vector", action="store_false",
+                       help="expand states one at a time, not a chunk at once with numpy "
+                       "(the same states, order and traces; for comparison)")
     # checkpoints and spilling to disk (docs/checkpoint.md)
     check.add_argument("--checkpoint", metavar="DIR",
                        help="write the search's state to DIR at BFS level boundaries, every "
                        "--every seconds and when a bound or Ctrl-C stops it (replaces a "
-                       "checkpoint in DIR); not with the zone engine")
+                       "checkpoint in DIR)")
     check.add_argument("--every", type=_interval, metavar="T",
                        help="with --checkpoint or --resume: seconds between checkpoints "
                        "(0.5, 2s, 10min; default 60)")
@@ -162,8 +172,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="where spilled states go (default: the system's temporary "
                        "directory)")
     check.add_argument("--cluster", metavar="ADDRESS",
-                       help="distribute the search over Ray actors (a spec without clocks; "
-                       "needs pip install 'tock[cluster]'): local:N starts N on this machine, "
+                       help="distribute the search over Ray actors (explicit states, or "
+                       "zones by discrete state; needs pip install 'tock[cluster]'): local:N "
+                       "starts N on this machine, "
                        "auto or ray://HOST:PORT joins a running cluster (docs/cluster.md); "
                        "the report is the same as one process's")
     check.add_argument("--fail-fast", action="store_true",
@@ -355,7 +366,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _tolerance(text: str) -> int:
     """A tolerance in microseconds: `1s`, `250ms`, `0s`."""
-    value = parse_duration_us(text)
+    value = logmap.parse_duration_us(text)
     if value is None:
         raise argparse.ArgumentTypeError(f"expected a duration such as 1s or 250ms, got '{text}'")
     return value
@@ -380,16 +391,16 @@ def _cmd_replay(args: argparse.Namespace) -> int:
                                    budget=budget)
     finally:
         done()
-    text = render_replay_text(result)
+    text = replay_render.render_replay_text(result)
     outputs: list[tuple[str, str]] = []
     if args.text:
         outputs.append((args.text, text))
     if args.json:
-        outputs.append((args.json, render_replay_json(result)))
+        outputs.append((args.json, replay_render.render_replay_json(result)))
     notes: list[str] = []
     svg = None
     if args.svg or args.html:
-        source = render_replay_dot(result)
+        source = replay_render.render_replay_dot(result)
         if source is None:
             notes.append("no witness to draw")
         elif not graphviz_available():
@@ -402,7 +413,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         if args.svg and svg is not None:
             outputs.append((args.svg, svg))
         if args.html:
-            outputs.append((args.html, render_replay_html(result, svg, _command(args),
+            outputs.append((args.html, replay_render.render_replay_html(result, svg, _command(args),
                                                           tuple(notes))))
     return _finish(text, outputs, inputs, f"tock: replayed in {result.seconds:.2f} s", notes,
                    result.exit_code)
@@ -545,7 +556,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         else None, fail_fast=args.fail_fast, time_engine=args.time_engine, tick=args.tick,
         coverage=args.coverage or bool(args.html or args.out), memory=args.memory,
         workers=args.workers, spill=args.spill, spill_dir=args.spill_dir,
-        cluster=args.cluster)
+        cluster=args.cluster, vector=args.vector)
     refused = conflict(options) or _checkpoint_conflict(args)
     if refused is not None:
         raise UsageError(refused)
@@ -617,8 +628,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     clock.lap("reports")
+    # which expansion the main search ran (the vectorised frontier or per state, and why)
+    expansion = budget.expansion.get("main")
+    how = "" if expansion is None else f"; expansion: {expansion}"
     sys.stderr.write(f"tock: checked in {clock.total():.2f} s "
-                     f"({_where_the_time_went(_timings(clock, budget))})\n")
+                     f"({_where_the_time_went(_timings(clock, budget))}{how})\n")
     disabled = disabled_summary(report.disabled, report.disabled_complete)
     if disabled is not None:
         sys.stderr.write(f"tock: warning: {visible(disabled)}\n")
@@ -664,7 +678,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         memory_limit=args.memory_limit, check_deadlock=args.deadlock,
         properties=tuple(args.properties) if args.properties else None,
         time_engine=args.time_engine)
-    settings = SimSettings(runs=args.runs, depth=args.depth, seed=args.seed,
+    settings = simulation.SimSettings(runs=args.runs, depth=args.depth, seed=args.seed,
                            workers=args.workers)
     clock = _Stopwatch(args.started)
     system = _load(args)
@@ -672,7 +686,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     inputs = _inputs(system)
     budget = Budget(options, None if args.quiet else _sim_progress(args.runs))
     with _ctrl_c(budget):
-        simulated = simulate_system(system, options, settings, budget=budget)
+        simulated = simulation.simulate_system(system, options, settings, budget=budget)
     clock.lap("simulate")
     report, data = simulated.report, simulated.data()
     text = render_simulation_text(report, data)
@@ -1157,13 +1171,13 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 def _cmd_explore(args: argparse.Namespace) -> int:
     system = _load(args)
-    explorer = Explorer(system)
+    explorer = explore.Explorer(system)
     if not explorer.initial:
         raise UsageError("no initial state satisfies the spec's bounds: nothing to explore")
     if args.html:
         try:
             graph = explorer.static_data()
-        except ExploreError as err:
+        except explore.ExploreError as err:
             raise UsageError(str(err)) from None
         traces = {"status": "off", "traces": [], "message": ""}
         if args.run_check:
@@ -1175,7 +1189,7 @@ def _cmd_explore(args: argparse.Namespace) -> int:
                          "states)\n")
         return 0
     try:
-        server = ExplorerServer(explorer, args.port)
+        server = explore.ExplorerServer(explorer, args.port)
     except OSError as err:
         raise UsageError(f"cannot listen on 127.0.0.1:{args.port}: "
                          f"{err.strerror or err}") from None
@@ -1223,7 +1237,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"tock: {count:,} error{'s' if count != 1 else ''} in "
                          f"{escape_name(args.spec)}\n")
         return EXIT_SPEC_ERROR
-    except MapError as err:  # file:line:col: error[M...]: ..., as spec errors are
+    except logmap.MapError as err:  # file:line:col: error[M...]: ..., as spec errors are
         sys.stderr.write(f"{escape_name(str(err))}\n")
         sys.stderr.write(f"tock: 1 error in {escape_name(err.where.split(':', 1)[0])}\n")
         return EXIT_SPEC_ERROR

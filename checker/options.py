@@ -19,10 +19,11 @@ class Options:
     tick overrides the discrete engine's tick (in milliseconds). graph_limit caps
     `Report.graph()`. memory_limit (MB) stops the search, INCOMPLETE, before the machine
     runs out of memory (the compact store first spills to disk: `spill`). cluster
-    distributes the search of a spec without clocks over Ray actors (checker.engine.cluster;
-    docs/cluster.md). Options that contradict each other (`conflict`) are refused by
-    `check` with a UsageError; options a spec makes moot (`moot`: workers or memory on a
-    spec with clocks, time_engine on one without) are ignored, and the CLI warns.
+    distributes the search over Ray actors: explicit states, or zones partitioned by
+    discrete state (checker.engine.cluster; docs/cluster.md). Options that contradict each
+    other (`conflict`) are refused by `check` with a UsageError; options a spec makes moot
+    (`moot`: workers or memory on a spec with clocks, time_engine on one without) are
+    ignored, and the CLI warns.
     """
 
     max_states: int | None = None
@@ -44,6 +45,9 @@ class Options:
     spill: str = "auto"
     spill_dir: str | None = None
     cluster: str | None = None  # distribute the search on Ray: local:N, auto, ray://HOST:PORT
+    # expand chunks of states with generated numpy code where the spec allows it (the
+    # compact store; checker/engine/explicit/vector.py), else per state
+    vector: bool = True
 
     def describe(self) -> dict[str, object]:
         """The options that differ from the defaults (for reports; not `spill_dir`, which

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .check import check_spec
 from .codegen import RuntimeFault, ZoneCode
+from .codegen.vector import VectorCode
 from .concrete import ConcreteMove, ConcreteState, ConcreteStepper, PropertyValue, WaitHint
 from .diagnostics import CODES, Diagnostic, SpecError
 from .explain import ClockInterval
@@ -45,7 +46,7 @@ __all__ = [
     "json_value", "format_value", "ZoneCode", "escape_name", "DiscreteTimeSystem", "Section",
     "ConcreteStepper", "ConcreteState", "ConcreteMove", "PropertyValue", "WaitHint",
     "format_time", "exact_text", "open_text", "open_duration",
-    "ClockInterval",
+    "ClockInterval", "VectorCode",
 ]
 
 

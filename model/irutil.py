@@ -103,6 +103,11 @@ def fold(e: ir.Expr) -> ir.Expr:
     """`e` evaluated to a literal when it is constant (and evaluates without error)."""
     if isinstance(e, ir.Lit) or not is_constant(e):
         return e
+    return _evaluated(e)
+
+
+def _evaluated(e: ir.Expr) -> ir.Expr:
+    """A constant `e` as a literal (itself when it fails to evaluate)."""
     try:
         value = evaluate(e, (), {})
     except EvalError:
@@ -117,18 +122,84 @@ def substitute(e: ir.Expr, values: Mapping[ir.Local, ir.Expr]) -> ir.Expr:
     """`e` with the given locals replaced (by literals, usually), constant parts folded."""
     if isinstance(e, ir.LocalRef):
         return values.get(e.local, e)
-    if not values or isinstance(e, (ir.Lit, ir.VarRef)):
+    if not values:
+        return e
+    return _substitute(e, values, {})
+
+
+# What is_constant reads of an expression, gathered bottom-up: whether it mentions state or
+# clocks, the locals it refers to, the locals bound inside it. Constant: no state, and
+# every local referred to is bound inside.
+_Facts = tuple[bool, frozenset, frozenset]
+_NONE: frozenset = frozenset()
+
+
+def _facts(e: ir.Expr, known: dict[int, tuple[ir.Expr, _Facts]]) -> _Facts:
+    """The facts of `e` from those of its children (`known`, by id, each entry holding its
+    expression so that no id is reused while the table lives; any child not in it is
+    walked)."""
+    state = isinstance(e, (ir.VarRef, ir.ClockRef, ir.ClockAtom))
+    refs = frozenset((e.local,)) if isinstance(e, ir.LocalRef) else _NONE
+    bound = frozenset((e.local,)) if isinstance(e, (ir.Quant, ir.SetComp, ir.MapComp,
+                                                    ir.LetE)) else _NONE
+    for child in children(e):
+        entry = known.get(id(child))
+        if entry is None or entry[0] is not child:
+            facts = _walked_facts(child)
+        else:
+            facts = entry[1]
+        state = state or facts[0]
+        if facts[1]:
+            refs = refs | facts[1]
+        if facts[2]:
+            bound = bound | facts[2]
+    return state, refs, bound
+
+
+def _walked_facts(e: ir.Expr) -> _Facts:
+    state = False
+    refs: set[ir.Local] = set()
+    bound: set[ir.Local] = set()
+    for node in walk(e):
+        if isinstance(node, (ir.VarRef, ir.ClockRef, ir.ClockAtom)):
+            state = True
+        elif isinstance(node, ir.LocalRef):
+            refs.add(node.local)
+        if isinstance(node, (ir.Quant, ir.SetComp, ir.MapComp, ir.LetE)):
+            bound.add(node.local)
+    return state, frozenset(refs), frozenset(bound)
+
+
+def _substitute(e: ir.Expr, values: Mapping[ir.Local, ir.Expr],
+                known: dict[int, tuple[ir.Expr, _Facts]]) -> ir.Expr:
+    """substitute(), with the facts of every expression it returns kept in `known`, so
+    that deciding whether a changed node folds reads its children's facts instead of
+    walking its subtree again (which made substitution quadratic in the depth)."""
+    if isinstance(e, ir.LocalRef):
+        out = values.get(e.local, e)
+        known[id(out)] = (out, _facts(out, known) if out is e else _walked_facts(out))
+        return out
+    if isinstance(e, (ir.Lit, ir.VarRef)):
+        known[id(e)] = (e, (isinstance(e, ir.VarRef), _NONE, _NONE))
         return e
     changes = {}
     for f in dataclasses.fields(e):  # type: ignore[arg-type]
         old = getattr(e, f.name)
         if isinstance(old, ir.Expr):
-            changes[f.name] = substitute(old, values)
+            changes[f.name] = _substitute(old, values, known)
         elif isinstance(old, tuple) and old and isinstance(old[0], ir.Expr):
-            changes[f.name] = tuple(substitute(x, values) for x in old)
+            changes[f.name] = tuple(_substitute(x, values, known) for x in old)
     if not changes:
+        known[id(e)] = (e, _facts(e, known))
         return e
-    return fold(dataclasses.replace(e, **changes))  # type: ignore[type-var]
+    new = dataclasses.replace(e, **changes)  # type: ignore[type-var]
+    facts = _facts(new, known)
+    if not facts[0] and facts[1] <= facts[2]:  # constant: fold it (as fold() does)
+        new = _evaluated(new)
+        if isinstance(new, ir.Lit):
+            facts = (False, _NONE, _NONE)
+    known[id(new)] = (new, facts)
+    return new
 
 
 def substitute_stmts(stmts: tuple[ir.Stmt, ...], values: Mapping[ir.Local, ir.Expr]

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import io
 import os
+import pickle
 import re
 import sys
+import zlib
 from functools import lru_cache
 from importlib import resources
 
@@ -30,8 +33,8 @@ from .cache import private_folder
 from .diagnostics import Diagnostic, SpecError
 from .source import SourceFile, Span
 
-__all__ = ["parse_text", "TOP_LEVEL_KEYWORDS", "MAX_NESTING", "MAX_STATEMENTS",
-           "MAX_DIGITS", "MAX_NAME", "MAX_SYNTAX_ERRORS"]
+__all__ = ["parse_text", "build_tables", "TABLES", "TOP_LEVEL_KEYWORDS", "MAX_NESTING",
+           "MAX_STATEMENTS", "MAX_DIGITS", "MAX_NAME", "MAX_SYNTAX_ERRORS"]
 
 MAX_NESTING = 48          # levels of the syntax tree inside one declaration
 MAX_STATEMENTS = 500      # statements in one block
@@ -66,14 +69,61 @@ _TERMINAL_NAMES = {
 }
 
 
+TABLES = "grammar.lalr"  # the shipped tables of grammar.lark (`make parser-tables`)
+_OPTIONS: dict = dict(parser="lalr", lexer="contextual", propagate_positions=True,
+                      maybe_placeholders=True)
+
+
+def _grammar() -> str:
+    return resources.files("model").joinpath("grammar.lark").read_text(encoding="utf-8")
+
+
+def _tables_header(grammar: str) -> bytes:
+    """What the shipped tables start with: the grammar's hash, the options and lark's
+    version, so tables built from another grammar or by another lark are never used."""
+    digest = hashlib.sha256(f"{grammar}\0{sorted(_OPTIONS.items())}".encode()).hexdigest()
+    return f"tock-lalr {digest[:32]} lark {lark_version}\n".encode()
+
+
+def build_tables(grammar: str | None = None) -> bytes:
+    """The parser's tables as shipped in model/grammar.lalr: the header, then lark's own
+    serialisation (Lark.save), compressed."""
+    grammar = _grammar() if grammar is None else grammar
+    out = io.BytesIO()
+    Lark(grammar, **_OPTIONS).save(out)
+    return _tables_header(grammar) + zlib.compress(out.getvalue(), 9)
+
+
+def _shipped_parser(grammar: str) -> Lark | None:
+    """The parser from the tables shipped with the package; None when they are missing
+    or were built from another grammar, other options or another version of lark."""
+    try:
+        data = resources.files("model").joinpath(TABLES).read_bytes()
+    except OSError:
+        return None
+    header = _tables_header(grammar)
+    if not data.startswith(header):
+        return None
+    try:
+        return Lark.load(io.BytesIO(zlib.decompress(data[len(header):])))
+    except (zlib.error, EOFError, pickle.UnpicklingError, AttributeError, TypeError,
+            ValueError):
+        return None
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    """The LALR parser. Building its tables takes about 0.4 s, so they are kept in the
-    user's cache folder (lark's own cache format, checked against a hash of the grammar and
-    the options) and loaded from there when the folder is private to the user."""
-    grammar = resources.files("model").joinpath("grammar.lark").read_text(encoding="utf-8")
-    options = dict(parser="lalr", lexer="contextual", propagate_positions=True,
-                   maybe_placeholders=True)
+    """The LALR parser. Building its tables takes about 0.4 s, so they ship with the
+    package (model/grammar.lalr, built by `make parser-tables`; tests/model/
+    test_parser_cache.py checks they are current). When those do not fit (an edited
+    grammar, another lark), the tables are kept in the user's cache folder (lark's own
+    cache format, checked against a hash of the grammar and the options) and loaded from
+    there when the folder is private to the user; nothing is written anywhere else."""
+    grammar = _grammar()
+    shipped = _shipped_parser(grammar)
+    if shipped is not None:
+        return shipped
+    options = _OPTIONS
     folder = private_folder()
     if folder is None:
         return Lark(grammar, **options)

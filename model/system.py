@@ -29,7 +29,9 @@ from .codegen import (
     value_of,
 )
 from .codegen import compile_explicit as compile_code
+from .codegen.vector import Unsupported, VectorCode, compile_vector
 from .diagnostics import Diagnostic, SpecError
+from .distance import violation_distance
 from .explain import (
     ClockInterval,
     ClockValue,
@@ -485,6 +487,18 @@ class TransitionSystem:
         return None
 
     @cached_property
+    def vector_code(self) -> tuple[VectorCode | None, str]:
+        """The numpy code that expands a chunk of states at once (model.codegen.vector),
+        or None and why this system has none (a construct it does not generate, clocks,
+        states wider than 64 bits, discrete time)."""
+        if self.n_clocks or getattr(self, "tick", None) is not None:
+            return None, "clocks"
+        try:
+            return compile_vector(self.model, self.layout), ""
+        except Unsupported as why:
+            return None, str(why)
+
+    @cached_property
     def outside(self) -> Callable[[int], bool] | None:
         """`outside(state)`: whether a packed state lies outside the spec's `boundary`
         declarations (some boundary is false there, or cannot be evaluated there), so the
@@ -793,6 +807,12 @@ class TransitionSystem:
                 raise RuntimeFault() from None
             self._formulas[key] = formula
         return formula
+
+    def violation_distance(self, index: int) -> Callable[[int], int]:
+        """`distance(state)`: how many atoms of property `index`'s violation (an
+        invariant's negation; a reachable as written) a packed state still lacks
+        (model.distance; guided simulation steers by it)."""
+        return violation_distance(self.model.properties[index], self.decode)
 
     def clock_guarded_fairness(self) -> str | None:
         """The name of a fair action whose guard compares clocks, if any."""

@@ -19,7 +19,8 @@ needs_dot = pytest.mark.skipif(not graphviz_available(),
 
 
 # The conformance specs whose states are wider than 64 bits (Stateright's actor models: the
-# network as bags of envelopes): the compact store and --cluster do not take them, and the
+# network as bags of envelopes): --cluster does not take them (the compact store keeps them
+# as several 64-bit words, tests/checker/test_wide_store.py), and the
 # reference interpreter needs minutes for them (the differential test runs them --runslow)
 WIDE_CONFORMANCE = frozenset({"specs/conformance/abd.tock", "specs/conformance/paxos.tock"})
 

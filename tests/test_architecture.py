@@ -4,7 +4,9 @@
   reads the IR behind a TransitionSystem (`system.model`);
 - no import cycles between modules (module-level imports; TYPE_CHECKING blocks aside);
 - no `from .x import _private` across modules;
-- no function-level imports except of heavy or optional third-party libraries;
+- no function-level imports except of heavy or optional third-party libraries; a module
+  loaded on first use (`lazy_module("checker.x")`, checker/lazy.py) is named at module
+  level only, and counts as an import in the cycle check;
 - only the CLI prints, reads argv or exits; renderers read only the report;
 - mypy is clean on the modules configured in pyproject.toml.
 """
@@ -78,6 +80,22 @@ def _imports(path: str, *, module_level: bool) -> list[tuple[int, str, list[str]
                 out.append((node.lineno, alias.name, []))
         elif isinstance(node, ast.ImportFrom):
             out.append((node.lineno, _absolute(path, node), [a.name for a in node.names]))
+        elif module_level:
+            out.extend((line, name, []) for line, name in _lazy_modules(node))
+    return out
+
+
+def _lazy_modules(node: ast.AST) -> list[tuple[int, str]]:
+    """(line, module) of each `lazy_module("...")` call inside `node`: the import it
+    stands for (an `if TYPE_CHECKING: ... else:` keeps it at module level)."""
+    out = []
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) \
+                and call.func.id == "lazy_module":
+            arg = call.args[0] if call.args else None
+            assert isinstance(arg, ast.Constant) and isinstance(arg.value, str), \
+                f"line {call.lineno}: lazy_module takes the module's name as a literal"
+            out.append((call.lineno, arg.value))
     return out
 
 
@@ -174,6 +192,22 @@ def test_no_function_level_imports(path: str) -> None:
             for module in modules:
                 assert module.split(".")[0] in LAZY_OK, \
                     f"{path}:{node.lineno} imports {module} inside {fn.name}()"
+
+
+@pytest.mark.parametrize("path", SOURCES)
+def test_lazy_modules_are_named_at_module_level(path: str) -> None:
+    for fn in ast.walk(_tree(path)):
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and fn.name != "lazy_module":
+            found = _lazy_modules(fn)
+            assert not found, f"{path}:{found[0][0] if found else 0} calls lazy_module " \
+                              f"inside {fn.name}()"
+
+
+def test_a_lazy_module_counts_in_the_cycle_check() -> None:
+    tree = ast.parse('if TYPE_CHECKING:\n    pass\nelse:\n    x = lazy_module("checker.x")\n')
+    assert _lazy_modules(tree) == [(4, "checker.x")]
+    assert ("checker.explore" in {m for _l, m, _n in
+                                  _imports("checker/cli.py", module_level=True)})
 
 
 PRINTING = {"print", "input", "exit", "quit"}

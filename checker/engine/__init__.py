@@ -11,7 +11,9 @@
     driver.py      run(job): pick the engine, explore, judge, liveness, responses, coverage
     explicit/      the explicit-state engine (dict and compact stores, workers)
     discrete.py    the discrete-time engine (integer clocks, ticks; the explicit search)
-    zones/         the zone engine (DBM kernel, extrapolation, search, tracer, leads-to)
+    zones/         the zone engine (DBM kernel, extrapolation, search, tracer, leads-to,
+                   checkpoints: keeper.py)
+    cluster/       the explicit and zone engines distributed over Ray actors (zones.py)
 """
 
 from __future__ import annotations

@@ -94,6 +94,9 @@ class Budget:
         self.memory = memory  # the process's resident MB (a test may count otherwise)
         # (phase, states then, MB before, MB after) of each search that spilled to disk
         self.spills: list[tuple[str, int, float, float]] = []
+        # how each explicit search expanded its states: phase -> "vector" or "per state
+        # (why)" (checker/engine/explicit/vector.py)
+        self.expansion: dict[str, str] = {}
         self.start = clock()
         self.deadline = None if options.time_limit is None else self.start + options.time_limit
         self.memory_cap = memory_limit_mb(options)

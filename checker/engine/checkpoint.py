@@ -115,11 +115,15 @@ def write_arrays(path: str, header: Mapping[str, Any], arrays: Mapping[str, Arra
     listing = []
     offset = 0
     for name, array in arrays.items():
-        dtype = np.dtype(array.dtype).name
+        kind = np.dtype(array.dtype)
+        dtype, length = kind.name, len(array)
+        if kind.kind == "V" and kind.itemsize % 8 == 0:
+            # wide states (store.Packing): written as their 64-bit words, byte for byte
+            dtype, length = "uint64", len(array) * kind.itemsize // 8
         if dtype not in DTYPES:
             raise ValueError(f"checkpoint arrays are of {DTYPES}, not {dtype}")
-        size = len(array) * np.dtype(dtype).itemsize
-        listing.append({"name": name, "dtype": dtype, "length": len(array), "offset": offset})
+        size = length * np.dtype(dtype).itemsize
+        listing.append({"name": name, "dtype": dtype, "length": length, "offset": offset})
         offset += size
     digest = hashlib.sha256()
     handle, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".ckpt", dir=directory)
@@ -239,11 +243,6 @@ class Checkpointer:
     def __init__(self, directory: str, system: TransitionSystem, options: Options,
                  every: float = DEFAULT_EVERY, resume: bool = False,
                  clock: Callable[[], float] = time.monotonic):
-        if system.has_clocks and options.time_engine != "discrete":
-            raise CheckpointError("checkpoints are taken by the explicit and discrete-time "
-                                  "engines; this spec has clocks, so the zone engine runs, "
-                                  "which cannot checkpoint yet: add --time discrete, or "
-                                  "drop --checkpoint/--resume")
         self.directory = directory
         self.every = every
         self.clock = clock
@@ -388,13 +387,15 @@ def restore_findings(ex: Any, header: Mapping[str, Any], name: str) -> set[int]:
 # ------------------------------------------------------------------ the stores
 def level_arrays(store: LevelStore) -> dict[str, ArrayLike]:
     """A LevelStore as arrays: each level's states Lk and parents Pk, and the states the
-    findings name (`where`). The sorted array of all states is rebuilt on loading."""
+    findings name (`where`). The sorted array of all states is rebuilt on loading. States
+    wider than 64 bits are written as their 64-bit words (store.Packing; write_arrays): the
+    fingerprint fixes the spec, so its width, and loading checks the lengths."""
     out: dict[str, ArrayLike] = {}
     for k, (states, parents) in enumerate(zip(store.levels, store.parents)):
         out[f"L{k}"] = states
         out[f"P{k}"] = parents
     where = sorted(store.where.items())
-    out["where_state"] = np.array([s for s, _ in where], dtype=np.uint64)
+    out["where_state"] = store.packing.array([s for s, _ in where])
     out["where_at"] = np.array([x for _, at in where for x in at], dtype=np.int64)
     return out
 
@@ -402,12 +403,21 @@ def level_arrays(store: LevelStore) -> dict[str, ArrayLike]:
 def restore_levels(store: LevelStore, saved: Saved, name: str) -> None:
     """Fill a fresh LevelStore (of the same initial states) from a checkpoint."""
     arrays = saved.arrays
+    packing = store.packing
     levels: list[np.ndarray] = []
     parents: list[np.ndarray] = []
+
+    def states_of(key: str) -> np.ndarray | None:
+        """A saved array of states in the store's packing (None: not one)."""
+        raw = arrays.get(key)
+        if raw is None or raw.dtype != np.uint64 or len(raw) % packing.words:
+            return None
+        return raw.view(packing.dtype) if packing.wide else raw
+
     k = 0
     while f"L{k}" in arrays:
-        states, links = arrays[f"L{k}"], arrays.get(f"P{k}")
-        if states.dtype != np.uint64 or links is None or links.dtype != np.int32 or \
+        states, links = states_of(f"L{k}"), arrays.get(f"P{k}")
+        if states is None or links is None or links.dtype != np.int32 or \
                 len(links) != len(states) or not len(states):
             raise CheckpointError(f"{name}: level {k} of the checkpoint is damaged")
         if len(links) and (int(links.min()) < (-1 if k == 0 else 0) or
@@ -422,19 +432,17 @@ def restore_levels(store: LevelStore, saved: Saved, name: str) -> None:
     visited = np.sort(np.concatenate(levels))
     if len(visited) > 1 and not (visited[1:] != visited[:-1]).all():
         raise CheckpointError(f"{name}: the checkpoint holds a state twice")
-    where_state, where_at = arrays.get("where_state"), arrays.get("where_at")
+    where_state, where_at = states_of("where_state"), arrays.get("where_at")
     if where_state is None or where_at is None or len(where_at) != 2 * len(where_state):
         raise CheckpointError(f"{name}: the checkpoint's findings are damaged")
     where: dict[int, tuple[int, int]] = {}
-    for state, level, index in zip(where_state.tolist(), where_at[0::2].tolist(),
+    for state, level, index in zip(packing.ints(where_state), where_at[0::2].tolist(),
                                    where_at[1::2].tolist()):
         if not (0 <= level < len(levels) and 0 <= index < len(levels[level]) and
-                int(levels[level][index]) == state):
+                packing.one(levels[level][index]) == state):
             raise CheckpointError(f"{name}: the checkpoint's findings are damaged")
         where[state] = (level, index)
-    store.levels, store.parents, store.visited = levels, parents, visited
-    store.where = where
-    store.count = len(visited)
+    store.load(levels, parents, where, visited)
 
 
 def dict_arrays(parent: dict[int, int], count: int, frontier: list[int],

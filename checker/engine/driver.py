@@ -21,6 +21,7 @@ from ..products import response_results
 from ..verdicts import judge, judge_properties
 from .blocked import blocked_instances
 from .cluster import ClusterEngine
+from .cluster.zones import ClusterZoneEngine
 from .discrete import DiscreteEngine
 from .explicit import ExplicitEngine
 from .interface import Engine, Job, Run
@@ -39,8 +40,11 @@ ENGINES = ("explicit", "discrete", "zones")
 def engine_for(system: TransitionSystem, options: Options) -> Engine:
     """The engine for this system: explicit states without clocks; zones with clocks, or
     discrete time when asked for (`--time discrete`); with `--cluster`, the explicit engine
-    distributed over Ray actors (specs with clocks are refused there)."""
+    distributed over Ray actors, or with clocks the zone engine distributed by discrete
+    state (checker.engine.cluster.zones; `--time discrete` is refused there)."""
     if options.cluster is not None:
+        if system.has_clocks and options.time_engine in (None, "zones"):
+            return ClusterZoneEngine(system, options)
         return ClusterEngine(system, options)
     if not system.has_clocks:
         return ExplicitEngine(system, options)

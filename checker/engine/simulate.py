@@ -38,6 +38,20 @@ delay the bounds allow) and a move possible there is taken, preferring one that 
 pass again (the timeout that was due, the step a bound asks for). Without a deadline a
 step is always eager. One run in four is eager at every step (the plain random walk).
 
+Guided runs.  Every other block of len(EAGERNESS) runs is *guided* toward one property
+(the active properties in turn, one per block; a scenario's asserts and a bounded
+response's monitor are properties of their product like any other): a step then leaves
+out the moves that take the state further from that property's violation, when another
+move is possible. The distance is the formula heuristic of directed model checking
+(TransitionSystem.violation_distance, model/distance.py): the number of atoms of the
+violation that do not hold yet. A move that undoes what the run has achieved (a second
+fault where the property asks for exactly one, a reboot where it asks for a clean
+restart) is so avoided, while every move that keeps the distance, including the waits
+and the timeouts, stays as likely as in an unguided run: guidance narrows the choice, it
+does not steer greedily (a greedy step toward the violation, tried too, restarts an agent
+as soon as it may, never in the last seconds of a window, and found less). Unguided runs
+keep the plain random walk for what no property's atoms describe.
+
 Randomness.  Run i uses `random.Random(f"{seed}:{i}")`, so a run does not depend on the
 others, nor on how many processes run them (`workers`): the runs, the findings and so the
 report are the same whatever the number of workers.
@@ -46,8 +60,13 @@ Shrinking.  A violating run is cut at the violation, then delta debugging (ddmin
 steps' complements) removes steps while the run still replays (each step's instance is
 still possible at its absolute time) and still meets the same finding; a removal is tried
 twice, keeping the absolute times of the later steps, then moving them earlier by the time
-the removed steps took (so a removed stretch of waiting goes too); then each step's time is
-tried earlier (no delay, whole seconds) under the same test. Every candidate goes
+the removed steps took (so a removed stretch of waiting goes too). When no step can go,
+a swap is tried: two neighbouring steps out and one step in at or before them (any move
+possible there with no delay; the step after the two kept at its time or taken with no
+delay), a run one step shorter that deletion alone cannot reach (a task that finishes
+before the crash instead of an executor that re-registers after it); after a swap,
+deletion again. Then each step's time is tried earlier (no delay, whole seconds) under
+the same test. Every candidate goes
 through the same concrete stepper.
 """
 
@@ -274,6 +293,10 @@ class Simulator:
             else None
         constants = system.time_constants() if timed else []
         self.horizon: Time = max(constants, default=1000) or 1000
+        # guided runs (module docstring): the properties they steer toward, one per run
+        self.targets = tuple(sorted(active))
+        self._distances: dict[int, Any] = {}
+        self._distance_cache: dict[tuple[int, int], int] = {}
 
     # -------------------------------------------------------------- the semantics
     def _inv(self, d: int) -> tuple:
@@ -380,6 +403,30 @@ class Simulator:
             return False
         return w is not None and (w[2] is None or w[2] > 0)
 
+    # -------------------------------------------------------------- guidance
+    def distance(self, k: int, d: int) -> int:
+        """How many atoms of property k's violation discrete state d lacks
+        (TransitionSystem.violation_distance), remembered per state."""
+        key = (k, d)
+        hit = self._distance_cache.get(key)
+        if hit is None:
+            fn = self._distances.get(k)
+            if fn is None:
+                fn = self._distances[k] = self.system.violation_distance(k)
+            if len(self._distance_cache) >= 4 * CACHE:
+                self._distance_cache.clear()
+            hit = self._distance_cache[key] = fn(d)
+        return hit
+
+    def steer(self, target: int | None, d: int, moves: list[_Move]) -> list[_Move]:
+        """A guided run's moves (module docstring): those that do not take the state
+        further from the target's violation, when there are any."""
+        if target is None or len(moves) < 2:
+            return moves
+        here = self.distance(target, d)
+        kept = [m for m in moves if self.distance(target, m.target) <= here]
+        return kept or moves
+
     # -------------------------------------------------------------- properties
     def discrete_hits(self, d: int) -> tuple[list[int], int | None]:
         """The discrete properties that fire in `d`, and one that fails to evaluate."""
@@ -416,6 +463,9 @@ class Simulator:
         # how often a step acts on its own rather than letting time run to the next
         # deadline (module docstring: quiet steps)
         eager = EAGERNESS[index % len(EAGERNESS)] if self.timed else 1.0
+        # every other block of runs is guided toward one property (module docstring)
+        target = self.targets[index // (2 * len(EAGERNESS)) % len(self.targets)] \
+            if self.targets and index // len(EAGERNESS) % 2 else None
         before: frozenset[int] = frozenset()
         now: Time = 0
         steps: list[SimStep] = []
@@ -435,12 +485,13 @@ class Simulator:
                 hits.setdefault((stuck, 0), Hit(len(steps), 0))
                 self._clocks(state, len(steps), source, hits)
                 break
+            allowed = self.steer(target, state[0], moves)
             quiet = None if eager >= 1.0 or rng.random() < eager else \
-                self.quiet_move(state, moves, source, rng, before)
+                self.quiet_move(state, allowed, source, rng, before)
             if quiet is not None:
                 move, delay = quiet
             else:
-                move = moves[rng.randrange(len(moves))]
+                move = allowed[rng.randrange(len(allowed))]
                 delay = self.pick_delay(rng, move.window)
             self._clocks(state, len(steps), (0, False, delay, False), hits)
             before = frozenset(m.inst for m in moves)
@@ -569,22 +620,58 @@ class Simulator:
             current, best = candidate[:out[0].position], out[0]
             return True
 
-        chunks = 2
-        while len(current) >= 1 and replays < MAX_REPLAYS:
-            size = max(1, len(current) // chunks)
-            removed = False
-            for lo in range(0, len(current), size):
-                if replays >= MAX_REPLAYS:
-                    break
-                if test(current[:lo] + current[lo + size:]) or \
-                        test(_compressed(current, lo, size)):
-                    chunks = max(chunks - 1, 2)
-                    removed = True
-                    break
-            if not removed:
-                if size == 1:
-                    break
-                chunks = min(chunks * 2, len(current))
+        def ddmin() -> None:
+            chunks = 2
+            while len(current) >= 1 and replays < MAX_REPLAYS:
+                size = max(1, len(current) // chunks)
+                removed = False
+                for lo in range(0, len(current), size):
+                    if replays >= MAX_REPLAYS:
+                        break
+                    if test(current[:lo] + current[lo + size:]) or \
+                            test(_compressed(current, lo, size)):
+                        chunks = max(chunks - 1, 2)
+                        removed = True
+                        break
+                if not removed:
+                    if size == 1:
+                        break
+                    chunks = min(chunks * 2, len(current))
+
+        def swap() -> bool:
+            """Two neighbouring steps out, one other step in at or before them, with no
+            delay, the step after them kept at its time or taken with no delay (module
+            docstring): True when a shorter run still meets the goal."""
+            nonlocal replays
+            for lo in range(len(current) - 1):
+                base = current[:lo] + current[lo + 2:]
+                replays += 1
+                states = self.walk(start, base[:lo])
+                if states is None:
+                    continue
+                for p in range(lo, -1, -1):
+                    at = base[p - 1].at if p else 0
+                    moves, _failing, _source = self.options(states[p])
+                    for m in moves:
+                        if not _inside(0, m.window):
+                            continue
+                        candidate = base[:p] + (SimStep(m.inst, m.choices, at),) + base[p:]
+                        variants = [candidate]
+                        if lo + 1 < len(candidate):  # the step after the two, no delay
+                            after = candidate[lo + 1]
+                            variants.append(candidate[:lo + 1] + (
+                                SimStep(after.inst, after.choices, candidate[lo].at),)
+                                + candidate[lo + 2:])
+                        for variant in variants:
+                            if replays >= MAX_REPLAYS:
+                                return False
+                            if test(variant):
+                                return True
+            return False
+
+        ddmin()
+        while len(current) >= 3 and replays < MAX_REPLAYS and swap():
+            ddmin()
         if self.timed:
             for i in range(len(current)):
                 before = current[i - 1].at if i else 0
@@ -598,6 +685,26 @@ class Simulator:
                     if test(candidate):
                         break
         return current, best, replays
+
+    def walk(self, start: int, steps: tuple[SimStep, ...]) -> list[State] | None:
+        """The states a run of `steps` from initial state `start` passes through (None:
+        a step is not possible at its time)."""
+        state = self.initial[start]
+        now: Time = 0
+        states = [state]
+        for step in steps:
+            delay = step.at - now
+            if delay < 0:
+                return None
+            moves, _failing, _source = self.options(state)
+            move = next((m for m in moves if m.inst == step.inst and m.choices == step.choices
+                         and _inside(delay, m.window)), None)
+            if move is None:
+                return None
+            state = self.apply(state, move, delay)
+            now = step.at
+            states.append(state)
+        return states
 
     # -------------------------------------------------------------- traces
     def trace(self, start: int, steps: tuple[SimStep, ...], goal: Goal, want: Hit,

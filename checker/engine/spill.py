@@ -116,8 +116,10 @@ class SpillError(UsageError):
 class SortedRuns:
     """The visited set as sorted runs on disk (see the module docstring)."""
 
-    def __init__(self, directory: str) -> None:
+    def __init__(self, directory: str, dtype: np.dtype | None = None) -> None:
         self.directory = directory
+        # uint64, or the np.void of wide states (store.Packing)
+        self.dtype = np.dtype(np.uint64) if dtype is None else dtype
         self.runs: list[DiskArray] = []
         self.blocks_read = 0  # for the figures in docs/performance.md
         self.made = 0  # run files made (their names)
@@ -146,9 +148,10 @@ class SortedRuns:
             ia, ib = min(BLOCK, len(a)), min(BLOCK, len(b))
             bufa, bufb = a[0:ia], b[0:ib]
             while len(bufa) and len(bufb):
-                limit = min(bufa[-1], bufb[-1])
-                ka = int(np.searchsorted(bufa, limit, "right"))
-                kb = int(np.searchsorted(bufb, limit, "right"))
+                # the smaller of the two blocks' last states (np.void has no min())
+                limit = np.sort(np.concatenate((bufa[-1:], bufb[-1:])))[:1]
+                ka = int(np.searchsorted(bufa, limit, "right")[0])
+                kb = int(np.searchsorted(bufb, limit, "right")[0])
                 merged = np.concatenate((bufa[:ka], bufb[:kb]))
                 merged.sort()
                 out.write(merged.tobytes())
@@ -161,13 +164,13 @@ class SortedRuns:
                 out.write(buf.tobytes())
                 for start in range(at, len(source), BLOCK):
                     out.write(source[start:start + BLOCK].tobytes())
-        return DiskArray(path, np.dtype(np.uint64), len(a) + len(b))
+        return DiskArray(path, self.dtype, len(a) + len(b))
 
     def values(self) -> np.ndarray:
         """Every state of every run, sorted (for tests)."""
         if not self.runs:
-            return np.empty(0, dtype=np.uint64)
-        out = np.concatenate([np.array(r.tolist(), dtype=np.uint64) for r in self.runs])
+            return np.empty(0, dtype=self.dtype)
+        out = np.concatenate([r[0:len(r)] for r in self.runs])
         out.sort()
         return out
 
@@ -183,8 +186,8 @@ class SortedRuns:
             for start in range(0, len(run), BLOCK):
                 block = run[start:start + BLOCK]
                 self.blocks_read += 1
-                lo = int(np.searchsorted(values, block[0], "left"))
-                hi = int(np.searchsorted(values, block[-1], "right"))
+                lo = int(np.searchsorted(values, block[:1], "left")[0])
+                hi = int(np.searchsorted(values, block[-1:], "right")[0])
                 if lo < hi:
                     out[lo:hi] |= contains(block, values[lo:hi])
         return out

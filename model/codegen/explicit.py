@@ -14,6 +14,7 @@ instance, so the engine can ask the reference interpreter for the exact message.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ from ..types import Value
 from .generator import (
     Context,
     Generator,
+    hoist_fields,
 )
 from .properties import props_function
 
@@ -70,9 +72,72 @@ def successor_function(gen: Generator, name: str, labeled: bool,
     with gen.function(f"def {name}(s):", f"successors of state s ({what})"):
         gen.line("out = []")
         gen.line("_a = out.append")
-        for action, ctx, inst, _unrolled in gen.instances():
+        for action, ctx, inst, _unrolled in gen.instances(members=True):
             _instance(gen, action, ctx, inst, labeled, check)
         gen.line("return out")
+    header = len(gen.done) - 1 - gen.done[::-1].index(f"def {name}(s):")
+    lines = hoist_fields(gen, gen.done[header:])
+    gen.done[header:] = lines if labeled else _share_tests(lines)
+
+
+# An instance's guard at the top of a successor function whose first test compares a
+# decoded field with a constant (a process's control state, mostly): `if ((_d3 == 0) and
+# rest):`, or `if (_d3 == 0):` alone
+_GUARD = re.compile(r"^    if \((\(_d\d+ == -?\d+\)) and (.*)\):$")
+_GUARD_ALONE = re.compile(r"^    if (\(_d\d+ == -?\d+\)):$")
+
+
+def _share_tests(lines: list[str]) -> list[str]:
+    """The fast successor function `lines` with runs of consecutive instances whose guards
+    start with the same test of a decoded field nested under one `if` of that test: the
+    instances come in the same order, each emitted exactly when its whole guard holds (the
+    test reads a local no instance assigns, so its value is the same for every instance of
+    the run)."""
+    # each block: (the shared test or None, its comments, the rest of the guard, the body)
+    blocks: list[tuple[str | None, list[str], str | None, list[str]]] = []
+    k = 0
+    while k < len(lines):
+        start = k
+        while k < len(lines) and lines[k].startswith("    # "):
+            k += 1
+        match = None
+        if start < k < len(lines):
+            match = _GUARD.match(lines[k]) or _GUARD_ALONE.match(lines[k])
+        if match is None:
+            blocks.append((None, lines[start:k + 1], None, []))
+            k += 1
+            continue
+        test, rest = match.group(1), (match.group(2) if match.re is _GUARD else None)
+        comments = lines[start:k]
+        k += 1
+        body_start = k
+        while k < len(lines) and lines[k].startswith("        "):
+            k += 1
+        blocks.append((test, comments, rest, lines[body_start:k]))
+    out: list[str] = []
+    j = 0
+    while j < len(blocks):
+        test, comments, rest, body = blocks[j]
+        run = j + 1
+        while test is not None and run < len(blocks) and blocks[run][0] == test:
+            run += 1
+        if test is None:
+            out.extend(comments)
+        elif run == j + 1:
+            out.extend(comments)
+            out.append(f"    if ({test} and {rest}):" if rest is not None else f"    if {test}:")
+            out.extend(body)
+        else:
+            out.append(f"    if {test}:")
+            for _test, member_comments, member_rest, member_body in blocks[j:run]:
+                out.extend("    " + text for text in member_comments)
+                if member_rest is None:
+                    out.extend(member_body)  # already one level in
+                else:
+                    out.append(f"        if ({member_rest}):")
+                    out.extend("    " + text for text in member_body)
+        j = run
+    return out
 
 
 def _instance(gen: Generator, action: ir.Action, ctx: Context, inst: str, labeled: bool,

@@ -26,13 +26,22 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from itertools import count
+from functools import lru_cache
+from itertools import count, product
 
 from .. import ir
 from ..cache import compile_cached
-from ..irutil import argument_tuples, miniscope, substitute, substitute_stmts
+from ..irutil import (
+    argument_tuples,
+    can_fail,
+    miniscope,
+    substitute,
+    substitute_stmts,
+    walk,
+)
 from ..layout import Layout
 from ..types import (
+    BOOL,
     ArrayT,
     BagT,
     BoolT,
@@ -48,15 +57,18 @@ from ..types import (
 from .runtime import HELPERS, RuntimeFault, rep_of
 
 __all__ = ["Context", "Generator", "ClockAccess", "specialize", "scoped", "describe_instance",
-           "sanitize", "UNROLL_INSTANCES", "UNROLL_QUANTIFIER"]
+           "sanitize", "hoist_fields", "UNROLL_INSTANCES", "UNROLL_QUANTIFIER"]
 
 UNROLL_INSTANCES = 64  # actions with more instances loop over a table instead
+MEMBER_INSTANCES = 16  # actions with more instances guarded by a membership loop over
+#                        the members present (Generator._member_loop)
 UNROLL_QUANTIFIER = 16  # quantifiers over larger constant domains become all()/any()
 MAX_HEIGHT = 24  # expression levels (each at most 4 parentheses) before outlining
 MAX_INDENT = 40  # statement nesting before the rest continues in a function
 MAX_BLOCKS = 12  # nested for/try blocks before the rest continues in a function
 SMALL_REST = 12  # statements after an `if` with control that are copied into both branches
 LITERAL_DIGITS = 40  # longer constants (clear masks of wide states) are named
+MEMO_ENTRIES = 1 << 16  # results a run-time re-encoding of a composite value remembers
 
 
 Emit = Callable[["Context"], None]
@@ -224,6 +236,116 @@ def _join_at(stmts: tuple[ir.Stmt, ...]) -> int | None:
     return None
 
 
+@lru_cache(maxsize=16)
+def _encodings(typ: Type) -> tuple[int, ...]:
+    """`typ.encode(v)` of every value v of `typ`, in ordinal order (`typ.values()`), built
+    part by part: a record's encodings are its fields' encodings shifted and combined, the
+    first field varying fastest, instead of encoding each of thousands of values."""
+    if isinstance(typ, (IntT, EnumT)):
+        return tuple(range(typ.size() or 0))
+    if isinstance(typ, BoolT):
+        return (0, 1)
+    if isinstance(typ, OptionT):
+        return (0,) + tuple(1 + bits for bits in _encodings(typ.elem))
+    if isinstance(typ, RecordT):
+        out: tuple[int, ...] = (0,)
+        for part, off in reversed(tuple(zip(typ.parts(), typ.offsets()))):
+            shifted = [bits << off for bits in _encodings(part)]
+            out = tuple(high | low for high in out for low in shifted)
+        return out
+    return tuple(typ.encode(v) for v in typ.values())
+
+
+def _reps(typ: Type) -> tuple[int, ...]:
+    """`rep_of(typ, v)` of every value v of `typ`, in ordinal order."""
+    if isinstance(typ, IntT):
+        return tuple(typ.values())  # type: ignore[arg-type]
+    return _encodings(typ)
+
+
+def _container_elem(typ: Type) -> Type | None:
+    """The element type of a set, or of a bag of bound 1: the containers packed as one bit
+    per element ordinal."""
+    if isinstance(typ, SetT):
+        return typ.elem
+    if isinstance(typ, BagT) and typ.count_width == 1:
+        return typ.elem
+    return None
+
+
+def _member_plan(action: ir.Action) -> tuple[ir.Expr, ir.Expr | None] | None:
+    """(the set or bag, the rest of the guard) when `action`'s guard starts with `x in S`
+    or `count(B, x) > 0` (also `!= 0`, `>= 1`), x the action's first local, S or B read
+    without any local of the action and unable to fail, and every value of x an element
+    whose ordinal grows with the value's place in x's domain; else None
+    (Generator._member_loop)."""
+    if action.guard is None or not action.locals:
+        return None
+    parts = _chain(action.guard, ("and",))
+    test, first = parts[0], action.locals[0]
+    container: ir.Expr | None = None
+    match test:
+        case ir.Binary(op="in", left=ir.LocalRef(local=x), right=c) if x is first:
+            container = c
+        case ir.Binary(op=(">" | "!="), left=ir.Call(fn="count", args=(c, ir.LocalRef(local=x))),
+                       right=ir.Lit(value=0)) if x is first:
+            container = c
+        case ir.Binary(op=">=", left=ir.Call(fn="count", args=(c, ir.LocalRef(local=x))),
+                       right=ir.Lit(value=1)) if x is first:
+            container = c
+    if container is None or isinstance(container, ir.Lit):
+        return None
+    elem = _container_elem(container.type)
+    if elem is None or (first.type != elem and not (
+            isinstance(first.type, IntT) and isinstance(elem, IntT))):
+        return None
+    if any(isinstance(n, ir.LocalRef) and n.local in action.locals for n in walk(container)):
+        return None
+    if can_fail(container):  # read once for every instance, outside their own error handling
+        return None
+    # values() is in ordinal order, so the ordinal of x's i-th value is i (the same type)
+    # or lo - elem.lo + i (an interval inside the element interval): it grows with i
+    if isinstance(first.type, IntT) and first.type != elem:
+        assert isinstance(elem, IntT)
+        if None in (first.type.lo, first.type.hi, elem.lo, elem.hi) or \
+                first.type.lo < elem.lo or first.type.hi > elem.hi:  # type: ignore[operator]
+            return None
+    rest: ir.Expr | None = None
+    for part in parts[1:]:
+        rest = part if rest is None else ir.Binary("and", rest, part, BOOL, part.span)
+    return container, rest
+
+
+# A field of the state read at a constant place: `((s >> 11) & 0x7)`, or `(s & 0x3)` at 0;
+# never preceded by a name or a closing bracket (that parenthesis would be a call's)
+_FIELD = re.compile(r"(?<![\w)\]])(?:\(\(s >> \d+\) & 0x[0-9a-f]+\)|\(s & 0x[0-9a-f]+\))")
+
+
+def hoist_fields(gen: Generator, lines: list[str]) -> list[str]:
+    """The function `lines` (of a state `s`: a successor or property function) with each
+    field of `s` that it reads at a constant place more than once decoded once, into a
+    local at the top: instance guards and properties test the same control fields again
+    and again. `s` is never assigned in these functions (each instance builds its own
+    copy) and decoding a field cannot fail, so the value is the same wherever it is
+    read."""
+    uses: dict[str, int] = {}
+    for text in lines[1:]:
+        if not text.lstrip().startswith("#"):
+            for match in _FIELD.finditer(text):
+                uses[match.group()] = uses.get(match.group(), 0) + 1
+    names = {code: gen.fresh("d") for code, n in uses.items() if n > 1}
+    if not names:
+        return lines
+
+    def name(match: re.Match[str]) -> str:
+        return names.get(match.group(), match.group())
+
+    body = [text if text.lstrip().startswith("#") else _FIELD.sub(name, text)
+            for text in lines[1:]]
+    return [lines[0], *(f"    {n} = {code}" for code, n in names.items()), *body]
+
+
+
 def _collector(gen: Generator, target: str, names: list[str]) -> Emit:
     """An emission that records the outcome (state, choices, resets, bound names)."""
 
@@ -278,6 +400,8 @@ class Generator:
         self.names = count()
         self.consts: dict[object, str] = {}
         self.ordinal_tables: dict[Type, str] = {}  # one per element type: see _ordinals
+        self.argument_tables: dict[int, tuple[tuple[int, ...], ...]] = {}  # by id(action)
+        self.member_plans: dict[int, tuple[ir.Expr, ir.Expr | None] | None] = {}
         self.choice_locals: list[ir.Local] = []  # what each recorded choice binds
         self.pending: deque = deque()  # continuations still to write
         self._height = 0
@@ -350,16 +474,27 @@ class Generator:
             self.done.extend(self.lines)
             self.lines, self.indent, self.blocks = saved
 
-    def instances(self) -> Iterator[tuple[ir.Action, Context, str, bool]]:
+    def instances(self, members: bool = False) -> Iterator[tuple[ir.Action, Context, str, bool]]:
         """Every action instance, in instance-number order, for a successor function to
         generate: (the action, specialised to its arguments where unrolled; its context; the
         code of its instance number; whether unrolled). An action with more than
         UNROLL_INSTANCES instances is one loop over its argument table: its body is
-        generated between this iterator's steps, inside the loop."""
+        generated between this iterator's steps, inside the loop. With `members`, a table
+        action whose guard starts with `x in S` or `count(B, x) > 0` (x its first
+        parameter, S or B state read without the parameters) loops over the elements
+        present in S or B instead (see `_member_loop`): the same instances in the same
+        order, minus those the guard's first test rejects."""
         inst = 0
         for action in self.model.actions:
             count = action.instances
-            if count <= UNROLL_INSTANCES:
+            plan = None
+            if members and count > MEMBER_INSTANCES:
+                if id(action) not in self.member_plans:
+                    self.member_plans[id(action)] = _member_plan(action)
+                plan = self.member_plans[id(action)]
+            if plan is not None:
+                yield from self._member_loop(action, plan, inst)
+            elif count <= UNROLL_INSTANCES:
                 for k, args in enumerate(argument_tuples(action.locals)):
                     self.comment(describe_instance(action, args))
                     values = {local: ir.Lit(v, local.type)
@@ -367,9 +502,7 @@ class Generator:
                     yield specialize(action, values), Context("s"), str(inst + k), True
             else:
                 self.comment(describe_instance(action, None))
-                table = tuple(tuple(rep_of(local.type, v) for local, v in
-                                    zip(action.locals, args))
-                              for args in argument_tuples(action.locals))
+                table = self._argument_table(action)
                 k = self.fresh("k")
                 names = [self.fresh("p") for _ in action.locals]
                 self.line(f"for {k}, ({', '.join(names)},) in enumerate({self.const(table)}):")
@@ -380,6 +513,57 @@ class Generator:
                 self.blocks -= 1
                 self.indent -= 1
             inst += count
+
+    def _argument_table(self, action: ir.Action) -> tuple[tuple[int, ...], ...]:
+        """The representations of every argument tuple of `action`, in instance order
+        (built once per generated module: every successor function loops over it)."""
+        table = self.argument_tables.get(id(action))
+        if table is None:
+            table = tuple(product(*(_reps(local.type) for local in action.locals)))
+            self.argument_tables[id(action)] = table
+        return table
+
+    def _member_loop(self, action: ir.Action, plan: tuple[ir.Expr, ir.Expr | None],
+                     inst: int) -> Iterator[tuple[ir.Action, Context, str, bool]]:
+        """The instances of a table action guarded by membership of its first parameter
+        in a set or a bag of bound 1 (one bit per element ordinal): a loop over the set
+        bits, lowest first, each bit's ordinal indexing a table of the argument tuples
+        whose first value has that ordinal. The ordinal grows with the instance number
+        (checked by `_member_plan`), so the instances come in instance-number order; an
+        instance whose bit is clear is one whose guard is false at its first test, which
+        cannot fail, so skipping it changes no outcome. The rest of the guard is kept."""
+        container, rest = plan
+        elem = _container_elem(container.type)
+        assert elem is not None
+        first = action.locals[0]
+        # the first local varies slowest: each of its values owns a run of `inner` tuples
+        n, inner = first.type.size() or 0, 1
+        for local in action.locals[1:]:
+            inner *= local.type.size() or 0
+        start = elem.ordinal(first.type.lo) if isinstance(first.type, IntT) else 0  # type: ignore[arg-type]
+        rows = self._argument_table(action)
+        groups: list[tuple] = [()] * (elem.size() or 0)
+        for i in range(n):
+            groups[start + i] = tuple((k, rows[k]) for k in range(i * inner, (i + 1) * inner))
+        table = tuple(groups)
+        self.comment(describe_instance(action, None) + f", for each {first.name} present")
+        mask, low = self.fresh("m"), self.fresh("b")
+        k = self.fresh("k")
+        names = [self.fresh("p") for _ in action.locals]
+        self.line(f"{mask} = {self.expr(container, Context('s'))}")
+        self.line(f"while {mask}:")
+        self.indent += 1
+        self.line(f"{low} = {mask} & -{mask}")
+        self.line(f"{mask} ^= {low}")
+        self.line(f"for {k}, ({', '.join(names)},) in "
+                  f"{self.const(table)}[{low}.bit_length() - 1]:")
+        self.indent += 1
+        self.blocks += 2
+        yield (dataclasses.replace(action, guard=rest),  # type: ignore[misc]
+               Context("s", dict(zip(action.locals, names)), live=(k,)), f"{inst} + {k}",
+               False)
+        self.blocks -= 2
+        self.indent -= 2
 
     def source(self) -> str:
         """The module: every function written, continuations included."""
@@ -516,11 +700,16 @@ class Generator:
         if src == typ:
             return f"_ordinal_in({code}, {self._ordinals(typ)})"
 
-        def ordinal(bits: int, _src=src, _dst=typ) -> int:  # noqa: ANN001
-            value = _src.decode(bits)
-            if not _dst.contains(value):
-                raise RuntimeFault()
-            return _dst.ordinal(value)
+        def ordinal(bits: int, _src=src, _dst=typ, _memo={}) -> int:  # noqa: ANN001, B006
+            out = _memo.get(bits)
+            if out is None:
+                value = _src.decode(bits)
+                if not _dst.contains(value):
+                    raise RuntimeFault()
+                out = _dst.ordinal(value)
+                if len(_memo) < MEMO_ENTRIES:
+                    _memo[bits] = out
+            return out
 
         return f"{self.const(ordinal)}({code})"
 
@@ -721,11 +910,16 @@ class Generator:
         """A composite value re-encoded for another type (checked; the slow path)."""
         src_t = value.type
 
-        def convert(bits: int, _src=src_t, _dst=typ) -> int:  # noqa: ANN001
-            v = _src.decode(bits)
-            if not _dst.contains(v):
-                raise RuntimeFault()
-            return _dst.encode(v)
+        def convert(bits: int, _src=src_t, _dst=typ, _memo={}) -> int:  # noqa: ANN001, B006
+            out = _memo.get(bits)
+            if out is None:
+                v = _src.decode(bits)
+                if not _dst.contains(v):
+                    raise RuntimeFault()
+                out = _dst.encode(v)
+                if len(_memo) < MEMO_ENTRIES:
+                    _memo[bits] = out
+            return out
 
         return f"{self.const(convert)}({self.expr(value, ctx)})"
 
@@ -757,7 +951,7 @@ class Generator:
         is put into by many statements."""
         name = self.ordinal_tables.get(elem)
         if name is None:
-            name = self.const({elem.encode(v): elem.ordinal(v) for v in elem.values()})
+            name = self.const({bits: k for k, bits in enumerate(_encodings(elem))})
             self.ordinal_tables[elem] = name
         return name
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from .. import ir
 from ..irutil import mentions_clock
 from ..layout import Layout
-from .generator import ClockAccess, Context, Generator, scoped
+from .generator import ClockAccess, Context, Generator, hoist_fields, scoped
 
 __all__ = ["compile_props", "props_function"]
 
@@ -45,3 +45,5 @@ def props_function(gen: Generator, indices: frozenset[int] | None = None) -> Non
             else:
                 gen.line(f"if {code}: r |= {gen.num(1 << k)}")
         gen.line("return r")
+    header = len(gen.done) - 1 - gen.done[::-1].index("def _props(s):")
+    gen.done[header:] = hoist_fields(gen, gen.done[header:])

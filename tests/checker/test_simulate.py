@@ -11,6 +11,7 @@ from checker import Options
 from checker.cli import main
 from checker.render.simulation import render_simulation_json, render_simulation_text
 from checker.simulation import SimSettings, simulate
+from model import load_text
 
 INCREMENT = "specs/conformance/increment.tock"
 PING = "specs/timed/ping_window.tock"
@@ -97,23 +98,56 @@ def test_usage_errors_exit_2(argv: list[str], capsys) -> None:  # noqa: ANN001
     assert "Traceback" not in capsys.readouterr().err
 
 
+# a fault may happen at any step; the property wants exactly one, then ten steps
+SPOILER = """
+var faults: 0..3 = 0
+var progress: 0..10 = 0
+action fault when faults < 3 do { faults := faults + 1 }
+action step when progress < 10 do { progress := progress + 1 }
+invariant not_one_fault_then_done: not (faults == 1 and progress == 10)
+expect not_one_fault_then_done fails
+allow deadlock
+"""
+
+
+def test_violation_distance_counts_the_atoms_still_missing() -> None:
+    system = load_text(SPOILER)
+    distance = system.violation_distance(0)
+    encode = system.layout.encode
+    assert distance(encode((0, 0))) == 2  # neither atom of the violation holds
+    assert distance(encode((1, 0))) == 1
+    assert distance(encode((2, 10))) == 1  # a second fault undoes the first's progress
+    assert distance(encode((1, 10))) == 0
+
+
+def test_guided_runs_do_not_undo_what_they_achieved() -> None:
+    """Runs 0-3 are plain random walks, 4-7 are guided toward the invariant's violation:
+    once the one fault has happened they leave out a second, so they all reach it, where
+    a plain walk needs to avoid a fault at ten steps in a row."""
+    sim = simulate(SPOILER, settings=SimSettings(runs=8, depth=60))
+    assert sim.report.property("not_one_fault_then_done").status == "violated"
+    found = sim.data()["systems"][0]["shrunk"][0]
+    assert found["finding"] == "not_one_fault_then_done" and 4 <= found["run"] <= 7
+    assert found["steps"] == 11  # one fault and ten steps: the shortest
+
+
 @pytest.mark.slow
 def test_mesos_flagship_70_second_restart_is_found_and_shortened() -> None:
-    """docs/simulate.md: the flagship's 70-second counterexample, from a random start. One
-    environment fault is all p7 allows (`clean_restart` needs faults == 1), so FAULTS=1
-    loses none of its counterexamples."""
-    sim = simulate("specs/mesos/agent_recovery.tock", {"FAULTS": 1},
+    """docs/simulate.md: the flagship's 70-second counterexample, from a random start,
+    with the default constants (FAULTS=2: a guided run leaves out the second fault that
+    `clean_restart`'s faults == 1 rules out)."""
+    sim = simulate("specs/mesos/agent_recovery.tock",
                    options=Options(properties=("p7_restart_within_70s_keeps_task",)),
-                   settings=SimSettings(runs=1800, depth=40))
+                   settings=SimSettings(runs=2400, depth=40, seed=1))
     result = sim.report.property("p7_restart_within_70s_keeps_task")
     assert result.status == "violated" and result.as_expected
     trace = result.trace
-    assert trace is not None and len(trace) <= 15  # tock check's shortest: 14 steps
+    assert trace is not None and len(trace) == 14  # tock check's shortest: 14 steps
     actions = [s.action for s in trace.steps[1:]]
     assert actions[0] == "launch" and actions[-1] == "remove"
     assert "start_under_70s" in actions and actions.count("crash") == 1
     found = sim.data()["systems"][0]["shrunk"][0]
-    assert found["finding"] == "p7_restart_within_70s_keeps_task" and found["run"] < 1800
+    assert found["finding"] == "p7_restart_within_70s_keeps_task" and found["run"] < 2400
 
 
 def test_time_limit_stops_with_a_partial_report() -> None:

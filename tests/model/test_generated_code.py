@@ -62,7 +62,17 @@ def test_a_traceback_through_generated_code_shows_its_lines() -> None:
         system.successors("not a state")  # type: ignore[arg-type]
     text = "".join(traceback.format_exception(info.value))
     assert "<tock:twophase:explicit:" in text
-    assert "if ((((s >> 6) & 0x3) == 0)" in text  # the generated line itself
+    # the generated line itself: the first field the successor function decodes
+    assert re.search(r"_d\d+ = \(\(s >> 6\) & 0x3\)", text)
+
+
+def test_fields_read_more_than_once_are_decoded_once() -> None:
+    source = load_spec("specs/conformance/twophase.tock").code.source
+    succ = source[source.index("def _succ(s):"):source.index("def _labeled(s):")]
+    [name] = re.findall(r"(_d\d+) = \(\(s >> 6\) & 0x3\)", succ)  # the TM's state
+    assert "((s >> 6) & 0x3)" not in succ.replace(f"{name} = ((s >> 6) & 0x3)", "")
+    # the TM's actions all test it first: one `if` of that test holds them all
+    assert succ.count(f"if ({name} == 0):") == 1
 
 
 def test_zone_and_discrete_modules_are_registered_too() -> None:

@@ -1,10 +1,14 @@
-"""The parser's tables are cached in the user's private cache folder, and only there."""
+"""The parser's tables ship with the package (model/grammar.lalr) and must be current;
+without them (an edited grammar, another lark) they are cached in the user's private cache
+folder, and only there."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
+from lark import Lark
+from lark.parsers.lalr_analysis import Shift
 
 from model import load_text
 from model import parser as parser_module
@@ -13,7 +17,9 @@ from model.cache import private_folder
 
 @pytest.fixture
 def fresh_parser(monkeypatch: pytest.MonkeyPatch, tmp_path):  # noqa: ANN001, ANN201
+    """No shipped tables and an empty cache folder."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(parser_module, "TABLES", "no-such-tables.lalr")
     parser_module._parser.cache_clear()
     yield tmp_path
     parser_module._parser.cache_clear()
@@ -52,3 +58,58 @@ def test_generated_code_is_compiled_once(fresh_parser) -> None:  # noqa: ANN001
     assert os.listdir(fresh_parser / "tock" / "code") == [entry]
     with open(fresh_parser / "tock" / "code" / entry, "rb") as handle:
         assert handle.read() != b"not byte code"
+
+
+def _canonical(parser: Lark) -> tuple:
+    """The parser's LALR table with the states numbered in the order a walk from the start
+    state reaches them (lark numbers them by set iteration order, which varies with the
+    hash seed), and its terminals."""
+    table = parser.parser.parser.parser.parse_table  # type: ignore[attr-defined]
+    number: dict[int, int] = {}
+    queue = [table.start_states["start"]]
+    while queue:
+        state = queue.pop(0)
+        if state in number:
+            continue
+        number[state] = len(number)
+        queue.extend(arg for _tok, (action, arg) in sorted(table.states[state].items())
+                     if action is Shift)
+    states = sorted(
+        (number[state], sorted((tok, action.name, number[arg] if action is Shift else str(arg))
+                               for tok, (action, arg) in actions.items()))
+        for state, actions in table.states.items())
+    terminals = sorted((t.name, t.pattern.type, t.pattern.value, t.priority)
+                       for t in parser.terminals)
+    return len(table.states), states, terminals
+
+
+def test_the_shipped_tables_are_current_and_equal_a_fresh_build(monkeypatch) -> None:  # noqa: ANN001
+    # `make parser-tables` after an edit of model/grammar.lark, or on a new lark
+    grammar = parser_module._grammar()
+    shipped = parser_module._shipped_parser(grammar)
+    assert shipped is not None, "model/grammar.lalr is missing or stale: make parser-tables"
+    fresh = Lark(grammar, **parser_module._OPTIONS)
+    assert _canonical(shipped) == _canonical(fresh)
+    text = "var x: 0..1 = 0\naction a when x == 0 do { x := 1 }\nallow deadlock\n"
+    assert shipped.parse(text) == fresh.parse(text)
+
+
+def test_stale_or_damaged_tables_are_never_used(monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    grammar = parser_module._grammar()
+    assert parser_module._shipped_parser(grammar + "\n// edited\n") is None
+    assert parser_module._tables_header(grammar) != parser_module._tables_header(grammar + " ")
+    damaged = tmp_path / "damaged.lalr"
+    damaged.write_bytes(parser_module._tables_header(grammar) + b"not compressed tables")
+    monkeypatch.setattr(parser_module, "TABLES", str(damaged))  # an absolute path joins as is
+    assert parser_module._shipped_parser(grammar) is None
+
+
+def test_the_shipped_tables_are_used_and_no_cached_copy_is_written(monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    parser_module._parser.cache_clear()
+    try:
+        system = load_text("var x: 0..1 = 0\naction a when x == 0 do { x := 1 }\nallow deadlock")
+        assert len(system.successors(system.initial_states()[0])) == 1
+        assert not [n for n in os.listdir(tmp_path / "tock") if n.startswith("grammar-")]
+    finally:
+        parser_module._parser.cache_clear()

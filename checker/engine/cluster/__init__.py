@@ -10,9 +10,11 @@ found, then labelled and replayed by the one tracer of the explicit engine. This
 runs in the driver process: it records what the owners found through the one `Findings`,
 under the one `Budget`, and leaves verdicts to the one driver (checker.engine.driver).
 
-Supported: specs without clocks whose states fit in 64 bits (what the compact store
-holds). Leads-to is judged in the driver on the states gathered from the owners after a
-complete search; coverage is counted by the owners. Specs with clocks are refused.
+Supported: specs without clocks whose states fit in 64 bits (the owners' arrays are
+uint64; the compact store in one process also takes wider ones). Leads-to is judged in
+the driver on the states gathered from the owners after a complete search; coverage is
+counted by the owners. A spec with clocks runs the zone engine's distributed search
+instead (zones.py, partitioned by discrete state).
 """
 
 from __future__ import annotations
@@ -61,12 +63,13 @@ WAIT = 0.25  # seconds between looks at the budget while the owners work
 def refusal(system: TransitionSystem) -> str | None:
     """Why --cluster cannot check this system (None: it can)."""
     if system.has_clocks:
-        return ("--cluster distributes the explicit engine, for specs without clocks; this "
-                "spec has clocks, and the zone and discrete-time engines run in one process "
-                "only (drop --cluster)")
+        return ("--cluster distributes the explicit engine and the zone engine; this spec "
+                "has clocks and --time discrete asks for the discrete-time engine, which "
+                "runs in one process only (drop --cluster or --time discrete)")
     if system.layout.width > 64:
-        return (f"--cluster keeps states of at most 64 bits, as the compact store does; "
-                f"this spec's states take {system.layout.width} (drop --cluster)")
+        return (f"--cluster keeps states of at most 64 bits; this spec's states take "
+                f"{system.layout.width} (drop --cluster: one process, with --workers if "
+                "wanted, takes them)")
     if system.outside is not None:
         return ("--cluster does not yet cut the search at a `boundary`; this spec has one "
                 "(drop --cluster)")

@@ -90,10 +90,10 @@ class DirectBackend(Backend):
 
     separate = False
 
-    def __init__(self, owners: int):
+    def __init__(self, owners: int, owner_class: type = Owner):
         self.owners = owners
         self.describe = f"{owners} owners in one process"
-        self.objects = [Owner(k, owners) for k in range(owners)]
+        self.objects = [owner_class(k, owners) for k in range(owners)]
 
     def call(self, owner: int, method: str, *args: Any, returns: int = 1) -> list[Any]:
         out = getattr(self.objects[owner], method)(*args)
@@ -138,7 +138,7 @@ class RayBackend(Backend):
             actor.cancel.remote()
 
 
-_POOLS: dict[tuple[str, int | None], Backend] = {}
+_POOLS: dict[tuple[str, int | None, str], Backend] = {}
 
 
 def ray_available() -> bool:
@@ -157,22 +157,24 @@ def _import_ray() -> Any:
     return ray
 
 
-def is_started(address: Address) -> bool:
+def is_started(address: Address, owner_class: type = Owner) -> bool:
     """Whether the owners for this address are running already (or need no start)."""
     if address.direct:
         return True
-    if (address.text, address.owners) not in _POOLS:
+    if (address.text, address.owners, owner_class.__name__) not in _POOLS:
         return False
     return bool(_import_ray().is_initialized())
 
 
-def backend_for(address: Address, wait: Callable[[], None]) -> Backend:
-    """The owners for this address (started on first use and kept for the process).
+def backend_for(address: Address, wait: Callable[[], None],
+                owner_class: type = Owner) -> Backend:
+    """The owners for this address (started on first use and kept for the process), of
+    `owner_class` (Owner; the zone engine's ZoneOwner, checker.engine.cluster.zones).
     `wait` is called while they start (the budget's poll: Ctrl-C, the time limit)."""
-    key = (address.text, address.owners)
+    key = (address.text, address.owners, owner_class.__name__)
     if address.direct:
         assert address.owners is not None
-        return DirectBackend(address.owners)
+        return DirectBackend(address.owners, owner_class)
     ray = _import_ray()
     if not ray.is_initialized():
         _POOLS.clear()  # the owners of an earlier Ray of this process are gone with it
@@ -195,7 +197,7 @@ def backend_for(address: Address, wait: Callable[[], None]) -> Backend:
     options: dict[str, Any] = {"num_cpus": 0 if address.local else 1, "max_concurrency": 2}
     if not address.local:
         options["scheduling_strategy"] = "SPREAD"
-    actor_class = ray.remote(Owner).options(**options)
+    actor_class = ray.remote(owner_class).options(**options)
     actors = [actor_class.remote(k, owners) for k in range(owners)]
     backend = RayBackend(ray, actors, address)
     pings = [backend.call(k, "ping")[0] for k in range(owners)]

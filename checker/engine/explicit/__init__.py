@@ -1,8 +1,8 @@
 """The explicit-state engine: breadth-first search over packed states.
 
-Two stores, the same search order and results: the compact LevelStore (states of at most
-64 bits, optionally with worker processes; levels.py) and the DictStore (any width;
-search.py, which also explores discrete time). Traces follow parent links.
+Two stores, the same search order and results: the compact LevelStore (any state width,
+optionally with worker processes; levels.py) and the DictStore (search.py, which also
+explores discrete time). Traces follow parent links.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ...verdicts import runtime_failure
 from ..findings import Findings
 from .levels import explore_levels
 from .search import explore_dict
+from .vector import vector_expander
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -31,23 +32,19 @@ __all__ = ["ExplicitEngine", "ExplicitTracer", "explore_dict", "explore_levels"]
 
 
 class ExplicitEngine:
-    """Explicit states: the compact store unless the fast one is asked for or the states
-    do not fit in 64 bits."""
+    """Explicit states: the compact store unless the fast one is asked for."""
 
     timed = False
 
     def __init__(self, system: TransitionSystem, options: Options):
         self.system = system
         self.workers = options.workers
-        fits = system.layout.width <= 64
-        if options.memory == "compact" and not fits:
-            raise UsageError(f"--memory compact stores a state in 64 bits; this spec's states "
-                             f"take {system.layout.width}; use --memory fast")
-        self.compact = options.memory != "fast" and fits
+        self.compact = options.memory != "fast"
+        self.vector = options.vector
+        # which expansion ran: "vector", "per state (why)" (options.vector and the spec)
+        self.path = "per state"
         if options.workers > 1 and not self.compact:
-            raise UsageError("--workers needs the compact store (--memory compact), which "
-                             f"stores a state in 64 bits; this spec's states take "
-                             f"{system.layout.width}")
+            raise UsageError("--workers needs the compact store (--memory compact)")
 
     def describe(self, findings: Findings[Any]) -> str:
         if not self.compact:
@@ -56,7 +53,16 @@ class ExplicitEngine:
                                             if self.workers > 1 else "")
 
     def explore(self, job: Job) -> Findings[int]:
-        return explore_levels(job) if self.compact else explore_dict(job)
+        if not self.compact:
+            return explore_dict(job)
+        expander = None
+        if self.vector:
+            expander, why = vector_expander(job.system)
+            self.path = "vector" if expander is not None else f"per state ({why})"
+        else:
+            self.path = "per state (--no-vector)"
+        job.budget.expansion[job.phase] = self.path
+        return explore_levels(job, expander)
 
     def tracer(self, findings: Findings[int]) -> ExplicitTracer:
         return ExplicitTracer(self.system, findings)

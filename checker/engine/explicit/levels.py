@@ -1,10 +1,12 @@
 """Level-synchronous breadth-first search over a LevelStore, on one core or several.
 
 Each level's frontier is cut into chunks of states. *Expanding* a chunk (the expensive,
-pure-Python part) generates every successor into a C array, counts them per state, and
-checks the active properties on the chunk's own states; chunks can be expanded by worker
-processes. *Merging* a chunk (cheap, vectorised) happens in the main process, in chunk
-order: duplicates within the chunk are removed keeping the first occurrence, states seen
+pure-Python part) generates every successor into a C array (states wider than 64 bits
+into a list, packed into 64-bit words when the chunk is done: store.Packing), counts them
+per state, and checks the active properties on the chunk's own states; chunks can be
+expanded by worker processes. *Merging* a chunk (cheap, vectorised: a few per cent of the
+search, so it stays in one process; docs/performance.md) happens in the main process, in
+chunk order: duplicates within the chunk are removed keeping the first occurrence, states seen
 before are dropped, and the rest become the next level in discovery order, each with the
 index of its first parent. So the search visits states in the same order, finds the same
 first state for every property and counts the same states and transitions whatever the
@@ -20,7 +22,7 @@ import multiprocessing
 import os
 import signal
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -34,14 +36,14 @@ from ..checkpoint import findings_header, level_arrays, restore_findings, restor
 from ..findings import Findings
 from ..initial import initial_states
 from ..spill import contains, trim_memory
-from ..store import LevelStore
+from ..store import LevelStore, Packing
 
 if TYPE_CHECKING:
     from model import TransitionSystem
 
     from ..interface import Job
 
-__all__ = ["explore_levels", "CHUNK", "available_workers"]
+__all__ = ["explore_levels", "CHUNK", "available_workers", "Expanded", "Task"]
 
 Task = tuple[bytes, tuple[int, ...], bool]  # states, active properties, expand or not
 CHUNK = 16384  # at most this many states per chunk: bounds a chunk's memory
@@ -69,16 +71,24 @@ class _Expanded:
 class _Expander:
     """Expands chunks of one system; lives in the main process or in a worker."""
 
-    def __init__(self, system: TransitionSystem):
+    def __init__(self, system: TransitionSystem, packing: Packing):
         self.system = system
+        self.packing = packing
 
     def __call__(self, task: tuple[bytes, tuple[int, ...], bool]) -> _Expanded:
         states_bytes, active, expand = task
         system = self.system
-        states = array("Q")
-        states.frombytes(states_bytes)
+        packing = self.packing
+        states: Any
+        succ_out: Any
+        if packing.wide:  # ints of any size, packed into words once the chunk is done
+            states = packing.bytes_ints(states_bytes)
+            succ_out = []
+        else:
+            states = array("Q")
+            states.frombytes(states_bytes)
+            succ_out = array("Q")
         props = system.props_for(frozenset(active)) if active else None
-        succ_out = array("Q")
         counts = array("I")
         out = _Expanded(b"", b"")
         extend = succ_out.extend
@@ -122,7 +132,8 @@ class _Expander:
             count(len(succ))
         out.transitions = len(succ_out)
         if out.transitions:
-            found = np.frombuffer(succ_out, dtype=np.uint64)
+            found = packing.from_bytes(packing.ints_bytes(succ_out)) if packing.wide \
+                else np.frombuffer(succ_out, dtype=np.uint64)
             unique, first = np.unique(found, return_index=True)
             owners = np.repeat(np.arange(len(counts), dtype=np.int32),
                                np.frombuffer(counts, dtype=np.uint32))
@@ -143,10 +154,12 @@ class _Parts:
     count: int = 0
 
 
-_WORKER_EXPANDER: _Expander | None = None
+Expanded = _Expanded  # what an expander returns (the vectorised one too: vector.py)
+
+_WORKER_EXPANDER: Callable[[Task], _Expanded] | None = None
 
 
-def _worker_init(expander: _Expander) -> None:
+def _worker_init(expander: Callable[[Task], _Expanded]) -> None:
     global _WORKER_EXPANDER
     _WORKER_EXPANDER = expander
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's business
@@ -157,16 +170,19 @@ def _worker_expand(task: tuple[bytes, tuple[int, ...], bool]) -> _Expanded:
     return _WORKER_EXPANDER(task)
 
 
-def explore_levels(job: Job) -> Findings[int]:
-    """Breadth-first search with a LevelStore (states of at most 64 bits), expanding chunks
-    in `job.options.workers` processes; checkpointed at level boundaries when the check
-    takes checkpoints (checker.engine.checkpoint), spilled to disk at the memory limit
+def explore_levels(job: Job, expander: Callable[[Task], _Expanded] | None = None
+                   ) -> Findings[int]:
+    """Breadth-first search with a LevelStore (states of any width), expanding chunks
+    in `job.options.workers` processes (by `expander`, default the per-state one: see
+    vector.py for the other); checkpointed at level boundaries when the check takes
+    checkpoints (checker.engine.checkpoint), spilled to disk at the memory limit
     unless `--spill never` (checker.engine.spill)."""
     system = job.system
     options = job.options
     workers = options.workers
     initial, cut = initial_states(system, job)
-    store = LevelStore(initial)
+    packing = Packing(system.layout.width)
+    store = LevelStore(initial, packing)
     ex: Findings[int] = Findings(initial, store, check_deadlock=job.check_deadlock,
                                  stop_when=unexpected(system) if job.fail_fast else None)
     ex.has_boundary = system.outside is not None
@@ -184,7 +200,7 @@ def explore_levels(job: Job) -> Findings[int]:
         header = saved.header
     finished = saved is not None and saved.finished
     saved = None  # the levels are views of the file's bytes: a spill can free them
-    expander = _Expander(system)
+    expander = expander or _Expander(system, packing)  # or the vectorised one (vector.py)
     pool = None
     if workers > 1 and not finished:
         context = multiprocessing.get_context("fork")
@@ -263,7 +279,7 @@ def explore_levels(job: Job) -> Findings[int]:
                 ex.complete = bool(header.get("complete"))
                 reason = header.get("stop_reason")
                 ex.stop_reason = None if reason is None else StopReason(reason)
-                frontier = np.empty(0, dtype=np.uint64)
+                frontier = packing.empty()
             while len(frontier):
                 if ex.stop_reason is not None:
                     break
@@ -284,7 +300,7 @@ def explore_levels(job: Job) -> Findings[int]:
                 size = chunk_size(len(frontier))
                 for index, res in enumerate(mapper(tasks(frontier, True, size))):
                     chunk_start = index * size
-                    succ = np.frombuffer(res.successors, dtype=np.uint64)
+                    succ = packing.from_bytes(res.successors)
                     if store.spilled:
                         deferred.append((index, res, succ))
                     else:
@@ -311,8 +327,9 @@ def explore_levels(job: Job) -> Findings[int]:
                     # the merge below holds the level three times over and (in memory) the
                     # visited array twice: make sure that fits before starting it
                     found = sum(len(p) for p in new_parts)
-                    visited = 0 if store.spilled else 2 * 8 * (len(store) + found)
-                    meter.reserve((3 * 20 * found + visited) / 2**20)
+                    size_of = packing.itemsize
+                    visited = 0 if store.spilled else 2 * size_of * (len(store) + found)
+                    meter.reserve((3 * (12 + size_of) * found + visited) / 2**20)
                     # a state found by several chunks: keep the first chunk's, then put the
                     # level in discovery order
                     states = np.concatenate(new_parts)
@@ -333,9 +350,9 @@ def explore_levels(job: Job) -> Findings[int]:
                         frontier = store.levels[-1]
                         level += 1
                     else:
-                        frontier = np.empty(0, dtype=np.uint64)
+                        frontier = packing.empty()
                 else:
-                    frontier = np.empty(0, dtype=np.uint64)
+                    frontier = packing.empty()
                 if ex.stop_reason is not None:
                     break
             else:

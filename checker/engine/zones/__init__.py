@@ -8,6 +8,7 @@
     schedule.py       exact firing times for a symbolic path
     tracer.py         traces with times; lassos of the zone graph
     leadsto.py        unbounded leads-to on the exact zone graph, time divergence
+    keeper.py         checkpoints of the search at level boundaries, and resuming them
 
 Extra+_LU with aLU subsumption is used for every search but the exact zone graph: with
 per-state L and U when no stuck state needs finding (deadlocks and timelocks not asked
@@ -31,6 +32,7 @@ from ..interface import SymbolicStates
 from ..store import ROOT
 from . import dbm, kernel
 from .extrapolation import ExtraLU, ExtraLUStuck, ExtraM, Extrapolation
+from .keeper import ZoneKeeper
 from .leadsto import zone_leads_to
 from .search import StaleClock, ZoneNodes, explore_zones
 from .tracer import ZoneTracer
@@ -73,19 +75,32 @@ class ZoneEngine:
         # unbounded leads-to is judged on the exact zone graph: the search builds it
         exact = bool(unbounded(job.liveness())) and \
             self.system.clock_guarded_fairness() is None
+        # checkpoints (keeper.py): a resumed search has the checkpoint's global clocks
+        keeper = ZoneKeeper.open(job, self.zc.n)
+        if keeper is not None:
+            self.always = self.always | keeper.always()
         while True:
             kind = ExtraM if exact else ExtraLUStuck if stuck_states else ExtraLU
             self.extrapolation = kind(self.zc, self.always)
+            if keeper is not None:
+                keeper.global_clocks = self.always
             try:
-                return explore_zones(job, self.zc, self.extrapolation, stuck_states, exact)
+                findings = explore_zones(job, self.zc, self.extrapolation, stuck_states,
+                                         exact, keeper)
             except StaleClock as stale:
                 self.always = self.always | frozenset(stale.clocks)
+                if keeper is not None:
+                    keeper.forget()  # the search starts again: its checkpoint is stale
+                continue
             except OverflowError:
                 raise UsageError(
                     "a clock constant is too large for the zone engine's 32-bit difference "
                     f"bounds at {self.zc.n - 1} clocks (at most "
                     f"{kernel.max_constant(self.zc.n):,} ms); use smaller constants or "
                     "--time discrete") from None
+            if keeper is not None:
+                keeper.finish(findings, job, exact)
+            return findings
 
     def tracer(self, findings: Findings[int]) -> ZoneTracer:
         return ZoneTracer(self.system, self.zc, findings)

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from model import TransitionSystem, ZoneCode
 
     from ..interface import Job
+    from .keeper import ZoneKeeper
 
 __all__ = ["ZoneNodes", "StaleClock", "explore_zones", "POLL_EVERY"]
 
@@ -115,10 +116,12 @@ class ZoneNodes:
 
 
 def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
-                  stuck_states: bool, exact: bool = False) -> Findings[int]:
+                  stuck_states: bool, exact: bool = False,
+                  keeper: ZoneKeeper | None = None) -> Findings[int]:
     """Breadth-first search over symbolic states (see the module docstring); with
     `stuck_states`, each symbolic state is checked for deadlocks and timelocks; with
-    `exact`, the search is the exact zone graph (module docstring)."""
+    `exact`, the search is the exact zone graph (module docstring); with `keeper`,
+    checkpointed at level boundaries and resumed from its checkpoint (keeper.py)."""
     system: TransitionSystem = job.system
     n = zc.n
     nodes = ZoneNodes(zc, job.options.graph_limit, exact)
@@ -128,7 +131,9 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                                  stop_when=unexpected(system) if job.fail_fast else None)
     ex.stuck_counted = stuck_states
     options = job.options
-    selected = list(job.active)
+    # a checkpoint to go on from: its nodes, counts and findings put back (keeper.py)
+    resumed = None if keeper is None else keeper.restore(job, nodes, ex, extrapolation, exact)
+    selected = list(job.active) if resumed is None else resumed.active
     clock_props = [k for k in selected if system.properties[k].mentions_clock]
     active_discrete = {k for k in selected if k not in clock_props}
     active_clock = list(clock_props)
@@ -150,10 +155,13 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     mode = kernel.ALU
     parent_of = nodes.parent
     entry_of = nodes.entry
-    counts = nodes.instance_counts = [0] * len(system.instances)
-    suppressed = nodes.suppressed = bytearray(len(system.instances))
-    if graph is not None:
-        graph.enabled_everywhere = []
+    if resumed is None:
+        nodes.instance_counts = [0] * len(system.instances)
+        nodes.suppressed = bytearray(len(system.instances))
+        if graph is not None:
+            graph.enabled_everywhere = []
+    counts = nodes.instance_counts
+    suppressed = nodes.suppressed
     successor = kernel.successor
     satisfies = kernel.satisfies
     # ExtraLUStuck: the stuck-state test is on the zone before extrapolation, when its
@@ -253,7 +261,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
         meter.poll(0, 0, 0, 0)
         outside = system.outside
         ex.has_boundary = outside is not None
-        starts, cut = initial_states(system, job)
+        starts, cut = initial_states(system, job) if resumed is None else ([], None)
         if cut is not None:  # a bound cut the initial states already: check them, expand none
             ex.stop_reason = cut
         for d in starts:
@@ -268,8 +276,14 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                 ex.initial.append(node)
                 if graph is not None:
                     graph.initial.append(node)
+        if resumed is not None:
+            frontier = resumed.frontier
+            meter.poll(len(nodes), ex.transitions, ex.depth, len(frontier))
         edges = nodes.edges
         while frontier:
+            if keeper is not None:  # a level boundary: what a checkpoint holds
+                keeper.boundary(nodes, ex, frontier, active_discrete | set(active_clock),
+                                exact)
             if ex.stop_reason is not None:
                 break
             if options.max_depth is not None and ex.depth >= options.max_depth:
@@ -355,5 +369,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
             frontier = nxt
         else:
             ex.complete = True
+    if resumed is not None and resumed.finished:  # the checkpoint of an ended search
+        ex.complete, ex.stop_reason = resumed.complete, resumed.stop_reason
     ex.states = len(nodes)
     return ex

@@ -1,0 +1,252 @@
+"""The vectorised frontier (checker/engine/explicit/vector.py) against the per-state engine:
+the same JSON report (counts, depth, verdicts, traces) for every untimed spec of the
+manifest, for snippets that fail at run time in every way the vector code marks, and for
+random specs (the fuzzer's mutants of the repository's specs); and, chunk by chunk, the
+same expansion (successors, first occurrences, first parents, deadlocks, findings), which
+makes the discovery order and the parent links the same."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from checker.api import check_system, load
+from checker.cli import main
+from checker.engine.explicit.levels import _Expander
+from checker.engine.explicit.vector import VectorExpander, vector_expander
+from checker.engine.store import Packing
+from checker.errors import UsageError
+from checker.options import Options
+from checker.render.json import report_data
+from model import SpecError, TransitionSystem
+from tests.fuzz.mutate import make_case
+from tests.helpers import WIDE_CONFORMANCE, spec
+
+ROOT = Path(__file__).resolve().parents[2]
+ENTRIES = tomllib.loads((ROOT / "specs" / "manifest.toml").read_text())["spec"]
+QUICK = 60_000  # manifests entries with more states are marked slow
+
+
+def _report(system: TransitionSystem, vector: bool, **options: object) -> dict:
+    data = report_data(check_system(system, Options(vector=vector, **options)))  # type: ignore[arg-type]
+    data.pop("options")
+    return json.loads(json.dumps(data, default=str))
+
+
+def _path(system: TransitionSystem) -> str:
+    expander, why = vector_expander(system)
+    return "vector" if expander is not None else why
+
+
+def _same(system: TransitionSystem, **options: object) -> dict:
+    fast = _report(system, True, **options)
+    slow = _report(system, False, **options)
+    assert fast == slow
+    return fast
+
+
+def _entries() -> list:
+    out = []
+    for e in ENTRIES:
+        if e["file"].startswith(("timed/", "mesos/")) or f"specs/{e['file']}" in WIDE_CONFORMANCE:
+            continue
+        name = e["file"] + "".join(f"[{k}={v}]" for k, v in e.get("constants", {}).items())
+        slow = e.get("slow") or e.get("states", 0) > QUICK
+        out.append(pytest.param(e, id=name, marks=pytest.mark.slow) if slow else
+                   pytest.param(e, id=name))
+    return out
+
+
+@pytest.mark.parametrize("entry", _entries())
+def test_manifest_spec_reports_the_same_with_the_vector_engine(entry: dict) -> None:
+    system = load(f"specs/{entry['file']}", entry.get("constants"))
+    if system.has_clocks or system.layout.width > 64:
+        pytest.skip("clocks or wide states: the vector engine does not run")
+    options = entry.get("options", {})
+    data = _same(system, **options)
+    if "states" in entry:
+        assert data["stats"]["states"] == entry["states"]
+
+
+def test_the_supported_conformance_specs_run_vectorised() -> None:
+    """The differential tests above compare something: these specs take the vector path."""
+    for name in ("twophase", "tcommit", "peterson", "bakery1", "coffeecan", "phils"):
+        assert _path(load(f"specs/conformance/{name}.tock")) == "vector", name
+
+
+SNIPPETS = {
+    "range": """var x: 0..3 = 0
+action inc do { x := x + 1 }
+allow deadlock""",
+    "index": """const N = 3
+var a: [1..N] -> 0..2 = 0
+var k: 0..5 = 1
+action step when k < 5 do { a[k] := 1; k := k + 1 }
+allow deadlock""",
+    "read_index": """var a: [1..2] -> bool = false
+var k: 0..3 = 1
+action step when a[k] == false do { k := k + 1 }
+allow deadlock""",
+    "division": """var x: 0..3 = 3
+var y: 0..9 = 0
+action down when x > 0 do { x := x - 1 }
+action div do { y := 6 / x }
+allow deadlock""",
+    "assert": """var x: 0..5 = 0
+action up when x < 5 do { x := x + 1; assert x != 3 }""",
+    "short_circuit": """var a: [1..3] -> 0..2 = 0
+var k: 1..4 = 1
+action go when k <= 3 and a[k] == 0 do { a[k] := 1; if k < 4 { k := k + 1 } }
+action back when k == 4 or a[k] == 1 do { k := 1 }
+allow deadlock""",
+    "property_error": """var x: 0..3 = 0
+var a: [0..2] -> bool = false
+action inc when x < 3 do { x := x + 1 }
+invariant safe: a[x] == false
+allow deadlock""",
+    "choose": """var s: set of 1..4 = {}
+var last: 0..4 = 0
+action add do { choose v in 1..4 { require v not in s; s := s union {v}; last := v } }
+action drop do { choose v in s { s := s minus {v}; last := 0 } }
+invariant small: len(s) <= 3
+reachable full: s == {1, 2, 3, 4}""",
+    "if_control": """var x: 0..6 = 0
+var y: bool = false
+action a do {
+  if y { require x < 6; x := x + 1 } else { choose v in {1, 2} { x := v } }
+  y := not y
+}
+invariant bounded: x <= 5""",
+    "boundary": """var x: 0..9 = 0
+var y: 0..9 = 0
+action ix when x < 9 do { x := x + 1 }
+action iy when y < 9 do { y := y + 1 }
+boundary small: x + y <= 5
+reachable corner: x == 5
+allow deadlock""",
+    "records": """type P = record { a: 0..3, b: bool }
+var p: P = {a: 0, b: false}
+var q: [1..2] -> P = {a: 1, b: true}
+action m when p.a < 3 do { p := {a: p.a + 1, b: not p.b}; q[1] := p }
+action sw do { q := [i in 1..2 -> if i == 1 then q[2] else q[1]] }
+invariant inv: forall i in 1..2: q[i].a <= 3 and (q[i].b or q[i].a >= 0)""",
+    "exists_sum": """const N = 3
+var c: [1..N] -> 0..2 = 0
+action inc(i: 1..N) when c[i] < 2 and not (exists j in 1..N: j != i and c[j] == 2) do {
+  c[i] := c[i] + 1
+}
+action reset when sum(i in 1..N: c[i]) >= 4 do { c := [i in 1..N -> 0] }
+invariant total: sum(i in 1..N: c[i]) <= 5
+reachable two: {i in 1..N | c[i] == 2} == {1}""",
+    "set_min_max": """var s: set of 2..6 = {3, 5}
+var m: 0..9 = 0
+action lo do { m := min(s) }
+action hi do { m := max(s) }
+action drop do { choose v in s { s := s minus {v} } }""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SNIPPETS))
+def test_snippet_reports_the_same_with_the_vector_engine(name: str) -> None:
+    system = spec(SNIPPETS[name])
+    assert _path(system) == "vector", name
+    _same(system)
+    _same(system, max_depth=3)
+    _same(system, max_states=7)
+
+
+@pytest.mark.parametrize("name", ["range", "division", "assert", "property_error", "index",
+                                  "set_min_max"])
+def test_a_runtime_error_is_the_per_state_one(name: str) -> None:
+    """The snippets that fail at run time do report the failure (so the comparison above
+    compares errors, their messages and traces)."""
+    data = _same(spec(SNIPPETS[name]))
+    assert data["outcome"] != "ok"
+
+
+def _chunks_agree(system: TransitionSystem, limit: int = 4000) -> int:
+    """Expand every BFS level (up to `limit` states) with both expanders; their answers
+    must be the same field by field. The number of states expanded."""
+    per_state = _Expander(system, Packing(system.layout.width))
+    vector, why = vector_expander(system)
+    assert isinstance(vector, VectorExpander), why
+    active = tuple(range(len(system.properties)))
+    level = np.array(system.initial_states(), dtype=np.uint64)
+    seen = set(level.tolist())
+    done = 0
+    while len(level) and done < limit:
+        task = (level.tobytes(), active, True)
+        a, b = per_state(task), vector(task)
+        assert (a.successors, a.owners) == (b.successors, b.owners)
+        # `first` orders the successors by first occurrence (the vector one is a key in
+        # that order, not a position)
+        assert np.array_equal(np.argsort(np.frombuffer(a.first, dtype=np.int64)),
+                              np.argsort(np.frombuffer(b.first, dtype=np.int64)))
+        assert (a.transitions, a.deadlocks, a.hits, a.runtime, a.runtime_count, a.outside) == \
+            (b.transitions, b.deadlocks, b.hits, b.runtime, b.runtime_count, b.outside)
+        done += len(level)
+        succ = np.frombuffer(a.successors, dtype=np.uint64)
+        order = np.argsort(np.frombuffer(a.first, dtype=np.int64), kind="stable")
+        nxt = [s for s in succ[order].tolist() if s not in seen]
+        seen.update(nxt)
+        level = np.array(nxt, dtype=np.uint64)
+    return done
+
+
+@pytest.mark.parametrize("name", sorted(SNIPPETS))
+def test_snippet_chunks_expand_the_same(name: str) -> None:
+    assert _chunks_agree(spec(SNIPPETS[name])) > 0
+
+
+def _random_specs(count: int, attempts: int = 3000) -> list[tuple[int, TransitionSystem]]:
+    """Mutants of the repository's specs (tests/fuzz) that load, have no clocks and fit in
+    64 bits, and that the vector code supports: the first `count` of a fixed sequence."""
+    out = []
+    for index in range(attempts):
+        case = make_case(12, index)
+        try:
+            system = spec(case.spec.decode("utf-8"))
+            system.initial_states()
+        except (SpecError, UsageError, UnicodeDecodeError, RecursionError, ValueError):
+            continue
+        if system.has_clocks or system.layout.width > 64 or vector_expander(system)[0] is None:
+            continue
+        out.append((index, system))
+        if len(out) >= count:
+            break
+    return out
+
+
+def test_random_specs_report_the_same_with_the_vector_engine() -> None:
+    cases = _random_specs(12)
+    assert len(cases) >= 6
+    for index, system in cases:
+        _same(system, max_states=3000, time_limit=20)
+        _chunks_agree(system, limit=2000)
+        del index
+
+
+@pytest.mark.slow
+def test_many_random_specs_report_the_same_with_the_vector_engine() -> None:
+    for _index, system in _random_specs(80, attempts=20000):
+        _same(system, max_states=20000)
+        _chunks_agree(system, limit=20000)
+
+
+def test_the_cli_says_which_expansion_ran(capsys: pytest.CaptureFixture[str]) -> None:
+    spec_path = "specs/conformance/twophase.tock"
+    assert main(["check", spec_path, "-q"]) == 0
+    vector = capsys.readouterr()
+    assert main(["check", spec_path, "-q", "--no-vector"]) == 0
+    per_state = capsys.readouterr()
+    assert "; expansion: vector)" in vector.err
+    assert "; expansion: per state (--no-vector))" in per_state.err
+    # the same report, but for the option that differs from the default
+    assert vector.out.splitlines() == [line for line in per_state.out.splitlines()
+                                       if line != "options    vector=False"]
+    assert main(["check", spec_path, "-q", "--memory", "fast"]) == 0
+    assert "expansion" not in capsys.readouterr().err  # the dict store expands per state
