@@ -33,6 +33,7 @@ class StateGraph:
         # zones: per node, the fair groups enabled for every clock valuation of its zone
         self.enabled_everywhere: list[int] | None = None
         self._enabled: tuple[int, list[int], list[bool]] | None = None
+        self._forward: tuple[int, int, tuple[array, array, array]] | None = None
 
     def __len__(self) -> int:
         return len(self.states)
@@ -70,6 +71,34 @@ class StateGraph:
                 enabled[v] = mask
             self._enabled = (key, enabled, dead)
         return self._enabled[1], self._enabled[2]
+
+    def forward(self) -> tuple[array, array, array]:
+        """Breadth first from the initial nodes: per node its depth (-1: unreachable), its
+        BFS parent (-1: none) and the instance of the edge from it (worked out once per
+        graph: every leads-to counterexample starts with such a path)."""
+        n = len(self.states)
+        if self._forward is None or self._forward[:2] != (n, len(self.targets)):
+            depth = array("l", [-1]) * n
+            parent = array("l", [-1]) * n
+            via = array("l", [0]) * n
+            start, targets, insts = self.start, self.targets, self.insts
+            queue: deque[int] = deque()
+            for v in self.initial:
+                if depth[v] < 0:
+                    depth[v] = 0
+                    queue.append(v)
+            while queue:
+                v = queue.popleft()
+                dv = depth[v] + 1
+                for k in range(start[v], start[v + 1]):
+                    t = targets[k]
+                    if depth[t] < 0:
+                        depth[t] = dv
+                        parent[t] = v
+                        via[t] = insts[k]
+                        queue.append(t)
+            self._forward = (n, len(self.targets), (depth, parent, via))
+        return self._forward[2]
 
     def edges(self, node: int) -> Iterable[tuple[int, int]]:
         lo, hi = self.start[node], self.start[node + 1]

@@ -37,6 +37,7 @@ def find_lasso(graph: StateGraph, p: Callable[[object], bool], q: Callable[[obje
     whether time can diverge in it."""
     states = graph.states
     n = len(states)
+    start_of, targets = graph.start, graph.targets
     not_q = [not q(s) for s in states]
     enabled, dead = graph.enabled_groups(groups)
     # only what a run from a P state can reach before Q matters
@@ -44,7 +45,7 @@ def find_lasso(graph: StateGraph, p: Callable[[object], bool], q: Callable[[obje
     queue = deque(candidates)
     while queue:
         v = queue.popleft()
-        for t, _inst in graph.edges(v):
+        for t in targets[start_of[v]:start_of[v + 1]]:
             if not_q[t] and t not in candidates:
                 candidates.add(t)
                 queue.append(t)
@@ -67,40 +68,31 @@ def find_lasso(graph: StateGraph, p: Callable[[object], bool], q: Callable[[obje
             owner[v] = comp
     # runs that stop: a deadlock (no successor) without Q; in timed specs a state with no
     # successor stops time, which is no counterexample
-    targets = set(owner) | set(witness) | \
+    targets_ = set(owner) | set(witness) | \
         ({v for v in candidates if dead[v]} if not timed else set())
-    if not targets:
+    if not targets_:
         return None
     # backwards from the targets, through states without Q
-    preds: list[list[int]] = [[] for _ in range(n)]
+    preds: dict[int, list[int]] = {}
     for v in candidates:
-        for t, _inst in graph.edges(v):
+        for t in targets[start_of[v]:start_of[v + 1]]:
             if not_q[t]:
-                preds[t].append(v)
-    toward: dict[int, int] = {v: -1 for v in targets}
-    queue = deque(sorted(targets))
-    distance = {v: 0 for v in targets}
+                preds.setdefault(t, []).append(v)
+    toward: dict[int, int] = {v: -1 for v in targets_}
+    queue = deque(sorted(targets_))
+    distance = {v: 0 for v in targets_}
     while queue:
         v = queue.popleft()
-        for u in preds[v]:
+        for u in preds.get(v, ()):
             if u not in distance:
                 distance[u] = distance[v] + 1
                 toward[u] = v
                 queue.append(u)
-    # forwards from the initial states: depth and parent
-    depth = {v: 0 for v in graph.initial}
-    parent: dict[int, tuple[int, int]] = {}
-    queue = deque(graph.initial)
-    while queue:
-        v = queue.popleft()
-        for t, inst in graph.edges(v):
-            if t not in depth:
-                depth[t] = depth[v] + 1
-                parent[t] = (v, inst)
-                queue.append(t)
+    # forwards from the initial states: depth and parent (one search per graph)
+    depth, parent, via = graph.forward()
     best = None
-    for v in range(n):
-        if not_q[v] and v in distance and v in depth and p(states[v]):
+    for v in sorted(distance):
+        if not_q[v] and depth[v] >= 0 and p(states[v]):
             key = (depth[v] + distance[v], depth[v], v)
             if best is None or key < best:
                 best = key
@@ -110,8 +102,8 @@ def find_lasso(graph: StateGraph, p: Callable[[object], bool], q: Callable[[obje
     nodes = [start]
     insts: list[int] = []
     v = start
-    while v in parent:
-        u, inst = parent[v]
+    while parent[v] >= 0:
+        u, inst = parent[v], via[v]
         nodes.append(u)
         insts.append(inst)
         v = u

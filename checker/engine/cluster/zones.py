@@ -58,7 +58,7 @@ from ..findings import Findings
 from ..initial import initial_states
 from ..store import ROOT
 from ..zones import ZoneEngine, kernel
-from ..zones.extrapolation import ExtraLU, ExtraM, Extrapolation, initial_zone
+from ..zones.extrapolation import ExtraLU, ExtraLUStuck, ExtraM, Extrapolation, initial_zone
 from ..zones.search import StaleClock, ZoneNodes
 from .backend import NO_RAY, Address, Backend, backend_for, is_started, parse_address, ray_available
 from .owner import INDEX_BITS
@@ -104,6 +104,23 @@ def owner_of_discrete(d: int, owners: int) -> int:
 
 
 Outbox = tuple[bytes, Any, bytes, bytes, bytes]
+
+
+def _stuck_free(ex: Extrapolation, d: int, z: bytes, n: int) -> bool:
+    """Whether no valuation of z (a zone of d before extrapolation) is stuck: the one-process
+    search's test (zones/search.py)."""
+    pres = []
+    for _inst, _choices, d2, guard, resets in ex.entries[d]:
+        if d2 is None:
+            continue
+        try:
+            inv2 = ex.invariant(d2)
+        except RuntimeFault:
+            continue
+        pre, z3 = kernel.successor(z, n, guard, resets, inv2)
+        if z3 is not None and pre is not None:
+            pres.append(pre)
+    return kernel.is_stuck_free(z, pres, n)
 
 
 def pack(candidates: list[tuple[int, int, bytes, int, int]]) -> Outbox:
@@ -202,7 +219,10 @@ class ZoneOwner:
         zc = system.zone_code
         self.zc = zc
         self.n = zc.n
-        kind = ExtraM if stuck_kind else ExtraLU
+        # as the one-process engine (zones/__init__.py): with stuck states and no exact
+        # graph, ExtraLUStuck, whose stuck test is on the zone before extrapolation: the
+        # sender sends that zone and the owner extrapolates it and tests it when it keeps it
+        kind = ExtraM if stuck_kind else ExtraLUStuck if stuck_states else ExtraLU
         self.extrapolation: Extrapolation = kind(zc, frozenset(always))
         self.store = kernel.ZoneStore(zc.n)
         self.stuck_states = stuck_states
@@ -242,6 +262,7 @@ class ZoneOwner:
         recent: dict[int, list] = {}
         summary: dict[str, Any] = {}
         exact, of_instance = self.exact, self.of_instance
+        late = ex.tests_successors and self.stuck_states  # the owner extrapolates and tests
         rows: list[tuple[int, list[tuple[int, int]], bool, int]] = []
         try:
             for pos, local in enumerate(self.frontier):
@@ -249,7 +270,7 @@ class ZoneOwner:
                     return [None] + [pack([]) for _ in range(self.owners)]
                 node = self.gid[local]
                 d, z = self._dz(local)
-                mask = ex.live(d)
+                mask = ex.key(d)
                 enabled: list[bytes] = []
                 pairs: list[tuple[int, int]] = []  # exact: (key, instance) per transition
                 fair_here = 0
@@ -285,21 +306,21 @@ class ZoneOwner:
                         enabled.append(pre)
                         if exact and pre == z:
                             fair_here |= of_instance[inst]
-                    mask2 = ex.live(d2)
+                    mask2 = ex.key(d2)
                     if mask2 != mask:
-                        grown = ex.grows(mask, mask2).difference(resets)
+                        grown = ex.stale(mask, mask2).difference(resets)
                         if grown:
                             stale = (key, sorted(grown))
                             raise StopIteration
                     transitions += 1
                     counts[inst] += 1
                     outboxes[owner_of_discrete(d2, self.owners)].append(
-                        (key, d2, ex.extrapolate(z3, d2), node, k))
+                        (key, d2, z3 if late else ex.extrapolate(z3, d2), node, k))
                     if exact:
                         pairs.append((key, inst))
                 if exact:  # the node's row of the zone graph, closed by the driver
                     rows.append((node, pairs, not ex.invariant(d), fair_here))
-                if self.stuck_states and not kernel.is_stuck_free(z, enabled, n):
+                if self.stuck_states and not late and not kernel.is_stuck_free(z, enabled, n):
                     timelock = bool(ex.invariant(d))
                     slot = stuck[timelock]
                     slot[0] += 1
@@ -333,10 +354,13 @@ class ZoneOwner:
         events: list[tuple] = []  # (key, discrete properties failing, clock ones failing)
         self.pending, self.keys, self.targets = [], [], []
         exact = self.exact
+        ex = self.extrapolation
+        late = ex.tests_successors and self.stuck_states
+        stuck: list[tuple[int, bool]] = []  # late: (key, timelock) of each stuck node kept
         try:
             for pos, (key, d2, z, parent, entry) in enumerate(candidates):
                 if pos % CHECK_EVERY == 0 and self.cancelled.is_set():
-                    return [0, b"", [], {}]
+                    return [0, b"", [], {}, []]
                 if exact:  # equal symbolic states merge, nothing else
                     local = self.exact_ids.get((d2, z), -1)
                     if local >= 0:
@@ -350,7 +374,14 @@ class ZoneOwner:
                 else:
                     did = self._did(d2)
                     lower, upper = bounds(d2)
+                    pre_zone = z
+                    if late:
+                        z = ex.extrapolate(z, d2)
                     local = store.add(did, z, lower, upper, kernel.ALU)
+                    if late and local >= 0 and ex.may_stick(d2) and \
+                            (system.outside is None or not system.outside(d2)) and \
+                            not _stuck_free(ex, d2, pre_zone, n):
+                        stuck.append((key, bool(ex.invariant(d2))))
                 if edges is not None and parent != ROOT:
                     edges.append((key, parent, local, entry))
                 if local < 0:
@@ -386,10 +417,10 @@ class ZoneOwner:
                 if failing_d or failing_c:
                     events.append((key, failing_d, failing_c))
         except OverflowError:
-            return [0, b"", [], {"overflow": True}]
+            return [0, b"", [], {"overflow": True}, []]
         self.events = events
         return [len(self.keys), np.array(self.keys, dtype=np.uint64).tobytes(), events,
-                first_hit]
+                first_hit, stuck]
 
     def commit(self, base: int, filtered: bool, wanted: list[int],
                *all_keys: bytes) -> list[Any]:
@@ -488,7 +519,7 @@ class ClusterZoneEngine(ZoneEngine):
         stuck_states = job.check_deadlock or (job.check_timelock and system.has_bounds)
         # unbounded leads-to is judged on the exact zone graph: the owners build it
         exact = bool(unbounded(job.liveness())) and system.clock_guarded_fairness() is None
-        kind = ExtraM if stuck_states or exact else ExtraLU
+        kind = ExtraM if exact else ExtraLUStuck if stuck_states else ExtraLU
         backend = self._backend(job)
         if backend is None:  # stopped while the owners started
             self.extrapolation = kind(self.zc, self.always)
@@ -586,8 +617,10 @@ class _ZoneSearch:
                     z = initial_zone(zc, d)
                     if z is None:
                         continue
+                    late = self.extrapolation.tests_successors and self.stuck_states
                     boxes[owner_of_discrete(d, self.k)].append(
-                        (_key(ROOT, i), d, self.extrapolation.extrapolate(z, d), ROOT, -1))
+                        (_key(ROOT, i), d, z if late else self.extrapolation.extrapolate(z, d),
+                         ROOT, -1))
                 self.add_level([[pack(box)] for box in boxes], [], [], filtered=False)
                 ex.initial = list(range(self.count))
                 self.levels()
@@ -645,16 +678,17 @@ class _ZoneSearch:
         keep_edges = self.count <= self.job.options.graph_limit
         received = [self.backend.call(j, "receive", tuple(sorted(self.active_discrete)),
                                       tuple(self.active_clock), keep_edges, *inboxes[j],
-                                      returns=4)
+                                      returns=5)
                     for j in range(self.k)]
         results = self.wait([h for r in received for h in r])
-        parts = [results[4 * j:4 * j + 4] for j in range(self.k)]
+        parts = [results[5 * j:5 * j + 5] for j in range(self.k)]
         if any("overflow" in p[3] for p in parts):
             raise self._overflow()
         keys = [p[1] for p in parts]
         found = sum(p[0] for p in parts)
         wanted = sorted({key for p in parts for key in p[3].values()} |
-                        {e[0] for p in parts for e in p[2]})
+                        {e[0] for p in parts for e in p[2]} |
+                        {key for p in parts for key, _timelock in p[4]})
         calls = [self.backend.call(j, "commit", self.count, filtered, wanted, *keys,
                                    returns=3) for j in range(self.k)]
         commits = self.wait([h for c in calls for h in c])
@@ -674,6 +708,9 @@ class _ZoneSearch:
                  expansion: list[tuple]) -> None:
         """Record a level's findings as one process meets them (module docstring)."""
         ex = self.ex
+        # ExtraLUStuck: the stuck nodes the owners kept, in node (key) order
+        for key, timelock in sorted(item for p in parts for item in p[4]):
+            ex.stuck(numbers[key], timelock)
         for kind, timelock, count, first in (e for e in expansion if e[0] == "stuck"):
             del kind
             ex.stuck(first, timelock)
@@ -764,7 +801,9 @@ class _ZoneSearch:
         if self.count <= self.job.options.graph_limit and all(p[5] is not None
                                                               for p in parts):
             edges = sorted(e for p in parts for e in p[5])
-            nodes.edges = [(parent, target, entry) for _key, parent, target, entry in edges]
+            # flat, three ints per edge, as ZoneNodes keeps them (search.py)
+            nodes.edges = array("i", [x for _key, parent, target, entry in edges
+                                      for x in (parent, target, entry)])
         nodes.states = [r[1] for r in rows]
         nodes.zones = [r[2] for r in rows]
         nodes.parent = array("i", [r[3] for r in rows])

@@ -10,9 +10,11 @@
     leadsto.py        unbounded leads-to on the exact zone graph, time divergence
     keeper.py         checkpoints of the search at level boundaries, and resuming them
 
-Extra+_LU with aLU subsumption is used when no stuck state needs finding (deadlocks and
-timelocks not asked about, or no bound that could stop time); otherwise Extra+_M with aM
-subsumption, which keeps deadlocks and timelocks (see extrapolation.py).
+Extra+_LU with aLU subsumption is used for every search but the exact zone graph: with
+per-state L and U when no stuck state needs finding (deadlocks and timelocks not asked
+about, or no bound that could stop time), and with those bounds raised where the stuck-state
+test reads a clock when one does (ExtraLUStuck, which keeps deadlocks and timelocks exact);
+the exact zone graph for leads-to uses Extra+_M (see extrapolation.py).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from ..findings import Findings
 from ..interface import SymbolicStates
 from ..store import ROOT
 from . import dbm, kernel
-from .extrapolation import ExtraLU, ExtraM, Extrapolation
+from .extrapolation import ExtraLU, ExtraLUStuck, ExtraM, Extrapolation
 from .keeper import ZoneKeeper
 from .leadsto import zone_leads_to
 from .search import StaleClock, ZoneNodes, explore_zones
@@ -78,7 +80,7 @@ class ZoneEngine:
         if keeper is not None:
             self.always = self.always | keeper.always()
         while True:
-            kind = ExtraM if stuck_states or exact else ExtraLU
+            kind = ExtraM if exact else ExtraLUStuck if stuck_states else ExtraLU
             self.extrapolation = kind(self.zc, self.always)
             if keeper is not None:
                 keeper.global_clocks = self.always
@@ -141,7 +143,8 @@ class ZoneEngine:
             zone = dbm.format_dbm(kernel.decode(nodes.zone(i), n), n, names, format_duration)
             graph.add_node(i, initial=nodes.parent[i] == ROOT, state=dict(shown), zone=zone,
                            label=", ".join(f"{a}={b}" for a, b in shown) + f" | {zone}")
-        for a, b, entry in nodes.edges:
+        edges = nodes.edges
+        for a, b, entry in zip(edges[0::3], edges[1::3], edges[2::3]):
             inst, choices, _d2, _guard, _resets = self.zc.succ(nodes.discrete(a))[entry]
             label = str(system.transition(inst, choices))
             if graph.has_edge(a, b):

@@ -216,8 +216,8 @@ class ZoneKeeper:
         arrays.update(_ints(discrete, self.width))
         if mark.edges is not None:
             assert nodes.edges is not None
-            flat = [x for edge in nodes.edges[:mark.edges] for x in edge]
-            arrays["edges"] = np.array(flat, dtype=np.int64)
+            # ZoneNodes.edges is flat already (3 ints per edge); mark.edges counts ints
+            arrays["edges"] = np.array(nodes.edges[:mark.edges], dtype=np.int64)
         header["edges_kept"] = mark.edges is not None
         self.session.save(header, arrays, finished)
 
@@ -291,9 +291,7 @@ class ZoneKeeper:
             flat = arrays.get("edges")
             if flat is None or flat.dtype != np.int64 or len(flat) % 3:
                 raise CheckpointError(f"{name}: the checkpoint's edges are damaged")
-            values = flat.tolist()
-            nodes.edges = [(values[i], values[i + 1], values[i + 2])
-                           for i in range(0, len(values), 3)]
+            nodes.edges = array("i", flat.tolist())
         else:
             nodes.edges = None
         ex.initial[:] = initial

@@ -76,10 +76,10 @@ class ZoneNodes:
         # fire (its clock guard or the target's bounds): the blocked-actions pass looks
         # only at instances with a 1 here and no transition (checker.engine.blocked)
         self.suppressed = bytearray()
-        # every edge (source, target or its subsumer, entry), while the graph is small
-        # enough to be drawn (Engine.graph refuses larger ones anyway)
+        # every edge (source, target or its subsumer, entry), three ints per edge in a row,
+        # while the graph is small enough to be drawn (Engine.graph refuses larger ones)
         self.edge_limit = edge_limit
-        self.edges: list[tuple[int, int, int]] | None = []
+        self.edges: array | None = array("i")
 
     def __len__(self) -> int:
         return len(self.parent)
@@ -115,9 +115,6 @@ class ZoneNodes:
         return inst, choices, tuple(guard or ()), tuple(resets or ())
 
 
-RECENT = 256  # discrete states whose successor entries the search keeps at hand
-
-
 def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                   stuck_states: bool, exact: bool = False,
                   keeper: ZoneKeeper | None = None) -> Findings[int]:
@@ -148,10 +145,10 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     compiled = len(active_discrete)
     props_fn = system.props_for(frozenset(active_discrete)) if active_discrete else None
     props_mask = sum(1 << k for k in active_discrete)
-    live = extrapolation.live
-    invariant = extrapolation.invariant
+    key, invariant = extrapolation.lookups()
     bounds = extrapolation.bounds
-    grows = extrapolation.grows
+    stale_clocks = extrapolation.stale
+    successors = extrapolation.entries.__getitem__
     store = nodes.store
     add_zone = store.add
     active_nodes = store.active
@@ -167,6 +164,30 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     suppressed = nodes.suppressed
     successor = kernel.successor
     satisfies = kernel.satisfies
+    # ExtraLUStuck: the stuck-state test is on the zone before extrapolation, when its
+    # extrapolation is stored, and only where a valuation may be stuck (extrapolation.py)
+    test_successors = stuck_states and extrapolation.tests_successors
+    may_stick = extrapolation.may_stick
+
+    def stuck_free(d: int, z: Zone) -> bool:
+        """Whether no valuation of z (within the bounds of d, closed under delay there)
+        is stuck: the same test the expansion makes of a stored zone."""
+        pres = []
+        for _inst, _choices, d2, guard, resets in successors(d):
+            if d2 is None:
+                continue
+            try:
+                inv2 = invariant(d2)
+            except RuntimeFault:
+                continue
+            pre, z3 = successor(z, n, guard, resets, inv2)
+            if z3 is not None and pre is not None:
+                pres.append(pre)
+        return kernel.is_stuck_free(z, pres, n)
+
+    def test(node: int, d: int, z: Zone) -> None:
+        if (outside is None or not outside(d)) and may_stick(d) and not stuck_free(d, z):
+            ex.stuck(node, bool(invariant(d)))
 
     def add(d: int, z: Zone, parent: int, entry: int) -> int:
         if graph is not None:
@@ -177,20 +198,30 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
             node = graph.add_node(key)
             parent_of.append(parent)
             entry_of.append(entry)
-            note(node, d, -1, z)
+            first = d not in judged
+            if first:
+                judged.add(d)
+            note(node, d, first, z)
             return node
+        known = len(nodes.discrete_of)
         did = nodes.did(d)
         lower, upper = bounds(d)
         node = add_zone(did, z, lower, upper, mode)
         if node >= 0:
             parent_of.append(parent)
             entry_of.append(entry)
-            note(node, d, did, z)
+            note(node, d, did == known or d in faulty, z)
         return node
 
-    def note(node: int, d: int, did: int, z: Zone) -> None:
+    # the discrete properties depend on the discrete state alone: they are evaluated at the
+    # first symbolic state of each (later ones could hit nothing the first did not), except
+    # where one failed to evaluate (each such state counts as a run-time error)
+    judged: set[int] = set()  # exact: the discrete states seen (non-exact: new ids tell)
+    faulty: set[int] = set()
+
+    def note(node: int, d: int, first: bool, z: Zone) -> None:
         nonlocal props_fn, props_mask, compiled
-        if props_fn is not None:
+        if props_fn is not None and first:
             try:
                 hits = props_fn(d) & props_mask
             except RuntimeFault:
@@ -198,6 +229,8 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                 hits, failing = system.property_hits(d, active_discrete)
                 if failing is not None:
                     ex.runtime_error(node, "property", failing[0])
+                    faulty.add(d)
+                    judged.discard(d)
             if hits:
                 fired = [k for k in sorted(active_discrete) if hits >> k & 1]
                 active_discrete.difference_update(fired)
@@ -223,9 +256,6 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                     active_clock.remove(k)
                     ex.hits([(k, node)])
 
-    # the successor entries of the discrete states expanded last: a discrete state's zones
-    # are often expanded close together (a quarter of the flagship's expansions)
-    recent: dict[int, list] = {}
     frontier: list[int] = []
     with job.budget.search(job.phase, ex) as meter:
         meter.poll(0, 0, 0, 0)
@@ -240,6 +270,8 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                 continue
             node = add(d, extrapolation.extrapolate(z, d), ROOT, -1)
             if node >= 0:
+                if test_successors:
+                    test(node, d, z)
                 frontier.append(node)
                 ex.initial.append(node)
                 if graph is not None:
@@ -269,16 +301,11 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                         graph.enabled_everywhere.append(0)
                     continue
                 z = nodes.zone(node)
-                mask = live(d)
+                key1 = key(d)
                 enabled: list[Zone] = []
                 out: dict[tuple[int, int], None] = {}  # exact: this node's edges
                 fair_here = 0  # exact: fair groups every valuation of the zone can take
-                entries = recent.get(d)
-                if entries is None:
-                    entries = zc.succ(d)
-                    if len(recent) >= RECENT:
-                        del recent[next(iter(recent))]
-                    recent[d] = entries
+                entries = successors(d)
                 for k, (inst, _choices, d2, guard, resets) in enumerate(entries):
                     if d2 is None:
                         if guard is not None and not satisfies(z, n, guard):
@@ -301,9 +328,9 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                         enabled.append(pre)
                         if graph is not None and pre == z:
                             fair_here |= of_instance[inst]
-                    mask2 = live(d2)
-                    if mask2 != mask:
-                        stale = grows(mask, mask2).difference(resets)
+                    key2 = key(d2)
+                    if key2 != key1:
+                        stale = stale_clocks(key1, key2).difference(resets)
                         if stale:
                             raise StaleClock(set(stale))
                     ex.transitions += 1
@@ -311,8 +338,10 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                     target = add(d2, extrapolation.extrapolate(z3, d2), node, k)
                     if target >= 0:
                         nxt.append(target)
+                        if test_successors:
+                            test(target, d2, z3)
                     if edges is not None:
-                        edges.append((node, target if target >= 0 else -1 - target, k))
+                        edges.extend((node, target if target >= 0 else -1 - target, k))
                     if graph is not None:
                         out[(target if target >= 0 else -1 - target, inst)] = None
                 if graph is not None:
@@ -321,7 +350,8 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                     graph.close_node(out)
                     assert graph.enabled_everywhere is not None
                     graph.enabled_everywhere.append(fair_here)
-                if stuck_states and not kernel.is_stuck_free(z, enabled, n):
+                if stuck_states and not test_successors and \
+                        not kernel.is_stuck_free(z, enabled, n):
                     ex.stuck(node, bool(invariant(d)))
                 if options.max_states is not None and len(nodes) >= options.max_states:
                     raise Stop(StopReason.MAX_STATES)
