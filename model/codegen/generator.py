@@ -56,7 +56,7 @@ from ..types import (
 )
 from .runtime import HELPERS, RuntimeFault, rep_of
 
-__all__ = ["Context", "Generator", "ClockAccess", "specialize", "scoped", "describe_instance",
+__all__ = ["Context", "Generator", "ClockAccess", "specialize", "scoped", "describe_instance", "chain_operands", "has_control",
            "sanitize", "hoist_fields", "UNROLL_INSTANCES", "UNROLL_QUANTIFIER"]
 
 UNROLL_INSTANCES = 64  # actions with more instances loop over a table instead
@@ -150,7 +150,7 @@ def scoped(e: ir.Expr) -> ir.Expr:
     would walk once per operator): the same value, since a part that cannot fail keeps
     its value when its quantifiers move, and the parts are evaluated in the same order."""
     if isinstance(e, ir.Binary) and e.op in ("and", "or"):
-        parts = _chain(e, (e.op,))
+        parts = chain_operands(e, (e.op,))
         if len(parts) > 8:
             out = miniscope(parts[0])
             for part in parts[1:]:
@@ -180,13 +180,13 @@ def specialize(action: ir.Action, values: dict[ir.Local, ir.Expr]) -> ir.Action:
         clock_guard=tuple(substitute(a, values) for a in action.clock_guard))  # type: ignore[misc]
 
 
-def _has_control(stmts: tuple[ir.Stmt, ...]) -> bool:
+def has_control(stmts: tuple[ir.Stmt, ...]) -> bool:
     """Whether statements stop (require), branch (choose) or reset clocks (recorded per
     outcome): an `if` holding them is generated in continuation-passing style."""
     for s in stmts:
         if isinstance(s, (ir.RequireS, ir.ChooseS, ir.ResetS)):
             return True
-        if isinstance(s, ir.IfS) and (_has_control(s.then) or _has_control(s.orelse)):
+        if isinstance(s, ir.IfS) and (has_control(s.then) or has_control(s.orelse)):
             return True
     return False
 
@@ -194,7 +194,7 @@ def _has_control(stmts: tuple[ir.Stmt, ...]) -> bool:
 def _is_control(stmt: ir.Stmt) -> bool:
     if isinstance(stmt, (ir.RequireS, ir.ChooseS)):
         return True
-    return isinstance(stmt, ir.IfS) and (_has_control(stmt.then) or _has_control(stmt.orelse))
+    return isinstance(stmt, ir.IfS) and (has_control(stmt.then) or has_control(stmt.orelse))
 
 
 def _size(stmts: tuple[ir.Stmt, ...], limit: int) -> int:
@@ -281,7 +281,7 @@ def _member_plan(action: ir.Action) -> tuple[ir.Expr, ir.Expr | None] | None:
     (Generator._member_loop)."""
     if action.guard is None or not action.locals:
         return None
-    parts = _chain(action.guard, ("and",))
+    parts = chain_operands(action.guard, ("and",))
     test, first = parts[0], action.locals[0]
     container: ir.Expr | None = None
     match test:
@@ -356,7 +356,7 @@ def _collector(gen: Generator, target: str, names: list[str]) -> Emit:
     return collect
 
 
-def _chain(e: ir.Expr, ops: tuple[str, ...]) -> list[ir.Expr]:
+def chain_operands(e: ir.Expr, ops: tuple[str, ...]) -> list[ir.Expr]:
     """The operands of a tree of the associative `ops`, left to right (without recursion:
     a chain of a thousand `and`s is one list)."""
     out = []
@@ -1019,7 +1019,7 @@ class Generator:
     def _binary(self, e: ir.Binary, ctx: Context) -> str:  # noqa: C901
         op = e.op
         if op in ("and", "or"):
-            return "(" + f" {op} ".join(self.expr(x, ctx) for x in _chain(e, (op,))) + ")"
+            return "(" + f" {op} ".join(self.expr(x, ctx) for x in chain_operands(e, (op,))) + ")"
         if op in ("+", "-"):
             terms = [(positive, self.expr(x, ctx)) for positive, x in _signed_terms(e)]
             added = self._balanced([c for positive, c in terms if positive], "+")
@@ -1027,7 +1027,7 @@ class Generator:
             return f"({added} - {self._balanced(taken, '+')})" if taken else added
         if op in ("*", "union", "intersect"):
             symbol = {"*": "*", "union": "|", "intersect": "&"}[op]
-            return self._balanced([self.expr(x, ctx) for x in _chain(e, (op,))], symbol)
+            return self._balanced([self.expr(x, ctx) for x in chain_operands(e, (op,))], symbol)
         a = self.expr(e.left, ctx)
         if op == "in" or op == "notin":
             test = self._membership(e.left, a, e.right, ctx)

@@ -41,7 +41,14 @@ from .. import ir
 from ..irutil import argument_tuples, substitute
 from ..layout import Layout
 from ..types import BOOL, ArrayT, BoolT, EnumT, IntT, RecordT, SetT, Type
-from .generator import describe_instance, sanitize, scoped, specialize
+from .generator import (
+    chain_operands,
+    describe_instance,
+    has_control,
+    sanitize,
+    scoped,
+    specialize,
+)
 from .runtime import rep_of
 
 __all__ = ["Unsupported", "VectorCode", "compile_vector", "MAX_OUTCOMES"]
@@ -711,7 +718,7 @@ class VectorGenerator:
     def _binary(self, e: ir.Binary, env: dict[ir.Local, V]) -> V:  # noqa: C901
         op = e.op
         if op in ("and", "or"):
-            return self.connective(op, _chain(e, (op,)), env)
+            return self.connective(op, chain_operands(e, (op,)), env)
         if op == "implies":
             a = self.as_b(self.expr(e.left, env))
             b = self.as_b(self.expr(e.right, env))
@@ -910,8 +917,8 @@ class VectorGenerator:
                                              True)
                         self.stmts(body + rest, sv, bound, inner)
                     return
-                case ir.IfS(cond=cond, then=then, orelse=orelse) if _has_control(then) or \
-                        _has_control(orelse):
+                case ir.IfS(cond=cond, then=then, orelse=orelse) if has_control(then) or \
+                        has_control(orelse):
                     c = self.as_b(self.expr(cond, self._env(env, sv)))
                     self.flag(c.err, mask)
                     cm = self.tmp(c.code, "b", None, c.scalar)
@@ -1043,7 +1050,7 @@ class VectorGenerator:
         tests the same `a`: a process's control state) and tests the rest there only."""
         if guard is None:
             return "_ALL", "s"
-        parts = _chain(guard, ("and",))
+        parts = chain_operands(guard, ("and",))
         if len(parts) >= 2:
             first = self.as_b(self.expr(parts[0], {}))
             if first.err is None and not first.scalar:
@@ -1084,26 +1091,6 @@ def _literal(code: str) -> bool:
     return code.lstrip("-").isdigit() or code in ("True", "False")
 
 
-def _has_control(stmts: tuple[ir.Stmt, ...]) -> bool:
-    for s in stmts:
-        if isinstance(s, (ir.RequireS, ir.ChooseS, ir.ResetS)):
-            return True
-        if isinstance(s, ir.IfS) and (_has_control(s.then) or _has_control(s.orelse)):
-            return True
-    return False
-
-
-def _chain(e: ir.Expr, ops: tuple[str, ...]) -> list[ir.Expr]:
-    out = []
-    work = [e]
-    while work:
-        node = work.pop()
-        if isinstance(node, ir.Binary) and node.op in ops:
-            work.append(node.right)
-            work.append(node.left)
-        else:
-            out.append(node)
-    return out
 
 
 def _load(gen: VectorGenerator, lines: list[str], tag: str) -> dict[str, object]:
