@@ -56,8 +56,9 @@ from ..types import (
 )
 from .runtime import HELPERS, RuntimeFault, rep_of
 
-__all__ = ["Context", "Generator", "ClockAccess", "specialize", "scoped", "describe_instance", "chain_operands", "has_control",
-           "sanitize", "hoist_fields", "UNROLL_INSTANCES", "UNROLL_QUANTIFIER"]
+__all__ = ["Context", "Generator", "ClockAccess", "specialize", "scoped", "describe_instance",
+           "chain_operands", "has_control", "sanitize", "hoist_fields", "UNROLL_INSTANCES",
+           "UNROLL_QUANTIFIER"]
 
 UNROLL_INSTANCES = 64  # actions with more instances loop over a table instead
 MEMBER_INSTANCES = 16  # actions with more instances guarded by a membership loop over
