@@ -19,7 +19,7 @@ instead (zones.py, partitioned by discrete state).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +39,7 @@ from .backend import (
     NO_RAY,
     Address,
     Backend,
+    Coordinator,
     backend_for,
     is_started,
     parse_address,
@@ -57,7 +58,6 @@ if TYPE_CHECKING:
 __all__ = ["ClusterEngine", "ClusterStore", "parse_address", "shutdown", "ray_available",
            "refusal"]
 
-WAIT = 0.25  # seconds between looks at the budget while the owners work
 
 
 def refusal(system: TransitionSystem) -> str | None:
@@ -176,7 +176,7 @@ class ClusterEngine:
         return None
 
 
-class _Search:
+class _Search(Coordinator):
     """The driver's side of one distributed search: one level at a time, every owner in
     step; what the owners found is recorded in rank order, as one process records it."""
 
@@ -194,26 +194,9 @@ class _Search:
         self.started = False
 
     # -------------------------------------------------------------- talking to owners
-    def wait(self, handles: Sequence[Any]) -> list[Any]:
-        """The owners' results, looking at the budget meanwhile; on a stop the owners
-        abandon their step (the level is not committed) and the stop goes on."""
-        backend = self.backend
-        try:
-            while not backend.ready(handles, WAIT):
-                self.poll()
-        except BaseException:
-            backend.cancel()
-            backend.get(handles)
-            raise
-        return backend.get(handles)
-
     def poll(self) -> None:
         ex = self.ex
         self.meter.poll(len(self.store), ex.transitions, ex.depth, self.frontier)
-
-    def all(self, method: str, *args: Any, returns: int = 1) -> list[list[Any]]:
-        """Start `method` on every owner: per owner, the handles of its results."""
-        return [self.backend.call(k, method, *args, returns=returns) for k in range(self.n)]
 
     # -------------------------------------------------------------- the search
     def start(self, initial: list[int]) -> None:

@@ -19,8 +19,10 @@ from typing import Any
 from ...errors import UsageError
 from .owner import Owner
 
-__all__ = ["Backend", "Address", "parse_address", "backend_for", "shutdown", "NO_RAY",
-           "ray_available", "is_started", "start_ray", "started"]
+WAIT = 0.25  # seconds between looks at the budget while the owners work
+
+__all__ = ["Coordinator", "Backend", "Address", "parse_address", "backend_for", "shutdown",
+           "NO_RAY", "ray_available", "is_started", "start_ray", "started"]
 
 NO_RAY = ("--cluster runs the search on Ray, an optional extra that is not installed: "
           "pip install 'tock[cluster]' (or pip install 'ray>=2.9')")
@@ -139,6 +141,35 @@ class RayBackend(Backend):
 
 
 _POOLS: dict[tuple[str, int | None, str], Backend] = {}
+
+
+class Coordinator:
+    """The driver's side of a distributed search, as far as talking to the owners goes
+    (the explicit search and the zone search each add their levels): `poll` looks at the
+    budget while the owners work."""
+
+    backend: Backend
+
+    def poll(self) -> None:
+        raise NotImplementedError
+
+    def wait(self, handles: Sequence[Any]) -> list[Any]:
+        """The owners' results, looking at the budget meanwhile; on a stop the owners
+        abandon their step (the level is not committed) and the stop goes on."""
+        backend = self.backend
+        try:
+            while not backend.ready(handles, WAIT):
+                self.poll()
+        except BaseException:
+            backend.cancel()
+            backend.get(handles)
+            raise
+        return backend.get(handles)
+
+    def all(self, method: str, *args: Any, returns: int = 1) -> list[list[Any]]:
+        """Start `method` on every owner: per owner, the handles of its results."""
+        backend = self.backend
+        return [backend.call(k, method, *args, returns=returns) for k in range(backend.owners)]
 
 
 def ray_available() -> bool:

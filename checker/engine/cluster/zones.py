@@ -42,7 +42,6 @@ from __future__ import annotations
 import threading
 import time
 from array import array
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -60,7 +59,16 @@ from ..store import ROOT
 from ..zones import ZoneEngine, kernel
 from ..zones.extrapolation import ExtraLU, ExtraLUStuck, ExtraM, Extrapolation, initial_zone
 from ..zones.search import StaleClock, ZoneNodes
-from .backend import NO_RAY, Address, Backend, backend_for, is_started, parse_address, ray_available
+from .backend import (
+    NO_RAY,
+    Address,
+    Backend,
+    Coordinator,
+    backend_for,
+    is_started,
+    parse_address,
+    ray_available,
+)
 from .owner import INDEX_BITS
 
 if TYPE_CHECKING:
@@ -70,7 +78,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ClusterZoneEngine", "ZoneOwner", "zone_refusal"]
 
-WAIT = 0.25
 _M64 = (1 << 64) - 1
 
 
@@ -547,7 +554,7 @@ class ClusterZoneEngine(ZoneEngine):
         self.owners_text = backend.describe
         return backend
 
-class _ZoneSearch:
+class _ZoneSearch(Coordinator):
     """One distributed zone search, level by level (module docstring)."""
 
     def __init__(self, job: Job, backend: Backend, extrapolation: Extrapolation,
@@ -577,24 +584,10 @@ class _ZoneSearch:
         self.meter: Meter | None = None
 
     # -------------------------------------------------------------- owners
-    def wait(self, handles: Sequence[Any]) -> list[Any]:
-        backend = self.backend
-        try:
-            while not backend.ready(handles, WAIT):
-                self.poll()
-        except BaseException:
-            backend.cancel()
-            backend.get(handles)
-            raise
-        return backend.get(handles)
-
     def poll(self) -> None:
         assert self.meter is not None
         ex = self.ex
         self.meter.poll(self.count, ex.transitions, ex.depth, self.frontier)
-
-    def all(self, method: str, *args: Any, returns: int = 1) -> list[list[Any]]:
-        return [self.backend.call(j, method, *args, returns=returns) for j in range(self.k)]
 
     # -------------------------------------------------------------- the search
     def run(self) -> Findings[int]:
