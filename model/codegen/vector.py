@@ -1074,6 +1074,7 @@ class VectorGenerator:
     def predicate_function(self, name: str, expr: ir.Expr) -> None:
         """`name(s) -> (value, errors)` of a boolean expression over the chunk."""
         self.memo = {}
+        self.indent = 0  # a function given up on (Unsupported) may have stopped deeper
         self.line(f"def {name}(s):")
         self.indent = 1
         self.current = "s"
@@ -1089,8 +1090,6 @@ class VectorGenerator:
 
 def _literal(code: str) -> bool:
     return code.lstrip("-").isdigit() or code in ("True", "False")
-
-
 
 
 def _load(gen: VectorGenerator, lines: list[str], tag: str) -> dict[str, object]:

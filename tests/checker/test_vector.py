@@ -250,3 +250,27 @@ def test_the_cli_says_which_expansion_ran(capsys: pytest.CaptureFixture[str]) ->
                                        if line != "options    vector=False"]
     assert main(["check", spec_path, "-q", "--memory", "fast"]) == 0
     assert "expansion" not in capsys.readouterr().err  # the dict store expands per state
+
+
+# A property the vector code cannot generate, before ones it can: each property's function
+# starts afresh (a given-up one once left the next one indented: an IndentationError)
+GIVEN_UP_FIRST = """type P = 1..3
+var w: [P] -> 0..2 = 0
+var s: set of 0..3 = {1, 2}
+action inc(p: P) when w[p] < 2 do { w[p] := w[p] + 1 }
+action add(x: 0..3) when not (x in s) do { s := s union {x} }
+invariant setsum: sum(s) <= 6
+invariant small: w[1] + w[2] + w[3] < 5
+reachable five: w[1] + w[2] + w[3] == 5
+expect small fails
+allow deadlock"""
+
+
+def test_a_property_given_up_does_not_spoil_the_next() -> None:
+    system = spec(GIVEN_UP_FIRST)
+    vector, why = vector_expander(system)
+    assert isinstance(vector, VectorExpander), why
+    code, _ = system.vector_code
+    assert code is not None and code.props[0] is None and code.props[1] is not None
+    data = _same(system)
+    assert [p["status"] for p in data["properties"]][:3] == ["holds", "violated", "reached"]
