@@ -181,6 +181,25 @@ def specialize(action: ir.Action, values: dict[ir.Local, ir.Expr]) -> ir.Action:
         clock_guard=tuple(substitute(a, values) for a in action.clock_guard))  # type: ignore[misc]
 
 
+def _recoder(src: Type, dst: Type, result: Callable[[object], int]) -> Callable[[int], int]:
+    """A run-time re-encoding of `src`'s bits as `result` of the value in `dst` (a
+    RuntimeFault when `dst` does not hold it), remembering up to MEMO_ENTRIES answers."""
+    memo: dict[int, int] = {}
+
+    def recode(bits: int) -> int:
+        out = memo.get(bits)
+        if out is None:
+            value = src.decode(bits)
+            if not dst.contains(value):
+                raise RuntimeFault()
+            out = result(value)
+            if len(memo) < MEMO_ENTRIES:
+                memo[bits] = out
+        return out
+
+    return recode
+
+
 def has_control(stmts: tuple[ir.Stmt, ...]) -> bool:
     """Whether statements stop (require), branch (choose) or reset clocks (recorded per
     outcome): an `if` holding them is generated in continuation-passing style."""
@@ -701,18 +720,7 @@ class Generator:
         if src == typ:
             return f"_ordinal_in({code}, {self._ordinals(typ)})"
 
-        def ordinal(bits: int, _src=src, _dst=typ, _memo={}) -> int:  # noqa: ANN001, B006
-            out = _memo.get(bits)
-            if out is None:
-                value = _src.decode(bits)
-                if not _dst.contains(value):
-                    raise RuntimeFault()
-                out = _dst.ordinal(value)
-                if len(_memo) < MEMO_ENTRIES:
-                    _memo[bits] = out
-            return out
-
-        return f"{self.const(ordinal)}({code})"
+        return f"{self.const(_recoder(src, typ, typ.ordinal))}({code})"
 
     def extract(self, src: str, off: int | str, typ: Type) -> str:
         """Read a component of type `typ` at `off` in the packed value `src`."""
@@ -909,20 +917,8 @@ class Generator:
 
     def _convert(self, value: ir.Expr, typ: Type, ctx: Context) -> str:
         """A composite value re-encoded for another type (checked; the slow path)."""
-        src_t = value.type
-
-        def convert(bits: int, _src=src_t, _dst=typ, _memo={}) -> int:  # noqa: ANN001, B006
-            out = _memo.get(bits)
-            if out is None:
-                v = _src.decode(bits)
-                if not _dst.contains(v):
-                    raise RuntimeFault()
-                out = _dst.encode(v)
-                if len(_memo) < MEMO_ENTRIES:
-                    _memo[bits] = out
-            return out
-
-        return f"{self.const(convert)}({self.expr(value, ctx)})"
+        recode = _recoder(value.type, typ, typ.encode)
+        return f"{self.const(recode)}({self.expr(value, ctx)})"
 
     def elem_ordinal(self, x: ir.Expr, elem: Type, ctx: Context) -> str:
         """Code for the ordinal of a new set element, failing when the value is not of the
