@@ -1,4 +1,4 @@
-"""The Tock syntax tree: frozen dataclasses, one per grammar alias, each with a source span.
+"""The Tock syntax tree: frozen dataclasses (made by `@nodeclass`, model/nodeclass.py), one per grammar alias, each with a source span.
 
 Spans are excluded from equality, so two trees parsed from differently formatted text compare
 equal. The parser only builds these nodes; every check happens in later phases.
@@ -6,8 +6,9 @@ equal. The parser only builds these nodes; every check happens in later phases.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from .nodeclass import nodeclass
 from .source import NO_SPAN, Span
 
 __all__ = [
@@ -46,64 +47,64 @@ class TypeExpr:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class NamedType(TypeExpr):
     name: str
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class BoolType(TypeExpr):
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class EnumType(TypeExpr):
     members: tuple[str, ...]
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class RangeType(TypeExpr):
     lo: Expr
     hi: Expr
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class MapType(TypeExpr):
     index: tuple[TypeExpr, ...]
     elem: TypeExpr
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class SetType(TypeExpr):
     elem: TypeExpr
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class QueueType(TypeExpr):
     capacity: Expr
     elem: TypeExpr
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class FieldType:
     name: str
     type: TypeExpr
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class RecordType(TypeExpr):
     fields: tuple[FieldType, ...]
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class OptionType(TypeExpr):
     """`option T` (language v2): `none` or a value of T."""
 
@@ -111,7 +112,7 @@ class OptionType(TypeExpr):
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class BagType(TypeExpr):
     """`bag[N] of T` (language v2): a multiset, each value at most N times."""
 
@@ -129,13 +130,13 @@ class Expr:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class IntLit(Expr):
     value: int
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class DurationLit(Expr):
     """A time literal such as `15s`; `millis` is its length in milliseconds."""
 
@@ -144,19 +145,19 @@ class DurationLit(Expr):
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class BoolLit(Expr):
     value: bool
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class NameRef(Expr):
     name: str
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class TypeValues(Expr):
     """Every value of a type written in place, as a set: `set of 0..3` in an expression is
     the set of all subsets of 0..3 (`{s in set of Node | len(s) > 1}`)."""
@@ -165,7 +166,7 @@ class TypeValues(Expr):
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Binder:
     """`x in S` in a quantifier, a `choose` or a comprehension."""
 
@@ -174,7 +175,7 @@ class Binder:
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Quantifier(Expr):
     kind: str  # "forall" | "exists"
     binders: tuple[Binder, ...]
@@ -182,7 +183,7 @@ class Quantifier(Expr):
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Ite(Expr):
     cond: Expr
     then: Expr
@@ -190,7 +191,7 @@ class Ite(Expr):
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Binary(Expr):
     """`op` is one of: implies iff or and == != < <= > >= in notin subset + - union minus
     * / % intersect."""
@@ -201,55 +202,55 @@ class Binary(Expr):
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Unary(Expr):
     op: str  # "not" | "-"
     operand: Expr
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class RangeLit(Expr):
     lo: Expr
     hi: Expr
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class FieldAccess(Expr):
     base: Expr
     name: str
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Index(Expr):
     base: Expr
     args: tuple[Expr, ...]
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Call(Expr):
     name: str
     args: tuple[Expr, ...]
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class EmptyBraces(Expr):
     """`{}`: the empty set (or an empty record type error)."""
 
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class SetLit(Expr):
     elems: tuple[Expr, ...]
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class SetComp(Expr):
     """`{x in S | P}`."""
 
@@ -258,27 +259,27 @@ class SetComp(Expr):
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class FieldInit:
     name: str
     value: Expr
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class RecordLit(Expr):
     fields: tuple[FieldInit, ...]
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class EmptyBrackets(Expr):
     """`[]`: the empty queue."""
 
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class SeqLit(Expr):
     """`[a, b, c]`: a queue's contents, head first."""
 
@@ -286,7 +287,7 @@ class SeqLit(Expr):
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class MapComp(Expr):
     """`[x in D -> e]`: the map from each x in D to e."""
 
@@ -304,20 +305,20 @@ class Stmt:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Block:
     stmts: tuple[Stmt, ...]
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Assign(Stmt):
     target: Expr
     value: Expr
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class CallStmt(Stmt):
     """A call used as a statement: `push(q, m)`, `pop(q)`."""
 
@@ -325,7 +326,7 @@ class CallStmt(Stmt):
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Let(Stmt):
     name: str
     type: TypeExpr | None
@@ -333,13 +334,13 @@ class Let(Stmt):
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Require(Stmt):
     cond: Expr
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Assert(Stmt):
     """`assert C` in an action: a false C is a run-time error (E507), not a blocked outcome."""
 
@@ -347,18 +348,18 @@ class Assert(Stmt):
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Reset(Stmt):
     clocks: tuple[Expr, ...]
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Skip(Stmt):
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class If(Stmt):
     cond: Expr
     then: Block
@@ -366,7 +367,7 @@ class If(Stmt):
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Choose(Stmt):
     binders: tuple[Binder, ...]
     body: Block
@@ -382,7 +383,7 @@ class Decl:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Formal:
     """A parameter: `a: Agent`."""
 
@@ -391,13 +392,13 @@ class Formal:
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ImportDecl(Decl):
     path: str
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ConstDecl(Decl):
     name: str
     type: TypeExpr | None
@@ -406,7 +407,7 @@ class ConstDecl(Decl):
     name_span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ParamDecl(Decl):
     name: str
     type: TypeExpr
@@ -414,7 +415,7 @@ class ParamDecl(Decl):
     name_span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class TypeDecl(Decl):
     name: str
     type: TypeExpr
@@ -422,7 +423,7 @@ class TypeDecl(Decl):
     name_span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class VarDecl(Decl):
     """`var x: T = e` (init "=") or `var x: T in S` (init "in": any element of S)."""
 
@@ -434,7 +435,7 @@ class VarDecl(Decl):
     name_span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ClockDecl(Decl):
     name: str
     index: tuple[TypeExpr, ...]
@@ -442,7 +443,7 @@ class ClockDecl(Decl):
     name_span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class DefDecl(Decl):
     name: str
     params: tuple[Formal, ...]
@@ -452,7 +453,7 @@ class DefDecl(Decl):
     name_span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ActionDecl(Decl):
     """An action; a `timeout` is an action whose `after` names the clock reaching its deadline."""
 
@@ -466,7 +467,7 @@ class ActionDecl(Decl):
     fairness: str | None = None  # "weak" | "strong"
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class BoundDecl(Decl):
     """`bound c <= K while COND`: time cannot pass beyond K on c while COND holds."""
 
@@ -475,7 +476,7 @@ class BoundDecl(Decl):
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ProcessDecl(Decl):
     name: str
     params: tuple[Formal, ...]
@@ -485,7 +486,7 @@ class ProcessDecl(Decl):
     fairness: str | None = None  # "weak" | "strong": every action of each instance
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class InvariantDecl(Decl):
     name: str
     expr: Expr
@@ -493,7 +494,7 @@ class InvariantDecl(Decl):
     name_span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ReachableDecl(Decl):
     name: str
     expr: Expr
@@ -501,7 +502,7 @@ class ReachableDecl(Decl):
     name_span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class LivenessDecl(Decl):
     """`property NAME: P ~> Q [within T]`; `always eventually Q` is `true ~> Q`."""
 
@@ -514,7 +515,7 @@ class LivenessDecl(Decl):
     binders: tuple[Binder, ...] = ()  # `forall x in S: P ~> Q`: one leads-to per x
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class MeasureDecl(Decl):
     """`measure NAME: CLOCK [when COND]` (kind "clock": `value` is the clock, `cond` COND or
     None) or `measure NAME: P ~> Q` (kind "delay": `value` is P, `cond` is Q)."""
@@ -527,7 +528,7 @@ class MeasureDecl(Decl):
     name_span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ShowDecl(Decl):
     """`show NAME = expr`: a derived column of every trace."""
 
@@ -537,7 +538,7 @@ class ShowDecl(Decl):
     name_span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ExpectedInterval:
     """`[lo, hi]`, `(lo, hi]`, ...: `hi` None is `inf`."""
 
@@ -548,7 +549,7 @@ class ExpectedInterval:
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ExpectDecl(Decl):
     name: str
     verdict: str  # "holds" | "fails" | "==" (a measure's interval: `interval`)
@@ -558,45 +559,45 @@ class ExpectDecl(Decl):
     interval: ExpectedInterval | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class AllowDecl(Decl):
     what: str
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class StepArg:
     name: str | None
     value: Expr  # NameRef("_") is a wildcard
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class StepItem:
     action: str
     args: tuple[StepArg, ...]
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class WaitItem:
     duration: Expr
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class AssertItem:
     expr: Expr
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class AssumeItem:
     expr: Expr
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ScenarioDecl(Decl):
     name: str
     strict: bool
@@ -605,7 +606,7 @@ class ScenarioDecl(Decl):
     name_span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class SpecFile:
     """One parsed file: its `spec` name (or None) and its declarations in order."""
 
@@ -618,7 +619,7 @@ class SpecFile:
 # ---------------------------------------------------------------------------- issue 17
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class InitDecl(Decl):
     """`init [NAME]: P`: the initial states are the assignments where every init holds."""
 
@@ -628,7 +629,7 @@ class InitDecl(Decl):
     name_span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class BoundaryDecl(Decl):
     """`boundary NAME: P`: a state where P is false is checked but not expanded (TLC's
     CONSTRAINT)."""
@@ -639,7 +640,7 @@ class BoundaryDecl(Decl):
     name_span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class BoundCall(Expr):
     """`sum(x in S: e)`: a built-in over the elements of a binder's domain."""
 
@@ -649,7 +650,7 @@ class BoundCall(Expr):
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class LivenessModeDecl(Decl):
     """`liveness maximal` | `liveness stuttering`: which runs a leads-to is judged on."""
 

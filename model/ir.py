@@ -8,8 +8,9 @@ semantic type; local variables (action parameters, quantifier and choose binders
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from .nodeclass import nodeclass
 from .source import NO_SPAN, Span
 from .types import BOOL, CLOCK, Type, Value
 
@@ -27,7 +28,7 @@ __all__ = [
 _uid = itertools.count()
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@nodeclass(frozen=True, slots=True, eq=False)
 class Local:
     """A bound name. Identity is the binding: two `Local`s named `x` are different."""
 
@@ -49,28 +50,28 @@ def _sp() -> Span:
     return field(default=NO_SPAN, compare=False, repr=False)  # type: ignore[return-value]
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Lit(Expr):
     value: Value
     type: Type
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class VarRef(Expr):
     var: Variable
     type: Type
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class LocalRef(Expr):
     local: Local
     type: Type
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Index(Expr):
     """`base[index]` for an array; `index` has the array's index type (checked at run time
     when its interval is wider)."""
@@ -81,7 +82,7 @@ class Index(Expr):
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Field(Expr):
     base: Expr
     name: str
@@ -90,7 +91,7 @@ class Field(Expr):
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ClockRef(Expr):
     """A clock, or one element of a clock array (`indices` as many as its index types)."""
 
@@ -100,7 +101,7 @@ class ClockRef(Expr):
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ClockAtom(Expr):
     """`clock op bound`, op in < <= == >= >, bound a constant in milliseconds."""
 
@@ -111,7 +112,7 @@ class ClockAtom(Expr):
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Unary(Expr):
     op: str  # "not" | "-"
     operand: Expr
@@ -119,7 +120,7 @@ class Unary(Expr):
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Binary(Expr):
     op: str
     left: Expr
@@ -128,7 +129,7 @@ class Binary(Expr):
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Ite(Expr):
     cond: Expr
     then: Expr
@@ -137,7 +138,7 @@ class Ite(Expr):
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Quant(Expr):
     kind: str  # "forall" | "exists"
     local: Local
@@ -147,14 +148,14 @@ class Quant(Expr):
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class SetLit(Expr):
     elems: tuple[Expr, ...]
     type: Type
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class RangeSet(Expr):
     """`lo..hi` as a set of ints (empty when lo > hi)."""
 
@@ -164,7 +165,7 @@ class RangeSet(Expr):
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class SetComp(Expr):
     local: Local
     domain: Expr
@@ -173,7 +174,7 @@ class SetComp(Expr):
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class SumE(SetComp):
     """`sum(x in S: e)`: the sum of `pred` (the body e, an int) over each element of
     `domain` bound to `local`. A SetComp by shape (a binder, a domain, a body), so every
@@ -181,21 +182,21 @@ class SumE(SetComp):
     match it before SetComp."""
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class RecordLit(Expr):
     fields: tuple[Expr, ...]  # in the record type's field order
     type: Type
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class SeqLit(Expr):
     elems: tuple[Expr, ...]
     type: Type
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class MapComp(Expr):
     """The array mapping each value of the index type (bound to `local`) to `body`."""
 
@@ -205,7 +206,7 @@ class MapComp(Expr):
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Call(Expr):
     """A built-in function: len, head, min, max, abs (min/max of one set or of two ints)."""
 
@@ -215,7 +216,7 @@ class Call(Expr):
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class LetE(Expr):
     """`body` with `local` bound to `value` (how `def` calls are inlined)."""
 
@@ -226,7 +227,7 @@ class LetE(Expr):
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Checked(Expr):
     """`value`, checked at run time to lie in `type` (an int range): E501 otherwise."""
 
@@ -242,14 +243,14 @@ class Stmt:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Assign(Stmt):
     target: Expr  # VarRef with Index/Field on top
     value: Expr
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class IfS(Stmt):
     cond: Expr
     then: tuple[Stmt, ...]
@@ -257,7 +258,7 @@ class IfS(Stmt):
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ChooseS(Stmt):
     local: Local
     domain: Expr
@@ -265,45 +266,45 @@ class ChooseS(Stmt):
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class RequireS(Stmt):
     cond: Expr
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class AssertS(Stmt):
     cond: Expr
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class LetS(Stmt):
     local: Local
     value: Expr
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ResetS(Stmt):
     clock: ClockRef
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class PushS(Stmt):
     target: Expr
     value: Expr
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class PopS(Stmt):
     target: Expr
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class BagS(Stmt):
     """`put(b, v)` (op "put": one more v, E504 beyond the capacity) or `take(b, v)` (op
     "take": one v fewer, E505 if there is none) on bag `target` (language v2)."""
@@ -314,7 +315,7 @@ class BagS(Stmt):
     span: Span = _sp()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class RemoveS(Stmt):
     """`remove(q, i)`: delete the i-th element of queue `target` (1 is the head; E502
     outside 1..len(q)), the later ones moving up (language v2)."""
@@ -327,7 +328,7 @@ class RemoveS(Stmt):
 # ---------------------------------------------------------------------------- the model
 
 
-@dataclass(eq=False)
+@nodeclass(eq=False)
 class Variable:
     """A state variable (a process variable is an array over the process's indices).
 
@@ -352,7 +353,7 @@ class Variable:
         return f"Variable({self.name})"
 
 
-@dataclass(eq=False)
+@nodeclass(eq=False)
 class Clock:
     """A clock or clock array; element k of the array is global clock `first + k`."""
 
@@ -375,7 +376,7 @@ class Clock:
         return f"Clock({self.name})"
 
 
-@dataclass(eq=False)
+@nodeclass(eq=False)
 class Process:
     name: str
     locals: tuple[Local, ...]  # its index parameters
@@ -383,7 +384,7 @@ class Process:
     fairness: str | None = None  # "weak" | "strong": fairness of each instance as a whole
 
 
-@dataclass(eq=False)
+@nodeclass(eq=False)
 class Action:
     """An action. `locals` are the process indices then the action's parameters; one
     transition instance exists per tuple of their values. `clock_guard` are the clock
@@ -408,7 +409,7 @@ class Action:
         return n
 
 
-@dataclass(eq=False)
+@nodeclass(eq=False)
 class Bound:
     """Time cannot pass beyond `atom` (an upper bound on a clock) while `cond` holds, for
     every value of `locals`."""
@@ -419,7 +420,7 @@ class Bound:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ResponseMonitor:
     """What the monitor invariant of a bounded response `p ~> q within` watches: `clock`
     measures the time since the open obligation began (what its "why" explains)."""
@@ -430,7 +431,7 @@ class ResponseMonitor:
     clock: ClockRef
 
 
-@dataclass(eq=False)
+@nodeclass(eq=False)
 class Property:
     name: str
     kind: str  # "invariant" | "reachable"
@@ -440,7 +441,7 @@ class Property:
     shown: Expr | None = None  # what its "why" explains instead of expr (a scenario's assert)
 
 
-@dataclass(eq=False)
+@nodeclass(eq=False)
 class Derived:
     """`show NAME = expr`: a column every trace shows, `expr`'s value in each state."""
 
@@ -449,7 +450,7 @@ class Derived:
     span: Span
 
 
-@dataclass(eq=False)
+@nodeclass(eq=False)
 class Liveness:
     """`P ~> Q` (every fair run from a P state reaches a Q state), optionally `within` a
     duration (ms) for timed specs."""
@@ -466,7 +467,7 @@ class Liveness:
     binders: tuple[Local, ...] = ()  # the forall's binders (empty: a plain leads-to)
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Interval:
     """An interval of durations (ms): `lo` to `hi` (None: no upper end), each end closed
     (the value belongs to it) or open. An expected answer of a measure."""
@@ -477,7 +478,7 @@ class Interval:
     hi_closed: bool
 
 
-@dataclass(eq=False)
+@nodeclass(eq=False)
 class Measure:
     """A timing query. Kind "clock": the values of `clock` over the reachable states where
     `p` holds (true by default). Kind "delay": the time from a state where `p` becomes true
@@ -494,26 +495,26 @@ class Measure:
     expect_span: Span | None = None
 
 
-@dataclass(eq=False)
+@nodeclass(eq=False)
 class ScenarioStep:
     action: Action
     patterns: tuple[Value | None, ...]  # per action local; None = any value
     span: Span
 
 
-@dataclass(eq=False)
+@nodeclass(eq=False)
 class ScenarioWait:
     millis: int
     span: Span
 
 
-@dataclass(eq=False)
+@nodeclass(eq=False)
 class ScenarioAssert:
     expr: Expr
     span: Span
 
 
-@dataclass(eq=False)
+@nodeclass(eq=False)
 class ScenarioAssume:
     """`assume P`: only runs whose every later state satisfies P (discrete P)."""
 
@@ -521,7 +522,7 @@ class ScenarioAssume:
     span: Span
 
 
-@dataclass(eq=False)
+@nodeclass(eq=False)
 class Scenario:
     """A scenario; `skipped` says why it is not run (it names a value that the constants
     set from outside leave out), or None."""
@@ -537,7 +538,7 @@ class Scenario:
         return tuple(i for i in self.items if isinstance(i, ScenarioStep))
 
 
-@dataclass(eq=False)
+@nodeclass(eq=False)
 class InitPred:
     """An `init` predicate or a `boundary`: a condition on the variables; `reads` are the
     indices of the variables it reads (the initial enumeration tests it as soon as the
@@ -549,7 +550,7 @@ class InitPred:
     span: Span
 
 
-@dataclass(eq=False)
+@nodeclass(eq=False)
 class Model:
     name: str
     file: str
