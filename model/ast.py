@@ -1,4 +1,5 @@
-"""The Tock syntax tree: frozen dataclasses (made by `@nodeclass`, model/nodeclass.py), one per grammar alias, each with a source span.
+"""The Tock syntax tree: frozen dataclasses, one per grammar alias, each with a source span
+(made by `@nodeclass`, model/nodeclass.py: the same classes, cheaper to import).
 
 Spans are excluded from equality, so two trees parsed from differently formatted text compare
 equal. The parser only builds these nodes; every check happens in later phases.
