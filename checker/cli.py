@@ -28,6 +28,10 @@ import traceback
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+# numpy's OpenBLAS starts a thread per core when it loads (0.1 s of CPU on 2 cores, more on
+# more); Tock never calls BLAS, so it gets one thread. A setting of the user's own stands.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any other time
     from model import SpecError, escape_name
 

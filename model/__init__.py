@@ -17,6 +17,7 @@ from .concrete import ConcreteMove, ConcreteState, ConcreteStepper, PropertyValu
 from .diagnostics import CODES, Diagnostic, SpecError
 from .explain import ClockInterval
 from .interp import EvalError
+from .lazy import lazy_module
 from .limits import check_limits
 from .loader import ReadError, load_files, read_spec
 from .outline import Section
@@ -46,7 +47,7 @@ __all__ = [
     "json_value", "format_value", "ZoneCode", "escape_name", "DiscreteTimeSystem", "Section",
     "ConcreteStepper", "ConcreteState", "ConcreteMove", "PropertyValue", "WaitHint",
     "format_time", "exact_text", "open_text", "open_duration",
-    "ClockInterval", "VectorCode",
+    "ClockInterval", "VectorCode", "lazy_module",
 ]
 
 

@@ -14,7 +14,7 @@ import os
 import sys
 from types import CodeType
 
-__all__ = ["private_folder", "compile_cached", "MAX_CODE_ENTRIES"]
+__all__ = ["private_folder", "compile_cached", "read_entry", "write_entry", "MAX_CODE_ENTRIES"]
 
 MAX_CODE_ENTRIES = 4096  # past this, the older half of the byte-code entries is removed
 
@@ -70,6 +70,28 @@ def compile_cached(source: str, filename: str) -> CodeType:
     _prune(folder)
     write_atomically(path, marshal.dumps(code))
     return code
+
+
+def read_entry(sub: str, key: str) -> bytes | None:
+    """The bytes stored under `key` (a hex digest) in the cache's subfolder `sub`, or None
+    (no cache, no such entry)."""
+    folder = private_folder(sub)
+    if folder is None:
+        return None
+    try:
+        with open(os.path.join(folder, key[:32]), "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def write_entry(sub: str, key: str, data: bytes) -> None:
+    """`data` stored under `key` in the subfolder `sub` (nothing when there is no private
+    cache); past MAX_CODE_ENTRIES entries the older half goes first."""
+    folder = private_folder(sub)
+    if folder is not None:
+        _prune(folder)
+        write_atomically(os.path.join(folder, key[:32]), data)
 
 
 def _prune(folder: str) -> None:

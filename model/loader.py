@@ -13,7 +13,7 @@ import stat
 
 from . import ast
 from .diagnostics import Diagnostic, SpecError
-from .parser import parse_text
+from .parsecache import parse_text
 from .source import SourceFile, escape_name, normalise
 
 __all__ = ["load_files", "read_spec", "ReadError", "MAX_SOURCE_BYTES"]

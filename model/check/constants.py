@@ -9,7 +9,7 @@ from ..diagnostics import Diagnostic, SpecError, did_you_mean
 from ..interp import EvalError, evaluate
 from ..irutil import children
 from ..irutil import is_constant as _is_constant
-from ..parser import parse_text
+from ..parsecache import parse_text
 from ..source import SourceFile, Span
 from ..types import BoolT, EnumT, IntT, Type, format_value
 from . import context as cxm
