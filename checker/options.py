@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+
+from model import nodeclass
 
 __all__ = ["Options", "conflict", "moot", "resident_mb", "memory_limit_mb"]
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Options:
     """Options of one run.
 

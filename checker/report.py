@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from fractions import Fraction
 from typing import Any
 
-from model import exact_text, format_duration, format_time, open_text
+from model import exact_text, format_duration, format_time, nodeclass, open_text
 
 __all__ = ["Change", "Step", "Trace", "MeasureEnd", "Measured", "duration_text",
            "PropertyResult", "Stats", "Report", "stop_reason_text",
@@ -23,7 +23,7 @@ SCHEMA = 1  # version of the JSON report format (docs/json-report.md)
 OUTCOME_EXIT = {"ok": 0, "violation": 1, "error": 2, "incomplete": 3, "internal": 4}
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Change:
     """A leaf that a step changed: `var` names it as the reports do (`tmState`,
     `rmState[2]`, `client[1].since`, a clock); `old` and `new` are its values as Python
@@ -38,7 +38,7 @@ class Change:
     new_text: str
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Step:
     """A state of a trace and the transition that led to it (None for the initial state).
 
@@ -99,7 +99,7 @@ class Step:
         return f"{shown}{unit}" + (f" ({words})" if words else "")
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Trace:
     """Steps from an initial state. `loop_start` marks the first state of a lasso's cycle.
     `clocks`: the exact clock values (ms, clock 1 first) in the last step's state, for a
@@ -119,7 +119,7 @@ class Trace:
         return sum(1 for step in self.steps if step.action is not None)
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class MeasureEnd:
     """One end of a measure's interval: `ms` (None: no upper end, the value is unbounded),
     whether the end is attained (`closed`) or only approached, and the witness: a run that
@@ -137,7 +137,7 @@ def duration_text(ms: int) -> str:
     return format_duration(ms)
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Measured:
     """The answer to a timing query (`measure`): the interval [lo, hi] of a clock over the
     states where a condition holds (kind "clock") or of the delay from P to Q (kind
@@ -188,7 +188,7 @@ class Measured:
         return f"{left} {'<=' if self.hi.closed else '<'} {duration_text(self.hi.ms)}"
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class PropertyResult:
     """The verdict on one property.
 
@@ -219,7 +219,7 @@ class PropertyResult:
     warning: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Stats:
     states: int
     transitions: int
@@ -233,7 +233,7 @@ class Stats:
     outside: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Blocker:
     """One reason a disabled action never fires. `kind`: "bound" (the state it would lead
     to already exceeds a bound active there, so the transition is suppressed), "time" (a
@@ -252,7 +252,7 @@ class Blocker:
     timeout: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class DisabledAction:
     """An action whose condition holds in some reachable state but that never fires there
     (checker.engine.blocked): its name, process, declaration (`file:line:col`), the
@@ -269,7 +269,7 @@ class DisabledAction:
     blockers: tuple[Blocker, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Report:
     """A whole run. `outcome`: ok | violation | incomplete | error (see OUTCOME_EXIT)."""
 
@@ -379,7 +379,7 @@ DIFF_VERSION = 1  # the JSON schema of `tock diff --json` (docs/diff.md)
 
 
 
-@dataclass(frozen=True)
+@nodeclass(frozen=True)
 class Row:
     """One observable step of a run as the report shows it: its number (0: the initial
     observation), the time (seconds as text; None untimed), the action (None: a tick or
@@ -393,7 +393,7 @@ class Row:
     hidden: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@nodeclass(frozen=True)
 class Divergence:
     """Where one side (`allows`) parts from the other (`lacks`): after `step - 1` common
     observable steps, `allows` does `event`; `lacks` cannot. `run` is the allowing side's
@@ -413,7 +413,7 @@ class Divergence:
     other_trace: Trace | None = field(repr=False, compare=False)
 
 
-@dataclass(frozen=True)
+@nodeclass(frozen=True)
 class Direction:
     """One direction of the comparison: does `allows` have a behaviour `lacks` has not?
     `status`: "difference", "none" (no observable difference: the search was exhaustive)
@@ -428,7 +428,7 @@ class Direction:
     stop_reason: str | None = None
 
 
-@dataclass(frozen=True)
+@nodeclass(frozen=True)
 class DiffResult:
     """A `tock diff`: the spec, both configurations' constants as set, what was compared
     (observed names, whether actions were), the time semantics and how exact it is, and

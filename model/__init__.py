@@ -20,6 +20,7 @@ from .interp import EvalError
 from .lazy import lazy_module
 from .limits import check_limits
 from .loader import ReadError, load_files, read_spec
+from .nodeclass import nodeclass
 from .outline import Section
 from .source import SourceFile, Span, escape_name, normalise
 from .system import (
@@ -47,7 +48,7 @@ __all__ = [
     "json_value", "format_value", "ZoneCode", "escape_name", "DiscreteTimeSystem", "Section",
     "ConcreteStepper", "ConcreteState", "ConcreteMove", "PropertyValue", "WaitHint",
     "format_time", "exact_text", "open_text", "open_duration",
-    "ClockInterval", "VectorCode", "lazy_module",
+    "ClockInterval", "VectorCode", "lazy_module", "nodeclass",
 ]
 
 

@@ -17,12 +17,12 @@ move: shown with its error, never taken.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from . import interp
 from .codegen import value_of
+from .nodeclass import nodeclass
 
 if TYPE_CHECKING:
     from .system import Transition, TransitionSystem
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["ConcreteState", "ConcreteMove", "ConcreteStepper", "PropertyValue", "WaitHint"]
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ConcreteState:
     """The values of the variables (in variable order) and of the clocks (ms)."""
 
@@ -38,7 +38,7 @@ class ConcreteState:
     clocks: tuple[Fraction, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ConcreteMove:
     """An action instance from a state, with one outcome of its `choose`s: where it leads
     and the clocks it resets (0-based), or the error it runs into (`target` None)."""
@@ -50,7 +50,7 @@ class ConcreteMove:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class WaitHint:
     """An instance whose guard holds but not yet its clock constraints: it becomes
     enabled after waiting `after` ms (strictly more when `strict`), if nothing else moves."""
@@ -60,7 +60,7 @@ class WaitHint:
     strict: bool
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class PropertyValue:
     """A property's value in one state: `value` None when it fails to evaluate (`error`)."""
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from .nodeclass import nodeclass
 from .source import NO_SPAN, SourceFile, Span, escape_name, excerpt
 
 __all__ = ["CODES", "Diagnostic", "SpecError", "render_diagnostic", "diagnostic_data",
@@ -74,7 +74,7 @@ CODES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Diagnostic:
     """One problem in a spec: code, message, where, and optional note and hint."""
 

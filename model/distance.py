@@ -19,32 +19,32 @@ evaluate counts 1.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from . import ir
 from .interp import EvalError, evaluate
 from .irutil import mentions_clock
+from .nodeclass import nodeclass
 
 __all__ = ["violation_distance"]
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class _Atom:
     expr: ir.Expr
     positive: bool
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class _All:
     parts: tuple[_Node, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class _Any:
     parts: tuple[_Node, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class _Let:
     local: ir.Local
     value: ir.Expr

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 
 from . import ir
 from .interp import EvalError, active_bounds, clock_index, domain_values, evaluate, execute
 from .irutil import argument_tuples, children, mentions_clock
+from .nodeclass import nodeclass
 from .source import SourceFile, Span
 from .types import BOOL, format_duration, format_value
 
@@ -34,7 +34,7 @@ Why = tuple[tuple[str, str], ...]
 ClockValue = int | Fraction
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ClockInterval:
     """What is known of a clock (ms) when only a zone is: lo <= x <= hi, or strict (<)
     where `lo_strict`/`hi_strict`; hi None means unbounded."""

@@ -8,10 +8,10 @@ test). States here are tuples of values in variable order (see model.types for v
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from itertools import product
 
 from . import ir
+from .nodeclass import nodeclass
 from .source import Span
 from .types import ArrayT, BagT, IntT, OptionT, QueueT, RecordT, SetT, Type, Value, format_value
 
@@ -360,7 +360,7 @@ def clock_index(ref: ir.ClockRef, state: tuple, env: Env) -> int:
 # ---------------------------------------------------------------------------- statements
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Outcome:
     """One way an action instance completes: the new state, the values `choose` picked and
     the clocks it reset."""
@@ -543,7 +543,7 @@ def active_bound_sites(model: ir.Model, state: tuple) -> list[tuple[int, int, st
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Step:
     """One successor: the action, its arguments and the outcome, or the error it raised."""
 

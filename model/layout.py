@@ -7,15 +7,14 @@ A state is one non-negative int: variable k's packed encoding (model.types) sits
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from . import ir
+from .nodeclass import nodeclass
 from .types import ArrayT, RecordT, Type, Value, format_value
 
 __all__ = ["Layout", "Leaf"]
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Leaf:
     """One displayed component: its name, where it is (variable, path of element/field
     positions) and its type."""

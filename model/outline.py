@@ -4,17 +4,16 @@ instance counts, properties. The checker renders it and never reads the IR itsel
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from . import ir
 from .layout import Layout
+from .nodeclass import nodeclass
 from .source import SourceFile
 from .types import SIZE_CAP, format_duration
 
 __all__ = ["Section", "outline", "count_text"]
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Section:
     """A titled table: rows of cells, then lines of notes below it."""
 

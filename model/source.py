@@ -17,6 +17,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+from .nodeclass import nodeclass
+
 __all__ = ["SourceFile", "Span", "NO_SPAN", "normalise", "escape", "escape_name", "cells",
            "excerpt", "EXCERPT_CELLS"]
 
@@ -56,7 +58,7 @@ class SourceFile:
         return self._lines[number - 1] if 1 <= number <= len(self._lines) else ""
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Span:
     """A region of a source file: 1-based lines and columns, end exclusive."""
 

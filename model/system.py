@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
 from itertools import islice
@@ -44,6 +43,7 @@ from .explain import (
 )
 from .irutil import mentions_clock, walk
 from .layout import Layout
+from .nodeclass import nodeclass
 from .outline import Section, outline
 from .products import (
     measure_product,
@@ -85,7 +85,7 @@ __all__ = ["TransitionSystem", "DiscreteTimeSystem", "Transition", "PropertyInfo
            "ScenarioItem", "BoundInfo", "json_value"]
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Transition:
     """One labelled edge: the action, its arguments and the values `choose` picked, all
     formatted as the spec writes them. Prints as `crash(a=1)`, `tick`, or
@@ -105,7 +105,7 @@ class Transition:
         return text
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class PropertyInfo:
     name: str
     kind: str  # invariant | reachable
@@ -113,7 +113,7 @@ class PropertyInfo:
     mentions_clock: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class LivenessInfo:
     """`P ~> Q`, or with `within` (ms) the bounded response `P ~> Q within T`."""
 
@@ -122,7 +122,7 @@ class LivenessInfo:
     within: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class MeasureInfo:
     """A timing query (`measure`): kind "clock" or "delay", and the spec's expected interval
     (`expected`, or None)."""
@@ -134,7 +134,7 @@ class MeasureInfo:
     expect_span: Span | None
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class MeasureProduct:
     """The product a measure is read on (model.products.measure): `reads` is, for the upper
     end then the lower end, the product's property that says where the clock is read and
@@ -145,7 +145,7 @@ class MeasureProduct:
     zero: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Fairness:
     """Fairness groups: one per instance of a fair action and one per instance of a fair
     process (all its actions). `kinds[g]` is "weak" or "strong"; `of_instance[i]` is the
@@ -163,7 +163,7 @@ class Fairness:
         return sum(1 << g for g, k in enumerate(self.kinds) if k == "strong")
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class BoundInfo:
     """A `bound` (or a timeout's deadline) as reports name it: where it is declared
     (`file:line:col`; for a deadline, its `after` clause), the limit (a deadline's `c == K`)
@@ -176,7 +176,7 @@ class BoundInfo:
     timeout: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ScenarioItem:
     """A step or wait of a scenario's script: what it is (an action's name or `the wait`)
     and where."""
@@ -185,7 +185,7 @@ class ScenarioItem:
     span: Span
 
 
-@dataclass(frozen=True)
+@nodeclass(frozen=True)
 class ScenarioProduct:
     """A scenario as a system of its own (model.products): its asserts are its invariants
     `asserts[k][0]` (with the assert's span), and its reachables `at[k]` say the script got

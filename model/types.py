@@ -19,9 +19,9 @@ enumerated, stored or even counted in a state, so nothing needs its exact value.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import product
 
+from .nodeclass import nodeclass
 from .timetext import format_duration
 
 __all__ = [
@@ -93,7 +93,7 @@ class Type:
         return self.from_ordinal(0)
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class BoolT(Type):
     def size(self) -> int:
         return 2
@@ -125,7 +125,7 @@ class BoolT(Type):
         return "bool"
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class IntT(Type):
     """An integer type. Storage types have both bounds; expression types carry the interval
     of values the expression can take (None = unbounded). `time` marks durations (in ms)."""
@@ -175,7 +175,7 @@ class IntT(Type):
         return f"{self.lo}..{self.hi}"
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class EnumT(Type):
     name: str
     members: tuple[str, ...]
@@ -286,7 +286,7 @@ class _Composite(Type):
         return all(self.part(k).contains(v) for k, v in enumerate(value))
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ArrayT(_Composite):
     """A total map from a finite index type to elements; `[A, B] -> T` is `[A] -> [B] -> T`.
     Its size, width and membership are arithmetic on the index's size: nothing is built
@@ -334,7 +334,7 @@ class ArrayT(_Composite):
         return f"[{self.index}] -> {self.elem}"
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class RecordT(_Composite):
     name: str
     fields: tuple[tuple[str, Type], ...]
@@ -357,7 +357,7 @@ class RecordT(_Composite):
         return "record {" + ", ".join(f"{n}: {t}" for n, t in self.fields) + "}"
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class SetT(Type):
     elem: Type
 
@@ -403,7 +403,7 @@ class SetT(Type):
         return f"set of {self.elem}"
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class QueueT(Type):
     """A bounded FIFO queue of at most `capacity` elements."""
 
@@ -466,7 +466,7 @@ class QueueT(Type):
         return f"queue[{self.capacity}] of {self.elem}"
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class OptionT(Type):
     """`option T` (language v2): `none` (the value None) or a value of T. Ordinal 0 is
     none, 1 + ordinal(v) a value; packed as 0 or 1 + the packed v, so an option of a scalar
@@ -511,7 +511,7 @@ class OptionT(Type):
         return f"option {self.elem}"
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class BagT(Type):
     """`bag[N] of T` (language v2): a multiset holding each value of T 0..N times. A value
     is the tuple of counts in T's ordinal order; it packs like `[T] -> 0..N`, count k at
@@ -559,7 +559,7 @@ class BagT(Type):
         return f"bag[{self.capacity}] of {self.elem}"
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class ClockT(Type):
     """The type of a clock: not a value; only compared with durations and reset."""
 

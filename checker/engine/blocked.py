@@ -39,7 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from model import RuntimeFault
+from model import RuntimeFault, nodeclass
 
 from .zones import kernel
 
@@ -65,7 +65,7 @@ class Reason:
     bound: int = -1
 
 
-@dataclass(frozen=True)
+@nodeclass(frozen=True)
 class Blocked:
     """The instances whose condition holds in some reachable state but that never fire,
     each with why (an empty set: the pass stopped before it got to one); `complete`: the

@@ -22,9 +22,10 @@ import contextlib
 import enum
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING
+
+from model import nodeclass
 
 from ..options import Options, memory_limit_mb, resident_mb
 
@@ -61,7 +62,7 @@ class Stop(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Progress:
     """A progress report of one search: `phase` names it ("main", "scenario S1", ...).
     `total`: for a pass over states already found (the leads-to graph), how many there

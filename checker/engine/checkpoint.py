@@ -30,10 +30,11 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from model import nodeclass
 
 from ..errors import UsageError
 from ..options import Options
@@ -223,7 +224,7 @@ class _quiet:
 
 
 # ------------------------------------------------------------------ check and searches
-@dataclass
+@nodeclass
 class Saved:
     """A search's checkpoint as read back: its header and arrays."""
 

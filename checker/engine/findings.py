@@ -10,8 +10,10 @@ some verdict differ from the spec's expectation.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Generic, Literal, TypeVar
+
+from model import nodeclass
 
 from ..report import Stats
 from .budget import Stop, StopReason
@@ -21,7 +23,7 @@ __all__ = ["Findings", "RuntimeFinding", "Handle"]
 Handle = TypeVar("Handle")
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class RuntimeFinding(Generic[Handle]):
     """The first run-time error: where, in what (an action instance or a property) and
     which one; `guard` is the clock guard of a failing instance (zones)."""
@@ -32,7 +34,7 @@ class RuntimeFinding(Generic[Handle]):
     guard: tuple[tuple[int, int, int], ...] = ()
 
 
-@dataclass
+@nodeclass
 class Findings(Generic[Handle]):
     """The first state found for each property, deadlock, timelock and run-time error, the
     counts, and whether the search was exhaustive. `store` is the engine's own record of

@@ -12,8 +12,10 @@ disables, checker.engine.blocked), and a one-line description for reports. The d
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TYPE_CHECKING, Any, Protocol
+
+from model import nodeclass
 
 from ..options import Options
 from ..report import DisabledAction, PropertyResult, Stats, Trace
@@ -37,7 +39,7 @@ class Tracer(Protocol):
     def runtime(self, handle: Any, what: str, index: int) -> tuple[Trace, str, str]: ...
 
 
-@dataclass(frozen=True)
+@nodeclass(frozen=True)
 class Job:
     """One search to run: the system, how hard to look (options, the shared budget), which
     properties to check (indices into `system.properties`), whether deadlocks count, and
@@ -71,7 +73,7 @@ class Job:
         return [p for p in self.system.liveness if names is None or p.name in names]
 
 
-@dataclass(frozen=True)
+@nodeclass(frozen=True)
 class SymbolicStates:
     """An engine's reachable states for the blocked-actions pass (checker.engine.blocked):
     `total` pairs of a packed discrete state and a zone (the kernel's bytes) or, with
@@ -104,7 +106,7 @@ class Engine(Protocol):
     def describe(self, findings: Findings[Any]) -> str: ...
 
 
-@dataclass
+@nodeclass
 class Run:
     """One engine's run of one job: verdicts, statistics, and the graph on demand."""
 

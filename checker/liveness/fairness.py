@@ -11,16 +11,15 @@ timed graphs (discrete time) only cycles that let time pass (contain a tick) cou
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
-from model import Fairness
+from model import Fairness, nodeclass
 
 from .graph import TICK, StateGraph, sccs
 
 __all__ = ["Fairness", "Component", "fair_components", "Divergence", "DivergentCycle"]
 
-@dataclass
+@nodeclass
 class Component:
     nodes: set[int]
     taken: int  # groups taken on edges inside

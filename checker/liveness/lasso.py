@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+
+from model import nodeclass
 
 from .fairness import Component, Divergence, DivergentCycle, Fairness, fair_components
 from .graph import TICK, StateGraph, edge_between, shortest_path
 
 __all__ = ["Lasso", "find_lasso", "idle_cycle", "divergent_cycle"]
 
-@dataclass
+@nodeclass
 class Lasso:
     """A counterexample: node path and the instance of each step; `loop_start` is the
     index in `nodes` where the repeated cycle begins (None: the run ends in a deadlock)."""
@@ -195,7 +196,7 @@ def _cycle(graph: StateGraph, comp: Component, start: int, groups: Fairness,
 
 
 
-@dataclass
+@nodeclass
 class _ProductCycle:
     """A fair, time-divergent cycle of a product graph (zones with a tick clock) whose nodes
     are labelled with nodes of the time-abstract graph."""
@@ -220,7 +221,7 @@ class _ProductCycle:
         return [self.label[x] for x in path + cyc_nodes], insts + cyc_insts, len(path)
 
 
-@dataclass
+@nodeclass
 class _IdleCycle:
     """A component holding a node where time can pass forever and no fair group is
     enabled: idling there is a fair, time-divergent run."""

@@ -4,14 +4,14 @@ Documented in docs/ci-outputs.md."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from model import nodeclass
 
 from ..report import PropertyResult, Report
 
 __all__ = ["Where", "Summary", "summarise", "parse_location", "what", "counts", "missed"]
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Where:
     """A source position as the report gives it (`file:line:col`): the file as written in
     the report (escaped for display), 1-based line and column (code points)."""
@@ -24,7 +24,7 @@ class Where:
         return f"{self.file}:{self.line}:{self.col}"
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Summary:
     """One property as a CI test: `result` is pass (the verdict is as expected), fail (it
     differs), undecided (status unknown: a bound stopped the search first) or skipped (a

@@ -19,7 +19,8 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+
+from model import nodeclass
 
 from ..report import PropertyResult, Report, Step, Trace, expectation_note
 from .escape import visible
@@ -76,7 +77,7 @@ def _mono(chars: int, size: int = 9) -> str:
 # ---------------------------------------------------------------------------- lanes
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Lanes:
     """The columns of a swimlane picture and how leaves and steps map onto them."""
 

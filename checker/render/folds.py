@@ -11,8 +11,9 @@ delay after the step before them, and are open or not alike; a run is folded fro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
+
+from model import nodeclass
 
 from ..report import Step, Trace, format_duration, format_time
 
@@ -21,7 +22,7 @@ __all__ = ["Fold", "MIN_FOLD", "folds", "segments", "fold_words", "span_text"]
 MIN_FOLD = 3  # steps: two identical steps are shown as they are
 
 
-@dataclass(frozen=True, slots=True)
+@nodeclass(frozen=True, slots=True)
 class Fold:
     """Steps `first..last` (indices into Trace.steps, both included) are identical;
     `every` is the delay before each of them in seconds (None in an untimed trace)."""

@@ -5,10 +5,11 @@ the error type that stops cascades, and the language's fixed names and limits.""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from .. import ast, ir
 from ..diagnostics import Diagnostic
+from ..nodeclass import nodeclass
 from ..source import SourceFile, Span
 from ..types import EnumT, Type
 
@@ -51,7 +52,7 @@ class Abort(Exception):
     """Raised to stop checking one construct after its diagnostic has been recorded."""
 
 
-@dataclass(eq=False)
+@nodeclass(eq=False)
 class Sym:
     kind: str  # const type param var clock def process
     name: str
@@ -62,14 +63,14 @@ class Sym:
     resolving: bool = False
 
 
-@dataclass(eq=False)
+@nodeclass(eq=False)
 class ProcSym:
     decl: ast.ProcessDecl
     process: ir.Process
     members: dict[str, Sym] = field(default_factory=dict)
 
 
-@dataclass(eq=False)
+@nodeclass(eq=False)
 class Def:
     locals: tuple[ir.Local, ...]
     body: ir.Expr

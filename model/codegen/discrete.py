@@ -8,11 +8,11 @@ advances one tick, allowed while every active bound holds.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from .. import ir
 from ..irutil import argument_tuples, substitute
 from ..layout import Layout
+from ..nodeclass import nodeclass
 from ..time import static_number
 from .explicit import CompiledCode, instance_table, successor_function
 from .generator import ClockAccess, Context, Generator
@@ -58,7 +58,7 @@ class DiscreteClocks(ClockAccess):
         return ctx
 
 
-@dataclass
+@nodeclass
 class DiscreteCode:
     code: CompiledCode
     tick: Callable[[int], int | None]

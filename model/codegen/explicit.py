@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from .. import ir
 from ..irutil import argument_tuples
 from ..layout import Layout
+from ..nodeclass import nodeclass
 from ..types import Value
 from .generator import (
     Context,
@@ -32,7 +33,7 @@ from .properties import props_function
 __all__ = ["CompiledCode", "compile_explicit", "instance_table", "successor_function"]
 
 
-@dataclass
+@nodeclass
 class CompiledCode:
     """What the compiler produces: the functions and the tables that explain them."""
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 import hashlib
 import linecache
 from collections.abc import Callable
-from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
@@ -40,6 +39,7 @@ import numpy as np
 from .. import ir
 from ..irutil import argument_tuples, substitute
 from ..layout import Layout
+from ..nodeclass import nodeclass
 from ..types import BOOL, ArrayT, BoolT, EnumT, IntT, RecordT, SetT, Type
 from .generator import (
     chain_operands,
@@ -63,7 +63,7 @@ class Unsupported(Exception):
     """The model uses something the vector target does not generate (the reason)."""
 
 
-@dataclass
+@nodeclass
 class VectorCode:
     """`expand(s) -> (errors, outcomes)`: the error mask over the chunk and, per outcome,
     `(k, successors, parent positions)`; `outcomes` the number of outcome sites (the key
@@ -216,7 +216,7 @@ HELPERS: dict[str, object] = {
 # ---------------------------------------------------------------------------- values
 
 
-@dataclass(frozen=True)
+@nodeclass(frozen=True)
 class V:
     """Generated code for a value: its code, kind ("b", "i", "u"), the code of its error
     condition (None: cannot fail) and whether it is a scalar (reads no state)."""

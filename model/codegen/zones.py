@@ -15,11 +15,12 @@ Sites with no condition, with a clock chosen at run time, or in properties are a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from .. import ir
 from ..irutil import argument_tuples, children, mentions_clock, substitute, walk
 from ..layout import Layout
+from ..nodeclass import nodeclass
 from ..time import Constraint, all_numbers, clock_constants, raw_bound, static_number
 from ..types import BOOL
 from .generator import (
@@ -41,7 +42,7 @@ class ZoneClocks(ClockAccess):
         return ctx.replace(resets=ctx.resets + (number,))
 
 
-@dataclass
+@nodeclass
 class ZoneSite:
     """A clock read under one condition: the constants it is compared with (-1: none)."""
 
@@ -50,7 +51,7 @@ class ZoneSite:
     upper: int
 
 
-@dataclass
+@nodeclass
 class ZoneCode:
     """The zone engine's view of a model (see the module docstring)."""
 

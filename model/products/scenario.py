@@ -21,16 +21,17 @@ a successor that breaks one); asserts read `(@pos == k and @fresh and A) implies
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from .. import ir
+from ..nodeclass import nodeclass
 from ..source import NO_SPAN
 from ..types import BOOL, IntT, format_duration
 
 __all__ = ["scenario_product", "ProductInfo"]
 
 
-@dataclass(frozen=True)
+@nodeclass(frozen=True)
 class ProductInfo:
     """What the checker needs to read a product's verdicts back."""
 

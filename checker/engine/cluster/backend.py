@@ -13,8 +13,9 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from model import nodeclass
 
 from ...errors import UsageError
 from .owner import Owner
@@ -29,7 +30,7 @@ NO_RAY = ("--cluster runs the search on Ray, an optional extra that is not insta
 READY_SECONDS = 120.0  # owners that do not start within this long: the cluster is too busy
 
 
-@dataclass(frozen=True)
+@nodeclass(frozen=True)
 class Address:
     """A parsed --cluster value: `local:N` (a Ray started in this process with N owners),
     `local` (one owner per core), or the address of a running cluster (`auto`,

@@ -23,12 +23,12 @@ import os
 import signal
 from array import array
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from model import RuntimeFault
+from model import RuntimeFault, nodeclass
 
 from ...verdicts import unexpected
 from ..budget import StopReason
@@ -50,7 +50,7 @@ CHUNK = 16384  # at most this many states per chunk: bounds a chunk's memory
 MIN_CHUNK = 1024  # chunks per level shrink to about 8 per worker, down to this size
 
 
-@dataclass
+@nodeclass
 class _Expanded:
     """A chunk's successors without duplicates, sorted (so the main process searches
     them in order), each with the position of its first occurrence among the chunk's
@@ -143,7 +143,7 @@ class _Expander:
         return out
 
 
-@dataclass
+@nodeclass
 class _Parts:
     """The new states of one level, chunk by chunk: the states, their parents' indices,
     their discovery order, and how many so far."""
