@@ -36,49 +36,54 @@ try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any othe
     from model import SpecError, escape_name
 
     from .api import check_system, load, read_map, replay_system
-    from .compare import diff_systems
     from .disabled import summary as disabled_summary
     from .engine import Budget, Progress, StopReason
     from .engine.checkpoint import DEFAULT_EVERY, Checkpointer
-    from .engine.zones import kernel
     from .errors import UsageError
     from .graph import GraphTooLarge
     from .lazy import lazy_module
     from .options import Options, conflict, moot
-    from .render.diff import render_diff_dot, render_diff_html, render_diff_json, render_diff_text
-    from .render.dot import (
-        match_trace,
-        measure_pictures,
-        render_state_graph,
-        render_swimlanes,
-        safe_name,
-    )
     from .render.escape import visible
-    from .render.explain import render_explain
-    from .render.explorer import render_explorer
-    from .render.html import render_html
     from .render.json import render_json
-    from .render.junit import render_junit
-    from .render.sarif import render_sarif
-    from .render.simulation import render_simulation_json, render_simulation_text
-    from .render.svg import GraphvizFailed, GraphvizMissing, dot_to_svg, graphviz_available
     from .render.text import render_text
     from .report import VERSION, PropertyResult, Report
 except KeyboardInterrupt:  # pragma: no cover - timing
     sys.stderr.write("tock: interrupted\n")
     sys.exit(130)
 
-# what only one command needs loads when that command first uses it (checker/lazy.py):
-# the explorer's HTTP server, the simulator, log replay
+# what only some commands or options need loads when first used (checker/lazy.py): the
+# explorer's HTTP server, the simulator, log replay, diff, the zone engine's kernel, and
+# every renderer but the text and JSON reports
 if TYPE_CHECKING:
-    from . import explore, simulation
+    from . import compare, explore, simulation
+    from .engine import zones
     from .logs import logmap
     from .logs import render as replay_render
+    from .render import diff as diff_render
+    from .render import dot as dot_render
+    from .render import explain as explain_render
+    from .render import explorer as explorer_render
+    from .render import html as html_render
+    from .render import junit as junit_render
+    from .render import sarif as sarif_render
+    from .render import simulation as simulation_render
+    from .render import svg as svg_render
 else:
     explore = lazy_module("checker.explore")
     simulation = lazy_module("checker.simulation")
     logmap = lazy_module("checker.logs.logmap")
     replay_render = lazy_module("checker.logs.render")
+    compare = lazy_module("checker.compare")
+    zones = lazy_module("checker.engine.zones")
+    diff_render = lazy_module("checker.render.diff")
+    dot_render = lazy_module("checker.render.dot")
+    explain_render = lazy_module("checker.render.explain")
+    explorer_render = lazy_module("checker.render.explorer")
+    html_render = lazy_module("checker.render.html")
+    junit_render = lazy_module("checker.render.junit")
+    sarif_render = lazy_module("checker.render.sarif")
+    simulation_render = lazy_module("checker.render.simulation")
+    svg_render = lazy_module("checker.render.svg")
 
 __all__ = ["main"]
 
@@ -92,6 +97,12 @@ NO_GRAPHVIZ = ("graphviz's dot program is not installed, so there are no SVG pic
                "(install graphviz: apt-get install graphviz, brew install graphviz, ...)")
 
 _UNITS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000}
+
+
+def graphviz_available() -> bool:
+    """Whether graphviz's dot program is installed (checker.render.svg, loaded on first
+    use; tests replace this to run as if it were not)."""
+    return svg_render.graphviz_available()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -411,8 +422,8 @@ def _cmd_replay(args: argparse.Namespace) -> int:
             notes.append(NO_GRAPHVIZ)
         else:
             try:
-                svg = dot_to_svg(source)
-            except (GraphvizMissing, GraphvizFailed) as err:
+                svg = svg_render.dot_to_svg(source)
+            except (svg_render.GraphvizMissing, svg_render.GraphvizFailed) as err:
                 notes.append(f"no picture: {err}")
         if args.svg and svg is not None:
             outputs.append((args.svg, svg))
@@ -570,8 +581,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     inputs = _inputs(system)
     for warning in moot(options, system.has_clocks):
         sys.stderr.write(f"tock: warning: {warning}\n")
-    if system.has_clocks and options.time_engine != "discrete" and not kernel.NATIVE:
-        sys.stderr.write(f"tock: note: {kernel.WHY_NOT}\n")
+    if system.has_clocks and options.time_engine != "discrete" and not zones.kernel.NATIVE:
+        sys.stderr.write(f"tock: note: {zones.kernel.WHY_NOT}\n")
     show, done = _progress_printer()
     checkpointer = None
     if args.checkpoint or args.resume:
@@ -602,9 +613,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         outputs.append((args.json, render_json(report), None))
     if args.junit:
-        outputs.append((args.junit, render_junit(report), None))
+        outputs.append((args.junit, junit_render.render_junit(report), None))
     if args.sarif:
-        outputs.append((args.sarif, render_sarif(report, system.action_locations), None))
+        outputs.append((args.sarif, sarif_render.render_sarif(report, system.action_locations),
+                        None))
     notes: list[str] = []
     if args.svg or args.html or args.out:
         clock.lap("reports")
@@ -612,13 +624,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
         for directory, inside in ([(args.svg, None)] if args.svg else []) + (
                 [(os.path.join(args.out, report.spec), args.out)] if args.out else []):
             for name, svg in pictures.items():
-                outputs.append((os.path.join(directory, f"{safe_name(name)}.svg"), svg, inside))
+                outputs.append((os.path.join(directory, f"{dot_render.safe_name(name)}.svg"), svg,
+                                inside))
         if args.svg and not pictures and not notes:
             notes.append("no property has a trace, so there is no swimlane picture to draw")
         if args.html or args.out:
             graph = _html_graph(report, notes)
             clock.lap("pictures")
-            page = render_html(report, pictures, _command(args), graph, tuple(notes),
+            page = html_render.render_html(report, pictures, _command(args), graph, tuple(notes),
                                timings=_timings(clock, budget))
             if args.out:
                 outputs.append((os.path.join(args.out, f"{report.spec}.html"), page, args.out))
@@ -693,20 +706,21 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         simulated = simulation.simulate_system(system, options, settings, budget=budget)
     clock.lap("simulate")
     report, data = simulated.report, simulated.data()
-    text = render_simulation_text(report, data)
+    text = simulation_render.render_simulation_text(report, data)
     outputs: list[tuple[str, str, str | None]] = []
     if args.text:
         outputs.append((args.text, text, None))
     if args.json:
-        outputs.append((args.json, render_simulation_json(report, data), None))
+        outputs.append((args.json, simulation_render.render_simulation_json(report, data), None))
     notes: list[str] = []
     if args.svg or args.html:
         pictures = _swimlane_svgs(report, notes)
         if args.svg:
             for name, svg in pictures.items():
-                outputs.append((os.path.join(args.svg, f"{safe_name(name)}.svg"), svg, None))
+                outputs.append((os.path.join(args.svg, f"{dot_render.safe_name(name)}.svg"), svg,
+                                None))
         if args.html:
-            page = render_html(report, pictures, _command(args), None,
+            page = html_render.render_html(report, pictures, _command(args), None,
                                tuple(notes) + (text.splitlines()[-1],),
                                timings=_timings(clock, budget))
             outputs.append((args.html, page, None))
@@ -851,7 +865,7 @@ def _swimlane_svgs(report: Report, notes: list[str]) -> dict[str, str]:
     pictures, and a note saying so."""
     traced = [(k, p) for k, p in enumerate(report.properties) if p.trace is not None]
     extra = [(k, name, q) for k, p in enumerate(report.properties)
-             for name, q in measure_pictures(p)]
+             for name, q in dot_render.measure_pictures(p)]
     if not traced:
         return {}
     if not graphviz_available():
@@ -860,16 +874,18 @@ def _swimlane_svgs(report: Report, notes: list[str]) -> dict[str, str]:
     pictures: dict[str, str] = {}
     for k, p in traced:
         try:
-            pictures[p.name] = dot_to_svg(render_swimlanes(report, p, id_prefix=f"p{k + 1}"))
-        except GraphvizMissing:
+            pictures[p.name] = svg_render.dot_to_svg(
+                dot_render.render_swimlanes(report, p, id_prefix=f"p{k + 1}"))
+        except svg_render.GraphvizMissing:
             notes.append(NO_GRAPHVIZ)
             return pictures
-        except GraphvizFailed as err:
+        except svg_render.GraphvizFailed as err:
             notes.append(f"no picture of {p.name}: {err}")
     for k, name, q in extra:  # a measure's other witness
         try:
-            pictures[name] = dot_to_svg(render_swimlanes(report, q, id_prefix=f"p{k + 1}s"))
-        except (GraphvizMissing, GraphvizFailed) as err:
+            pictures[name] = svg_render.dot_to_svg(
+                dot_render.render_swimlanes(report, q, id_prefix=f"p{k + 1}s"))
+        except (svg_render.GraphvizMissing, svg_render.GraphvizFailed) as err:
             notes.append(f"no picture of {name}: {err}")
     return pictures
 
@@ -884,13 +900,14 @@ def _html_graph(report: Report, notes: list[str]) -> str | None:
     except Exception:  # noqa: BLE001 - the graph is a bonus; the report stands without it
         return None
     chosen = _chosen_trace(report, None)
-    path = match_trace(graph, chosen.trace) if chosen and chosen.trace else []
+    path = dot_render.match_trace(graph, chosen.trace) if chosen and chosen.trace else []
     title = f"{report.spec}: the reachable {'zone ' if report.stats.symbolic else ''}graph"
     if chosen is not None and path:
         title += f"; in red: {_what(chosen)} {chosen.status}"
     try:
-        return dot_to_svg(render_state_graph(graph, title, path, id_prefix="graph"))
-    except (GraphvizMissing, GraphvizFailed) as err:
+        return svg_render.dot_to_svg(
+            dot_render.render_state_graph(graph, title, path, id_prefix="graph"))
+    except (svg_render.GraphvizMissing, svg_render.GraphvizFailed) as err:
         notes.append(f"no state graph picture: {err}")
         return None
 
@@ -936,7 +953,8 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     if args.property and chosen is None:
         sys.stderr.write(f"tock: {escape_name(args.property)} has no trace to highlight "
                          f"(it {report.property(args.property).status})\n")
-    path = match_trace(graph, chosen.trace) if chosen is not None and chosen.trace else []
+    path = (dot_render.match_trace(graph, chosen.trace)
+            if chosen is not None and chosen.trace else [])
     if chosen is not None and not path:
         sys.stderr.write(f"tock: the trace of {chosen.name} does not follow the graph's "
                          "edges; nothing is highlighted\n")
@@ -944,7 +962,7 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     title = f"{report.spec}: {kind}, {graph.number_of_nodes():,} states"
     if path and chosen is not None:
         title += f"; in red: {_what(chosen)} {chosen.status} ({len(chosen.trace)} steps)"
-    source = render_state_graph(graph, title, path)
+    source = dot_render.render_state_graph(graph, title, path)
     summary = (f"{kind}: {graph.number_of_nodes():,} states, {graph.number_of_edges():,} "
                f"edges" + (f"; highlighted: {chosen.name} ({len(path) - 1} steps)" if path
                            and chosen is not None else "; nothing highlighted") + "\n")
@@ -954,10 +972,10 @@ def _cmd_graph(args: argparse.Namespace) -> int:
         written.append(args.dot)
     if args.svg:
         try:
-            svg = dot_to_svg(source)
-        except GraphvizMissing:
+            svg = svg_render.dot_to_svg(source)
+        except svg_render.GraphvizMissing:
             raise UsageError(NO_GRAPHVIZ + "; --dot FILE writes the DOT source") from None
-        except GraphvizFailed as err:
+        except svg_render.GraphvizFailed as err:
             raise UsageError(str(err)) from None
         _write(args.svg, svg, inputs)
         written.append(args.svg)
@@ -1114,17 +1132,17 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     budget = Budget(options, None if args.quiet else show)
     try:
         with _ctrl_c(budget):
-            result = diff_systems(left, right, observe, args.observe_actions, options, budget,
-                                  args.horizon)
+            result = compare.diff_systems(left, right, observe, args.observe_actions, options,
+                                          budget, args.horizon)
     finally:
         done()
     inputs = _inputs(left)
-    text = render_diff_text(result)
+    text = diff_render.render_diff_text(result)
     outputs: list[tuple[str, str]] = []
     if args.text:
         outputs.append((args.text, text))
     if args.json:
-        outputs.append((args.json, render_diff_json(result)))
+        outputs.append((args.json, diff_render.render_diff_json(result)))
     notes: list[str] = []
     pictures: dict[str, str] = {}
     found = [d for d in result.directions if d.divergence is not None]
@@ -1135,9 +1153,9 @@ def _cmd_diff(args: argparse.Namespace) -> int:
             for k, d in enumerate(found):
                 assert d.divergence is not None
                 try:
-                    pictures[f"{d.allows}-only"] = dot_to_svg(
-                        render_diff_dot(result, d.divergence, id_prefix=f"d{k + 1}"))
-                except (GraphvizMissing, GraphvizFailed) as err:
+                    pictures[f"{d.allows}-only"] = svg_render.dot_to_svg(
+                        diff_render.render_diff_dot(result, d.divergence, id_prefix=f"d{k + 1}"))
+                except (svg_render.GraphvizMissing, svg_render.GraphvizFailed) as err:
                     notes.append(f"no picture of {d.allows}-only: {err}")
     if args.svg:
         if not found:
@@ -1150,10 +1168,10 @@ def _cmd_diff(args: argparse.Namespace) -> int:
             for name, svg in pictures.items():
                 outputs.append((os.path.join(args.svg, f"{name}.svg"), svg))
     if args.html:
-        outputs.append((args.html, render_diff_html(result, pictures, _command(args))))
+        outputs.append((args.html, diff_render.render_diff_html(result, pictures, _command(args))))
     done = f"tock: compared in {result.seconds:.2f} s"
-    if left.has_clocks and not kernel.NATIVE and result.time.startswith("zones"):
-        done += f"\ntock: note: {kernel.WHY_NOT}"
+    if left.has_clocks and not zones.kernel.NATIVE and result.time.startswith("zones"):
+        done += f"\ntock: note: {zones.kernel.WHY_NOT}"
     return _finish(text, outputs, inputs, done, notes, result.exit_code)
 
 
@@ -1168,8 +1186,9 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if args.time_engine is not None and not system.has_clocks:
         sys.stderr.write(f"tock: warning: --time {args.time_engine} has no effect: this "
                          "spec has no clocks, so no time engine runs\n")
-    sys.stdout.write(render_explain(system, code=args.code, time_engine=args.time_engine,
-                                    tick=args.tick))
+    sys.stdout.write(explain_render.render_explain(system, code=args.code,
+                                                   time_engine=args.time_engine,
+                                                   tick=args.tick))
     return 0
 
 
@@ -1187,7 +1206,7 @@ def _cmd_explore(args: argparse.Namespace) -> int:
         if args.run_check:
             report = check_system(system, Options())
             traces = explorer.check_data(report)
-        _write(args.html, render_explorer(explorer.model_data(), graph, traces),
+        _write(args.html, explorer_render.render_explorer(explorer.model_data(), graph, traces),
                _inputs(system))
         sys.stderr.write(f"tock: wrote {escape_name(args.html)} ({len(graph['nodes']):,} "
                          "states)\n")

@@ -27,19 +27,23 @@ from typing import TYPE_CHECKING
 
 from model import MeasureInfo
 
-from .engine.discrete import DiscreteEngine, discrete_extremes
 from .engine.driver import engine_for
-from .engine.zones import ZoneEngine
-from .engine.zones.measure import end_value, zone_extremes
 from .errors import UsageError
+from .lazy import lazy_module
 from .report import Measured, MeasureEnd, PropertyResult, Trace, duration_text
 from .trace import TraceError
 
 if TYPE_CHECKING:
     from model import MeasureProduct, TransitionSystem
 
+    from .engine import discrete, zones
     from .engine.findings import Findings
     from .engine.interface import Engine, Job, Run
+    from .engine.zones import measure as zone_measure
+else:  # only timed specs have measures
+    discrete = lazy_module("checker.engine.discrete")
+    zones = lazy_module("checker.engine.zones")
+    zone_measure = lazy_module("checker.engine.zones.measure")
 
 __all__ = ["measure_results", "interval_text", "DOUBLINGS"]
 
@@ -120,22 +124,22 @@ def _ends(engine: Engine, product: MeasureProduct, findings: Findings[int]
     tracer = engine.tracer(findings)
     hi: MeasureEnd | None = None
     lo: MeasureEnd | None = None
-    if isinstance(engine, ZoneEngine):
+    if isinstance(engine, zones.ZoneEngine):
         zc = engine.zc
-        top, _ = zone_extremes(system, zc, findings, hi_where, hi_clock)
-        _, bottom = zone_extremes(system, zc, findings, lo_where, lo_clock)
+        top, _ = zone_measure.zone_extremes(system, zc, findings, hi_where, hi_clock)
+        _, bottom = zone_measure.zone_extremes(system, zc, findings, lo_where, lo_clock)
         if top is not None:
-            ms, closed = end_value(top[0], True)
+            ms, closed = zone_measure.end_value(top[0], True)
             hi = MeasureEnd(ms, closed, _zone_witness(tracer, top[1], hi_clock, ms, closed,
                                                      True))
         if bottom is not None:
-            ms, closed = end_value(bottom[0], False)
+            ms, closed = zone_measure.end_value(bottom[0], False)
             lo = MeasureEnd(ms, closed, _zone_witness(tracer, bottom[1], lo_clock, ms, closed,
                                                       False))
     else:
-        assert isinstance(engine, DiscreteEngine)
-        dtop, _ = discrete_extremes(system, findings, hi_where, hi_clock)
-        _, dbottom = discrete_extremes(system, findings, lo_where, lo_clock)
+        assert isinstance(engine, discrete.DiscreteEngine)
+        dtop, _ = discrete.discrete_extremes(system, findings, hi_where, hi_clock)
+        _, dbottom = discrete.discrete_extremes(system, findings, lo_where, lo_clock)
         if dtop is not None:
             hi = MeasureEnd(dtop[0], True, _witness(lambda: tracer.property_trace(dtop[1], 0)))
         if dbottom is not None:

@@ -14,9 +14,11 @@ import through an `if TYPE_CHECKING:` twin.
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import sys
 from types import ModuleType
+from typing import Any
 
 __all__ = ["lazy_module"]
 
@@ -26,6 +28,9 @@ def lazy_module(name: str) -> ModuleType:
     module = sys.modules.get(name)
     if module is not None:
         return module
+    parent, _, child = name.rpartition(".")
+    if parent and (parent not in sys.modules or _unloaded(sys.modules[parent])):
+        return _Deferred(name)
     spec = importlib.util.find_spec(name)
     if spec is None or spec.loader is None:
         raise ImportError(f"no module named {name!r}", name=name)
@@ -34,7 +39,18 @@ def lazy_module(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     loader.exec_module(module)
-    parent, _, child = name.rpartition(".")
     if parent:
         setattr(sys.modules[parent], child, module)
     return module
+
+
+def _unloaded(module: ModuleType) -> bool:
+    """Whether `module` is a lazy module (importlib.util.LazyLoader) not run yet."""
+    return type(module) is not ModuleType and type(module).__name__ == "_LazyModule"
+
+
+class _Deferred(ModuleType):
+    """Stands for the module of its name, imported when an attribute is first read."""
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self.__name__), attr)

@@ -39,14 +39,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from model import RuntimeFault, nodeclass
-
-from .zones import kernel
+from model import RuntimeFault, lazy_module, nodeclass
 
 if TYPE_CHECKING:
     from model import TransitionSystem
 
+    from . import zones
     from .interface import Job, SymbolicStates
+else:  # the DBM kernel: loaded when a timed system has states to go over
+    zones = lazy_module("checker.engine.zones")
 
 __all__ = ["Reason", "Blocked", "blocked_instances", "PHASE"]
 
@@ -93,6 +94,7 @@ def blocked_instances(job: Job, system: TransitionSystem, view: SymbolicStates |
     zc = system.zone_code
     n = zc.n
     succ, zc_inv = zc.succ, zc.inv
+    kernel = zones.kernel
     satisfies, constrain, successor = kernel.satisfies, kernel.constrain, kernel.successor
     fired: set[int] = set()
     why: dict[int, set[Reason]] = {inst: set() for inst in candidates or ()}  # every reason

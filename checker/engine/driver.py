@@ -15,22 +15,27 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from model import lazy_module
+
 from ..disabled import disabled_actions
 from ..errors import UsageError
 from ..products import response_results
 from ..verdicts import judge, judge_properties
-from .blocked import blocked_instances
-from .cluster import ClusterEngine
-from .cluster.zones import ClusterZoneEngine
-from .discrete import DiscreteEngine
 from .explicit import ExplicitEngine
 from .interface import Engine, Job, Run
-from .zones import ZoneEngine
 
 if TYPE_CHECKING:
     from model import TransitionSystem
 
     from ..options import Options
+    from . import blocked, cluster, discrete, zones
+    from .cluster import zones as cluster_zones
+else:  # the engines a system without clocks never needs load when first asked for
+    blocked = lazy_module("checker.engine.blocked")
+    cluster = lazy_module("checker.engine.cluster")
+    cluster_zones = lazy_module("checker.engine.cluster.zones")
+    discrete = lazy_module("checker.engine.discrete")
+    zones = lazy_module("checker.engine.zones")
 
 __all__ = ["run", "engine_for", "ENGINES", "EngineFactory"]
 
@@ -44,15 +49,15 @@ def engine_for(system: TransitionSystem, options: Options) -> Engine:
     state (checker.engine.cluster.zones; `--time discrete` is refused there)."""
     if options.cluster is not None:
         if system.has_clocks and options.time_engine in (None, "zones"):
-            return ClusterZoneEngine(system, options)
-        return ClusterEngine(system, options)
+            return cluster_zones.ClusterZoneEngine(system, options)
+        return cluster.ClusterEngine(system, options)
     if not system.has_clocks:
         return ExplicitEngine(system, options)
     if options.time_engine == "discrete":
-        return DiscreteEngine(system, options)
+        return discrete.DiscreteEngine(system, options)
     if options.time_engine not in (None, "zones"):
         raise UsageError(f"no time engine named '{options.time_engine}' (zones, discrete)")
-    return ZoneEngine(system)
+    return zones.ZoneEngine(system)
 
 
 EngineFactory = Callable[["TransitionSystem", "Options"], Engine]
@@ -85,8 +90,8 @@ def run(job: Job, make_engine: EngineFactory | None = None) -> Run:
         with job.budget.timed("coverage"):
             coverage = engine.coverage(findings)
     # the actions time silently disables: one pass for every engine (checker.engine.blocked)
-    blocked = blocked_instances(searched, system, engine.symbolic_states(findings)
+    blocked_states = blocked.blocked_instances(searched, system, engine.symbolic_states(findings)
                                 if job.blocked else None, findings.complete)
     return Run(engine.describe(findings), results, findings.stats(), findings.stop_reason,
                lambda: engine.graph(findings, job.options.graph_limit), coverage,
-               disabled_actions(system, blocked), blocked.complete)
+               disabled_actions(system, blocked_states), blocked_states.complete)
