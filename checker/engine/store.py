@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator, Sequence
+from functools import cached_property
 from typing import Any, Protocol
 
 import numpy as np
@@ -53,8 +54,12 @@ class Packing:
         self.wide = self.words > 1
         self.itemsize = 8 * self.words
         self.dtype = np.dtype(f"V{self.itemsize}") if self.wide else np.dtype(np.uint64)
-        # odd multipliers of keys(), one a word, the same in every run and process
-        self._mix = np.random.default_rng(0x70C4).integers(
+
+    @cached_property
+    def _mix(self) -> np.ndarray:
+        """Odd multipliers of keys(), one a word, the same in every run and process (made
+        on first use: numpy.random takes ~10 ms to load, and narrow states never need it)."""
+        return np.random.default_rng(0x70C4).integers(
             0, 2**63, size=self.words, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 
     def array(self, states: Sequence[int]) -> np.ndarray:
