@@ -36,7 +36,7 @@ from ..findings import Findings
 from ..initial import initial_states
 from ..store import ROOT
 from . import kernel
-from .extrapolation import Extrapolation, initial_zone
+from .extrapolation import Extrapolation, Slots, initial_zone
 
 if TYPE_CHECKING:
     from model import TransitionSystem, ZoneCode
@@ -62,13 +62,17 @@ class StaleClock(Exception):
 class ZoneNodes:
     """The symbolic states of a search, in discovery order (see the module docstring)."""
 
-    def __init__(self, zc: ZoneCode, edge_limit: int, exact: bool = False):
+    def __init__(self, zc: ZoneCode, edge_limit: int, exact: bool = False,
+                 slots: Slots | None = None):
         self.zc = zc
         self.store = kernel.ZoneStore(zc.n)
         # exact: the zone graph itself, nodes keyed (discrete state, zone)
         self.graph: StateGraph | None = StateGraph([], []) if exact else None
         self.discrete_of: list[int] = []  # discrete-state id -> packed discrete state
-        self.ids: dict[int, int] = {}  # packed discrete state -> its id
+        # packed discrete state -> its id: did_of[slots[d]] (-1: none yet); the slots are
+        # the extrapolation's, so a discrete state costs one dict entry in all
+        self.slots = Slots() if slots is None else slots
+        self.did_of = array("i")
         self.parent = array("i")
         self.entry = array("i")  # which entry of zc.succ(parent's state) led here
         self.instance_counts: list[int] = []  # transitions per action instance
@@ -85,9 +89,13 @@ class ZoneNodes:
         return len(self.parent)
 
     def did(self, d: int) -> int:
-        did = self.ids.get(d)
-        if did is None:
-            did = self.ids[d] = len(self.discrete_of)
+        slot = self.slots[d]
+        did_of = self.did_of
+        if slot >= len(did_of):
+            did_of.extend([-1] * (slot + 1 - len(did_of)))
+        did = did_of[slot]
+        if did < 0:
+            did = did_of[slot] = len(self.discrete_of)
             self.discrete_of.append(d)
         return did
 
@@ -124,7 +132,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     checkpointed at level boundaries and resumed from its checkpoint (keeper.py)."""
     system: TransitionSystem = job.system
     n = zc.n
-    nodes = ZoneNodes(zc, job.options.graph_limit, exact)
+    nodes = ZoneNodes(zc, job.options.graph_limit, exact, extrapolation.slots)
     graph = nodes.graph
     of_instance = system.fairness.of_instance
     ex: Findings[int] = Findings([], nodes, symbolic=True, check_deadlock=job.check_deadlock,
@@ -149,6 +157,9 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     bounds = extrapolation.bounds
     stale_clocks = extrapolation.stale
     successors = extrapolation.entries.__getitem__
+    slots = extrapolation.slots
+    key_of = slots.key_of
+    did_of = nodes.did_of
     store = nodes.store
     add_zone = store.add
     active_nodes = store.active
@@ -204,7 +215,10 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
             note(node, d, first, z)
             return node
         known = len(nodes.discrete_of)
-        did = nodes.did(d)
+        slot = slots[d]
+        did = did_of[slot] if slot < len(did_of) else -1
+        if did < 0:
+            did = nodes.did(d)
         lower, upper = bounds(d)
         node = add_zone(did, z, lower, upper, mode)
         if node >= 0:
@@ -328,7 +342,9 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                         enabled.append(pre)
                         if graph is not None and pre == z:
                             fair_here |= of_instance[inst]
-                    key2 = key(d2)
+                    key2 = key_of[slots[d2]]
+                    if key2 < 0:
+                        key2 = key(d2)
                     if key2 != key1:
                         stale = stale_clocks(key1, key2).difference(resets)
                         if stale:
