@@ -270,7 +270,9 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                     active_clock.remove(k)
                     ex.hits([(k, node)])
 
-    frontier: list[int] = []
+    # node numbers as int32 arrays, not lists of int objects (a level can be a tenth of
+    # the states)
+    frontier: array | list[int] = array("i")
     with job.budget.search(job.phase, ex) as meter:
         meter.poll(0, 0, 0, 0)
         outside = system.outside
@@ -304,7 +306,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                 ex.stop_reason = StopReason.MAX_DEPTH
                 break
             ex.depth += 1
-            nxt: list[int] = []
+            nxt = array("i")
             for count, node in enumerate(frontier):
                 d = nodes.discrete(node)
                 if outside is not None and outside(d):
@@ -381,7 +383,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                 # need not be expanded: its subsumer reaches all it reaches, at the same
                 # depth (a node subsumed by a deeper one is still expanded: BFS depth is
                 # the length of the traces)
-                nxt = [v for v in nxt if v in active_nodes(store.did(v))]
+                nxt = array("i", (v for v in nxt if v in active_nodes(store.did(v))))
             frontier = nxt
         else:
             ex.complete = True
