@@ -186,7 +186,11 @@ class Extrapolation:
 
     def bounds(self, d: int) -> tuple[bytes, bytes]:
         """L and U in discrete state d, as the kernel takes them (extra clocks appended)."""
-        mask = self.live(d)
+        return self.key_bounds(self._key_slot(d))
+
+    def key_bounds(self, key: int) -> tuple[bytes, bytes]:
+        """bounds(d) of the states whose key is `key`."""
+        mask = self._masks[key]
         hit = self._bounds.get(mask)
         if hit is None:
             lower, upper = self.local(mask)
@@ -339,6 +343,9 @@ class ExtraLUStuck(ExtraLU):
 
     def bounds(self, d: int) -> tuple[bytes, bytes]:
         return self._encoded[self._key_slot(d)]
+
+    def key_bounds(self, key: int) -> tuple[bytes, bytes]:
+        return self._encoded[key]
 
     def may_stick(self, d: int) -> bool:
         """Whether d is not shown never stuck (its zones must be tested)."""

@@ -158,7 +158,14 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     stale_clocks = extrapolation.stale
     successors = extrapolation.entries.__getitem__
     slots = extrapolation.slots
+    slot_of = slots.get
     key_of = slots.key_of
+    inv_of = slots.inv_of
+    invs = extrapolation._invs
+    key_bounds = extrapolation.key_bounds
+    extrapolate_lu = kernel.extrapolate_lu
+    EXTRA_PLUS_LU = kernel.EXTRA_PLUS_LU
+    xn = extrapolation.n
     did_of = nodes.did_of
     store = nodes.store
     add_zone = store.add
@@ -200,7 +207,8 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
         if (outside is None or not outside(d)) and may_stick(d) and not stuck_free(d, z):
             ex.stuck(node, bool(invariant(d)))
 
-    def add(d: int, z: Zone, parent: int, entry: int) -> int:
+    def add(d: int, z: Zone, parent: int, entry: int,
+            lu: tuple[bytes, bytes] | None = None) -> int:
         if graph is not None:
             key = (d, z)
             node = graph.ids.get(key, -1)
@@ -219,7 +227,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
         did = did_of[slot] if slot < len(did_of) else -1
         if did < 0:
             did = nodes.did(d)
-        lower, upper = bounds(d)
+        lower, upper = bounds(d) if lu is None else lu
         node = add_zone(did, z, lower, upper, mode)
         if node >= 0:
             parent_of.append(parent)
@@ -329,7 +337,10 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                         ex.runtime_error(node, "action", inst, tuple(guard or ()))
                         continue
                     try:
-                        inv2 = invariant(d2)
+                        # the bounds of a state with a slot straight from the arrays
+                        s2 = slot_of(d2)
+                        k2 = -1 if s2 is None else inv_of[s2]
+                        inv2 = invariant(d2) if k2 < 0 else invs[k2]
                     except RuntimeFault:
                         # a bound's condition fails in the target: the action fails there
                         if guard is not None and not satisfies(z, n, guard):
@@ -353,7 +364,9 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                             raise StaleClock(set(stale))
                     ex.transitions += 1
                     counts[inst] += 1
-                    target = add(d2, extrapolation.extrapolate(z3, d2), node, k)
+                    lu = key_bounds(key2)  # extrapolation.extrapolate(z3, d2), as it is
+                    target = add(d2, extrapolate_lu(z3, xn, lu[0], lu[1], EXTRA_PLUS_LU),
+                                 node, k, lu)
                     if target >= 0:
                         nxt.append(target)
                         if test_successors:
