@@ -70,7 +70,7 @@ class RecentSuccessors(dict):
 
 
 class Slots(dict):
-    """Discrete state -> its slot, numbered in the order states are first asked about (a
+    """Discrete state -> its slot, numbered in the order states get a key or an id (a
     dict with __missing__: a hit is one lookup). What is known per discrete state lives
     in int arrays indexed by slot, not in a dict per fact: one dict entry per discrete
     state in all (the search's discrete ids are one more array, ZoneNodes.did_of)."""
