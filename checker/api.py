@@ -111,6 +111,7 @@ def check_system(system: TransitionSystem, options: Options,
         if options.properties is None or name in options.properties:
             results.append(check_scenario(job, name, run))
     results += measure_results(job, run)
+    system.forget_specialisations()  # every product is compiled
     return make_report(system, options, main.engine, results, main.stats,
                        None if main.stop_reason is None else main.stop_reason.value,
                        main.graph, main.coverage, main.disabled, main.disabled_complete)

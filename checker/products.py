@@ -11,6 +11,7 @@ of* the plain search: one pass answers both.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from model import format_duration
@@ -42,7 +43,18 @@ def check_scenario(job: Job, name: str, run: Runner) -> PropertyResult:
         return PropertyResult(name, "scenario", "skipped", system.expects.get(name), True, why,
                               str(span))
     product = system.scenario_product(name)
-    outcome = run(job.for_product(product.system, f"scenario {name}"))
+    index = {p.name: k for k, p in enumerate(product.system.properties)}
+
+    def traced(found: set[int]) -> set[int]:
+        """The one trace read below: the first violated assert's, else the furthest
+        step's the script reaches."""
+        for prop, _span in product.asserts:
+            if index[prop] in found:
+                return {index[prop]}
+        reached = [index[at] for at in product.at if index[at] in found]
+        return set(reached[-1:])
+
+    outcome = run(replace(job.for_product(product.system, f"scenario {name}"), traced=traced))
     where = str(product.span)
     by_name = {r.name: r for r in outcome.results}
     for prop, span in product.asserts:

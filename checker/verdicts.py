@@ -85,8 +85,9 @@ def _steps(trace: Trace) -> str:
 
 
 def judge_properties(system: TransitionSystem, ex: Findings[Any], selected: Iterable[int],
-                     tracer: Tracer) -> list[PropertyResult]:
-    """Verdicts for the selected invariants and reachables."""
+                     tracer: Tracer, traced: set[int] | None = None) -> list[PropertyResult]:
+    """Verdicts for the selected invariants and reachables; with `traced`, a property
+    found outside it is judged without a trace (nor message, nor why)."""
     out: list[PropertyResult] = []
 
     def why(k: int, trace: Trace) -> tuple[tuple[str, str], ...]:
@@ -99,6 +100,10 @@ def judge_properties(system: TransitionSystem, ex: Findings[Any], selected: Iter
     for k in selected:
         prop = system.properties[k]
         where = str(prop.span)
+        if traced is not None and k in ex.found and k not in traced:
+            status = "violated" if prop.kind == "invariant" else "reached"
+            out.append(result(system, prop.name, prop.kind, status, None, where, None))
+            continue
         if prop.kind == "invariant":
             if k in ex.found:
                 trace = tracer.property_trace(ex.found[k], k)
@@ -123,10 +128,10 @@ def judge_properties(system: TransitionSystem, ex: Findings[Any], selected: Iter
 
 def judge(system: TransitionSystem, ex: Findings[Any], selected: Iterable[int],
           check_deadlock: bool, tracer: Tracer, timed: bool = False,
-          check_timelock: bool = True) -> list[PropertyResult]:
+          check_timelock: bool = True, traced: set[int] | None = None) -> list[PropertyResult]:
     """Verdicts for the selected properties, deadlock, timelock (timed specs, when asked)
-    and runtime."""
-    out = judge_properties(system, ex, selected, tracer)
+    and runtime; `traced` as for judge_properties."""
+    out = judge_properties(system, ex, selected, tracer, traced)
     if check_deadlock:
         if ex.deadlock is not None:
             trace = tracer.stuck_trace(ex.deadlock)

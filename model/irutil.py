@@ -7,7 +7,7 @@ is compiled."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import product
 
 from . import ir
@@ -15,7 +15,8 @@ from .interp import EvalError, evaluate
 from .types import ArrayT, IntT, OptionT, RecordT, SetT
 
 __all__ = ["children", "walk", "is_constant", "mentions_state", "mentions_clock", "substitute",
-           "substitute_stmts", "fold", "argument_tuples", "miniscope", "can_fail"]
+           "substitute_stmts", "fold", "argument_tuples", "miniscope", "can_fail",
+           "SubstMemo"]
 
 
 def argument_tuples(locals_: tuple[ir.Local, ...]) -> list[tuple]:
@@ -118,13 +119,66 @@ def _evaluated(e: ir.Expr) -> ir.Expr:
     return ir.Lit(value, typ, e.span)
 
 
-def substitute(e: ir.Expr, values: Mapping[ir.Local, ir.Expr]) -> ir.Expr:
-    """`e` with the given locals replaced (by literals, usually), constant parts folded."""
+def substitute(e: ir.Expr, values: Mapping[ir.Local, ir.Expr],
+               memo: SubstMemo | None = None) -> ir.Expr:
+    """`e` with the given locals replaced (by literals, usually), constant parts folded.
+    With `memo`, the result for one of its roots under the same values is taken from it
+    (SubstMemo)."""
     if isinstance(e, ir.LocalRef):
         return values.get(e.local, e)
     if not values:
         return e
+    if memo is not None:
+        vkey = memo.values_key(values)
+        if vkey is not None:
+            return _substitute(e, values, {}, memo, vkey)
     return _substitute(e, values, {})
+
+
+class SubstMemo:
+    """Results of substitute, miniscope and can_fail kept for reuse, for a family of
+    models that share subtrees: a scenario product's actions are the spec's with a
+    conjunct added to the guard and statements to the body (model.products), so each
+    product specialises the spec's guards and statements to the same arguments again.
+    Substitution is remembered only at `roots` (the spec's guards and statements, by
+    id, each entry holding its node so that no id is reused while the memo lives);
+    miniscope and can_fail, pure functions of one node, at every node they are asked
+    about. The answers are those the functions give: the memo changes no result."""
+
+    def __init__(self, roots: Iterable[object] = ()):
+        self.kept: list[object] = []  # the roots, alive while the memo is
+        self.roots: set[int] = set()
+        self.subst: dict[tuple[int, tuple], tuple[object, object, _Facts | None]] = {}
+        self.scoped: dict[int, tuple[ir.Expr, ir.Expr]] = {}
+        self.fails: dict[int, tuple[ir.Expr, bool]] = {}
+        self.add_roots(roots)
+
+    def add_roots(self, roots: Iterable[object]) -> None:
+        for node in roots:
+            if node is not None and id(node) not in self.roots:
+                self.kept.append(node)
+                self.roots.add(id(node))
+
+    @staticmethod
+    def values_key(values: Mapping[ir.Local, ir.Expr]) -> tuple | None:
+        """A key for `values` (locals by id, literal values), or None (not hashable, or
+        not all literals: not remembered)."""
+        parts = []
+        for local, v in values.items():
+            if not isinstance(v, ir.Lit):
+                return None
+            parts.append((id(local), v.value))
+        key = tuple(parts)
+        try:
+            hash(key)
+        except TypeError:
+            return None
+        return key
+
+    def clear(self) -> None:
+        self.subst.clear()
+        self.scoped.clear()
+        self.fails.clear()
 
 
 # What is_constant reads of an expression, gathered bottom-up: whether it mentions state or
@@ -171,10 +225,21 @@ def _walked_facts(e: ir.Expr) -> _Facts:
 
 
 def _substitute(e: ir.Expr, values: Mapping[ir.Local, ir.Expr],
-                known: dict[int, tuple[ir.Expr, _Facts]]) -> ir.Expr:
+                known: dict[int, tuple[ir.Expr, _Facts]], memo: SubstMemo | None = None,
+                vkey: tuple | None = None) -> ir.Expr:
     """substitute(), with the facts of every expression it returns kept in `known`, so
     that deciding whether a changed node folds reads its children's facts instead of
     walking its subtree again (which made substitution quadratic in the depth)."""
+    if memo is not None and id(e) in memo.roots:
+        hit = memo.subst.get((id(e), vkey))  # type: ignore[arg-type]
+        if hit is not None and hit[0] is e:
+            out, facts = hit[1], hit[2]
+            assert isinstance(out, ir.Expr) and facts is not None
+            known[id(out)] = (out, facts)
+            return out
+        out = _substitute(e, values, known, None)
+        memo.subst[(id(e), vkey)] = (e, out, known[id(out)][1])  # type: ignore[index]
+        return out
     if isinstance(e, ir.LocalRef):
         out = values.get(e.local, e)
         known[id(out)] = (out, _facts(out, known) if out is e else _walked_facts(out))
@@ -186,9 +251,9 @@ def _substitute(e: ir.Expr, values: Mapping[ir.Local, ir.Expr],
     for f in dataclasses.fields(e):  # type: ignore[arg-type]
         old = getattr(e, f.name)
         if isinstance(old, ir.Expr):
-            changes[f.name] = _substitute(old, values, known)
+            changes[f.name] = _substitute(old, values, known, memo, vkey)
         elif isinstance(old, tuple) and old and isinstance(old[0], ir.Expr):
-            changes[f.name] = tuple(_substitute(x, values, known) for x in old)
+            changes[f.name] = tuple(_substitute(x, values, known, memo, vkey) for x in old)
     if not changes:
         known[id(e)] = (e, _facts(e, known))
         return e
@@ -202,10 +267,18 @@ def _substitute(e: ir.Expr, values: Mapping[ir.Local, ir.Expr],
     return new
 
 
-def substitute_stmts(stmts: tuple[ir.Stmt, ...], values: Mapping[ir.Local, ir.Expr]
-                     ) -> tuple[ir.Stmt, ...]:
+def substitute_stmts(stmts: tuple[ir.Stmt, ...], values: Mapping[ir.Local, ir.Expr],
+                     memo: SubstMemo | None = None) -> tuple[ir.Stmt, ...]:
+    vkey = memo.values_key(values) if memo is not None and values else None
     out = []
     for s in stmts:
+        if vkey is not None and id(s) in memo.roots:  # type: ignore[union-attr]
+            hit = memo.subst.get((id(s), vkey))  # type: ignore[union-attr]
+            if hit is None or hit[0] is not s:
+                hit = (s, substitute_stmts((s,), values)[0], None)
+                memo.subst[(id(s), vkey)] = hit  # type: ignore[union-attr]
+            out.append(hit[1])
+            continue
         changes = {}
         for f in dataclasses.fields(s):  # type: ignore[arg-type]
             old = getattr(s, f.name)
@@ -234,9 +307,38 @@ def _join(parts: list[ir.Expr], op: str) -> ir.Expr:
     return out
 
 
-def can_fail(e: ir.Expr) -> bool:
-    """Whether evaluating `e` might raise a run-time error (conservatively)."""
-    for n in walk(e):
+def can_fail(e: ir.Expr, memo: SubstMemo | None = None) -> bool:
+    """Whether evaluating `e` might raise a run-time error (conservatively). With `memo`,
+    a subtree it has an answer for is not walked again (the answer is remembered for
+    `e`)."""
+    if memo is None:
+        return _can_fail(walk(e))
+    fails = memo.fails
+    hit = fails.get(id(e))
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    answer = False
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        known = fails.get(id(node)) if node is not e else None
+        if known is not None and known[0] is node:
+            if known[1]:
+                answer = True
+                break
+            continue
+        if _can_fail((node,)):
+            answer = True
+            break
+        kids = children(node)
+        if kids:
+            stack.extend(reversed(kids))
+    fails[id(e)] = (e, answer)
+    return answer
+
+
+def _can_fail(nodes: Iterable[ir.Expr]) -> bool:
+    for n in nodes:
         match n:
             case ir.Index(base=base, index=index) if isinstance(index.type, (RecordT, OptionT)):
                 # language v2 keys: only a key of exactly the index type cannot miss
@@ -266,27 +368,40 @@ def can_fail(e: ir.Expr) -> bool:
     return False
 
 
-def miniscope(e: ir.Expr) -> ir.Expr:
+def miniscope(e: ir.Expr, memo: SubstMemo | None = None) -> ir.Expr:
     """Quantifiers pushed inwards, so generated code evaluates each part once:
     `exists x: (a(x) and b)` becomes `(exists x: a(x)) and b`, `forall x: (a and b)`
     becomes `(forall x: a) and (forall x: b)`; likewise for `or`. Equivalent for every
     domain (an empty one included). Reordering could change which run-time error comes
-    first, so expressions that can fail at run time are left as they are."""
-    if can_fail(e):
+    first, so expressions that can fail at run time are left as they are. With `memo`,
+    a node it has the answer for is not scoped again."""
+    if memo is None:
+        return _miniscope(e, None)
+    hit = memo.scoped.get(id(e))
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    out = _miniscope(e, memo)
+    memo.scoped[id(e)] = (e, out)
+    return out
+
+
+def _miniscope(e: ir.Expr, memo: SubstMemo | None) -> ir.Expr:
+    if can_fail(e, memo):
         return e
     if isinstance(e, ir.Binary) and e.op in ("and", "or", "implies", "iff"):
-        return dataclasses.replace(e, left=miniscope(e.left), right=miniscope(e.right))
+        return dataclasses.replace(e, left=miniscope(e.left, memo),
+                                   right=miniscope(e.right, memo))
     if isinstance(e, ir.Unary) and e.op == "not":
-        return dataclasses.replace(e, operand=miniscope(e.operand))
+        return dataclasses.replace(e, operand=miniscope(e.operand, memo))
     if not isinstance(e, ir.Quant):
         return e
-    body = miniscope(e.body)
+    body = miniscope(e.body, memo)
     local = e.local
     # distribute forall over and, exists over or
     split = "and" if e.kind == "forall" else "or"
     pieces = _flatten(body, split)
     if len(pieces) > 1:
-        return _join([miniscope(dataclasses.replace(e, body=p)) for p in pieces], split)
+        return _join([miniscope(dataclasses.replace(e, body=p), memo) for p in pieces], split)
     # move parts that do not mention the bound name out: forall over or, exists over and
     other = "or" if e.kind == "forall" else "and"
     parts = _flatten(body, other)
@@ -295,4 +410,4 @@ def miniscope(e: ir.Expr) -> ir.Expr:
     if not independent or not dependent:
         return dataclasses.replace(e, body=body)
     inner = dataclasses.replace(e, body=_join(dependent, other))
-    return _join([miniscope(inner)] + independent, other)
+    return _join([miniscope(inner, memo)] + independent, other)

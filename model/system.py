@@ -41,7 +41,7 @@ from .explain import (
     explain_stuck,
     source_text,
 )
-from .irutil import mentions_clock, walk
+from .irutil import SubstMemo, mentions_clock, walk
 from .layout import Layout
 from .nodeclass import nodeclass
 from .outline import Section, outline
@@ -214,6 +214,15 @@ class TransitionSystem:
         self._props_cache: dict[frozenset[int], Callable[[int], int]] = {}
         self._read_masks: dict[int, int] = {}
         self._formulas: dict[tuple[int, int], list[tuple[tuple[int, int, int], ...]]] = {}
+        # shared by this system and its products (made on the first product): the
+        # specialisations of this model's actions, which every product's actions extend
+        self.specialize_memo: SubstMemo | None = None
+
+    def forget_specialisations(self) -> None:
+        """Drop what the products' compilations shared (they are all compiled)."""
+        if self.specialize_memo is not None:
+            self.specialize_memo.clear()
+        self.specialize_memo = None
 
     def _make_layout(self) -> Layout:
         return Layout(self.model)
@@ -716,7 +725,12 @@ class TransitionSystem:
         return None if product is None else self._product(product)
 
     def _product(self, model: ir.Model) -> TransitionSystem:
-        return TransitionSystem(model, self.sources)
+        product = TransitionSystem(model, self.sources)
+        if self.specialize_memo is None:
+            self.specialize_memo = SubstMemo(
+                x for action in self.model.actions for x in (action.guard, *action.body))
+        product.specialize_memo = self.specialize_memo
+        return product
 
     # -------------------------------------------------------------- time
     @property
@@ -736,7 +750,7 @@ class TransitionSystem:
     @cached_property
     def zone_code(self) -> ZoneCode:
         """The zone target's generated code (model.codegen.ZoneCode)."""
-        return compile_zones(self.model, self.layout)
+        return compile_zones(self.model, self.layout, self.specialize_memo)
 
     def default_tick(self) -> int:
         """The discrete engine's default tick (ms): the gcd of the time constants."""

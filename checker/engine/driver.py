@@ -78,8 +78,9 @@ def run(job: Job, make_engine: EngineFactory | None = None) -> Run:
     findings = engine.explore(searched)
     tracer = engine.tracer(findings)
     system = engine.system
+    traced = None if job.traced is None else job.traced(set(findings.found))
     results = judge(system, findings, job.active, job.check_deadlock, tracer,
-                    timed=engine.timed, check_timelock=job.check_timelock)
+                    timed=engine.timed, check_timelock=job.check_timelock, traced=traced)
     results += engine.leads_to(searched, findings, searched.liveness())
     if bounded:
         verdicts = judge_properties(system, findings, searched.active[len(job.active):],

@@ -58,6 +58,9 @@ class Job:
     phase: str = "main"
     check_timelock: bool = True
     blocked: bool = True  # look for the actions time silently disables (checker.engine.blocked)
+    # the properties whose traces the asker reads, from the set of those found (None: all);
+    # the others are judged without a trace (a scenario reads one of its product's traces)
+    traced: Callable[[set[int]], set[int]] | None = None
 
     def for_product(self, system: TransitionSystem, phase: str) -> Job:
         """The job of a product of this job's system: every property of the product, no
@@ -65,7 +68,7 @@ class Job:
         fail-fast, no coverage, no blocked actions (the main search answers for those)."""
         return replace(self, system=system, active=tuple(range(len(system.properties))),
                        check_deadlock=False, check_timelock=False, fail_fast=False,
-                       coverage=False, phase=phase, blocked=False)
+                       coverage=False, phase=phase, blocked=False, traced=None)
 
     def liveness(self) -> list[LivenessInfo]:
         """The leads-to properties this job asks about (bounded and unbounded)."""

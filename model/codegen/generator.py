@@ -32,6 +32,7 @@ from itertools import count, product
 from .. import ir
 from ..cache import compile_cached
 from ..irutil import (
+    SubstMemo,
     argument_tuples,
     can_fail,
     miniscope,
@@ -146,16 +147,16 @@ def describe_instance(action: ir.Action, args: tuple | None) -> str:
     return f"{what} at {action.span.file}:{action.span.line}"
 
 
-def scoped(e: ir.Expr) -> ir.Expr:
+def scoped(e: ir.Expr, memo: SubstMemo | None = None) -> ir.Expr:
     """`irutil.miniscope(e)`, applied to each operand of a long and/or chain (which it
     would walk once per operator): the same value, since a part that cannot fail keeps
     its value when its quantifiers move, and the parts are evaluated in the same order."""
     if isinstance(e, ir.Binary) and e.op in ("and", "or"):
         parts = chain_operands(e, (e.op,))
         if len(parts) > 8:
-            out = miniscope(parts[0])
+            out = miniscope(parts[0], memo)
             for part in parts[1:]:
-                out = ir.Binary(e.op, out, miniscope(part), e.type, e.span)
+                out = ir.Binary(e.op, out, miniscope(part, memo), e.type, e.span)
             return out
     if isinstance(e, ir.Unary) and e.op == "not":
         chain = []
@@ -164,20 +165,24 @@ def scoped(e: ir.Expr) -> ir.Expr:
             chain.append(node)
             node = node.operand
         if len(chain) > 8:
-            out = scoped(node)
+            out = scoped(node, memo)
             for n in reversed(chain):
                 out = ir.Unary("not", out, n.type, n.span)
             return out
-    return miniscope(e)
+    return miniscope(e, memo)
 
 
-def specialize(action: ir.Action, values: dict[ir.Local, ir.Expr]) -> ir.Action:
-    """The action with its parameters fixed: constant parts folded away."""
-    guard = scoped(substitute(action.guard, values)) if action.guard is not None else None
+def specialize(action: ir.Action, values: dict[ir.Local, ir.Expr],
+               memo: SubstMemo | None = None) -> ir.Action:
+    """The action with its parameters fixed: constant parts folded away. With `memo`
+    (irutil.SubstMemo), parts specialised before to the same values are reused: the
+    same action, in fewer steps."""
+    guard = scoped(substitute(action.guard, values, memo), memo) \
+        if action.guard is not None else None
     if isinstance(guard, ir.Lit) and guard.value is True:
         guard = None
     return dataclasses.replace(
-        action, guard=guard, body=substitute_stmts(action.body, values),
+        action, guard=guard, body=substitute_stmts(action.body, values, memo),
         clock_guard=tuple(substitute(a, values) for a in action.clock_guard))  # type: ignore[misc]
 
 
@@ -413,6 +418,7 @@ class Generator:
         self.layout = layout
         self.clocks = clocks
         self.ns: dict[str, object] = dict(HELPERS)
+        self.memo: SubstMemo | None = None  # specialisations shared with related models
         self.done: list[str] = []  # the lines of finished functions
         self.lines: list[str] = []  # the function being written
         self.indent = 0
@@ -519,7 +525,8 @@ class Generator:
                     self.comment(describe_instance(action, args))
                     values = {local: ir.Lit(v, local.type)
                               for local, v in zip(action.locals, args)}
-                    yield specialize(action, values), Context("s"), str(inst + k), True
+                    yield specialize(action, values, self.memo), Context("s"), str(inst + k), \
+                        True
             else:
                 self.comment(describe_instance(action, None))
                 table = self._argument_table(action)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import field
 
 from .. import ir
-from ..irutil import argument_tuples, children, mentions_clock, substitute, walk
+from ..irutil import SubstMemo, argument_tuples, children, mentions_clock, substitute, walk
 from ..layout import Layout
 from ..nodeclass import nodeclass
 from ..time import Constraint, all_numbers, clock_constants, raw_bound, static_number
@@ -131,8 +131,12 @@ class _Sites:
         self.cond_sites[bit].append(ZoneSite(x, lo, up))
 
 
-def compile_zones(model: ir.Model, layout: Layout) -> ZoneCode:
+def compile_zones(model: ir.Model, layout: Layout, memo: SubstMemo | None = None) -> ZoneCode:
+    """The zone target of `model`; with `memo`, its actions' specialisations are shared
+    with the related models compiled with the same memo (irutil.SubstMemo: a scenario
+    product reuses what the spec's own compilation specialised)."""
     gen = Generator(model, layout, ZoneClocks())
+    gen.memo = memo
     n = model.n_clocks + 1
     sites = _Sites(n)
     _successors(gen, sites)

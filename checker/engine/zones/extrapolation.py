@@ -31,8 +31,9 @@ Zones are the kernel's (kernel.py: int32 DBMs, native when built).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from model import RuntimeFault
 
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from model import ZoneCode
 
 __all__ = ["Extrapolation", "ExtraM", "ExtraLU", "ExtraLUStuck", "RecentSuccessors",
-           "initial_zone"]
+           "Slots", "initial_zone"]
 
 Zone = bytes
 
@@ -68,17 +69,22 @@ class RecentSuccessors(dict):
         return entries
 
 
-class Memo(dict):
-    """`self[d]`: f(d), computed once (a dict with __missing__: a hit is one lookup; an
-    exception from f propagates and nothing is stored)."""
+class Slots(dict):
+    """Discrete state -> its slot, numbered in the order states get a key or an id (a
+    dict with __missing__: a hit is one lookup). What is known per discrete state lives
+    in int arrays indexed by slot, not in a dict per fact: one dict entry per discrete
+    state in all (the search's discrete ids are one more array, ZoneNodes.did_of)."""
 
-    def __init__(self, f: Callable[[int], Any]):
+    def __init__(self) -> None:
         super().__init__()
-        self.f = f
+        self.inv_of = array("i")  # index in Extrapolation._invs; -1: not computed yet
+        self.key_of = array("i")  # index of the key (Extrapolation._key_index); -1: not yet
 
-    def __missing__(self, d: int) -> Any:
-        value = self[d] = self.f(d)
-        return value
+    def __missing__(self, d: int) -> int:
+        slot = self[d] = len(self.inv_of)
+        self.inv_of.append(-1)
+        self.key_of.append(-1)
+        return slot
 
 
 class Extrapolation:
@@ -95,15 +101,14 @@ class Extrapolation:
         self.always = always
         self.extra = tuple(extra)  # constants of clocks beyond the model's (a tick clock)
         self.n = zc.n + len(self.extra)
-        self._live = Memo(zc.live)
-        interned: dict[tuple, tuple] = {}
-
-        def inv(d: int) -> tuple:  # one tuple per distinct set of bounds, not per state
-            bounds = zc.inv(d)
-            return interned.setdefault(bounds, bounds)
-
-        self._inv = Memo(inv)
-        self._keys = self._live  # key(d), as `keys[d]` (see key)
+        self.slots = Slots()
+        # one tuple per distinct set of bounds, not per state: inv(d) is _invs[inv_of[slot]]
+        self._invs: list[tuple] = []
+        self._inv_index: dict[tuple, int] = {}
+        self._recent_inv: dict[int, int] = {}  # inv index of the last RECENT slotless states
+        # the keys by index (here live masks; a subclass's key is the index itself)
+        self._masks: list[int] = []
+        self._mask_index: dict[int, int] = {}
         self._bounds: dict[int, tuple[bytes, bytes]] = {}
         self._local: dict[int, tuple[list[int], list[int]]] = {}
         self._grows: dict[tuple[int, int], frozenset[int]] = {}
@@ -111,16 +116,52 @@ class Extrapolation:
 
     def live(self, d: int) -> int:
         """The live mask of discrete state d (cached)."""
-        return self._live[d]
+        return self._masks[self._key_slot(d)]
 
     def invariant(self, d: int) -> tuple:
-        """The bounds active in discrete state d (cached)."""
-        return self._inv[d]
+        """The bounds active in discrete state d (cached; a RuntimeFault from a bound's
+        condition propagates, and nothing is stored)."""
+        slots = self.slots
+        slot = slots.get(d)  # a state is given a slot by its key, not here: the targets
+        if slot is not None:  # of transitions that never fire need none
+            k = slots.inv_of[slot]
+            if k >= 0:
+                return self._invs[k]
+        recent = self._recent_inv
+        k = recent.get(d, -1)
+        if k < 0:
+            bounds = self.zc.inv(d)
+            k = self._inv_index.get(bounds, -1)
+            if k < 0:
+                k = self._inv_index[bounds] = len(self._invs)
+                self._invs.append(bounds)
+            if len(recent) >= RECENT:
+                del recent[next(iter(recent))]
+            recent[d] = k
+        if slot is not None:
+            slots.inv_of[slot] = k
+        return self._invs[k]
+
+    def _key_slot(self, d: int) -> int:
+        """The index of d's key (cached by slot)."""
+        slots = self.slots
+        slot = slots[d]
+        k = slots.key_of[slot]
+        if k < 0:
+            k = slots.key_of[slot] = self._key_index(d)
+        return k
+
+    def _key_index(self, d: int) -> int:
+        mask = self.zc.live(d)
+        k = self._mask_index.get(mask, -1)
+        if k < 0:
+            k = self._mask_index[mask] = len(self._masks)
+            self._masks.append(mask)
+        return k
 
     def lookups(self) -> tuple[Callable[[int], int], Callable[[int], tuple]]:
-        """key and invariant as the search calls them per transition (one dict lookup on
-        a hit)."""
-        return self._keys.__getitem__, self._inv.__getitem__
+        """key and invariant as the search calls them per transition."""
+        return self.key, self.invariant
 
     def local(self, mask: int) -> tuple[list[int], list[int]]:
         """L and U (-1: none) of the model's clocks where the read sites of `mask` are on."""
@@ -145,7 +186,11 @@ class Extrapolation:
 
     def bounds(self, d: int) -> tuple[bytes, bytes]:
         """L and U in discrete state d, as the kernel takes them (extra clocks appended)."""
-        mask = self._live[d]
+        return self.key_bounds(self._key_slot(d))
+
+    def key_bounds(self, key: int) -> tuple[bytes, bytes]:
+        """bounds(d) of the states whose key is `key`."""
+        mask = self._masks[key]
         hit = self._bounds.get(mask)
         if hit is None:
             lower, upper = self.local(mask)
@@ -156,8 +201,9 @@ class Extrapolation:
 
     def key(self, d: int) -> int:
         """Which constants apply in discrete state d: states with one key have one L and U
-        (here the live mask; a subclass may refine it)."""
-        return self._keys[d]
+        (the index of its live mask here; a subclass may refine it). Cached by slot, so
+        `slots.key_of[slots[d]]` is d's key once it is not -1."""
+        return self._key_slot(d)
 
     def may_stick(self, d: int) -> bool:
         """Whether a valuation may be stuck in d (ExtraLUStuck knows better)."""
@@ -166,7 +212,7 @@ class Extrapolation:
     def stale(self, key: int, key2: int) -> frozenset[int]:
         """The clocks whose L or U is larger under `key2` than under `key` (a transition
         between states of those keys must reset them)."""
-        return self.grows(key, key2)
+        return self.grows(self._masks[key], self._masks[key2])
 
     def grows(self, mask: int, mask2: int) -> frozenset[int]:
         """The clocks whose L or U is larger where the sites of `mask2` are on than where
@@ -262,15 +308,19 @@ class ExtraLUStuck(ExtraLU):
 
     def __init__(self, zc: ZoneCode, always: frozenset[int]):
         super().__init__(zc, always)
-        self._keys = Memo(self._key)  # discrete state -> index in _tables
+        # key(d): d's index in _tables (by slot, Extrapolation._key_slot)
         self._index: dict[tuple[int, tuple[tuple[int, int], ...] | None], int] = {}
         self._sticks: list[bool] = []  # per key: a valuation may be stuck there
-        self._tables: list[tuple[list[int], list[int]]] = []
+        self._tables: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
         self._encoded: list[tuple[bytes, bytes]] = []
-        self._stale: dict[tuple[int, int], frozenset[int]] = {}
+        self._stale: dict[int, frozenset[int]] = {}  # by key << 32 | key2
+        self._sets: dict[frozenset[int], frozenset[int]] = {}
         self.raised = 0  # discrete states where stuck-test constants were added
 
-    def _key(self, d: int) -> int:
+    def live(self, d: int) -> int:
+        return self.zc.live(d)
+
+    def _key_index(self, d: int) -> int:
         mask = self.zc.live(d)
         need = self._stuck_constants(d)
         if need is not None:
@@ -286,24 +336,28 @@ class ExtraLUStuck(ExtraLU):
                 upper[x] = max(upper[x], c)
             for x in self.always:
                 lower[x] = upper[x] = max(self.zc.global_lower[x], self.zc.global_upper[x])
-            self._tables.append((lower, upper))
+            self._tables.append((tuple(lower), tuple(upper)))
             self._encoded.append((kernel.encode_bounds(lower, self.n),
                                   kernel.encode_bounds(upper, self.n)))
         return k
 
     def bounds(self, d: int) -> tuple[bytes, bytes]:
-        return self._encoded[self._keys[d]]
+        return self._encoded[self._key_slot(d)]
+
+    def key_bounds(self, key: int) -> tuple[bytes, bytes]:
+        return self._encoded[key]
 
     def may_stick(self, d: int) -> bool:
         """Whether d is not shown never stuck (its zones must be tested)."""
-        return self._sticks[self._keys[d]]
+        return self._sticks[self._key_slot(d)]
 
     def stale(self, key: int, key2: int) -> frozenset[int]:
-        hit = self._stale.get((key, key2))
+        pair = key << 32 | key2  # keys are small ints: one int, not a tuple, per pair
+        hit = self._stale.get(pair)
         if hit is None:
             (l1, u1), (l2, u2) = self._tables[key], self._tables[key2]
-            hit = self._stale[(key, key2)] = frozenset(
-                x for x in range(1, self.zc.n) if l2[x] > l1[x] or u2[x] > u1[x])
+            hit = frozenset(x for x in range(1, self.zc.n) if l2[x] > l1[x] or u2[x] > u1[x])
+            hit = self._stale[pair] = self._sets.setdefault(hit, hit)  # one object per set
         return hit
 
     def _stuck_constants(self, d: int) -> tuple[tuple[int, int], ...] | None:

@@ -36,7 +36,7 @@ from ..findings import Findings
 from ..initial import initial_states
 from ..store import ROOT
 from . import kernel
-from .extrapolation import Extrapolation, initial_zone
+from .extrapolation import Extrapolation, Slots, initial_zone
 
 if TYPE_CHECKING:
     from model import TransitionSystem, ZoneCode
@@ -62,13 +62,17 @@ class StaleClock(Exception):
 class ZoneNodes:
     """The symbolic states of a search, in discovery order (see the module docstring)."""
 
-    def __init__(self, zc: ZoneCode, edge_limit: int, exact: bool = False):
+    def __init__(self, zc: ZoneCode, edge_limit: int, exact: bool = False,
+                 slots: Slots | None = None):
         self.zc = zc
         self.store = kernel.ZoneStore(zc.n)
         # exact: the zone graph itself, nodes keyed (discrete state, zone)
         self.graph: StateGraph | None = StateGraph([], []) if exact else None
         self.discrete_of: list[int] = []  # discrete-state id -> packed discrete state
-        self.ids: dict[int, int] = {}  # packed discrete state -> its id
+        # packed discrete state -> its id: did_of[slots[d]] (-1: none yet); the slots are
+        # the extrapolation's, so a discrete state costs one dict entry in all
+        self.slots = Slots() if slots is None else slots
+        self.did_of = array("i")
         self.parent = array("i")
         self.entry = array("i")  # which entry of zc.succ(parent's state) led here
         self.instance_counts: list[int] = []  # transitions per action instance
@@ -85,9 +89,13 @@ class ZoneNodes:
         return len(self.parent)
 
     def did(self, d: int) -> int:
-        did = self.ids.get(d)
-        if did is None:
-            did = self.ids[d] = len(self.discrete_of)
+        slot = self.slots[d]
+        did_of = self.did_of
+        if slot >= len(did_of):
+            did_of.extend([-1] * (slot + 1 - len(did_of)))
+        did = did_of[slot]
+        if did < 0:
+            did = did_of[slot] = len(self.discrete_of)
             self.discrete_of.append(d)
         return did
 
@@ -124,7 +132,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     checkpointed at level boundaries and resumed from its checkpoint (keeper.py)."""
     system: TransitionSystem = job.system
     n = zc.n
-    nodes = ZoneNodes(zc, job.options.graph_limit, exact)
+    nodes = ZoneNodes(zc, job.options.graph_limit, exact, extrapolation.slots)
     graph = nodes.graph
     of_instance = system.fairness.of_instance
     ex: Findings[int] = Findings([], nodes, symbolic=True, check_deadlock=job.check_deadlock,
@@ -149,6 +157,16 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     bounds = extrapolation.bounds
     stale_clocks = extrapolation.stale
     successors = extrapolation.entries.__getitem__
+    slots = extrapolation.slots
+    slot_of = slots.get
+    key_of = slots.key_of
+    inv_of = slots.inv_of
+    invs = extrapolation._invs
+    key_bounds = extrapolation.key_bounds
+    extrapolate_lu = kernel.extrapolate_lu
+    EXTRA_PLUS_LU = kernel.EXTRA_PLUS_LU
+    xn = extrapolation.n
+    did_of = nodes.did_of
     store = nodes.store
     add_zone = store.add
     active_nodes = store.active
@@ -189,7 +207,8 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
         if (outside is None or not outside(d)) and may_stick(d) and not stuck_free(d, z):
             ex.stuck(node, bool(invariant(d)))
 
-    def add(d: int, z: Zone, parent: int, entry: int) -> int:
+    def add(d: int, z: Zone, parent: int, entry: int,
+            lu: tuple[bytes, bytes] | None = None) -> int:
         if graph is not None:
             key = (d, z)
             node = graph.ids.get(key, -1)
@@ -204,8 +223,11 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
             note(node, d, first, z)
             return node
         known = len(nodes.discrete_of)
-        did = nodes.did(d)
-        lower, upper = bounds(d)
+        slot = slots[d]
+        did = did_of[slot] if slot < len(did_of) else -1
+        if did < 0:
+            did = nodes.did(d)
+        lower, upper = bounds(d) if lu is None else lu
         node = add_zone(did, z, lower, upper, mode)
         if node >= 0:
             parent_of.append(parent)
@@ -256,7 +278,9 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                     active_clock.remove(k)
                     ex.hits([(k, node)])
 
-    frontier: list[int] = []
+    # node numbers as int32 arrays, not lists of int objects (a level can be a tenth of
+    # the states)
+    frontier: array | list[int] = array("i")
     with job.budget.search(job.phase, ex) as meter:
         meter.poll(0, 0, 0, 0)
         outside = system.outside
@@ -290,7 +314,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                 ex.stop_reason = StopReason.MAX_DEPTH
                 break
             ex.depth += 1
-            nxt: list[int] = []
+            nxt = array("i")
             for count, node in enumerate(frontier):
                 d = nodes.discrete(node)
                 if outside is not None and outside(d):
@@ -313,7 +337,10 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                         ex.runtime_error(node, "action", inst, tuple(guard or ()))
                         continue
                     try:
-                        inv2 = invariant(d2)
+                        # the bounds of a state with a slot straight from the arrays
+                        s2 = slot_of(d2)
+                        k2 = -1 if s2 is None else inv_of[s2]
+                        inv2 = invariant(d2) if k2 < 0 else invs[k2]
                     except RuntimeFault:
                         # a bound's condition fails in the target: the action fails there
                         if guard is not None and not satisfies(z, n, guard):
@@ -328,14 +355,18 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                         enabled.append(pre)
                         if graph is not None and pre == z:
                             fair_here |= of_instance[inst]
-                    key2 = key(d2)
+                    key2 = key_of[slots[d2]]
+                    if key2 < 0:
+                        key2 = key(d2)
                     if key2 != key1:
                         stale = stale_clocks(key1, key2).difference(resets)
                         if stale:
                             raise StaleClock(set(stale))
                     ex.transitions += 1
                     counts[inst] += 1
-                    target = add(d2, extrapolation.extrapolate(z3, d2), node, k)
+                    lu = key_bounds(key2)  # extrapolation.extrapolate(z3, d2), as it is
+                    target = add(d2, extrapolate_lu(z3, xn, lu[0], lu[1], EXTRA_PLUS_LU),
+                                 node, k, lu)
                     if target >= 0:
                         nxt.append(target)
                         if test_successors:
@@ -365,7 +396,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                 # need not be expanded: its subsumer reaches all it reaches, at the same
                 # depth (a node subsumed by a deeper one is still expanded: BFS depth is
                 # the length of the traces)
-                nxt = [v for v in nxt if v in active_nodes(store.did(v))]
+                nxt = array("i", (v for v in nxt if v in active_nodes(store.did(v))))
             frontier = nxt
         else:
             ex.complete = True
