@@ -1,0 +1,136 @@
+"""The zone search's spill to disk (checker.engine.zones.spill).
+
+A memory reading that says "over the limit" on chosen polls makes the search evict its
+zones to disk, once or again and again; the text and JSON reports must be byte-identical to
+an unspilled run's, on specs with scenarios, measures, a bounded response's product, the
+stuck-state tests, a violation and a state bound.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from checker.api import check_system, load
+from checker.engine import Budget
+from checker.engine.spill import SpillError
+from checker.engine.zones import kernel
+from checker.engine.zones.spill import SpilledZones
+from checker.options import Options
+from checker.render.json import render_json
+from checker.render.text import render_text
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMED = ROOT / "specs" / "timed"
+
+
+class _Budget(Budget):
+    """A budget that knows which search runs (the memory reading below asks)."""
+
+    current = None
+
+    def search(self, phase, findings=None):  # type: ignore[no-untyped-def]
+        self.current = super().search(phase, findings)
+        return self.current
+
+
+def _over(every: int, first: int = 1) -> Callable[[_Budget], float]:
+    """A memory reading: far over any limit on call `first` and every `every`-th after,
+    in a search that can spill (the exact zone graph of an unbounded leads-to cannot: it
+    would stop), nothing otherwise."""
+    calls = itertools.count(0)
+
+    def reading(budget: _Budget) -> float:
+        k = next(calls)
+        if budget.current is None or budget.current.on_memory is None:
+            return 0.0
+        return 10_000.0 if k >= first and (k - first) % every == 0 else 0.0
+    return reading
+
+
+def _run(path: Path, constants: dict[str, object], options: Options,
+         memory: Callable[[_Budget], float] | None = None) -> tuple[str, str, Budget]:
+    system = load(str(path), constants)
+    ticks = itertools.count()
+    budget = _Budget(options, clock=lambda: float(next(ticks)))  # every poll reads memory
+    budget.memory = (lambda: memory(budget)) if memory else (lambda: 0.0)
+    report = check_system(system, options, budget=budget)
+    return render_text(report), render_json(report), budget
+
+
+CASES = [
+    ("node_eviction.tock", {}, {}),  # scenarios, a measure, a bounded response's product
+    ("train_gate.tock", {}, {"check_deadlock": True}),  # stuck states, Extra+_M
+    ("fischer.tock", {"N": 4}, {}),
+    ("fischer.tock", {"N": 3, "WAIT": "1s"}, {}),  # a violation and its trace
+    ("retry.tock", {}, {}),
+    ("fischer.tock", {"N": 4}, {"max_states": 700}),  # stopped at a state bound
+]
+
+
+@pytest.mark.parametrize("spec, constants, extra", CASES)
+def test_a_spilled_zone_search_gives_the_same_report(tmp_path: Path, spec: str,
+                                                      constants: dict[str, object],
+                                                      extra: dict[str, object]) -> None:
+    options = Options(memory_limit=100, spill_dir=str(tmp_path), **extra)  # type: ignore[arg-type]
+    text, data, _ = _run(TIMED / spec, constants, options)
+    # over at every reading (one eviction a search), every few polls (evicted again and
+    # again: cold lists read back), once
+    for every, first in ((1, 1), (5, 2), (7, 3), (1000, 5)):
+        spilled_text, spilled_data, budget = _run(TIMED / spec, constants, options,
+                                                  _over(every, first))
+        assert budget.spills, "the memory reading never made the search spill"
+        assert spilled_data == data
+        assert spilled_text == text
+
+
+def test_never_stops_at_the_limit(tmp_path: Path) -> None:
+    options = Options(memory_limit=100, spill="never")
+    text, data, budget = _run(TIMED / "fischer.tock", {"N": 4}, options, lambda _: 10_000.0)
+    assert not budget.spills and budget.spent == "memory" and '"stop_reason": "memory"' in data
+
+
+def test_the_store_answers_as_the_kernel_store_does(tmp_path: Path) -> None:
+    """Random adds (inclusion mode) into a kernel store and into one evicted every few
+    adds: the same node numbers, subsumers, active lists and zones."""
+    import random
+    rng = random.Random(7)
+    n = 3
+    plain = kernel.ZoneStore(n)
+    spilled = SpilledZones(kernel.ZoneStore(n), 0, str(tmp_path))
+    for step in range(3000):
+        did = rng.randrange(6)
+        bounds = [(1, 0, 2 * rng.randrange(1, 8) + 1), (2, 0, 2 * rng.randrange(1, 8) + 1),
+                  (0, 1, 2 * -rng.randrange(0, 4) + 1)]
+        z = kernel.constrain_all(kernel.up(kernel.zero(n), n), n, bounds)
+        if z is None:
+            continue
+        assert spilled.add(did, z, None, None, kernel.INCLUSION) == \
+            plain.add(did, z, None, None, kernel.INCLUSION)
+        if step % 97 == 0:
+            spilled.evict()
+        if step % 50 == 0:
+            for d in range(6):
+                assert spilled.active(d) == plain.active(d)
+    assert len(spilled) == len(plain)
+    for node in range(len(plain)):
+        assert spilled.zone(node) == plain.zone(node) and spilled.did(node) == plain.did(node)
+    assert spilled.evictions > 10 and spilled.loads > 10
+    spilled.close()
+
+
+def test_an_unwritable_spill_directory_is_a_clear_error(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root writes anywhere")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        with pytest.raises(SpillError, match="cannot make a spill directory"):
+            SpilledZones(kernel.ZoneStore(2), 0, str(locked))
+    finally:
+        locked.chmod(0o700)
