@@ -261,7 +261,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
         """Memory is over the cap: the zones go to disk and the search goes on (spill.py:
         the store keeps its API, so only these bindings change)."""
         nonlocal store, add_zone, active_nodes
-        cap = evict_zones(job, nodes, meter.memory_cap)
+        cap = evict_zones(job, nodes, meter.memory_cap, extrapolation.forget)
         store = nodes.store
         add_zone, active_nodes = store.add, store.active
         return cap
