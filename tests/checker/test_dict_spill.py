@@ -77,3 +77,33 @@ def test_a_spilled_dict_search_gives_the_same_report(
         assert spilled_data == data, at
         assert spilled_text == text, at
     assert spilled >= 3, "the memory readings made too few searches spill"
+
+
+def test_time_limit_ends_a_spilled_dict_search(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_module, "CHECK_EVERY", 7)
+    monkeypatch.setattr(spill_dict, "CHECK_EVERY", 7)
+    options = Options(memory="fast", memory_limit=100, spill_dir=str(tmp_path),
+                      time_limit=60)
+    _, data, budget = _run(BIG, {"N": 12}, options, _over_once(3))
+    assert budget.spills and '"stop_reason": "time-limit"' in data
+
+
+def test_spill_never_stops_the_dict_search(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_module, "CHECK_EVERY", 7)
+    options = Options(memory="fast", memory_limit=100, spill="never")
+    _, data, budget = _run(BIG, {"N": 12}, options, _over_once(3))
+    assert not budget.spills and '"stop_reason": "memory"' in data
+
+
+def test_a_full_disk_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker.engine import spill as spill_module
+
+    def full(directory: str, name: str, array: object) -> object:
+        raise spill_module.SpillError(f"cannot write the spill file {directory}/{name}: "
+                                      "No space left on device")
+    monkeypatch.setattr(spill_dict, "write_disk_array", full)
+    options = Options(memory="fast", memory_limit=100, spill_dir=str(tmp_path))
+    with pytest.raises(spill_module.SpillError, match="No space left"):
+        _run(BIG, {"N": 12}, options, _over_once(3))

@@ -134,3 +134,61 @@ def test_an_unwritable_spill_directory_is_a_clear_error(tmp_path: Path) -> None:
             SpilledZones(kernel.ZoneStore(2), 0, str(locked))
     finally:
         locked.chmod(0o700)
+
+
+def test_a_full_disk_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    class Full:
+        def write(self, _data: bytes) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def flush(self) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    store = kernel.ZoneStore(2)
+    store.add(0, kernel.up(kernel.zero(2), 2), None, None, kernel.INCLUSION)
+    spilled = SpilledZones(store, 1, str(tmp_path))
+    spilled.add(1, kernel.zero(2), None, None, kernel.INCLUSION)
+    spilled._zones_out = Full()  # type: ignore[assignment]
+    with pytest.raises(SpillError, match="No space left on device"):
+        spilled.evict()
+    # through a check: the error leaves the search (the CLI says it, exit 2), no report
+    monkeypatch.setattr(SpilledZones, "evict", lambda self: (_ for _ in ()).throw(
+        SpillError("cannot write the spill file x: No space left on device")))
+    options = Options(memory_limit=100, spill_dir=str(tmp_path))
+    with pytest.raises(SpillError):
+        _run(TIMED / "fischer.tock", {"N": 4}, options, _over(5, 2))
+
+
+def test_time_limit_and_ctrl_c_still_end_a_spilled_search(tmp_path: Path) -> None:
+    options = Options(memory_limit=100, spill_dir=str(tmp_path), time_limit=12)
+    _, data, budget = _run(TIMED / "fischer.tock", {"N": 4}, options, _over(5, 2))
+    assert budget.spills and '"stop_reason": "time-limit"' in data
+
+    class Interrupting(_Budget):
+        polls = 0
+
+        def search(self, phase, findings=None):  # type: ignore[no-untyped-def]
+            meter = super().search(phase, findings)
+            original = meter.poll
+
+            def poll(*args, **kwargs):  # type: ignore[no-untyped-def]
+                self.polls += 1
+                if self.polls == 12:
+                    self.interrupt()  # what the CLI's Ctrl-C handler does
+                return original(*args, **kwargs)
+            meter.poll = poll  # type: ignore[method-assign]
+            return meter
+
+    system = load(str(TIMED / "fischer.tock"), {"N": 4})
+    options = Options(memory_limit=100, spill_dir=str(tmp_path))
+    ticks = itertools.count()
+    interrupted = Interrupting(options, clock=lambda: float(next(ticks)))
+    reading = _over(5, 2)
+    interrupted.memory = lambda: reading(interrupted)
+    report = check_system(system, options, budget=interrupted)
+    assert interrupted.spills and report.stop_reason == "interrupted"
