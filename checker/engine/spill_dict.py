@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = ["SpillNow", "SpilledDict", "SpilledSearch"]
 
 SEGMENT = 1 << 16  # states per block when reading the store back
+OUTSIDE: Any = ("outside",)  # marks a state beyond the boundary (checked, not expanded)
 
 
 class SpillNow(Exception):
@@ -73,17 +74,27 @@ class SpilledDict:
         self.runs = SortedRuns(self.dir.name, packing.dtype)
         self.bytes_written = 0
         # indices by sorting, not by a dict of every state (memory is short right now)
-        packed = packing.array(list(parent))
+        count = len(parent)
+        if packing.wide:
+            packed = packing.array(list(parent))
+            parents = packing.array([s if p == ROOT else p for s, p in parent.items()])
+        else:
+            packed = np.fromiter(parent, dtype=np.uint64, count=count)
+            parents = np.fromiter((s if p == ROOT else p for s, p in parent.items()),
+                                  dtype=np.uint64, count=count)
+        roots = np.fromiter((p == ROOT for p in parent.values()), dtype=bool, count=count)
         order = np.argsort(packed, kind="stable")
         ordered = packed[order]
 
-        def where(states: list[int]) -> np.ndarray:
-            return order[np.searchsorted(ordered, packing.array(states))]
+        def where(states: Any) -> np.ndarray:
+            if not isinstance(states, np.ndarray):
+                states = packing.array(list(states))
+            return order[np.searchsorted(ordered, states)]
 
-        roots = [p == ROOT for p in parent.values()]
-        links = where([s if p == ROOT else p for s, p in parent.items()])
-        links[np.array(roots, dtype=bool)] = ROOT
-        self.found = [where(list(states)).tolist() for states in lookups]
+        links = where(parents)
+        links[roots] = ROOT
+        del parents, roots
+        self.found = [where(states).tolist() for states in lookups]
         self._write(packed, links)
 
     def __len__(self) -> int:
@@ -95,7 +106,10 @@ class SpilledDict:
         if states:
             self._write(self.packing.array(states), np.array(links, dtype=np.int64))
 
-    def _write(self, packed: np.ndarray, links: np.ndarray) -> None:
+    def _write(self, packed: np.ndarray, links: np.ndarray,
+               ordered: np.ndarray | None = None) -> None:
+        """Append states (distinct, none in the store: `ordered`, the same sorted, if
+        known) and their parents' indices."""
         k = len(self.states_parts)
         where = self.dir.name
         self.states_parts.append(write_disk_array(where, f"states-{k}", packed))
@@ -103,7 +117,7 @@ class SpilledDict:
                                                   links.astype(np.int64)))
         self.starts.append(self.count)
         self.count += len(packed)
-        self.runs.add(np.unique(packed))
+        self.runs.add(np.sort(packed) if ordered is None else ordered)
         self.bytes_written += 2 * packed.nbytes + 8 * len(packed)
 
     def seen(self, states: list[int]) -> set[int]:
@@ -212,19 +226,22 @@ class SpilledSearch:
         frontier and its indices."""
         store = self.store
         nxt, nidx = list(found[0]), list(found[1])
-        added: dict[int, int] = {}  # this level's new states -> index, not yet on disk
+        # this level's candidates: -1 for those on disk, else the index of a state this
+        # level added (not yet on disk)
+        known: dict[int, int] = {}
         new_states: list[int] = []
         new_links: list[int] = []
         try:
             while at < len(frontier):
                 batch = range(at, len(frontier))
                 expanded = self._expand(frontier, batch)
-                candidates = [t for _fail, succ, tick in expanded for t in succ] + \
-                    [tick for _fail, _succ, tick in expanded if tick is not None]
-                old = store.seen([t for t in candidates if t not in added])
-                for k, (fails, succ, tick) in zip(batch, expanded):
-                    self._replay(frontier, fidx, k, fails, succ, tick, old, added,
-                                 new_states, new_links, nxt, nidx)
+                candidates = [t for _fails, succ, _tick in expanded for t in succ]
+                candidates += [tick for _fails, _succ, tick in expanded if tick is not None]
+                known.update(dict.fromkeys(store.seen(
+                    [t for t in candidates if t not in known]), -1))
+                del candidates
+                self._replay(frontier, fidx, batch, expanded, known, new_states, new_links,
+                             nxt, nidx)
                 at = batch.stop
         finally:
             store.append(new_states, new_links)
@@ -242,7 +259,7 @@ class SpilledSearch:
         for done, k in enumerate(batch, 1):
             s = frontier[k]
             if outside is not None and outside(s):
-                out.append(("outside", [], None))
+                out.append((OUTSIDE, [], None))
                 continue
             fails: list[int] = []
             try:
@@ -259,70 +276,67 @@ class SpilledSearch:
                 meter.poll(len(self.store), ex.transitions, ex.depth, len(batch) - done)
         return out
 
-    def _replay(self, frontier: list[int], fidx: list[int], k: int, fails: Any,
-                succ: list[int], tick: int | None, old: set[int], added: dict[int, int],
+    def _replay(self, frontier: list[int], fidx: list[int], batch: range,
+                expanded: list[tuple[Any, list[int], int | None]], known: dict[int, int],
                 new_states: list[int], new_links: list[int], nxt: list[int],
                 nidx: list[int]) -> None:
-        """What the in-memory level does for frontier[k], in its order."""
-        search, ex, store = self.search, self.ex, self.store
-        s = frontier[k]
-        if fails == "outside":
-            ex.outside += 1
-            return
-        for inst in fails:
-            ex.runtime_error(s, "action", inst)
-        ex.transitions += len(succ)
-
-        def add(t: int) -> int | None:
-            if t in added or t in old:
-                return None
-            if search.max_states is not None and \
-                    store.count + len(new_states) >= search.max_states:
-                raise Stop(StopReason.MAX_STATES)
-            index = store.count + len(new_states)
-            added[t] = index
-            new_states.append(t)
-            new_links.append(fidx[k])
-            return index
-
-        if not self.ticked:
-            if not succ:
+        """What the in-memory level does for each state of the batch, in its order
+        (explicit/search.py: _Search.level and _Search.ticked_level)."""
+        search, ex = self.search, self.ex
+        max_states = search.max_states
+        room = None if max_states is None else max_states - self.store.count
+        base = self.store.count
+        ticked = self.ticked
+        for k, (fails, succ, tick) in zip(batch, expanded):
+            s = frontier[k]
+            if fails is OUTSIDE:
+                ex.outside += 1
+                continue
+            for inst in fails:
+                ex.runtime_error(s, "action", inst)
+            ex.transitions += len(succ)
+            link = fidx[k]
+            if ticked:
+                if tick is not None:
+                    ex.ticks += 1
+                    if tick != s and tick not in known:
+                        if room is not None and len(new_states) >= room:
+                            raise Stop(StopReason.MAX_STATES)
+                        index = known[tick] = base + len(new_states)
+                        new_states.append(tick)
+                        new_links.append(link)
+                        frontier.append(tick)  # the same level: a later round
+                        fidx.append(index)
+                        if search.props_fn is not None:
+                            search.note(tick)
+                if not succ:
+                    if tick is None:
+                        ex.stuck(s, True)
+                    elif tick == s:
+                        ex.stuck(s, False)
+            elif not succ:
                 ex.stuck(s, False)
             for t in succ:
-                index = add(t)
-                if index is not None:
-                    nxt.append(t)
-                    nidx.append(index)
-                    props = search.props_fn
-                    if props is not None:
-                        try:
-                            hit = props(t)
-                        except RuntimeFault:
-                            hit = 1
-                        if hit:
-                            search.note(t)
-            return
-        if tick is not None:
-            ex.ticks += 1
-            if tick != s:
-                index = add(tick)
-                if index is not None:
-                    frontier.append(tick)  # the same level: a later round
-                    fidx.append(index)
-                    if search.props_fn is not None:
-                        search.note(tick)
-        if not succ:
-            if tick is None:
-                ex.stuck(s, True)
-            elif tick == s:
-                ex.stuck(s, False)
-        for t in succ:
-            index = add(t)
-            if index is not None:
+                if t in known:
+                    continue
+                if room is not None and len(new_states) >= room:
+                    raise Stop(StopReason.MAX_STATES)
+                index = known[t] = base + len(new_states)
+                new_states.append(t)
+                new_links.append(link)
                 nxt.append(t)
                 nidx.append(index)
-                if search.props_fn is not None:
-                    search.note(t)
+                props = search.props_fn
+                if props is not None:
+                    if ticked:
+                        search.note(t)
+                        continue
+                    try:
+                        hit = props(t)
+                    except RuntimeFault:
+                        hit = 1
+                    if hit:
+                        search.note(t)
 
 
 def spill_dict(search: _Search, frontier: list[int], found: list[int],

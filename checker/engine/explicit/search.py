@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
 __all__ = ["explore_dict"]
 
+SPILL_AT = 0.75  # of the memory limit: where the dict store spills
+
 
 class _Search:
     """One breadth-first search; see explore_dict()."""
@@ -68,6 +70,9 @@ class _Search:
         self.spilled: SpilledSearch | None = None
         if job.options.spill == "auto":
             meter.on_memory = self.on_memory
+            # spill when memory nears the limit: moving the dict to disk briefly needs
+            # about half its size again (spill_dict.SpilledDict)
+            meter.memory_cap = SPILL_AT * meter.memory_cap
 
     # -------------------------------------------------------------- findings
     def note(self, state: int) -> None:
