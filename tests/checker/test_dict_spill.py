@@ -107,3 +107,32 @@ def test_a_full_disk_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Monkey
     options = Options(memory="fast", memory_limit=100, spill_dir=str(tmp_path))
     with pytest.raises(spill_module.SpillError, match="No space left"):
         _run(BIG, {"N": 12}, options, _over_once(3))
+
+
+@pytest.mark.parametrize("path, constants, extra", [
+    (BIG, {"N": 12}, {}),
+    (ROOT / "specs" / "timed" / "train_gate.tock", {}, {"time_engine": "discrete"}),
+])
+def test_a_spilled_dict_search_checkpoints_and_resumes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: Path,
+        constants: dict[str, object], extra: dict[str, object]) -> None:
+    """A checkpoint of a store on disk holds what an in-memory one does, and a resume from
+    one stopped by the time limit gives the report of a run that neither spilled nor
+    stopped."""
+    from checker.engine.checkpoint import Checkpointer
+    monkeypatch.setattr(search_module, "CHECK_EVERY", 7)
+    monkeypatch.setattr(spill_dict, "CHECK_EVERY", 7)
+    system = load(str(path), constants)
+    plain = Options(memory="fast", **extra)  # type: ignore[arg-type]
+    whole = render_json(check_system(system, plain))
+    directory = str(tmp_path / "c")
+    ticks = itertools.count()
+    options = Options(memory="fast", time_limit=30, memory_limit=100, spill_dir=str(tmp_path),
+                      **extra)  # type: ignore[arg-type]
+    budget = Budget(options, clock=lambda: float(next(ticks)), memory=_over_once(2),
+                    checkpoint=Checkpointer(directory, system, options, every=3))
+    stopped = check_system(system, options, budget=budget)
+    assert budget.spills and stopped.stop_reason == "time-limit"
+    resumed = check_system(system, plain, budget=Budget(plain, checkpoint=Checkpointer(
+        directory, system, plain, resume=True)))
+    assert render_json(resumed) == whole

@@ -192,3 +192,23 @@ def test_time_limit_and_ctrl_c_still_end_a_spilled_search(tmp_path: Path) -> Non
     interrupted.memory = lambda: reading(interrupted)
     report = check_system(system, options, budget=interrupted)
     assert interrupted.spills and report.stop_reason == "interrupted"
+
+
+def test_a_spilled_zone_search_checkpoints_and_resumes(tmp_path: Path) -> None:
+    """A zone checkpoint taken after an eviction reads the zones back from disk, and a
+    resume from one stopped by the time limit gives the unspilled, unstopped report."""
+    from checker.engine.checkpoint import Checkpointer
+    system = load(str(TIMED / "fischer.tock"), {"N": 4})
+    whole = render_json(check_system(system, Options()))
+    directory = str(tmp_path / "c")
+    ticks = itertools.count()
+    options = Options(time_limit=14, memory_limit=100, spill_dir=str(tmp_path))
+    budget = _Budget(options, clock=lambda: float(next(ticks)),
+                     checkpoint=Checkpointer(directory, system, options, every=1))
+    reading = _over(4, 2)
+    budget.memory = lambda: reading(budget)
+    stopped = check_system(system, options, budget=budget)
+    assert budget.spills and stopped.stop_reason == "time-limit"
+    resumed = check_system(system, Options(), budget=Budget(Options(), checkpoint=Checkpointer(
+        directory, system, Options(), resume=True)))
+    assert render_json(resumed) == whole
