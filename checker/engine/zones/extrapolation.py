@@ -109,15 +109,6 @@ class Extrapolation:
         self._grows: dict[tuple[int, int], frozenset[int]] = {}
         self.entries = RecentSuccessors(zc.succ)  # entries[d]: zc.succ(d)
 
-    def forget(self) -> None:
-        """Drop the per-discrete-state caches (pure functions of the discrete state,
-        computed again when asked): what a spill to disk frees besides the zones
-        (zones/spill.py). What identifies a key (ExtraLUStuck's tables) stays."""
-        self._live.clear()
-        self._inv.clear()
-        self._keys.clear()
-        self.entries.clear()
-
     def live(self, d: int) -> int:
         """The live mask of discrete state d (cached)."""
         return self._live[d]

@@ -260,11 +260,11 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     def spill() -> float | None:
         """Memory is over the cap: the zones go to disk and the search goes on (spill.py:
         the store keeps its API, so only these bindings change)."""
-        nonlocal store, add_zone, active_nodes
-        cap = evict_zones(job, nodes, meter.memory_cap, extrapolation.forget)
-        store = nodes.store
-        add_zone, active_nodes = store.add, store.active
-        return cap
+        def rebind() -> None:  # before the old store's memory is counted as freed
+            nonlocal store, add_zone, active_nodes
+            store = nodes.store
+            add_zone, active_nodes = store.add, store.active
+        return evict_zones(job, nodes, meter.memory_cap, rebind)
 
     frontier: list[int] = []
     with job.budget.search(job.phase, ex) as meter:

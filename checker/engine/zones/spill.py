@@ -245,10 +245,10 @@ def _libc() -> Any:
 
 
 def evict_zones(job: Job, nodes: ZoneNodes, cap: float,
-                forget: Callable[[], None] | None = None) -> float:
+                rebind: Callable[[], None] | None = None) -> float:
     """Memory is over `cap`: move the search's zones to disk (the first time: its store
-    becomes a SpilledZones, `nodes.store`) or evict the hot ones again, and call `forget`
-    (the search's caches per discrete state, recomputed when needed); the cap that
+    becomes a SpilledZones, `nodes.store`, and `rebind` lets the search drop its own
+    references to the old one) or evict the hot ones again; the cap that
     applies from then on: the limit, or a quarter of it above what the process holds
     after the eviction, whichever is higher (with nothing to free, the cap as it was: the
     search then stops, MEMORY, unless memory fell meanwhile)."""
@@ -259,12 +259,12 @@ def evict_zones(job: Job, nodes: ZoneNodes, cap: float,
     if first:
         _fixed_mmap_threshold()
         nodes.store = store = SpilledZones(store, len(nodes.discrete_of), job.options.spill_dir)
+        if rebind is not None:
+            rebind()  # the old store is freed now
     elif not store.holds:
         return cap  # nothing to free: the search stops unless memory fell meanwhile
     else:
         store.evict()
-    if forget is not None:  # the caches per discrete state (Extrapolation.forget)
-        forget()
     trim_memory()
     after = budget.memory()
     if first:
