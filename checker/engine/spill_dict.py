@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -36,9 +36,29 @@ from .spill import DiskArray, SortedRuns, SpillError, trim_memory, write_disk_ar
 from .store import ROOT, Packing
 
 if TYPE_CHECKING:
-    from .explicit.search import _Search
+    from model import TransitionSystem
 
-__all__ = ["SpillNow", "SpilledDict", "SpilledSearch"]
+    from .budget import Meter
+    from .findings import Findings
+
+
+class DictSearch(Protocol):
+    """What this module reads and calls of the dict search (explicit/search.py)."""
+
+    system: TransitionSystem
+    ex: Findings[int]
+    meter: Meter
+    parent: dict[int, int]
+    active: set[int]
+    max_states: int | None
+    max_depth: int | None
+    props_fn: Any
+    mark: tuple[dict[str, Any], int, list[int], int] | None
+
+    def note(self, state: int) -> None: ...
+    def save(self, session: Session, finished: bool) -> None: ...
+
+__all__ = ["SpillNow", "SpilledDict", "SpilledSearch", "DictSearch", "spill_dict"]
 
 SEGMENT = 1 << 16  # states per block when reading the store back
 OUTSIDE: Any = ("outside",)  # marks a state beyond the boundary (checked, not expanded)
@@ -64,8 +84,8 @@ class SpilledDict:
         try:
             self.dir = tempfile.TemporaryDirectory(prefix="tock-spill-", dir=directory)
         except OSError as err:
-            where = directory or "the temporary directory"
-            raise SpillError(f"cannot make a spill directory in {where}: "
+            place = directory or "the temporary directory"
+            raise SpillError(f"cannot make a spill directory in {place}: "
                              f"{err.strerror}") from None
         self.states_parts: list[DiskArray] = []
         self.parent_parts: list[DiskArray] = []
@@ -184,7 +204,7 @@ class SpilledDict:
 class SpilledSearch:
     """The rest of a dict search once its store is on disk (see the module docstring)."""
 
-    def __init__(self, search: _Search, store: SpilledDict, ticked: bool):
+    def __init__(self, search: DictSearch, store: SpilledDict, ticked: bool):
         self.search = search
         self.store = store
         self.ticked = ticked
@@ -193,7 +213,7 @@ class SpilledSearch:
     def run(self, frontier: list[int], fidx: list[int], at: int,
             found: tuple[list[int], list[int]], session: Session | None) -> None:
         """Finish the level the spill interrupted, then every later level (the level
-        loop of _Search.run, with the store on disk)."""
+        loop of the dict search, explicit/search.py, with the store on disk)."""
         search, ex = self.search, self.ex
         frontier, fidx = self.level(frontier, fidx, at, found)
         while frontier:
@@ -210,7 +230,8 @@ class SpilledSearch:
         ex.complete = True
 
     def arrays(self, finished: bool) -> dict[str, np.ndarray]:
-        """What _Search.save writes: the store at the last level boundary, or all of it."""
+        """What the dict search's save() writes: the store at the last level boundary,
+        or all of it."""
         width = self.search.system.layout.width
         if finished:
             return self.store.arrays(len(self.store), [], width)
@@ -281,7 +302,7 @@ class SpilledSearch:
                 new_states: list[int], new_links: list[int], nxt: list[int],
                 nidx: list[int]) -> None:
         """What the in-memory level does for each state of the batch, in its order
-        (explicit/search.py: _Search.level and _Search.ticked_level)."""
+        (explicit/search.py: the level loops, level() and ticked_level())."""
         search, ex = self.search, self.ex
         max_states = search.max_states
         room = None if max_states is None else max_states - self.store.count
@@ -339,7 +360,7 @@ class SpilledSearch:
                         search.note(t)
 
 
-def spill_dict(search: _Search, frontier: list[int], found: list[int],
+def spill_dict(search: DictSearch, frontier: list[int], found: list[int],
                directory: str | None) -> tuple[SpilledDict, list[int], list[int]]:
     """Move the search's dict to disk (the dict is emptied), record the spill and set the
     cap from then on (docs/checkpoint.md: the limit, or a quarter of it above what the

@@ -28,6 +28,7 @@ the graph, not here: it does not spill.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import tempfile
 from array import array
@@ -46,6 +47,11 @@ if TYPE_CHECKING:
 __all__ = ["SpilledZones", "evict_zones"]
 
 _BLOCK = 4096  # zones written or read at a time
+
+try:
+    _LIBC: ctypes.CDLL | None = ctypes.CDLL("libc.so.6")
+except OSError:  # not glibc
+    _LIBC = None
 
 
 def _write_error(path: str, err: OSError) -> SpillError:
@@ -228,20 +234,11 @@ def _fixed_mmap_threshold() -> None:
     the threshold rises to the size of the first mapped block freed, and later chunks come
     from the heap, which is not given back (measured: without this, an eviction did not
     lower the resident size at all)."""
-    libc = _libc()
-    if libc is not None:
+    if _LIBC is not None:
         try:
-            libc.mallopt(-3, 64 * 1024)  # M_MMAP_THRESHOLD
+            _LIBC.mallopt(-3, 64 * 1024)  # M_MMAP_THRESHOLD
         except AttributeError:
             pass
-
-
-def _libc() -> Any:
-    try:
-        import ctypes
-        return ctypes.CDLL("libc.so.6")
-    except OSError:
-        return None
 
 
 def evict_zones(job: Job, nodes: ZoneNodes, cap: float,
