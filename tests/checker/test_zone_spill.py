@@ -212,3 +212,26 @@ def test_a_spilled_zone_search_checkpoints_and_resumes(tmp_path: Path) -> None:
     resumed = check_system(system, Options(), budget=Budget(Options(), checkpoint=Checkpointer(
         directory, system, Options(), resume=True)))
     assert render_json(resumed) == whole
+
+
+def test_the_cli_says_a_spill_failed_without_a_traceback(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real run with a limit below what the process holds spills at once; a spill file
+    that cannot be written is `tock: error: cannot write ...`, exit 2, no report."""
+    import contextlib
+    import io
+
+    from checker.cli import main
+
+    def full(self: SpilledZones) -> int:
+        raise SpillError("cannot write the spill file zones: No space left on device "
+                         "(free some space, or point --spill-dir elsewhere)")
+    monkeypatch.setattr(SpilledZones, "evict", full)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["check", str(TIMED / "fischer.tock"), "--set", "N=4", "-q",
+                     "--memory-limit", "1", "--spill-dir", str(tmp_path),
+                     "--json", str(tmp_path / "r.json")])
+    assert code == 2
+    assert "tock: error: cannot write the spill file zones: No space left" in err.getvalue()
+    assert "Traceback" not in err.getvalue() and not (tmp_path / "r.json").exists()
