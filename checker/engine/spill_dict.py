@@ -277,22 +277,24 @@ class SpilledSearch:
         tick = getattr(system, "tick", None) if self.ticked else None
         meter, ex = self.search.meter, self.ex
         out: list[tuple[Any, list[int], int | None]] = []
+        append = out.append
+        none: tuple[int, ...] = ()  # no failing instance (the usual case: one shared tuple)
         for done, k in enumerate(batch, 1):
             s = frontier[k]
             if outside is not None and outside(s):
-                out.append((OUTSIDE, [], None))
+                append((OUTSIDE, [], None))
                 continue
-            fails: list[int] = []
+            fails: Any = none
             try:
                 succ = successors(s)
             except RuntimeFault:
-                succ = []
+                succ, fails = [], []
                 for inst, _choices, nxt in system.labeled(s):
                     if nxt is None:
                         fails.append(inst)
                     else:
                         succ.append(nxt)
-            out.append((fails, succ, tick(s) if tick is not None else None))
+            append((fails, succ, None if tick is None else tick(s)))
             if done % CHECK_EVERY == 0:
                 meter.poll(len(self.store), ex.transitions, ex.depth, len(batch) - done)
         return out
