@@ -151,7 +151,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="stop after T (seconds, or with a unit: 90s, 10min)")
     check.add_argument("--memory-limit", type=_positive, metavar="MB",
                        help="when the checker's memory exceeds MB megabytes, spill the "
-                       "compact store to disk (see --spill) or stop (default: three "
+                       "states to disk (see --spill) or stop (default: three "
                        "quarters of the machine's memory)")
     deadlock = check.add_mutually_exclusive_group()
     deadlock.add_argument("--no-deadlock", dest="deadlock", action="store_false", default=None,
@@ -181,8 +181,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="go on from the checkpoint in DIR (refused unless it is of the "
                        "same spec, constants and search options) and keep checkpointing there")
     check.add_argument("--spill", choices=("auto", "never"), default="auto",
-                       help="at --memory-limit, move the compact store to disk and go on "
-                       "(auto, the default) or stop the search, INCOMPLETE (never)")
+                       help="at --memory-limit, move the store (or the zone engine's "
+                       "passed list) to disk and go on (auto, the default) or stop the "
+                       "search, INCOMPLETE (never)")
     check.add_argument("--spill-dir", metavar="DIR",
                        help="where spilled states go (default: the system's temporary "
                        "directory)")

@@ -19,7 +19,7 @@ class Options:
     differs from its expectation. time_engine picks "zones" or "discrete" for timed specs;
     tick overrides the discrete engine's tick (in milliseconds). graph_limit caps
     `Report.graph()`. memory_limit (MB) stops the search, INCOMPLETE, before the machine
-    runs out of memory (the compact store first spills to disk: `spill`). cluster
+    runs out of memory (the stores first spill to disk: `spill`). cluster
     distributes the search over Ray actors: explicit states, or zones partitioned by
     discrete state (checker.engine.cluster; docs/cluster.md). Options that contradict each
     other (`conflict`) are refused by `check` with a UsageError; options a spec makes moot
@@ -40,7 +40,8 @@ class Options:
     coverage: bool = False  # count the transitions of each action (a second pass)
     memory: str | None = None  # store: "compact" (arrays) or "fast" (dict); None: compact
     workers: int = 1  # processes expanding states (the compact store only)
-    # at the memory limit the compact store moves its states to disk and goes on ("auto")
+    # at the memory limit the store (compact, dict, or the zone engine's passed list)
+    # moves its states to disk and goes on ("auto")
     # or the search stops, INCOMPLETE ("never"); spill_dir: where (None: the system's
     # temporary directory). docs/checkpoint.md
     spill: str = "auto"

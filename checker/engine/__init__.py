@@ -7,6 +7,7 @@
     findings.py    Findings: what a search found, recorded the same way by every engine
     store.py       the explicit-state stores (DictStore, LevelStore) and the Store protocol
     spill.py       the compact store on disk at the memory limit (DiskArray, SortedRuns)
+    spill_dict.py  the dict store on disk at the memory limit (SpilledDict, SpilledSearch)
     checkpoint.py  checkpoints of a check's searches, and resuming them (docs/checkpoint.md)
     driver.py      run(job): pick the engine, explore, judge, liveness, responses, coverage
     explicit/      the explicit-state engine (dict and compact stores, workers)

@@ -95,6 +95,9 @@ class Budget:
         self.memory = memory  # the process's resident MB (a test may count otherwise)
         # (phase, states then, MB before, MB after) of each search that spilled to disk
         self.spills: list[tuple[str, int, float, float]] = []
+        # phase -> (evictions, MB written) of each search that spilled more than once
+        # (the zone search evicts again each time memory passes the limit: zones/spill.py)
+        self.spilled: dict[str, tuple[int, float]] = {}
         # how each explicit search expanded its states: phase -> "vector" or "per state
         # (why)" (checker/engine/explicit/vector.py)
         self.expansion: dict[str, str] = {}

@@ -31,6 +31,7 @@ from ..checkpoint import (
 )
 from ..findings import Findings
 from ..initial import initial_states
+from ..spill_dict import SpilledSearch, SpillNow, spill_dict
 from ..store import ROOT, DictStore
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from ..interface import Job
 
 __all__ = ["explore_dict"]
+
+SPILL_AT = 0.75  # of the memory limit: where the dict store spills
 
 
 class _Search:
@@ -60,6 +63,16 @@ class _Search:
         # (None until the initial states are checked: a search stopped before that has no
         # checkpoint to go on from)
         self.mark: tuple[dict[str, Any], int, list[int], int] | None = None
+        # at the memory limit the store goes to disk (spill_dict.py), unless --spill never
+        self.spill_dir = job.options.spill_dir
+        self.leveling = False  # a level's loop runs (a spill can start in it)
+        self.spill_due = False  # memory ran short between levels: spill at the next
+        self.spilled: SpilledSearch | None = None
+        if job.options.spill == "auto":
+            meter.on_memory = self.on_memory
+            # spill when memory nears the limit: moving the dict to disk briefly needs
+            # about half its size again (spill_dict.SpilledDict)
+            meter.memory_cap = SPILL_AT * meter.memory_cap
 
     # -------------------------------------------------------------- findings
     def note(self, state: int) -> None:
@@ -142,6 +155,9 @@ class _Search:
                     transitions = 0
                     self.meter.poll(len(parent), ex.transitions, ex.depth,
                                     len(frontier) - count + len(nxt))
+        except SpillNow as now:  # memory is short: the rest of the level goes on on disk
+            now.at, now.found = count, nxt
+            raise
         finally:
             ex.transitions += transitions
         return nxt
@@ -186,8 +202,12 @@ class _Search:
                     if self.props_fn is not None:
                         self.note(t)
             if i % CHECK_EVERY == 0:
-                self.meter.poll(len(parent), ex.transitions + ex.ticks, ex.depth,
-                                len(frontier) - i + len(nxt))
+                try:
+                    self.meter.poll(len(parent), ex.transitions + ex.ticks, ex.depth,
+                                    len(frontier) - i + len(nxt))
+                except SpillNow as now:  # the rest of the level goes on on disk
+                    now.at, now.found = i, nxt
+                    raise
         return nxt
 
     # -------------------------------------------------------------- the search
@@ -232,13 +252,39 @@ class _Search:
                 ex.stop_reason = StopReason.MAX_DEPTH
                 return
             ex.depth += 1
-            frontier = self.ticked_level(frontier) if ticked else self.level(frontier)
+            try:
+                if self.spill_due:
+                    raise SpillNow()
+                self.leveling = True
+                frontier = self.ticked_level(frontier) if ticked else self.level(frontier)
+            except SpillNow as now:
+                store, fidx, nidx = spill_dict(self, frontier, now.found,
+                                               self.spill_dir)
+                self.ex.store = store
+                self.spilled = SpilledSearch(self, store, ticked)
+                self.spilled.run(frontier, fidx, now.at, (now.found, nidx), session)
+                return
+            finally:
+                self.leveling = False
         ex.complete = True
+
+    def on_memory(self) -> float:
+        """Memory is over the cap: spill the store to disk (spill_dict.py), now if a
+        level runs (its loop records how far it got), else when the next one starts."""
+        if self.leveling:
+            raise SpillNow()
+        self.spill_due = True
+        return self.meter.budget.memory() + 1.0
 
     def save(self, session: Session, finished: bool) -> None:
         """A checkpoint: the search at the last level boundary, or (`finished`) as it
         ended."""
         width = self.system.layout.width
+        if self.spilled is not None:
+            header = findings_header(self.ex, self.active) if finished else self.mark[0] \
+                if self.mark is not None else {}
+            session.save(header, self.spilled.arrays(finished), finished)
+            return
         if finished:
             header = findings_header(self.ex, self.active)
             session.save(header, dict_arrays(self.parent, len(self.parent), [], width), True)

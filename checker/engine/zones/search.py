@@ -37,6 +37,7 @@ from ..initial import initial_states
 from ..store import ROOT
 from . import kernel
 from .extrapolation import Extrapolation, Slots, initial_zone
+from .spill import evict_zones
 
 if TYPE_CHECKING:
     from model import TransitionSystem, ZoneCode
@@ -278,10 +279,21 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                     active_clock.remove(k)
                     ex.hits([(k, node)])
 
+    def spill() -> float | None:
+        """Memory is over the cap: the zones go to disk and the search goes on (spill.py:
+        the store keeps its API, so only these bindings change)."""
+        def rebind() -> None:  # before the old store's memory is counted as freed
+            nonlocal store, add_zone, active_nodes
+            store = nodes.store
+            add_zone, active_nodes = store.add, store.active
+        return evict_zones(job, nodes, meter.memory_cap, rebind)
+
     # node numbers as int32 arrays, not lists of int objects (a level can be a tenth of
     # the states)
     frontier: array | list[int] = array("i")
     with job.budget.search(job.phase, ex) as meter:
+        if options.spill == "auto" and graph is None:
+            meter.on_memory = spill
         meter.poll(0, 0, 0, 0)
         outside = system.outside
         ex.has_boundary = outside is not None

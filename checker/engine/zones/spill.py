@@ -1,0 +1,271 @@
+"""The zone search's passed list on disk, when memory runs out (docs/checkpoint.md, "Spill").
+
+The kernel's ZoneStore keeps every zone a search found in one arena in memory (a node's
+zone is read again to expand it and to rebuild a trace) and, per discrete state, the list
+of its active zones (those no other subsumes) for the inclusion test. At the memory limit
+the search hands its store to a `SpilledZones`, which has the same API (add, zone, did,
+active, len) and holds:
+
+* **on disk**, in a temporary directory under `--spill-dir`: every zone found before the
+  last eviction (one file, `n × n` int32 per node, read back with `pread`), and the active
+  list of each discrete state that has not been reached since (the *cold* ones: a file of
+  node numbers, with each discrete state's offset and length in memory, 12 bytes each);
+* **in memory**: each node's discrete-state id (4 bytes a node) and a fresh kernel
+  ZoneStore for the discrete states reached since the last eviction (the *hot* ones).
+
+The first time a cold discrete state is reached again, its active zones are read back and
+re-added to the fresh store in discovery order (each re-add meets the ones before it and
+none subsumes another, so the bucket is the same list in the same order: the kernel keeps
+it in insertion order); the new zone is then tested and added there. So every add gives
+exactly the answer the in-memory store gives: the same node number, or the same subsumer.
+Each further eviction (`evict()`, memory over the limit again) writes the nodes added
+since and the hot lists out, and starts another fresh store.
+
+Node numbers stay the search's own: the store maps the fresh store's local numbers to
+them (4 bytes a local node). The exact zone graph (unbounded leads-to) keeps its zones in
+the graph, not here: it does not spill.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import tempfile
+from array import array
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..spill import SpillError, trim_memory
+from . import kernel
+
+if TYPE_CHECKING:
+    from ..interface import Job
+    from .search import ZoneNodes
+
+__all__ = ["SpilledZones", "evict_zones"]
+
+_BLOCK = 4096  # zones written or read at a time
+
+try:
+    _LIBC: ctypes.CDLL | None = ctypes.CDLL("libc.so.6")
+except OSError:  # not glibc
+    _LIBC = None
+
+
+def _write_error(path: str, err: OSError) -> SpillError:
+    return SpillError(f"cannot write the spill file {path}: {err.strerror} (free some "
+                      "space, or point --spill-dir elsewhere)")
+
+
+class SpilledZones:
+    """kernel.ZoneStore's API over zones on disk (see the module docstring). Made from the
+    search's in-memory `store` (which it takes over: the caller drops its own reference)
+    and the number of discrete-state ids the search has given out."""
+
+    def __init__(self, store: Any, discrete: int, directory: str | None = None):
+        self.n = store.n
+        self.zone_bytes = 4 * self.n * self.n
+        try:
+            self.dir = tempfile.TemporaryDirectory(prefix="tock-spill-", dir=directory)
+        except OSError as err:
+            where = directory or "the temporary directory"
+            raise SpillError(f"cannot make a spill directory in {where}: "
+                             f"{err.strerror}") from None
+        self.zones_path = os.path.join(self.dir.name, "zones")
+        self.lists_path = os.path.join(self.dir.name, "active")
+        try:
+            self._zones_out = open(self.zones_path, "ab")
+            self._lists_out = open(self.lists_path, "ab")
+        except OSError as err:
+            raise _write_error(self.zones_path, err) from None
+        self._zones_in = os.open(self.zones_path, os.O_RDONLY)
+        self._lists_in = os.open(self.lists_path, os.O_RDONLY)
+        self.on_disk = 0  # nodes 0 .. on_disk - 1 have their zone in the file
+        self.lists_written = 0  # node numbers in the active-list file
+        self.node_did = array("i")  # every node's discrete-state id
+        # the cold discrete states: offset of the active list in the file (-1: hot) and length
+        self.cold_at = array("q")
+        self.cold_len = array("i")
+        # the hot part: a kernel store, its local node -> node, and node - on_disk -> local
+        self.hot: Any = store
+        self.to_node = array("i", range(len(store)))
+        self.to_local = array("i", range(len(store)))
+        self.hot_dids: set[int] = set(range(discrete))
+        self.node_did.extend(store.did(k) for k in range(len(store)))
+        self.evictions = 0
+        self.bytes_written = 0
+        self.loads = 0  # cold discrete states read back
+        self.evict()
+
+    # ------------------------------------------------------------ the ZoneStore API
+    def __len__(self) -> int:
+        return self.on_disk + len(self.to_local)
+
+    def add(self, did: int, z: bytes, lower: bytes | Sequence[int] | None,
+            upper: bytes | Sequence[int] | None, mode: str) -> int:
+        if did < len(self.cold_at) and self.cold_at[did] >= 0:
+            self._load(did, lower, upper, mode)
+        self.hot_dids.add(did)
+        local = self.hot.add(did, z, lower, upper, mode)
+        if local < 0:
+            return -1 - self.to_node[-1 - local]
+        node = len(self)
+        self.to_node.append(node)
+        self.to_local.append(local)
+        self.node_did.append(did)
+        return node
+
+    def zone(self, node: int) -> bytes:
+        if node < 0:
+            raise IndexError(f"node {node} out of range")
+        if node < self.on_disk:
+            return self._read_zones(node, 1)
+        return self.hot.zone(self.to_local[node - self.on_disk])
+
+    def did(self, node: int) -> int:
+        if node < 0:
+            raise IndexError(f"node {node} out of range")
+        return self.node_did[node]
+
+    def active(self, did: int) -> list[int]:
+        if did < len(self.cold_at) and self.cold_at[did] >= 0:
+            return self._cold_list(did).tolist()
+        to_node = self.to_node
+        return [to_node[p] for p in self.hot.active(did)]
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held: the hot store and the tables (the zones on disk not counted)."""
+        tables = (self.node_did, self.cold_at, self.cold_len, self.to_node, self.to_local)
+        return int(self.hot.nbytes) + sum(a.itemsize * len(a) for a in tables)
+
+    # ------------------------------------------------------------ eviction
+    def evict(self) -> int:
+        """Write the nodes added since the last eviction and the active lists of the hot
+        discrete states to disk, and start a fresh store; the bytes written."""
+        written = 0
+        new = len(self.to_local)
+        hot, to_local = self.hot, self.to_local
+        try:
+            for start in range(0, new, _BLOCK):
+                blob = b"".join(hot.zone(to_local[k])
+                                for k in range(start, min(new, start + _BLOCK)))
+                self._zones_out.write(blob)
+                written += len(blob)
+            self._zones_out.flush()
+        except OSError as err:
+            raise _write_error(self.zones_path, err) from None
+        known = max(self.hot_dids, default=-1) + 1
+        if known > len(self.cold_at):
+            grow = known - len(self.cold_at)
+            self.cold_at.extend([-1] * grow)
+            self.cold_len.extend([0] * grow)
+        to_node = self.to_node
+        try:
+            for did in sorted(self.hot_dids):
+                nodes = np.array([to_node[p] for p in hot.active(did)], dtype=np.int32)
+                if not len(nodes):
+                    continue
+                self._lists_out.write(nodes.tobytes())
+                self.cold_at[did] = self.lists_written
+                self.cold_len[did] = len(nodes)
+                self.lists_written += len(nodes)
+                written += nodes.nbytes
+            self._lists_out.flush()
+        except OSError as err:
+            raise _write_error(self.lists_path, err) from None
+        self.on_disk += new
+        self.hot = kernel.ZoneStore(self.n)
+        self.to_node = array("i")
+        self.to_local = array("i")
+        self.hot_dids = set()
+        self.evictions += 1
+        self.bytes_written += written
+        return written
+
+    @property
+    def holds(self) -> int:
+        """Nodes and re-loaded zones in the hot store (0: an eviction frees nothing)."""
+        return len(self.to_node)
+
+    # ------------------------------------------------------------ reading back
+    def _read_zones(self, node: int, count: int) -> bytes:
+        size = self.zone_bytes
+        data = os.pread(self._zones_in, count * size, node * size)
+        if len(data) != count * size:
+            raise OSError(f"{self.zones_path}: short read (the spill file was changed)")
+        return data
+
+    def _cold_list(self, did: int) -> np.ndarray:
+        length = self.cold_len[did]
+        data = os.pread(self._lists_in, 4 * length, 4 * self.cold_at[did])
+        if len(data) != 4 * length:
+            raise OSError(f"{self.lists_path}: short read (the spill file was changed)")
+        return np.frombuffer(data, dtype=np.int32)
+
+    def _load(self, did: int, lower: Any, upper: Any, mode: str) -> None:
+        """Put a cold discrete state's active zones back into the hot store, in order."""
+        hot, to_node = self.hot, self.to_node
+        for node in self._cold_list(did).tolist():
+            local = hot.add(did, self._read_zones(node, 1), lower, upper, mode)
+            if local != len(to_node):  # never: the zones of one active list are unrelated
+                raise RuntimeError("a spilled active list did not load back as it was")
+            to_node.append(node)
+        self.cold_at[did] = -1
+        self.loads += 1
+
+    def close(self) -> None:
+        for fd in (self._zones_in, self._lists_in):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._zones_out.close()
+        self._lists_out.close()
+        self.dir.cleanup()
+
+
+
+def _fixed_mmap_threshold() -> None:
+    """Have glibc's malloc map the kernel store's arena chunks (100 KB and more) on their
+    own, so that freeing an evicted store gives its memory back to the system: by default
+    the threshold rises to the size of the first mapped block freed, and later chunks come
+    from the heap, which is not given back (measured: without this, an eviction did not
+    lower the resident size at all)."""
+    if _LIBC is not None:
+        try:
+            _LIBC.mallopt(-3, 64 * 1024)  # M_MMAP_THRESHOLD
+        except AttributeError:
+            pass
+
+
+def evict_zones(job: Job, nodes: ZoneNodes, cap: float,
+                rebind: Callable[[], None] | None = None) -> float:
+    """Memory is over `cap`: move the search's zones to disk (the first time: its store
+    becomes a SpilledZones, `nodes.store`, and `rebind` lets the search drop its own
+    references to the old one) or evict the hot ones again; the cap that
+    applies from then on: the limit, or a quarter of it above what the process holds
+    after the eviction, whichever is higher (with nothing to free, the cap as it was: the
+    search then stops, MEMORY, unless memory fell meanwhile)."""
+    budget = job.budget
+    store = nodes.store
+    before = budget.memory()
+    first = not isinstance(store, SpilledZones)
+    if first:
+        _fixed_mmap_threshold()
+        nodes.store = store = SpilledZones(store, len(nodes.discrete_of), job.options.spill_dir)
+        if rebind is not None:
+            rebind()  # the old store is freed now
+    elif not store.holds:
+        return cap  # nothing to free: the search stops unless memory fell meanwhile
+    else:
+        store.evict()
+    trim_memory()
+    after = budget.memory()
+    if first:
+        budget.spills.append((job.phase, len(store), before, after))
+    budget.spilled[job.phase] = (store.evictions, store.bytes_written / 2**20)
+    limit = budget.memory_cap
+    return max(limit, after + limit / 4)
