@@ -3,9 +3,16 @@ reference interpreter instead of the compiled code, and the mark for tests that 
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pickle
 import signal
+import time
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -23,6 +30,85 @@ needs_dot = pytest.mark.skipif(not graphviz_available(),
 # as several 64-bit words, tests/checker/test_wide_store.py), and the
 # reference interpreter needs minutes for them (the differential test runs them --runslow)
 WIDE_CONFORMANCE = frozenset({"specs/conformance/abd.tock", "specs/conformance/paxos.tock"})
+
+
+T = TypeVar("T")
+
+
+class Shared:
+    """Work shared by the processes of one test run (pytest-xdist's workers): each piece
+    is done by the first process that claims it (a file created exclusively in `folder`)
+    and read back by the others, so an expensive fixture costs once per run, spread over
+    the workers that need it at the same time. Without workers `folder` is None and this
+    process does every piece itself."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+
+    @property
+    def parallel(self) -> bool:
+        return self.folder is not None
+
+    def map(self, name: str, keys: Sequence[str], work: Callable[[str], T]) -> dict[str, T]:
+        """{key: work(key)}, each key's work done once among the workers (picklable
+        results); a failure in the worker that did it fails the others too."""
+        if self.folder is None:
+            return {key: work(key) for key in keys}
+        folder = self.folder / name
+        folder.mkdir(exist_ok=True)
+        for key in keys:
+            try:
+                fd = os.open(folder / f"{key}.claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                continue  # another worker does it
+            os.write(fd, str(os.getpid()).encode())
+            os.close(fd)
+            try:
+                result: tuple = ("ok", work(key))
+            except BaseException as error:
+                self._publish(folder, key, ("error", f"{type(error).__name__}: {error}"))
+                raise
+            self._publish(folder, key, result)
+        results = {}
+        for key in keys:
+            status, value = self._wait(folder, name, key)
+            if status != "ok":
+                raise RuntimeError(f"{name}: {key} failed in another worker: {value}")
+            results[key] = value
+        return results
+
+    @staticmethod
+    def _publish(folder: Path, key: str, result: tuple) -> None:
+        partial = folder / f"{key}.{os.getpid()}.partial"
+        partial.write_bytes(pickle.dumps(result))
+        os.replace(partial, folder / f"{key}.result")
+
+    @staticmethod
+    def _wait(folder: Path, name: str, key: str) -> tuple:
+        path = folder / f"{key}.result"
+        while not path.exists():
+            owner = (folder / f"{key}.claim").read_text()
+            if owner:
+                try:
+                    os.kill(int(owner), 0)
+                except ProcessLookupError:
+                    if not path.exists():
+                        raise RuntimeError(f"{name}: the worker doing {key} died") from None
+            time.sleep(0.2)
+        return pickle.loads(path.read_bytes())
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """One worker at a time in the block (a lock on a file of the run's folder)."""
+        if self.folder is None:
+            yield
+            return
+        with open(self.folder / f"{name}.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def spec(snippet: str, constants: dict[str, str] | None = None) -> TransitionSystem:
