@@ -4,12 +4,14 @@ reference interpreter instead of the compiled code, and the mark for tests that 
 from __future__ import annotations
 
 import fcntl
+import multiprocessing
 import os
 import pickle
 import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -49,26 +51,24 @@ class Shared:
     def parallel(self) -> bool:
         return self.folder is not None
 
-    def map(self, name: str, keys: Sequence[str], work: Callable[[str], T]) -> dict[str, T]:
+    def map(self, name: str, keys: Sequence[str], work: Callable[[str], T],
+            processes: int = 1) -> dict[str, T]:
         """{key: work(key)}, each key's work done once among the workers (picklable
-        results); a failure in the worker that did it fails the others too."""
+        results), by this process or by `processes` forked ones (the first worker to get
+        here should not leave the cores to the others' lighter tests until they join); a
+        failure where a key's work ran fails every worker."""
         if self.folder is None:
             return {key: work(key) for key in keys}
         folder = self.folder / name
         folder.mkdir(exist_ok=True)
-        for key in keys:
-            try:
-                fd = os.open(folder / f"{key}.claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            except FileExistsError:
-                continue  # another worker does it
-            os.write(fd, str(os.getpid()).encode())
-            os.close(fd)
-            try:
-                result: tuple = ("ok", work(key))
-            except BaseException as error:
-                self._publish(folder, key, ("error", f"{type(error).__name__}: {error}"))
-                raise
-            self._publish(folder, key, result)
+        if processes > 1:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(processes, mp_context=context) as pool:
+                for done in [pool.submit(_claim_all, folder, keys, work)
+                             for _ in range(processes)]:
+                    done.result()
+        else:
+            _claim_all(folder, keys, work)
         results = {}
         for key in keys:
             status, value = self._wait(folder, name, key)
@@ -76,12 +76,6 @@ class Shared:
                 raise RuntimeError(f"{name}: {key} failed in another worker: {value}")
             results[key] = value
         return results
-
-    @staticmethod
-    def _publish(folder: Path, key: str, result: tuple) -> None:
-        partial = folder / f"{key}.{os.getpid()}.partial"
-        partial.write_bytes(pickle.dumps(result))
-        os.replace(partial, folder / f"{key}.result")
 
     @staticmethod
     def _wait(folder: Path, name: str, key: str) -> tuple:
@@ -109,6 +103,24 @@ class Shared:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _claim_all(folder: Path, keys: Sequence[str], work: Callable[[str], T]) -> None:
+    """Do the work of every key no process has claimed yet, publishing each result."""
+    for key in keys:
+        try:
+            fd = os.open(folder / f"{key}.claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            continue  # another process does it
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        try:
+            result: tuple = ("ok", work(key))
+        except BaseException as error:
+            result = ("error", f"{type(error).__name__}: {error}")
+        partial = folder / f"{key}.{os.getpid()}.partial"
+        partial.write_bytes(pickle.dumps(result))
+        os.replace(partial, folder / f"{key}.result")
 
 
 def spec(snippet: str, constants: dict[str, str] | None = None) -> TransitionSystem:

@@ -109,9 +109,9 @@ def _summary(name: str) -> dict:
 
 @pytest.fixture(scope="module")
 def reports(shared: Shared) -> dict[str, dict]:
-    if shared.parallel:  # under pytest-xdist its workers share out the configurations
-        return shared.map("mesos", list(CONFIGS), _summary)
     workers = max(1, min(len(CONFIGS), os.cpu_count() or 1))
+    if shared.parallel:  # under pytest-xdist its workers share out the configurations
+        return shared.map("mesos", list(CONFIGS), _summary, processes=workers)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         return dict(zip(CONFIGS, pool.map(_summary, CONFIGS)))
 
