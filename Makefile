@@ -8,8 +8,11 @@ ARGS ?=
 flagship: setup
 	.venv/bin/tock check $(FLAGSHIP) --out out $(ARGS)
 
+# One pytest-xdist worker per core (JOBS=2: two; JOBS=0: no workers, all here). Worksteal:
+# each worker takes half the tests in order and an idle one takes over the rest of the other's
+JOBS ?= auto
 test: setup
-	.venv/bin/python -m pytest $(ARGS)
+	.venv/bin/python -m pytest -n $(JOBS) --dist worksteal $(ARGS)
 
 # About a minute: the architecture rules, the language, both engines' core tests and the
 # frozen reports of every spec in the manifest; `make test` before a commit lands

@@ -3,9 +3,18 @@ reference interpreter instead of the compiled code, and the mark for tests that 
 
 from __future__ import annotations
 
+import fcntl
+import multiprocessing
+import os
+import pickle
 import signal
+import time
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -23,6 +32,95 @@ needs_dot = pytest.mark.skipif(not graphviz_available(),
 # as several 64-bit words, tests/checker/test_wide_store.py), and the
 # reference interpreter needs minutes for them (the differential test runs them --runslow)
 WIDE_CONFORMANCE = frozenset({"specs/conformance/abd.tock", "specs/conformance/paxos.tock"})
+
+
+T = TypeVar("T")
+
+
+class Shared:
+    """Work shared by the processes of one test run (pytest-xdist's workers): each piece
+    is done by the first process that claims it (a file created exclusively in `folder`)
+    and read back by the others, so an expensive fixture costs once per run, spread over
+    the workers that need it at the same time. Without workers `folder` is None and this
+    process does every piece itself."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+
+    @property
+    def parallel(self) -> bool:
+        return self.folder is not None
+
+    def map(self, name: str, keys: Sequence[str], work: Callable[[str], T],
+            processes: int = 1) -> dict[str, T]:
+        """{key: work(key)}, each key's work done once among the workers (picklable
+        results), by this process or by `processes` forked ones (the first worker to get
+        here should not leave the cores to the others' lighter tests until they join); a
+        failure where a key's work ran fails every worker."""
+        if self.folder is None:
+            return {key: work(key) for key in keys}
+        folder = self.folder / name
+        folder.mkdir(exist_ok=True)
+        if processes > 1:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(processes, mp_context=context) as pool:
+                for done in [pool.submit(_claim_all, folder, keys, work)
+                             for _ in range(processes)]:
+                    done.result()
+        else:
+            _claim_all(folder, keys, work)
+        results = {}
+        for key in keys:
+            status, value = self._wait(folder, name, key)
+            if status != "ok":
+                raise RuntimeError(f"{name}: {key} failed in another worker: {value}")
+            results[key] = value
+        return results
+
+    @staticmethod
+    def _wait(folder: Path, name: str, key: str) -> tuple:
+        path = folder / f"{key}.result"
+        while not path.exists():
+            owner = (folder / f"{key}.claim").read_text()
+            if owner:
+                try:
+                    os.kill(int(owner), 0)
+                except ProcessLookupError:
+                    if not path.exists():
+                        raise RuntimeError(f"{name}: the worker doing {key} died") from None
+            time.sleep(0.2)
+        return pickle.loads(path.read_bytes())
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """One worker at a time in the block (a lock on a file of the run's folder)."""
+        if self.folder is None:
+            yield
+            return
+        with open(self.folder / f"{name}.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _claim_all(folder: Path, keys: Sequence[str], work: Callable[[str], T]) -> None:
+    """Do the work of every key no process has claimed yet, publishing each result."""
+    for key in keys:
+        try:
+            fd = os.open(folder / f"{key}.claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            continue  # another process does it
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        try:
+            result: tuple = ("ok", work(key))
+        except BaseException as error:
+            result = ("error", f"{type(error).__name__}: {error}")
+        partial = folder / f"{key}.{os.getpid()}.partial"
+        partial.write_bytes(pickle.dumps(result))
+        os.replace(partial, folder / f"{key}.result")
 
 
 def spec(snippet: str, constants: dict[str, str] | None = None) -> TransitionSystem:

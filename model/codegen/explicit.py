@@ -172,7 +172,13 @@ def _instance(gen: Generator, action: ir.Action, ctx: Context, inst: str, labele
         if check is not None:
             gen.indent -= 1
 
-    gen.stmts(action.body, ctx.replace(sv=work, live=live), emit)
+    # the body's range checks that the guard makes redundant are left out (Generator.fits):
+    # where the guard holds they cannot fail, where it fails the body does not run
+    gen.facts = gen.guard_facts(action.guard, ctx)
+    try:
+        gen.stmts(action.body, ctx.replace(sv=work, live=live), emit)
+    finally:
+        gen.facts = {}
     gen.indent, gen.blocks = start
     if labeled:
         gen.indent += 1

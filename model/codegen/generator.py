@@ -431,6 +431,10 @@ class Generator:
         self.choice_locals: list[ir.Local] = []  # what each recorded choice binds
         self.pending: deque = deque()  # continuations still to write
         self._height = 0
+        # what an instance's guard implies of the integer state components its body reads
+        # before writing them: (bit offset, width) -> (lo, hi); see guarded()
+        self.facts: dict[tuple[int, int], tuple[int, int]] = {}
+        self.local_bounds: dict[str, tuple[int, int]] = {}  # of `let`s, by their variable
 
     # -------------------------------------------------------------- emission
     def line(self, text: str) -> None:
@@ -638,6 +642,7 @@ class Generator:
 
     def _jump(self, stmts: tuple[ir.Stmt, ...], ctx: Context, emit: Emit | None) -> None:
         """Continue `stmts` in a new function (the nesting here is deep enough)."""
+        self.facts = {}  # its writes are generated later: nothing after it may rely on facts
         if emit is not None:
             self._continuation(stmts, ctx, emit)(ctx)
             return
@@ -648,6 +653,7 @@ class Generator:
         self.line(f"{ctx.sv} = {name}({', '.join([ctx.sv, *env])})")
 
     def _write_pending(self) -> None:
+        self.facts = {}  # a continuation runs after writes it cannot see here
         while self.pending:
             name, params, stmts, ctx, emit = self.pending.popleft()
             with self.function(f"def {name}({', '.join(params)}):"):
@@ -710,7 +716,7 @@ class Generator:
         code = self.expr(index, ctx)
         if isinstance(typ, IntT):
             assert typ.lo is not None and typ.hi is not None
-            if self.fits(index, typ):
+            if self.fits(index, typ, ctx):
                 return self.minus(code, typ.lo)
             return f"_ord({code}, {self.num(typ.lo)}, {self.num(typ.hi)})"
         if isinstance(typ, (RecordT, OptionT)):
@@ -750,18 +756,140 @@ class Generator:
             return self.minus(code, typ.lo)
         return code
 
-    def fits(self, e: ir.Expr, typ: Type) -> bool:
+    def fits(self, e: ir.Expr, typ: Type, ctx: Context) -> bool:
+        """Whether every value `e` can take here lies in `typ` (so needs no range check):
+        by its type's interval, narrowed by what the instance's guard implies (guarded)."""
         if not isinstance(typ, IntT):
             return True
+        if typ.lo is None or typ.hi is None:
+            return False
+        bounds = self.interval(e, ctx)
+        return bounds is not None and typ.lo <= bounds[0] and bounds[1] <= typ.hi
+
+    # -------------------------------------------------------------- guard-implied ranges
+    def interval(self, e: ir.Expr, ctx: Context) -> tuple[int, int] | None:
+        """An interval holding every integer value of `e` at this point of the generated
+        code, or None: its type's, narrowed through + - * unary minus, `if` and `let` and by
+        the facts of the guard (for state components not written since)."""
         t = e.type
-        return (isinstance(t, IntT) and t.lo is not None and t.hi is not None
-                and typ.lo is not None and typ.hi is not None
-                and typ.lo <= t.lo and t.hi <= typ.hi)
+        own = ((t.lo, t.hi) if isinstance(t, IntT) and t.lo is not None and t.hi is not None
+               else None)
+        got: tuple[int, int] | None = None
+        match e:
+            case ir.Lit(value=value) if isinstance(value, int) and not isinstance(value, bool):
+                got = (value, value)
+            case ir.VarRef() | ir.Index() | ir.Field() if self.facts:
+                key = self.static_location(e)
+                got = self.facts.get(key) if key is not None else None
+            case ir.LocalRef(local=local) if local in ctx.env:
+                got = self.local_bounds.get(ctx.env[local])
+            case ir.Unary(op="-", operand=x):
+                inner = self.interval(x, ctx)
+                got = (-inner[1], -inner[0]) if inner is not None else None
+            case ir.Binary(op=op, left=a, right=b) if op in ("+", "-", "*"):
+                x, y = self.interval(a, ctx), self.interval(b, ctx)
+                if x is not None and y is not None:
+                    if op == "+":
+                        got = (x[0] + y[0], x[1] + y[1])
+                    elif op == "-":
+                        got = (x[0] - y[1], x[1] - y[0])
+                    else:
+                        ends = [p * q for p in x for q in y]
+                        got = (min(ends), max(ends))
+            case ir.Ite(then=a, orelse=b):
+                x, y = self.interval(a, ctx), self.interval(b, ctx)
+                if x is not None and y is not None:
+                    got = (min(x[0], y[0]), max(x[1], y[1]))
+            case ir.Checked(value=value):  # the value, or a run-time error
+                got = self.interval(value, ctx)
+        if got is None:
+            return own
+        if own is None:
+            return got
+        lo, hi = max(got[0], own[0]), min(got[1], own[1])
+        return (lo, hi) if lo <= hi else own
+
+    def static_location(self, e: ir.Expr) -> tuple[int, int] | None:
+        """(bit offset, width) of an integer state component at a fixed place (literal
+        indices inside their types), else None; generates no code."""
+        if not isinstance(e.type, IntT):
+            return None
+        path = []
+        node = e
+        while isinstance(node, (ir.Index, ir.Field)):
+            path.append(node)
+            node = node.base
+        if not isinstance(node, ir.VarRef):
+            return None
+        off = self.layout.offsets[node.var.index]
+        typ = node.var.type
+        for step in reversed(path):
+            if isinstance(step, ir.Index):
+                if not (isinstance(typ, ArrayT) and isinstance(step.index, ir.Lit)
+                        and typ.index.contains(step.index.value)):
+                    return None
+                off += typ.index.ordinal(step.index.value) * typ.elem.width
+                typ = typ.elem
+            else:
+                if not isinstance(typ, RecordT):
+                    return None
+                off += typ.offsets()[step.position]
+                typ = typ.fields[step.position][1]
+        return off, typ.width
+
+    def guard_facts(self, guard: ir.Expr | None,
+                    ctx: Context) -> dict[tuple[int, int], tuple[int, int]]:
+        """The intervals the guard's top-level conjuncts `c op e` (c an integer state
+        component at a fixed place, op one of < <= > >= ==, either way round) force on c
+        wherever the guard holds."""
+        facts: dict[tuple[int, int], tuple[int, int]] = {}
+        if guard is None:
+            return facts
+        flip = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "=="}
+        for conjunct in chain_operands(guard, ("and",)):
+            if not (isinstance(conjunct, ir.Binary) and conjunct.op in flip):
+                continue
+            for op, loc, other in ((conjunct.op, conjunct.left, conjunct.right),
+                                   (flip[conjunct.op], conjunct.right, conjunct.left)):
+                key = self.static_location(loc)
+                if key is None or not isinstance(other.type, IntT):
+                    continue
+                saved, self.facts = self.facts, facts
+                try:
+                    mine, theirs = self.interval(loc, ctx), self.interval(other, ctx)
+                finally:
+                    self.facts = saved
+                if mine is None or theirs is None:
+                    continue
+                lo, hi = mine
+                if op == "<":
+                    hi = min(hi, theirs[1] - 1)
+                elif op == "<=":
+                    hi = min(hi, theirs[1])
+                elif op == ">":
+                    lo = max(lo, theirs[0] + 1)
+                elif op == ">=":
+                    lo = max(lo, theirs[0])
+                else:
+                    lo, hi = max(lo, theirs[0]), min(hi, theirs[1])
+                if lo <= hi:  # else the guard never holds: nothing to gain
+                    facts[key] = (lo, hi)
+        return facts
+
+    def forget(self, off: int | str, width: int) -> None:
+        """A write of `width` bits at `off` (code: anywhere): the facts it may falsify go."""
+        if not self.facts or width == 0:
+            return
+        if not isinstance(off, int):
+            self.facts = {}
+            return
+        self.facts = {(o, w): b for (o, w), b in self.facts.items()
+                      if o + w <= off or off + width <= o}
 
     def checked(self, e: ir.Expr, typ: Type, ctx: Context) -> str:
         """Code for `e` as a value of storage type `typ`, range-checked when needed."""
         code = self.expr(e, ctx)
-        if isinstance(typ, IntT) and not self.fits(e, typ):
+        if isinstance(typ, IntT) and not self.fits(e, typ, ctx):
             return f"_chk({code}, {self.num(typ.lo)}, {self.num(typ.hi)})"  # type: ignore[arg-type]
         return code
 
@@ -934,7 +1062,7 @@ class Generator:
             return str(elem.ordinal(x.value))
         code = self.expr(x, ctx)
         if isinstance(elem, IntT):
-            if not self.fits(x, elem):
+            if not self.fits(x, elem, ctx):
                 return f"_ord({code}, {self.num(elem.lo)}, {self.num(elem.hi)})"  # type: ignore[arg-type]
             return self.minus(code, elem.lo)  # type: ignore[arg-type]
         if isinstance(elem, (BoolT, EnumT)):
@@ -1072,7 +1200,7 @@ class Generator:
         mask = self.expr(s, ctx)
         if isinstance(elem, IntT):
             shift = self.minus(code, elem.lo)  # type: ignore[arg-type]
-            if self.fits(x, elem):
+            if self.fits(x, elem, ctx):
                 return f"(({mask} >> {shift}) & 1)"
             # both operands are evaluated, like the interpreter does, before the range test
             return f"_member({code}, {mask}, {self.num(elem.lo)}, {self.num(elem.hi)})"  # type: ignore[arg-type]
@@ -1234,6 +1362,9 @@ class Generator:
             case ir.LetS(local=local, value=value):
                 var = self.fresh("l")
                 self.line(f"{var} = {self.expr(value, ctx)}")
+                bounds = self.interval(value, ctx)
+                if bounds is not None:
+                    self.local_bounds[var] = bounds  # var holds this value for good
                 return ctx.bind(local, var)
             case ir.ResetS(clock=clock):
                 return self.clocks.reset(self, clock, ctx)
@@ -1329,6 +1460,7 @@ class Generator:
         assert loc is not None, "assignment targets are state components"
         off, typ = loc
         w = typ.width
+        self.forget(off, w)
         if w == 0:
             # nothing to write; the value's and the target's checks still run
             for part in (code, off):

@@ -21,6 +21,7 @@ from checker.engine import Budget
 from checker.engine.cluster import ray_available, shutdown
 from checker.engine.cluster.backend import start_ray
 from tests.checker.test_cluster_partition import same_report, scenarios_spec
+from tests.helpers import Shared
 
 pytestmark = pytest.mark.skipif(not ray_available(),
                                 reason="Ray is not installed (pip install 'tock[cluster]')")
@@ -31,12 +32,13 @@ LIVENESS = "specs/liveness/starvation.tock"  # leads-to under fairness, a lasso
 
 
 @pytest.fixture(scope="module", autouse=True)
-def local_ray() -> Iterator[None]:
-    start_ray(2)  # as `--cluster local:2` starts it, for every test of the module
-    try:
-        yield
-    finally:
-        shutdown()
+def local_ray(shared: Shared) -> Iterator[None]:
+    with shared.exclusive("ray"):  # one local Ray at a time among the test workers
+        start_ray(2)  # as `--cluster local:2` starts it, for every test of the module
+        try:
+            yield
+        finally:
+            shutdown()
 
 
 @pytest.mark.parametrize("path", [VIOLATION, CLEAN, LIVENESS],

@@ -4,6 +4,7 @@ for byte but for the engine and options lines; what it does not distribute it re
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 
 import numpy as np
@@ -15,6 +16,7 @@ from checker.engine.cluster.owner import owner_of
 from checker.engine.cluster.zones import owner_of_discrete
 from checker.render.json import render_json
 from checker.render.text import render_text
+from tests.helpers import Shared
 
 CASES = [
     ("specs/timed/fischer.tock", {"N": 4}, Options()),
@@ -96,16 +98,15 @@ def test_what_it_does_not_distribute_is_refused(options: Options, message: str) 
 
 
 @pytest.mark.skipif(not ray_available(), reason="Ray is not installed (tock[cluster])")
-def test_two_ray_owners_give_the_one_process_report() -> None:
-    try:
+def test_two_ray_owners_give_the_one_process_report(shared: Shared) -> None:
+    with shared.exclusive("ray"), contextlib.ExitStack() as stack:  # one Ray at a time
+        stack.callback(shutdown)
         for path, constants, options in (CASES[0], CASES[1], CASES[3], CASES[7]):
             one = check(path, constants, options=options)
             two = check(path, constants, options=dataclasses.replace(options,
                                                                      cluster="local:2"))
             assert two.engine.endswith("Ray cluster (local:2), 2 owners")
             assert _same(one, two), path
-    finally:
-        shutdown()
 
 
 def test_a_time_limit_stops_it_with_a_partial_report() -> None:

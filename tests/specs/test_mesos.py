@@ -1,7 +1,8 @@
 """The Mesos agent-recovery suite (specs/mesos/agent_recovery.tock): every verdict meets the
 spec's `expect` in each version/flag configuration, each failing property's trace shows the
 steps the domain brief predicts, and the scenarios replay the field tests and the Mesos test
-suite. The configurations run in parallel worker processes (a check takes tens of seconds)."""
+suite. The configurations run in parallel worker processes (a check takes tens of seconds):
+under pytest-xdist (`make test`) its workers share them out, else a process pool here."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from checker import Options, check
 from checker.api import load
+from tests.helpers import Shared
 
 SPEC = "specs/mesos/agent_recovery.tock"
 
@@ -106,8 +108,10 @@ def _summary(name: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def reports() -> dict[str, dict]:
+def reports(shared: Shared) -> dict[str, dict]:
     workers = max(1, min(len(CONFIGS), os.cpu_count() or 1))
+    if shared.parallel:  # under pytest-xdist its workers share out the configurations
+        return shared.map("mesos", list(CONFIGS), _summary, processes=workers)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         return dict(zip(CONFIGS, pool.map(_summary, CONFIGS)))
 
