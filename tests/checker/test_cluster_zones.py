@@ -113,4 +113,6 @@ def test_a_time_limit_stops_it_with_a_partial_report() -> None:
     report = check("specs/timed/fischer.tock", {"N": 6},
                    options=Options(time_limit=0.3, cluster="direct:2"))
     assert report.stop_reason == "time-limit" and report.outcome == "incomplete"
-    assert 0 < report.stats.states < 43_315  # the whole search has 43,315
+    # the whole search has 43,315; on a loaded machine the limit may pass while the owners
+    # start, before any state (then the report is partial with none)
+    assert report.stats.states < 43_315
