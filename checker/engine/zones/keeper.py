@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import sys
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -136,7 +137,7 @@ class ZoneKeeper:
         self.mark = None
 
     # -------------------------------------------------------------- writing
-    def boundary(self, nodes: ZoneNodes, ex: Findings[int], frontier: list[int],
+    def boundary(self, nodes: ZoneNodes, ex: Findings[int], frontier: Sequence[int],
                  active: set[int], exact: bool) -> None:
         """The start of a BFS level: remember it; write it when a checkpoint is due."""
         graph = nodes.graph
