@@ -45,6 +45,13 @@ CONFIGS: dict[str, dict[str, str]] = {
     "v1_4_message_loss_f1": {"VERSION": "v1_4", "MESSAGE_LOSS": "true", "FAULTS": "1"},
     "rate_limit_f1": {"REMOVAL_RATE_LIMIT": "true", "FAULTS": "1"},
     "failover_timeout_zero": {"FAILOVER_TIMEOUT_ZERO": "true"},
+    # the launch phase, a changed SlaveInfo: with two faults 4.7 and 2.8 times the default's
+    # states (and minutes of leads-to checking), so one fault here and two in SLOW_CONFIGS
+    "launch_f1": {"LAUNCH": "true", "FAULTS": "1"},
+    "v1_5_partition_aware_launch_kill_f1": {"VERSION": "v1_5", "PARTITION_AWARE": "true",
+                                            "LAUNCH": "true", "KILL": "true", "FAULTS": "1"},
+    "reconfigure_f1": {"RECONFIGURE": "true", "FAULTS": "1"},
+    "v1_4_reconfigure_f1": {"VERSION": "v1_4", "RECONFIGURE": "true", "FAULTS": "1"},
 }
 
 # Slower configurations (minutes on the shared 2-core machine, over a gigabyte for the
@@ -53,6 +60,9 @@ SLOW_CONFIGS: dict[str, dict[str, str]] = {
     "kill": {"KILL": "true"},
     "v1_5_partition_aware_failover_timeout_zero": {
         "VERSION": "v1_5", "PARTITION_AWARE": "true", "FAILOVER_TIMEOUT_ZERO": "true"},
+    # about 530,000 and 310,000 symbolic states (one to two minutes of search each)
+    "launch": {"LAUNCH": "true"},
+    "reconfigure": {"RECONFIGURE": "true"},
 }
 ALL_CONFIGS = {**CONFIGS, **SLOW_CONFIGS}
 
@@ -72,6 +82,13 @@ ONLY: dict[str, tuple[str, ...]] = {
     "v1_5_partition_aware_kill_f1": (
         "p22_kill_takes_effect", "p22_kill_while_agent_down_carried_out", "task_killed",
         "s17_kill_task_after_restart", "kill_lost_in_a_short_partition"),
+    "v1_5_partition_aware_launch_kill_f1": (
+        "p30_pa_framework_gets_no_agent_lost", "p25_updates_in_order",
+        "task_launched_during_agent_restart_lost", "s06_unregistered_executor_lost",
+        "kill_before_executor_registers", "running_then_finished_in_order"),
+    "v1_4_reconfigure_f1": (
+        "p28_changed_info_never_reregisters", "p29_crashed_agent_rejoins",
+        "seed002_reboot_with_changed_info_registers_new", "restart_with_changed_info_crash_loops"),
     "v1_4_message_loss_f1": (
         "s52_status_update_from_unreachable_agent_dropped", "lost_update_is_retried",
         "s32_pongs_dropped_agent_shut_down", "p21_recovering_agent_obeys_no_master"),
@@ -138,6 +155,13 @@ def test_slow_config_meets_its_expectations(name: str) -> None:
         # two faults: the scheduler's failover (S26) and the master's (S28) before the kill
         for scenario in ("s26_scheduler_failover_then_kill", "s28_master_failover_then_kill"):
             assert report["properties"][scenario]["status"] == "reached", scenario
+    elif name == "launch":
+        # two faults: the host lost and a failover leave a STAGING task unresolved (P26)
+        assert report["properties"]["p26_staging_task_resolved"]["status"] == "violated"
+    elif name == "reconfigure":
+        # a reboot with a changed SlaveInfo, then a restart before registering (S58)
+        assert report["properties"]["s58_reboot_with_changed_info_and_restart"]["status"] \
+            == "reached"
     else:
         assert report["properties"]["s49_orphan_task_after_partition"]["status"] == "reached"
 
@@ -329,7 +353,8 @@ def test_mesos_test_suite_scenarios(reports: dict, name: str, config: str) -> No
 
 def test_every_switch_is_on_in_some_configuration() -> None:
     model = load(SPEC).model
-    switches = {"KILL", "MESSAGE_LOSS", "REMOVAL_RATE_LIMIT", "FAILOVER_TIMEOUT_ZERO"}
+    switches = {"KILL", "MESSAGE_LOSS", "REMOVAL_RATE_LIMIT", "FAILOVER_TIMEOUT_ZERO", "LAUNCH",
+                "RECONFIGURE"}
     assert switches <= {name for name, _type, _value in model.constants}
     for switch in switches:
         assert any(c.get(switch) == "true" for c in CONFIGS.values()), switch
@@ -393,3 +418,91 @@ def test_failover_timeout_zero_removes_the_framework(reports: dict) -> None:
     assert v["status"] == "violated"
     assert _in_order(v["labels"], "partition", "framework_disconnect", "heal")
     assert _verdict(reports, "p23_removed_framework_executor_dies")["status"] == "holds"
+
+
+# ---- the launch phase (LAUNCH), retries (MESSAGE_LOSS), a changed SlaveInfo (RECONFIGURE),
+# TASK_GONE / TASK_DROPPED / TASK_UNKNOWN (1.5+, partition-aware)
+
+
+@pytest.mark.parametrize("name", [
+    "launch_task_running_acknowledged", "running_update_checkpointed_resent_after_restart",
+    "running_update_lost_without_checkpoint", "s04_executor_replays_running_update",
+    "task_launched_during_agent_restart_lost", "s06_unregistered_executor_lost",
+    "s31_restart_before_executor_registered_failed", "executor_registration_timeout_failed",
+    "running_then_finished_in_order"])
+def test_launch_phase_scenarios(reports: dict, name: str) -> None:
+    assert _verdict(reports, name, "launch_f1")["status"] == "reached"
+    # without the launch phase the run starts RUNNING: none of them can be told
+    assert _verdict(reports, name)["status"] != "reached"
+
+
+def test_p7_holds_for_a_running_task_only(reports: dict) -> None:
+    assert _verdict(reports, "p7_restart_within_60s_keeps_task", "launch_f1")["status"] == "holds"
+    v = _verdict(reports, "p7_restart_within_60s_keeps_task_launching", "launch_f1")
+    assert v["status"] == "violated"
+    labels = v["labels"]
+    # the crash comes before the TASK_RUNNING update reached the manager
+    assert _in_order(labels, "launch(cp=true)", "crash(kind=kill)", "start_under_60s")
+    crash = next(i for i, label in enumerate(labels) if (label or "").startswith("crash"))
+    assert "take_update" not in labels[:crash]
+    assert _verdict(reports, "p7_restart_within_60s_keeps_task_launching")["status"] == "holds"
+
+
+def test_latest_state_hides_the_terminal_state_from_the_framework(reports: dict) -> None:
+    # TASK_RUNNING goes out stamped FINISHED; the master records FINISHED, the host is lost,
+    # and no LOST follows: the framework is left with RUNNING (P19 with one fault)
+    v = _verdict(reports, "p19_dead_agent_tasks_reported", "launch_f1")
+    assert v["status"] == "violated"
+    assert _in_order(v["labels"], "take_update", "finish", "forward", "crash(kind=host_lost)")
+    assert _verdict(reports, "p25_updates_in_order", "launch_f1")["status"] == "holds"
+    assert _verdict(reports, "p26_staging_task_resolved", "launch_f1")["status"] == "holds"
+
+
+def test_kill_of_an_unregistered_executor(reports: dict) -> None:
+    config = "v1_5_partition_aware_launch_kill_f1"
+    assert _verdict(reports, "kill_before_executor_registers", config)["status"] == "reached"
+    assert _verdict(reports, "kill_before_executor_registers", "launch_f1")["status"] \
+        == "unreached"
+
+
+def test_retry_timer(reports: dict) -> None:
+    assert _verdict(reports, "p27_lost_update_resent_within_10s", "message_loss")["status"] \
+        == "holds"
+    assert _verdict(reports, "lost_update_retried_after_10s_then_20s", "message_loss")["status"] \
+        == "reached"
+    v = _verdict(reports, "p27_lost_update_delivered_within_10s", "message_loss")
+    assert v["status"] == "violated" and "drop_update" in v["labels"]
+    # the second retry comes 20 s after the first: 30 s after the loss
+    v = _verdict(reports, "lost_update_retried_after_10s_then_20s", "message_loss")
+    steps = list(zip(v["times"], v["labels"]))
+    times = {label: t for t, label in steps if label in ("retry_10s", "retry_20s")}
+    assert times["retry_20s"] - times["retry_10s"] == 20
+
+
+def test_changed_agent_info(reports: dict) -> None:
+    assert _verdict(reports, "p28_changed_info_never_reregisters", "reconfigure_f1")["status"] \
+        == "holds"
+    v = _verdict(reports, "p29_crashed_agent_rejoins", "reconfigure_f1")
+    assert v["status"] == "violated"
+    assert _in_order(v["labels"], "crash(kind=kill_reconfigured)", "recover_state")
+    assert _verdict(reports, "p29_crashed_agent_rejoins")["status"] == "holds"
+    for config in ("reconfigure_f1", "v1_4_reconfigure_f1"):
+        for name in ("seed002_reboot_with_changed_info_registers_new",
+                     "restart_with_changed_info_crash_loops"):
+            assert _verdict(reports, name, config)["status"] == "reached", (name, config)
+
+
+def test_gone_dropped_unknown_for_partition_aware_frameworks_in_1_5(reports: dict) -> None:
+    assert _verdict(reports, "p30_pa_framework_gets_no_agent_lost", "v1_5_partition_aware")[
+        "status"] == "holds"
+    assert _verdict(reports, "p30_pa_framework_gets_no_agent_lost", "v1_4_partition_aware")[
+        "status"] == "violated"
+    for name in ("reconcile_unknown_agent", "reconcile_task_unknown_to_registered_agent",
+                 "s05_unregistered_executor_lost"):
+        assert _verdict(reports, name, "v1_5_partition_aware")["status"] == "reached", name
+    # (1.4 answers TASK_LOST, which the framework already has: no reconciliation step)
+    assert _verdict(reports, "reconcile_unknown_agent", "v1_4_partition_aware")["status"] \
+        != "reached"
+    config = "v1_5_partition_aware_launch_kill_f1"
+    assert _verdict(reports, "task_launched_during_agent_restart_lost", config)["status"] \
+        == "reached"
