@@ -455,16 +455,20 @@ def dict_arrays(parent: dict[int, int], count: int, frontier: list[int],
     index = {s: k for k, s in enumerate(states)}
     links = np.fromiter((ROOT if parent[s] == ROOT else index[parent[s]] for s in states),
                         dtype=np.int64, count=len(states))
-    out: dict[str, np.ndarray] = {"parents": links,
-                                  "frontier": np.fromiter((index[s] for s in frontier),
-                                                          dtype=np.int64, count=len(frontier))}
+    return {"parents": links,
+            "frontier": np.fromiter((index[s] for s in frontier), dtype=np.int64,
+                                    count=len(frontier)),
+            **state_arrays(states, width)}
+
+
+def state_arrays(states: list[int], width: int) -> dict[str, np.ndarray]:
+    """A checkpoint's states: `states` (up to 64 bits) as uint64, or `wide` (wider) as
+    little-endian bytes, `width` bits each."""
     if width <= 64:
-        out["states"] = np.array(states, dtype=np.uint64)
-    else:
-        size = (width + 7) // 8
-        out["wide"] = np.frombuffer(b"".join(s.to_bytes(size, "little") for s in states),
-                                    dtype=np.uint8)
-    return out
+        return {"states": np.array(states, dtype=np.uint64)}
+    size = (width + 7) // 8
+    return {"wide": np.frombuffer(b"".join(s.to_bytes(size, "little") for s in states),
+                                  dtype=np.uint8)}
 
 
 def restore_dict(saved: Saved, width: int, initial: list[int],

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
+import tempfile
 import weakref
 
 import numpy as np
@@ -111,6 +112,17 @@ def write_disk_array(directory: str, name: str, array: np.ndarray) -> DiskArray:
 
 class SpillError(UsageError):
     """The disk the store spills to refused a write."""
+
+
+def spill_directory(directory: str | None) -> tempfile.TemporaryDirectory[str]:
+    """A fresh temporary folder for one store's spill files, in `directory` (--spill-dir)
+    or the system's temporary folder; a SpillError, not an OSError, when it cannot be made."""
+    try:
+        return tempfile.TemporaryDirectory(prefix="tock-spill-", dir=directory)
+    except OSError as err:
+        where = directory or "the temporary directory"
+        raise SpillError(f"cannot make a spill directory in {where}: "
+                         f"{err.strerror}") from None
 
 
 class SortedRuns:

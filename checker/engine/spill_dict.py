@@ -22,7 +22,6 @@ level loop records how far it got, and the rest of the level runs here.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -31,8 +30,8 @@ import numpy as np
 from model import RuntimeFault
 
 from .budget import CHECK_EVERY, Stop, StopReason
-from .checkpoint import Session, findings_header
-from .spill import DiskArray, SortedRuns, SpillError, trim_memory, write_disk_array
+from .checkpoint import Session, findings_header, state_arrays
+from .spill import DiskArray, SortedRuns, spill_directory, trim_memory, write_disk_array
 from .store import ROOT, Packing
 
 if TYPE_CHECKING:
@@ -81,12 +80,7 @@ class SpilledDict:
         """The store of `parent` (a DictStore's dict); `self.found` then holds the index of
         each state of each list of `lookups` (the frontier, the level's new states)."""
         self.packing = packing = Packing(width)
-        try:
-            self.dir = tempfile.TemporaryDirectory(prefix="tock-spill-", dir=directory)
-        except OSError as err:
-            place = directory or "the temporary directory"
-            raise SpillError(f"cannot make a spill directory in {place}: "
-                             f"{err.strerror}") from None
+        self.dir = spill_directory(directory)
         self.states_parts: list[DiskArray] = []
         self.parent_parts: list[DiskArray] = []
         self.starts: list[int] = []
@@ -190,15 +184,8 @@ class SpilledDict:
         (checkpoint.dict_arrays), `frontier` given as indices."""
         states = list(self.states())[:count]
         links = np.concatenate([p[0:len(p)] for p in self.parent_parts])[:count]
-        out: dict[str, np.ndarray] = {"parents": links.astype(np.int64),
-                                      "frontier": np.array(frontier, dtype=np.int64)}
-        if width <= 64:
-            out["states"] = np.array(states, dtype=np.uint64)
-        else:
-            size = (width + 7) // 8
-            out["wide"] = np.frombuffer(b"".join(s.to_bytes(size, "little") for s in states),
-                                        dtype=np.uint8)
-        return out
+        return {"parents": links.astype(np.int64),
+                "frontier": np.array(frontier, dtype=np.int64), **state_arrays(states, width)}
 
 
 class SpilledSearch:

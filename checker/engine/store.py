@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .spill import SortedRuns, SpillError, contains, write_disk_array
+from .spill import SortedRuns, contains, spill_directory, write_disk_array
 
 __all__ = ["Store", "DictStore", "LevelStore", "Packing", "ROOT", "contains"]
 
@@ -284,12 +284,7 @@ class LevelStore:
         visited set is sorted runs of the states themselves (checker.engine.spill)."""
         if self.runs is not None:
             return
-        try:
-            self.spill_dir = tempfile.TemporaryDirectory(prefix="tock-spill-", dir=directory)
-        except OSError as err:
-            where = directory or "the temporary directory"
-            raise SpillError(f"cannot make a spill directory in {where}: "
-                             f"{err.strerror}") from None
+        self.spill_dir = spill_directory(directory)
         where = self.spill_dir.name
         runs = SortedRuns(where, self.packing.dtype)
         if self.packing.wide:

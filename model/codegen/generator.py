@@ -410,6 +410,21 @@ def _signed_terms(e: ir.Expr) -> list[tuple[bool, ir.Expr]]:
     return out
 
 
+
+def component_path(e: ir.Expr) -> tuple[ir.Variable, list[ir.Index | ir.Field]] | None:
+    """The state variable a component `e` lies in and the steps (indices, fields) from the
+    variable down to it, outermost first; None when `e` is not a state component."""
+    path: list[ir.Index | ir.Field] = []
+    node = e
+    while isinstance(node, (ir.Index, ir.Field)):
+        path.append(node)
+        node = node.base
+    if not isinstance(node, ir.VarRef):
+        return None
+    path.reverse()
+    return node.var, path
+
+
 class Generator:
     """Python source for one generated module, built function by function."""
 
@@ -676,17 +691,14 @@ class Generator:
     # -------------------------------------------------------------- locations in the state
     def location(self, e: ir.Expr, ctx: Context) -> tuple[int | str, Type] | None:
         """The bit offset (an int, or code for a dynamic one) of a state component."""
-        path = []
-        node = e
-        while isinstance(node, (ir.Index, ir.Field)):
-            path.append(node)
-            node = node.base
-        if not isinstance(node, ir.VarRef):
+        found = component_path(e)
+        if found is None:
             return None
-        static = self.layout.offsets[node.var.index]
+        var, path = found
+        static = self.layout.offsets[var.index]
         terms: list[str] = []
-        typ = node.var.type
-        for step in reversed(path):
+        typ = var.type
+        for step in path:
             if isinstance(step, ir.Index):
                 assert isinstance(typ, ArrayT)
                 w = typ.elem.width
@@ -812,18 +824,13 @@ class Generator:
     def static_location(self, e: ir.Expr) -> tuple[int, int] | None:
         """(bit offset, width) of an integer state component at a fixed place (literal
         indices inside their types), else None; generates no code."""
-        if not isinstance(e.type, IntT):
+        found = component_path(e) if isinstance(e.type, IntT) else None
+        if found is None:
             return None
-        path = []
-        node = e
-        while isinstance(node, (ir.Index, ir.Field)):
-            path.append(node)
-            node = node.base
-        if not isinstance(node, ir.VarRef):
-            return None
-        off = self.layout.offsets[node.var.index]
-        typ = node.var.type
-        for step in reversed(path):
+        var, path = found
+        off = self.layout.offsets[var.index]
+        typ = var.type
+        for step in path:
             if isinstance(step, ir.Index):
                 if not (isinstance(typ, ArrayT) and isinstance(step.index, ir.Lit)
                         and typ.index.contains(step.index.value)):

@@ -43,6 +43,7 @@ from ..nodeclass import nodeclass
 from ..types import BOOL, ArrayT, BoolT, EnumT, IntT, RecordT, SetT, Type
 from .generator import (
     chain_operands,
+    component_path,
     describe_instance,
     has_control,
     sanitize,
@@ -392,17 +393,14 @@ class VectorGenerator:
         return self.tmp(raw, "u", err, scalar)
 
     def location(self, e: ir.Expr, env: dict[ir.Local, V]) -> tuple[int | V, Type] | None:
-        path = []
-        node = e
-        while isinstance(node, (ir.Index, ir.Field)):
-            path.append(node)
-            node = node.base
-        if not isinstance(node, ir.VarRef):
+        found = component_path(e)
+        if found is None:
             return None
-        static = self.layout.offsets[node.var.index]
+        var, path = found
+        static = self.layout.offsets[var.index]
         dynamic: V | None = None
-        typ = node.var.type
-        for step in reversed(path):
+        typ = var.type
+        for step in path:
             if isinstance(step, ir.Index):
                 assert isinstance(typ, ArrayT)
                 w = typ.elem.width

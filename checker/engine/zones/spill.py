@@ -30,14 +30,13 @@ from __future__ import annotations
 
 import ctypes
 import os
-import tempfile
 from array import array
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..spill import SpillError, trim_memory
+from ..spill import SpillError, spill_directory, trim_memory
 from . import kernel
 
 if TYPE_CHECKING:
@@ -67,12 +66,7 @@ class SpilledZones:
     def __init__(self, store: Any, discrete: int, directory: str | None = None):
         self.n = store.n
         self.zone_bytes = 4 * self.n * self.n
-        try:
-            self.dir = tempfile.TemporaryDirectory(prefix="tock-spill-", dir=directory)
-        except OSError as err:
-            where = directory or "the temporary directory"
-            raise SpillError(f"cannot make a spill directory in {where}: "
-                             f"{err.strerror}") from None
+        self.dir = spill_directory(directory)
         self.zones_path = os.path.join(self.dir.name, "zones")
         self.lists_path = os.path.join(self.dir.name, "active")
         try:
