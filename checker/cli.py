@@ -597,9 +597,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
         done()
     clock.lap("check")
     for phase, states, before, after in budget.spills:
-        sys.stderr.write(f"tock: note: [{_phase_label(phase)}] memory reached the limit at "
+        sys.stderr.write(f"tock: note: [{_phase_label(phase)}] memory came near the limit at "
                          f"{states:,} states ({before:,.0f} MB): the states went to disk "
                          f"({after:,.0f} MB after), and the search went on\n")
+    for phase, (times, written) in sorted(budget.spilled.items()):
+        sys.stderr.write(f"tock: note: [{_phase_label(phase)}] spilled {times:,} "
+                         f"time{'s' if times != 1 else ''}, {written:,.1f} MB written to "
+                         "disk\n")
     if checkpointer is not None:
         sys.stderr.write(f"tock: checkpoint in {escape_name(checkpointer.directory)} "
                          f"({checkpointer.written:,} written)\n")

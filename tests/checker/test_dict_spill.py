@@ -11,6 +11,8 @@ states wider than 64 bits.
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -136,3 +138,16 @@ def test_a_spilled_dict_search_checkpoints_and_resumes(
     resumed = check_system(system, plain, budget=Budget(plain, checkpoint=Checkpointer(
         directory, system, plain, resume=True)))
     assert render_json(resumed) == whole
+
+
+def test_the_cli_says_that_and_how_much_it_spilled() -> None:
+    """A real limit, well above the process's start (~50 MB) and well below the unspilled
+    search's peak (~210 MB): the check goes on past the limit and stderr says so."""
+    done = subprocess.run([sys.executable, "-m", "checker", "check", str(BIG), "--set",
+                           "N=120", "-p", "bounded", "--memory", "fast", "--memory-limit",
+                           "110"], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert "OK: every verdict is as expected" in done.stdout
+    assert "the states went to disk" in done.stderr
+    assert "tock: note: [search] spilled 1 time, " in done.stderr
+    assert " MB written to disk" in done.stderr and "Traceback" not in done.stderr
