@@ -8,8 +8,9 @@ with timers wrapped around the engine's entry points, and prints the CPU and wal
 of each phase:
 
     load        model.load_spec: parsing, checking and compiling the spec
-    compile     model.codegen.compile_zones: the zone target of each system (the spec with
-                its monitors, and each scenario's product)
+    compile     model.codegen.compile_zones, timed where model.system calls it: the zone
+                target of each system (the spec with its monitors, and each scenario's
+                product)
     verdicts    checker.engine.driver.judge: verdicts and the traces of each search
     leads-to    the fair-cycle search on the exact zone graph (the graph itself is the
                 main search's)
@@ -43,7 +44,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 HOOKS = (
     # (phase, module, attribute): names looked up when called, so wrapping them times them
-    ("compile (zone target)", "model.codegen", "compile_zones"),
+    ("compile (zone target)", "model.system", "compile_zones"),  # as model.system calls it
     ("verdicts and traces", "checker.engine.driver", "judge"),
     ("leads-to (fair cycles)", "checker.engine.zones.leadsto", "leads_to_results"),
     ("scenarios", "checker.api", "check_scenario"),
