@@ -30,7 +30,7 @@ import numpy as np
 from model import RuntimeFault
 
 from .budget import CHECK_EVERY, Stop, StopReason
-from .checkpoint import Session, findings_header, state_arrays
+from .checkpoint import Session, state_arrays
 from .spill import DiskArray, SortedRuns, spill_directory, trim_memory, write_disk_array
 from .store import ROOT, Packing
 
@@ -56,6 +56,7 @@ class DictSearch(Protocol):
 
     def note(self, state: int) -> None: ...
     def save(self, session: Session, finished: bool) -> None: ...
+    def boundary(self, stored: int, frontier: list[int], session: Session | None) -> bool: ...
 
 __all__ = ["SpillNow", "SpilledDict", "SpilledSearch", "DictSearch", "spill_dict"]
 
@@ -201,20 +202,13 @@ class SpilledSearch:
             found: tuple[list[int], list[int]], session: Session | None) -> None:
         """Finish the level the spill interrupted, then every later level (the level
         loop of the dict search, explicit/search.py, with the store on disk)."""
-        search, ex = self.search, self.ex
         frontier, fidx = self.level(frontier, fidx, at, found)
         while frontier:
-            search.mark = (findings_header(ex, search.active), len(self.store), frontier,
-                           len(frontier))
             self.mark_index = fidx  # (a ticked level appends to both)
-            if session is not None and session.due():
-                search.save(session, finished=False)
-            if search.max_depth is not None and ex.depth >= search.max_depth:
-                ex.stop_reason = StopReason.MAX_DEPTH
+            if not self.search.boundary(len(self.store), frontier, session):
                 return
-            ex.depth += 1
             frontier, fidx = self.level(frontier, fidx)
-        ex.complete = True
+        self.ex.complete = True
 
     def arrays(self, finished: bool) -> dict[str, np.ndarray]:
         """What the dict search's save() writes: the store at the last level boundary,

@@ -242,16 +242,8 @@ class _Search:
                 ex.stop_reason = self.initial_cut
                 return
         while frontier:
-            # the level boundary: what a checkpoint holds (a ticked level appends to its
-            # frontier, so its length now is noted)
-            self.mark = (findings_header(ex, self.active), len(self.parent), frontier,
-                         len(frontier))
-            if session is not None and session.due():
-                self.save(session, finished=False)
-            if self.max_depth is not None and ex.depth >= self.max_depth:
-                ex.stop_reason = StopReason.MAX_DEPTH
+            if not self.boundary(len(self.parent), frontier, session):
                 return
-            ex.depth += 1
             try:
                 if self.spill_due:
                     raise SpillNow()
@@ -275,6 +267,20 @@ class _Search:
             raise SpillNow()
         self.spill_due = True
         return self.meter.budget.memory() + 1.0
+
+    def boundary(self, stored: int, frontier: list[int], session: Session | None) -> bool:
+        """A level boundary, in memory or spilled (spill_dict.py): note what a checkpoint
+        holds (a ticked level appends to its frontier, so its length now is noted), write
+        one when due, and go one level deeper; False when --max-depth stops the search."""
+        ex = self.ex
+        self.mark = (findings_header(ex, self.active), stored, frontier, len(frontier))
+        if session is not None and session.due():
+            self.save(session, finished=False)
+        if self.max_depth is not None and ex.depth >= self.max_depth:
+            ex.stop_reason = StopReason.MAX_DEPTH
+            return False
+        ex.depth += 1
+        return True
 
     def save(self, session: Session, finished: bool) -> None:
         """A checkpoint: the search at the last level boundary, or (`finished`) as it
