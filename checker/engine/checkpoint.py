@@ -32,9 +32,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from model import nodeclass
+from model import lazy_module, nodeclass
 
 from ..errors import UsageError
 from ..options import Options
@@ -43,7 +41,11 @@ from .findings import RuntimeFinding
 from .store import ROOT, LevelStore
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from model import TransitionSystem
+else:
+    np = lazy_module("numpy")  # loaded on first use: a zone check never needs numpy
 
 __all__ = ["Checkpointer", "Session", "Saved", "fingerprint", "write_arrays", "read_arrays",
            "CheckpointError", "FORMAT", "DEFAULT_EVERY", "SEARCH_OPTIONS", "findings_header",

@@ -21,10 +21,16 @@ import gc
 import os
 import tempfile
 import weakref
+from typing import TYPE_CHECKING
 
-import numpy as np
+from model import lazy_module
 
 from ..errors import UsageError
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")  # loaded on first use: a zone check never needs numpy
 
 __all__ = ["DiskArray", "SortedRuns", "contains", "trim_memory", "write_disk_array", "BLOCK",
            "SpillError"]

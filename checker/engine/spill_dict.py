@@ -25,9 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-
-from model import RuntimeFault
+from model import RuntimeFault, lazy_module
 
 from .budget import CHECK_EVERY, Stop, StopReason
 from .checkpoint import Session, state_arrays
@@ -35,10 +33,14 @@ from .spill import DiskArray, SortedRuns, spill_directory, trim_memory, write_di
 from .store import ROOT, Packing
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from model import TransitionSystem
 
     from .budget import Meter
     from .findings import Findings
+else:
+    np = lazy_module("numpy")  # loaded on first use: a zone check never needs numpy
 
 
 class DictSearch(Protocol):

@@ -27,11 +27,16 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator, Sequence
 from functools import cached_property
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
+from model import lazy_module
 
 from .spill import SortedRuns, contains, spill_directory, write_disk_array
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")  # loaded on first use: a zone check never needs numpy
 
 __all__ = ["Store", "DictStore", "LevelStore", "Packing", "ROOT", "contains"]
 
@@ -53,7 +58,12 @@ class Packing:
         self.words = max(1, -(-width // 64))
         self.wide = self.words > 1
         self.itemsize = 8 * self.words
-        self.dtype = np.dtype(f"V{self.itemsize}") if self.wide else np.dtype(np.uint64)
+
+    @cached_property
+    def dtype(self) -> np.dtype:
+        """The dtype of one state (made on first use, so that importing the store, as the
+        zone engine does for ROOT, does not load numpy)."""
+        return np.dtype(f"V{self.itemsize}") if self.wide else np.dtype(np.uint64)
 
     @cached_property
     def _mix(self) -> np.ndarray:

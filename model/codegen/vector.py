@@ -32,13 +32,12 @@ import hashlib
 import linecache
 from collections.abc import Callable
 from itertools import count
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .. import ir
 from ..irutil import argument_tuples, substitute
 from ..layout import Layout
+from ..lazy import lazy_module
 from ..nodeclass import nodeclass
 from ..types import BOOL, ArrayT, BoolT, EnumT, IntT, RecordT, SetT, Type
 from .generator import (
@@ -51,6 +50,11 @@ from .generator import (
     specialize,
 )
 from .runtime import rep_of
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")  # loaded on first use: a zone check never needs numpy
 
 __all__ = ["Unsupported", "VectorCode", "compile_vector", "MAX_OUTCOMES"]
 

@@ -26,9 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import field
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-
-from model import RuntimeFault, nodeclass
+from model import RuntimeFault, lazy_module, nodeclass
 
 from ...verdicts import unexpected
 from ..budget import StopReason
@@ -39,9 +37,13 @@ from ..spill import contains, trim_memory
 from ..store import LevelStore, Packing
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from model import TransitionSystem
 
     from ..interface import Job
+else:
+    np = lazy_module("numpy")  # loaded on first use: a zone check never needs numpy
 
 __all__ = ["explore_levels", "CHUNK", "available_workers", "Expanded", "Task"]
 

@@ -20,14 +20,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from model import RuntimeFault
+from model import RuntimeFault, lazy_module
 
 from .levels import Expanded, Task
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from model import TransitionSystem, VectorCode
+else:
+    np = lazy_module("numpy")  # loaded on first use: a zone check never needs numpy
 
 __all__ = ["VectorExpander", "vector_expander"]
 

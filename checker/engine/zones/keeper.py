@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
+from model import lazy_module
 
 from ..budget import StopReason
 from ..checkpoint import CheckpointError, Saved, Session, findings_header, restore_findings
@@ -39,10 +39,14 @@ from ..store import ROOT
 from . import kernel
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ..findings import Findings
     from ..interface import Job
     from .extrapolation import Extrapolation
     from .search import ZoneNodes
+else:
+    np = lazy_module("numpy")  # loaded on first use: a zone check never needs numpy
 
 __all__ = ["ZoneKeeper", "Resumed"]
 

@@ -34,14 +34,18 @@ from array import array
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
+from model import lazy_module
 
 from ..spill import SpillError, spill_directory, trim_memory
 from . import kernel
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ..interface import Job
     from .search import ZoneNodes
+else:
+    np = lazy_module("numpy")  # loaded on first use: a zone check never needs numpy
 
 __all__ = ["SpilledZones", "evict_zones"]
 
