@@ -16,15 +16,34 @@ from checker.engine import Budget
 from checker.engine.cluster import backend as cluster_backend
 from checker.engine.cluster import parse_address
 from checker.engine.cluster.owner import owner_of
+from checker.engine.cluster.zones import owner_of_discrete
+from checker.engine.store import Packing
 from checker.render.json import render_json
 from checker.render.text import render_text
 from model import load_text
 from tests.helpers import WIDE_CONFORMANCE, spec
 
-# the wide conformance specs are refused by --cluster (states of at most 64 bits)
-SPECS = [p for p in sorted(glob.glob("specs/conformance/*.tock")) if p not in WIDE_CONFORMANCE] + [
+# every conformance spec, the wide ones (abd, paxos: states of thousands of bits) too
+SPECS = sorted(glob.glob("specs/conformance/*.tock")) + [
     "specs/liveness/naive_lock.tock", "specs/liveness/starvation.tock",
     "tests/fixtures/features.tock"]
+assert WIDE_CONFORMANCE <= set(SPECS)
+
+# a boundary (TLC's CONSTRAINT): the states outside it are checked, not expanded
+GROWING = """
+var x: 0..100 = 0
+var y: 0..1 = 0
+action inc when x < 100 do { x := x + 1 }
+action flip do { y := 1 - y }
+boundary small: x <= 3
+invariant within: x <= 4
+invariant below: x < 4
+reachable four: x == 4
+reachable five: x == 5
+property back: x == 1 ~> x == 0
+expect below fails
+expect five fails
+"""
 
 
 def same_report(one, many) -> bool:  # noqa: ANN001
@@ -55,6 +74,29 @@ def test_owners_in_one_process_give_the_one_process_report(path: str) -> None:
 def test_bounds_and_options_give_the_one_process_report(path: str, options: Options) -> None:
     one = check(path, options=options)
     many = check(path, options=dataclasses.replace(options, cluster="direct:2"))
+    assert same_report(one, many)
+
+
+@pytest.mark.parametrize("options", [Options(), Options(coverage=True), Options(max_states=5),
+                                     Options(fail_fast=True), Options(max_depth=3)],
+                         ids=repr)
+def test_a_boundary_cuts_the_owners_search_as_it_cuts_one_process(tmp_path, options: Options  # noqa: ANN001
+                                                                  ) -> None:
+    path = tmp_path / "growing.tock"
+    path.write_text(GROWING)
+    one = check(str(path), options=options)
+    many = check(str(path), options=dataclasses.replace(options, cluster="direct:3"))
+    if options == Options():
+        assert (one.stats.states, one.stats.outside) == (8, 2)
+    assert same_report(one, many)
+
+
+@pytest.mark.parametrize("options", [Options(max_states=300), Options(fail_fast=True),
+                                     Options(max_depth=9), Options(coverage=True)], ids=repr)
+def test_wide_states_give_the_one_process_report_under_bounds(options: Options) -> None:
+    one = check("specs/conformance/abd.tock", options=options)
+    many = check("specs/conformance/abd.tock",
+                 options=dataclasses.replace(options, cluster="direct:2"))
     assert same_report(one, many)
 
 
@@ -140,16 +182,36 @@ def test_the_partition_is_a_fixed_hash() -> None:
         assert owner_of(states, n).tolist() == [mix(v) % n for v in values]
 
 
-def test_timed_specs_and_wide_states_are_refused() -> None:
+def test_the_partition_of_wide_states_hashes_every_word() -> None:
+    # a wide state is folded to 64 bits by xor of its words (as the zone owners fold a
+    # wide discrete state), then mixed as a narrow one
+    packing = Packing(200)
+    values = [0, 1, 5 << 64, (3 << 128) | (7 << 64) | 9, 2**199 + 2**64 - 1]
+    states = packing.array(values)
+    folded = [(v ^ v >> 64 ^ v >> 128 ^ v >> 192) & (2**64 - 1) for v in values]
+    assert owner_of(states, 7).tolist() == \
+        owner_of(np.array(folded, dtype=np.uint64), 7).tolist() == \
+        [owner_of_discrete(v, 7) for v in values]
+    # every word counts: states differing in one word only go to different owners
+    spread = owner_of(packing.array([k << 128 for k in range(64)]), 4).tolist()
+    assert len(set(spread)) == 4
+
+
+def test_the_discrete_time_engine_is_refused() -> None:
     # timed specs go to the zone engine's cluster search (tests/checker/test_cluster_zones.py);
     # the discrete-time engine is refused
     with pytest.raises(UsageError, match="discrete-time engine"):
         check("specs/timed/ping_window.tock",
               options=Options(cluster="local:2", time_engine="discrete"))
-    wide = spec("var big: set of 0..99 = {}\naction add(i: 0..99) do { big := big union {i} }\n"
+
+
+def test_a_set_of_100_elements_runs_on_the_owners() -> None:
+    wide = spec("var big: set of 0..99 = {}\naction add(i: 0..5) do { big := big union {i} }\n"
                 "allow deadlock")
-    with pytest.raises(UsageError, match="64 bits"):
-        check_system(wide, Options(cluster="local:2"))
+    assert wide.layout.width > 64
+    one = check_system(wide, Options())
+    many = check_system(wide, Options(cluster="direct:2"))
+    assert many.stats.states == one.stats.states == 64 and same_report(one, many)
 
 
 @pytest.mark.parametrize("text", ["local:0", "local:x", "nowhere", "direct"])

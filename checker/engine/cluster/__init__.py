@@ -10,8 +10,9 @@ found, then labelled and replayed by the one tracer of the explicit engine. This
 runs in the driver process: it records what the owners found through the one `Findings`,
 under the one `Budget`, and leaves verdicts to the one driver (checker.engine.driver).
 
-Supported: specs without clocks whose states fit in 64 bits (the owners' arrays are
-uint64; the compact store in one process also takes wider ones). Leads-to is judged in
+Supported: specs without clocks, of any state width (the owners keep states as the
+compact store does: one uint64, or several 64-bit words when wider) and with a `boundary`
+(a state outside it is checked, not expanded, as in one process). Leads-to is judged in
 the driver on the states gathered from the owners after a complete search; coverage is
 counted by the owners. A spec with clocks runs the zone engine's distributed search
 instead (zones.py, partitioned by discrete state).
@@ -34,7 +35,7 @@ from ..budget import Meter, StopReason
 from ..explicit import ExplicitEngine, ExplicitTracer
 from ..findings import Findings
 from ..initial import initial_states
-from ..store import ROOT
+from ..store import ROOT, Packing
 from .backend import (
     NO_RAY,
     Address,
@@ -66,13 +67,6 @@ def refusal(system: TransitionSystem) -> str | None:
         return ("--cluster distributes the explicit engine and the zone engine; this spec "
                 "has clocks and --time discrete asks for the discrete-time engine, which "
                 "runs in one process only (drop --cluster or --time discrete)")
-    if system.layout.width > 64:
-        return (f"--cluster keeps states of at most 64 bits; this spec's states take "
-                f"{system.layout.width} (drop --cluster: one process, with --workers if "
-                "wanted, takes them)")
-    if system.outside is not None:
-        return ("--cluster does not yet cut the search at a `boundary`; this spec has one "
-                "(drop --cluster)")
     return None
 
 
@@ -135,6 +129,7 @@ class ClusterEngine:
         initial, cut = initial_states(system, job)
         ex: Findings[int] = Findings(initial, store, check_deadlock=job.check_deadlock,
                                      stop_when=unexpected(system) if job.fail_fast else None)
+        ex.has_boundary = system.outside is not None
         backend = None
         if is_started(self.address):
             backend = backend_for(self.address, lambda: None)
@@ -188,6 +183,7 @@ class _Search(Coordinator):
         self.ex = ex
         self.store = store
         self.meter = meter
+        self.packing = Packing(job.system.layout.width)
         self.active = set(job.active)
         self.frontier = 0  # states in the current level
         self.coverage: tuple[tuple[str, int], ...] = ()
@@ -203,7 +199,7 @@ class _Search(Coordinator):
         system = self.backend.put(self.job.system)
         self.wait([h[0] for h in self.all("reset", system)])
         self.started = True
-        states = np.array(initial, dtype=np.uint64)
+        states = self.packing.array(initial)
         ranks = np.arange(len(states), dtype=np.int64)
         dest = owner_of(states, self.n)
         self.wait([self.backend.call(k, "seed", states[dest == k].tobytes(),
@@ -263,6 +259,7 @@ class _Search(Coordinator):
         ex = self.ex
         got = [s for s in summaries if s is not None]
         ex.transitions += sum(s["transitions"] for s in got)
+        ex.outside += sum(s["outside"] for s in got)
         hits = sorted((rank, k, state) for s in got for k, (rank, state) in s["hits"].items())
         fired = []
         for _rank, k, state in hits:
@@ -316,7 +313,7 @@ class _Search(Coordinator):
         """From an initial state to `state`, asking each state's owner for its parent."""
         path = [state]
         while True:
-            owner = int(owner_of(np.array([path[-1]], dtype=np.uint64), self.n)[0])
+            owner = int(owner_of(self.packing.array([path[-1]]), self.n)[0])
             parent = self.backend.get(self.backend.call(owner, "parent_of", path[-1]))[0]
             if parent is None:
                 break
@@ -325,14 +322,16 @@ class _Search(Coordinator):
         return path
 
     def gather(self) -> None:
-        parts = [np.frombuffer(b, dtype=np.uint64).reshape(5, -1)
-                 for b in self.backend.get([h[0] for h in self.all("gather")])]
-        rows = np.concatenate(parts, axis=1) if parts else np.zeros((5, 0), dtype=np.uint64)
-        order = np.lexsort((rows[3], rows[2]))  # by level, then rank: discovery order
-        rows = rows[:, order]
-        states = rows[0].tolist()
-        parents = rows[1].tolist()
-        roots = rows[4].tolist()
+        packing = self.packing
+        parts = self.backend.get([h[0] for h in self.all("gather")])
+        seen = np.concatenate([packing.from_bytes(p[0]) for p in parts])
+        up = np.concatenate([packing.from_bytes(p[1]) for p in parts])
+        rows = np.concatenate([np.frombuffer(p[2], dtype=np.uint64).reshape(3, -1)
+                               for p in parts], axis=1)
+        order = np.lexsort((rows[1], rows[0]))  # by level, then rank: discovery order
+        states = packing.ints(seen[order])
+        parents = packing.ints(up[order])
+        roots = rows[2][order].tolist()
         self.store.order = states
         self.store.parent = {s: ROOT if root else p
                              for s, p, root in zip(states, parents, roots)}

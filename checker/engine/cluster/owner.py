@@ -17,6 +17,10 @@ drop the states it has seen, and hold the rest as the candidates of the next lev
 in the next level (a state's rank is how many keys of all owners are smaller), keep the
 first `room` of the level (a --max-states bound), and make them the current level.
 
+States of any width: up to 64 bits a state is one uint64, wider it is several 64-bit
+words held as one fixed-width item (store.Packing, as the compact store keeps them); the
+partition hashes every word (`owner_of`).
+
 Everything here is deterministic: the same system gives the same ranks, findings and
 parent links whatever the number of owners.
 """
@@ -35,23 +39,34 @@ from model import RuntimeFault
 from ...graph import action_coverage
 from ...options import resident_mb
 from ..budget import CHECK_EVERY
-from ..store import contains
+from ..store import NARROW, Packing, contains
 
 if TYPE_CHECKING:
     from model import TransitionSystem
 
-__all__ = ["Owner", "owner_of", "INDEX_BITS", "empty_outbox"]
+__all__ = ["Owner", "owner_of", "INDEX_BITS", "empty_outbox", "fold", "split_outbox"]
 
 INDEX_BITS = 24  # a key is rank << 24 | index: at most 2**24 successors per state
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 
 
+def fold(states: np.ndarray) -> np.ndarray:
+    """Packed states as one uint64 each: the state itself up to 64 bits, the xor of its
+    64-bit words when wider (store.Packing's items), so the partition depends on every
+    word."""
+    if states.dtype == np.uint64:
+        return np.array(states, dtype=np.uint64)
+    words = states.dtype.itemsize // 8
+    columns = np.ascontiguousarray(states).view(">u8").reshape(len(states), words)
+    return np.bitwise_xor.reduce(columns.astype(np.uint64), axis=1)
+
+
 def owner_of(states: np.ndarray, owners: int) -> np.ndarray:
     """The owner of each packed state: a fixed 64-bit mix (splitmix64's finaliser) of the
-    state modulo the number of owners; the same on every machine and in every run, unlike
-    Python's salted hash()."""
-    x = np.array(states, dtype=np.uint64)
+    state (folded to 64 bits when wider: `fold`) modulo the number of owners; the same on
+    every machine and in every run, unlike Python's salted hash()."""
+    x = fold(states)
     x ^= x >> np.uint64(30)
     x *= _MIX1
     x ^= x >> np.uint64(27)
@@ -64,6 +79,16 @@ def empty_outbox() -> bytes:
     return b""
 
 
+def split_outbox(box: bytes, packing: Packing) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An outbox's successors, their keys and their parents (`Owner.expand` lays them out
+    one after the other: states, uint64 keys, parents)."""
+    size = packing.itemsize
+    n = len(box) // (2 * size + 8)
+    return (np.frombuffer(box, dtype=packing.dtype, count=n),
+            np.frombuffer(box, dtype=np.uint64, count=n, offset=n * size),
+            np.frombuffer(box, dtype=packing.dtype, count=n, offset=n * (size + 8)))
+
+
 class Owner:
     """The states one owner holds, and its part of each level (see the module docstring)."""
 
@@ -72,10 +97,11 @@ class Owner:
         self.owners = owners
         self.cancelled = threading.Event()
         self.system: TransitionSystem | None = None
+        self.packing = NARROW
         self._clear()
 
     def _clear(self) -> None:
-        empty = np.empty(0, dtype=np.uint64)
+        empty = self.packing.empty()
         # every state held, sorted, with its parent, level and rank at the same positions
         self.seen = empty
         self.parents = empty
@@ -100,6 +126,7 @@ class Owner:
     def reset(self, system: TransitionSystem) -> int:
         """A new search of `system`: forget everything held."""
         self.system = system
+        self.packing = Packing(system.layout.width)
         self.cancelled.clear()
         self._clear()
         return self.index
@@ -117,9 +144,9 @@ class Owner:
 
     def seed(self, states: bytes, ranks: bytes) -> int:
         """The initial states this owner holds, with their ranks among all initial states."""
-        level = np.frombuffer(states, dtype=np.uint64).copy()
+        level = self.packing.from_bytes(states).copy()
         rank = np.frombuffer(ranks, dtype=np.int64).copy()
-        self._store(level, np.zeros(len(level), dtype=np.uint64), rank, root=True)
+        self._store(level, np.zeros(len(level), dtype=level.dtype), rank, root=True)
         return len(level)
 
     # -------------------------------------------------------------- one level
@@ -128,11 +155,14 @@ class Owner:
         Returns the summary (see `_summary`) followed by one outbox per owner."""
         system = self.system
         assert system is not None
-        states = self.frontier.tolist()
+        packing = self.packing
+        states = packing.ints(self.frontier)
         ranks = self.ranks
         props = system.props_for(frozenset(active)) if active else None
         successors = system.successors
-        succ_out = array("Q")
+        outside = system.outside
+        outside_count = 0
+        succ_out: Any = [] if packing.wide else array("Q")  # wide: ints, packed at the end
         counts = array("I")
         extend = succ_out.extend
         count = counts.append
@@ -159,6 +189,10 @@ class Owner:
                             hits[k] = pos
             if not expand:
                 continue
+            if outside is not None and outside(s):
+                outside_count += 1  # beyond the boundary: checked, not expanded
+                count(0)
+                continue
             try:
                 succ = successors(s)
             except RuntimeFault:
@@ -177,7 +211,7 @@ class Owner:
         frontier = self.frontier
 
         def at(pos: int) -> tuple[int, int]:
-            return int(ranks[pos]), int(frontier[pos])
+            return int(ranks[pos]), packing.one(frontier[pos])
 
         summary = {
             "transitions": len(succ_out),
@@ -186,11 +220,13 @@ class Owner:
             "first_deadlock": at(deadlocks[0]) if deadlocks else None,
             "runtime": None if runtime is None else at(runtime[0]) + runtime[1:],
             "runtime_count": runtime_count,
+            "outside": outside_count,
             "memory": resident_mb(),
         }
         if not len(succ_out):
             return [summary] + [empty_outbox()] * self.owners
-        found_states = np.frombuffer(succ_out, dtype=np.uint64)
+        found_states = packing.from_bytes(packing.ints_bytes(succ_out)) if packing.wide \
+            else np.frombuffer(succ_out, dtype=np.uint64)
         per_parent = np.frombuffer(counts, dtype=np.uint32).astype(np.int64)
         if int(per_parent.max()) >= 1 << INDEX_BITS:
             raise ValueError(f"a state has more than {1 << INDEX_BITS} successors")
@@ -209,20 +245,20 @@ class Owner:
                 outboxes.append(empty_outbox())
                 continue
             unique, first = np.unique(succ_j, return_index=True)  # first: the smallest key
-            outboxes.append(np.concatenate((unique, keys[mine][first],
-                                            parents[mine][first])).tobytes())
+            outboxes.append(unique.tobytes() + keys[mine][first].tobytes()
+                            + parents[mine][first].tobytes())
         return [summary] + outboxes
 
     def receive(self, *inboxes: bytes) -> list[Any]:
         """Merge what every owner sent here: the new states of the next level, each with
         its smallest key. Returns their number and their keys, sorted."""
-        parts = [np.frombuffer(box, dtype=np.uint64).reshape(3, -1) for box in inboxes if box]
+        parts = [split_outbox(box, self.packing) for box in inboxes if box]
         if not parts:
             self.pending = None
             return [0, b""]
-        merged = np.concatenate(parts, axis=1)
-        succ, keys, parents = merged[0], merged[1], merged[2]
-        order = np.lexsort((keys, succ))  # by state, then key
+        succ, keys, parents = (np.concatenate([p[i] for p in parts]) for i in range(3))
+        order = np.argsort(keys, kind="stable")
+        order = order[np.argsort(succ[order], kind="stable")]  # by state, then key
         succ, keys, parents = succ[order], keys[order], parents[order]
         first = np.ones(len(succ), dtype=bool)
         first[1:] = succ[1:] != succ[:-1]
@@ -238,7 +274,7 @@ class Owner:
         keeping only ranks below `room` when it is given. Returns how many it kept."""
         self.level += 1
         if self.pending is None:
-            self._store(np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.uint64),
+            self._store(self.packing.empty(), self.packing.empty(),
                         np.empty(0, dtype=np.int64))
             return 0
         succ, keys, parents = self.pending
@@ -271,19 +307,20 @@ class Owner:
     # -------------------------------------------------------------- after the search
     def parent_of(self, state: int) -> int | None:
         """The parent of a state held here (None: an initial state)."""
-        pos = int(np.searchsorted(self.seen, np.uint64(state)))
-        if pos >= len(self.seen) or int(self.seen[pos]) != state:
+        packing = self.packing
+        pos = int(np.searchsorted(self.seen, packing.array([state]))[0])
+        if pos >= len(self.seen) or packing.one(self.seen[pos]) != state:
             raise KeyError(f"state {state} is not held by owner {self.index}")
-        return None if bool(self.roots[pos]) else int(self.parents[pos])
+        return None if bool(self.roots[pos]) else packing.one(self.parents[pos])
 
     def coverage(self) -> list[int]:
         """How many transitions of each action the states held here have."""
         assert self.system is not None
-        return [n for _name, n in action_coverage(self.system, self.seen.tolist())]
+        return [n for _name, n in action_coverage(self.system, self.packing.ints(self.seen))]
 
-    def gather(self) -> bytes:
-        """Every state held: state, parent, level, rank and whether it is initial (five
-        rows of 64-bit words)."""
-        return np.stack((self.seen, self.parents, self.level_of.astype(np.uint64),
-                         self.rank_of.astype(np.uint64),
-                         self.roots.astype(np.uint64))).tobytes()
+    def gather(self) -> tuple[bytes, bytes, bytes]:
+        """Every state held: the states, their parents, and their level, rank and whether
+        each is initial (three rows of 64-bit words)."""
+        return (self.seen.tobytes(), self.parents.tobytes(),
+                np.stack((self.level_of.astype(np.uint64), self.rank_of.astype(np.uint64),
+                          self.roots.astype(np.uint64))).tobytes())
