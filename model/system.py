@@ -23,6 +23,7 @@ from .codegen import (
     ZoneCode,
     compile_discrete,
     compile_props,
+    compile_scenario_zones,
     compile_zones,
     instance_table,
     value_of,
@@ -46,6 +47,7 @@ from .layout import Layout
 from .nodeclass import nodeclass
 from .outline import Section, outline
 from .products import (
+    ProductInfo,
     measure_product,
     response_product,
     scenario_product,
@@ -217,6 +219,10 @@ class TransitionSystem:
         # shared by this system and its products (made on the first product): the
         # specialisations of this model's actions, which every product's actions extend
         self.specialize_memo: SubstMemo | None = None
+        # a product made by `_product`: the system it extends; a scenario product's script
+        # (the zone engine composes the parent's successors with it: zone_target)
+        self.parent: TransitionSystem | None = None
+        self.scenario_info: ProductInfo | None = None
 
     def forget_specialisations(self) -> None:
         """Drop what the products' compilations shared (they are all compiled)."""
@@ -679,7 +685,9 @@ class TransitionSystem:
         product_model, info = scenario_product(self.model, scenario)
         items = tuple(ScenarioItem(item.action.name if isinstance(item, ir.ScenarioStep)
                                    else "the wait", item.span) for item in info.items)
-        return ScenarioProduct(self._product(product_model), scenario.span,
+        product = self._product(product_model)
+        product.scenario_info = info
+        return ScenarioProduct(product, scenario.span,
                                tuple((n, item.span) for n, item in info.asserts), info.at,
                                items)
 
@@ -730,6 +738,7 @@ class TransitionSystem:
             self.specialize_memo = SubstMemo(
                 x for action in self.model.actions for x in (action.guard, *action.body))
         product.specialize_memo = self.specialize_memo
+        product.parent = self
         return product
 
     # -------------------------------------------------------------- time
@@ -751,6 +760,22 @@ class TransitionSystem:
     def zone_code(self) -> ZoneCode:
         """The zone target's generated code (model.codegen.ZoneCode)."""
         return compile_zones(self.model, self.layout, self.specialize_memo)
+
+    @cached_property
+    def zone_target(self) -> ZoneCode:
+        """The code the zone engine runs: zone_code, except for a scenario product of the
+        system it was made from, where the parent's own successor function is composed
+        with the script (compile_scenario_zones): the spec's actions are compiled once for
+        all its scenarios, not once per scenario. The same successors, bounds and live
+        sites as zone_code's (tests/checker/test_zone_products_shared.py)."""
+        parent, info = self.parent, self.scenario_info
+        if parent is not None and info is not None:
+            code = compile_scenario_zones(self.model, self.layout, parent.model,
+                                          parent.layout.width, parent.zone_code.succ, info,
+                                          self.specialize_memo)
+            if code is not None:
+                return code
+        return self.zone_code
 
     def default_tick(self) -> int:
         """The discrete engine's default tick (ms): the gcd of the time constants."""

@@ -18,18 +18,30 @@ from collections.abc import Callable
 from dataclasses import field
 
 from .. import ir
-from ..irutil import SubstMemo, argument_tuples, children, mentions_clock, substitute, walk
+from ..irutil import (
+    SubstMemo,
+    argument_tuples,
+    can_fail,
+    children,
+    mentions_clock,
+    substitute,
+    walk,
+)
 from ..layout import Layout
 from ..nodeclass import nodeclass
+from ..products import ProductInfo
 from ..time import Constraint, all_numbers, clock_constants, raw_bound, static_number
 from ..types import BOOL
 from .generator import (
+    UNROLL_INSTANCES,
     ClockAccess,
     Context,
     Generator,
+    scoped,
+    specialize,
 )
 
-__all__ = ["ZoneCode", "ZoneSite", "compile_zones"]
+__all__ = ["ZoneCode", "ZoneSite", "compile_zones", "compile_scenario_zones"]
 
 
 class ZoneClocks(ClockAccess):
@@ -140,6 +152,14 @@ def compile_zones(model: ir.Model, layout: Layout, memo: SubstMemo | None = None
     n = model.n_clocks + 1
     sites = _Sites(n)
     _successors(gen, sites)
+    return _finish(gen, sites, "_zsucc")[0]
+
+
+def _finish(gen: Generator, sites: _Sites, succ: str) -> tuple[ZoneCode, dict[str, object]]:
+    """The bounds, the properties' read sites and the live function after the successors;
+    the code loaded (`succ`: the name of the successor function), and its namespace."""
+    model = gen.model
+    n = model.n_clocks + 1
     _bounds(gen, sites)
     ctx0 = Context("s")
     for prop in model.properties:  # their clock constants apply where the atom can matter
@@ -159,9 +179,158 @@ def compile_zones(model: ir.Model, layout: Layout, memo: SubstMemo | None = None
         gen.line("return m")
     source, namespace = gen.load("zones")
     global_lower, global_upper = clock_constants(model)
-    return ZoneCode(n, source, namespace["_zsucc"], namespace["_zinv"],  # type: ignore[arg-type]
+    code = ZoneCode(n, source, namespace[succ], namespace["_zinv"],  # type: ignore[arg-type]
                     namespace["_zlive"], sites.cond_sites, sites.base_lower,  # type: ignore[arg-type]
                     sites.base_upper, global_lower, global_upper, gen.choice_locals)
+    return code, namespace
+
+
+def compile_scenario_zones(model: ir.Model, layout: Layout, spec: ir.Model, spec_width: int,
+                           spec_succ: Callable[[int], list[tuple]], info: ProductInfo,
+                           memo: SubstMemo | None = None) -> ZoneCode | None:
+    """The zone target of scenario product `model` (model.products.scenario) of `spec`,
+    with the spec's own successor function `spec_succ` (over its packed states, the low
+    `spec_width` bits of the product's) composed with the script instead of compiling every
+    product action again: the successors, in the same order, the same live sites and
+    bounds that compile_zones gives the product. Only the script's own parts are compiled
+    here: its guards and assumptions, the waits' pseudo-actions, the bounds, the properties
+    and the live function (whose conditions are the product actions' guards).
+
+    None where the composition cannot promise compile_zones' outcomes: an assumption that
+    can fail at run time (the product evaluates it between the spec's guard and body, where
+    the spec's successors cannot say whether the guard held), or a `choose` in the spec (the
+    product numbers its choices per product action)."""
+    nv = len(info.variants)
+    parts = [v.guard for v in info.variants] + [info.keep]
+    if any(e is not None and can_fail(e, memo) for e in parts) or \
+            any(_chooses(a.body) for a in spec.actions):
+        return None
+    assert info.pos is not None and info.fresh is not None
+    assert layout.offsets[:len(spec.variables)] == Layout(spec).offsets
+    gen = Generator(model, layout, ZoneClocks())
+    gen.memo = memo
+    sites = _Sites(model.n_clocks + 1)
+    ctx0 = Context("s")
+    firsts = []  # per product action: its first instance number
+    with gen.function("def _zwait(s):", "the successors of the waits' pseudo-actions in s "
+                      "(the spec's actions' variants are composed with the spec's successors)"):
+        gen.line("out = []")
+        gen.line("_a = out.append")
+        inst = 0
+        for k, action in enumerate(model.actions):
+            firsts.append(inst)
+            if k < nv:
+                _variant_sites(gen, sites, action, memo)
+            else:
+                assert not action.locals
+                wait = specialize(action, {}, memo)
+                cond = gen.expr(wait.guard, ctx0) if wait.guard is not None else None
+                for atom in wait.clock_guard:
+                    sites.add(atom.clock, atom.op, atom.bound, cond)
+                _instance(gen, wait, Context("s"), str(inst))
+            inst += action.instances
+        gen.line("return out")
+    guards: dict[int, str] = {}  # id of a script guard -> its function's name
+    for e in parts:
+        if e is not None and id(e) not in guards:
+            name = guards[id(e)] = f"_zobs{len(guards)}"
+            with gen.function(f"def {name}(s):"):
+                gen.line(f"return {gen.expr(e, ctx0)}")
+    code, namespace = _finish(gen, sites, "_zwait")
+
+    def fn(e: ir.Expr | None) -> Callable[[int], bool] | None:
+        return None if e is None else namespace[guards[id(e)]]  # type: ignore[return-value]
+
+    action_of = []  # spec instance -> its action
+    spec_first = []  # spec action -> its first instance
+    for a, action in enumerate(spec.actions):
+        spec_first.append(len(action_of))
+        action_of += [a] * action.instances
+    pos_t, fresh_t = info.pos.type, info.fresh.type
+    pos_off, fresh_off = layout.offsets[info.pos.index], layout.offsets[info.fresh.index]
+    pos_mask = ((1 << pos_t.width) - 1) << pos_off
+    fresh_mask = ((1 << fresh_t.width) - 1) << fresh_off
+    wait_number = static_number(ir.ClockRef(info.wait_clock, ())) \
+        if info.wait_clock is not None else None
+    plans: list[list[tuple]] = [[] for _ in spec.actions]
+    for k, v in enumerate(info.variants):
+        spec_action = spec.actions[v.action]
+        if v.step == 0:
+            clear, bits = fresh_mask, fresh_t.encode(False) << fresh_off
+            allowed = None
+            reset: tuple = ()
+        else:
+            clear = pos_mask | fresh_mask
+            bits = (pos_t.encode(v.step) << pos_off) | (fresh_t.encode(True) << fresh_off)
+            allowed = None
+            if any(p is not None for p in v.patterns):
+                allowed = frozenset(
+                    j for j, args in enumerate(argument_tuples(spec_action.locals))
+                    if all(p is None or p == x for p, x in zip(v.patterns, args)))
+            reset = (wait_number,) if wait_number is not None else ()
+        extra = ((wait_number, 0, raw_bound(0, False)),) if v.waited else ()
+        assert wait_number is not None or not v.waited
+        plans[v.action].append((firsts[k] - spec_first[v.action], fn(v.guard), allowed,
+                                ~clear, bits, extra, reset))
+    spec_mask = (1 << spec_width) - 1
+    keep = fn(info.keep)
+    waits = code.succ
+
+    def succ(s: int) -> list[tuple]:
+        entries = spec_succ(s & spec_mask)
+        rest = s & ~spec_mask
+        out: list[tuple] = []
+        _a = out.append
+        i, n = 0, len(entries)
+        while i < n:
+            a = action_of[entries[i][0]]
+            j = i + 1
+            while j < n and action_of[entries[j][0]] == a:
+                j += 1
+            first = spec_first[a]
+            for shift, obs, allowed, keep_bits, bits, extra, reset in plans[a]:
+                ok = obs is None or obs(s)
+                for e in range(i, j):
+                    inst, choices, nxt, guard, resets = entries[e]
+                    here = ok and (allowed is None or inst - first in allowed)
+                    if nxt is None:
+                        if guard is None:  # the spec's guard failed: the product's fails first
+                            _a((inst + shift, None, None, None, None))
+                        elif here:  # the body failed, after the script's guard held
+                            _a((inst + shift, None, None, guard + extra, None))
+                    elif here:
+                        t = (((nxt & spec_mask) | rest) & keep_bits) | bits
+                        if keep is None or keep(t):
+                            _a((inst + shift, choices, t, guard + extra, resets + reset))
+            i = j
+        out += waits(s)
+        return out
+
+    code.succ = succ
+    return code
+
+
+def _variant_sites(gen: Generator, sites: _Sites, action: ir.Action,
+                   memo: SubstMemo | None) -> None:
+    """The read sites of a product action's clock guard, as _successors finds them (an
+    unrolled instance's guard is their condition) without generating its body."""
+    if not action.clock_guard:
+        return
+    if action.instances > UNROLL_INSTANCES:
+        for atom in action.clock_guard:
+            sites.add(atom.clock, atom.op, atom.bound, None)
+        return
+    ctx0 = Context("s")
+    for values in _local_values(action.locals):
+        guard = scoped(substitute(action.guard, values, memo), memo) \
+            if action.guard is not None else None
+        if isinstance(guard, ir.Lit) and guard.value is True:
+            guard = None
+        cond = gen.expr(guard, ctx0) if guard is not None else None
+        for atom in action.clock_guard:
+            fixed = substitute(atom, values)
+            assert isinstance(fixed, ir.ClockAtom)
+            sites.add(fixed.clock, fixed.op, fixed.bound, cond)
 
 
 def _successors(gen: Generator, sites: _Sites) -> None:

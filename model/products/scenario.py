@@ -28,17 +28,42 @@ from ..nodeclass import nodeclass
 from ..source import NO_SPAN
 from ..types import BOOL, IntT, format_duration
 
-__all__ = ["scenario_product", "ProductInfo"]
+__all__ = ["scenario_product", "ProductInfo", "ScenarioVariant"]
+
+
+@nodeclass(frozen=True)
+class ScenarioVariant:
+    """How product action k (k < len(ProductInfo.variants)) extends spec action `action`:
+    its guard is the spec's, then `guard` (the script's part, over `@pos` and the
+    assumptions, evaluated only where the spec's holds); `step` 0 is the unscripted
+    variant (`@fresh := false`), step k the scripted one (`@pos := k`, `@fresh := true`,
+    `@wait` reset when there is one), enabled only for the arguments `patterns` allows
+    (None: any) and, when `waited`, only at the instant of the wait before it (`@wait <=
+    0`). Every variant's body ends with `require keep` (ProductInfo.keep)."""
+
+    action: int
+    step: int
+    patterns: tuple
+    guard: ir.Expr | None
+    waited: bool
 
 
 @nodeclass(frozen=True)
 class ProductInfo:
-    """What the checker needs to read a product's verdicts back."""
+    """What the checker needs to read a product's verdicts back, and how the product
+    extends the spec (a code generator may compose the spec's own successors with the
+    script instead of compiling every product action: model.codegen.zones)."""
 
     n_items: int
     asserts: tuple[tuple[str, ir.ScenarioAssert], ...]  # property name, assert
     at: tuple[str, ...]  # @at{k} names, k = 1..n_items
     items: tuple[ir.ScenarioStep | ir.ScenarioWait, ...]
+    # product actions [0, len(variants)) in order; the rest are the waits' pseudo-actions
+    variants: tuple[ScenarioVariant, ...] = ()
+    keep: ir.Expr | None = None  # the assumptions every successor must satisfy
+    pos: ir.Variable | None = None
+    fresh: ir.Variable | None = None
+    wait_clock: ir.Clock | None = None
 
 
 def _lit(value, typ) -> ir.Lit:  # noqa: ANN001
@@ -93,9 +118,12 @@ def scenario_product(model: ir.Model, scenario: ir.Scenario) -> tuple[ir.Model, 
     keep = (ir.RequireS(assumed, assumed.span),) if assumed is not None else ()
     unfinished = _and(ir.Binary("<", pos_ref, _lit(m, pos_t), BOOL), assumed)
     actions: list[ir.Action] = []
+    variants: list[ScenarioVariant] = []
     bounds: list[ir.Bound] = list(model.bounds)
-    for action in model.actions:
+    for a, action in enumerate(model.actions):
         if not scenario.strict:
+            variants.append(ScenarioVariant(a, 0, (None,) * len(action.locals), unfinished,
+                                            False))
             actions.append(replace(action, guard=_and(action.guard, unfinished),
                                    body=action.body + (ir.Assign(fresh_ref, _lit(False, BOOL)),)
                                    + keep))
@@ -109,6 +137,8 @@ def scenario_product(model: ir.Model, scenario: ir.Scenario) -> tuple[ir.Model, 
             if after_wait(k):
                 assert wait_ref is not None
                 clock_guard = clock_guard + (ir.ClockAtom(wait_ref, "<=", 0),)
+            variants.append(ScenarioVariant(a, k, tuple(item.patterns),
+                                            _and(at(k - 1), assumed), after_wait(k)))
             actions.append(replace(action, guard=_and(action.guard, at(k - 1), assumed,
                                                       *matches),
                                    clock_guard=clock_guard, body=action.body + advance(k) + keep,
@@ -153,7 +183,8 @@ def scenario_product(model: ir.Model, scenario: ir.Scenario) -> tuple[ir.Model, 
         clocks=clocks, processes=model.processes, actions=tuple(actions), bounds=tuple(bounds),
         properties=tuple(properties), scenarios=(), expects={}, allow_deadlock=True,
         derived=model.derived, inits=model.inits, boundaries=model.boundaries)
-    return product, ProductInfo(m, tuple(asserts), tuple(at_names), tuple(items))
+    return product, ProductInfo(m, tuple(asserts), tuple(at_names), tuple(items),
+                                tuple(variants), assumed, pos, fresh, wait_clock)
 
 
 def _assumptions(scenario: ir.Scenario, pos_ref: ir.Expr, pos_t: IntT) -> ir.Expr | None:

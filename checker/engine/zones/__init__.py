@@ -55,7 +55,7 @@ class ZoneEngine:
 
     def __init__(self, system: TransitionSystem):
         self.system = system
-        self.zc = system.zone_code
+        self.zc = system.zone_target
         self.always: frozenset[int] = frozenset()
         self.extrapolation: Extrapolation | None = None
 
