@@ -1,7 +1,7 @@
 """The vector target: numpy code that expands a whole chunk of packed states at once.
 
 From the same checked model as the explicit target (explicit.py), one function
-`_vexpand(s)` over a uint64 array `s` of packed states (at most 64 bits each). Every action
+`_vexpand(s)` over a uint64 array `s` of packed states (or (n, W) words, wide). Every action
 instance (unrolled, its parameters constants) becomes: its guard as a boolean mask over the
 chunk, the states where it holds selected, and its body as bit operations on that
 selection (clear a field, or in its new value); `if` statements become selects
@@ -19,7 +19,9 @@ code, which gives the exact error; marking a state that would not fail is harmle
 successors are recomputed the same), missing one would not be, so every construct that is
 not modelled precisely raises `Unsupported` at generation time instead, and the caller
 falls back to the per-state engine. Unsupported: queues, bags, options, clocks, composite
-set elements, domains of more than MAX_DOMAIN values, and states wider than 64 bits.
+set elements, domains of more than MAX_DOMAIN values, and values (not states) wider than
+64 bits: a state wider than 64 bits is an (n, W) uint64 array, each field read and
+written in its word, or across the two it straddles.
 
 Values in generated code: bools as numpy bool arrays, ints and enum ordinals as int64
 arrays, composite values as their packed uint64 encodings; a value that depends on no
@@ -210,11 +212,52 @@ def _full(x: Any, n: int, dtype: Any) -> np.ndarray:
     return np.full(n, x, dtype=dtype)
 
 
+def _wget(sv: np.ndarray, off: Any, w: int) -> np.ndarray:
+    """The `w` bits (at most 64) at bit `off` (per row, or one for all) of the wide states
+    `sv` ((rows, W) uint64, column 0 the most significant word), a field that may straddle
+    two words. The offsets are inside the state (an index outside was clipped)."""
+    n, words = sv.shape
+    off = np.broadcast_to(np.asarray(off).astype(np.uint64), (n,))
+    k = (off >> np.uint64(6)).astype(np.intp)
+    b0 = off & np.uint64(63)
+    rows = np.arange(n)
+    col = words - 1 - k
+    value = sv[rows, col] >> b0
+    if w > 1:
+        spill = (b0 + np.uint64(w)) > np.uint64(64)
+        if spill.any():
+            r = rows[spill]
+            value[spill] |= sv[r, col[spill] - 1] << (np.uint64(64) - b0[spill])
+    return value & np.uint64((1 << w) - 1)
+
+
+def _wset(sv: np.ndarray, off: Any, w: int, enc: Any) -> np.ndarray:
+    """A copy of the wide states `sv` with the `w` bits at `off` (per row, or one for all)
+    set to `enc` (see _wget)."""
+    out = sv.copy()
+    n, words = sv.shape
+    off = np.broadcast_to(np.asarray(off).astype(np.uint64), (n,))
+    enc = np.broadcast_to(np.asarray(_U(enc) if not isinstance(enc, np.ndarray) else enc)
+                          .astype(np.uint64), (n,))
+    k = (off >> np.uint64(6)).astype(np.intp)
+    b0 = off & np.uint64(63)
+    rows = np.arange(n)
+    col = words - 1 - k
+    m = np.uint64((1 << w) - 1)
+    out[rows, col] = (out[rows, col] & ~(m << b0)) | (enc << b0)
+    spill = (b0 + np.uint64(w)) > np.uint64(64)
+    if spill.any():
+        r, c = rows[spill], col[spill] - 1
+        sh = np.uint64(64) - b0[spill]
+        out[r, c] = (out[r, c] & ~(m >> sh)) | (enc[spill] >> sh)
+    return out
+
+
 HELPERS: dict[str, object] = {
     "np": np, "_U": _U, "_I": _I, "_B": _B, "_not": _not, "_shr": _shr, "_shl": _shl,
     "_andnot": _andnot, "_where": _where, "_where_u": _where_u, "_popcount": _popcount,
     "_clip": _clip, "_safe": _safe, "_flag": _flag, "_nonzero": _nonzero, "_rows": _rows,
-    "_full": _full, "_setmin": _setmin, "_setmax": _setmax,
+    "_full": _full, "_setmin": _setmin, "_setmax": _setmax, "_wget": _wget, "_wset": _wset,
 }
 
 
@@ -252,12 +295,12 @@ class VectorGenerator:
     """Numpy source for one model (see the module docstring)."""
 
     def __init__(self, model: ir.Model, layout: Layout):
-        if layout.width > 64:
-            raise Unsupported(f"states of {layout.width} bits (more than 64)")
         if model.clocks:
             raise Unsupported("clocks")
         self.model = model
         self.layout = layout
+        # 64-bit words a state takes: one, a uint64 array; more, a (rows, words) one
+        self.words = max(1, -(-layout.width // 64))
         self.lines: list[str] = []
         self.done: list[str] = []
         self.indent = 0
@@ -396,6 +439,30 @@ class VectorGenerator:
             return self.tmp(f"_I({raw})", "i", err, scalar)
         return self.tmp(raw, "u", err, scalar)
 
+    def column(self, sv: str, k: int) -> V:
+        """Word k (from the least significant, 0) of the wide state array `sv`."""
+        return self.tmp(f"{sv}[:, {self.words - 1 - k}]", "u")
+
+    def read_state(self, off: int | V, typ: Type) -> V:
+        """The component of type `typ` at `off` in the states being read (self.current):
+        in a wide state, from the word it is in, or the two it straddles."""
+        if self.words == 1 or typ.width == 0:
+            return self.extract(V(self.current, "u"), off, typ)
+        w = typ.width
+        if w > 64:
+            raise Unsupported(f"a value of {w} bits (more than 64) in a wide state")
+        if isinstance(off, int):
+            k, b0 = divmod(off, 64)
+            low = self.column(self.current, k)
+            if b0 + w <= 64:
+                return self.extract(low, b0, typ)
+            high = self.column(self.current, k + 1)
+            raw = self.tmp(f"(({low.code} >> {b0}) | ({high.code} << {64 - b0}))", "u")
+            return self.extract(raw, 0, typ)
+        o = self.tmp(f"_U({off.code})", "u", None, off.scalar)
+        raw = self.tmp(f"_wget({self.current}, {o.code}, {w})", "u", off.err)
+        return self.extract(raw, 0, typ)
+
     def location(self, e: ir.Expr, env: dict[ir.Local, V]) -> tuple[int | V, Type] | None:
         found = component_path(e)
         if found is None:
@@ -483,7 +550,7 @@ class VectorGenerator:
                 loc = self.location(e, env)
                 if loc is not None:
                     off, typ = loc
-                    return self.extract(V(self.current, "u"), off, typ)
+                    return self.read_state(off, typ)
                 return self._extract_from_value(e, env)
             case ir.Unary(op="not", operand=x):
                 v = self.as_b(self.expr(x, env))
@@ -819,6 +886,13 @@ class VectorGenerator:
         else:
             return None
         top = (1 << w) - 1
+        if self.words > 1:  # in place within its word (a field across two: not here)
+            k, off = divmod(off, 64)
+            if off + w > 64:
+                return None
+            state = self.column(self.current, k).code
+        else:
+            state = self.current
         const = {"==": (False if not 0 <= ordinal <= top else None),
                  "!=": (True if not 0 <= ordinal <= top else None),
                  "<": (False if ordinal <= 0 else True if ordinal > top else None),
@@ -827,7 +901,7 @@ class VectorGenerator:
                  ">=": (True if ordinal <= 0 else False if ordinal > top else None)}[op]
         if const is not None:
             return V(str(const), "b", None, True)
-        bits = f"({self.current} & {hex(top << off)})"
+        bits = f"({state} & {hex(top << off)})"
         return self.tmp(f"({bits} {op} {hex(ordinal << off)})", "b")
 
     def _membership(self, x: ir.Expr, v: V, s: ir.Expr, env: dict[ir.Local, V]) -> V:
@@ -964,7 +1038,8 @@ class VectorGenerator:
                 if cm.scalar:
                     self.line(f"{out} = {then_sv} if {cm.code} else {else_sv}")
                 else:
-                    self.line(f"{out} = np.where({cm.code}, {then_sv}, {else_sv})")
+                    rows = f"{cm.code}[:, None]" if self.words > 1 else cm.code
+                    self.line(f"{out} = np.where({rows}, {then_sv}, {else_sv})")
                 return out, env
         raise Unsupported(f"the statement {type(stmt).__name__}")
 
@@ -985,7 +1060,9 @@ class VectorGenerator:
             return sv
         enc = self.encode(V(v.code, v.kind, None, v.scalar), typ)
         out = self.fresh("t")
-        if isinstance(off, int):
+        if self.words > 1:
+            self.store_wide(out, sv, off, w, enc)
+        elif isinstance(off, int):
             clear = ~(((1 << w) - 1) << off) & 0xFFFFFFFFFFFFFFFF
             if _literal(enc.code):
                 bits = (int(enc.code) << off) & 0xFFFFFFFFFFFFFFFF
@@ -999,6 +1076,35 @@ class VectorGenerator:
             self.line(f"{out} = _andnot({sv}, _shl({hex((1 << w) - 1)}, {o.code})) | "
                       f"_shl({enc.code}, {o.code})")
         return out
+
+    def store_wide(self, out: str, sv: str, off: int | V, w: int, enc: V) -> None:
+        """`out` = the wide states `sv` with the `w` bits at `off` set to `enc`: a copy,
+        then the word (or the two words) the field is in, rewritten."""
+        if w > 64:
+            raise Unsupported(f"a value of {w} bits (more than 64) in a wide state")
+        if not isinstance(off, int):
+            o = self.tmp(f"_U({off.code})", "u", None, off.scalar)
+            self.line(f"{out} = _wset({sv}, {o.code}, {w}, {enc.code})")
+            return
+        full = 0xFFFFFFFFFFFFFFFF
+        k, b0 = divmod(off, 64)
+        self.line(f"{out} = {sv}.copy()")
+        parts = [(k, b0, "<<")]
+        if b0 + w > 64:
+            parts.append((k + 1, 64 - b0, ">>"))
+        for word, shift, way in parts:
+            col = self.words - 1 - word
+            field = (((1 << w) - 1) << shift if way == "<<" else ((1 << w) - 1) >> shift) & full
+            clear = ~field & full
+            if _literal(enc.code):
+                value = int(enc.code)
+                bits = ((value << shift) if way == "<<" else (value >> shift)) & full
+                self.line(f"{out}[:, {col}] = ({sv}[:, {col}] & {hex(clear)})"
+                          + (f" | {hex(bits)}" if bits else ""))
+            else:
+                fn = "_shl" if way == "<<" else "_shr"
+                shifted = enc.code if shift == 0 else f"{fn}({enc.code}, {shift})"
+                self.line(f"{out}[:, {col}] = ({sv}[:, {col}] & {hex(clear)}) | {shifted}")
 
     def emit(self, sv: str, mask: str | None) -> None:
         k = self.outcomes

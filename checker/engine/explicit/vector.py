@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from model import RuntimeFault, lazy_module
 
+from ..store import Packing
 from .levels import Expanded, Task
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ class VectorExpander:
     def __init__(self, system: TransitionSystem, code: VectorCode):
         self.system = system
         self.code = code
+        self.packing = Packing(system.layout.width)
 
     def _prop_flags(self, s: np.ndarray, active: tuple[int, ...]) -> np.ndarray | None:
         """Where some active property needs the per-state function (None: everywhere)."""
@@ -74,7 +76,11 @@ class VectorExpander:
     def __call__(self, task: Task) -> Expanded:
         states_bytes, active, expand = task
         system = self.system
-        s = np.frombuffer(states_bytes, dtype=np.uint64)
+        packing = self.packing
+        raw = packing.from_bytes(states_bytes)
+        # the vector code's states: uint64s, or (wide) an (n, words) uint64 array
+        s = packing.columns(raw) if packing.wide else raw
+        one = packing.one  # a state of the chunk as an int: one(raw[pos])
         n = len(s)
         out = Expanded(b"", b"")
         judge = np.zeros(n, dtype=np.bool_)  # positions whose properties are judged per state
@@ -94,7 +100,7 @@ class VectorExpander:
                     holds, err = self.code.inside(s)
                     outside = ~_mask(holds, n) | _mask(err, n)
                 else:
-                    outside = np.array([system.outside(int(x)) for x in s.tolist()],
+                    outside = np.array([system.outside(x) for x in packing.ints(raw)],
                                        dtype=np.bool_)
                 out.outside = int(outside.sum())
                 rows = np.flatnonzero(~outside)
@@ -107,7 +113,8 @@ class VectorExpander:
             else:
                 redo = errors
             # the successors of a state the vector code marked: the per-state ones
-            labeled = {pos: system.labeled(int(s[pos])) for pos in np.flatnonzero(redo).tolist()}
+            labeled = {pos: system.labeled(one(raw[pos]))
+                       for pos in np.flatnonzero(redo).tolist()}
             width = max([self.code.outcomes, *map(len, labeled.values())])
             for k, succ, parents in outcomes:
                 if not len(succ):
@@ -122,7 +129,7 @@ class VectorExpander:
         # the per-state expander does)
         props = system.props_for(frozenset(active)) if active else None
         for pos in np.flatnonzero(judge | redo).tolist():
-            state = int(s[pos])
+            state = one(raw[pos])
             if judge[pos] and props is not None:
                 try:
                     hits = props(state)
@@ -145,7 +152,9 @@ class VectorExpander:
                     else:
                         listed.append(nxt)
                 if listed:
-                    found.append(np.array(listed, dtype=np.uint64))
+                    listed_array = packing.array(listed)
+                    found.append(packing.columns(listed_array) if packing.wide
+                                 else listed_array)
                     keys.append(pos * width + np.arange(len(listed), dtype=np.int64))
         if not expand:
             return out
@@ -159,6 +168,16 @@ class VectorExpander:
         if out.transitions:
             succ = np.concatenate(found)
             bits = int(n * width).bit_length()
+            if packing.wide:
+                # in key order, so that np.unique's first index of each state (a stable
+                # sort of the wide items) is its smallest key
+                order = np.argsort(key, kind="stable")
+                unique, index = np.unique(packing.from_columns(succ[order]), return_index=True)
+                first = key[order][index]
+                out.successors = unique.tobytes()
+                out.first = first.tobytes()
+                out.owners = (first // width).astype(np.int32).tobytes()
+                return out
             if self.system.layout.width + bits <= 64:
                 # state and key side by side in one word: one plain sort orders by state,
                 # then by key, so each state's first entry has its smallest key
