@@ -28,10 +28,26 @@ needs_dot = pytest.mark.skipif(not graphviz_available(),
 
 
 # The conformance specs whose states are wider than 64 bits (Stateright's actor models: the
-# network as bags of envelopes): --cluster does not take them (the compact store keeps them
-# as several 64-bit words, tests/checker/test_wide_store.py), and the
+# network as bags of envelopes): the compact store and --cluster keep them as several 64-bit
+# words (tests/checker/test_wide_store.py, test_cluster_partition.py), and the
 # reference interpreter needs minutes for them (the differential test runs them --runslow)
 WIDE_CONFORMANCE = frozenset({"specs/conformance/abd.tock", "specs/conformance/paxos.tock"})
+
+
+# a boundary (TLC's CONSTRAINT): the states outside it are checked, not expanded
+BOUNDED = """
+var x: 0..100 = 0
+var y: 0..1 = 0
+action inc when x < 100 do { x := x + 1 }
+action flip do { y := 1 - y }
+boundary small: x <= 3
+invariant within: x <= 4
+invariant below: x < 4
+reachable four: x == 4
+reachable five: x == 5
+expect below fails
+expect five fails
+"""
 
 
 T = TypeVar("T")

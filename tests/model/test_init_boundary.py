@@ -13,7 +13,7 @@ from checker.engine.cluster import refusal
 from checker.render.json import report_data
 from checker.render.text import render_text
 from model import SpecError, interp
-from tests.helpers import compiled_graph, interpreted_graph, spec
+from tests.helpers import BOUNDED, compiled_graph, interpreted_graph, spec
 
 TWO = """
 var a: 0..4
@@ -112,19 +112,7 @@ def test_coffeecan_checks_exactly() -> None:
 
 # ---------------------------------------------------------------------------- boundary
 
-GROWING = """
-var x: 0..100 = 0
-var y: 0..1 = 0
-action inc when x < 100 do { x := x + 1 }
-action flip do { y := 1 - y }
-boundary small: x <= 3
-invariant within: x <= 4
-invariant below: x < 4
-reachable four: x == 4
-reachable five: x == 5
-expect below fails
-expect five fails
-"""
+GROWING = BOUNDED
 
 
 @pytest.mark.parametrize("memory", ["compact", "fast"])
