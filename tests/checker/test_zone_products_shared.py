@@ -89,6 +89,39 @@ def test_shared_check_gives_the_reports_of_an_unshared_one(monkeypatch: pytest.M
     assert '"violated"' in shared and '"reached"' in shared and '"unreached"' in shared
 
 
+def test_composed_product_code_steps_as_the_full_compilation() -> None:
+    # zone_target composes the spec's successor function, compiled once, with each script
+    # (compile_scenario_zones); zone_code compiles the product's actions whole. The two
+    # must agree in every reachable state: successors (action, clock guards and resets,
+    # target), live clocks, invariants, and the sites the bounds were taken from.
+    system = _system()
+    composed = 0
+    for name in system.scenario_names:
+        product = system.scenario_product(name).system
+        target, full = product.zone_target, product.zone_code
+        if target is full:
+            continue
+        composed += 1
+        assert target.cond_sites == full.cond_sites
+        assert (target.base_lower, target.base_upper, target.global_lower,
+                target.global_upper) == (full.base_lower, full.base_upper,
+                                         full.global_lower, full.global_upper)
+        seen = set(product.initial_states())
+        todo = sorted(seen)
+        while todo:
+            state = todo.pop()
+            successors = target.succ(state)
+            assert successors == full.succ(state), (name, state)
+            assert target.live(state) == full.live(state), (name, state)
+            assert target.inv(state) == full.inv(state), (name, state)
+            for successor in successors:
+                if successor[2] is not None and successor[2] not in seen:
+                    seen.add(successor[2])
+                    todo.append(successor[2])
+        assert len(seen) > 1, name
+    assert composed == len(system.scenario_names)
+
+
 @pytest.mark.parametrize("n", [3, 4])
 def test_fischer_counts_and_verdicts(n: int) -> None:
     from checker import check
