@@ -20,6 +20,7 @@ from .codegen import (
     CompiledCode,
     DiscreteClocks,
     RuntimeFault,
+    SharedSuccessors,
     ZoneCode,
     compile_discrete,
     compile_props,
@@ -229,6 +230,9 @@ class TransitionSystem:
         if self.specialize_memo is not None:
             self.specialize_memo.clear()
         self.specialize_memo = None
+        shared = self.__dict__.get("shared_successors")
+        if shared is not None:  # and the successors they remembered
+            shared.clear()
 
     def _make_layout(self) -> Layout:
         return Layout(self.model)
@@ -771,11 +775,17 @@ class TransitionSystem:
         parent, info = self.parent, self.scenario_info
         if parent is not None and info is not None:
             code = compile_scenario_zones(self.model, self.layout, parent.model,
-                                          parent.layout.width, parent.zone_code.succ, info,
+                                          parent.layout.width, parent.shared_successors, info,
                                           self.specialize_memo)
             if code is not None:
                 return code
         return self.zone_code
+
+    @cached_property
+    def shared_successors(self) -> SharedSuccessors:
+        """zone_code's successor function as this system's scenario products compose it
+        (zone_target): grouped by action, remembered per state, shared by the products."""
+        return SharedSuccessors(self.zone_code.succ, self.model)
 
     def default_tick(self) -> int:
         """The discrete engine's default tick (ms): the gcd of the time constants."""

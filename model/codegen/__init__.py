@@ -27,7 +27,7 @@ from .generator import (
 )
 from .properties import compile_props, props_function
 from .runtime import HELPERS, RuntimeFault, rep_of, value_of
-from .zones import ZoneCode, ZoneSite, compile_scenario_zones, compile_zones
+from .zones import SharedSuccessors, ZoneCode, ZoneSite, compile_scenario_zones, compile_zones
 
 __all__ = [
     "Generator", "Context", "ClockAccess", "specialize", "describe_instance", "sanitize",
@@ -35,6 +35,6 @@ __all__ = [
     "RuntimeFault", "HELPERS", "rep_of", "value_of",
     "CompiledCode", "compile_explicit", "instance_table", "successor_function",
     "compile_props", "props_function",
-    "ZoneCode", "ZoneSite", "compile_zones", "compile_scenario_zones",
+    "SharedSuccessors", "ZoneCode", "ZoneSite", "compile_zones", "compile_scenario_zones",
     "DiscreteClocks", "DiscreteCode", "compile_discrete",
 ]

@@ -41,7 +41,8 @@ from .generator import (
     specialize,
 )
 
-__all__ = ["ZoneCode", "ZoneSite", "compile_zones", "compile_scenario_zones"]
+__all__ = ["SharedSuccessors", "ZoneCode", "ZoneSite", "compile_zones",
+           "compile_scenario_zones"]
 
 
 class ZoneClocks(ClockAccess):
@@ -185,12 +186,60 @@ def _finish(gen: Generator, sites: _Sites, succ: str) -> tuple[ZoneCode, dict[st
     return code, namespace
 
 
+class SharedSuccessors:
+    """A spec's zone successor function as its scenario products read it (one object per
+    spec, shared by all its products): the entries of a discrete state grouped by action,
+    `((action, first instance, entries), ...)` in the successor function's order, and
+    remembered per state. The products explore much the same states of the spec (the
+    flagship's 52: 50,889 calls, 3,142 distinct states), so each is computed about once.
+    The memo starts afresh at `limit` states, so it stays bounded whatever the products
+    explore; what it returns never depends on what it remembers."""
+
+    def __init__(self, succ: Callable[[int], list[tuple]], spec: ir.Model,
+                 limit: int = 1 << 16):
+        self.succ = succ
+        self.limit = limit
+        self.memo: dict[int, tuple[tuple[int, int, tuple[tuple, ...]], ...]] = {}
+        action_of: list[int] = []  # instance -> its action
+        self.first: list[int] = []  # action -> its first instance
+        for a, action in enumerate(spec.actions):
+            self.first.append(len(action_of))
+            action_of += [a] * action.instances
+        self.action_of = action_of
+
+    def __call__(self, s: int) -> tuple[tuple[int, int, tuple[tuple, ...]], ...]:
+        groups = self.memo.get(s)
+        if groups is None:
+            groups = self._group(self.succ(s))
+            if len(self.memo) >= self.limit:
+                self.memo.clear()
+            self.memo[s] = groups
+        return groups
+
+    def _group(self, entries: list[tuple]) -> tuple[tuple[int, int, tuple[tuple, ...]], ...]:
+        action_of, first = self.action_of, self.first
+        groups = []
+        i, n = 0, len(entries)
+        while i < n:
+            a = action_of[entries[i][0]]
+            j = i + 1
+            while j < n and action_of[entries[j][0]] == a:
+                j += 1
+            groups.append((a, first[a], tuple(entries[i:j])))
+            i = j
+        return tuple(groups)
+
+    def clear(self) -> None:
+        self.memo.clear()
+
+
 def compile_scenario_zones(model: ir.Model, layout: Layout, spec: ir.Model, spec_width: int,
-                           spec_succ: Callable[[int], list[tuple]], info: ProductInfo,
+                           spec_succ: SharedSuccessors, info: ProductInfo,
                            memo: SubstMemo | None = None) -> ZoneCode | None:
     """The zone target of scenario product `model` (model.products.scenario) of `spec`,
     with the spec's own successor function `spec_succ` (over its packed states, the low
-    `spec_width` bits of the product's) composed with the script instead of compiling every
+    `spec_width` bits of the product's; grouped by action and shared by the spec's
+    products: SharedSuccessors) composed with the script instead of compiling every
     product action again: the successors, in the same order, the same live sites and
     bounds that compile_zones gives the product. Only the script's own parts are compiled
     here: its guards and assumptions, the waits' pseudo-actions, the bounds, the properties
@@ -241,11 +290,7 @@ def compile_scenario_zones(model: ir.Model, layout: Layout, spec: ir.Model, spec
     def fn(e: ir.Expr | None) -> Callable[[int], bool] | None:
         return None if e is None else namespace[guards[id(e)]]  # type: ignore[return-value]
 
-    action_of = []  # spec instance -> its action
-    spec_first = []  # spec action -> its first instance
-    for a, action in enumerate(spec.actions):
-        spec_first.append(len(action_of))
-        action_of += [a] * action.instances
+    spec_first = spec_succ.first
     pos_t, fresh_t = info.pos.type, info.fresh.type
     pos_off, fresh_off = layout.offsets[info.pos.index], layout.offsets[info.fresh.index]
     pos_mask = ((1 << pos_t.width) - 1) << pos_off
@@ -277,21 +322,13 @@ def compile_scenario_zones(model: ir.Model, layout: Layout, spec: ir.Model, spec
     waits = code.succ
 
     def succ(s: int) -> list[tuple]:
-        entries = spec_succ(s & spec_mask)
         rest = s & ~spec_mask
         out: list[tuple] = []
         _a = out.append
-        i, n = 0, len(entries)
-        while i < n:
-            a = action_of[entries[i][0]]
-            j = i + 1
-            while j < n and action_of[entries[j][0]] == a:
-                j += 1
-            first = spec_first[a]
+        for a, first, entries in spec_succ(s & spec_mask):
             for shift, obs, allowed, keep_bits, bits, extra, reset in plans[a]:
                 ok = obs is None or obs(s)
-                for e in range(i, j):
-                    inst, choices, nxt, guard, resets = entries[e]
+                for inst, choices, nxt, guard, resets in entries:
                     here = ok and (allowed is None or inst - first in allowed)
                     if nxt is None:
                         if guard is None:  # the spec's guard failed: the product's fails first
@@ -302,7 +339,6 @@ def compile_scenario_zones(model: ir.Model, layout: Layout, spec: ir.Model, spec
                         t = (((nxt & spec_mask) | rest) & keep_bits) | bits
                         if keep is None or keep(t):
                             _a((inst + shift, choices, t, guard + extra, resets + reset))
-            i = j
         out += waits(s)
         return out
 

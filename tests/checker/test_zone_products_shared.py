@@ -122,6 +122,40 @@ def test_composed_product_code_steps_as_the_full_compilation() -> None:
     assert composed == len(system.scenario_names)
 
 
+def test_shared_successors_are_remembered_within_their_bound() -> None:
+    # the products call the spec's successor function through one SharedSuccessors: each
+    # state's entries grouped by action, computed once while the memo has room, and the same
+    # groups whether remembered or computed afresh after the memo started over
+    system = _system()
+    for name in system.scenario_names:
+        assert system.scenario_product(name).system.zone_target is not None
+    shared = system.shared_successors
+    calls: list[int] = []
+    real = shared.succ
+    shared.succ = lambda s: calls.append(s) or real(s)
+    shared.limit = 3
+    shared.clear()
+    states = sorted(system.initial_states())
+    frontier = list(states)
+    while frontier and len(states) < 8:
+        for entry in real(frontier.pop()):
+            if entry[2] is not None and entry[2] not in states:
+                states.append(entry[2])
+                frontier.append(entry[2])
+    assert len(states) >= 6
+    first = [shared(s) for s in states]
+    assert len(shared.memo) <= 3 and calls == states
+    assert shared(states[-1]) is first[-1] and len(calls) == len(states)  # remembered
+    assert [shared(s) for s in states] == first  # computed again after the memo cleared
+    for s, groups in zip(states, first):
+        assert [e for _a, _first, entries in groups for e in entries] == real(s)
+        for a, first_instance, entries in groups:
+            assert first_instance == shared.first[a]
+            assert all(shared.action_of[e[0]] == a for e in entries)
+    system.forget_specialisations()
+    assert not shared.memo
+
+
 @pytest.mark.parametrize("n", [3, 4])
 def test_fischer_counts_and_verdicts(n: int) -> None:
     from checker import check
