@@ -145,6 +145,39 @@ def leads_to_results(system: TransitionSystem, props: Sequence[LivenessInfo],
     return out
 
 
+class DiscreteTest:
+    """A predicate over a zone graph's nodes that reads only their discrete states
+    (`discrete(state)`): evaluated once per discrete state (several nodes share one), and
+    `over` gives every node's value at once, evaluated over the distinct discrete states
+    (StateGraph.grouped), not node by node. A RuntimeFault counts as false."""
+
+    def __init__(self, fn: Callable[[int], bool], discrete: Callable[[Any], int],
+                 graph: StateGraph):
+        self.fn, self.discrete, self.graph = fn, discrete, graph
+        self.memo: dict[int, bool] = {}
+
+    def _value(self, d: int) -> bool:
+        hit = self.memo.get(d)
+        if hit is None:
+            try:
+                hit = self.memo[d] = self.fn(d)
+            except RuntimeFault:
+                hit = self.memo[d] = False
+        return hit
+
+    def __call__(self, state: Any) -> bool:
+        return self._value(self.discrete(state))
+
+    def over(self, states: Sequence[Any]) -> list[bool]:
+        """The value at each of `states` (the graph's own states: grouped by it)."""
+        if states is not self.graph.states:
+            return [self(s) for s in states]
+        distinct, of_node = self.graph.grouped(self.discrete)
+        value = self._value
+        values = [value(d) for d in distinct]
+        return [values[i] for i in of_node]
+
+
 def _judge(system: TransitionSystem, prop: LivenessInfo, label: str | None,
            p_expr: Any, q_expr: Any, graph: StateGraph, make_trace: MakeTrace, timed: bool,
            discrete: Callable[[Any], int] | None,
@@ -163,18 +196,7 @@ def _judge(system: TransitionSystem, prop: LivenessInfo, label: str | None,
                 except RuntimeFault:
                     return False
             return plain
-        memo: dict[int, bool] = {}  # zones: several nodes share a discrete state
-
-        def test(state: Any) -> bool:
-            d = discrete(state)
-            hit = memo.get(d)
-            if hit is None:
-                try:
-                    hit = memo[d] = fn(d)
-                except RuntimeFault:
-                    hit = memo[d] = False
-            return hit
-        return test
+        return DiscreteTest(fn, discrete, graph)
 
     p_test, q_test = safe(p_fn), safe(q_fn)
     lasso = find_lasso(graph, p_test, q_test, groups, timed, divergence)

@@ -34,6 +34,7 @@ class StateGraph:
         self.enabled_everywhere: list[int] | None = None
         self._enabled: tuple[int, list[int], list[bool]] | None = None
         self._forward: tuple[int, int, tuple[array, array, array]] | None = None
+        self._grouped: tuple[int, list, array] | None = None
 
     def __len__(self) -> int:
         return len(self.states)
@@ -71,6 +72,18 @@ class StateGraph:
                 enabled[v] = mask
             self._enabled = (key, enabled, dead)
         return self._enabled[1], self._enabled[2]
+
+    def grouped(self, key: Callable[[object], object]) -> tuple[list, array]:
+        """The distinct `key`s of the nodes' states (zones: their discrete states), in
+        node order, and per node the index of its own (worked out once per graph, for the
+        one `key` the graph is read with: every leads-to property asks)."""
+        n = len(self.states)
+        if self._grouped is None or self._grouped[0] != n:
+            index: dict[object, int] = {}
+            setdefault = index.setdefault
+            of_node = array("l", [setdefault(key(s), len(index)) for s in self.states])
+            self._grouped = (n, list(index), of_node)
+        return self._grouped[1], self._grouped[2]
 
     def forward(self) -> tuple[array, array, array]:
         """Breadth first from the initial nodes: per node its depth (-1: unreachable), its

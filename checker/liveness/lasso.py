@@ -39,7 +39,8 @@ def find_lasso(graph: StateGraph, p: Callable[[object], bool], q: Callable[[obje
     states = graph.states
     n = len(states)
     start_of, targets = graph.start, graph.targets
-    not_q = [not q(s) for s in states]
+    over = getattr(q, "over", None)  # a DiscreteTest: evaluated per discrete state
+    not_q = [not x for x in over(states)] if over is not None else [not q(s) for s in states]
     enabled, dead = graph.enabled_groups(groups)
     # only what a run from a P state can reach before Q matters
     candidates = {v for v in range(n) if not_q[v] and p(states[v])}

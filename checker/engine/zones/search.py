@@ -146,9 +146,12 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     clock_props = [k for k in selected if system.properties[k].mentions_clock]
     active_discrete = {k for k in selected if k not in clock_props}
     active_clock = list(clock_props)
-    # per clock property: the bits it reads, and its formula by their value
-    formulas: dict[int, tuple[int, dict[int, list]]] = {
+    # per clock property: the bits it reads, and its formula by their value (None where
+    # it is empty: the property cannot fire in those states whatever the zone)
+    formulas: dict[int, tuple[int, dict[int, list | None]]] = {
         k: (system.read_mask(k), {}) for k in clock_props}
+    # what note() tests per new node, in order: (property, its read mask, its formulas)
+    clock_tests = tuple((k, *formulas[k]) for k in active_clock)
     # one compiled test of the discrete properties, masked as they are found; compiled again
     # only when fewer than half of those it tests are left (compiling costs ~10 ms)
     compiled = len(active_discrete)
@@ -243,7 +246,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     faulty: set[int] = set()
 
     def note(node: int, d: int, first: bool, z: Zone) -> None:
-        nonlocal props_fn, props_mask, compiled
+        nonlocal props_fn, props_mask, compiled, clock_tests
         if props_fn is not None and first:
             try:
                 hits = props_fn(d) & props_mask
@@ -264,20 +267,21 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                     compiled = len(active_discrete)
                     props_fn = system.props_for(frozenset(active_discrete))
                 ex.hits([(k, node) for k in fired])
-        if active_clock:
-            for k in list(active_clock):
-                mask, cache = formulas[k]
-                formula = cache.get(d & mask)
-                if formula is None:
-                    try:
-                        formula = cache[d & mask] = system.clock_formula(k, d)
-                    except RuntimeFault:
-                        active_clock.remove(k)
-                        ex.runtime_error(node, "property", k)
-                        continue
-                if any(satisfies(z, n, conj) for conj in formula):
+        for k, mask, cache in clock_tests:
+            read = d & mask
+            formula = cache.get(read, False)
+            if formula is False:
+                try:
+                    formula = cache[read] = system.clock_formula(k, d) or None
+                except RuntimeFault:
                     active_clock.remove(k)
-                    ex.hits([(k, node)])
+                    clock_tests = tuple(t for t in clock_tests if t[0] != k)
+                    ex.runtime_error(node, "property", k)
+                    continue
+            if formula is not None and any(satisfies(z, n, conj) for conj in formula):
+                active_clock.remove(k)
+                clock_tests = tuple(t for t in clock_tests if t[0] != k)
+                ex.hits([(k, node)])
 
     def spill() -> float | None:
         """Memory is over the cap: the zones go to disk and the search goes on (spill.py:
