@@ -501,8 +501,11 @@ class Generator:
         return f"({code} - {self.num(k)})"
 
     @contextmanager
-    def function(self, header: str, comment: str | None = None) -> Iterator[None]:
-        """Write a module-level function: `header`, then what the block generates."""
+    def function(self, header: str, comment: str | None = None,
+                 hoist: bool = False) -> Iterator[None]:
+        """Write a module-level function: `header`, then what the block generates; with
+        `hoist` (a function of a state `s` it never assigns), each field of `s` it reads
+        more than once is decoded once, at the top (hoist_fields)."""
         saved = (self.lines, self.indent, self.blocks)
         self.lines, self.indent, self.blocks = [], 0, 0
         if comment is not None:
@@ -516,6 +519,8 @@ class Generator:
             if len(self.lines) == start:
                 self.line("pass")
             self.lines.append("")
+            if hoist:
+                self.lines[start - 1:] = hoist_fields(self, self.lines[start - 1:])
             self.done.extend(self.lines)
             self.lines, self.indent, self.blocks = saved
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from .. import ir
 from ..irutil import mentions_clock
 from ..layout import Layout
-from .generator import ClockAccess, Context, Generator, hoist_fields, scoped
+from .generator import ClockAccess, Context, Generator, scoped
 
 __all__ = ["compile_props", "props_function"]
 
@@ -27,7 +27,7 @@ def props_function(gen: Generator, indices: frozenset[int] | None = None) -> Non
     """`_props(s)`; `indices` None: every property that can be judged on a state alone (with
     clocks only where the state holds them: a zone engine judges the others on zones)."""
     with gen.function("def _props(s):", "bit k: property k is false (invariant) or true "
-                      "(reachable) in state s"):
+                      "(reachable) in state s", hoist=True):
         gen.line("r = 0")
         ctx = Context("s")
         for k, prop in enumerate(gen.model.properties):
@@ -45,5 +45,3 @@ def props_function(gen: Generator, indices: frozenset[int] | None = None) -> Non
             else:
                 gen.line(f"if {code}: r |= {gen.num(1 << k)}")
         gen.line("return r")
-    header = len(gen.done) - 1 - gen.done[::-1].index("def _props(s):")
-    gen.done[header:] = hoist_fields(gen, gen.done[header:])

@@ -167,7 +167,8 @@ def _finish(gen: Generator, sites: _Sites, succ: str) -> tuple[ZoneCode, dict[st
         for cond, atom in _guarded_atoms(prop.expr):
             sites.add(atom.clock, "both", atom.bound,
                       gen.expr(cond, ctx0) if cond is not None else None)
-    with gen.function("def _zlive(s):", "bit k: the read sites of condition k are on in s"):
+    with gen.function("def _zlive(s):", "bit k: the read sites of condition k are on in s",
+                      hoist=True):
         gen.line("m = 0")
         for code, bit in sites.conds.items():
             # a condition that fails to evaluate (its action fails there, which the
@@ -262,7 +263,8 @@ def compile_scenario_zones(model: ir.Model, layout: Layout, spec: ir.Model, spec
     ctx0 = Context("s")
     firsts = []  # per product action: its first instance number
     with gen.function("def _zwait(s):", "the successors of the waits' pseudo-actions in s "
-                      "(the spec's actions' variants are composed with the spec's successors)"):
+                      "(the spec's actions' variants are composed with the spec's successors)",
+                      hoist=True):
         gen.line("out = []")
         gen.line("_a = out.append")
         inst = 0
@@ -283,7 +285,7 @@ def compile_scenario_zones(model: ir.Model, layout: Layout, spec: ir.Model, spec
     for e in parts:
         if e is not None and id(e) not in guards:
             name = guards[id(e)] = f"_zobs{len(guards)}"
-            with gen.function(f"def {name}(s):"):
+            with gen.function(f"def {name}(s):", hoist=True):
                 gen.line(f"return {gen.expr(e, ctx0)}")
     code, namespace = _finish(gen, sites, "_zwait")
 
@@ -371,7 +373,7 @@ def _variant_sites(gen: Generator, sites: _Sites, action: ir.Action,
 
 def _successors(gen: Generator, sites: _Sites) -> None:
     with gen.function("def _zsucc(s):", "successors of discrete state s: (instance, choices, "
-                      "next or None on a run-time error, clock guard, resets)"):
+                      "next or None on a run-time error, clock guard, resets)", hoist=True):
         gen.line("out = []")
         gen.line("_a = out.append")
         ctx0 = Context("s")
@@ -387,7 +389,7 @@ def _successors(gen: Generator, sites: _Sites) -> None:
 
 def _bounds(gen: Generator, sites: _Sites) -> None:
     ctx0 = Context("s")
-    with gen.function("def _zinv(s):", "the upper bounds on clocks active in s"):
+    with gen.function("def _zinv(s):", "the upper bounds on clocks active in s", hoist=True):
         gen.line("out = []")
         for bound in gen.model.bounds:
             for values in _local_values(bound.locals):
