@@ -79,6 +79,7 @@ class ZoneCode:
     global_lower: list[int]
     global_upper: list[int]
     choice_locals: list[ir.Local] = field(default_factory=list)
+    width: int = -1  # bits of a packed discrete state (-1: not known)
     _lu_cache: dict = field(default_factory=dict)
     _clocks_cache: dict = field(default_factory=dict)
 
@@ -183,7 +184,8 @@ def _finish(gen: Generator, sites: _Sites, succ: str) -> tuple[ZoneCode, dict[st
     global_lower, global_upper = clock_constants(model)
     code = ZoneCode(n, source, namespace[succ], namespace["_zinv"],  # type: ignore[arg-type]
                     namespace["_zlive"], sites.cond_sites, sites.base_lower,  # type: ignore[arg-type]
-                    sites.base_upper, global_lower, global_upper, gen.choice_locals)
+                    sites.base_upper, global_lower, global_upper, gen.choice_locals,
+                    gen.layout.width)
     return code, namespace
 
 

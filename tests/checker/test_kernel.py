@@ -610,7 +610,8 @@ def test_fallback_engine_code_is_the_same():
     for name in kernel.__all__:
         if name in ("NATIVE", "WHY_NOT", "load_native", "EXTRA_LU", "EXTRA_PLUS_LU",
                     "INCLUSION", "ALU",
-                    "contains_point", "max_constant"):
+                    "contains_point", "max_constant",
+                    "SlotMap"):  # native only: without it the search keeps a dict (Slots)
             continue
         assert hasattr(fallback, name), name
         if NATIVE is not None:
@@ -620,3 +621,51 @@ def test_fallback_engine_code_is_the_same():
     pre, succ = fallback.successor(z, n, [(1, 0, dbm.bound(2, False))], (2,), ())
     assert isinstance(pre, bytes) and isinstance(succ, bytes)
     assert kernel.contains_point(succ, n, [2, 0]) and not kernel.contains_point(succ, n, [3, 0])
+
+
+@needs_native
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.integers(0, 300), st.integers(0, 2**64 - 1)), max_size=600))
+def test_slot_map_numbers_states_as_a_dict_in_insertion_order(keys: list[int]) -> None:
+    # kernel.SlotMap (the zone search's discrete state -> slot, extrapolation.new_slots)
+    # against a dict that gives each new key the next slot, through the table's growth
+    native = kernel.SlotMap()
+    model: dict[int, int] = {}
+    for k in keys:
+        assert native.get(k) == model.get(k)
+        assert (k in native) == (k in model)
+        assert native.insert(k) == model.setdefault(k, len(model))
+        assert native[k] == model[k] and len(native) == len(model)
+    assert [native.key(slot) for slot in range(len(model))] == list(model)
+    absent = next(k for k in range(len(model) + 1) if k not in model)
+    assert native.get(absent) is None and native.get(absent, -1) == -1
+    with pytest.raises(KeyError):
+        native[absent]
+    for bad in (-1, 2**64):  # not a packed state of at most 64 bits
+        assert bad not in native
+        with pytest.raises(OverflowError):
+            native.insert(bad)
+
+
+def test_new_slots_are_native_only_for_states_of_at_most_64_bits() -> None:
+    from checker.engine.zones.extrapolation import Slots, new_slots
+
+    assert isinstance(new_slots(65), Slots) and isinstance(new_slots(-1), Slots)
+    narrow = new_slots(64)
+    assert isinstance(narrow, Slots) == (kernel.SlotMap is None)
+    # either kind: a new state's slot is the next one, with its facts not yet known
+    for table in (narrow, new_slots(65)):
+        assert [table[d] for d in (2**64 - 1, 7, 2**64 - 1, 0)] == [0, 1, 0, 2]
+        assert table.get(5) is None and table.get(7) == 1
+        assert list(table.inv_of) == list(table.key_of) == [-1, -1, -1]
+
+
+@needs_native
+def test_the_search_counts_the_same_with_either_slot_table(monkeypatch) -> None:
+    from checker import check
+    from checker.render.json import render_json
+
+    native = render_json(check("bench/fischer_tchecker.tock", constants={"N": 4, "K": 10}))
+    monkeypatch.setattr(kernel, "SlotMap", None)
+    plain = render_json(check("bench/fischer_tchecker.tock", constants={"N": 4, "K": 10}))
+    assert native == plain and '"states": 220' in native

@@ -1476,6 +1476,233 @@ static PyTypeObject ZoneStoreType = {
     .tp_as_sequence = &ZoneStore_as_sequence,
 };
 
+/* ---------------------------------------------------------------------------- SlotMap */
+
+/* A map from packed discrete states of at most 64 bits to their slots 0, 1, 2, ... in the
+   order they were first inserted: the zone search's one entry per discrete state
+   (extrapolation.Slots), where a dict costs an entry, the key's int object and the slot's.
+   Here a state costs its key (8 bytes, in slot order) and a slot of an open-addressed table
+   of int32 kept at most half full: 16 to 24 bytes. A subclass that defines __missing__ is
+   called on a failed lookup by `map[key]`, as a dict subclass is. */
+
+typedef struct {
+    PyObject_HEAD
+    uint64_t *keys;     /* by slot */
+    int32_t *table;     /* slot + 1, or 0 for an empty place; size mask + 1, a power of 2 */
+    Py_ssize_t count, cap, mask;
+} SlotMap;
+
+static PyTypeObject SlotMapType;
+
+static inline uint64_t slot_hash(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ULL;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBULL;
+    x ^= x >> 31;
+    return x;
+}
+
+static int SlotMap_init(SlotMap *self, PyObject *args, PyObject *kwds)
+{
+    if (PyTuple_GET_SIZE(args) != 0 || (kwds != NULL && PyDict_GET_SIZE(kwds) != 0)) {
+        PyErr_SetString(PyExc_TypeError, "SlotMap() takes no arguments");
+        return -1;
+    }
+    PyMem_Free(self->keys);
+    PyMem_Free(self->table);
+    self->count = 0;
+    self->cap = 64;
+    self->mask = 127;
+    self->keys = PyMem_Malloc(self->cap * sizeof(uint64_t));
+    self->table = PyMem_Calloc(self->mask + 1, sizeof(int32_t));
+    if (self->keys == NULL || self->table == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+static void SlotMap_dealloc(SlotMap *self)
+{
+    PyMem_Free(self->keys);
+    PyMem_Free(self->table);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* the place of `key` in the table: where its slot is, or the empty place it would go */
+static inline Py_ssize_t slot_place(const SlotMap *self, uint64_t key)
+{
+    Py_ssize_t i = (Py_ssize_t)(slot_hash(key) & (uint64_t)self->mask);
+    for (;;) {
+        int32_t at = self->table[i];
+        if (at == 0 || self->keys[at - 1] == key) return i;
+        i = (i + 1) & self->mask;
+    }
+}
+
+/* the key of a state: -1 with an exception unless it is an int in [0, 2**64) */
+static int slot_key(PyObject *obj, uint64_t *key)
+{
+    if (!PyLong_Check(obj)) {
+        PyErr_SetString(PyExc_TypeError, "a SlotMap key is a packed state (int)");
+        return -1;
+    }
+    *key = PyLong_AsUnsignedLongLong(obj);
+    if (*key == (uint64_t)-1 && PyErr_Occurred()) return -1;
+    return 0;
+}
+
+static int slot_grow(SlotMap *self)
+{
+    if (self->count == self->cap) {
+        Py_ssize_t cap = self->cap * 2;
+        uint64_t *keys = PyMem_Realloc(self->keys, cap * sizeof(uint64_t));
+        if (keys == NULL) { PyErr_NoMemory(); return -1; }
+        self->keys = keys;
+        self->cap = cap;
+    }
+    if (2 * (self->count + 1) > self->mask + 1) {
+        Py_ssize_t size = 2 * (self->mask + 1);
+        if (size > ((Py_ssize_t)1 << 31)) {
+            PyErr_SetString(PyExc_MemoryError, "a SlotMap holds at most 2**30 states");
+            return -1;
+        }
+        int32_t *table = PyMem_Calloc(size, sizeof(int32_t));
+        if (table == NULL) { PyErr_NoMemory(); return -1; }
+        PyMem_Free(self->table);
+        self->table = table;
+        self->mask = size - 1;
+        for (Py_ssize_t s = 0; s < self->count; s++)
+            self->table[slot_place(self, self->keys[s])] = (int32_t)(s + 1);
+    }
+    return 0;
+}
+
+/* the slot of `key`, inserted at the end when new: -1 with an exception on failure */
+static Py_ssize_t slot_insert(SlotMap *self, uint64_t key)
+{
+    Py_ssize_t i = slot_place(self, key);
+    if (self->table[i] != 0) return self->table[i] - 1;
+    if (slot_grow(self) < 0) return -1;
+    i = slot_place(self, key);
+    self->keys[self->count] = key;
+    self->table[i] = (int32_t)(self->count + 1);
+    return self->count++;
+}
+
+static PyObject *SlotMap_subscript(SlotMap *self, PyObject *obj)
+{
+    uint64_t key;
+    if (slot_key(obj, &key) < 0) return NULL;
+    int32_t at = self->table[slot_place(self, key)];
+    if (at != 0) return PyLong_FromLong(at - 1);
+    if (Py_TYPE(self) != &SlotMapType) {
+        PyObject *missing = PyObject_GetAttrString((PyObject *)self, "__missing__");
+        if (missing != NULL) {
+            PyObject *out = PyObject_CallOneArg(missing, obj);
+            Py_DECREF(missing);
+            return out;
+        }
+        PyErr_Clear();
+    }
+    PyErr_SetObject(PyExc_KeyError, obj);
+    return NULL;
+}
+
+static PyObject *SlotMap_get(SlotMap *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs < 1 || nargs > 2) {
+        PyErr_SetString(PyExc_TypeError, "get(key, default=None)");
+        return NULL;
+    }
+    uint64_t key;
+    if (slot_key(args[0], &key) < 0) return NULL;
+    int32_t at = self->table[slot_place(self, key)];
+    if (at != 0) return PyLong_FromLong(at - 1);
+    PyObject *dflt = nargs == 2 ? args[1] : Py_None;
+    Py_INCREF(dflt);
+    return dflt;
+}
+
+static PyObject *SlotMap_insert(SlotMap *self, PyObject *obj)
+{
+    uint64_t key;
+    if (slot_key(obj, &key) < 0) return NULL;
+    Py_ssize_t slot = slot_insert(self, key);
+    return slot < 0 ? NULL : PyLong_FromSsize_t(slot);
+}
+
+static PyObject *SlotMap_key(SlotMap *self, PyObject *obj)
+{
+    Py_ssize_t slot = PyLong_AsSsize_t(obj);
+    if (slot == -1 && PyErr_Occurred()) return NULL;
+    if (slot < 0 || slot >= self->count) {
+        PyErr_SetString(PyExc_IndexError, "no such slot");
+        return NULL;
+    }
+    return PyLong_FromUnsignedLongLong(self->keys[slot]);
+}
+
+static int SlotMap_contains(SlotMap *self, PyObject *obj)
+{
+    uint64_t key;
+    if (!PyLong_Check(obj)) return 0;
+    key = PyLong_AsUnsignedLongLong(obj);
+    if (key == (uint64_t)-1 && PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_OverflowError)) return -1;
+        PyErr_Clear();  /* negative or wider than 64 bits: never a key */
+        return 0;
+    }
+    return self->table[slot_place(self, key)] != 0;
+}
+
+static Py_ssize_t SlotMap_len(SlotMap *self) { return self->count; }
+
+static PyObject *SlotMap_nbytes(SlotMap *self, void *closure)
+{
+    return PyLong_FromSize_t((size_t)self->cap * sizeof(uint64_t)
+                             + (size_t)(self->mask + 1) * sizeof(int32_t));
+}
+
+static PyMethodDef SlotMap_methods[] = {
+    {"get", FASTCALL(SlotMap_get), "get(state, default=None) -> its slot, or default"},
+    {"insert", (PyCFunction)SlotMap_insert, METH_O,
+     "insert(state) -> its slot (the next one when the state is new)"},
+    {"key", (PyCFunction)SlotMap_key, METH_O, "key(slot) -> the state in that slot"},
+    {NULL},
+};
+
+static PyGetSetDef SlotMap_getset[] = {
+    {"nbytes", (getter)SlotMap_nbytes, NULL, "memory held by the map, in bytes", NULL},
+    {NULL},
+};
+
+static PyMappingMethods SlotMap_as_mapping = {
+    .mp_length = (lenfunc)SlotMap_len,
+    .mp_subscript = (binaryfunc)SlotMap_subscript,
+};
+
+static PySequenceMethods SlotMap_as_sequence = {
+    .sq_contains = (objobjproc)SlotMap_contains,
+};
+
+static PyTypeObject SlotMapType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "checker.engine.zones._dbm.SlotMap",
+    .tp_basicsize = sizeof(SlotMap),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_doc = "SlotMap(): packed states of at most 64 bits -> slots in insertion order.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)SlotMap_init,
+    .tp_dealloc = (destructor)SlotMap_dealloc,
+    .tp_methods = SlotMap_methods,
+    .tp_getset = SlotMap_getset,
+    .tp_as_mapping = &SlotMap_as_mapping,
+    .tp_as_sequence = &SlotMap_as_sequence,
+};
+
 /* ------------------------------------------------------------------------------ module */
 
 static PyMethodDef methods[] = {
@@ -1514,7 +1741,7 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__dbm(void)
 {
-    if (PyType_Ready(&ZoneStoreType) < 0) return NULL;
+    if (PyType_Ready(&ZoneStoreType) < 0 || PyType_Ready(&SlotMapType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) return NULL;
     REF_INF = PyLong_FromLongLong(1LL << 62);
@@ -1522,6 +1749,11 @@ PyMODINIT_FUNC PyInit__dbm(void)
     Py_INCREF(&ZoneStoreType);
     if (PyModule_AddObject(m, "ZoneStore", (PyObject *)&ZoneStoreType) < 0) {
         Py_DECREF(&ZoneStoreType);
+        goto fail;
+    }
+    Py_INCREF(&SlotMapType);
+    if (PyModule_AddObject(m, "SlotMap", (PyObject *)&SlotMapType) < 0) {
+        Py_DECREF(&SlotMapType);
         goto fail;
     }
     if (PyModule_AddIntConstant(m, "INF", INF_RAW) < 0

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from model import RuntimeFault
 
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from model import ZoneCode
 
 __all__ = ["Extrapolation", "ExtraM", "ExtraLU", "ExtraLUStuck", "RecentSuccessors",
-           "Slots", "initial_zone"]
+           "Slots", "SlotTable", "new_slots", "initial_zone"]
 
 Zone = bytes
 
@@ -87,6 +87,44 @@ class Slots(dict):
         return slot
 
 
+class SlotTable(Protocol):
+    """What the search reads of its slots: Slots, or the native kernel's map."""
+
+    inv_of: array
+    key_of: array
+
+    def __getitem__(self, d: int) -> int: ...
+
+    def get(self, d: int) -> int | None: ...
+
+
+_native_slots: type | None = None
+
+
+def new_slots(width: int) -> SlotTable:
+    """Slots for packed discrete states of `width` bits: in the native kernel's map
+    (kernel.SlotMap: 16 to 24 bytes a state, against a dict entry and two int objects,
+    about 100) where it is built and the states fit in 64 bits, else a Slots dict."""
+    global _native_slots
+    if kernel.SlotMap is None or not 0 <= width <= 64:
+        return Slots()
+    if _native_slots is None:
+        def init(self: Any) -> None:
+            kernel.SlotMap.__init__(self)
+            self.inv_of = array("i")
+            self.key_of = array("i")
+
+        def missing(self: Any, d: int) -> int:
+            slot = self.insert(d)
+            self.inv_of.append(-1)
+            self.key_of.append(-1)
+            return slot
+
+        _native_slots = type("NativeSlots", (kernel.SlotMap,), {
+            "__init__": init, "__missing__": missing, "__doc__": Slots.__doc__})
+    return _native_slots()
+
+
 class Extrapolation:
     """Per-discrete-state constants; the closing step of every successor; subsumption."""
 
@@ -101,7 +139,7 @@ class Extrapolation:
         self.always = always
         self.extra = tuple(extra)  # constants of clocks beyond the model's (a tick clock)
         self.n = zc.n + len(self.extra)
-        self.slots = Slots()
+        self.slots = new_slots(zc.width)
         # one tuple per distinct set of bounds, not per state: inv(d) is _invs[inv_of[slot]]
         self._invs: list[tuple] = []
         self._inv_index: dict[tuple, int] = {}

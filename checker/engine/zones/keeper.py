@@ -80,7 +80,7 @@ class _Mark:
     graph_targets: int
 
 
-def _ints(values: list[int], width: int) -> dict[str, np.ndarray]:
+def _ints(values: Sequence[int], width: int) -> dict[str, np.ndarray]:
     """Packed discrete states: uint64 when they fit, else little-endian bytes."""
     if width <= 64:
         return {"discrete": np.array(values, dtype=np.uint64)}

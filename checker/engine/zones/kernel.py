@@ -40,6 +40,7 @@ ignored; ``kind``: :data:`EXTRA_LU` or :data:`EXTRA_PLUS_LU`):
     encode(t, n), decode(b, n), encode_bounds(values, n), contains_point(z, n, values)
     max_constant(n)                   the no-overflow limit on a model's constants
     ZoneStore(n)                      the passed list of one search
+    SlotMap()                         packed states (<= 64 bits) -> slots; native only
 
 Each is specified by its namesake in checker/engine/zones/dbm.py (``satisfies``: ``satisfies_some``;
 ``successor``/``close``/``stuck_part``: the compositions in checker/engine/zones/search.py, whose
@@ -129,6 +130,9 @@ encode = _impl.encode
 decode = _impl.decode
 encode_bounds = _impl.encode_bounds
 ZoneStore = _impl.ZoneStore
+# packed states of at most 64 bits -> slots (native only: the fallback's is a dict,
+# extrapolation.Slots)
+SlotMap: Any = getattr(_impl, "SlotMap", None)
 
 
 def max_constant(n: int) -> int:
@@ -150,5 +154,5 @@ __all__ = [
     "zero", "universe", "canonical", "up", "down", "constrain", "constrain_all", "satisfies",
     "reset", "free", "intersect", "is_included", "alu_included", "extrapolate_lu", "close",
     "successor", "subtract", "stuck_part", "is_stuck_free", "encode", "decode",
-    "encode_bounds", "contains_point", "max_constant", "ZoneStore",
+    "encode_bounds", "contains_point", "max_constant", "ZoneStore", "SlotMap",
 ]

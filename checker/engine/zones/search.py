@@ -36,7 +36,7 @@ from ..findings import Findings
 from ..initial import initial_states
 from ..store import ROOT
 from . import kernel
-from .extrapolation import Extrapolation, Slots, initial_zone
+from .extrapolation import Extrapolation, SlotTable, initial_zone, new_slots
 from .spill import evict_zones
 
 if TYPE_CHECKING:
@@ -64,15 +64,17 @@ class ZoneNodes:
     """The symbolic states of a search, in discovery order (see the module docstring)."""
 
     def __init__(self, zc: ZoneCode, edge_limit: int, exact: bool = False,
-                 slots: Slots | None = None):
+                 slots: SlotTable | None = None):
         self.zc = zc
         self.store = kernel.ZoneStore(zc.n)
         # exact: the zone graph itself, nodes keyed (discrete state, zone)
         self.graph: StateGraph | None = StateGraph([], []) if exact else None
-        self.discrete_of: list[int] = []  # discrete-state id -> packed discrete state
+        # discrete-state id -> packed discrete state (in an array when they fit 64 bits:
+        # no int object per state)
+        self.discrete_of: array | list[int] = array("Q") if 0 <= zc.width <= 64 else []
         # packed discrete state -> its id: did_of[slots[d]] (-1: none yet); the slots are
         # the extrapolation's, so a discrete state costs one dict entry in all
-        self.slots = Slots() if slots is None else slots
+        self.slots = new_slots(zc.width) if slots is None else slots
         self.did_of = array("i")
         self.parent = array("i")
         self.entry = array("i")  # which entry of zc.succ(parent's state) led here
@@ -269,8 +271,9 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                 ex.hits([(k, node) for k in fired])
         for k, mask, cache in clock_tests:
             read = d & mask
-            formula = cache.get(read, False)
-            if formula is False:
+            if read in cache:
+                formula = cache[read]
+            else:
                 try:
                     formula = cache[read] = system.clock_formula(k, d) or None
                 except RuntimeFault:
