@@ -313,7 +313,7 @@ class ZoneOwner:
                 # cut at this node: its entries up to the stop's (an entry's events are
                 # those of one transition or one action error), and what follows them
                 # only if the stop is after them
-                cut = stop is not None and node == stop[0]
+                cut = stop if stop is not None and node == stop[0] else None
                 mask = ex.key(d)
                 enabled: list[bytes] = []
                 pairs: list[tuple[int, int]] = []  # exact: (key, instance) per transition
@@ -325,7 +325,7 @@ class ZoneOwner:
                         del recent[next(iter(recent))]
                     recent[d] = entries
                 for k, (inst, _choices, d2, guard, resets) in enumerate(entries):
-                    if cut and k > stop[1]:  # type: ignore[index]
+                    if cut is not None and k > cut[1]:
                         break
                     key = _key(node, k)
                     if d2 is None:
@@ -364,11 +364,11 @@ class ZoneOwner:
                         (key, d2, z3 if late else ex.extrapolate(z3, d2), node, k))
                     if exact:
                         pairs.append((key, inst))
-                if cut and stop < (node, END, CLOSE):  # type: ignore[operator]
+                if cut is not None and cut < (node, END, CLOSE):
                     break
                 if exact:  # the node's row of the zone graph, closed by the driver
                     rows.append((node, pairs, not ex.invariant(d), fair_here))
-                if cut and stop < (node, END, STUCK):  # type: ignore[operator]
+                if cut is not None and cut < (node, END, STUCK):
                     break
                 if self.stuck_states and not late and not kernel.is_stuck_free(z, enabled, n):
                     timelock = bool(ex.invariant(d))
@@ -861,9 +861,8 @@ class _ZoneSearch(Coordinator):
             found=dict(ex.found), deadlock=ex.deadlock, timelock=ex.timelock,
             runtime=ex.runtime, check_deadlock=ex.check_deadlock, stop_when=self.stop_when)
         active = set(self.active_discrete) | clock
-        at: Position | None = None
-        try:
-            for at, what, arg in events:
+        for at, what, arg in events:
+            try:
                 if what == "action":
                     shadow.runtime_error(0, "action", 0)
                 elif what == "discrete":
@@ -880,8 +879,8 @@ class _ZoneSearch(Coordinator):
                     active.difference_update(fired)
                     if fired:
                         shadow.hits([(k, 0) for k in fired])
-        except Stop:
-            return at
+            except Stop:
+                return at
         return None
 
     def findings(self, parts: list[list[Any]], numbers: dict[int, int],
