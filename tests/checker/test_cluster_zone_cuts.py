@@ -127,3 +127,48 @@ def test_the_state_graph_of_a_stopped_search_is_the_one_process_graph() -> None:
     assert one_graph.number_of_edges() > 10
     assert list(one_graph.nodes(data=True)) == list(many_graph.nodes(data=True))
     assert list(one_graph.edges(data=True)) == list(many_graph.edges(data=True))
+
+
+# a run-time error (tick takes n past 3) and a property that fails to evaluate (arr[3])
+FAULTS = """
+var n: 0..3 = 0
+var m: 0..5 = 0
+var arr: [0..2] -> 0..1 = 0
+clock c
+action tick when c >= 1s do { n := n + 1; reset c }
+action bump when m < 5 do { m := m + 1 }
+action stop when n == 2 and c <= 2s do { m := 0 }
+bound c <= 3s while m < 5
+invariant small: arr[n] == 0
+invariant fine: m < 5 or c <= 3s
+reachable all: n == 3
+"""
+# a timelock: time cannot pass beyond 2 s at s == 3, and no action is left
+TIMELOCK = """
+var s: 0..3 = 0
+clock c
+action go when s < 3 and c >= 1s do { s := s + 1; reset c }
+bound c <= 2s while s >= 0
+reachable end: s == 3
+"""
+
+
+@pytest.mark.parametrize("text, options, reason", [
+    (FAULTS, Options(fail_fast=True), "fail-fast"),
+    (FAULTS, Options(max_states=7), "max-states"),
+    (FAULTS, Options(max_states=20), "max-states"),
+    (FAULTS, Options(fail_fast=True, check_deadlock=True, max_states=7), "fail-fast"),
+    # the exact zone graph (an unbounded leads-to), whose stuck-state test is on the node
+    # expanded rather than on each new zone
+    (FAULTS + "property p: n == 1 ~> n == 2\n", Options(fail_fast=True, check_deadlock=True),
+     "fail-fast"),
+    (TIMELOCK, Options(fail_fast=True), "fail-fast"),
+    (TIMELOCK + "property q: s == 1 ~> s == 2\n", Options(fail_fast=True), "fail-fast"),
+], ids=["fail-fast", "max-states-7", "max-states-20", "both", "exact", "timelock",
+        "timelock-exact"])
+def test_run_time_errors_and_timelocks_stop_the_owners_as_one_process(
+        text: str, options: Options, reason: str) -> None:
+    one = check_system(spec(text), options)
+    many = check_system(spec(text), dataclasses.replace(options, cluster="direct:3"))
+    assert one.stop_reason == reason
+    assert _same(one, many)

@@ -33,8 +33,20 @@ the fair groups enabled everywhere in its zone) goes to the driver, and the owne
 which node each key led to; the driver closes the rows in node order as explore_zones
 does, and the zone engine's leads-to runs on that graph.
 
-Not distributed (refused with a message): --max-states and --fail-fast (one process stops
-in the middle of a level there) and a spec with a `boundary`.
+Bounds that stop one process in the middle of a level (--max-states: after the first node
+whose expansion brings the nodes to the bound; --fail-fast: at the first finding that makes
+a verdict unexpected) cut the level where one process stops. Everything one process does
+in a level has a position, (parent node, entry, step), in the order it does it (`Position`).
+The owners expand and add the whole level as usual; the driver then finds the stop from
+what they report (the node numbers' keys for --max-states; the level's first findings,
+replayed in position order on a copy of what is found so far, for --fail-fast), and each
+owner cuts its part of the level there (`truncate`: the expansion counted again up to the
+stop, the successors added after it never numbered, their findings and edges dropped).
+The adds after the stop did change the passed lists, but the search ends with that level,
+and nothing after it reads them. A stale clock after the stop is not met (no restart).
+
+A `boundary`: a node outside it is checked when it is added, counted, and not expanded (nor
+tested for being stuck), as in one process.
 """
 
 from __future__ import annotations
