@@ -96,7 +96,10 @@ def test_the_discrete_time_engine_is_refused() -> None:
 def test_two_ray_owners_give_the_one_process_report(shared: Shared) -> None:
     with shared.exclusive("ray"), contextlib.ExitStack() as stack:  # one Ray at a time
         stack.callback(shutdown)
-        for path, constants, options in (CASES[0], CASES[1], CASES[3], CASES[7]):
+        # and two levels cut where one process stops (test_cluster_zone_cuts.py)
+        cuts = [("specs/timed/fischer.tock", {"N": 3}, Options(max_states=40)),
+                ("specs/timed/fischer.tock", {"N": 3, "WAIT": "1s"}, Options(fail_fast=True))]
+        for path, constants, options in [CASES[0], CASES[1], CASES[3], CASES[7], *cuts]:
             one = check(path, constants, options=options)
             two = check(path, constants, options=dataclasses.replace(options,
                                                                      cluster="local:2"))
