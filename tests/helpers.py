@@ -49,6 +49,33 @@ expect below fails
 expect five fails
 """
 
+# a boundary on a timed spec (Fischer's protocol counting the entries): the zone engine
+# checks the symbolic states outside it and does not expand them; `quick` reads a clock
+TIMED_BOUNDED = """
+const N = 2
+type Proc = 1..N
+var id: 0..N = 0
+var entries: 0..100 = 0
+process P[p: Proc] {
+  var loc: enum { idle, req, wait, cs } = idle
+  clock x
+  action try when loc == idle and id == 0 do { loc := req; reset x }
+  bound x <= 1s while loc == req
+  action set when loc == req do { id := p; loc := wait; reset x }
+  action enter when loc == wait and id == p and x >= 2s do { loc := cs; entries := entries + 1 }
+  action retry when loc == wait and id != p and x >= 2s do { loc := idle }
+  action leave when loc == cs do { id := 0; loc := idle }
+}
+boundary few: entries <= 2
+invariant mutex: not (P[1].loc == cs and P[2].loc == cs)
+invariant quick: P[1].loc == req implies P[1].x <= 1s
+reachable third: entries == 3
+reachable fourth: entries == 4
+invariant at_most_two: entries <= 2
+expect fourth fails
+expect at_most_two fails
+"""
+
 
 T = TypeVar("T")
 

@@ -86,22 +86,20 @@ def test_the_discrete_hash_is_the_explicit_one_and_folds_wide_states() -> None:
     assert owner_of_discrete(wide, 5) == owner_of_discrete(7 ^ 9, 5)
 
 
-@pytest.mark.parametrize("options, message", [
-    (Options(max_states=50), "--max-states and --fail-fast"),
-    (Options(fail_fast=True), "--max-states and --fail-fast"),
-    (Options(time_engine="discrete"), "discrete-time engine"),
-])
-def test_what_it_does_not_distribute_is_refused(options: Options, message: str) -> None:
-    with pytest.raises(UsageError, match=message):
-        check("specs/timed/fischer.tock", options=dataclasses.replace(options,
-                                                                      cluster="direct:2"))
+def test_the_discrete_time_engine_is_refused() -> None:
+    with pytest.raises(UsageError, match="discrete-time engine"):
+        check("specs/timed/fischer.tock", options=Options(time_engine="discrete",
+                                                          cluster="direct:2"))
 
 
 @pytest.mark.skipif(not ray_available(), reason="Ray is not installed (tock[cluster])")
 def test_two_ray_owners_give_the_one_process_report(shared: Shared) -> None:
     with shared.exclusive("ray"), contextlib.ExitStack() as stack:  # one Ray at a time
         stack.callback(shutdown)
-        for path, constants, options in (CASES[0], CASES[1], CASES[3], CASES[7]):
+        # and two levels cut where one process stops (test_cluster_zone_cuts.py)
+        cuts = [("specs/timed/fischer.tock", {"N": 3}, Options(max_states=40)),
+                ("specs/timed/fischer.tock", {"N": 3, "WAIT": "1s"}, Options(fail_fast=True))]
+        for path, constants, options in [CASES[0], CASES[1], CASES[3], CASES[7], *cuts]:
             one = check(path, constants, options=options)
             two = check(path, constants, options=dataclasses.replace(options,
                                                                      cluster="local:2"))

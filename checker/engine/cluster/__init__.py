@@ -66,7 +66,8 @@ def refusal(system: TransitionSystem) -> str | None:
     if system.has_clocks:
         return ("--cluster distributes the explicit engine and the zone engine; this spec "
                 "has clocks and --time discrete asks for the discrete-time engine, which "
-                "runs in one process only (drop --cluster or --time discrete)")
+                "runs in one process only (docs/cluster.md says why; drop --cluster or "
+                "--time discrete)")
     return None
 
 

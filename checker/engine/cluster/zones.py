@@ -33,8 +33,20 @@ the fair groups enabled everywhere in its zone) goes to the driver, and the owne
 which node each key led to; the driver closes the rows in node order as explore_zones
 does, and the zone engine's leads-to runs on that graph.
 
-Not distributed (refused with a message): --max-states and --fail-fast (one process stops
-in the middle of a level there) and a spec with a `boundary`.
+Bounds that stop one process in the middle of a level (--max-states: after the first node
+whose expansion brings the nodes to the bound; --fail-fast: at the first finding that makes
+a verdict unexpected) cut the level where one process stops. Everything one process does
+in a level has a position, (parent node, entry, step), in the order it does it (`Position`).
+The owners expand and add the whole level as usual; the driver then finds the stop from
+what they report (the node numbers' keys for --max-states; the level's first findings,
+replayed in position order on a copy of what is found so far, for --fail-fast), and each
+owner cuts its part of the level there (`truncate`: the expansion counted again up to the
+stop, the successors added after it never numbered, their findings and edges dropped).
+The adds after the stop did change the passed lists, but the search ends with that level,
+and nothing after it reads them. A stale clock after the stop is not met (no restart).
+
+A `boundary`: a node outside it is checked when it is added, counted, and not expanded (nor
+tested for being stuck), as in one process.
 """
 
 from __future__ import annotations
@@ -52,7 +64,8 @@ from ...errors import UsageError
 from ...liveness import unbounded
 from ...liveness.graph import TICK, StateGraph
 from ...options import Options, resident_mb
-from ..budget import CHECK_EVERY, Meter, StopReason
+from ...verdicts import unexpected
+from ..budget import CHECK_EVERY, Meter, Stop, StopReason
 from ..findings import Findings
 from ..initial import initial_states
 from ..store import ROOT
@@ -76,21 +89,9 @@ if TYPE_CHECKING:
 
     from ..interface import Job
 
-__all__ = ["ClusterZoneEngine", "ZoneOwner", "zone_refusal"]
+__all__ = ["ClusterZoneEngine", "ZoneOwner"]
 
 _M64 = (1 << 64) - 1
-
-
-def zone_refusal(system: TransitionSystem, options: Options) -> str | None:
-    """Why --cluster cannot run this timed system's zone search (None: it can)."""
-    if options.max_states is not None or options.fail_fast:
-        return ("--cluster on a spec with clocks (the zone engine) stops only at level "
-                "boundaries; --max-states and --fail-fast stop one process in the middle of "
-                "a level, so they are not distributed: drop them or --cluster")
-    if system.outside is not None:
-        return ("--cluster does not yet cut the search at a `boundary`; this spec has one "
-                "(drop --cluster)")
-    return None
 
 
 def owner_of_discrete(d: int, owners: int) -> int:
@@ -168,6 +169,28 @@ def _key(parent: int, entry: int) -> int:
     return (parent + 1) << INDEX_BITS | entry
 
 
+# Where one process meets an event of a level: (parent node, entry, step), in its order.
+# A stop (--max-states, --fail-fast) is such a position: the level is cut after it.
+Position = tuple[int, int, int]
+# the steps at one entry of a parent: its action error, or its transition (the successor
+# added), then the new node's discrete properties failing to evaluate, their hits, each
+# clock property k (CLOCK + k: a hit or a failure), the new node's stuck-state test
+# (ExtraLUStuck) and the edge kept for the state graph
+ACTION, ADD, FAILING, HITS, CLOCK = 0, 1, 2, 3, 4
+LATE = 1 << 30
+EDGE = LATE + 1
+# after a parent's entries: its row of the exact zone graph closed, its stuck-state test,
+# the --max-states test
+END = 1 << INDEX_BITS
+CLOSE, STUCK, FULL = 0, 1, 2
+_ENTRY_MASK = (1 << INDEX_BITS) - 1
+
+
+def position(key: int, step: int) -> Position:
+    """The position of a step at the entry a successor's key names."""
+    return ((key >> INDEX_BITS) - 1, key & _ENTRY_MASK, step)
+
+
 # ------------------------------------------------------------------ an owner
 class ZoneOwner:
     """The symbolic states of the discrete states whose hash picks this owner, with their
@@ -200,6 +223,11 @@ class ZoneOwner:
         self.local_d: list[int] = []
         self.local_z: list[bytes] = []
         self.targets: list[tuple[int, int]] = []  # the level's (key, target as added)
+        # what receive found, kept for a cut of the level (truncate)
+        self.first_hit: dict[int, int] = {}
+        self.stuck_kept: list[tuple[int, bool]] = []
+        self.clock_props: tuple[int, ...] = ()
+        self.edge_mark = 0
 
     def ping(self) -> int:
         return self.index
@@ -253,7 +281,15 @@ class ZoneOwner:
     def expand(self) -> list[Any]:
         """Expand the frontier: the summary of what it met, then one outbox per owner
         (the successors whose discrete state it owns, with their keys)."""
+        return self._expand(None)
+
+    def _expand(self, stop: Position | None) -> list[Any]:
+        """expand; with `stop`, only what one process meets up to that position (no
+        successors sent: the level is being cut there, see `truncate`)."""
         assert self.system is not None
+        outside = self.system.outside
+        first_expanded = -1  # the first node of the frontier inside the boundary
+        outside_count = 0
         zc, n, ex = self.zc, self.n, self.extrapolation
         successor, satisfies = kernel.successor, kernel.satisfies
         counts = [0] * len(self.system.instances)
@@ -276,7 +312,20 @@ class ZoneOwner:
                 if pos % CHECK_EVERY == 0 and self.cancelled.is_set():
                     return [None] + [pack([]) for _ in range(self.owners)]
                 node = self.gid[local]
+                if stop is not None and node > stop[0]:
+                    break
                 d, z = self._dz(local)
+                if outside is not None and outside(d):
+                    outside_count += 1  # beyond the boundary: checked, not expanded
+                    if exact:
+                        rows.append((node, [], False, 0))
+                    continue
+                if first_expanded < 0:
+                    first_expanded = node
+                # cut at this node: its entries up to the stop's (an entry's events are
+                # those of one transition or one action error), and what follows them
+                # only if the stop is after them
+                cut = stop if stop is not None and node == stop[0] else None
                 mask = ex.key(d)
                 enabled: list[bytes] = []
                 pairs: list[tuple[int, int]] = []  # exact: (key, instance) per transition
@@ -288,6 +337,8 @@ class ZoneOwner:
                         del recent[next(iter(recent))]
                     recent[d] = entries
                 for k, (inst, _choices, d2, guard, resets) in enumerate(entries):
+                    if cut is not None and k > cut[1]:
+                        break
                     key = _key(node, k)
                     if d2 is None:
                         if guard is not None and not satisfies(z, n, guard):
@@ -325,8 +376,12 @@ class ZoneOwner:
                         (key, d2, z3 if late else ex.extrapolate(z3, d2), node, k))
                     if exact:
                         pairs.append((key, inst))
+                if cut is not None and cut < (node, END, CLOSE):
+                    break
                 if exact:  # the node's row of the zone graph, closed by the driver
                     rows.append((node, pairs, not ex.invariant(d), fair_here))
+                if cut is not None and cut < (node, END, STUCK):
+                    break
                 if self.stuck_states and not late and not kernel.is_stuck_free(z, enabled, n):
                     timelock = bool(ex.invariant(d))
                     slot = stuck[timelock]
@@ -340,7 +395,10 @@ class ZoneOwner:
         summary.update({"transitions": transitions, "counts": counts,
                         "suppressed": bytes(suppressed), "action_errors": action_errors,
                         "first_error": first_error, "stuck": stuck, "stale": stale,
-                        "rows": rows, "memory": resident_mb()})
+                        "rows": rows, "outside": outside_count,
+                        "first_expanded": first_expanded, "memory": resident_mb()})
+        if stop is not None:
+            return [summary]
         return [summary] + [pack(box) for box in outboxes]
 
     def receive(self, active_discrete: tuple[int, ...], active_clock: tuple[int, ...],
@@ -360,6 +418,7 @@ class ZoneOwner:
         first_hit: dict[int, int] = {}
         events: list[tuple] = []  # (key, discrete properties failing, clock ones failing)
         self.pending, self.keys, self.targets = [], [], []
+        self.edge_mark = 0 if edges is None else len(edges)
         exact = self.exact
         ex = self.extrapolation
         late = ex.tests_successors and self.stuck_states
@@ -426,8 +485,41 @@ class ZoneOwner:
         except OverflowError:
             return [0, b"", [], {"overflow": True}, []]
         self.events = events
+        self.first_hit, self.stuck_kept, self.clock_props = first_hit, stuck, active_clock
         return [len(self.keys), np.array(self.keys, dtype=np.uint64).tobytes(), events,
                 first_hit, stuck]
+
+    def truncate(self, stop: Position) -> list[Any]:
+        """Cut the level received at `stop`, as one process stops there: the expansion
+        summary counted again up to it, and receive's results for the successors added up
+        to it; those added after it are forgotten (never numbered). What they did to the
+        passed lists stays, but no later level is explored (the search ends here)."""
+        summary = self._expand(stop)[0]
+
+        def before(key: int, step: int) -> bool:
+            return position(key, step) <= stop
+
+        keep = 0
+        while keep < len(self.keys) and before(self.keys[keep], ADD):
+            keep += 1
+        del self.keys[keep:], self.pending[keep:]
+        events = []
+        for key, failing_d, failing_c in self.events:
+            failing_d = failing_d if before(key, FAILING) else []
+            failing_c = [k for k in failing_c if before(key, CLOCK + k)]
+            if failing_d or failing_c:
+                events.append((key, failing_d, failing_c))
+        self.events = events
+        clock = set(self.clock_props)
+        first_hit = {k: key for k, key in self.first_hit.items()
+                     if before(key, CLOCK + k if k in clock else HITS)}
+        stuck = [(key, timelock) for key, timelock in self.stuck_kept if before(key, LATE)]
+        if self.edges is not None:
+            self.edges[self.edge_mark:] = [e for e in self.edges[self.edge_mark:]
+                                           if before(e[0], EDGE)]
+        self.targets = [(key, t) for key, t in self.targets if before(key, ADD)]
+        return [summary, len(self.keys), np.array(self.keys, dtype=np.uint64).tobytes(),
+                events, first_hit, stuck]
 
     def commit(self, base: int, filtered: bool, wanted: list[int],
                *all_keys: bytes) -> list[Any]:
@@ -508,9 +600,6 @@ class ClusterZoneEngine(ZoneEngine):
     gathered from the owners."""
 
     def __init__(self, system: TransitionSystem, options: Options):
-        refused = zone_refusal(system, options)
-        if refused is not None:
-            raise UsageError(refused)
         super().__init__(system)
         assert options.cluster is not None
         self.address: Address = parse_address(options.cluster)
@@ -574,6 +663,12 @@ class _ZoneSearch(Coordinator):
         self.ex: Findings[int] = Findings([], self.nodes, symbolic=True,
                                           check_deadlock=job.check_deadlock)
         self.ex.stuck_counted = stuck_states
+        self.ex.has_boundary = system.outside is not None
+        # --fail-fast: the search stops where a finding first makes a verdict unexpected
+        self.stop_when = unexpected(system) if job.fail_fast else None
+        # a bound that stops one process in the middle of a level: each level is then cut
+        # where one process would stop in it (stop_at)
+        self.cuts = job.fail_fast or job.options.max_states is not None
         selected = sorted(job.active)
         self.active_clock = [k for k in selected if system.properties[k].mentions_clock]
         self.active_discrete = {k for k in selected if k not in self.active_clock}
@@ -614,8 +709,10 @@ class _ZoneSearch(Coordinator):
                     boxes[owner_of_discrete(d, self.k)].append(
                         (_key(ROOT, i), d, z if late else self.extrapolation.extrapolate(z, d),
                          ROOT, -1))
-                self.add_level([[pack(box)] for box in boxes], [], [], filtered=False)
-                ex.initial = list(range(self.count))
+                self.add_level([[pack(box)] for box in boxes], [], filtered=False)
+                # a stop at an initial node (a finding there) is before it joins the
+                # initial nodes in one process; it is the last node numbered
+                ex.initial = list(range(self.count - (ex.stop_reason is StopReason.FAIL_FAST)))
                 self.levels()
         finally:
             self.gather()
@@ -639,35 +736,20 @@ class _ZoneSearch(Coordinator):
             if any(s.get("overflow") for s in summaries):
                 raise self._overflow()
             stale = [s["stale"] for s in summaries if s["stale"] is not None]
-            if stale:
+            if stale and not self.cuts:
                 raise StaleClock(set(min(stale)[1]))
-            expansion: list[tuple] = []
-            rows = [row for s in summaries for row in s["rows"]]
-            for s in summaries:
-                ex.transitions += s["transitions"]
-                self.counts = [a + b for a, b in zip(self.counts, s["counts"])]
-                self.suppressed = bytearray(a | b for a, b in zip(self.suppressed,
-                                                                   s["suppressed"]))
-                for timelock, (count, first) in enumerate(s["stuck"]):
-                    if count:
-                        expansion.append(("stuck", bool(timelock), count, first))
-                if s["first_error"] is not None:
-                    expansion.append(("action", s["first_error"], s["action_errors"]))
-            memory = sum(s["memory"] for s in summaries)
-            if memory and self.backend.separate:
-                assert self.meter is not None
-                self.meter.reserve(memory)  # the owners' memory counts against the limit
-            self.add_level([[c[1 + j] for c in calls] for j in range(self.k)], expansion,
-                           rows, filtered=True)
+            self.add_level([[c[1 + j] for c in calls] for j in range(self.k)], summaries,
+                           filtered=True, stale=min(stale) if stale else None)
             self.poll()
         else:
             ex.complete = True
 
-    def add_level(self, inboxes: list[list[Any]], expansion: list[tuple],
-                  rows: list[tuple[int, list[tuple[int, int]], bool, int]],
-                  filtered: bool) -> None:
-        """The adds of one level on every owner, their numbering, then the level's
+    def add_level(self, inboxes: list[list[Any]], summaries: list[dict[str, Any]],
+                  filtered: bool, stale: tuple[int, list[int]] | None = None) -> None:
+        """The adds of one level on every owner (`summaries`: what their expansion met),
+        cut where one process stops in it (a bound), their numbering, then the level's
         findings in one process's order."""
+        ex = self.ex
         keep_edges = self.count <= self.job.options.graph_limit
         received = [self.backend.call(j, "receive", tuple(sorted(self.active_discrete)),
                                       tuple(self.active_clock), keep_edges, *inboxes[j],
@@ -677,6 +759,35 @@ class _ZoneSearch(Coordinator):
         parts = [results[5 * j:5 * j + 5] for j in range(self.k)]
         if any("overflow" in p[3] for p in parts):
             raise self._overflow()
+        if self.cuts:
+            stop, reason = self.stop_at(summaries, parts)
+            if stale is not None and (stop is None or position(stale[0], ACTION) < stop):
+                raise StaleClock(set(stale[1]))  # one process meets the stale clock first
+            if stop is not None:
+                cut = [self.backend.call(j, "truncate", stop, returns=6)
+                       for j in range(self.k)]
+                results = self.wait([h for c in cut for h in c])
+                if summaries:
+                    summaries = [results[6 * j] for j in range(self.k)]
+                parts = [results[6 * j + 1:6 * j + 6] for j in range(self.k)]
+                ex.stop_reason = reason
+        expansion: list[tuple] = []
+        rows = [row for s in summaries for row in s["rows"]]
+        for s in summaries:
+            ex.transitions += s["transitions"]
+            ex.outside += s["outside"]
+            self.counts = [a + b for a, b in zip(self.counts, s["counts"])]
+            self.suppressed = bytearray(a | b for a, b in zip(self.suppressed,
+                                                               s["suppressed"]))
+            for timelock, (count, first) in enumerate(s["stuck"]):
+                if count:
+                    expansion.append(("stuck", bool(timelock), count, first))
+            if s["first_error"] is not None:
+                expansion.append(("action", s["first_error"], s["action_errors"]))
+        memory = sum(s["memory"] for s in summaries)
+        if memory and self.backend.separate:
+            assert self.meter is not None
+            self.meter.reserve(memory)  # the owners' memory counts against the limit
         keys = [p[1] for p in parts]
         found = sum(p[0] for p in parts)
         wanted = sorted({key for p in parts for key in p[3].values()} |
@@ -696,6 +807,93 @@ class _ZoneSearch(Coordinator):
             self.rows.extend(rows)
         self.count += found
         self.findings(parts, numbers, expansion)
+
+    def stop_at(self, summaries: list[dict[str, Any]], parts: list[list[Any]]
+                ) -> tuple[Position | None, StopReason | None]:
+        """Where one process stops in this level (None: it does not), and why: after the
+        first node whose expansion brings the nodes to --max-states, or at the first
+        finding that makes a verdict unexpected (--fail-fast)."""
+        options = self.job.options
+        stops: list[tuple[Position, StopReason]] = []
+        if options.max_states is not None and summaries:
+            needed = options.max_states - self.count
+            if needed <= 0:  # already at the bound: the first node expanded stops it
+                firsts = [s["first_expanded"] for s in summaries if s["first_expanded"] >= 0]
+                if firsts:
+                    stops.append(((min(firsts), END, FULL), StopReason.MAX_STATES))
+            else:
+                keys = np.sort(np.concatenate([np.frombuffer(p[1], dtype=np.uint64)
+                                               for p in parts]))
+                if len(keys) >= needed:  # the parent of the node that reaches the bound
+                    parent = position(int(keys[needed - 1]), ADD)[0]
+                    stops.append(((parent, END, FULL), StopReason.MAX_STATES))
+        if self.stop_when is not None:
+            first = self.first_unexpected(summaries, parts)
+            if first is not None:
+                stops.append((first, StopReason.FAIL_FAST))
+        if not stops:
+            return None, None
+        return min(stops)
+
+    def first_unexpected(self, summaries: list[dict[str, Any]], parts: list[list[Any]]
+                         ) -> Position | None:
+        """The position of the first finding of this level that makes a verdict
+        unexpected: the level's first findings replayed in one process's order on a copy
+        of what is found so far."""
+        events: list[tuple[Position, str, Any]] = []
+        for s in summaries:
+            if s["first_error"] is not None:
+                events.append((position(s["first_error"][0], ACTION), "action", None))
+            for timelock, (count, first) in enumerate(s["stuck"]):
+                if count:
+                    events.append(((first, END, STUCK), "stuck", bool(timelock)))
+        clock = set(self.active_clock)
+        hits: dict[int, int] = {}
+        for p in parts:
+            for k, key in p[3].items():
+                if k not in hits or key < hits[k]:
+                    hits[k] = key
+            for key, failing_d, failing_c in p[2]:
+                events.append((position(key, FAILING), "discrete", failing_d))
+                for k in failing_c:
+                    events.append((position(key, CLOCK + k), "clock", k))
+            for key, timelock in p[4]:
+                events.append((position(key, LATE), "stuck", timelock))
+        together: dict[int, list[int]] = {}  # one process records a node's discrete hits
+        for k, key in hits.items():           # at once
+            if k in clock:
+                events.append((position(key, CLOCK + k), "hit", [k]))
+            else:
+                together.setdefault(key, []).append(k)
+        for key, ks in together.items():
+            events.append((position(key, HITS), "hit", sorted(ks)))
+        events.sort(key=lambda e: e[0])
+        ex = self.ex
+        shadow: Findings[int] = Findings(
+            found=dict(ex.found), deadlock=ex.deadlock, timelock=ex.timelock,
+            runtime=ex.runtime, check_deadlock=ex.check_deadlock, stop_when=self.stop_when)
+        active = set(self.active_discrete) | clock
+        for at, what, arg in events:
+            try:
+                if what == "action":
+                    shadow.runtime_error(0, "action", 0)
+                elif what == "discrete":
+                    if any(k in active for k in arg):
+                        shadow.runtime_error(0, "property", 0)
+                elif what == "clock":
+                    if arg in active:
+                        active.discard(arg)
+                        shadow.runtime_error(0, "property", arg)
+                elif what == "stuck":
+                    shadow.stuck(0, arg)
+                else:
+                    fired = [k for k in arg if k in active]
+                    active.difference_update(fired)
+                    if fired:
+                        shadow.hits([(k, 0) for k in fired])
+            except Stop:
+                return at
+        return None
 
     def findings(self, parts: list[list[Any]], numbers: dict[int, int],
                  expansion: list[tuple]) -> None:
