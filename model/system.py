@@ -565,6 +565,15 @@ class TransitionSystem:
         fn = compile_props(probe, self.layout, frozenset([0]), self._clock_read())
         return lambda state: fn(state) == 1
 
+    def predicates(self, exprs: Sequence[ir.Expr]) -> Callable[[int], int]:
+        """One compiled test of several boolean expressions over packed states: bit k of
+        its value is expression k's (raises RuntimeFault where any of them fails: then ask
+        `predicate` of each)."""
+        probe = dataclasses.replace(self.model, properties=tuple(
+            ir.Property(f"@probe{k}", "reachable", e, e.span) for k, e in enumerate(exprs)))
+        return compile_props(probe, self.layout, frozenset(range(len(exprs))),
+                             self._clock_read())
+
     def explain_runtime(self, values: tuple, what: str, index: int) -> Why:
         """Why a run-time error happens in a state with these values: instance `index`
         fails (what == "action") or a property fails to evaluate (model.explain)."""

@@ -129,13 +129,22 @@ def leads_to_results(system: TransitionSystem, props: Sequence[LivenessInfo],
     """Verdicts of `props` on a complete graph. `discrete` maps a node's state to the
     discrete state the predicates read (zones: a node is a discrete state and a zone)."""
     out = []
-    for prop in props:
+    instances = [system.liveness_instances(prop.name) for prop in props]
+    # zones: every instance's two sides in one compiled function, once per discrete state
+    shared = None if discrete is None else DiscreteTests(
+        system, [e for listed in instances for _label, p, q in listed for e in (p, q)],
+        discrete, graph)
+    at = 0  # the index of the next instance's left side in `shared`
+    for prop, listed in zip(props, instances):
         holds = result(system, prop.name, "leadsto", "holds", None, str(prop.span), None)
         unknown: PropertyResult | None = None
         verdict: PropertyResult | None = None
-        for label, p_expr, q_expr in system.liveness_instances(prop.name):
+        first, at = at, at + 2 * len(listed)
+        for k, (label, p_expr, q_expr) in enumerate(listed):
+            tests = None if shared is None else \
+                (shared.test(first + 2 * k), shared.test(first + 2 * k + 1))
             found = _judge(system, prop, label, p_expr, q_expr, graph, make_trace, timed,
-                           discrete, divergence, stutter)
+                           discrete, divergence, stutter, tests)
             if found is not None and found.status == "violated":
                 verdict = found  # the first failing instance decides
                 break
@@ -145,60 +154,97 @@ def leads_to_results(system: TransitionSystem, props: Sequence[LivenessInfo],
     return out
 
 
-class DiscreteTest:
-    """A predicate over a zone graph's nodes that reads only their discrete states
-    (`discrete(state)`): evaluated once per discrete state (several nodes share one), and
-    `over` gives every node's value at once, evaluated over the distinct discrete states
-    (StateGraph.grouped), not node by node. A RuntimeFault counts as false."""
+class DiscreteTests:
+    """The predicates of the leads-to properties judged on one zone graph, whose nodes'
+    predicates read only their discrete states (`discrete(state)`): compiled into one
+    function (TransitionSystem.predicates: bit k is predicate k) and evaluated once per
+    discrete state, not once per predicate and node. A predicate that fails to evaluate
+    (RuntimeFault) is false there; the others keep their values."""
 
-    def __init__(self, fn: Callable[[int], bool], discrete: Callable[[Any], int],
-                 graph: StateGraph):
-        self.fn, self.discrete, self.graph = fn, discrete, graph
-        self.memo: dict[int, bool] = {}
+    def __init__(self, system: TransitionSystem, exprs: Sequence[Any],
+                 discrete: Callable[[Any], int], graph: StateGraph):
+        self.system, self.exprs, self.discrete, self.graph = system, exprs, discrete, graph
+        self.combined = system.predicates(exprs) if exprs else None
+        self.memo: dict[int, int] = {}
+        self._singles: dict[int, Callable[[int], bool]] = {}
+        self._node_bits: list[int] | None = None
 
-    def _value(self, d: int) -> bool:
+    def bits(self, d: int) -> int:
+        """Bit k: predicate k holds in discrete state d."""
         hit = self.memo.get(d)
         if hit is None:
+            assert self.combined is not None
             try:
-                hit = self.memo[d] = self.fn(d)
-            except RuntimeFault:
-                hit = self.memo[d] = False
+                hit = self.combined(d)
+            except RuntimeFault:  # one of them fails here: each on its own
+                hit = 0
+                for k, e in enumerate(self.exprs):
+                    fn = self._singles.get(k)
+                    if fn is None:
+                        fn = self._singles[k] = self.system.predicate(e)
+                    try:
+                        if fn(d):
+                            hit |= 1 << k
+                    except RuntimeFault:
+                        pass
+            self.memo[d] = hit
         return hit
 
+    def node_bits(self) -> list[int]:
+        """bits() of every node of the graph, in node order (over its distinct discrete
+        states: StateGraph.grouped)."""
+        states = self.graph.states
+        if self._node_bits is None or len(self._node_bits) != len(states):
+            distinct, of_node = self.graph.grouped(self.discrete)
+            bits = self.bits
+            values = [bits(d) for d in distinct]
+            self._node_bits = [values[i] for i in of_node]
+        return self._node_bits
+
+    def test(self, k: int) -> DiscreteTest:
+        return DiscreteTest(self, k)
+
+
+class DiscreteTest:
+    """Predicate k of a DiscreteTests, at a node's state; `over` gives every node's value
+    at once."""
+
+    def __init__(self, tests: DiscreteTests, k: int):
+        self.tests, self.k = tests, k
+
     def __call__(self, state: Any) -> bool:
-        return self._value(self.discrete(state))
+        return bool(self.tests.bits(self.tests.discrete(state)) >> self.k & 1)
 
     def over(self, states: Sequence[Any]) -> list[bool]:
-        """The value at each of `states` (the graph's own states: grouped by it)."""
-        if states is not self.graph.states:
+        """The value at each of `states` (the graph's own states: read from node_bits)."""
+        if states is not self.tests.graph.states:
             return [self(s) for s in states]
-        distinct, of_node = self.graph.grouped(self.discrete)
-        value = self._value
-        values = [value(d) for d in distinct]
-        return [values[i] for i in of_node]
+        k = self.k
+        return [bool(b >> k & 1) for b in self.tests.node_bits()]
 
 
 def _judge(system: TransitionSystem, prop: LivenessInfo, label: str | None,
            p_expr: Any, q_expr: Any, graph: StateGraph, make_trace: MakeTrace, timed: bool,
            discrete: Callable[[Any], int] | None,
-           divergence: Divergence | None, stutter: bool = False) -> PropertyResult | None:
+           divergence: Divergence | None, stutter: bool = False,
+           tests: tuple[Callable[[Any], bool], Callable[[Any], bool]] | None = None
+           ) -> PropertyResult | None:
     """One leads-to `P ~> Q` (an instance `label` of a `forall` one): None when it holds,
-    else its violated (or, at the boundary, unknown) result."""
+    else its violated (or, at the boundary, unknown) result. `tests`: P and Q at a node's
+    state, where they are compiled already (zones: DiscreteTests)."""
     groups = system.fairness
     name = prop.name if label is None else f"{prop.name} ({label})"
-    p_fn, q_fn = system.predicate(p_expr), system.predicate(q_expr)
 
     def safe(fn: Callable[[int], bool]) -> Callable[[Any], bool]:
-        if discrete is None:
-            def plain(state: Any) -> bool:
-                try:
-                    return fn(state)
-                except RuntimeFault:
-                    return False
-            return plain
-        return DiscreteTest(fn, discrete, graph)
+        def plain(state: Any) -> bool:
+            try:
+                return fn(state)
+            except RuntimeFault:
+                return False
+        return plain
 
-    p_test, q_test = safe(p_fn), safe(q_fn)
+    p_test, q_test = tests if tests is not None else \
+        (safe(system.predicate(p_expr)), safe(system.predicate(q_expr)))
     lasso = find_lasso(graph, p_test, q_test, groups, timed, divergence)
     outside = system.outside
     if lasso is None:

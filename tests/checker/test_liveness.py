@@ -132,6 +132,48 @@ property starts: st == idle ~> st == busy
     assert _status(fair, "starts") == "holds"
 
 
+def test_zone_leads_to_predicates_that_fail_count_false_one_at_a_time() -> None:
+    # on the zone graph every leads-to's two sides are one compiled function
+    # (DiscreteTests); where one side fails (a[i] at i == 3), the others keep their values:
+    # `revisits` is violated only because its left side holds at i == 3
+    text = """
+clock c
+var i: 0..3 = 0
+var a: [0..2] -> bool = false
+action step when i < 3 and c >= 1s do { a[i] := true; i := i + 1; reset c }
+action back when i == 3 and c >= 1s do { i := 0; a[0] := false; a[1] := false; a[2] := false; reset c }
+bound c <= 2s
+property broken: a[i] ~> i == 0
+property revisits: i == 3 ~> i == 3 and not a[2]
+property fine: i == 1 ~> i == 2
+"""
+    from model import RuntimeFault
+
+    system = spec(text)
+    sides = [e for name in ("broken", "revisits", "fine")
+             for _label, p, q in system.liveness_instances(name) for e in (p, q)]
+    combined = system.predicates(sides)
+    states, todo = set(system.initial_states()), list(system.initial_states())
+    while todo:
+        for entry in system.zone_code.succ(todo.pop()):
+            if entry[2] is not None and entry[2] not in states:
+                states.add(entry[2])
+                todo.append(entry[2])
+    failing = 0
+    for d in states:
+        try:
+            combined(d)
+        except RuntimeFault:
+            failing += 1
+    assert len(states) == 4 and failing == 1
+    report = check_system(system, Options())
+    assert report.engine.startswith("zones (Extra+_M, the exact zone graph")
+    assert [_status(report, name) for name in ("broken", "revisits", "fine")] == \
+        ["holds", "violated", "holds"]
+    trace = report.property("revisits").trace
+    assert trace is not None and any(step.state["i"] == 3 for step in trace.steps)
+
+
 # ---------------------------------------------------------------------------- brute force
 
 
