@@ -4,10 +4,13 @@ folder, and only there."""
 
 from __future__ import annotations
 
+import glob
 import os
 
 import pytest
 from lark import Lark
+from lark.exceptions import UnexpectedInput
+from lark.lexer import ContextualLexer
 from lark.parsers.lalr_analysis import Shift
 
 from model import load_text
@@ -113,3 +116,52 @@ def test_the_shipped_tables_are_used_and_no_cached_copy_is_written(monkeypatch, 
         assert not [n for n in os.listdir(tmp_path / "tock") if n.startswith("grammar-")]
     finally:
         parser_module._parser.cache_clear()
+
+
+def test_the_lazy_contextual_lexer_makes_lark_s_lexer_in_every_state() -> None:
+    # the shipped parser makes each state's lexer on first use (parser._LazyContextualLexer);
+    # lark's ContextualLexer makes them all up front from the same table and terminals
+    shipped = parser_module._shipped_parser(parser_module._grammar())
+    assert shipped is not None
+    frontend = shipped.parser  # type: ignore[attr-defined]
+    lazy = frontend.lexer
+    assert isinstance(lazy, parser_module._LazyContextualLexer)
+    table = frontend.parser._parse_table
+    eager = ContextualLexer(shipped.lexer_conf, {s: list(row) for s, row in table.states.items()})
+
+    def shape(lexer) -> tuple:  # noqa: ANN001
+        return ([(t.name, t.pattern.to_regexp(), t.priority) for t in lexer.terminals],
+                lexer.ignore_types, lexer.newline_types)
+
+    assert len(table.states) > 100
+    for state in table.states:
+        assert shape(lazy.lexers[state]) == shape(eager.lexers[state]), state
+    assert shape(lazy.root_lexer) == shape(eager.root_lexer)
+    # one lexer per accepted set, as lark shares them
+    assert len({id(lex) for lex in lazy.lexers.values()}) == len(
+        {id(lex) for lex in eager.lexers.values()})
+
+
+def test_the_shipped_parser_reads_every_spec_and_error_as_lark_s_own() -> None:
+    # the same trees and the same syntax errors as a parser lark builds from the grammar
+    grammar = parser_module._grammar()
+    shipped = parser_module._shipped_parser(grammar)
+    assert shipped is not None
+    fresh = Lark(grammar, **parser_module._OPTIONS)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    texts = [open(path, encoding="utf-8").read()
+             for path in sorted(glob.glob(os.path.join(root, "specs", "**", "*.tock"),
+                                          recursive=True))]
+    assert len(texts) > 10
+    broken = [t[: len(t) // 3] for t in texts] + [t.replace("{", "", 1) for t in texts] + [
+        t.replace(":=", "=", 1) for t in texts] + ["spec x\nvar a: 0..1 = 0 &", "var 1x"]
+    for text in texts + broken:
+        outcomes = []
+        for parser in (shipped, fresh):
+            try:
+                outcomes.append(parser.parse(text))
+            except UnexpectedInput as err:
+                outcomes.append((type(err).__name__, err.line, err.column,
+                                 sorted(getattr(err, "expected", None) or
+                                        getattr(err, "allowed", None) or ())))
+        assert outcomes[0] == outcomes[1]
