@@ -21,10 +21,8 @@ import shlex
 import signal
 import stat
 import sys
-import tempfile
 import threading
 import time
-import traceback
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -55,6 +53,9 @@ except KeyboardInterrupt:  # pragma: no cover - timing
 # explorer's HTTP server, the simulator, log replay, diff, the zone engine's kernel, and
 # every renderer but the text and JSON reports
 if TYPE_CHECKING:
+    import tempfile
+    import traceback
+
     from . import compare, explore, simulation
     from .engine import zones
     from .logs import logmap
@@ -84,6 +85,8 @@ else:
     sarif_render = lazy_module("checker.render.sarif")
     simulation_render = lazy_module("checker.render.simulation")
     svg_render = lazy_module("checker.render.svg")
+    tempfile = lazy_module("tempfile")  # writing a report file
+    traceback = lazy_module("traceback")  # an internal error
 
 __all__ = ["main"]
 

@@ -27,7 +27,6 @@ import itertools
 import json
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -41,11 +40,14 @@ from .findings import RuntimeFinding
 from .store import ROOT, LevelStore
 
 if TYPE_CHECKING:
+    import tempfile
+
     import numpy as np
 
     from model import TransitionSystem
 else:
     np = lazy_module("numpy")  # loaded on first use: a zone check never needs numpy
+    tempfile = lazy_module("tempfile")  # only when a checkpoint is written
 
 __all__ = ["Checkpointer", "Session", "Saved", "fingerprint", "write_arrays", "read_arrays",
            "CheckpointError", "FORMAT", "DEFAULT_EVERY", "SEARCH_OPTIONS", "findings_header",
