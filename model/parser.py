@@ -28,7 +28,7 @@ from lark import __version__ as lark_version
 from lark.common import LexerConf
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.grammar import Rule
-from lark.lexer import BasicLexer, ContextualLexer, TerminalDef
+from lark.lexer import BasicLexer, ContextualLexer, Scanner, TerminalDef
 from lark.parsers.lalr_analysis import IntParseTable, Reduce, Shift
 from lark.parsers.lalr_parser import LALR_Parser
 from lark.parsers.lalr_parser import _Parser as _LalrDriver
@@ -154,6 +154,135 @@ class _Lexers(dict):
         return lexer
 
 
+def _lexer_order(terminal: TerminalDef) -> tuple:
+    """The order in which lark's BasicLexer tries its terminals (BasicLexer.__init__)."""
+    return (-terminal.priority, -terminal.pattern.max_width, -len(terminal.pattern.value),
+            terminal.name)
+
+
+class _AllTerminals:
+    """Every terminal in lark's lexer order, compiled once into one alternation (lark's
+    Scanner), and what each state's lexer needs to match as lark's would without
+    compiling its own alternation (about 0.25 ms a state: 10 ms of a small spec's first
+    parse).
+
+    A state's lexer tries its terminals in this same order and takes the first that matches
+    (an alternation takes its first matching branch). So where the first of all terminals
+    that matches is one of the state's, it is the state's answer; where it is not, every
+    terminal before it failed, and the state's answer is the first of its later terminals
+    that matches, tried one by one."""
+
+    def __init__(self, conf: LexerConf):
+        self.flags = conf.g_regex_flags
+        self.re = conf.re_module
+        self.order = sorted(conf.terminals, key=_lexer_order)
+        self.rank = {t.name: k for k, t in enumerate(self.order)}
+        self.first = Scanner(self.order, self.flags, self.re, conf.use_bytes)
+        self._single: dict[str, object] = {}
+        self._covers: dict[tuple[str, str], bool] = {}
+
+    def single(self, terminal: TerminalDef):  # noqa: ANN201 - a compiled pattern
+        pattern = self._single.get(terminal.name)
+        if pattern is None:
+            pattern = self._single[terminal.name] = self.re.compile(
+                terminal.pattern.to_regexp(), self.flags)
+        return pattern
+
+    def covers(self, regex: TerminalDef, string: TerminalDef) -> bool:
+        """Whether `regex`'s pattern, matched at the start of `string`'s text, matches
+        exactly that text (lark's _create_unless test, done once per pair here)."""
+        key = (regex.name, string.name)
+        hit = self._covers.get(key)
+        if hit is None:
+            text = string.pattern.value
+            match = self.re.match(regex.pattern.to_regexp(), text, self.flags)
+            hit = self._covers[key] = match is not None and match.group(0) == text
+        return hit
+
+
+class _Unless:
+    """lark's UnlessCallback over literal strings: a token of the regular terminal whose
+    text is one of them takes that string's terminal (the first in lexer order whose
+    pattern matches the whole text)."""
+
+    def __init__(self, strings: list[TerminalDef], terminals: _AllTerminals):
+        self.strings = strings
+        self.terminals = terminals
+
+    def __call__(self, token: Token) -> Token:
+        for string in self.strings:
+            if string.pattern.flags or self.terminals.flags:
+                if self.terminals.single(string).fullmatch(token.value) is None:
+                    continue
+            elif token.value != string.pattern.value:
+                continue
+            token.type = string.name
+            break
+        return token
+
+
+class _StateScanner:
+    """One state's scanner (lark's Scanner of that state's terminals), matching through
+    _AllTerminals."""
+
+    def __init__(self, terminals: list[TerminalDef], every: _AllTerminals):
+        self.every = every
+        self.allowed_types = {t.name for t in terminals}
+        self.ranked = sorted(((every.rank[t.name], t) for t in terminals),
+                             key=lambda pair: pair[0])
+
+    def match(self, text, pos):  # noqa: ANN001, ANN201 - lark's TextSlice; (text, type)
+        found = self.every.first.match(text, pos)
+        if found is None or found[1] in self.allowed_types:
+            return found
+        after = self.every.rank[found[1]]
+        source, end = text.text, text.end
+        for rank, terminal in self.ranked:
+            if rank <= after:
+                continue
+            pattern = terminal.pattern
+            if pattern.type == "str" and not pattern.flags and not self.every.flags:
+                if source.startswith(pattern.value, pos) and pos + len(pattern.value) <= end:
+                    return pattern.value, terminal.name
+                continue
+            match = self.every.single(terminal).match(source, pos, end)
+            if match:
+                return match.group(0), terminal.name
+        return None
+
+
+class _StateLexer(BasicLexer):
+    """lark's BasicLexer whose scanner matches through _AllTerminals (_StateScanner) and
+    whose keyword callbacks compare strings (_Unless): the same tokens, without compiling
+    an alternation per state. tests/model/test_parser_cache.py compares both in every
+    state at every offset of the specs."""
+
+    def __init__(self, conf: LexerConf, every: _AllTerminals):
+        super().__init__(conf, None)
+        self.every = every
+
+    def _build_scanner(self) -> _StateScanner:  # type: ignore[override]
+        if self.user_callbacks or self.use_bytes:  # never here: lark's own way
+            return super()._build_scanner()  # type: ignore[return-value]
+        # lark's _create_unless: a literal string that a regular terminal of the same
+        # priority matches in full is lexed as that terminal, then renamed by its callback;
+        # it leaves the alternation where its flags are among the regular terminal's
+        regular = [t for t in self.terminals if t.pattern.type == "re"]
+        strings = [t for t in self.terminals if t.pattern.type == "str"]
+        embedded: set[str] = set()
+        self.callback = {}
+        for retok in regular:
+            unless = [s for s in strings
+                      if s.priority == retok.priority and self.every.covers(retok, s)]
+            for string in unless:
+                if string.pattern.flags <= retok.pattern.flags:
+                    embedded.add(string.name)
+            if unless:
+                self.callback[retok.name] = _Unless(unless, self.every)
+        return _StateScanner([t for t in self.terminals if t.name not in embedded],
+                             self.every)
+
+
 class _LazyContextualLexer(ContextualLexer):
     """lark's contextual lexer with each state's lexer made on first use, as
     ContextualLexer.__init__ makes them all (the same terminals for the same accepted
@@ -166,6 +295,7 @@ class _LazyContextualLexer(ContextualLexer):
         self._always = always_accept
         self._by_tokens: dict[frozenset, BasicLexer] = {}
         self._root: BasicLexer | None = None
+        self._every: _AllTerminals | None = None
         self.lexers = _Lexers(self)
 
     def lexer_for(self, state: int) -> BasicLexer:
@@ -178,7 +308,9 @@ class _LazyContextualLexer(ContextualLexer):
             own = copy(conf)
             own.terminals = [conf.terminals_by_name[n] for n in names
                              if n in conf.terminals_by_name]
-            lexer = self._by_tokens[key] = BasicLexer(own, None)
+            if self._every is None:
+                self._every = _AllTerminals(self._conf)
+            lexer = self._by_tokens[key] = _StateLexer(own, self._every)
         return lexer
 
     @property

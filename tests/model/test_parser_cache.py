@@ -8,10 +8,11 @@ import glob
 import os
 
 import pytest
-from lark import Lark
+from lark import Lark, Token
 from lark.exceptions import UnexpectedInput
-from lark.lexer import ContextualLexer
+from lark.lexer import BasicLexer, ContextualLexer
 from lark.parsers.lalr_analysis import Shift
+from lark.utils import TextSlice
 
 from model import load_text
 from model import parser as parser_module
@@ -165,3 +166,38 @@ def test_the_shipped_parser_reads_every_spec_and_error_as_lark_s_own() -> None:
                                  sorted(getattr(err, "expected", None) or
                                         getattr(err, "allowed", None) or ())))
         assert outcomes[0] == outcomes[1]
+
+
+def test_each_state_s_lexer_matches_as_lark_s_at_every_offset() -> None:
+    # parser._StateLexer matches through one alternation of all terminals and compares
+    # keywords as strings; lark's BasicLexer compiles an alternation per state: the same
+    # token (text and type, after the keyword callback) or none, wherever lexing may start
+    shipped = parser_module._shipped_parser(parser_module._grammar())
+    assert shipped is not None
+    lazy = shipped.parser.lexer  # type: ignore[attr-defined]
+    table = shipped.parser.parser._parse_table  # type: ignore[attr-defined]
+    eager = ContextualLexer(shipped.lexer_conf, {s: list(row) for s, row in table.states.items()})
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    paths = sorted(glob.glob(os.path.join(root, "specs", "**", "*.tock"), recursive=True))
+    text = "".join(open(path, encoding="utf-8").read() for path in paths[:2])
+    text += ("spec specx actionx 15s 15ms 15min 3h 1..2 a..b := == != <= >= -> ~> ..."
+             " .. . ' & | ! # \\ \" x\" true false _a a_1 0x1 007 1e3 \u00e9 \t\r\n")
+    source = TextSlice(text, 0, len(text))
+    seen: set[int] = set()
+    mine_kind = parser_module._StateLexer
+    assert all(isinstance(lazy.lexers[s], mine_kind) for s in table.states)
+    for state in table.states:
+        mine, theirs = lazy.lexers[state], eager.lexers[state]
+        if id(mine) in seen:
+            continue
+        seen.add(id(mine))
+        assert type(theirs) is BasicLexer
+        assert mine.scanner.allowed_types == theirs.scanner.allowed_types
+        assert set(mine.callback) == set(theirs.callback)
+        for pos in range(len(text)):
+            got, want = mine.match(source, pos), theirs.match(source, pos)
+            assert got == want, (state, pos, got, want)
+            if got is not None and got[1] in theirs.callback:
+                a, b = Token(got[1], got[0]), Token(got[1], got[0])
+                assert mine.callback[got[1]](a).type == theirs.callback[got[1]](b).type
+    assert len(seen) > 100
