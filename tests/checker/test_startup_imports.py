@@ -50,15 +50,16 @@ def test_an_explicit_check_does(tmp_path) -> None:  # noqa: ANN001
 # parses imports lark, which loads tempfile and traceback; numpy loads ctypes.)
 ONLY_SOME = ("multiprocessing", "ctypes", "tempfile", "traceback", "pathlib")
 # (a lazy module not run yet is in sys.modules as a subclass of ModuleType: model/lazy.py)
-PLAIN = """\
+PLAIN = f"""\
 import sys, types
 from checker.cli import main
 try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-print("loaded", *sorted(name for name in %r if type(sys.modules.get(name)) is types.ModuleType))
-""" % (ONLY_SOME,)
+run = [name for name in {ONLY_SOME!r} if type(sys.modules.get(name)) is types.ModuleType]
+print("loaded", *sorted(run))
+"""
 
 
 @pytest.mark.parametrize("args, numpy", [(["specs/conformance/increment.tock"], True),
