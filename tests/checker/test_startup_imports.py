@@ -45,10 +45,11 @@ def test_an_explicit_check_does(tmp_path) -> None:  # noqa: ANN001
 
 
 # standard modules only some runs need: --workers (multiprocessing), a spill (ctypes, for
-# malloc_trim), a report file or checkpoint (tempfile), an internal error (traceback); pathlib
-# (with urllib.parse and ipaddress) none: together ~15 ms of every start-up. (A run that
-# parses imports lark, which loads tempfile and traceback; numpy loads ctypes.)
-ONLY_SOME = ("multiprocessing", "ctypes", "tempfile", "traceback", "pathlib")
+# malloc_trim), a report file or checkpoint (tempfile), an internal error (traceback), a JSON
+# report or checkpoint (json), a "did you mean" (difflib); pathlib (with urllib.parse and
+# ipaddress) none: together ~15 ms of every start-up. (A run that parses imports lark, which
+# loads tempfile and traceback; numpy loads ctypes.)
+ONLY_SOME = ("multiprocessing", "ctypes", "tempfile", "traceback", "pathlib", "json", "difflib")
 # (a lazy module not run yet is in sys.modules as a subclass of ModuleType: model/lazy.py)
 PLAIN = f"""\
 import sys, types
