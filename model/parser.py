@@ -103,6 +103,8 @@ def build_tables(grammar: str | None = None) -> bytes:
     grammar = _grammar() if grammar is None else grammar
     saved, memo = Lark(grammar, **_OPTIONS).memo_serialize([TerminalDef, Rule])
     table = saved["parser"]["parser"]
+    if sorted(table["states"]) != list(range(len(table["states"]))):
+        raise ValueError("lark's LALR states are not numbered 0..n-1")  # never so far
     rows = []
     for state in range(len(table["states"])):
         actions = table["states"][state]
@@ -154,28 +156,23 @@ class _Lexers(dict):
         return lexer
 
 
-def _lexer_order(terminal: TerminalDef) -> tuple:
-    """The order in which lark's BasicLexer tries its terminals (BasicLexer.__init__)."""
-    return (-terminal.priority, -terminal.pattern.max_width, -len(terminal.pattern.value),
-            terminal.name)
-
-
 class _AllTerminals:
     """Every terminal in lark's lexer order, compiled once into one alternation (lark's
     Scanner), and what each state's lexer needs to match as lark's would without
     compiling its own alternation (about 0.25 ms a state: 10 ms of a small spec's first
     parse).
 
-    A state's lexer tries its terminals in this same order and takes the first that matches
-    (an alternation takes its first matching branch). So where the first of all terminals
-    that matches is one of the state's, it is the state's answer; where it is not, every
-    terminal before it failed, and the state's answer is the first of its later terminals
-    that matches, tried one by one."""
+    A state's lexer tries its terminals in this same order (BasicLexer sorts them by a key
+    of each terminal alone: `order` is the order the lexer of all terminals has) and takes
+    the first that matches (an alternation takes its first matching branch). So where the
+    first of all terminals that matches is one of the state's, it is the state's answer;
+    where it is not, every terminal before it failed, and the state's answer is the first
+    of its later terminals that matches, tried one by one."""
 
-    def __init__(self, conf: LexerConf):
+    def __init__(self, conf: LexerConf, order: list[TerminalDef]):
         self.flags = conf.g_regex_flags
         self.re = conf.re_module
-        self.order = sorted(conf.terminals, key=_lexer_order)
+        self.order = order
         self.rank = {t.name: k for k, t in enumerate(self.order)}
         self.first = Scanner(self.order, self.flags, self.re, conf.use_bytes)
         self._single: dict[str, object] = {}
@@ -309,7 +306,7 @@ class _LazyContextualLexer(ContextualLexer):
             own.terminals = [conf.terminals_by_name[n] for n in names
                              if n in conf.terminals_by_name]
             if self._every is None:
-                self._every = _AllTerminals(self._conf)
+                self._every = _AllTerminals(self._conf, list(self.root_lexer.terminals))
             lexer = self._by_tokens[key] = _StateLexer(own, self._every)
         return lexer
 
