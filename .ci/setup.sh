@@ -42,13 +42,17 @@ if ! command -v cc >/dev/null 2>&1 || ! has_headers; then
 fi
 
 # Reinstall when what the install builds from changed: the package metadata, the native
-# kernel's source, or whether a compiler is there to build it.
+# kernel's source, whether a compiler is there to build it, or the editable mode.
 stamp=.venv/.tock-installed
-key="$(cat pyproject.toml setup.py checker/engine/zones/_dbm.c | cksum) cc=$(command -v cc || true)"
+key="$(cat pyproject.toml setup.py checker/engine/zones/_dbm.c | cksum) cc=$(command -v cc || true) editable=compat"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$key" ]; then
   echo "tock setup: installing Tock, its test tools and Ray (the cluster extra) into .venv" >&2
-  # Ray is optional for users (pip install 'tock[cluster]'); the tests of --cluster need it
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test,cluster]'
+  # Ray is optional for users (pip install 'tock[cluster]'); the tests of --cluster need it.
+  # editable_mode=compat: the install is a .pth line naming this folder; the default mode's
+  # import hook loads pathlib (and re, urllib.parse, ...) at every Python start, ~0.02 s of
+  # CPU per `tock` run and per test subprocess (docs/performance.md, "Start-up")
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test,cluster]' \
+    --config-settings editable_mode=compat
   printf '%s' "$key" > "$stamp"
 fi
 

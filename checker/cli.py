@@ -21,10 +21,8 @@ import shlex
 import signal
 import stat
 import sys
-import tempfile
 import threading
 import time
-import traceback
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -44,7 +42,6 @@ try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any othe
     from .lazy import lazy_module
     from .options import Options, conflict, moot
     from .render.escape import visible
-    from .render.json import render_json
     from .render.text import render_text
     from .report import VERSION, PropertyResult, Report
 except KeyboardInterrupt:  # pragma: no cover - timing
@@ -53,8 +50,11 @@ except KeyboardInterrupt:  # pragma: no cover - timing
 
 # what only some commands or options need loads when first used (checker/lazy.py): the
 # explorer's HTTP server, the simulator, log replay, diff, the zone engine's kernel, and
-# every renderer but the text and JSON reports
+# every renderer but the text report
 if TYPE_CHECKING:
+    import tempfile
+    import traceback
+
     from . import compare, explore, simulation
     from .engine import zones
     from .logs import logmap
@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from .render import explain as explain_render
     from .render import explorer as explorer_render
     from .render import html as html_render
+    from .render import json as json_render
     from .render import junit as junit_render
     from .render import sarif as sarif_render
     from .render import simulation as simulation_render
@@ -80,10 +81,13 @@ else:
     explain_render = lazy_module("checker.render.explain")
     explorer_render = lazy_module("checker.render.explorer")
     html_render = lazy_module("checker.render.html")
+    json_render = lazy_module("checker.render.json")
     junit_render = lazy_module("checker.render.junit")
     sarif_render = lazy_module("checker.render.sarif")
     simulation_render = lazy_module("checker.render.simulation")
     svg_render = lazy_module("checker.render.svg")
+    tempfile = lazy_module("tempfile")  # writing a report file
+    traceback = lazy_module("traceback")  # an internal error
 
 __all__ = ["main"]
 
@@ -611,12 +615,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
     outputs: list[tuple[str, str, str | None]] = []   # path, content, folder it must stay in
     if args.out:
         outputs.append((os.path.join(args.out, f"{report.spec}.txt"), text, args.out))
-        outputs.append((os.path.join(args.out, f"{report.spec}.json"), render_json(report),
-                        args.out))
+        outputs.append((os.path.join(args.out, f"{report.spec}.json"),
+                        json_render.render_json(report), args.out))
     if args.text:
         outputs.append((args.text, text, None))
     if args.json:
-        outputs.append((args.json, render_json(report), None))
+        outputs.append((args.json, json_render.render_json(report), None))
     if args.junit:
         outputs.append((args.junit, junit_render.render_junit(report), None))
     if args.sarif:

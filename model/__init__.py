@@ -10,9 +10,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .check import check_spec
 from .codegen import RuntimeFault, ZoneCode
-from .codegen.vector import VectorCode
 from .concrete import ConcreteMove, ConcreteState, ConcreteStepper, PropertyValue, WaitHint
 from .diagnostics import CODES, Diagnostic, SpecError
 from .explain import ClockInterval
@@ -40,6 +41,11 @@ from .system import (
 from .timetext import exact_text, format_time, open_duration, open_text
 from .types import format_duration, format_value
 
+if TYPE_CHECKING:
+    from .codegen.vector import VectorCode
+else:  # only the explicit engine's vectorised expansion needs it (100 KB of byte code)
+    _vector = lazy_module("model.codegen.vector")
+
 __all__ = [
     "load_spec", "load_text", "load_model", "TransitionSystem", "Transition", "PropertyInfo",
     "LivenessInfo", "MeasureInfo", "MeasureProduct", "Fairness", "ScenarioProduct",
@@ -50,6 +56,14 @@ __all__ = [
     "format_time", "exact_text", "open_text", "open_duration",
     "ClockInterval", "VectorCode", "lazy_module", "nodeclass",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """`VectorCode`, from model.codegen.vector, loaded when first asked for (only the
+    explicit engine's vectorised expansion needs that module)."""
+    if name == "VectorCode":
+        return _vector.VectorCode
+    raise AttributeError(f"module 'model' has no attribute {name!r}")
 
 
 def load_model(source: SourceFile, constants: dict[str, str] | None = None,

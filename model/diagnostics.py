@@ -7,12 +7,19 @@ E5xx evaluation at run time (reported as `runtime` violations, not as diagnostic
 
 from __future__ import annotations
 
-import difflib
-import json
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
+from .lazy import lazy_module
 from .nodeclass import nodeclass
 from .source import NO_SPAN, SourceFile, Span, escape_name, excerpt
+
+if TYPE_CHECKING:
+    import difflib
+    import json
+else:  # only an error's suggestion, or its JSON form, needs them
+    difflib = lazy_module("difflib")
+    json = lazy_module("json")
 
 __all__ = ["CODES", "Diagnostic", "SpecError", "render_diagnostic", "diagnostic_data",
            "did_you_mean", "MAX_SHOWN"]

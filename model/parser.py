@@ -15,18 +15,23 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import io
+import marshal
 import os
-import pickle
 import re
 import sys
 import zlib
+from copy import copy
 from functools import lru_cache
-from importlib import resources
 
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark import __version__ as lark_version
+from lark.common import LexerConf
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.grammar import Rule
+from lark.lexer import BasicLexer, ContextualLexer, Scanner, TerminalDef
+from lark.parsers.lalr_analysis import IntParseTable, Reduce, Shift
+from lark.parsers.lalr_parser import LALR_Parser
+from lark.parsers.lalr_parser import _Parser as _LalrDriver
 
 from . import ast
 from .cache import private_folder
@@ -72,42 +77,266 @@ _TERMINAL_NAMES = {
 TABLES = "grammar.lalr"  # the shipped tables of grammar.lark (`make parser-tables`)
 _OPTIONS: dict = dict(parser="lalr", lexer="contextual", propagate_positions=True,
                       maybe_placeholders=True)
+_HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _grammar() -> str:
-    return resources.files("model").joinpath("grammar.lark").read_text(encoding="utf-8")
+    # read next to this file (package data): importlib.resources would load pathlib and
+    # zipfile, some 5 ms of every cold start
+    with open(os.path.join(_HERE, "grammar.lark"), encoding="utf-8") as handle:
+        return handle.read()
 
 
 def _tables_header(grammar: str) -> bytes:
-    """What the shipped tables start with: the grammar's hash, the options and lark's
-    version, so tables built from another grammar or by another lark are never used."""
+    """What the shipped tables start with: the format, the grammar's hash, the options and
+    lark's version, so tables built from another grammar or by another lark are never
+    used."""
     digest = hashlib.sha256(f"{grammar}\0{sorted(_OPTIONS.items())}".encode()).hexdigest()
-    return f"tock-lalr {digest[:32]} lark {lark_version}\n".encode()
+    return f"tock-lalr2 {digest[:32]} lark {lark_version}\n".encode()
 
 
 def build_tables(grammar: str | None = None) -> bytes:
     """The parser's tables as shipped in model/grammar.lalr: the header, then lark's own
-    serialisation (Lark.save), compressed."""
+    serialisation (Lark.save's dictionary) with the LALR table in plain ints (see
+    _FastTables), marshalled and compressed. Only plain data: nothing in the file runs
+    code when read."""
     grammar = _grammar() if grammar is None else grammar
-    out = io.BytesIO()
-    Lark(grammar, **_OPTIONS).save(out)
-    return _tables_header(grammar) + zlib.compress(out.getvalue(), 9)
+    saved, memo = Lark(grammar, **_OPTIONS).memo_serialize([TerminalDef, Rule])
+    table = saved["parser"]["parser"]
+    if sorted(table["states"]) != list(range(len(table["states"]))):
+        raise ValueError("lark's LALR states are not numbered 0..n-1")  # never so far
+    rows = []
+    for state in range(len(table["states"])):
+        actions = table["states"][state]
+        rows.append((tuple(actions), tuple(
+            arg["@"] * 2 + 1 if kind == 1 else arg * 2 for kind, arg in actions.values())))
+    saved["parser"] = dict(saved["parser"], parser={
+        "tokens": table["tokens"], "rows": tuple(rows),
+        "start_states": table["start_states"], "end_states": table["end_states"]})
+    return _tables_header(grammar) + zlib.compress(
+        marshal.dumps({"data": saved, "memo": memo}), 9)
+
+
+class _FastTables(LALR_Parser):
+    """lark's LALR parser, read from the shipped plain table: per state, the token numbers
+    and one int per action (2n: shift to state n; 2r+1: reduce by the rule lark's memo
+    numbers r). lark's own deserialisation builds the same table from nested
+    dictionaries, resolving a memo reference per entry (12,000 of them): 3x slower."""
+
+    @classmethod
+    def deserialize(cls, data, memo, callbacks, debug=False):  # noqa: ANN001, ANN206
+        tokens = data["tokens"]
+        actions: dict[int, tuple] = {}
+        states: dict[int, dict[str, tuple]] = {}
+        for state, (keys, codes) in enumerate(data["rows"]):
+            row = {}
+            for key, code in zip(keys, codes):
+                action = actions.get(code)
+                if action is None:
+                    action = actions[code] = ((Reduce, memo[code >> 1]) if code & 1
+                                              else (Shift, code >> 1))
+                row[tokens[key]] = action
+            states[state] = row
+        inst = cls.__new__(cls)
+        inst._parse_table = IntParseTable(states, data["start_states"], data["end_states"])
+        inst.parser = _LalrDriver(inst._parse_table, callbacks, debug)
+        return inst
+
+
+class _Lexers(dict):
+    """The contextual lexer's lexer of each parser state, made when the state is first
+    reached (a small spec reaches about 40 of the 133 distinct ones)."""
+
+    def __init__(self, owner: _LazyContextualLexer):
+        super().__init__()
+        self.owner = owner
+
+    def __missing__(self, state: int) -> BasicLexer:
+        lexer = self[state] = self.owner.lexer_for(state)
+        return lexer
+
+
+class _AllTerminals:
+    """Every terminal in lark's lexer order, compiled once into one alternation (lark's
+    Scanner), and what each state's lexer needs to match as lark's would without
+    compiling its own alternation (about 0.25 ms a state: 10 ms of a small spec's first
+    parse).
+
+    A state's lexer tries its terminals in this same order (BasicLexer sorts them by a key
+    of each terminal alone: `order` is the order the lexer of all terminals has) and takes
+    the first that matches (an alternation takes its first matching branch). So where the
+    first of all terminals that matches is one of the state's, it is the state's answer;
+    where it is not, every terminal before it failed, and the state's answer is the first
+    of its later terminals that matches, tried one by one."""
+
+    def __init__(self, conf: LexerConf, order: list[TerminalDef]):
+        self.flags = conf.g_regex_flags
+        self.re = conf.re_module
+        self.order = order
+        self.rank = {t.name: k for k, t in enumerate(self.order)}
+        self.first = Scanner(self.order, self.flags, self.re, conf.use_bytes)
+        self._single: dict[str, object] = {}
+        self._covers: dict[tuple[str, str], bool] = {}
+
+    def single(self, terminal: TerminalDef):  # noqa: ANN201 - a compiled pattern
+        pattern = self._single.get(terminal.name)
+        if pattern is None:
+            pattern = self._single[terminal.name] = self.re.compile(
+                terminal.pattern.to_regexp(), self.flags)
+        return pattern
+
+    def covers(self, regex: TerminalDef, string: TerminalDef) -> bool:
+        """Whether `regex`'s pattern, matched at the start of `string`'s text, matches
+        exactly that text (lark's _create_unless test, done once per pair here)."""
+        key = (regex.name, string.name)
+        hit = self._covers.get(key)
+        if hit is None:
+            text = string.pattern.value
+            match = self.re.match(regex.pattern.to_regexp(), text, self.flags)
+            hit = self._covers[key] = match is not None and match.group(0) == text
+        return hit
+
+
+class _Unless:
+    """lark's UnlessCallback over literal strings: a token of the regular terminal whose
+    text is one of them takes that string's terminal (the first in lexer order whose
+    pattern matches the whole text)."""
+
+    def __init__(self, strings: list[TerminalDef], terminals: _AllTerminals):
+        self.strings = strings
+        self.terminals = terminals
+
+    def __call__(self, token: Token) -> Token:
+        for string in self.strings:
+            if string.pattern.flags or self.terminals.flags:
+                if self.terminals.single(string).fullmatch(token.value) is None:
+                    continue
+            elif token.value != string.pattern.value:
+                continue
+            token.type = string.name
+            break
+        return token
+
+
+class _StateScanner:
+    """One state's scanner (lark's Scanner of that state's terminals), matching through
+    _AllTerminals."""
+
+    def __init__(self, terminals: list[TerminalDef], every: _AllTerminals):
+        self.every = every
+        self.allowed_types = {t.name for t in terminals}
+        self.ranked = sorted(((every.rank[t.name], t) for t in terminals),
+                             key=lambda pair: pair[0])
+
+    def match(self, text, pos):  # noqa: ANN001, ANN201 - lark's TextSlice; (text, type)
+        found = self.every.first.match(text, pos)
+        if found is None or found[1] in self.allowed_types:
+            return found
+        after = self.every.rank[found[1]]
+        source, end = text.text, text.end
+        for rank, terminal in self.ranked:
+            if rank <= after:
+                continue
+            pattern = terminal.pattern
+            if pattern.type == "str" and not pattern.flags and not self.every.flags:
+                if source.startswith(pattern.value, pos) and pos + len(pattern.value) <= end:
+                    return pattern.value, terminal.name
+                continue
+            match = self.every.single(terminal).match(source, pos, end)
+            if match:
+                return match.group(0), terminal.name
+        return None
+
+
+class _StateLexer(BasicLexer):
+    """lark's BasicLexer whose scanner matches through _AllTerminals (_StateScanner) and
+    whose keyword callbacks compare strings (_Unless): the same tokens, without compiling
+    an alternation per state. tests/model/test_parser_cache.py compares both in every
+    state at every offset of the specs."""
+
+    def __init__(self, conf: LexerConf, every: _AllTerminals):
+        super().__init__(conf, None)
+        self.every = every
+
+    def _build_scanner(self) -> _StateScanner:  # type: ignore[override]
+        if self.user_callbacks or self.use_bytes:  # never here: lark's own way
+            return super()._build_scanner()  # type: ignore[return-value]
+        # lark's _create_unless: a literal string that a regular terminal of the same
+        # priority matches in full is lexed as that terminal, then renamed by its callback;
+        # it leaves the alternation where its flags are among the regular terminal's
+        regular = [t for t in self.terminals if t.pattern.type == "re"]
+        strings = [t for t in self.terminals if t.pattern.type == "str"]
+        embedded: set[str] = set()
+        self.callback = {}
+        for retok in regular:
+            unless = [s for s in strings
+                      if s.priority == retok.priority and self.every.covers(retok, s)]
+            for string in unless:
+                if string.pattern.flags <= retok.pattern.flags:
+                    embedded.add(string.name)
+            if unless:
+                self.callback[retok.name] = _Unless(unless, self.every)
+        return _StateScanner([t for t in self.terminals if t.name not in embedded],
+                             self.every)
+
+
+class _LazyContextualLexer(ContextualLexer):
+    """lark's contextual lexer with each state's lexer made on first use, as
+    ContextualLexer.__init__ makes them all (the same terminals for the same accepted
+    set, hence the same tokens); tests/model/test_parser_cache.py compares both."""
+
+    def __init__(self, conf: LexerConf, states: dict, always_accept: tuple = ()):
+        self._conf = copy(conf)
+        self._conf.terminals = list(conf.terminals)
+        self._states = states
+        self._always = always_accept
+        self._by_tokens: dict[frozenset, BasicLexer] = {}
+        self._root: BasicLexer | None = None
+        self._every: _AllTerminals | None = None
+        self.lexers = _Lexers(self)
+
+    def lexer_for(self, state: int) -> BasicLexer:
+        accepts = self._states[state]
+        key = frozenset(accepts)
+        lexer = self._by_tokens.get(key)
+        if lexer is None:
+            conf = self._conf
+            names = set(accepts) | set(conf.ignore) | set(self._always)
+            own = copy(conf)
+            own.terminals = [conf.terminals_by_name[n] for n in names
+                             if n in conf.terminals_by_name]
+            if self._every is None:
+                self._every = _AllTerminals(self._conf, list(self.root_lexer.terminals))
+            lexer = self._by_tokens[key] = _StateLexer(own, self._every)
+        return lexer
+
+    @property
+    def root_lexer(self) -> BasicLexer:  # type: ignore[override]
+        """All terminals: only a syntax error's message reads it."""
+        if self._root is None:
+            conf = copy(self._conf)
+            conf.skip_validation = True
+            self._root = BasicLexer(conf, None)
+        return self._root
 
 
 def _shipped_parser(grammar: str) -> Lark | None:
     """The parser from the tables shipped with the package; None when they are missing
     or were built from another grammar, other options or another version of lark."""
     try:
-        data = resources.files("model").joinpath(TABLES).read_bytes()
+        with open(os.path.join(_HERE, TABLES), "rb") as handle:
+            data = handle.read()
     except OSError:
         return None
     header = _tables_header(grammar)
     if not data.startswith(header):
         return None
     try:
-        return Lark.load(io.BytesIO(zlib.decompress(data[len(header):])))
-    except (zlib.error, EOFError, pickle.UnpicklingError, AttributeError, TypeError,
-            ValueError):
+        saved = marshal.loads(zlib.decompress(data[len(header):]))
+        return Lark._load_from_dict(saved["data"], saved["memo"], _plugins={
+            "LALR_Parser": _FastTables, "ContextualLexer": _LazyContextualLexer})
+    except (zlib.error, EOFError, ValueError, TypeError, KeyError, IndexError,
+            AttributeError):
         return None
 
 

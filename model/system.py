@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from functools import cached_property
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import interp, ir
 from .codegen import (
@@ -30,7 +30,6 @@ from .codegen import (
     value_of,
 )
 from .codegen import compile_explicit as compile_code
-from .codegen.vector import Unsupported, VectorCode, compile_vector
 from .diagnostics import Diagnostic, SpecError
 from .distance import violation_distance
 from .explain import (
@@ -45,6 +44,7 @@ from .explain import (
 )
 from .irutil import SubstMemo, mentions_clock, walk
 from .layout import Layout
+from .lazy import lazy_module
 from .nodeclass import nodeclass
 from .outline import Section, outline
 from .products import (
@@ -82,6 +82,12 @@ from .types import (
     format_duration,
     format_value,
 )
+
+if TYPE_CHECKING:
+    from .codegen import vector
+    from .codegen.vector import VectorCode
+else:  # only the explicit engine's vectorised expansion needs it (100 KB of byte code)
+    vector = lazy_module("model.codegen.vector")
 
 __all__ = ["TransitionSystem", "DiscreteTimeSystem", "Transition", "PropertyInfo",
            "LivenessInfo", "MeasureInfo", "MeasureProduct", "Fairness", "ScenarioProduct",
@@ -513,8 +519,8 @@ class TransitionSystem:
         if self.n_clocks or getattr(self, "tick", None) is not None:
             return None, "clocks"
         try:
-            return compile_vector(self.model, self.layout), ""
-        except Unsupported as why:
+            return vector.compile_vector(self.model, self.layout), ""
+        except vector.Unsupported as why:
             return None, str(why)
 
     @cached_property

@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -41,11 +39,16 @@ from .findings import RuntimeFinding
 from .store import ROOT, LevelStore
 
 if TYPE_CHECKING:
+    import json
+    import tempfile
+
     import numpy as np
 
     from model import TransitionSystem
 else:
     np = lazy_module("numpy")  # loaded on first use: a zone check never needs numpy
+    tempfile = lazy_module("tempfile")  # only when a checkpoint is written
+    json = lazy_module("json")  # a checkpoint's header
 
 __all__ = ["Checkpointer", "Session", "Saved", "fingerprint", "write_arrays", "read_arrays",
            "CheckpointError", "FORMAT", "DEFAULT_EVERY", "SEARCH_OPTIONS", "findings_header",

@@ -14,6 +14,8 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from model import lazy_module
+
 from ..errors import UsageError
 from ..graph import action_coverage, state_graph
 from ..liveness import TICK, incomplete, leads_to, unbounded
@@ -21,7 +23,6 @@ from ..options import Options
 from ..report import PropertyResult, Trace
 from ..trace import TraceBuilder, find_transition, format_duration
 from ..verdicts import result, runtime_failure
-from .explicit.search import explore_dict
 from .findings import Findings
 from .interface import SymbolicStates
 from .store import ROOT
@@ -31,7 +32,10 @@ if TYPE_CHECKING:
 
     from model import LivenessInfo, TransitionSystem
 
+    from .explicit import search as explicit_search
     from .interface import Job
+else:  # the zone engine imports this module for leads-to: it never needs the explicit one
+    explicit_search = lazy_module("checker.engine.explicit.search")
 
 __all__ = ["DiscreteEngine", "DiscreteTracer", "leads_to_in_discrete_time",
            "discrete_extremes"]
@@ -69,7 +73,7 @@ class DiscreteEngine:
         return f"discrete time (tick {format_duration(self.tick)})"
 
     def explore(self, job: Job) -> Findings[int]:
-        return explore_dict(job, self.system)
+        return explicit_search.explore_dict(job, self.system)
 
     def tracer(self, findings: Findings[int]) -> DiscreteTracer:
         return DiscreteTracer(self.system, findings)
@@ -128,7 +132,7 @@ def leads_to_in_discrete_time(job: Job, props: list[LivenessInfo]) -> list[Prope
     dsys = system.discrete_time(tick)
     graph_job = replace(job, system=dsys, active=(), check_deadlock=False, fail_fast=False,
                         coverage=False, phase="leads-to (discrete time)")
-    findings = explore_dict(graph_job)
+    findings = explicit_search.explore_dict(graph_job)
     if not findings.complete:
         return [incomplete(system, p) for p in props]
     return leads_to(graph_job, dsys, props, findings.store.states(), findings.initial, True,

@@ -21,20 +21,20 @@ from ..disabled import disabled_actions
 from ..errors import UsageError
 from ..products import response_results
 from ..verdicts import judge, judge_properties
-from .explicit import ExplicitEngine
 from .interface import Engine, Job, Run
 
 if TYPE_CHECKING:
     from model import TransitionSystem
 
     from ..options import Options
-    from . import blocked, cluster, discrete, zones
+    from . import blocked, cluster, discrete, explicit, zones
     from .cluster import zones as cluster_zones
 else:  # the engines a system without clocks never needs load when first asked for
     blocked = lazy_module("checker.engine.blocked")
     cluster = lazy_module("checker.engine.cluster")
     cluster_zones = lazy_module("checker.engine.cluster.zones")
     discrete = lazy_module("checker.engine.discrete")
+    explicit = lazy_module("checker.engine.explicit")
     zones = lazy_module("checker.engine.zones")
 
 __all__ = ["run", "engine_for", "ENGINES", "EngineFactory"]
@@ -52,7 +52,7 @@ def engine_for(system: TransitionSystem, options: Options) -> Engine:
             return cluster_zones.ClusterZoneEngine(system, options)
         return cluster.ClusterEngine(system, options)
     if not system.has_clocks:
-        return ExplicitEngine(system, options)
+        return explicit.ExplicitEngine(system, options)
     if options.time_engine == "discrete":
         return discrete.DiscreteEngine(system, options)
     if options.time_engine not in (None, "zones"):

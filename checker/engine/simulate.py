@@ -72,7 +72,6 @@ through the same concrete stepper.
 
 from __future__ import annotations
 
-import multiprocessing
 import random
 import signal
 from collections.abc import Iterator
@@ -80,7 +79,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from model import RuntimeFault
+from model import RuntimeFault, lazy_module
 
 from ..errors import UsageError
 from ..liveness import incomplete, unbounded
@@ -95,11 +94,15 @@ from .findings import Findings, RuntimeFinding
 from .zones.dbm import INF
 
 if TYPE_CHECKING:
+    import multiprocessing
+
     import networkx as nx
 
     from model import LivenessInfo, TransitionSystem
 
     from .interface import Job
+else:
+    multiprocessing = lazy_module("multiprocessing")  # only parallel simulation
 
 __all__ = ["SimulationEngine", "SimSettings", "SimStats", "Shrunk", "Simulator", "SimStep"]
 

@@ -16,10 +16,8 @@ level.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import os
-import tempfile
 import weakref
 from typing import TYPE_CHECKING
 
@@ -28,19 +26,33 @@ from model import lazy_module
 from ..errors import UsageError
 
 if TYPE_CHECKING:
+    import ctypes
+    import tempfile
+
     import numpy as np
 else:
     np = lazy_module("numpy")  # loaded on first use: a zone check never needs numpy
+    # loaded on first use, as only a spill needs them: ~3 ms of every start-up
+    ctypes = lazy_module("ctypes")
+    tempfile = lazy_module("tempfile")
 
 __all__ = ["DiskArray", "SortedRuns", "contains", "trim_memory", "write_disk_array", "BLOCK",
            "SpillError"]
 
 BLOCK = 1 << 20  # numbers read from a run at a time (8 MB of states)
 
-try:
-    _LIBC: ctypes.CDLL | None = ctypes.CDLL("libc.so.6")
-except OSError:  # not glibc: freed memory goes back to the system when the allocator says
-    _LIBC = None
+_LIBC: list[ctypes.CDLL | None] = []  # glibc, once loaded (libc())
+
+
+def libc() -> ctypes.CDLL | None:
+    """glibc, for malloc_trim and mallopt; None where it is not the C library (then freed
+    memory goes back to the system when the allocator says)."""
+    if not _LIBC:
+        try:
+            _LIBC.append(ctypes.CDLL("libc.so.6"))
+        except OSError:
+            _LIBC.append(None)
+    return _LIBC[0]
 
 
 def contains(sorted_array: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -56,9 +68,10 @@ def trim_memory() -> None:
     """Give freed memory back to the system (after a spill), so that the resident size
     the budget reads falls."""
     gc.collect()
-    if _LIBC is not None:
+    glibc = libc()
+    if glibc is not None:
         try:
-            _LIBC.malloc_trim(0)
+            glibc.malloc_trim(0)
         except AttributeError:
             pass
 

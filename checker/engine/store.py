@@ -24,7 +24,6 @@ from an initial state to a state, and its parent (for small graphs).
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
@@ -34,6 +33,8 @@ from model import lazy_module
 from .spill import SortedRuns, contains, spill_directory, write_disk_array
 
 if TYPE_CHECKING:
+    import tempfile
+
     import numpy as np
 else:
     np = lazy_module("numpy")  # loaded on first use: a zone check never needs numpy

@@ -4,11 +4,15 @@ folder, and only there."""
 
 from __future__ import annotations
 
+import glob
 import os
 
 import pytest
-from lark import Lark
+from lark import Lark, Token
+from lark.exceptions import UnexpectedInput
+from lark.lexer import BasicLexer, ContextualLexer
 from lark.parsers.lalr_analysis import Shift
+from lark.utils import TextSlice
 
 from model import load_text
 from model import parser as parser_module
@@ -113,3 +117,87 @@ def test_the_shipped_tables_are_used_and_no_cached_copy_is_written(monkeypatch, 
         assert not [n for n in os.listdir(tmp_path / "tock") if n.startswith("grammar-")]
     finally:
         parser_module._parser.cache_clear()
+
+
+def test_the_lazy_contextual_lexer_makes_lark_s_lexer_in_every_state() -> None:
+    # the shipped parser makes each state's lexer on first use (parser._LazyContextualLexer);
+    # lark's ContextualLexer makes them all up front from the same table and terminals
+    shipped = parser_module._shipped_parser(parser_module._grammar())
+    assert shipped is not None
+    frontend = shipped.parser  # type: ignore[attr-defined]
+    lazy = frontend.lexer
+    assert isinstance(lazy, parser_module._LazyContextualLexer)
+    table = frontend.parser._parse_table
+    eager = ContextualLexer(shipped.lexer_conf, {s: list(row) for s, row in table.states.items()})
+
+    def shape(lexer) -> tuple:  # noqa: ANN001
+        return ([(t.name, t.pattern.to_regexp(), t.priority) for t in lexer.terminals],
+                lexer.ignore_types, lexer.newline_types)
+
+    assert len(table.states) > 100
+    for state in table.states:
+        assert shape(lazy.lexers[state]) == shape(eager.lexers[state]), state
+    assert shape(lazy.root_lexer) == shape(eager.root_lexer)
+    # one lexer per accepted set, as lark shares them
+    assert len({id(lex) for lex in lazy.lexers.values()}) == len(
+        {id(lex) for lex in eager.lexers.values()})
+
+
+def test_the_shipped_parser_reads_every_spec_and_error_as_lark_s_own() -> None:
+    # the same trees and the same syntax errors as a parser lark builds from the grammar
+    grammar = parser_module._grammar()
+    shipped = parser_module._shipped_parser(grammar)
+    assert shipped is not None
+    fresh = Lark(grammar, **parser_module._OPTIONS)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    texts = [open(path, encoding="utf-8").read()
+             for path in sorted(glob.glob(os.path.join(root, "specs", "**", "*.tock"),
+                                          recursive=True))]
+    assert len(texts) > 10
+    broken = [t[: len(t) // 3] for t in texts] + [t.replace("{", "", 1) for t in texts] + [
+        t.replace(":=", "=", 1) for t in texts] + ["spec x\nvar a: 0..1 = 0 &", "var 1x"]
+    for text in texts + broken:
+        outcomes = []
+        for parser in (shipped, fresh):
+            try:
+                outcomes.append(parser.parse(text))
+            except UnexpectedInput as err:
+                outcomes.append((type(err).__name__, err.line, err.column,
+                                 sorted(getattr(err, "expected", None) or
+                                        getattr(err, "allowed", None) or ())))
+        assert outcomes[0] == outcomes[1]
+
+
+def test_each_state_s_lexer_matches_as_lark_s_at_every_offset() -> None:
+    # parser._StateLexer matches through one alternation of all terminals and compares
+    # keywords as strings; lark's BasicLexer compiles an alternation per state: the same
+    # token (text and type, after the keyword callback) or none, wherever lexing may start
+    shipped = parser_module._shipped_parser(parser_module._grammar())
+    assert shipped is not None
+    lazy = shipped.parser.lexer  # type: ignore[attr-defined]
+    table = shipped.parser.parser._parse_table  # type: ignore[attr-defined]
+    eager = ContextualLexer(shipped.lexer_conf, {s: list(row) for s, row in table.states.items()})
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    paths = sorted(glob.glob(os.path.join(root, "specs", "**", "*.tock"), recursive=True))
+    text = "".join(open(path, encoding="utf-8").read() for path in paths[:2])
+    text += ("spec specx actionx 15s 15ms 15min 3h 1..2 a..b := == != <= >= -> ~> ..."
+             " .. . ' & | ! # \\ \" x\" true false _a a_1 0x1 007 1e3 \u00e9 \t\r\n")
+    source = TextSlice(text, 0, len(text))
+    seen: set[int] = set()
+    mine_kind = parser_module._StateLexer
+    assert all(isinstance(lazy.lexers[s], mine_kind) for s in table.states)
+    for state in table.states:
+        mine, theirs = lazy.lexers[state], eager.lexers[state]
+        if id(mine) in seen:
+            continue
+        seen.add(id(mine))
+        assert type(theirs) is BasicLexer
+        assert mine.scanner.allowed_types == theirs.scanner.allowed_types
+        assert set(mine.callback) == set(theirs.callback)
+        for pos in range(len(text)):
+            got, want = mine.match(source, pos), theirs.match(source, pos)
+            assert got == want, (state, pos, got, want)
+            if got is not None and got[1] in theirs.callback:
+                a, b = Token(got[1], got[0]), Token(got[1], got[0])
+                assert mine.callback[got[1]](a).type == theirs.callback[got[1]](b).type
+    assert len(seen) > 100

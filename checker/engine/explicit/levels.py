@@ -18,7 +18,6 @@ states of the last level that is not expanded (a depth bound) are checked on the
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 from array import array
@@ -37,6 +36,8 @@ from ..spill import contains, trim_memory
 from ..store import LevelStore, Packing
 
 if TYPE_CHECKING:
+    import multiprocessing
+
     import numpy as np
 
     from model import TransitionSystem
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from ..interface import Job
 else:
     np = lazy_module("numpy")  # loaded on first use: a zone check never needs numpy
+    multiprocessing = lazy_module("multiprocessing")  # only --workers: ~5 ms of start-up
 
 __all__ = ["explore_levels", "CHUNK", "available_workers", "Expanded", "Task"]
 

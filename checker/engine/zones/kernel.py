@@ -54,7 +54,6 @@ import importlib
 import os
 from collections.abc import Sequence
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 from . import dbm as _reference
@@ -87,9 +86,10 @@ def load_native(respect_env: bool = True) -> tuple[Any, str | None]:
     if getattr(_dbm, "ABI_VERSION", None) != _ABI_VERSION:
         return None, ("the native DBM kernel is from another version of Tock; the zone engine "
                       "uses the pure-Python one: rebuild it (make setup)")
-    source = Path(__file__).with_name("_dbm.c")
-    if source.is_file():  # a source checkout: is the build as new as the source?
-        digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_dbm.c")
+    if os.path.isfile(source):  # a source checkout: is the build as new as the source?
+        with open(source, "rb") as handle:
+            digest = hashlib.sha256(handle.read()).hexdigest()[:16]
         if digest != _dbm.SOURCE_HASH:
             return None, ("the native DBM kernel was built from an older _dbm.c; the zone "
                           "engine uses the pure-Python one: rebuild it (make setup)")

@@ -28,7 +28,6 @@ the graph, not here: it does not spill.
 
 from __future__ import annotations
 
-import ctypes
 import os
 from array import array
 from collections.abc import Callable, Sequence
@@ -36,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from model import lazy_module
 
-from ..spill import SpillError, spill_directory, trim_memory
+from ..spill import SpillError, libc, spill_directory, trim_memory
 from . import kernel
 
 if TYPE_CHECKING:
@@ -50,12 +49,6 @@ else:
 __all__ = ["SpilledZones", "evict_zones"]
 
 _BLOCK = 4096  # zones written or read at a time
-
-try:
-    _LIBC: ctypes.CDLL | None = ctypes.CDLL("libc.so.6")
-except OSError:  # not glibc
-    _LIBC = None
-
 
 def _write_error(path: str, err: OSError) -> SpillError:
     return SpillError(f"cannot write the spill file {path}: {err.strerror} (free some "
@@ -232,9 +225,10 @@ def _fixed_mmap_threshold() -> None:
     the threshold rises to the size of the first mapped block freed, and later chunks come
     from the heap, which is not given back (measured: without this, an eviction did not
     lower the resident size at all)."""
-    if _LIBC is not None:
+    glibc = libc()
+    if glibc is not None:
         try:
-            _LIBC.mallopt(-3, 64 * 1024)  # M_MMAP_THRESHOLD
+            glibc.mallopt(-3, 64 * 1024)  # M_MMAP_THRESHOLD
         except AttributeError:
             pass
 
