@@ -141,7 +141,9 @@ clock c
 var i: 0..3 = 0
 var a: [0..2] -> bool = false
 action step when i < 3 and c >= 1s do { a[i] := true; i := i + 1; reset c }
-action back when i == 3 and c >= 1s do { i := 0; a[0] := false; a[1] := false; a[2] := false; reset c }
+action back when i == 3 and c >= 1s do {
+  i := 0; a[0] := false; a[1] := false; a[2] := false; reset c
+}
 bound c <= 2s
 property broken: a[i] ~> i == 0
 property revisits: i == 3 ~> i == 3 and not a[2]
