@@ -679,6 +679,8 @@ class VectorGenerator:
                 off, ctyp, err = loc
                 got = self.read_state(off, ctyp)
                 return V(got.code, "i", self.err_or(err, got.err), got.scalar)
+            case ir.Call(fn="len", args=(b,)) if isinstance(b.type, BagT):
+                return self.bag_len(b, env)
             case ir.Call(fn=fn, args=args):
                 return self._call(fn, args, env)
             case ir.LetE(local=local, value=value, body=body):
@@ -711,6 +713,33 @@ class VectorGenerator:
             where = self.tmp(f"({term} + {off.code})", "i", None, o.scalar and off.scalar)
         err = self.err_or(o.err, None if isinstance(off, int) else off.err)
         return where, ctyp, err
+
+    def bag_len(self, b: ir.Expr, env: dict[ir.Local, V]) -> V:
+        """The number of elements of a state's bag, counted with multiplicity: of bound 1,
+        the bits set in its field (word by word); else the sum of its counts."""
+        bag = b.type
+        assert isinstance(bag, BagT)
+        loc = self.location(b, env)
+        if loc is None or not isinstance(loc[0], int):
+            raise Unsupported("the length of a bag at a computed place")
+        off, cw, n = loc[0], bag.count_width, bag.elem.size() or 0
+        if not n:
+            return V("0", "i", None, True)
+        if cw == 1:
+            field = ((1 << n) - 1) << off
+            terms = []
+            for k in range(self.words):
+                part = (field >> (64 * k)) & 0xFFFFFFFFFFFFFFFF
+                if part:
+                    word = self.current if self.words == 1 else \
+                        self.column(self.current, k).code
+                    terms.append(f"_popcount({word} & {hex(part)})")
+            return self.tmp("(" + " + ".join(terms) + ")", "i")
+        if n > MAX_DOMAIN:
+            raise Unsupported("the length of a bag of more than 64 values")
+        ctyp = IntT(0, (1 << cw) - 1)
+        counts = [self.read_state(off + k * cw, ctyp).code for k in range(n)]
+        return self.tmp("(" + " + ".join(counts) + ")", "i")
 
     def ordinal_of(self, v: V, elem: Type) -> V:
         """The ordinal in `elem` (a record or option, at most 20 bits) of a value packed as

@@ -117,12 +117,15 @@ class VectorExpander:
                        for pos in np.flatnonzero(redo).tolist()}
             width = max([self.code.outcomes, *map(len, labeled.values())])
             for k, succ, parents in outcomes:
+                # k: the outcome number, or (an action family's) one per successor
                 if not len(succ):
                     continue
                 pos = parents if rows is None else rows[parents]
                 if labeled:
                     keep = ~redo[pos]
                     succ, pos = succ[keep], pos[keep]
+                    if isinstance(k, np.ndarray):
+                        k = k[keep]
                 found.append(succ)
                 keys.append(pos.astype(np.int64) * width + k)
         # the states judged or expanded per state, in chunk order (properties first, as
