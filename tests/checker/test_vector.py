@@ -172,14 +172,17 @@ reachable two: exists m in net: m.val == 2
 invariant apart: forall m in net: m.src != m.dst or m.val == none
 allow deadlock""",
     # a bag of bound 2 (counts of two bits, unrolled instances): count, len, put beyond the
-    # bound (E504), take of an option's value, a quantifier over its elements
+    # bound (E504), take of an option's value, a quantifier over its elements, an option
+    # re-encoded for another (E501 for 4)
     "bag_counts": """var b: bag[2] of 0..3 = {1, 1}
 var last: option 0..3 = none
 action add(x: 0..3) when count(b, x) < 2 and len(b) < 4 do { put(b, x); last := x }
 action rm(x: 0..3) when count(b, x) > 0 do { take(b, x) }
 action over do { put(b, 1) }
 action back when last != none do { take(b, get(last)); last := none }
+action bump when last != none do { last := if get(last) > 1 then get(last) + 1 else none }
 reachable full: count(b, 3) == 2
+reachable one: exists x in b: x == 1
 invariant some_odd: exists x in b: x == 1 or x == 3
 allow deadlock""",
     # a family over a set's members, its parameter an interval inside the element type; an
