@@ -387,6 +387,36 @@ def test_random_wide_specs_report_the_same_with_the_vector_engine() -> None:
         _chunks_agree(system, limit=2000)
 
 
+def _random_bag_specs(count: int, attempts: int = 3000) -> list[tuple[int, TransitionSystem]]:
+    """Mutants (tests/fuzz) with a bag (of abd and paxos, the specs that have bags: wide
+    states, families, options) that load and that the vector code supports: the first
+    `count` of a fixed sequence."""
+    out = []
+    for index in range(attempts):
+        case = make_case(12, index)
+        if b"bag[" not in case.spec:
+            continue
+        try:
+            system = spec(case.spec.decode("utf-8"))
+            system.initial_states()
+        except (SpecError, UsageError, UnicodeDecodeError, RecursionError, ValueError):
+            continue
+        if system.has_clocks or vector_expander(system)[0] is None:
+            continue
+        out.append((index, system))
+        if len(out) >= count:
+            break
+    return out
+
+
+def test_random_bag_specs_report_the_same_with_the_vector_engine() -> None:
+    cases = _random_bag_specs(6)
+    assert len(cases) >= 4
+    for _index, system in cases:
+        _same(system, max_states=1500, time_limit=20)
+        _chunks_agree(system, limit=600)
+
+
 @pytest.mark.slow
 def test_many_random_specs_report_the_same_with_the_vector_engine() -> None:
     for _index, system in _random_specs(80, attempts=20000):
