@@ -65,6 +65,7 @@ else:
 __all__ = ["Unsupported", "VectorCode", "compile_vector", "MAX_OUTCOMES"]
 
 MAX_OUTCOMES = 4096  # emission sites over all instances
+MAX_NUMBERS = 1 << 26  # outcome numbers: a chunk's keys, position * numbers + k, < 2**40
 FAMILY_MIN = 16  # an action with more instances and a member plan is a family (family_of)
 MAX_DOMAIN = 64  # values a choose, quantifier or comprehension branches over
 MAX_LINES = 120_000  # generated lines
@@ -1409,6 +1410,8 @@ class VectorGenerator:
                 self.line(f"{sv} = {selected[1]}")
                 self.stmts(inst.body, sv, {}, None)
                 self.indent -= 1
+        if self.outcomes > MAX_NUMBERS:
+            raise Unsupported("too many outcomes")
         self.line("return _E, _O")
         self.indent = 0
         self.line("")

@@ -17,6 +17,7 @@ import pytest
 from checker.api import check_system, load
 from checker.cli import main
 from checker.engine.explicit.levels import _Expander
+from checker.engine.explicit import vector as vector_engine
 from checker.engine.explicit.vector import VectorExpander, vector_expander
 from checker.engine.store import Packing
 from checker.errors import UsageError
@@ -29,6 +30,13 @@ from tests.helpers import WIDE_CONFORMANCE, spec
 ROOT = Path(__file__).resolve().parents[2]
 ENTRIES = tomllib.loads((ROOT / "specs" / "manifest.toml").read_text())["spec"]
 QUICK = 60_000  # manifests entries with more states are marked slow
+
+
+@pytest.fixture(autouse=True)
+def _every_chunk_vectorised(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The vector expander hands chunks of fewer than SMALL_CHUNK states to the per-state
+    one; here it expands every chunk itself, so that these tests compare its code."""
+    monkeypatch.setattr(vector_engine, "SMALL_CHUNK", 0)
 
 
 def _report(system: TransitionSystem, vector: bool, **options: object) -> dict:
@@ -461,3 +469,23 @@ def test_a_property_given_up_does_not_spoil_the_next() -> None:
     assert code is not None and code.props[0] is None and code.props[1] is not None
     data = _same(system)
     assert [p["status"] for p in data["properties"]][:3] == ["holds", "violated", "reached"]
+
+
+def test_small_chunks_are_expanded_per_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Below SMALL_CHUNK states a chunk goes to the per-state expander (the same answer,
+    sooner); from it on, to the vector code."""
+    monkeypatch.setattr(vector_engine, "SMALL_CHUNK", 256)
+    system = spec(SNIPPETS["bag_family"])
+    vector, why = vector_expander(system)
+    assert isinstance(vector, VectorExpander), why
+    calls = []
+    expand = vector.code.expand
+    monkeypatch.setattr(vector.code, "expand", lambda s: calls.append(len(s)) or expand(s))
+    packing = Packing(system.layout.width)
+    small = packing.array(system.initial_states())
+    task = (small.tobytes(), (), True)
+    assert vector(task) == _Expander(system, packing)(task)
+    assert calls == []
+    big = np.repeat(small, 256)
+    vector((big.tobytes(), (), True))
+    assert calls == [256 * len(small)]

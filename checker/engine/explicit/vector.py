@@ -14,6 +14,12 @@ labeled successor function instead, and states where some property is noteworthy
 fail are judged by the per-state property function: their errors, hits and traces are
 exactly the per-state engine's. A property the vector code cannot judge is judged per
 state on every state.
+
+A chunk of fewer than SMALL_CHUNK states is expanded by the per-state expander: the vector
+code costs about a millisecond a chunk whatever its size (a numpy call for each generated
+operation), more than the per-state code takes for a few hundred states (Paxos: the two
+break even between 300 and 500 states; docs/performance.md). The answers are the same
+either way, so the choice changes nothing but the time.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from model import RuntimeFault, lazy_module
 
 from ..store import Packing
-from .levels import Expanded, Task
+from .levels import Expanded, Task, _Expander
 
 if TYPE_CHECKING:
     import numpy as np
@@ -32,7 +38,9 @@ if TYPE_CHECKING:
 else:
     np = lazy_module("numpy")  # loaded on first use: a zone check never needs numpy
 
-__all__ = ["VectorExpander", "vector_expander"]
+__all__ = ["VectorExpander", "vector_expander", "SMALL_CHUNK"]
+
+SMALL_CHUNK = 256  # chunks of fewer states are expanded per state (see the docstring)
 
 
 def vector_expander(system: TransitionSystem) -> tuple[VectorExpander | None, str]:
@@ -59,6 +67,7 @@ class VectorExpander:
         self.system = system
         self.code = code
         self.packing = Packing(system.layout.width)
+        self.per_state = _Expander(system, self.packing)
 
     def _prop_flags(self, s: np.ndarray, active: tuple[int, ...]) -> np.ndarray | None:
         """Where some active property needs the per-state function (None: everywhere)."""
@@ -78,6 +87,8 @@ class VectorExpander:
         system = self.system
         packing = self.packing
         raw = packing.from_bytes(states_bytes)
+        if len(raw) < SMALL_CHUNK:
+            return self.per_state(task)
         # the vector code's states: uint64s, or (wide) an (n, words) uint64 array
         s = packing.columns(raw) if packing.wide else raw
         one = packing.one  # a state of the chunk as an int: one(raw[pos])
