@@ -676,8 +676,7 @@ class VectorGenerator:
                                "u", None, v.scalar)
                 return V(self.extract(raw, 0, opt.elem).code, _kind(opt.elem), err, v.scalar)
             case ir.Call(fn="count", args=(b, x)) if isinstance(b.type, BagT):
-                loc = self.bag_place(b, x, env)
-                off, ctyp, err = loc
+                off, ctyp, err = self.bag_place(b, x, env)
                 got = self.read_state(off, ctyp)
                 return V(got.code, "i", self.err_or(err, got.err), got.scalar)
             case ir.Call(fn="len", args=(b,)) if isinstance(b.type, BagT):
@@ -1429,9 +1428,11 @@ class VectorGenerator:
         cannot be generated this way: the instances are unrolled instead."""
         container, rest = plan
         loc = self.location(container, {})
-        if loc is None or not isinstance(loc[0], int):
+        if loc is None:
             return False
         off, ctype = loc
+        if not isinstance(off, int):
+            return False
         elem = _container_elem(ctype)
         assert elem is not None
         saved = (len(self.lines), self.outcomes, self.sites, dict(self.memo), self.indent,
@@ -1451,7 +1452,7 @@ class VectorGenerator:
         n, inner = first.type.size() or 0, 1
         for local in action.locals[1:]:
             inner *= local.type.size() or 0
-        start = elem.ordinal(first.type.lo) if isinstance(first.type, IntT) else 0  # type: ignore[arg-type]
+        start = elem.ordinal(first.type.lo) if isinstance(first.type, IntT) else 0
         size = elem.size() or 0
         sizes = [local.type.size() or 0 for local in action.locals]
         self.line("# " + sanitize(describe_instance(action, None)) + ", for each "
@@ -1493,8 +1494,11 @@ class VectorGenerator:
             def place(stride: int = stride, n: int = sizes[m]) -> np.ndarray:
                 return (np.arange(total, dtype=np.int64) // stride) % n
 
-            reps = self.table(("args", action.name, m), lambda t=typ, d=dtype, f=place:
-                              np.array(_reps(t), dtype=d)[f()])
+            def values(t: Type = typ, d: Any = dtype, f: Callable[[], np.ndarray] = place
+                       ) -> np.ndarray:
+                return np.array(_reps(t), dtype=d)[f()]
+
+            reps = self.table(("args", action.name, m), values)
             ords = self.table(("ords", action.name, m), place) if kind == "u" else None
             names.append((local, reps, ords))
 

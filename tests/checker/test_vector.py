@@ -16,8 +16,8 @@ import pytest
 
 from checker.api import check_system, load
 from checker.cli import main
-from checker.engine.explicit.levels import _Expander
 from checker.engine.explicit import vector as vector_engine
+from checker.engine.explicit.levels import _Expander
 from checker.engine.explicit.vector import VectorExpander, vector_expander
 from checker.engine.store import Packing
 from checker.errors import UsageError
