@@ -43,17 +43,17 @@ from ..lazy import lazy_module
 from ..nodeclass import nodeclass
 from ..types import BOOL, ArrayT, BagT, BoolT, EnumT, IntT, OptionT, RecordT, SetT, Type
 from .generator import (
-    _container_elem,
-    _encodings,
-    _member_plan,
-    _reps,
     chain_operands,
     component_path,
+    container_elem,
     describe_instance,
     has_control,
+    member_plan,
     sanitize,
     scoped,
     specialize,
+    value_encodings,
+    value_reps,
 )
 from .runtime import rep_of
 
@@ -988,7 +988,7 @@ class VectorGenerator:
         fn = _load(self, lines, "vvalues")[name]
         dtype = {"b": np.bool_, "i": np.int64, "u": np.uint64}[_kind(elem)]
         n = elem.size() or 0
-        value, err = fn(np.array(_reps(elem), dtype=dtype))  # type: ignore[operator]
+        value, err = fn(np.array(value_reps(elem), dtype=dtype))  # type: ignore[operator]
         return (np.broadcast_to(np.asarray(value, dtype=np.bool_), (n,)),
                 np.broadcast_to(np.asarray(err, dtype=np.bool_), (n,)))
 
@@ -1382,7 +1382,7 @@ class VectorGenerator:
         self.line("_ALL = np.arange(n)")
         total = 0
         for action in self.model.actions:
-            plan = _member_plan(action)
+            plan = member_plan(action)
             if plan is not None and action.instances > FAMILY_MIN and self.family_of(
                     action, plan):
                 continue
@@ -1417,7 +1417,7 @@ class VectorGenerator:
 
     def family_of(self, action: ir.Action, plan: tuple[ir.Expr, ir.Expr | None]) -> bool:
         """The instances of an action whose guard starts with `x in S` or `count(B, x) > 0`
-        (S a set, B a bag of bound 1, at a fixed place in the state: generator._member_plan)
+        (S a set, B a bag of bound 1, at a fixed place in the state: generator.member_plan)
         generated once for all, as a family: each state's candidates are the set bits of S
         or B (a row per state and member), their arguments looked up in a table by
         instance number, the rest of the guard and the body generated over those rows
@@ -1433,7 +1433,7 @@ class VectorGenerator:
         off, ctype = loc
         if not isinstance(off, int):
             return False
-        elem = _container_elem(ctype)
+        elem = container_elem(ctype)
         assert elem is not None
         saved = (len(self.lines), self.outcomes, self.sites, dict(self.memo), self.indent,
                  self.current)
@@ -1496,7 +1496,7 @@ class VectorGenerator:
 
             def values(t: Type = typ, d: Any = dtype, f: Callable[[], np.ndarray] = place
                        ) -> np.ndarray:
-                return np.array(_reps(t), dtype=d)[f()]
+                return np.array(value_reps(t), dtype=d)[f()]
 
             reps = self.table(("args", action.name, m), values)
             ords = self.table(("ords", action.name, m), place) if kind == "u" else None
@@ -1591,7 +1591,7 @@ class VectorGenerator:
 def _ordinal_table(elem: Type) -> np.ndarray:
     """Each encoding of `elem`'s width: the ordinal of the value it packs, -1 for none."""
     table = np.full(1 << elem.width, -1, dtype=np.int64)
-    table[np.array(_encodings(elem), dtype=np.int64)] = np.arange(elem.size() or 0)
+    table[np.array(value_encodings(elem), dtype=np.int64)] = np.arange(elem.size() or 0)
     return table
 
 
@@ -1599,7 +1599,7 @@ def _recode_table(src: Type, dst: Type) -> np.ndarray:
     """Each encoding of `src`'s width: the same value as `dst` packs it, -1 where `src`
     has no value or `dst` cannot hold it."""
     table = np.full(1 << src.width, -1, dtype=np.int64)
-    for bits, value in zip(_encodings(src), src.values()):
+    for bits, value in zip(value_encodings(src), src.values()):
         if dst.contains(value):
             table[bits] = dst.encode(value)
     return table

@@ -17,7 +17,7 @@ import pytest
 from checker.api import check_system, load
 from checker.cli import main
 from checker.engine.explicit import vector as vector_engine
-from checker.engine.explicit.levels import _Expander
+from checker.engine.explicit.levels import PerStateExpander
 from checker.engine.explicit.vector import VectorExpander, vector_expander
 from checker.engine.store import Packing
 from checker.errors import UsageError
@@ -248,7 +248,7 @@ def _chunks_agree(system: TransitionSystem, limit: int = 4000) -> int:
     """Expand every BFS level (up to `limit` states) with both expanders; their answers
     must be the same field by field. The number of states expanded."""
     packing = Packing(system.layout.width)
-    per_state = _Expander(system, packing)
+    per_state = PerStateExpander(system, packing)
     vector, why = vector_expander(system)
     assert isinstance(vector, VectorExpander), why
     active = tuple(range(len(system.properties)))
@@ -484,7 +484,7 @@ def test_small_chunks_are_expanded_per_state(monkeypatch: pytest.MonkeyPatch) ->
     packing = Packing(system.layout.width)
     small = packing.array(system.initial_states())
     task = (small.tobytes(), (), True)
-    assert vector(task) == _Expander(system, packing)(task)
+    assert vector(task) == PerStateExpander(system, packing)(task)
     assert calls == []
     big = np.repeat(small, 256)
     vector((big.tobytes(), (), True))

@@ -3,7 +3,7 @@
 The level-synchronous search (levels.py) cuts each level into chunks and asks an expander
 for each chunk's successors, without duplicates, with the position of each one's first
 occurrence and its first parent. `VectorExpander` answers exactly what the per-state
-`_Expander` answers, from the vector code of the model (model.codegen.vector): every
+`PerStateExpander` answers, from the vector code of the model (model.codegen.vector): every
 outcome's successors with their parents' chunk positions, put in the per-state order
 (parent position, then outcome number: the order the per-state successor function emits
 them). So the search visits the same states in the same order, with the same parents, and
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from model import RuntimeFault, lazy_module
 
 from ..store import Packing
-from .levels import Expanded, Task, _Expander
+from .levels import Expanded, Task, PerStateExpander
 
 if TYPE_CHECKING:
     import numpy as np
@@ -67,7 +67,7 @@ class VectorExpander:
         self.system = system
         self.code = code
         self.packing = Packing(system.layout.width)
-        self.per_state = _Expander(system, self.packing)
+        self.per_state = PerStateExpander(system, self.packing)
 
     def _prop_flags(self, s: np.ndarray, active: tuple[int, ...]) -> np.ndarray | None:
         """Where some active property needs the per-state function (None: everywhere)."""
