@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from model import RuntimeFault, lazy_module
 
 from ..store import Packing
-from .levels import Expanded, Task, PerStateExpander
+from .levels import Expanded, PerStateExpander, Task
 
 if TYPE_CHECKING:
     import numpy as np
