@@ -16,10 +16,11 @@ exactly the per-state engine's. A property the vector code cannot judge is judge
 state on every state.
 
 A chunk of fewer than SMALL_CHUNK states is expanded by the per-state expander: the vector
-code costs about a millisecond a chunk whatever its size (a numpy call for each generated
-operation), more than the per-state code takes for a few hundred states (Paxos: the two
-break even between 300 and 500 states; docs/performance.md). The answers are the same
-either way, so the choice changes nothing but the time.
+code has a cost per chunk whatever its size (a numpy call for each generated operation:
+0.1 to 1 ms), more than the per-state code takes for a few hundred states (the two break
+even at about 300 states for Paxos, 150 for TwoPhase RM=4; docs/performance.md). The
+answers are the same either way (tests/checker/test_vector.py compares them chunk by
+chunk), so the choice changes nothing but the time.
 """
 
 from __future__ import annotations
