@@ -272,6 +272,8 @@ def _setbits(sv: Any, off: int, nbits: int) -> tuple[np.ndarray, np.ndarray]:
     elements, each row once per member, in no particular order."""
     rows_out: list[np.ndarray] = []
     bits_out: list[np.ndarray] = []
+    if nbits <= 0:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.int64)
     wide = sv.ndim == 2
     words = sv.shape[1] if wide else 1
     for k in range(off // 64, (off + nbits - 1) // 64 + 1):
@@ -671,7 +673,7 @@ class VectorGenerator:
                 return self._pack(items)
             case ir.Call(fn="some", args=(x,), type=typ):
                 assert isinstance(typ, OptionT)
-                v = self.encode(self.checked(x, typ.elem, env), typ.elem)
+                v = self.encode(self.convert(x, typ.elem, env), typ.elem)
                 return self.tmp(f"({v.code} + 1)", "u", v.err, v.scalar)
             case ir.Call(fn="get", args=(x,), type=typ):
                 opt = x.type
