@@ -59,7 +59,8 @@ from .runtime import HELPERS, RuntimeFault, rep_of
 
 __all__ = ["Context", "Generator", "ClockAccess", "specialize", "scoped", "describe_instance",
            "chain_operands", "has_control", "sanitize", "hoist_fields", "UNROLL_INSTANCES",
-           "UNROLL_QUANTIFIER"]
+           "UNROLL_QUANTIFIER", "member_plan", "container_elem", "value_encodings",
+           "value_reps"]
 
 UNROLL_INSTANCES = 64  # actions with more instances loop over a table instead
 MEMBER_INSTANCES = 16  # actions with more instances guarded by a membership loop over
@@ -262,7 +263,7 @@ def _join_at(stmts: tuple[ir.Stmt, ...]) -> int | None:
 
 
 @lru_cache(maxsize=16)
-def _encodings(typ: Type) -> tuple[int, ...]:
+def value_encodings(typ: Type) -> tuple[int, ...]:
     """`typ.encode(v)` of every value v of `typ`, in ordinal order (`typ.values()`), built
     part by part: a record's encodings are its fields' encodings shifted and combined, the
     first field varying fastest, instead of encoding each of thousands of values."""
@@ -271,24 +272,24 @@ def _encodings(typ: Type) -> tuple[int, ...]:
     if isinstance(typ, BoolT):
         return (0, 1)
     if isinstance(typ, OptionT):
-        return (0,) + tuple(1 + bits for bits in _encodings(typ.elem))
+        return (0,) + tuple(1 + bits for bits in value_encodings(typ.elem))
     if isinstance(typ, RecordT):
         out: tuple[int, ...] = (0,)
         for part, off in reversed(tuple(zip(typ.parts(), typ.offsets()))):
-            shifted = [bits << off for bits in _encodings(part)]
+            shifted = [bits << off for bits in value_encodings(part)]
             out = tuple(high | low for high in out for low in shifted)
         return out
     return tuple(typ.encode(v) for v in typ.values())
 
 
-def _reps(typ: Type) -> tuple[int, ...]:
+def value_reps(typ: Type) -> tuple[int, ...]:
     """`rep_of(typ, v)` of every value v of `typ`, in ordinal order."""
     if isinstance(typ, IntT):
         return tuple(typ.values())  # type: ignore[arg-type]
-    return _encodings(typ)
+    return value_encodings(typ)
 
 
-def _container_elem(typ: Type) -> Type | None:
+def container_elem(typ: Type) -> Type | None:
     """The element type of a set, or of a bag of bound 1: the containers packed as one bit
     per element ordinal."""
     if isinstance(typ, SetT):
@@ -298,7 +299,7 @@ def _container_elem(typ: Type) -> Type | None:
     return None
 
 
-def _member_plan(action: ir.Action) -> tuple[ir.Expr, ir.Expr | None] | None:
+def member_plan(action: ir.Action) -> tuple[ir.Expr, ir.Expr | None] | None:
     """(the set or bag, the rest of the guard) when `action`'s guard starts with `x in S`
     or `count(B, x) > 0` (also `!= 0`, `>= 1`), x the action's first local, S or B read
     without any local of the action and unable to fail, and every value of x an element
@@ -320,7 +321,7 @@ def _member_plan(action: ir.Action) -> tuple[ir.Expr, ir.Expr | None] | None:
             container = c
     if container is None or isinstance(container, ir.Lit):
         return None
-    elem = _container_elem(container.type)
+    elem = container_elem(container.type)
     if elem is None or (first.type != elem and not (
             isinstance(first.type, IntT) and isinstance(elem, IntT))):
         return None
@@ -540,7 +541,7 @@ class Generator:
             plan = None
             if members and count > MEMBER_INSTANCES:
                 if id(action) not in self.member_plans:
-                    self.member_plans[id(action)] = _member_plan(action)
+                    self.member_plans[id(action)] = member_plan(action)
                 plan = self.member_plans[id(action)]
             if plan is not None:
                 yield from self._member_loop(action, plan, inst)
@@ -570,7 +571,7 @@ class Generator:
         (built once per generated module: every successor function loops over it)."""
         table = self.argument_tables.get(id(action))
         if table is None:
-            table = tuple(product(*(_reps(local.type) for local in action.locals)))
+            table = tuple(product(*(value_reps(local.type) for local in action.locals)))
             self.argument_tables[id(action)] = table
         return table
 
@@ -580,11 +581,11 @@ class Generator:
         in a set or a bag of bound 1 (one bit per element ordinal): a loop over the set
         bits, lowest first, each bit's ordinal indexing a table of the argument tuples
         whose first value has that ordinal. The ordinal grows with the instance number
-        (checked by `_member_plan`), so the instances come in instance-number order; an
+        (checked by `member_plan`), so the instances come in instance-number order; an
         instance whose bit is clear is one whose guard is false at its first test, which
         cannot fail, so skipping it changes no outcome. The rest of the guard is kept."""
         container, rest = plan
-        elem = _container_elem(container.type)
+        elem = container_elem(container.type)
         assert elem is not None
         first = action.locals[0]
         # the first local varies slowest: each of its values owns a run of `inner` tuples
@@ -1095,7 +1096,7 @@ class Generator:
         is put into by many statements."""
         name = self.ordinal_tables.get(elem)
         if name is None:
-            name = self.const({bits: k for k, bits in enumerate(_encodings(elem))})
+            name = self.const({bits: k for k, bits in enumerate(value_encodings(elem))})
             self.ordinal_tables[elem] = name
         return name
 

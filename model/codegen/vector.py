@@ -18,10 +18,17 @@ an error mask over the chunk. The caller redoes the states it marks with the per
 code, which gives the exact error; marking a state that would not fail is harmless (its
 successors are recomputed the same), missing one would not be, so every construct that is
 not modelled precisely raises `Unsupported` at generation time instead, and the caller
-falls back to the per-state engine. Unsupported: queues, bags, options, clocks, composite
-set elements, domains of more than MAX_DOMAIN values, and values (not states) wider than
-64 bits: a state wider than 64 bits is an (n, W) uint64 array, each field read and
-written in its word, or across the two it straddles.
+falls back to the per-state engine. Unsupported: queues, clocks, composite set elements,
+domains of more than MAX_DOMAIN values, and values (not states) wider than 64 bits: a
+state wider than 64 bits is an (n, W) uint64 array, each field read and written in its
+word, or across the two it straddles.
+
+Options are their packings (0: none, 1 + the value's); bags are counts in the state, each
+read and written at its place (the bag's offset + the element's ordinal * the count's
+width, the ordinal of a record or option by a table over its encodings). An action whose
+guard starts with `x in S` or `count(B, x) > 0` (generator.member_plan) and that has more
+than FAMILY_MIN instances is generated once, as a family over the set bits of S or B
+(family_of): so the instance count is no limit there (abd: 3,520 instances, paxos: 6,498).
 
 Values in generated code: bools as numpy bool arrays, ints and enum ordinals as int64
 arrays, composite values as their packed uint64 encodings; a value that depends on no
@@ -37,19 +44,23 @@ from itertools import count
 from typing import TYPE_CHECKING, Any
 
 from .. import ir
-from ..irutil import argument_tuples, substitute
+from ..irutil import argument_tuples, substitute, walk
 from ..layout import Layout
 from ..lazy import lazy_module
 from ..nodeclass import nodeclass
-from ..types import BOOL, ArrayT, BoolT, EnumT, IntT, RecordT, SetT, Type
+from ..types import BOOL, ArrayT, BagT, BoolT, EnumT, IntT, OptionT, RecordT, SetT, Type
 from .generator import (
     chain_operands,
     component_path,
+    container_elem,
     describe_instance,
     has_control,
+    member_plan,
     sanitize,
     scoped,
     specialize,
+    value_encodings,
+    value_reps,
 )
 from .runtime import rep_of
 
@@ -61,6 +72,8 @@ else:
 __all__ = ["Unsupported", "VectorCode", "compile_vector", "MAX_OUTCOMES"]
 
 MAX_OUTCOMES = 4096  # emission sites over all instances
+MAX_NUMBERS = 1 << 26  # outcome numbers: a chunk's keys, position * numbers + k, < 2**40
+FAMILY_MIN = 16  # an action with more instances and a member plan is a family (family_of)
 MAX_DOMAIN = 64  # values a choose, quantifier or comprehension branches over
 MAX_LINES = 120_000  # generated lines
 INT_LIMIT = 1 << 62  # ints whose static range goes beyond could overflow int64
@@ -253,11 +266,50 @@ def _wset(sv: np.ndarray, off: Any, w: int, enc: Any) -> np.ndarray:
     return out
 
 
+def _setbits(sv: Any, off: int, nbits: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (chunk row, bit number) of every set bit among the `nbits` bits at `off` of the
+    states `sv` (uint64s, or (rows, W) words): a set's members, a bag of bound 1's
+    elements, each row once per member, in no particular order."""
+    rows_out: list[np.ndarray] = []
+    bits_out: list[np.ndarray] = []
+    if nbits <= 0:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.int64)
+    wide = sv.ndim == 2
+    words = sv.shape[1] if wide else 1
+    for k in range(off // 64, (off + nbits - 1) // 64 + 1):
+        lo, hi = max(off, 64 * k), min(off + nbits, 64 * (k + 1))
+        field = (((1 << (hi - lo)) - 1) << (lo - 64 * k)) & 0xFFFFFFFFFFFFFFFF
+        word = sv[:, words - 1 - k] if wide else sv
+        x = word & np.uint64(field)
+        rows = np.flatnonzero(x)
+        x = x[rows]
+        while rows.size:
+            low = x & (~x + np.uint64(1))
+            rows_out.append(rows)
+            bits_out.append(np.bitwise_count(low - np.uint64(1)).astype(np.int64)
+                            + (64 * k - off))
+            x = x ^ low
+            more = x != 0
+            rows, x = rows[more], x[more]
+    if not rows_out:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.int64)
+    return np.concatenate(rows_out), np.concatenate(bits_out)
+
+
+def _lookup(table: np.ndarray, code: Any, mask: int) -> Any:
+    """`table[code]` of an encoding (its bits past the table's masked off: a garbage value
+    of a state already marked must not index outside)."""
+    if isinstance(code, np.ndarray):
+        return table[(code & np.uint64(mask)).astype(np.intp)]
+    return int(table[int(code) & mask])
+
+
 HELPERS: dict[str, object] = {
     "np": np, "_U": _U, "_I": _I, "_B": _B, "_not": _not, "_shr": _shr, "_shl": _shl,
     "_andnot": _andnot, "_where": _where, "_where_u": _where_u, "_popcount": _popcount,
     "_clip": _clip, "_safe": _safe, "_flag": _flag, "_nonzero": _nonzero, "_rows": _rows,
     "_full": _full, "_setmin": _setmin, "_setmax": _setmax, "_wget": _wget, "_wset": _wset,
+    "_setbits": _setbits, "_lookup": _lookup,
 }
 
 
@@ -310,6 +362,13 @@ class VectorGenerator:
         self.current = "s"  # the state array the expressions being generated read
         self.memo: dict[str, tuple[str, int | None]] = {}  # code -> (variable, block)
         self.block = 0  # the instance block being written (see known)
+        self.sites = 0  # emission sites generated (MAX_OUTCOMES)
+        # inside a family (see family): (its per-row instance numbers, the name of its
+        # sites per instance, its first outcome number) and the sites generated so far
+        self.family: tuple[str, str, int] | None = None
+        self.family_sites = 0
+        self.ordinals: dict[ir.Local, V] = {}  # a family's composite locals: ordinals
+        self.tables: dict[tuple, str] = {}  # constant arrays in the namespace, by key
 
     # -------------------------------------------------------------- emission
     def line(self, text: str) -> None:
@@ -612,6 +671,25 @@ class VectorGenerator:
                 items = [(self.convert(substitute(body, {local: ir.Lit(k, typ.index)}),
                                        typ.elem, env), typ.elem) for k in typ.index.values()]
                 return self._pack(items)
+            case ir.Call(fn="some", args=(x,), type=typ):
+                assert isinstance(typ, OptionT)
+                v = self.encode(self.convert(x, typ.elem, env), typ.elem)
+                return self.tmp(f"({v.code} + 1)", "u", v.err, v.scalar)
+            case ir.Call(fn="get", args=(x,), type=typ):
+                opt = x.type
+                assert isinstance(opt, OptionT)
+                v = self.as_u(self.expr(x, env))
+                absent = self.tmp(f"({v.code} == 0)", "b", None, v.scalar)
+                err = self.err_or(v.err, absent.code)
+                raw = self.tmp(f"({v.code} - 1)" if v.scalar else f"({v.code} - np.uint64(1))",
+                               "u", None, v.scalar)
+                return V(self.extract(raw, 0, opt.elem).code, _kind(opt.elem), err, v.scalar)
+            case ir.Call(fn="count", args=(b, x)) if isinstance(b.type, BagT):
+                off, ctyp, err = self.bag_place(b, x, env)
+                got = self.read_state(off, ctyp)
+                return V(got.code, "i", self.err_or(err, got.err), got.scalar)
+            case ir.Call(fn="len", args=(b,)) if isinstance(b.type, BagT):
+                return self.bag_len(b, env)
             case ir.Call(fn=fn, args=args):
                 return self._call(fn, args, env)
             case ir.LetE(local=local, value=value, body=body):
@@ -620,6 +698,70 @@ class VectorGenerator:
             case ir.Checked(value=value, type=typ):
                 return self.convert(value, typ, env)
         raise Unsupported(f"the expression {type(e).__name__}")
+
+    def bag_place(self, b: ir.Expr, x: ir.Expr, env: dict[ir.Local, V]
+                  ) -> tuple[int | V, Type, str | None]:
+        """Where the count of value `x` lies in the state's bag `b`: (its offset, the type
+        of a count, the error of finding it: `x` not an element)."""
+        bag = b.type
+        assert isinstance(bag, BagT)
+        loc = self.location(b, env)
+        if loc is None:
+            raise Unsupported("a bag that is not a state component")
+        off, _ = loc
+        o = self.elem_ordinal(x, bag.elem, env)
+        cw = bag.count_width
+        ctyp = IntT(0, (1 << cw) - 1)
+        if o.scalar and _literal(o.code) and isinstance(off, int):
+            return off + int(o.code) * cw, ctyp, o.err
+        term = o.code if cw == 1 else f"({o.code} * {cw})"
+        if isinstance(off, int):
+            code = f"({term} + {off})" if off else term
+            where = self.tmp(code, "i", None, o.scalar)
+        else:
+            where = self.tmp(f"({term} + {off.code})", "i", None, o.scalar and off.scalar)
+        err = self.err_or(o.err, None if isinstance(off, int) else off.err)
+        return where, ctyp, err
+
+    def bag_len(self, b: ir.Expr, env: dict[ir.Local, V]) -> V:
+        """The number of elements of a state's bag, counted with multiplicity: of bound 1,
+        the bits set in its field (word by word); else the sum of its counts."""
+        bag = b.type
+        assert isinstance(bag, BagT)
+        loc = self.location(b, env)
+        if loc is None or not isinstance(loc[0], int):
+            raise Unsupported("the length of a bag at a computed place")
+        off, cw, n = loc[0], bag.count_width, bag.elem.size() or 0
+        if not n:
+            return V("0", "i", None, True)
+        if cw == 1:
+            field = ((1 << n) - 1) << off
+            terms = []
+            for k in range(self.words):
+                part = (field >> (64 * k)) & 0xFFFFFFFFFFFFFFFF
+                if part:
+                    word = self.current if self.words == 1 else \
+                        self.column(self.current, k).code
+                    terms.append(f"_popcount({word} & {hex(part)})")
+            return self.tmp("(" + " + ".join(terms) + ")", "i")
+        if n > MAX_DOMAIN:
+            raise Unsupported("the length of a bag of more than 64 values")
+        ctyp = IntT(0, (1 << cw) - 1)
+        counts = [self.read_state(off + k * cw, ctyp).code for k in range(n)]
+        return self.tmp("(" + " + ".join(counts) + ")", "i")
+
+    def ordinal_of(self, v: V, elem: Type) -> V:
+        """The ordinal in `elem` (a record or option, at most 20 bits) of a value packed as
+        `elem` packs it: a table look-up, an encoding no value has marking the state."""
+        w = elem.width
+        if w > 20:
+            raise Unsupported(f"the ordinals of a type of {w} bits")
+        name = self.table(("ordinal", elem), lambda: _ordinal_table(elem))
+        u = self.as_u(v)
+        o = self.tmp(f"_lookup({name}, {u.code}, {hex((1 << w) - 1)})", "i", None, u.scalar)
+        bad = self.tmp(f"({o.code} < 0)", "b", None, u.scalar)
+        code = f"max({o.code}, 0)" if u.scalar else f"np.maximum({o.code}, 0)"
+        return self.tmp(code, "i", self.err_or(u.err, bad.code), u.scalar)
 
     def convert(self, value: ir.Expr, typ: Type, env: dict[ir.Local, V]) -> V:
         """`value` as a value of `typ` (a compatible type packed differently), a part
@@ -643,6 +785,17 @@ class VectorGenerator:
                 [n for n, _ in value.type.fields] == [n for n, _ in typ.fields]:
             return self._pack([(self.convert(f, t, env), t) for f, (_, t) in
                                zip(value.fields, typ.fields)])
+        src = value.type
+        if isinstance(typ, (RecordT, OptionT, ArrayT)) and src.width <= 16 and \
+                typ.width <= 64:
+            # re-encoded by a table over every encoding of the source type
+            name = self.table(("recode", src, typ), lambda: _recode_table(src, typ))
+            v = self.as_u(self.expr(value, env))
+            r = self.tmp(f"_lookup({name}, {v.code}, {hex((1 << src.width) - 1)})", "i", None,
+                         v.scalar)
+            bad = self.tmp(f"({r.code} < 0)", "b", None, v.scalar)
+            code = f"max({r.code}, 0)" if v.scalar else f"_U(np.maximum({r.code}, 0))"
+            return self.tmp(code, "u", self.err_or(v.err, bad.code), v.scalar)
         raise Unsupported(f"a conversion of {value.type} to {typ}")
 
     def _bind_expr(self, body: ir.Expr, local: ir.Local, value: ir.Lit,
@@ -708,6 +861,11 @@ class VectorGenerator:
             return V(str(o), "i", None, True) if isinstance(o, int) else o
         if isinstance(elem, (BoolT, EnumT)):
             return self.as_i(self.expr(x, env))
+        if isinstance(elem, (RecordT, OptionT, ArrayT)):
+            if isinstance(x, ir.LocalRef) and x.local in self.ordinals and x.type == elem:
+                return self.ordinals[x.local]
+            v = self.expr(x, env) if x.type == elem else self.convert(x, elem, env)
+            return self.ordinal_of(v, elem)
         raise Unsupported("a set of composite values")
 
     def branches(self, domain: ir.Expr, env: dict[ir.Local, V]
@@ -750,6 +908,9 @@ class VectorGenerator:
 
     def _quant(self, kind: str, local: ir.Local, domain: ir.Expr, body: ir.Expr,
                env: dict[ir.Local, V]) -> V:
+        if isinstance(domain, ir.Call) and domain.fn == "support" and \
+                isinstance(domain.args[0].type, BagT):
+            return self._bag_quant(kind, local, domain.args[0], body, env)
         dom_err, branches = self.branches(domain, env)
         parts = []
         for m, value in branches:
@@ -783,6 +944,76 @@ class VectorGenerator:
         if acc is None:
             return V("True" if kind == "forall" else "False", "b", dom_err, True)
         return V(acc.code, "b", err, acc.scalar)
+
+    def _bag_quant(self, kind: str, local: ir.Local, b: ir.Expr, body: ir.Expr,
+                   env: dict[ir.Local, V]) -> V:
+        """`exists`/`forall` over the elements of a state's bag, the body reading nothing
+        but the element: the body over every value of the element type at generation
+        time, then one test of the bag's bits against the values where it holds (or
+        fails). Any member where the body fails marks the state (more than the per-state
+        code, which stops at the first deciding member: harmless)."""
+        bag = b.type
+        assert isinstance(bag, BagT)
+        loc = self.location(b, env)
+        if loc is None or not isinstance(loc[0], int):
+            raise Unsupported("a quantifier over a bag at a computed place")
+        bound = _bound_in(body) | {local}
+        if any(isinstance(n, ir.VarRef) or (isinstance(n, ir.LocalRef) and n.local not in bound)
+               for n in walk(body)):
+            raise Unsupported("a quantifier over a bag whose body reads the state")
+        holds, fails = self.over_values(local, body, bag.elem)
+        decides = ~holds if kind == "forall" else holds
+        cw = bag.count_width
+        field = (1 << cw) - 1
+
+        def bits(sel: np.ndarray) -> int:
+            out = 0
+            for k in np.flatnonzero(sel).tolist():
+                out |= field << (k * cw)
+            return out
+
+        found = self.any_bits(loc[0], bits(decides))
+        err = self.any_bits(loc[0], bits(fails))
+        value = found if kind == "exists" else self.tmp(f"_not({found.code})", "b", None,
+                                                         found.scalar)
+        return V(value.code, "b", None if err.code == "False" else err.code, value.scalar)
+
+    def over_values(self, local: ir.Local, body: ir.Expr, elem: Type
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """The boolean `body` of `local` (reading nothing else) and where it fails, over
+        every value of `elem` in ordinal order: generated as array code over all of them
+        and run now."""
+        saved = (self.lines, self.memo, self.indent, self.current)
+        self.lines, self.memo, self.indent, self.current = [], {}, 0, "_no_state_"
+        try:
+            name = self.fresh("c")
+            self.line(f"def {name}(x):")
+            self.indent = 1
+            v = self.as_b(self.expr(body, {local: V("x", _kind(elem))}))
+            self.line(f"return {v.code}, {v.err if v.err is not None else 'False'}")
+            lines = self.lines
+        finally:
+            self.lines, self.memo, self.indent, self.current = saved
+        fn = _load(self, lines, "vvalues")[name]
+        dtype = {"b": np.bool_, "i": np.int64, "u": np.uint64}[_kind(elem)]
+        n = elem.size() or 0
+        value, err = fn(np.array(value_reps(elem), dtype=dtype))  # type: ignore[operator]
+        return (np.broadcast_to(np.asarray(value, dtype=np.bool_), (n,)),
+                np.broadcast_to(np.asarray(err, dtype=np.bool_), (n,)))
+
+    def any_bits(self, off: int, mask: int) -> V:
+        """Whether any of the bits `mask << off` is set in the states being read."""
+        mask <<= off
+        if not mask:
+            return V("False", "b", None, True)
+        if self.words == 1:
+            return self.tmp(f"(({self.current} & {hex(mask)}) != 0)", "b")
+        terms = []
+        for k in range(self.words):
+            part = (mask >> (64 * k)) & 0xFFFFFFFFFFFFFFFF
+            if part:
+                terms.append(f"(({self.column(self.current, k).code} & {hex(part)}) != 0)")
+        return self.tmp("(" + " | ".join(terms) + ")", "b")
 
     def _binary(self, e: ir.Binary, env: dict[ir.Local, V]) -> V:  # noqa: C901
         op = e.op
@@ -1022,6 +1253,20 @@ class VectorGenerator:
                 v = self.expr(value, env)
                 self.flag(v.err, mask)
                 return sv, {**env, local: V(v.code, v.kind, None, v.scalar)}
+            case ir.BagS(op=op, target=target, value=value):
+                # put: one more (failing at the bound), take: one fewer (failing at none)
+                bag = target.type
+                assert isinstance(bag, BagT)
+                off, ctyp, err = self.bag_place(target, value, env)
+                self.current = sv
+                c = self.read_state(off, ctyp)
+                cap = bag.capacity
+                bad = self.tmp(f"({c.code} >= {cap})" if op == "put" else f"({c.code} == 0)",
+                               "b", None, c.scalar)
+                self.flag(self.err_or(err, c.err, bad.code), mask)
+                step = "+" if op == "put" else "-"
+                new = self.tmp(f"_clip({c.code} {step} 1, 0, {cap})", "i", None, c.scalar)
+                return self.write_at(sv, off, ctyp, new), env
             case ir.AssertS(cond=cond):
                 c = self.as_b(self.expr(cond, env))
                 self.flag(self.err_or(c.err, f"_not({c.code})"), mask)
@@ -1055,6 +1300,11 @@ class VectorGenerator:
         assert loc is not None, "assignment targets are state components"
         off, typ = loc
         self.flag(self.err_or(v.err, None if isinstance(off, int) else off.err), mask)
+        return self.write_at(sv, off, typ, v)
+
+    def write_at(self, sv: str, off: int | V, typ: Type, v: V) -> str:
+        """A new state array: `sv` with the component of type `typ` at `off` set to `v`
+        (its errors already flagged)."""
         w = typ.width
         if w == 0:
             return sv
@@ -1107,11 +1357,28 @@ class VectorGenerator:
                 self.line(f"{out}[:, {col}] = ({sv}[:, {col}] & {hex(clear)}) | {shifted}")
 
     def emit(self, sv: str, mask: str | None) -> None:
-        k = self.outcomes
-        self.outcomes += 1
-        if self.outcomes > MAX_OUTCOMES:
+        self.sites += 1
+        if self.sites > MAX_OUTCOMES:
             raise Unsupported("too many outcomes")
+        if self.family is not None:
+            # instance i's j-th site: outcome base + i * sites + j (the per-state order)
+            idx, sites, base = self.family
+            j = self.family_sites
+            self.family_sites += 1
+            k = f"_rows({idx}, {mask}) * {sites} + {base + j}"
+        else:
+            k = str(self.outcomes)
+            self.outcomes += 1
         self.line(f"_O.append(({k}, _rows({sv}, {mask}), _rows(_R, {mask})))")
+
+    def table(self, key: tuple, build: Callable[[], Any]) -> str:
+        """The name of a constant array in the generated code's namespace."""
+        name = self.tables.get(key)
+        if name is None:
+            name = self.fresh("T")
+            self.ns[name] = build()
+            self.tables[key] = name
+        return name
 
     # -------------------------------------------------------------- functions
     def expand_function(self) -> None:
@@ -1124,6 +1391,10 @@ class VectorGenerator:
         self.line("_ALL = np.arange(n)")
         total = 0
         for action in self.model.actions:
+            plan = member_plan(action)
+            if plan is not None and action.instances > FAMILY_MIN and self.family_of(
+                    action, plan):
+                continue
             total += action.instances
             if total > MAX_OUTCOMES:
                 raise Unsupported("too many action instances")
@@ -1147,9 +1418,139 @@ class VectorGenerator:
                 self.line(f"{sv} = {selected[1]}")
                 self.stmts(inst.body, sv, {}, None)
                 self.indent -= 1
+        if self.outcomes > MAX_NUMBERS:
+            raise Unsupported("too many outcomes")
         self.line("return _E, _O")
         self.indent = 0
         self.line("")
+
+    def family_of(self, action: ir.Action, plan: tuple[ir.Expr, ir.Expr | None]) -> bool:
+        """The instances of an action whose guard starts with `x in S` or `count(B, x) > 0`
+        (S a set, B a bag of bound 1, at a fixed place in the state: generator.member_plan)
+        generated once for all, as a family: each state's candidates are the set bits of S
+        or B (a row per state and member), their arguments looked up in a table by
+        instance number, the rest of the guard and the body generated over those rows
+        with the arguments as per-row values. An instance whose bit is clear is one whose
+        guard is false at its first test, which cannot fail: skipping it changes no
+        outcome. Instance i's j-th emission site is outcome base + i * sites + j, its
+        place in the per-state order. False (nothing written) where some part of it
+        cannot be generated this way: the instances are unrolled instead."""
+        container, rest = plan
+        loc = self.location(container, {})
+        if loc is None:
+            return False
+        off, ctype = loc
+        if not isinstance(off, int):
+            return False
+        elem = container_elem(ctype)
+        assert elem is not None
+        saved = (len(self.lines), self.outcomes, self.sites, dict(self.memo), self.indent,
+                 self.current)
+        try:
+            self._family(action, rest, off, elem)
+        except Unsupported:
+            del self.lines[saved[0]:]
+            self.outcomes, self.sites, self.memo, self.indent, self.current = saved[1:]
+            self.family = None
+            self.ordinals = {}
+            return False
+        return True
+
+    def _family(self, action: ir.Action, rest: ir.Expr | None, off: int, elem: Type) -> None:
+        first = action.locals[0]
+        n, inner = first.type.size() or 0, 1
+        for local in action.locals[1:]:
+            inner *= local.type.size() or 0
+        start = elem.ordinal(first.type.lo) if isinstance(first.type, IntT) else 0
+        size = elem.size() or 0
+        sizes = [local.type.size() or 0 for local in action.locals]
+        self.line("# " + sanitize(describe_instance(action, None)) + ", for each "
+                  + sanitize(first.name) + " present")
+        self.block += 1
+        self.current = "s"
+        rows, bit, idx = self.fresh("R"), self.fresh("b"), self.fresh("i")
+        self.line(f"{rows}, {bit} = _setbits(s, {off}, {size})")
+        if start or n != size:
+            keep = self.fresh("v")
+            self.line(f"{keep} = ({bit} >= {start}) & ({bit} < {start + n})")
+            self.line(f"{rows}, {bit} = {rows}[{keep}], {bit}[{keep}]")
+        shifted = f"({bit} - {start})" if start else bit
+        if inner > 1:
+            self.line(f"{idx} = np.repeat({shifted} * {inner}, {inner}) + "
+                      f"np.tile(np.arange({inner}), len({bit}))")
+            self.line(f"{rows} = np.repeat({rows}, {inner})")
+        else:
+            self.line(f"{idx} = {shifted}")
+        self.line(f"if {rows}.size:")
+        self.indent += 1
+        self.line(f"_R = {rows}")
+        states = self.fresh("t")
+        self.line(f"{states} = s[{rows}]")
+        names: list[tuple[ir.Local, str, str | None]] = []
+        total = action.instances
+        for m, local in enumerate(action.locals):
+            # instance i's value of local m: the ((i // stride) % size)-th of its type (the
+            # argument tuples in order, the first local varying slowest)
+            typ = local.type
+            kind = _kind(typ)
+            if kind == "u" and typ.width > 64:
+                raise Unsupported(f"a value of {typ.width} bits (more than 64)")
+            stride = 1
+            for later in sizes[m + 1:]:
+                stride *= later
+            dtype = {"b": np.bool_, "i": np.int64, "u": np.uint64}[kind]
+
+            def place(stride: int = stride, n: int = sizes[m]) -> np.ndarray:
+                return (np.arange(total, dtype=np.int64) // stride) % n
+
+            def values(t: Type = typ, d: Any = dtype, f: Callable[[], np.ndarray] = place
+                       ) -> np.ndarray:
+                return np.array(value_reps(t), dtype=d)[f()]
+
+            reps = self.table(("args", action.name, m), values)
+            ords = self.table(("ords", action.name, m), place) if kind == "u" else None
+            names.append((local, reps, ords))
+
+        def bind(index: str) -> dict[ir.Local, V]:
+            env: dict[ir.Local, V] = {}
+            self.ordinals = {}
+            for local, reps, ords in names:
+                env[local] = self.tmp(f"{reps}[{index}]", _kind(local.type))
+                if ords is not None:
+                    self.ordinals[local] = self.tmp(f"{ords}[{index}]", "i")
+            return env
+
+        env = bind(idx)
+        self.current = states
+        sv = states
+        if rest is not None:
+            g = self.as_b(self.expr(scoped(rest), env))
+            self.flag(g.err, None, rows)
+            if g.code == "False":
+                self.indent = 1
+                return
+            if g.code != "True":
+                cond = self.tmp(g.code, "b").code
+                rows2, sv, idx2 = self.fresh("R"), self.fresh("t"), self.fresh("i")
+                self.line(f"{rows2} = _rows({rows}, {cond})")
+                self.line(f"{sv} = _rows({states}, {cond})")
+                self.line(f"{idx2} = _rows({idx}, {cond})")
+                self.line(f"if {rows2}.size:")
+                self.indent += 1
+                self.line(f"_R = {rows2}")
+                self.block += 1
+                rows, idx = rows2, idx2
+                env = bind(idx)
+        sites = self.fresh("S")
+        self.family = (idx, sites, self.outcomes)
+        self.family_sites = 0
+        self.current = sv
+        self.stmts(action.body, sv, env, None)
+        self.ns[sites] = self.family_sites
+        self.outcomes += action.instances * self.family_sites
+        self.family = None
+        self.ordinals = {}
+        self.indent = 1
 
     def guard(self, guard: ir.Expr | None) -> tuple[str, str] | None:
         """Code for the chunk positions where an instance's guard holds and for their
@@ -1194,6 +1595,33 @@ class VectorGenerator:
     def take(self) -> list[str]:
         lines, self.lines = self.lines, []
         return lines
+
+
+def _ordinal_table(elem: Type) -> np.ndarray:
+    """Each encoding of `elem`'s width: the ordinal of the value it packs, -1 for none."""
+    table = np.full(1 << elem.width, -1, dtype=np.int64)
+    table[np.array(value_encodings(elem), dtype=np.int64)] = np.arange(elem.size() or 0)
+    return table
+
+
+def _recode_table(src: Type, dst: Type) -> np.ndarray:
+    """Each encoding of `src`'s width: the same value as `dst` packs it, -1 where `src`
+    has no value or `dst` cannot hold it."""
+    table = np.full(1 << src.width, -1, dtype=np.int64)
+    for bits, value in zip(value_encodings(src), src.values()):
+        if dst.contains(value):
+            table[bits] = dst.encode(value)
+    return table
+
+
+def _bound_in(e: ir.Expr) -> set[ir.Local]:
+    """The locals bound inside `e` (by let, quantifiers and comprehensions)."""
+    out = set()
+    for n in walk(e):
+        local = getattr(n, "local", None)
+        if isinstance(local, ir.Local) and not isinstance(n, ir.LocalRef):
+            out.add(local)
+    return out
 
 
 def _literal(code: str) -> bool:

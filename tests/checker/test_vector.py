@@ -16,7 +16,8 @@ import pytest
 
 from checker.api import check_system, load
 from checker.cli import main
-from checker.engine.explicit.levels import _Expander
+from checker.engine.explicit import vector as vector_engine
+from checker.engine.explicit.levels import PerStateExpander
 from checker.engine.explicit.vector import VectorExpander, vector_expander
 from checker.engine.store import Packing
 from checker.errors import UsageError
@@ -29,6 +30,13 @@ from tests.helpers import WIDE_CONFORMANCE, spec
 ROOT = Path(__file__).resolve().parents[2]
 ENTRIES = tomllib.loads((ROOT / "specs" / "manifest.toml").read_text())["spec"]
 QUICK = 60_000  # manifests entries with more states are marked slow
+
+
+@pytest.fixture(autouse=True)
+def _every_chunk_vectorised(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The vector expander hands chunks of fewer than SMALL_CHUNK states to the per-state
+    one; here it expands every chunk itself, so that these tests compare its code."""
+    monkeypatch.setattr(vector_engine, "SMALL_CHUNK", 0)
 
 
 def _report(system: TransitionSystem, vector: bool, **options: object) -> dict:
@@ -147,6 +155,73 @@ var m: 0..9 = 0
 action lo do { m := min(s) }
 action hi do { m := max(s) }
 action drop do { choose v in s { s := s minus {v} } }""",
+    # a bag of bound 1 of records with an option field: deliveries over its elements as
+    # action families (over 16 instances; one of two parameters), put into a full bag
+    # (E504), quantifiers over its elements, options lifted, read and re-encoded
+    "bag_family": """type Msg = record { src: 0..2, dst: 0..2, val: option 0..2 }
+var net: bag[1] of Msg = {{src: 0, dst: 1, val: 0}, {src: 2, dst: 0, val: none}}
+var got: [0..2] -> option 0..2 = none
+var sent: 0..5 = 0
+action deliver(m: Msg) when count(net, m) > 0 and got[m.dst] == none do {
+  take(net, m)
+  got[m.dst] := m.val
+  if sent < 5 and m.val != none {
+    put(net, {src: m.dst, dst: (m.dst + 1) % 3,
+              val: if get(m.val) < 2 then get(m.val) + 1 else none})
+    sent := sent + 1
+  }
+}
+action relay(m: Msg, twice: bool) when count(net, m) > 0 and m.val == none do {
+  take(net, m)
+  if twice { choose d in {0, 1} { put(net, {src: m.src, dst: d, val: 1}) } }
+}
+action reset(i: 0..2) when got[i] != none do { got[i] := none }
+reachable two: exists m in net: m.val == 2
+invariant apart: forall m in net: m.src != m.dst or m.val == none
+allow deadlock""",
+    # a bag of bound 2 (counts of two bits, unrolled instances): count, len, put beyond the
+    # bound (E504), take of an option's value, a quantifier over its elements, an option
+    # re-encoded for another (E501 for 4)
+    "bag_counts": """var b: bag[2] of 0..3 = {1, 1}
+var last: option 0..3 = none
+action add(x: 0..3) when count(b, x) < 2 and len(b) < 4 do { put(b, x); last := x }
+action rm(x: 0..3) when count(b, x) > 0 do { take(b, x) }
+action over do { put(b, 1) }
+action back when last != none do { take(b, get(last)); last := none }
+action bump when last != none do { last := if get(last) > 1 then get(last) + 1 else none }
+reachable full: count(b, 3) == 2
+reachable one: exists x in b: x == 1
+invariant some_odd: exists x in b: x == 1 or x == 3
+allow deadlock""",
+    # a family over a set's members, its parameter an interval inside the element type; an
+    # index outside its array (E502 at x % 5 == 0) and a value outside an option (E501)
+    "set_family": """var s: set of 0..40 = {4, 7, 13}
+var t: [0..3] -> option 0..5 = none
+var k: 0..3 = 0
+action pick(x: 3..30) when x in s and t[x % 4] == none do {
+  t[x % 5 - 1] := if x < 20 then x % 7 else none
+  s := s minus {x} union {x + 3}
+  k := (k + 1) % 4
+}
+action drop(i: 0..3) when t[i] != none do { t[i] := if get(t[i]) > 0 then get(t[i]) - 1 else none }
+action wrap when t[k] != none do { t[k] := get(t[k]) + 3 }
+reachable deep: t[3] == 5
+allow deadlock""",
+    # options of records and of bools: compared, read, taken apart, rebuilt; get of none
+    # (E508)
+    "options": """type P = record { a: 0..2, b: option bool }
+var p: option P = none
+var q: [0..1] -> option P = none
+var n: 0..3 = 0
+action set1 when n < 3 do { p := {a: n, b: if n == 1 then none else n == 2}; n := n + 1 }
+action copy(i: 0..1) when p != none do { q[i] := p; p := none }
+action read(i: 0..1) do { n := get(q[i]).a }
+action flip(i: 0..1) when q[i] != none and get(q[i]).b != none do {
+  q[i] := {a: get(q[i]).a, b: not get(get(q[i]).b)}
+}
+invariant ok: forall i in 0..1: q[i] == none or get(q[i]).a <= 2
+reachable both: q[0] != none and q[1] != none and q[0] == q[1]
+allow deadlock""",
 }
 
 
@@ -160,7 +235,8 @@ def test_snippet_reports_the_same_with_the_vector_engine(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["range", "division", "assert", "property_error", "index",
-                                  "set_min_max"])
+                                  "set_min_max", "bag_family", "bag_counts", "set_family",
+                                  "options"])
 def test_a_runtime_error_is_the_per_state_one(name: str) -> None:
     """The snippets that fail at run time do report the failure (so the comparison above
     compares errors, their messages and traces)."""
@@ -172,7 +248,7 @@ def _chunks_agree(system: TransitionSystem, limit: int = 4000) -> int:
     """Expand every BFS level (up to `limit` states) with both expanders; their answers
     must be the same field by field. The number of states expanded."""
     packing = Packing(system.layout.width)
-    per_state = _Expander(system, packing)
+    per_state = PerStateExpander(system, packing)
     vector, why = vector_expander(system)
     assert isinstance(vector, VectorExpander), why
     active = tuple(range(len(system.properties)))
@@ -251,12 +327,28 @@ def test_wide_computed_places_report_the_same() -> None:
     assert _chunks_agree(system, limit=3000) > 0
 
 
-def test_the_wide_conformance_specs_say_why_they_run_per_state() -> None:
-    """abd and paxos keep the per-state path (a bag's `count`, the first construct the
-    vector code lacks); the reason is named."""
-    for name in sorted(WIDE_CONFORMANCE):
-        why = _path(load(name))
-        assert why != "vector" and "count" in why, (name, why)
+@pytest.mark.parametrize("name", sorted(WIDE_CONFORMANCE))
+def test_the_wide_conformance_specs_report_the_same_with_the_vector_engine(name: str) -> None:
+    """abd and paxos (bags of records of bound 1, options; 3,520 and 6,498 action
+    instances as families) run vectorised, with the per-state engine's reports (the
+    frozen ones: tests/specs/test_frozen_reports.py) and, for their first levels, the same
+    chunk expansions."""
+    system = load(name)
+    assert _path(system) == "vector"
+    entry = next(e for e in ENTRIES if f"specs/{e['file']}" == name)
+    data = _same(system)
+    assert data["stats"]["states"] == entry["states"]
+    assert _chunks_agree(system, limit=3000) > 0
+
+
+def test_a_family_numbers_its_outcomes_as_the_per_state_order() -> None:
+    """An action family's outcome numbers: instance i's j-th emission site is
+    base + i * sites + j, so the key order is the per-state order."""
+    system = spec(SNIPPETS["bag_family"])
+    code, _ = system.vector_code
+    assert code is not None and "_setbits(s, " in code.source
+    # deliver: 36 instances, 1 site; relay: 72 instances (m, twice), 3 sites; reset: 3
+    assert code.outcomes == 36 * 1 + 72 * 3 + 3
 
 
 def _random_specs(count: int, attempts: int = 3000, pad: int = 0
@@ -303,6 +395,36 @@ def test_random_wide_specs_report_the_same_with_the_vector_engine() -> None:
         _chunks_agree(system, limit=2000)
 
 
+def _random_bag_specs(count: int, attempts: int = 3000) -> list[tuple[int, TransitionSystem]]:
+    """Mutants (tests/fuzz) with a bag (of abd and paxos, the specs that have bags: wide
+    states, families, options) that load and that the vector code supports: the first
+    `count` of a fixed sequence."""
+    out = []
+    for index in range(attempts):
+        case = make_case(12, index)
+        if b"bag[" not in case.spec:
+            continue
+        try:
+            system = spec(case.spec.decode("utf-8"))
+            system.initial_states()
+        except (SpecError, UsageError, UnicodeDecodeError, RecursionError, ValueError):
+            continue
+        if system.has_clocks or vector_expander(system)[0] is None:
+            continue
+        out.append((index, system))
+        if len(out) >= count:
+            break
+    return out
+
+
+def test_random_bag_specs_report_the_same_with_the_vector_engine() -> None:
+    cases = _random_bag_specs(6)
+    assert len(cases) >= 4
+    for _index, system in cases:
+        _same(system, max_states=1500, time_limit=20)
+        _chunks_agree(system, limit=600)
+
+
 @pytest.mark.slow
 def test_many_random_specs_report_the_same_with_the_vector_engine() -> None:
     for _index, system in _random_specs(80, attempts=20000):
@@ -347,3 +469,23 @@ def test_a_property_given_up_does_not_spoil_the_next() -> None:
     assert code is not None and code.props[0] is None and code.props[1] is not None
     data = _same(system)
     assert [p["status"] for p in data["properties"]][:3] == ["holds", "violated", "reached"]
+
+
+def test_small_chunks_are_expanded_per_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Below SMALL_CHUNK states a chunk goes to the per-state expander (the same answer,
+    sooner); from it on, to the vector code."""
+    monkeypatch.setattr(vector_engine, "SMALL_CHUNK", 256)
+    system = spec(SNIPPETS["bag_family"])
+    vector, why = vector_expander(system)
+    assert isinstance(vector, VectorExpander), why
+    calls = []
+    expand = vector.code.expand
+    monkeypatch.setattr(vector.code, "expand", lambda s: calls.append(len(s)) or expand(s))
+    packing = Packing(system.layout.width)
+    small = packing.array(system.initial_states())
+    task = (small.tobytes(), (), True)
+    assert vector(task) == PerStateExpander(system, packing)(task)
+    assert calls == []
+    big = np.repeat(small, 256)
+    vector((big.tobytes(), (), True))
+    assert calls == [256 * len(small)]

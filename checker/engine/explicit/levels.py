@@ -47,7 +47,7 @@ else:
     np = lazy_module("numpy")  # loaded on first use: a zone check never needs numpy
     multiprocessing = lazy_module("multiprocessing")  # only --workers: ~5 ms of start-up
 
-__all__ = ["explore_levels", "CHUNK", "available_workers", "Expanded", "Task"]
+__all__ = ["explore_levels", "CHUNK", "available_workers", "Expanded", "PerStateExpander", "Task"]
 
 Task = tuple[bytes, tuple[int, ...], bool]  # states, active properties, expand or not
 CHUNK = 16384  # at most this many states per chunk: bounds a chunk's memory
@@ -72,7 +72,7 @@ class _Expanded:
     outside: int = 0  # states beyond the boundary: checked, not expanded
 
 
-class _Expander:
+class PerStateExpander:
     """Expands chunks of one system; lives in the main process or in a worker."""
 
     def __init__(self, system: TransitionSystem, packing: Packing):
@@ -204,7 +204,7 @@ def explore_levels(job: Job, expander: Callable[[Task], _Expanded] | None = None
         header = saved.header
     finished = saved is not None and saved.finished
     saved = None  # the levels are views of the file's bytes: a spill can free them
-    expander = expander or _Expander(system, packing)  # or the vectorised one (vector.py)
+    expander = expander or PerStateExpander(system, packing)  # or the vectorised one (vector.py)
     pool = None
     if workers > 1 and not finished:
         context = multiprocessing.get_context("fork")

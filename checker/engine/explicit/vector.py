@@ -3,7 +3,7 @@
 The level-synchronous search (levels.py) cuts each level into chunks and asks an expander
 for each chunk's successors, without duplicates, with the position of each one's first
 occurrence and its first parent. `VectorExpander` answers exactly what the per-state
-`_Expander` answers, from the vector code of the model (model.codegen.vector): every
+`PerStateExpander` answers, from the vector code of the model (model.codegen.vector): every
 outcome's successors with their parents' chunk positions, put in the per-state order
 (parent position, then outcome number: the order the per-state successor function emits
 them). So the search visits the same states in the same order, with the same parents, and
@@ -14,6 +14,13 @@ labeled successor function instead, and states where some property is noteworthy
 fail are judged by the per-state property function: their errors, hits and traces are
 exactly the per-state engine's. A property the vector code cannot judge is judged per
 state on every state.
+
+A chunk of fewer than SMALL_CHUNK states is expanded by the per-state expander: the vector
+code has a cost per chunk whatever its size (a numpy call for each generated operation:
+0.1 to 1 ms), more than the per-state code takes for a few hundred states (the two break
+even at about 300 states for Paxos, 150 for TwoPhase RM=4; docs/performance.md). The
+answers are the same either way (tests/checker/test_vector.py compares them chunk by
+chunk), so the choice changes nothing but the time.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from model import RuntimeFault, lazy_module
 
 from ..store import Packing
-from .levels import Expanded, Task
+from .levels import Expanded, PerStateExpander, Task
 
 if TYPE_CHECKING:
     import numpy as np
@@ -32,7 +39,9 @@ if TYPE_CHECKING:
 else:
     np = lazy_module("numpy")  # loaded on first use: a zone check never needs numpy
 
-__all__ = ["VectorExpander", "vector_expander"]
+__all__ = ["VectorExpander", "vector_expander", "SMALL_CHUNK"]
+
+SMALL_CHUNK = 256  # chunks of fewer states are expanded per state (see the docstring)
 
 
 def vector_expander(system: TransitionSystem) -> tuple[VectorExpander | None, str]:
@@ -59,6 +68,7 @@ class VectorExpander:
         self.system = system
         self.code = code
         self.packing = Packing(system.layout.width)
+        self.per_state = PerStateExpander(system, self.packing)
 
     def _prop_flags(self, s: np.ndarray, active: tuple[int, ...]) -> np.ndarray | None:
         """Where some active property needs the per-state function (None: everywhere)."""
@@ -78,6 +88,8 @@ class VectorExpander:
         system = self.system
         packing = self.packing
         raw = packing.from_bytes(states_bytes)
+        if len(raw) < SMALL_CHUNK:
+            return self.per_state(task)
         # the vector code's states: uint64s, or (wide) an (n, words) uint64 array
         s = packing.columns(raw) if packing.wide else raw
         one = packing.one  # a state of the chunk as an int: one(raw[pos])
@@ -117,12 +129,15 @@ class VectorExpander:
                        for pos in np.flatnonzero(redo).tolist()}
             width = max([self.code.outcomes, *map(len, labeled.values())])
             for k, succ, parents in outcomes:
+                # k: the outcome number, or (an action family's) one per successor
                 if not len(succ):
                     continue
                 pos = parents if rows is None else rows[parents]
                 if labeled:
                     keep = ~redo[pos]
                     succ, pos = succ[keep], pos[keep]
+                    if isinstance(k, np.ndarray):
+                        k = k[keep]
                 found.append(succ)
                 keys.append(pos.astype(np.int64) * width + k)
         # the states judged or expanded per state, in chunk order (properties first, as
