@@ -44,6 +44,9 @@ CONFIGS: dict[str, dict[str, str]] = {
     "message_loss": {"MESSAGE_LOSS": "true"},
     "v1_4_message_loss_f1": {"VERSION": "v1_4", "MESSAGE_LOSS": "true", "FAULTS": "1"},
     "rate_limit_f1": {"REMOVAL_RATE_LIMIT": "true", "FAULTS": "1"},
+    # S39 takes two faults (a failover and a crash); the whole check with the limiter and two
+    # faults is over a million states, so this runs S39's two scenarios only (ONLY)
+    "rate_limit_s39": {"REMOVAL_RATE_LIMIT": "true"},
     "failover_timeout_zero": {"FAILOVER_TIMEOUT_ZERO": "true"},
     # the launch phase, a changed SlaveInfo: with two faults 4.7 and 2.8 times the default's
     # states (and minutes of leads-to checking), so one fault here and two in SLOW_CONFIGS
@@ -52,6 +55,16 @@ CONFIGS: dict[str, dict[str, str]] = {
                                             "LAUNCH": "true", "KILL": "true", "FAULTS": "1"},
     "reconfigure_f1": {"RECONFIGURE": "true", "FAULTS": "1"},
     "v1_4_reconfigure_f1": {"VERSION": "v1_4", "RECONFIGURE": "true", "FAULTS": "1"},
+    # the later versions with one fault (a few thousand states each): P6, P14, P16, P18 and
+    # agent_shut_down_by_master take two faults there (their `expect ... two_faults`); with
+    # v1_5_partition_aware_kill_f1 and the S60 configuration below (1.5) every later version
+    # is checked whole at FAULTS=1
+    "v1_1_3_f1": {"VERSION": "v1_1_3", "FAULTS": "1"},
+    "v1_4_partition_aware_f1": {"VERSION": "v1_4", "PARTITION_AWARE": "true", "FAULTS": "1"},
+    # S60: 1.5's additive reconfiguration policy, and the kill at its end
+    "v1_5_reconfigure_additive_kill_f1": {"VERSION": "v1_5", "RECONFIGURE": "true",
+                                          "RECONFIGURATION_POLICY": "additive", "KILL": "true",
+                                          "FAULTS": "1"},
 }
 
 # Slower configurations (minutes on the shared 2-core machine, over a gigabyte for the
@@ -63,6 +76,11 @@ SLOW_CONFIGS: dict[str, dict[str, str]] = {
     # about 530,000 and 310,000 symbolic states (one to two minutes of search each)
     "launch": {"LAUNCH": "true"},
     "reconfigure": {"RECONFIGURE": "true"},
+    # the same constants as v1_5_partition_aware_launch_kill_f1, every property (about 70 s:
+    # the matrix checks that configuration on its switches' properties only)
+    "v1_5_partition_aware_launch_kill_f1_all": {"VERSION": "v1_5", "PARTITION_AWARE": "true",
+                                                "LAUNCH": "true", "KILL": "true",
+                                                "FAULTS": "1"},
 }
 ALL_CONFIGS = {**CONFIGS, **SLOW_CONFIGS}
 
@@ -76,22 +94,25 @@ SELECTION: dict[str, tuple[str, ...]] = {
     "corruption_strict": (),
     "corruption_posix_nonstrict": (),
 }
-# Later versions with one fault: several of their two-fault verdicts (P6, P14, P16, P18)
-# have no `two_faults` clause, so these are checked on what the switch is about only.
+# LAUNCH with KILL in 1.5: its scenario products take a minute (the whole check is in
+# SLOW_CONFIGS), so the matrix checks it on what the switches are about.
 ONLY: dict[str, tuple[str, ...]] = {
-    "v1_5_partition_aware_kill_f1": (
-        "p22_kill_takes_effect", "p22_kill_while_agent_down_carried_out", "task_killed",
-        "s17_kill_task_after_restart", "kill_lost_in_a_short_partition"),
+    # (1.4 with one fault runs whole in v1_4_partition_aware_f1; these two are checked on
+    # their switch's properties, for CI time: their scenario products are most of it)
+    "v1_4_reconfigure_f1": (
+        "p28_changed_info_never_reregisters", "p29_crashed_agent_rejoins",
+        "p31_enlarged_restart_within_60s_keeps_task",
+        "seed002_reboot_with_changed_info_registers_new", "restart_with_changed_info_crash_loops",
+        "s60_equal_policy_restart_exits", "s60_additive_reconfiguration_keeps_task"),
+    "v1_4_message_loss_f1": (
+        "s52_status_update_from_unreachable_agent_dropped", "lost_update_is_retried",
+        "s32_pongs_dropped_agent_shut_down", "p21_recovering_agent_obeys_no_master"),
+    "rate_limit_s39": ("s39_rate_limited_recovered_agent_removal",
+                       "cancel_recovered_agent_removal_by_reregistration"),
     "v1_5_partition_aware_launch_kill_f1": (
         "p30_pa_framework_gets_no_agent_lost", "p25_updates_in_order",
         "task_launched_during_agent_restart_lost", "s06_unregistered_executor_lost",
         "kill_before_executor_registers", "running_then_finished_in_order"),
-    "v1_4_reconfigure_f1": (
-        "p28_changed_info_never_reregisters", "p29_crashed_agent_rejoins",
-        "seed002_reboot_with_changed_info_registers_new", "restart_with_changed_info_crash_loops"),
-    "v1_4_message_loss_f1": (
-        "s52_status_update_from_unreachable_agent_dropped", "lost_update_is_retried",
-        "s32_pongs_dropped_agent_shut_down", "p21_recovering_agent_obeys_no_master"),
 }
 
 
@@ -162,6 +183,11 @@ def test_slow_config_meets_its_expectations(name: str) -> None:
         # a reboot with a changed SlaveInfo, then a restart before registering (S58)
         assert report["properties"]["s58_reboot_with_changed_info_and_restart"]["status"] \
             == "reached"
+    elif name == "v1_5_partition_aware_launch_kill_f1_all":
+        # the scripts that assume a task RUNNING at the start cannot run from the launch
+        for scenario in ("s17_kill_task_after_restart", "kill_lost_in_a_short_partition",
+                         "reconcile_unknown_agent"):
+            assert report["properties"][scenario]["status"] != "reached", scenario
     else:
         assert report["properties"]["s49_orphan_task_after_partition"]["status"] == "reached"
 
@@ -358,6 +384,8 @@ def test_every_switch_is_on_in_some_configuration() -> None:
     assert switches <= {name for name, _type, _value in model.constants}
     for switch in switches:
         assert any(c.get(switch) == "true" for c in CONFIGS.values()), switch
+    assert any(c.get("RECONFIGURATION_POLICY") == "additive" and c.get("VERSION") == "v1_5"
+               for c in CONFIGS.values())
 
 
 def test_kill_is_resent_on_reregistration_and_lost_otherwise(reports: dict) -> None:
@@ -506,3 +534,90 @@ def test_gone_dropped_unknown_for_partition_aware_frameworks_in_1_5(reports: dic
     config = "v1_5_partition_aware_launch_kill_f1"
     assert _verdict(reports, "task_launched_during_agent_restart_lost", config)["status"] \
         == "reached"
+
+
+# ---- the later versions with one fault (issue 16: which verdicts take two faults)
+
+
+@pytest.mark.parametrize("prop", ["p6_removed_agents_executors_die",
+                                  "p14_no_update_after_lost_checkpointing_one_master",
+                                  "p14_no_update_after_lost_checkpointing_no_failover_after_lost",
+                                  "p18_answering_agent_not_removed"])
+def test_1_1_to_1_4_need_two_faults_to_break(reports: dict, prop: str) -> None:
+    assert _verdict(reports, prop, "v1_1_3_f1")["status"] == "holds"
+    assert _verdict(reports, prop, "v1_1_3")["status"] == "violated"
+
+
+def test_why_the_later_versions_need_two_faults(reports: dict) -> None:
+    # P6: a failover's master re-admits the agent without killing; the remover would have
+    v = _verdict(reports, "p6_removed_agents_executors_die", "v1_1_3")
+    assert v["loop_start"] is not None
+    assert _in_order(v["labels"], "partition", "failover", "reregister_deadline",
+                     "reregister_agent")
+    # ... one fault suffices for a partition-aware framework, and in 1.5 (MESOS-7215)
+    for config in ("v1_4_partition_aware_f1", "v1_5_reconfigure_additive_kill_f1"):
+        assert _verdict(reports, "p6_removed_agents_executors_die", config)["status"] \
+            == "violated", config
+    # P14: in 1.1-1.4 a crash must come before the re-admitted agent's framework shutdown
+    v = _verdict(reports, "p14_no_update_after_lost_checkpointing_one_master", "v1_1_3")
+    assert _in_order(v["labels"], "partition", "remove", "reregister_agent", "crash",
+                     "reregister_agent", "forward")
+    # ... in 1.5 the re-admission itself reports the task after the LOST
+    v = _verdict(reports, "p14_no_update_after_lost_checkpointing_one_master",
+                 "v1_5_reconfigure_additive_kill_f1")
+    assert v["status"] == "violated"
+    assert _in_order(v["labels"], "partition", "remove", "reregister_agent")
+    # P16: the socket close's LOST, then a partition until the agent is marked unreachable
+    v = _verdict(reports, "p16_master_terminal_stable", "v1_5")
+    assert _in_order(v["labels"], "launch(cp=false)", "partition", "link_break", "sees_exit",
+                     "remove", "reregister_agent")
+    for config in ("v1_4_partition_aware_f1", "v1_5_reconfigure_additive_kill_f1"):
+        assert _verdict(reports, "p16_master_terminal_stable", config)["status"] == "holds"
+    # P18: a crash and a recovery that hangs; removed at agent_reregister_timeout (MESOS-6286)
+    v = _verdict(reports, "p18_answering_agent_not_removed", "v1_4")
+    assert _in_order(v["labels"], "crash", "start_", "hang", "reregister_deadline", "remove")
+    # the only master-ordered shutdown left in 1.1+: re-registering after SIGUSR1's removal
+    v = _verdict(reports, "agent_shut_down_by_master", "v1_1_3")
+    assert v["status"] == "reached"
+    assert _in_order(v["labels"], "sigusr1", "remove", "crash", "reregister_agent", "shutdown",
+                     "finalize")
+    for config in ("v1_1_3_f1", "v1_4_partition_aware_f1", "v1_5_reconfigure_additive_kill_f1"):
+        assert _verdict(reports, "agent_shut_down_by_master", config)["status"] == "unreached"
+
+
+# ---- S60 (1.5's --reconfiguration_policy) and S39 (the limiter after a failover)
+
+
+def test_additive_reconfiguration_keeps_the_agent_and_its_task(reports: dict) -> None:
+    config = "v1_5_reconfigure_additive_kill_f1"
+    for name in ("s60_additive_reconfiguration_keeps_task",
+                 "s60_additive_reconfiguration_then_kill"):
+        v = _verdict(reports, name, config)
+        assert v["status"] == "reached", name
+        assert _in_order(v["labels"], "crash(kind=kill_enlarged)", "start_under_60s",
+                         "recover_state", "reregister_agent")
+    # (the additive restart recovers: the script's assert that it exited fails)
+    assert _verdict(reports, "s60_equal_policy_restart_exits", config)["status"] == "violated"
+    assert _verdict(reports, "p31_enlarged_restart_within_60s_keeps_task", config)["status"] \
+        == "holds"
+    # equal (1.4 has no other): the same restart exits, and the task is lost
+    assert _verdict(reports, "s60_equal_policy_restart_exits", "v1_4_reconfigure_f1")[
+        "status"] == "reached"
+    assert _verdict(reports, "s60_additive_reconfiguration_keeps_task", "v1_4_reconfigure_f1")[
+        "status"] == "unreached"
+    v = _verdict(reports, "p31_enlarged_restart_within_60s_keeps_task", "reconfigure_f1")
+    assert v["status"] == "violated"
+    assert _in_order(v["labels"], "crash(kind=kill_enlarged)", "start_under_60s",
+                     "recover_state")
+
+
+def test_rate_limited_removal_after_a_failover(reports: dict) -> None:
+    v = _verdict(reports, "s39_rate_limited_recovered_agent_removal", "rate_limit_s39")
+    assert v["status"] == "reached"
+    assert _in_order(v["labels"], "crash", "failover", "reregister_deadline",
+                     "remove_recovered")
+    assert _verdict(reports, "cancel_recovered_agent_removal_by_reregistration",
+                    "rate_limit_s39")["status"] == "reached"
+    # without the limiter the deadline removes the agent at once: no removal waits
+    assert _verdict(reports, "s39_rate_limited_recovered_agent_removal")["status"] \
+        == "violated"
