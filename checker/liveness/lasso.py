@@ -30,6 +30,13 @@ class Lasso:
     loop_start: int | None
 
 
+def _values(test: Callable[[object], bool], states: Sequence[object]) -> list[bool]:
+    """`test` at each of `states`: through its `over` where it has one (a DiscreteTest:
+    evaluated per discrete state of a zone graph), else state by state."""
+    over = getattr(test, "over", None)
+    return over(states) if over is not None else [test(s) for s in states]
+
+
 def find_lasso(graph: StateGraph, p: Callable[[object], bool], q: Callable[[object], bool],
                groups: Fairness, timed: bool, divergence: Divergence | None = None
                ) -> Lasso | None:
@@ -39,11 +46,14 @@ def find_lasso(graph: StateGraph, p: Callable[[object], bool], q: Callable[[obje
     states = graph.states
     n = len(states)
     start_of, targets = graph.start, graph.targets
-    over = getattr(q, "over", None)  # a DiscreteTest: evaluated per discrete state
-    not_q = [not x for x in over(states)] if over is not None else [not q(s) for s in states]
+    not_q = [not x for x in _values(q, states)]
     enabled, dead = graph.enabled_groups(groups)
     # only what a run from a P state can reach before Q matters
-    candidates = {v for v in range(n) if not_q[v] and p(states[v])}
+    if hasattr(p, "over"):  # every node's value is at hand
+        candidates = {v for v, (free, at_p) in enumerate(zip(not_q, _values(p, states)))
+                      if free and at_p}
+    else:
+        candidates = {v for v in range(n) if not_q[v] and p(states[v])}
     queue = deque(candidates)
     while queue:
         v = queue.popleft()
