@@ -323,6 +323,8 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
             frontier = resumed.frontier
             meter.poll(len(nodes), ex.transitions, ex.depth, len(frontier))
         edges = nodes.edges
+        graph_states: list = graph.states if graph is not None else []
+        discrete_of = nodes.discrete_of
         while frontier:
             if keeper is not None:  # a level boundary: what a checkpoint holds
                 keeper.boundary(nodes, ex, frontier, active_discrete | set(active_clock),
@@ -335,7 +337,11 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
             ex.depth += 1
             nxt = array("i")
             for count, node in enumerate(frontier):
-                d = nodes.discrete(node)
+                if graph is not None:
+                    d, z = graph_states[node]
+                else:
+                    d = discrete_of[store.did(node)]  # `store`: rebound by a spill
+                    z = store.zone(node)
                 if outside is not None and outside(d):
                     ex.outside += 1  # beyond the boundary: checked, not expanded
                     if graph is not None:
@@ -343,7 +349,6 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                         assert graph.enabled_everywhere is not None
                         graph.enabled_everywhere.append(0)
                     continue
-                z = nodes.zone(node)
                 key1 = key(d)
                 enabled: list[Zone] = []
                 out: dict[tuple[int, int], None] = {}  # exact: this node's edges
@@ -374,7 +379,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                         enabled.append(pre)
                         if graph is not None and pre == z:
                             fair_here |= of_instance[inst]
-                    key2 = key_of[slots[d2]]
+                    key2 = key_of[s2 if s2 is not None else slots[d2]]
                     if key2 < 0:
                         key2 = key(d2)
                     if key2 != key1:
