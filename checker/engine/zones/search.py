@@ -200,8 +200,10 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
         for _inst, _choices, d2, guard, resets in successors(d):
             if d2 is None:
                 continue
-            try:
-                inv2 = invariant(d2)
+            try:  # the bounds of a state with a slot straight from the arrays
+                s2 = slot_of(d2)
+                k2 = -1 if s2 is None else inv_of[s2]
+                inv2 = invariant(d2) if k2 < 0 else invs[k2]
             except RuntimeFault:
                 continue
             pre, z3 = successor(z, n, guard, resets, inv2)
@@ -400,7 +402,8 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                     if graph is not None:
                         out[(target if target >= 0 else -1 - target, inst)] = None
                 if graph is not None:
-                    if not invariant(d):
+                    k1 = inv_of[slots[d]]
+                    if not (invs[k1] if k1 >= 0 else invariant(d)):
                         out[(node, TICK)] = None  # no bound is active: time can pass forever
                     graph.close_node(out)
                     assert graph.enabled_everywhere is not None
