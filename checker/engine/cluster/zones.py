@@ -114,6 +114,16 @@ def owner_of_discrete(d: int, owners: int) -> int:
 Outbox = tuple[bytes, Any, bytes, bytes, bytes]
 
 
+def _first_hits(parts: list) -> dict[int, int]:
+    """Per property, the smallest key at which any owner's part of a level found it."""
+    hits: dict[int, int] = {}
+    for p in parts:
+        for k, key in p[3].items():
+            if k not in hits or key < hits[k]:
+                hits[k] = key
+    return hits
+
+
 def _stuck_free(ex: Extrapolation, d: int, z: bytes, n: int) -> bool:
     """Whether no valuation of z (a zone of d before extrapolation) is stuck: the one-process
     search's test (zones/search.py)."""
@@ -848,11 +858,8 @@ class _ZoneSearch(Coordinator):
                 if count:
                     events.append(((first, END, STUCK), "stuck", bool(timelock)))
         clock = set(self.active_clock)
-        hits: dict[int, int] = {}
+        hits = _first_hits(parts)
         for p in parts:
-            for k, key in p[3].items():
-                if k not in hits or key < hits[k]:
-                    hits[k] = key
             for key, failing_d, failing_c in p[2]:
                 events.append((position(key, FAILING), "discrete", failing_d))
                 for k in failing_c:
@@ -914,11 +921,8 @@ class _ZoneSearch(Coordinator):
             del kind_
             key, node, inst, guard = first_error
             events.append((key, 0, "action", node, inst, guard, count))
-        hits: dict[int, int] = {}
+        hits = _first_hits(parts)
         for p in parts:
-            for k, key in p[3].items():
-                if k not in hits or key < hits[k]:
-                    hits[k] = key
             for key, failing_d, failing_c in p[2]:
                 events.append((key, 1, "discrete", numbers[key], failing_d))
                 for k in failing_c:
