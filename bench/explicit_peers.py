@@ -1,8 +1,10 @@
 """The explicit engine against SPIN, Rumur and hand-written CPython explorers, side by side.
 
-    .venv/bin/python bench/explicit_peers.py              # Mesos N=3 E=2, philosophers N=16
+    .venv/bin/python bench/explicit_peers.py              # Mesos N=3 E=2 and N=4 E=1,
+                                                          # philosophers N=12 and N=16
     .venv/bin/python bench/explicit_peers.py --quick      # Mesos N=2 E=2, philosophers N=12
     .venv/bin/python bench/explicit_peers.py --repeat 5 --json bench/explicit_peers.json
+    .venv/bin/python bench/explicit_peers.py --case "mesos N=4 E=1"   # one case
 
 The models: bench/mesos_family.tock and bench/philo.tock, the Tock versions of the peer
 models in /work/shared/peers (override with --peers DIR): mesos/mesos.pml, mesos/mesos.m,
@@ -42,6 +44,11 @@ CASES = {
     "mesos N=3 E=2": ("mesos_family.tock", {"N": 3, "E": 2}, 891_595, "mesos",
                       ["-DN=3", "-DE=2", "-DK=5"], [], {"N": 3, "E": 2},
                       ["mesos_bfs.py", "3", "2"]),
+    "mesos N=4 E=1": ("mesos_family.tock", {"N": 4, "E": 1}, 2_168_657, "mesos",
+                      ["-DN=4", "-DE=1", "-DK=5"], [], {"N": 4, "E": 1},
+                      ["mesos_bfs.py", "4", "1"]),
+    "philosophers N=12": ("philo.tock", {"N": 12}, 39_202, "philo", ["-DN=12"], ["-E"],
+                          {"N": 12}, ["philo_bfs.py", "12", "--full"]),
     "philosophers N=16": ("philo.tock", {"N": 16}, 1_331_714, "philo", ["-DN=16"], ["-E"],
                           {"N": 16}, ["philo_bfs.py", "16", "--full"]),
 }
@@ -193,8 +200,15 @@ def main() -> None:
     parser.add_argument("--peers", default="/work/shared/peers",
                         help="the folder of the peer models (mesos/, philo/, *_bfs.py)")
     parser.add_argument("--json", metavar="FILE", help="write the figures to FILE")
+    parser.add_argument("--case", action="append", metavar="NAME",
+                        help=f"only this case (repeatable): {', '.join(CASES)}")
     args = parser.parse_args()
     cases = QUICK if args.quick else CASES
+    if args.case:
+        unknown = [name for name in args.case if name not in {**CASES, **QUICK}]
+        if unknown:
+            parser.error(f"no case {', '.join(unknown)}")
+        cases = {name: {**CASES, **QUICK}[name] for name in args.case}
     repeat = 1 if args.quick else args.repeat
 
     def log(text: str) -> None:
