@@ -438,7 +438,7 @@ def test_the_cli_says_which_expansion_ran(capsys: pytest.CaptureFixture[str]) ->
     vector = capsys.readouterr()
     assert main(["check", spec_path, "-q", "--no-vector"]) == 0
     per_state = capsys.readouterr()
-    assert "; expansion: vector)" in vector.err
+    assert "; expansion: vector, per state under 256 states a chunk)" in vector.err
     assert "; expansion: per state (--no-vector))" in per_state.err
     # the same report, but for the option that differs from the default
     assert vector.out.splitlines() == [line for line in per_state.out.splitlines()

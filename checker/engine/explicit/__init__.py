@@ -19,7 +19,7 @@ from ...verdicts import runtime_failure
 from ..findings import Findings
 from .levels import explore_levels
 from .search import explore_dict
-from .vector import vector_expander
+from .vector import SMALL_CHUNK, vector_expander
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -41,7 +41,7 @@ class ExplicitEngine:
         self.workers = options.workers
         self.compact = options.memory != "fast"
         self.vector = options.vector
-        # which expansion ran: "vector", "per state (why)" (options.vector and the spec)
+        # which expansion ran: "vector, ...", "per state (why)" (options.vector and the spec)
         self.path = "per state"
         if options.workers > 1 and not self.compact:
             raise UsageError("--workers needs the compact store (--memory compact)")
@@ -58,7 +58,9 @@ class ExplicitEngine:
         expander = None
         if self.vector:
             expander, why = vector_expander(job.system)
-            self.path = "vector" if expander is not None else f"per state ({why})"
+            # small chunks go per state whatever the spec (vector.SMALL_CHUNK): say so
+            self.path = f"vector, per state under {SMALL_CHUNK} states a chunk" \
+                if expander is not None else f"per state ({why})"
         else:
             self.path = "per state (--no-vector)"
         job.budget.expansion[job.phase] = self.path
