@@ -232,7 +232,8 @@ class TransitionSystem:
         self.scenario_info: ProductInfo | None = None
 
     def forget_specialisations(self) -> None:
-        """Drop what the products' compilations shared (they are all compiled)."""
+        """Drop what the products shared (their compilations and the successors they
+        remembered): every product has been checked."""
         if self.specialize_memo is not None:
             self.specialize_memo.clear()
         self.specialize_memo = None
@@ -566,9 +567,7 @@ class TransitionSystem:
     def predicate(self, expr: ir.Expr) -> Callable[[int], bool]:
         """A compiled test of a boolean expression over packed states (raises RuntimeFault
         where the expression fails)."""
-        probe = dataclasses.replace(self.model, properties=(
-            ir.Property("@probe", "reachable", expr, expr.span),))
-        fn = compile_props(probe, self.layout, frozenset([0]), self._clock_read())
+        fn = self.predicates([expr])
         return lambda state: fn(state) == 1
 
     def predicates(self, exprs: Sequence[ir.Expr]) -> Callable[[int], int]:
@@ -576,7 +575,8 @@ class TransitionSystem:
         its value is expression k's (raises RuntimeFault where any of them fails: then ask
         `predicate` of each)."""
         probe = dataclasses.replace(self.model, properties=tuple(
-            ir.Property(f"@probe{k}", "reachable", e, e.span) for k, e in enumerate(exprs)))
+            ir.Property("@probe" if len(exprs) == 1 else f"@probe{k}", "reachable", e, e.span)
+            for k, e in enumerate(exprs)))
         return compile_props(probe, self.layout, frozenset(range(len(exprs))),
                              self._clock_read())
 

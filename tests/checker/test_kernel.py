@@ -645,6 +645,10 @@ def test_slot_map_numbers_states_as_a_dict_in_insertion_order(keys: list[int]) -
         assert bad not in native
         with pytest.raises(OverflowError):
             native.insert(bad)
+    bare = kernel.SlotMap.__new__(kernel.SlotMap)  # never initialised: an error, not a crash
+    with pytest.raises(RuntimeError):
+        bare.get(1)
+    assert 1 not in bare and len(bare) == 0
 
 
 def test_new_slots_are_native_only_for_states_of_at_most_64_bits() -> None:

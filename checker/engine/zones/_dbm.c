@@ -1542,9 +1542,14 @@ static inline Py_ssize_t slot_place(const SlotMap *self, uint64_t key)
     }
 }
 
-/* the key of a state: -1 with an exception unless it is an int in [0, 2**64) */
-static int slot_key(PyObject *obj, uint64_t *key)
+/* the key of a state: -1 with an exception unless it is an int in [0, 2**64) (or the map
+   was never initialised) */
+static int slot_key(SlotMap *self, PyObject *obj, uint64_t *key)
 {
+    if (self->table == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "SlotMap.__init__ was not called");
+        return -1;
+    }
     if (!PyLong_Check(obj)) {
         PyErr_SetString(PyExc_TypeError, "a SlotMap key is a packed state (int)");
         return -1;
@@ -1595,7 +1600,7 @@ static Py_ssize_t slot_insert(SlotMap *self, uint64_t key)
 static PyObject *SlotMap_subscript(SlotMap *self, PyObject *obj)
 {
     uint64_t key;
-    if (slot_key(obj, &key) < 0) return NULL;
+    if (slot_key(self, obj, &key) < 0) return NULL;
     int32_t at = self->table[slot_place(self, key)];
     if (at != 0) return PyLong_FromLong(at - 1);
     if (Py_TYPE(self) != &SlotMapType) {
@@ -1618,7 +1623,7 @@ static PyObject *SlotMap_get(SlotMap *self, PyObject *const *args, Py_ssize_t na
         return NULL;
     }
     uint64_t key;
-    if (slot_key(args[0], &key) < 0) return NULL;
+    if (slot_key(self, args[0], &key) < 0) return NULL;
     int32_t at = self->table[slot_place(self, key)];
     if (at != 0) return PyLong_FromLong(at - 1);
     PyObject *dflt = nargs == 2 ? args[1] : Py_None;
@@ -1629,7 +1634,7 @@ static PyObject *SlotMap_get(SlotMap *self, PyObject *const *args, Py_ssize_t na
 static PyObject *SlotMap_insert(SlotMap *self, PyObject *obj)
 {
     uint64_t key;
-    if (slot_key(obj, &key) < 0) return NULL;
+    if (slot_key(self, obj, &key) < 0) return NULL;
     Py_ssize_t slot = slot_insert(self, key);
     return slot < 0 ? NULL : PyLong_FromSsize_t(slot);
 }
@@ -1648,7 +1653,7 @@ static PyObject *SlotMap_key(SlotMap *self, PyObject *obj)
 static int SlotMap_contains(SlotMap *self, PyObject *obj)
 {
     uint64_t key;
-    if (!PyLong_Check(obj)) return 0;
+    if (self->table == NULL || !PyLong_Check(obj)) return 0;
     key = PyLong_AsUnsignedLongLong(obj);
     if (key == (uint64_t)-1 && PyErr_Occurred()) {
         if (!PyErr_ExceptionMatches(PyExc_OverflowError)) return -1;

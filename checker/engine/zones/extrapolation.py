@@ -121,7 +121,8 @@ def new_slots(width: int) -> SlotTable:
             return slot
 
         _native_slots = type("NativeSlots", (kernel.SlotMap,), {
-            "__init__": init, "__missing__": missing, "__doc__": Slots.__doc__})
+            "__init__": init, "__missing__": missing,
+            "__doc__": "Slots (see there) in kernel.SlotMap, for states of at most 64 bits."})
     return _native_slots()
 
 

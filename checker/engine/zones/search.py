@@ -73,7 +73,7 @@ class ZoneNodes:
         # no int object per state)
         self.discrete_of: array | list[int] = array("Q") if 0 <= zc.width <= 64 else []
         # packed discrete state -> its id: did_of[slots[d]] (-1: none yet); the slots are
-        # the extrapolation's, so a discrete state costs one dict entry in all
+        # the extrapolation's, so a discrete state has one entry in one map in all
         self.slots = new_slots(zc.width) if slots is None else slots
         self.did_of = array("i")
         self.parent = array("i")
