@@ -22,6 +22,7 @@ state where each weak group it does not take is disabled, and lets time pass.
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -167,7 +168,8 @@ class DiscreteTests:
         self.combined = system.predicates(exprs) if exprs else None
         self.memo: dict[int, int] = {}
         self._singles: dict[int, Callable[[int], bool]] = {}
-        self._node_bits: list[int] | None = None
+        self._distinct_bits: list[int] | None = None  # per distinct discrete state
+        self._of_node = array("l")
 
     def bits(self, d: int) -> int:
         """Bit k: predicate k holds in discrete state d."""
@@ -190,16 +192,15 @@ class DiscreteTests:
             self.memo[d] = hit
         return hit
 
-    def node_bits(self) -> list[int]:
-        """bits() of every node of the graph, in node order (over its distinct discrete
-        states: StateGraph.grouped)."""
+    def distinct_bits(self) -> tuple[list[int], array]:
+        """bits() of each distinct discrete state of the graph's nodes, and per node the
+        index of its own (StateGraph.grouped; worked out once per graph)."""
         states = self.graph.states
-        if self._node_bits is None or len(self._node_bits) != len(states):
-            distinct, of_node = self.graph.grouped(self.discrete)
+        if self._distinct_bits is None or len(self._of_node) != len(states):
+            distinct, self._of_node = self.graph.grouped(self.discrete)
             bits = self.bits
-            values = [bits(d) for d in distinct]
-            self._node_bits = [values[i] for i in of_node]
-        return self._node_bits
+            self._distinct_bits = [bits(d) for d in distinct]
+        return self._distinct_bits, self._of_node
 
     def test(self, k: int) -> DiscreteTest:
         return DiscreteTest(self, k)
@@ -215,12 +216,15 @@ class DiscreteTest:
     def __call__(self, state: Any) -> bool:
         return bool(self.tests.bits(self.tests.discrete(state)) >> self.k & 1)
 
-    def over(self, states: Sequence[Any]) -> list[bool]:
-        """The value at each of `states` (the graph's own states: read from node_bits)."""
+    def over(self, states: Sequence[Any], negate: bool = False) -> list[bool]:
+        """The value (`negate`: its negation) at each of `states` (the graph's own states:
+        one value per distinct discrete state, spread over the nodes)."""
         if states is not self.tests.graph.states:
-            return [self(s) for s in states]
+            return [self(s) != negate for s in states]
         k = self.k
-        return [bool(b >> k & 1) for b in self.tests.node_bits()]
+        values, of_node = self.tests.distinct_bits()
+        at = [bool(b >> k & 1) != negate for b in values]
+        return list(map(at.__getitem__, of_node))
 
 
 def _judge(system: TransitionSystem, prop: LivenessInfo, label: str | None,

@@ -52,6 +52,10 @@ def fair_components(graph: StateGraph, nodes: set[int], groups: Fairness,
     while work:
         part = work.pop()
         for comp in sccs(graph, part):
+            if len(comp) == 1:  # most are: a cycle only if the node has a self-loop
+                v = comp[0]
+                if v not in graph.targets[graph.start[v]:graph.start[v + 1]]:
+                    continue
             members = set(comp)
             taken = 0
             tick = False

@@ -150,53 +150,63 @@ def build_graph(system: TransitionSystem, states: Iterable[int], initial: list[i
 
 
 def sccs(graph: StateGraph, nodes: set[int]) -> list[list[int]]:
-    """Strongly connected components of the subgraph on `nodes` (iterative Tarjan)."""
-    index: dict[int, int] = {}
-    low: dict[int, int] = {}
-    on_stack: set[int] = set()
+    """Strongly connected components of the subgraph on `nodes` (iterative Tarjan, roots
+    in increasing order; each component in the order Tarjan pops it). Per-node facts live
+    in arrays over the whole graph, not dicts: a leads-to check asks this of subgraphs of
+    most of a large graph, once per property."""
+    n = len(graph.states)
+    start, targets = graph.start, graph.targets
+    member = bytearray(n)
+    for v in nodes:
+        member[v] = 1
+    index = array("l", [-1]) * n  # -1: not visited yet
+    low = array("l", [0]) * n
+    on_stack = bytearray(n)
     stack: list[int] = []
     out: list[list[int]] = []
     counter = 0
     for root in sorted(nodes):
-        if root in index:
+        if index[root] >= 0:
             continue
-        work = [(root, iter([t for t, _ in graph.edges(root) if t in nodes]))]
+        work = [(root, iter(targets[start[root]:start[root + 1]]))]
         index[root] = low[root] = counter
         counter += 1
         stack.append(root)
-        on_stack.add(root)
+        on_stack[root] = 1
         while work:
             v, it = work[-1]
-            advanced = False
             for w in it:
-                if w not in index:
+                if not member[w]:
+                    continue
+                if index[w] < 0:
                     index[w] = low[w] = counter
                     counter += 1
                     stack.append(w)
-                    on_stack.add(w)
-                    work.append((w, iter([t for t, _ in graph.edges(w) if t in nodes])))
-                    advanced = True
+                    on_stack[w] = 1
+                    work.append((w, iter(targets[start[w]:start[w + 1]])))
                     break
-                if w in on_stack and index[w] < low[v]:
+                if on_stack[w] and index[w] < low[v]:
                     low[v] = index[w]
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                u = work[-1][0]
-                if low[v] < low[u]:
-                    low[u] = low[v]
-            if low[v] == index[v]:
-                component = []
-                while True:
+            else:  # every edge of v seen: v is done
+                work.pop()
+                lv = low[v]
+                if work:
+                    u = work[-1][0]
+                    if lv < low[u]:
+                        low[u] = lv
+                if lv == index[v]:
                     w = stack.pop()
-                    on_stack.discard(w)
-                    component.append(w)
-                    if w == v:
-                        break
-                out.append(component)
+                    on_stack[w] = 0
+                    if w == v:  # most components are one node
+                        out.append([w])
+                        continue
+                    component = [w]
+                    while w != v:
+                        w = stack.pop()
+                        on_stack[w] = 0
+                        component.append(w)
+                    out.append(component)
     return out
-
 
 
 def edge_between(graph: StateGraph, v: int, w: int,

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
+from itertools import compress
+from operator import and_
 
 from model import nodeclass
 
@@ -30,11 +32,13 @@ class Lasso:
     loop_start: int | None
 
 
-def _values(test: Callable[[object], bool], states: Sequence[object]) -> list[bool]:
-    """`test` at each of `states`: through its `over` where it has one (a DiscreteTest:
-    evaluated per discrete state of a zone graph), else state by state."""
+def _values(test: Callable[[object], bool], states: Sequence[object],
+            negate: bool = False) -> list[bool]:
+    """`test` (`negate`: its negation) at each of `states`: through its `over` where it has
+    one (a DiscreteTest: evaluated per discrete state of a zone graph), else state by
+    state."""
     over = getattr(test, "over", None)
-    return over(states) if over is not None else [test(s) for s in states]
+    return over(states, negate) if over is not None else [test(s) != negate for s in states]
 
 
 def find_lasso(graph: StateGraph, p: Callable[[object], bool], q: Callable[[object], bool],
@@ -46,14 +50,13 @@ def find_lasso(graph: StateGraph, p: Callable[[object], bool], q: Callable[[obje
     states = graph.states
     n = len(states)
     start_of, targets = graph.start, graph.targets
-    not_q = [not x for x in _values(q, states)]
+    not_q = _values(q, states, negate=True)
     enabled, dead = graph.enabled_groups(groups)
     # only what a run from a P state can reach before Q matters
     if hasattr(p, "over"):  # every node's value is at hand
-        candidates = {v for v, (free, at_p) in enumerate(zip(not_q, _values(p, states)))
-                      if free and at_p}
+        candidates = set(compress(range(n), map(and_, not_q, _values(p, states))))
     else:
-        candidates = {v for v in range(n) if not_q[v] and p(states[v])}
+        candidates = {v for v in compress(range(n), not_q) if p(states[v])}
     queue = deque(candidates)
     while queue:
         v = queue.popleft()

@@ -289,3 +289,38 @@ def test_zone_leads_to_agrees_with_discrete_time(seed: int) -> None:
     assert zones.status == discrete.status, text
     if zones.status == "violated":
         assert zones.trace is not None and zones.trace.steps, text
+
+
+def test_sccs_are_networkx_components_over_any_subset_of_nodes() -> None:
+    """The array-based Tarjan (checker.liveness.graph.sccs) on random graphs with
+    self-loops, parallel edges and node subsets: the same components as networkx, every
+    node of the subset in exactly one, and each component after every component it
+    reaches (Tarjan's order)."""
+    from checker.liveness.graph import StateGraph, sccs
+
+    for seed in range(400):
+        r = random.Random(seed)
+        n = r.randint(1, 50)
+        g = StateGraph(list(range(n)), [0])
+        edges = []
+        for v in range(n):
+            for _ in range(r.randint(0, 4)):
+                t = r.randrange(n)
+                g.targets.append(t)
+                g.insts.append(0)
+                edges.append((v, t))
+            g.start.append(len(g.targets))
+        nodes = {v for v in range(n) if r.random() < 0.8}
+        got = sccs(g, nodes)
+        sub = nx.DiGraph()
+        sub.add_nodes_from(nodes)
+        sub.add_edges_from((a, b) for a, b in edges if a in nodes and b in nodes)
+        assert {frozenset(c) for c in got} == \
+            {frozenset(c) for c in nx.strongly_connected_components(sub)}, seed
+        assert sorted(v for c in got for v in c) == sorted(nodes)
+        # Tarjan pops a component when its root is done: a sink of the rest comes first
+        seen: set[int] = set()
+        for comp in got:
+            out = {b for a, b in edges if a in comp and b in nodes} - set(comp)
+            assert out <= seen, seed
+            seen |= set(comp)
