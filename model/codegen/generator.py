@@ -80,23 +80,27 @@ Emit = Callable[["Context"], None]
 class Context:
     """Where code for one statement sequence is generated: the variable holding the state
     being built (`sv`), the code of each bound local, the `choose` values and clock resets
-    recorded so far, the names the step's emission reads (`live`), and whether this code
-    sits in a comprehension's iterable (where `:=` is not allowed)."""
+    recorded so far, the names the step's emission reads (`live`), whether this code
+    sits in a comprehension's iterable (where `:=` is not allowed), and inside the
+    branches of an `if` that resets clocks without stopping or branching, the list its
+    resets are appended to at run time (`dyn`: Generator.dynamic_resets)."""
 
-    __slots__ = ("sv", "env", "choices", "resets", "live", "iterable")
+    __slots__ = ("sv", "env", "choices", "resets", "live", "iterable", "dyn")
 
     def __init__(self, sv: str = "s", env: dict[ir.Local, str] | None = None,
                  choices: tuple[str, ...] = (), resets: tuple[str, ...] = (),
-                 live: tuple[str, ...] = (), iterable: bool = False):
+                 live: tuple[str, ...] = (), iterable: bool = False, dyn: str | None = None):
         self.sv = sv
         self.env = env if env is not None else {}
         self.choices = choices
         self.resets = resets
         self.live = live
         self.iterable = iterable
+        self.dyn = dyn
 
     def replace(self, **changes: object) -> Context:
-        ctx = Context(self.sv, self.env, self.choices, self.resets, self.live, self.iterable)
+        ctx = Context(self.sv, self.env, self.choices, self.resets, self.live, self.iterable,
+                      self.dyn)
         for key, value in changes.items():
             setattr(ctx, key, value)
         return ctx
@@ -112,6 +116,7 @@ class ClockAccess:
 
     guards_in_code = False  # whether an action's clock guard is a test in its code
     compares = False  # whether clock comparisons can be code (the state holds the clocks)
+    records_resets = False  # whether a reset is recorded in the step's outcome (zones)
 
     def atom(self, gen: Generator, atom: ir.ClockAtom, ctx: Context) -> str:
         raise TypeError("clock atoms need a time semantics")
@@ -207,12 +212,24 @@ def _recoder(src: Type, dst: Type, result: Callable[[object], int]) -> Callable[
 
 
 def has_control(stmts: tuple[ir.Stmt, ...]) -> bool:
-    """Whether statements stop (require), branch (choose) or reset clocks (recorded per
-    outcome): an `if` holding them is generated in continuation-passing style."""
+    """Whether statements stop (require) or branch (choose): an `if` holding them is
+    generated in continuation-passing style. (A clock reset is not control: where the
+    outcome records resets, an `if` holding some appends them to a list at run time:
+    Generator.dynamic_resets.)"""
     for s in stmts:
-        if isinstance(s, (ir.RequireS, ir.ChooseS, ir.ResetS)):
+        if isinstance(s, (ir.RequireS, ir.ChooseS)):
             return True
         if isinstance(s, ir.IfS) and (has_control(s.then) or has_control(s.orelse)):
+            return True
+    return False
+
+
+def _resets(stmts: tuple[ir.Stmt, ...]) -> bool:
+    """Whether a clock reset is among `stmts`, at any depth of `if`s."""
+    for s in stmts:
+        if isinstance(s, ir.ResetS):
+            return True
+        if isinstance(s, ir.IfS) and (_resets(s.then) or _resets(s.orelse)):
             return True
     return False
 
@@ -446,6 +463,9 @@ class Generator:
         self.member_plans: dict[int, tuple[ir.Expr, ir.Expr | None] | None] = {}
         self.choice_locals: list[ir.Local] = []  # what each recorded choice binds
         self.pending: deque = deque()  # continuations still to write
+        # per run-time reset list (Context.dyn): the clock numbers it may hold, None where
+        # one is computed (an array index) or may be appended twice
+        self.dynamic_resets: dict[str, set[str] | None] = {}
         self._height = 0
         # what an instance's guard implies of the integer state components its body reads
         # before writing them: (bit offset, width) -> (lo, hi); see guarded()
@@ -670,6 +690,8 @@ class Generator:
         name = self.fresh("f")
         sv = self.fresh("t")
         env = [v for v in dict.fromkeys(ctx.env.values()) if v.isidentifier()]
+        if ctx.dyn is not None:  # the resets' list goes along (it is appended to there)
+            env.append(ctx.dyn)
         self.pending.append((name, [sv, *env], stmts, ctx.replace(sv=sv), None))
         self.line(f"{ctx.sv} = {name}({', '.join([ctx.sv, *env])})")
 
@@ -1358,6 +1380,23 @@ class Generator:
             ctx = self._simple(stmt, ctx)
         emit(ctx)
 
+    def distinct_resets(self, resets: tuple[str, ...]) -> bool:
+        """Whether the clocks `resets` (Context.resets) name are known to be distinct
+        (else the outcome must drop repeats): every entry a clock number or a run-time
+        list of known numbers, none of them named twice."""
+        seen: set[str] = set()
+        for r in resets:
+            if r.isdigit():
+                numbers: set[str] | None = {r}
+            elif r.startswith("*"):
+                numbers = self.dynamic_resets.get(r[1:])
+            else:
+                numbers = None
+            if numbers is None or not seen.isdisjoint(numbers):
+                return False
+            seen |= numbers
+        return True
+
     def _too_deep(self) -> bool:
         return self.indent >= MAX_INDENT or self.blocks >= MAX_BLOCKS
 
@@ -1384,15 +1423,25 @@ class Generator:
             case ir.AssertS(cond=cond):
                 self.line(f"if not ({self.expr(cond, ctx)}): raise _RtErr()")
             case ir.IfS(cond=cond, then=then, orelse=orelse):
-                self.line(f"if {self.expr(cond, ctx)}:")
+                inner = ctx
+                if ctx.dyn is None and self.clocks.records_resets and \
+                        _resets(then + orelse):
+                    # the branches' resets go to a list, read where the outcome is made
+                    dyn = self.fresh("r")
+                    self.line(f"{dyn} = []")
+                    self.dynamic_resets[dyn] = set()
+                    inner = ctx.replace(dyn=dyn)
+                self.line(f"if {self.expr(cond, inner)}:")
                 self.indent += 1
-                self._plain(then, ctx)
+                self._plain(then, inner)
                 self.indent -= 1
                 if orelse:
                     self.line("else:")
                     self.indent += 1
-                    self._plain(orelse, ctx)
+                    self._plain(orelse, inner)
                     self.indent -= 1
+                if inner is not ctx:
+                    return ctx.replace(resets=ctx.resets + ("*" + str(inner.dyn),))
             case ir.PushS(target=target, value=value):
                 typ = target.type
                 assert isinstance(typ, QueueT)

@@ -48,8 +48,21 @@ __all__ = ["SharedSuccessors", "ZoneCode", "ZoneSite", "compile_zones",
 class ZoneClocks(ClockAccess):
     """Zones: a reset is recorded in the step's outcome; comparisons become constraints."""
 
+    records_resets = True
+
     def reset(self, gen: Generator, ref: ir.ClockRef, ctx: Context) -> Context:
         number = gen.clock_number(ref, ctx)
+        if ctx.dyn is not None:  # in an `if`'s branch: appended at run time
+            gen.line(f"{ctx.dyn}.append({number})")
+            known = gen.dynamic_resets[ctx.dyn]
+            if known is not None and number.isdigit():
+                # a number already there may come from the other branch: distinct only
+                # while no number is appended twice anywhere
+                gen.dynamic_resets[ctx.dyn] = known | {number} if number not in known \
+                    else None
+            else:
+                gen.dynamic_resets[ctx.dyn] = None
+            return ctx
         if number.isdigit() and number in ctx.resets:
             return ctx  # resetting a clock twice in one step is resetting it once
         return ctx.replace(resets=ctx.resets + (number,))
@@ -455,9 +468,9 @@ def _instance(gen: Generator, action: ir.Action, ctx: Context, inst: str) -> Non
     def emit(end: Context) -> None:
         choices = "".join(c + ", " for c in end.choices)
         resets = "".join(r + ", " for r in end.resets)
-        if not all(r.isdigit() for r in end.resets):
-            # an index read from the state may name one clock twice; the kernel takes
-            # each clock once (at most one reset per clock of the DBM)
+        if not gen.distinct_resets(end.resets):
+            # an index read from the state, or two branches' resets, may name one clock
+            # twice; the kernel takes each clock once (at most one reset per clock)
             resets = f"*dict.fromkeys(({resets})), "
         append = "_b.append" if outcomes == "_b" else "_a"
         gen.line(f"{append}(({inst}, ({choices}), {end.sv}, {guard_var}, ({resets})))")
