@@ -151,6 +151,7 @@ class Extrapolation:
         self._bounds: dict[int, tuple[bytes, bytes]] = {}
         self._local: dict[int, tuple[list[int], list[int]]] = {}
         self._grows: dict[tuple[int, int], frozenset[int]] = {}
+        self._stale_keys: dict[int, frozenset[int]] = {}  # stale(), by key << 32 | key2
         self.entries = RecentSuccessors(zc.succ)  # entries[d]: zc.succ(d)
 
     def live(self, d: int) -> int:
@@ -250,8 +251,20 @@ class Extrapolation:
 
     def stale(self, key: int, key2: int) -> frozenset[int]:
         """The clocks whose L or U is larger under `key2` than under `key` (a transition
-        between states of those keys must reset them)."""
-        return self.grows(self._masks[key], self._masks[key2])
+        between states of those keys must reset them; cached per pair of keys)."""
+        pair = key << 32 | key2  # keys are small ints: one int, not a tuple, per pair
+        hit = self._stale_keys.get(pair)
+        if hit is None:
+            hit = self._stale_keys[pair] = self.grows(self._masks[key], self._masks[key2])
+        return hit
+
+    def settle(self, d: int) -> int:
+        """d's slot, given now (a transition into d fired), with d's bounds recorded in it
+        so that the next transition into d reads them from the arrays."""
+        slot = self.slots[d]
+        if self.slots.inv_of[slot] < 0:
+            self.invariant(d)
+        return slot
 
     def grows(self, mask: int, mask2: int) -> frozenset[int]:
         """The clocks whose L or U is larger where the sites of `mask2` are on than where

@@ -162,6 +162,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     key, invariant = extrapolation.lookups()
     bounds = extrapolation.bounds
     stale_clocks = extrapolation.stale
+    settle = extrapolation.settle
     successors = extrapolation.entries.__getitem__
     slots = extrapolation.slots
     slot_of = slots.get
@@ -381,13 +382,17 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                         enabled.append(pre)
                         if graph is not None and pre == z:
                             fair_here |= of_instance[inst]
-                    key2 = key_of[s2 if s2 is not None else slots[d2]]
+                    if k2 < 0:  # the first transition into d2 that fires
+                        s2 = settle(d2)
+                    key2 = key_of[s2]
                     if key2 < 0:
                         key2 = key(d2)
                     if key2 != key1:
-                        stale = stale_clocks(key1, key2).difference(resets)
-                        if stale:
-                            raise StaleClock(set(stale))
+                        stale = stale_clocks(key1, key2)
+                        if stale:  # mostly empty: no set made per transition
+                            stale = stale.difference(resets)
+                            if stale:
+                                raise StaleClock(set(stale))
                     ex.transitions += 1
                     counts[inst] += 1
                     lu = key_bounds(key2)  # extrapolation.extrapolate(z3, d2), as it is
