@@ -382,9 +382,9 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                         enabled.append(pre)
                         if graph is not None and pre == z:
                             fair_here |= of_instance[inst]
-                    if k2 < 0:  # the first transition into d2 that fires
-                        s2 = settle(d2)
-                    key2 = key_of[s2]
+                    # the first transition into d2 that fires settles its slot
+                    slot2 = settle(d2) if s2 is None or k2 < 0 else s2
+                    key2 = key_of[slot2]
                     if key2 < 0:
                         key2 = key(d2)
                     if key2 != key1:
