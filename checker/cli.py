@@ -36,7 +36,6 @@ try:  # the heavy modules: a Ctrl-C while they load ends quietly, as at any othe
     from .api import check_system, load, read_map, replay_system
     from .disabled import summary as disabled_summary
     from .engine import Budget, Progress, StopReason
-    from .engine.checkpoint import DEFAULT_EVERY, Checkpointer
     from .errors import UsageError
     from .graph import GraphTooLarge
     from .lazy import lazy_module
@@ -56,7 +55,7 @@ if TYPE_CHECKING:
     import traceback
 
     from . import compare, explore, simulation
-    from .engine import zones
+    from .engine import checkpoint, zones
     from .logs import logmap
     from .logs import render as replay_render
     from .render import diff as diff_render
@@ -76,6 +75,7 @@ else:
     replay_render = lazy_module("checker.logs.render")
     compare = lazy_module("checker.compare")
     zones = lazy_module("checker.engine.zones")
+    checkpoint = lazy_module("checker.engine.checkpoint")  # --checkpoint, --resume
     diff_render = lazy_module("checker.render.diff")
     dot_render = lazy_module("checker.render.dot")
     explain_render = lazy_module("checker.render.explain")
@@ -109,7 +109,16 @@ def graphviz_available() -> bool:
     return svg_render.graphviz_available()
 
 
-def _parser() -> argparse.ArgumentParser:
+COMMANDS = ("check", "graph", "explain", "diff", "replay", "explore", "simulate")
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; given a `command`, only that subcommand's arguments are
+    added (the others are named with their help, which is all `tock --help` shows): a
+    whole parser is about 120 add_argument calls, a tenth of a small check's CPU time."""
+    def wanted(name: str) -> bool:
+        return command is None or command == name
+
     parser = argparse.ArgumentParser(
         prog="tock", description="Tock: a model checker for timed distributed protocols.")
     parser.add_argument("-V", "--version", action="version", version=f"tock {VERSION}")
@@ -128,91 +137,92 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="explore every reachable state and check the "
                            "properties", description="Explore every reachable state of SPEC "
                            "and judge each property against the spec's expectations.")
-    spec_args(check)
-    check.add_argument("-p", "--property", dest="properties", action="append", metavar="NAME",
-                       help="check only this property (repeatable)")
-    check.add_argument("--json", metavar="FILE", help="write the JSON report to FILE")
-    check.add_argument("--text", metavar="FILE", help="write the text report to FILE")
-    check.add_argument("-o", "--out", metavar="DIR",
-                       help="write SPEC_NAME.txt, .json and .html into DIR, and the swimlane "
-                       "pictures into DIR/SPEC_NAME/ (implies --coverage)")
-    check.add_argument("--svg", metavar="DIR",
-                       help="write a swimlane picture of each trace to DIR/PROPERTY.svg "
-                       "(needs graphviz)")
-    check.add_argument("--html", metavar="FILE",
-                       help="write a self-contained HTML report to FILE (implies --coverage)")
-    # reports for CI systems (docs/ci-outputs.md)
-    check.add_argument("--junit", metavar="FILE",
-                       help="write a JUnit XML report to FILE: a test case per property")
-    check.add_argument("--sarif", metavar="FILE",
-                       help="write a SARIF 2.1.0 report to FILE (code scanning): a result per "
-                       "property at its declaration, traces as code flows")
-    check.add_argument("--max-states", type=_positive, metavar="N",
-                       help="stop after N distinct states (the run is then INCOMPLETE)")
-    check.add_argument("--max-depth", type=_positive, metavar="N",
-                       help="explore at most N BFS levels")
-    check.add_argument("--time-limit", type=_seconds, metavar="T",
-                       help="stop after T (seconds, or with a unit: 90s, 10min)")
-    check.add_argument("--memory-limit", type=_positive, metavar="MB",
-                       help="when the checker's memory exceeds MB megabytes, spill the "
-                       "states to disk (see --spill) or stop (default: three "
-                       "quarters of the machine's memory)")
-    deadlock = check.add_mutually_exclusive_group()
-    deadlock.add_argument("--no-deadlock", dest="deadlock", action="store_false", default=None,
-                          help="do not report deadlocks (as `allow deadlock` in the spec)")
-    deadlock.add_argument("--deadlock", dest="deadlock", action="store_true",
-                          help="report deadlocks even if the spec allows them")
-    check.add_argument("--memory", choices=("compact", "fast"),
-                       help="state store: compact (arrays, the default: 20 bytes per state up "
-                       "to 64 bits, 20 plus the state's width beyond) or fast (a dict, ~100 "
-                       "bytes plus the state)")
-    check.add_argument("-j", "--workers", type=_positive, default=1, metavar="N",
-                       help="expand states in N processes (the compact store of a spec "
-                       "without clocks); counts and traces are the same as with one")
-    # the vectorised frontier (docs/performance.md, checker/engine/explicit/vector.py)
-    check.add_argument("--no-vector", dest="vector", action="store_false",
-                       help="expand states one at a time, not a chunk at once with numpy "
-                       "(the same states, order and traces; for comparison)")
-    # checkpoints and spilling to disk (docs/checkpoint.md)
-    check.add_argument("--checkpoint", metavar="DIR",
-                       help="write the search's state to DIR at BFS level boundaries, every "
-                       "--every seconds and when a bound or Ctrl-C stops it (replaces a "
-                       "checkpoint in DIR)")
-    check.add_argument("--every", type=_interval, metavar="T",
-                       help="with --checkpoint or --resume: seconds between checkpoints "
-                       "(0.5, 2s, 10min; default 60)")
-    check.add_argument("--resume", metavar="DIR",
-                       help="go on from the checkpoint in DIR (refused unless it is of the "
-                       "same spec, constants and search options) and keep checkpointing there")
-    check.add_argument("--spill", choices=("auto", "never"), default="auto",
-                       help="at --memory-limit, move the store (or the zone engine's "
-                       "passed list) to disk and go on (auto, the default) or stop the "
-                       "search, INCOMPLETE (never)")
-    check.add_argument("--spill-dir", metavar="DIR",
-                       help="where spilled states go (default: the system's temporary "
-                       "directory)")
-    check.add_argument("--cluster", metavar="ADDRESS",
-                       help="distribute the search over Ray actors (explicit states, or "
-                       "zones by discrete state; needs pip install 'tock[cluster]'): local:N "
-                       "starts N on this machine, "
-                       "auto or ray://HOST:PORT joins a running cluster (docs/cluster.md); "
-                       "the report is the same as one process's")
-    check.add_argument("--fail-fast", action="store_true",
-                       help="stop at the first verdict that differs from its expectation")
-    check.add_argument("--coverage", action="store_true",
-                       help="count the transitions of each action (finds actions that never "
-                       "fire); costs a second pass over the states")
-    check.add_argument("--time", dest="time_engine", choices=("zones", "discrete"),
-                       help="time engine for specs with clocks (default: zones)")
-    check.add_argument("--tick", type=_duration, metavar="D",
-                       help="with --time discrete: the tick (default: gcd of the time "
-                       "constants)")
-    check.add_argument("-q", "--quiet", action="store_true",
-                       help="no progress lines (the report is still printed)")
-    check.add_argument("--summary", action="store_true",
-                       help="print only the outcome line of the report on standard output "
-                       "(report files are still written in full)")
-    check.set_defaults(func=_cmd_check, actions=check._actions)
+    if wanted("check"):
+        spec_args(check)
+        check.add_argument("-p", "--property", dest="properties", action="append", metavar="NAME",
+                           help="check only this property (repeatable)")
+        check.add_argument("--json", metavar="FILE", help="write the JSON report to FILE")
+        check.add_argument("--text", metavar="FILE", help="write the text report to FILE")
+        check.add_argument("-o", "--out", metavar="DIR",
+                           help="write SPEC_NAME.txt, .json and .html into DIR, and the swimlane "
+                           "pictures into DIR/SPEC_NAME/ (implies --coverage)")
+        check.add_argument("--svg", metavar="DIR",
+                           help="write a swimlane picture of each trace to DIR/PROPERTY.svg "
+                           "(needs graphviz)")
+        check.add_argument("--html", metavar="FILE",
+                           help="write a self-contained HTML report to FILE (implies --coverage)")
+        # reports for CI systems (docs/ci-outputs.md)
+        check.add_argument("--junit", metavar="FILE",
+                           help="write a JUnit XML report to FILE: a test case per property")
+        check.add_argument("--sarif", metavar="FILE",
+                           help="write a SARIF 2.1.0 report to FILE (code scanning): a result per "
+                           "property at its declaration, traces as code flows")
+        check.add_argument("--max-states", type=_positive, metavar="N",
+                           help="stop after N distinct states (the run is then INCOMPLETE)")
+        check.add_argument("--max-depth", type=_positive, metavar="N",
+                           help="explore at most N BFS levels")
+        check.add_argument("--time-limit", type=_seconds, metavar="T",
+                           help="stop after T (seconds, or with a unit: 90s, 10min)")
+        check.add_argument("--memory-limit", type=_positive, metavar="MB",
+                           help="when the checker's memory exceeds MB megabytes, spill the "
+                           "states to disk (see --spill) or stop (default: three "
+                           "quarters of the machine's memory)")
+        deadlock = check.add_mutually_exclusive_group()
+        deadlock.add_argument("--no-deadlock", dest="deadlock", action="store_false", default=None,
+                              help="do not report deadlocks (as `allow deadlock` in the spec)")
+        deadlock.add_argument("--deadlock", dest="deadlock", action="store_true",
+                              help="report deadlocks even if the spec allows them")
+        check.add_argument("--memory", choices=("compact", "fast"),
+                           help="state store: compact (arrays, the default: 20 bytes per state up "
+                           "to 64 bits, 20 plus the state's width beyond) or fast (a dict, ~100 "
+                           "bytes plus the state)")
+        check.add_argument("-j", "--workers", type=_positive, default=1, metavar="N",
+                           help="expand states in N processes (the compact store of a spec "
+                           "without clocks); counts and traces are the same as with one")
+        # the vectorised frontier (docs/performance.md, checker/engine/explicit/vector.py)
+        check.add_argument("--no-vector", dest="vector", action="store_false",
+                           help="expand states one at a time, not a chunk at once with numpy "
+                           "(the same states, order and traces; for comparison)")
+        # checkpoints and spilling to disk (docs/checkpoint.md)
+        check.add_argument("--checkpoint", metavar="DIR",
+                           help="write the search's state to DIR at BFS level boundaries, every "
+                           "--every seconds and when a bound or Ctrl-C stops it (replaces a "
+                           "checkpoint in DIR)")
+        check.add_argument("--every", type=_interval, metavar="T",
+                           help="with --checkpoint or --resume: seconds between checkpoints "
+                           "(0.5, 2s, 10min; default 60)")
+        check.add_argument("--resume", metavar="DIR",
+                           help="go on from the checkpoint in DIR (refused unless it is of the "
+                           "same spec, constants and search options) and keep checkpointing there")
+        check.add_argument("--spill", choices=("auto", "never"), default="auto",
+                           help="at --memory-limit, move the store (or the zone engine's "
+                           "passed list) to disk and go on (auto, the default) or stop the "
+                           "search, INCOMPLETE (never)")
+        check.add_argument("--spill-dir", metavar="DIR",
+                           help="where spilled states go (default: the system's temporary "
+                           "directory)")
+        check.add_argument("--cluster", metavar="ADDRESS",
+                           help="distribute the search over Ray actors (explicit states, or "
+                           "zones by discrete state; needs pip install 'tock[cluster]'): local:N "
+                           "starts N on this machine, "
+                           "auto or ray://HOST:PORT joins a running cluster (docs/cluster.md); "
+                           "the report is the same as one process's")
+        check.add_argument("--fail-fast", action="store_true",
+                           help="stop at the first verdict that differs from its expectation")
+        check.add_argument("--coverage", action="store_true",
+                           help="count the transitions of each action (finds actions that never "
+                           "fire); costs a second pass over the states")
+        check.add_argument("--time", dest="time_engine", choices=("zones", "discrete"),
+                           help="time engine for specs with clocks (default: zones)")
+        check.add_argument("--tick", type=_duration, metavar="D",
+                           help="with --time discrete: the tick (default: gcd of the time "
+                           "constants)")
+        check.add_argument("-q", "--quiet", action="store_true",
+                           help="no progress lines (the report is still printed)")
+        check.add_argument("--summary", action="store_true",
+                           help="print only the outcome line of the report on standard output "
+                           "(report files are still written in full)")
+        check.set_defaults(func=_cmd_check, actions=check._actions)
 
     graph = sub.add_parser("graph", help="draw the reachable state graph of a small model "
                            "with a trace highlighted",
@@ -220,28 +230,32 @@ def _parser() -> argparse.ArgumentParser:
                            "zone graph for specs with clocks) with the trace of a property in "
                            "red. Without --svg or --dot the DOT source goes to standard output. "
                            "Exit 3 when the graph has more states than --limit.")
-    spec_args(graph)
-    graph.add_argument("--svg", metavar="FILE", help="write the drawing to FILE (needs graphviz)")
-    graph.add_argument("--dot", metavar="FILE", help="write the graphviz DOT source to FILE")
-    graph.add_argument("-p", "--property", metavar="NAME",
-                       help="highlight this property's trace (default: the first with a trace)")
-    graph.add_argument("--limit", type=_positive, default=GRAPH_LIMIT, metavar="N",
-                       help=f"refuse graphs of more than N states (default {GRAPH_LIMIT})")
-    graph.set_defaults(func=_cmd_graph)
+    if wanted("graph"):
+        spec_args(graph)
+        graph.add_argument("--svg", metavar="FILE",
+                           help="write the drawing to FILE (needs graphviz)")
+        graph.add_argument("--dot", metavar="FILE", help="write the graphviz DOT source to FILE")
+        graph.add_argument("-p", "--property", metavar="NAME",
+                           help="highlight this property's trace (default: the first with a trace)")
+        graph.add_argument("--limit", type=_positive, default=GRAPH_LIMIT, metavar="N",
+                           help=f"refuse graphs of more than N states (default {GRAPH_LIMIT})")
+        graph.set_defaults(func=_cmd_graph)
 
     explain = sub.add_parser("explain", help="show the parsed model: processes, variables, "
                              "actions and the state layout")
-    spec_args(explain)
-    explain.add_argument("--code", action="store_true",
-                         help="also print the generated code of the engine that will run "
-                         "(for a spec with clocks: the zone engine's, or with --time "
-                         "discrete the discrete-time engine's)")
-    explain.add_argument("--time", dest="time_engine", choices=("zones", "discrete"),
-                         help="with --code: the time engine whose code to show (default: zones)")
-    explain.add_argument("--tick", type=_duration, metavar="D",
-                         help="with --code --time discrete: the tick (default: gcd of the time "
-                         "constants)")
-    explain.set_defaults(func=_cmd_explain)
+    if wanted("explain"):
+        spec_args(explain)
+        explain.add_argument("--code", action="store_true",
+                             help="also print the generated code of the engine that will run "
+                             "(for a spec with clocks: the zone engine's, or with --time "
+                             "discrete the discrete-time engine's)")
+        explain.add_argument("--time", dest="time_engine", choices=("zones", "discrete"),
+                             help="with --code: the time engine whose code to show "
+                             "(default: zones)")
+        explain.add_argument("--tick", type=_duration, metavar="D",
+                             help="with --code --time discrete: the tick (default: gcd of the time "
+                             "constants)")
+        explain.set_defaults(func=_cmd_explain)
 
     diff = sub.add_parser("diff", help="the shortest observable behaviour one configuration "
                           "has and another lacks",
@@ -252,42 +266,44 @@ def _parser() -> argparse.ArgumentParser:
                           "cannot match, or that there is none (docs/diff.md). Exit 1 when "
                           "there is a difference, 0 when there is none, 3 when a bound "
                           "stopped the search first.")
-    spec_args(diff)
-    diff.add_argument("--left", action="append", default=[], metavar="NAME=VALUE",
-                      help="a constant of the left configuration (repeatable); --set applies "
-                      "to both")
-    diff.add_argument("--right", action="append", default=[], metavar="NAME=VALUE",
-                      help="a constant of the right configuration (repeatable)")
-    diff.add_argument("--observe", action="append", metavar="VARS",
-                      help="the observed variables, comma-separated (repeatable): a variable, "
-                      "a process's variable (agent.state), an element (view[1]) or a process "
-                      "(all its variables); default: every variable")
-    diff.add_argument("--observe-actions", action="store_true",
-                      help="observe the actions with their arguments too (alone: only them)")
-    diff.add_argument("--json", metavar="FILE", help="write the JSON result to FILE")
-    diff.add_argument("--text", metavar="FILE", help="write the text result to FILE")
-    diff.add_argument("--svg", metavar="FILE|DIR",
-                      help="draw each divergence as a two-column swimlane: FILE.svg (the first "
-                      "one) or DIR/left-only.svg and DIR/right-only.svg (needs graphviz)")
-    diff.add_argument("--html", metavar="FILE", help="write a self-contained HTML page")
-    diff.add_argument("--max-states", type=_positive, metavar="N",
-                      help="stop after N pairs in a direction (then INCOMPLETE)")
-    diff.add_argument("--max-depth", type=_positive, metavar="N",
-                      help="look at runs of at most N steps (then INCOMPLETE)")
-    diff.add_argument("--time-limit", type=_seconds, metavar="T",
-                      help="stop after T (seconds, or with a unit: 90s, 10min)")
-    diff.add_argument("--memory-limit", type=_positive, metavar="MB",
-                      help="stop when the checker's memory exceeds MB megabytes")
-    diff.add_argument("--horizon", type=_duration, metavar="T",
-                      help="with discrete time: look at runs up to time T only (then "
-                      "INCOMPLETE)")
-    diff.add_argument("--time", dest="time_engine", choices=("zones", "discrete"),
-                      help="for specs with clocks: discrete (time observed tick by tick; the "
-                      "default where the constraints are closed) or zones (time not compared)")
-    diff.add_argument("--tick", type=_duration, metavar="D",
-                      help="with --time discrete: the tick (default: gcd of the time constants)")
-    diff.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
-    diff.set_defaults(func=_cmd_diff, actions=diff._actions)
+    if wanted("diff"):
+        spec_args(diff)
+        diff.add_argument("--left", action="append", default=[], metavar="NAME=VALUE",
+                          help="a constant of the left configuration (repeatable); --set applies "
+                          "to both")
+        diff.add_argument("--right", action="append", default=[], metavar="NAME=VALUE",
+                          help="a constant of the right configuration (repeatable)")
+        diff.add_argument("--observe", action="append", metavar="VARS",
+                          help="the observed variables, comma-separated (repeatable): a variable, "
+                          "a process's variable (agent.state), an element (view[1]) or a process "
+                          "(all its variables); default: every variable")
+        diff.add_argument("--observe-actions", action="store_true",
+                          help="observe the actions with their arguments too (alone: only them)")
+        diff.add_argument("--json", metavar="FILE", help="write the JSON result to FILE")
+        diff.add_argument("--text", metavar="FILE", help="write the text result to FILE")
+        diff.add_argument("--svg", metavar="FILE|DIR",
+                          help="draw each divergence as a two-column swimlane: FILE.svg (the first "
+                          "one) or DIR/left-only.svg and DIR/right-only.svg (needs graphviz)")
+        diff.add_argument("--html", metavar="FILE", help="write a self-contained HTML page")
+        diff.add_argument("--max-states", type=_positive, metavar="N",
+                          help="stop after N pairs in a direction (then INCOMPLETE)")
+        diff.add_argument("--max-depth", type=_positive, metavar="N",
+                          help="look at runs of at most N steps (then INCOMPLETE)")
+        diff.add_argument("--time-limit", type=_seconds, metavar="T",
+                          help="stop after T (seconds, or with a unit: 90s, 10min)")
+        diff.add_argument("--memory-limit", type=_positive, metavar="MB",
+                          help="stop when the checker's memory exceeds MB megabytes")
+        diff.add_argument("--horizon", type=_duration, metavar="T",
+                          help="with discrete time: look at runs up to time T only (then "
+                          "INCOMPLETE)")
+        diff.add_argument("--time", dest="time_engine", choices=("zones", "discrete"),
+                          help="for specs with clocks: discrete (time observed tick by tick; the "
+                          "default where the constraints are closed) or zones (time not compared)")
+        diff.add_argument("--tick", type=_duration, metavar="D",
+                          help="with --time discrete: the tick (default: gcd of the time "
+                          "constants)")
+        diff.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+        diff.set_defaults(func=_cmd_diff, actions=diff._actions)
     replay = sub.add_parser("replay", help="validate a real system's log against the model "
                             "(trace validation, with timing)",
                             description="Find a run of SPEC that produces exactly the events "
@@ -296,33 +312,35 @@ def _parser() -> argparse.ArgumentParser:
                             "observations. Exit 0 consistent, 1 a line the model cannot "
                             "produce (or unmapped lines, or a log error), 2 a spec, map or "
                             "usage error, 3 incomplete, 4 internal error.")
-    spec_args(replay)
-    replay.add_argument("log", help="the log file")
-    replay.add_argument("-m", "--map", required=True, metavar="MAP",
-                        help="the map (TOML) from log lines to actions and observations")
-    replay.add_argument("--json", metavar="FILE", help="write the JSON answer to FILE")
-    replay.add_argument("--text", metavar="FILE", help="write the text answer to FILE")
-    replay.add_argument("--svg", metavar="FILE",
-                        help="write the swimlane picture of the witness (or of the longest "
-                        "consistent prefix) to FILE (needs graphviz)")
-    replay.add_argument("--html", metavar="FILE", help="write a self-contained HTML page to FILE")
-    replay.add_argument("--allow-unmapped", action="store_true",
-                        help="lines that match no event and no ignore pattern are listed but "
-                        "are not an error of the log")
-    replay.add_argument("--untimed", action="store_true",
-                        help="ignore the timestamps: only the order of the events counts")
-    replay.add_argument("--tolerance", type=_tolerance, metavar="D",
-                        help="override the map's tolerance (per gap between two lines): 1s, "
-                        "250ms")
-    replay.add_argument("--max-states", type=_positive, metavar="N",
-                        help="stop when one gap's closure exceeds N symbolic states "
-                        "(INCOMPLETE)")
-    replay.add_argument("--time-limit", type=_seconds, metavar="T",
-                        help="stop after T (seconds, or with a unit: 90s, 10min)")
-    replay.add_argument("--memory-limit", type=_positive, metavar="MB",
-                        help="stop when the checker's memory exceeds MB megabytes")
-    replay.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
-    replay.set_defaults(func=_cmd_replay, actions=replay._actions)
+    if wanted("replay"):
+        spec_args(replay)
+        replay.add_argument("log", help="the log file")
+        replay.add_argument("-m", "--map", required=True, metavar="MAP",
+                            help="the map (TOML) from log lines to actions and observations")
+        replay.add_argument("--json", metavar="FILE", help="write the JSON answer to FILE")
+        replay.add_argument("--text", metavar="FILE", help="write the text answer to FILE")
+        replay.add_argument("--svg", metavar="FILE",
+                            help="write the swimlane picture of the witness (or of the longest "
+                            "consistent prefix) to FILE (needs graphviz)")
+        replay.add_argument("--html", metavar="FILE",
+                            help="write a self-contained HTML page to FILE")
+        replay.add_argument("--allow-unmapped", action="store_true",
+                            help="lines that match no event and no ignore pattern are listed but "
+                            "are not an error of the log")
+        replay.add_argument("--untimed", action="store_true",
+                            help="ignore the timestamps: only the order of the events counts")
+        replay.add_argument("--tolerance", type=_tolerance, metavar="D",
+                            help="override the map's tolerance (per gap between two lines): 1s, "
+                            "250ms")
+        replay.add_argument("--max-states", type=_positive, metavar="N",
+                            help="stop when one gap's closure exceeds N symbolic states "
+                            "(INCOMPLETE)")
+        replay.add_argument("--time-limit", type=_seconds, metavar="T",
+                            help="stop after T (seconds, or with a unit: 90s, 10min)")
+        replay.add_argument("--memory-limit", type=_positive, metavar="MB",
+                            help="stop when the checker's memory exceeds MB megabytes")
+        replay.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+        replay.set_defaults(func=_cmd_replay, actions=replay._actions)
 
     explore = sub.add_parser("explore", help="step through the model by hand in a browser "
                              "page, and load the check's counterexamples",
@@ -331,15 +349,16 @@ def _parser() -> argparse.ArgumentParser:
                              "jump to any step, load a counterexample of the check and watch "
                              "the swimlanes grow. Ctrl-C stops the server. With --html, write "
                              "a self-contained page for a small model without clocks instead.")
-    spec_args(explore)
-    explore.add_argument("--port", type=_port, default=0, metavar="N",
-                         help="listen on port N of 127.0.0.1 (default: a free port)")
-    explore.add_argument("--html", metavar="FILE",
-                         help="write a self-contained explorer page to FILE and exit (specs "
-                         "without clocks, up to a few thousand states)")
-    explore.add_argument("--no-check", dest="run_check", action="store_false",
-                         help="do not run the check at start (the page can run it)")
-    explore.set_defaults(func=_cmd_explore)
+    if wanted("explore"):
+        spec_args(explore)
+        explore.add_argument("--port", type=_port, default=0, metavar="N",
+                             help="listen on port N of 127.0.0.1 (default: a free port)")
+        explore.add_argument("--html", metavar="FILE",
+                             help="write a self-contained explorer page to FILE and exit (specs "
+                             "without clocks, up to a few thousand states)")
+        explore.add_argument("--no-check", dest="run_check", action="store_false",
+                             help="do not run the check at start (the page can run it)")
+        explore.set_defaults(func=_cmd_explore)
 
     # tock simulate (docs/simulate.md): random runs, shortened counterexamples
     simulate = sub.add_parser("simulate", help="random runs for state spaces too big to "
@@ -348,39 +367,40 @@ def _parser() -> argparse.ArgumentParser:
                               "every safety property, bounded response and scenario on each "
                               "state; a violation is shortened and shown as a trace. No "
                               "violation in N runs proves nothing: use tock check for that.")
-    spec_args(simulate)
-    simulate.add_argument("-p", "--property", dest="properties", action="append",
-                          metavar="NAME", help="judge only this property (repeatable)")
-    simulate.add_argument("--runs", type=_positive, default=1000, metavar="N",
-                          help="number of random runs (default 1000)")
-    simulate.add_argument("--depth", type=_positive, default=100, metavar="D",
-                          help="steps per run at most (default 100)")
-    simulate.add_argument("--seed", type=_natural, default=0, metavar="S",
-                          help="the seed the runs derive from (default 0); the same seed gives "
-                          "the same runs and report")
-    simulate.add_argument("-j", "--workers", type=_positive, default=1, metavar="N",
-                          help="run in N processes (the report is the same as with one)")
-    simulate.add_argument("--json", metavar="FILE", help="write the JSON report to FILE")
-    simulate.add_argument("--text", metavar="FILE", help="write the text report to FILE")
-    simulate.add_argument("--svg", metavar="DIR",
-                          help="write a swimlane picture of each trace to DIR/PROPERTY.svg")
-    simulate.add_argument("--html", metavar="FILE",
-                          help="write a self-contained HTML report to FILE")
-    simulate.add_argument("--max-states", type=_positive, metavar="N",
-                          help="stop after N distinct discrete states")
-    simulate.add_argument("--time-limit", type=_seconds, metavar="T",
-                          help="stop after T (seconds, or with a unit: 90s, 10min)")
-    simulate.add_argument("--memory-limit", type=_positive, metavar="MB",
-                          help="stop when memory exceeds MB megabytes")
-    sim_deadlock = simulate.add_mutually_exclusive_group()
-    sim_deadlock.add_argument("--no-deadlock", dest="deadlock", action="store_false",
-                              default=None, help="do not report deadlocks")
-    sim_deadlock.add_argument("--deadlock", dest="deadlock", action="store_true",
-                              help="report deadlocks even if the spec allows them")
-    simulate.add_argument("--time", dest="time_engine", choices=("zones",),
-                          help="time semantics for specs with clocks (zones, the default)")
-    simulate.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
-    simulate.set_defaults(func=_cmd_simulate, actions=simulate._actions)
+    if wanted("simulate"):
+        spec_args(simulate)
+        simulate.add_argument("-p", "--property", dest="properties", action="append",
+                              metavar="NAME", help="judge only this property (repeatable)")
+        simulate.add_argument("--runs", type=_positive, default=1000, metavar="N",
+                              help="number of random runs (default 1000)")
+        simulate.add_argument("--depth", type=_positive, default=100, metavar="D",
+                              help="steps per run at most (default 100)")
+        simulate.add_argument("--seed", type=_natural, default=0, metavar="S",
+                              help="the seed the runs derive from (default 0); the same seed gives "
+                              "the same runs and report")
+        simulate.add_argument("-j", "--workers", type=_positive, default=1, metavar="N",
+                              help="run in N processes (the report is the same as with one)")
+        simulate.add_argument("--json", metavar="FILE", help="write the JSON report to FILE")
+        simulate.add_argument("--text", metavar="FILE", help="write the text report to FILE")
+        simulate.add_argument("--svg", metavar="DIR",
+                              help="write a swimlane picture of each trace to DIR/PROPERTY.svg")
+        simulate.add_argument("--html", metavar="FILE",
+                              help="write a self-contained HTML report to FILE")
+        simulate.add_argument("--max-states", type=_positive, metavar="N",
+                              help="stop after N distinct discrete states")
+        simulate.add_argument("--time-limit", type=_seconds, metavar="T",
+                              help="stop after T (seconds, or with a unit: 90s, 10min)")
+        simulate.add_argument("--memory-limit", type=_positive, metavar="MB",
+                              help="stop when memory exceeds MB megabytes")
+        sim_deadlock = simulate.add_mutually_exclusive_group()
+        sim_deadlock.add_argument("--no-deadlock", dest="deadlock", action="store_false",
+                                  default=None, help="do not report deadlocks")
+        sim_deadlock.add_argument("--deadlock", dest="deadlock", action="store_true",
+                                  help="report deadlocks even if the spec allows them")
+        simulate.add_argument("--time", dest="time_engine", choices=("zones",),
+                              help="time semantics for specs with clocks (zones, the default)")
+        simulate.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+        simulate.set_defaults(func=_cmd_simulate, actions=simulate._actions)
     return parser
 
 
@@ -591,8 +611,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
     show, done = _progress_printer()
     checkpointer = None
     if args.checkpoint or args.resume:
-        checkpointer = Checkpointer(args.resume or args.checkpoint, system, options,
-                                    args.every or DEFAULT_EVERY, resume=bool(args.resume))
+        checkpointer = checkpoint.Checkpointer(args.resume or args.checkpoint, system,
+                                               options, args.every or checkpoint.DEFAULT_EVERY,
+                                               resume=bool(args.resume))
     budget = Budget(options, None if args.quiet else show, checkpoint=checkpointer)
     try:
         with _ctrl_c(budget):
@@ -1251,9 +1272,9 @@ def _cmd_explore(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
     if argv is None:
         argv = sys.argv[1:]
+    parser = _parser(argv[0] if argv and argv[0] in COMMANDS else None)
     started = time.perf_counter()
     args = parser.parse_args(argv)
     args.argv = list(argv)

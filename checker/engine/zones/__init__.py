@@ -26,24 +26,32 @@ from model import format_duration
 
 from ...errors import UsageError
 from ...graph import check_graph_size
-from ...liveness import unbounded
+from ...lazy import lazy_module
 from ...report import PropertyResult
 from ..findings import Findings
 from ..interface import SymbolicStates
 from ..store import ROOT
 from . import dbm, kernel
 from .extrapolation import ExtraLU, ExtraLUStuck, ExtraM, Extrapolation
-from .keeper import ZoneKeeper
-from .leadsto import zone_leads_to
 from .search import StaleClock, ZoneNodes, explore_zones
-from .tracer import ZoneTracer
 
+# what only some checks need loads when first used: leads-to and its exact zone graph,
+# checkpoints, traces (a check whose properties all hold builds none)
 if TYPE_CHECKING:
     import networkx as nx
 
     from model import LivenessInfo, TransitionSystem
 
+    from ... import liveness
     from ..interface import Job
+    from . import keeper as _keeper
+    from . import leadsto, tracer
+    from .tracer import ZoneTracer
+else:
+    liveness = lazy_module("checker.liveness")
+    _keeper = lazy_module("checker.engine.zones.keeper")
+    leadsto = lazy_module("checker.engine.zones.leadsto")
+    tracer = lazy_module("checker.engine.zones.tracer")
 
 __all__ = ["ZoneEngine"]
 
@@ -74,10 +82,11 @@ class ZoneEngine:
     def explore(self, job: Job) -> Findings[int]:
         stuck_states = job.check_deadlock or (job.check_timelock and self.system.has_bounds)
         # unbounded leads-to is judged on the exact zone graph: the search builds it
-        exact = bool(unbounded(job.liveness())) and \
+        exact = bool(job.liveness()) and bool(liveness.unbounded(job.liveness())) and \
             self.system.clock_guarded_fairness() is None
         # checkpoints (keeper.py): a resumed search has the checkpoint's global clocks
-        keeper = ZoneKeeper.open(job, self.zc.n)
+        keeper = None if job.budget.checkpoint is None else \
+            _keeper.ZoneKeeper.open(job, self.zc.n)
         if keeper is not None:
             self.always = self.always | keeper.always()
         while True:
@@ -104,11 +113,12 @@ class ZoneEngine:
             return findings
 
     def tracer(self, findings: Findings[int]) -> ZoneTracer:
-        return ZoneTracer(self.system, self.zc, findings)
+        return tracer.ZoneTracer(self.system, self.zc, findings)
 
     def leads_to(self, job: Job, findings: Findings[int],
                  props: list[LivenessInfo]) -> list[PropertyResult]:
-        return zone_leads_to(job, self.zc, findings, self.always, unbounded(props))
+        return leadsto.zone_leads_to(job, self.zc, findings, self.always,
+                                     liveness.unbounded(props))
 
     def coverage(self, findings: Findings[int]) -> tuple[tuple[str, int], ...]:
         nodes: ZoneNodes = findings.store
