@@ -1,7 +1,5 @@
 """`python -m checker` runs the tock command."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

@@ -182,3 +182,43 @@ def test_store_and_workers_flags(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", TWOPHASE, "--set", "RM=5", "--memory", "fast"]) == 0
     out = capsys.readouterr().out
     assert "engine     explicit\n" in out and "8,832 states" in out
+
+
+def test_run_flushes_runs_the_exit_handlers_then_exits_without_teardown(monkeypatch) -> None:
+    """cli.run, the console script: main's exit code, streams flushed and atexit handlers
+    run before os._exit; with another thread alive, the usual exit (which waits for it)."""
+    calls: list[object] = []
+
+    class Exited(Exception):
+        pass
+
+    def fake_exit(code: int) -> None:
+        calls.append(("_exit", code))
+        raise Exited
+
+    monkeypatch.setattr(cli, "main", lambda: 1)
+    monkeypatch.setattr(cli.atexit, "_run_exitfuncs", lambda: calls.append("atexit"))
+    monkeypatch.setattr(cli.os, "_exit", fake_exit)
+    monkeypatch.setattr(cli.threading, "active_count", lambda: 1)
+    with pytest.raises(Exited):
+        cli.run()
+    assert calls == ["atexit", ("_exit", 1)]
+    calls.clear()
+    monkeypatch.setattr(cli.threading, "active_count", lambda: 2)
+    with pytest.raises(SystemExit) as stopped:
+        cli.run()
+    assert stopped.value.code == 1 and calls == []
+
+
+def test_the_command_writes_its_whole_report_through_a_pipe(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The console script's exit (cli.run) loses nothing: the report through a pipe is the
+    one main() prints, and the exit code is main's."""
+    argv = ["check", "specs/conformance/hanoi.tock", "--quiet"]
+    done = subprocess.run([sys.executable, "-m", "checker", *argv], capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": os.getcwd()}, timeout=300)
+    code = main(argv)
+    assert done.returncode == code
+    assert done.stdout == capsys.readouterr().out
+    assert done.stdout.rstrip().endswith("OK: every verdict is as expected")
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
