@@ -48,12 +48,7 @@ __all__ = ["Extrapolation", "ExtraM", "ExtraLU", "ExtraLUStuck", "RecentSuccesso
 Zone = bytes
 
 
-# discrete states whose successor entries (and bounds, for states without a slot) are kept
-# at hand: a BFS expands a state about one level's width after its key read its entries,
-# and 4,096 covers the levels of small models (Fischer N = 6: each state's successors were
-# computed twice with 256, 4,391 calls for 2,378 states); the flagship's peak grows by
-# 1.5 MB of 170
-RECENT = 4096
+RECENT = 256  # discrete states whose successor entries are kept at hand
 
 
 class RecentSuccessors(dict):
