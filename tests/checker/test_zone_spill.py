@@ -315,3 +315,24 @@ def test_the_cli_says_a_spill_failed_without_a_traceback(tmp_path: Path,
     assert code == 2
     assert "tock: error: cannot write the spill file zones: No space left" in err.getvalue()
     assert "Traceback" not in err.getvalue() and not (tmp_path / "r.json").exists()
+
+
+def test_a_zone_spill_does_not_load_numpy(tmp_path: Path) -> None:
+    """The first eviction would otherwise add numpy's 9 MB to the peak it is there to
+    lower (docs/performance.md): a spilled search, in a fresh process, imports none of it."""
+    import subprocess
+    import sys
+    code = ("import sys\n"
+            "from checker.api import check_system, load\n"
+            "from checker.engine import Budget\n"
+            "from checker.options import Options\n"
+            f"options = Options(memory_limit=1, spill_dir={str(tmp_path)!r})\n"
+            f"system = load({str(TIMED / 'fischer.tock')!r}, {{'N': 4}})\n"
+            "budget = Budget(options)\n"
+            "check_system(system, options, budget=budget)\n"
+            "assert budget.spilled, 'no spill'\n"
+            "print(sorted(m for m in sys.modules if m.startswith('numpy.'))[:3])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -28,7 +28,8 @@ the graph, not here: it does not spill.
 The same evictions move the rest of what the search holds per node (`ZoneSpill`): each
 node's parent and successor entry (the trace's links, 8 bytes a node) and the BFS levels
 become `SpilledColumn`s, int32 columns that only grow, in a file up to the last eviction
-(a DiskArray, read with `pread`) and in memory after it. The level being built goes to
+(an IntDiskArray: the compact store's DiskArray, read with `pread` into int32 arrays, so
+the zone spill never loads numpy) and in memory after it. The level being built goes to
 disk with each eviction, and a level is expanded by reading its file chunk by chunk (the
 level under way at the first eviction stays in memory until its end). Readers see the
 same numbers in the same order: only where they are held changes.
@@ -43,18 +44,12 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
-from model import lazy_module
-
 from ..spill import DiskArray, SpillError, libc, spill_directory, trim_memory
 from . import kernel
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from ..interface import Job
     from .search import ZoneNodes
-else:
-    np = lazy_module("numpy")  # loaded on first use: a zone check never needs numpy
 
 __all__ = ["SpilledZones", "SpilledColumn", "ZoneSpill", "evict_zones"]
 
@@ -167,14 +162,14 @@ class SpilledZones:
         to_node = self.to_node
         try:
             for did in sorted(self.hot_dids):
-                nodes = np.array([to_node[p] for p in hot.active(did)], dtype=np.int32)
+                nodes = array("i", [to_node[p] for p in hot.active(did)])
                 if not len(nodes):
                     continue
                 self._lists_out.write(nodes.tobytes())
                 self.cold_at[did] = self.lists_written
                 self.cold_len[did] = len(nodes)
                 self.lists_written += len(nodes)
-                written += nodes.nbytes
+                written += nodes.itemsize * len(nodes)
             self._lists_out.flush()
         except OSError as err:
             raise _write_error(self.lists_path, err) from None
@@ -200,12 +195,14 @@ class SpilledZones:
             raise OSError(f"{self.zones_path}: short read (the spill file was changed)")
         return data
 
-    def _cold_list(self, did: int) -> np.ndarray:
+    def _cold_list(self, did: int) -> array:
         length = self.cold_len[did]
         data = os.pread(self._lists_in, 4 * length, 4 * self.cold_at[did])
         if len(data) != 4 * length:
             raise OSError(f"{self.lists_path}: short read (the spill file was changed)")
-        return np.frombuffer(data, dtype=np.int32)
+        nodes = array("i")
+        nodes.frombytes(data)
+        return nodes
 
     def _load(self, did: int, lower: Any, upper: Any, mode: str) -> None:
         """Put a cold discrete state's active zones back into the hot store, in order."""
@@ -230,9 +227,32 @@ class SpilledZones:
 
 
 
+class IntDiskArray(DiskArray):
+    """A DiskArray of int32 read into the array module's arrays, not numpy's: the zone
+    spill does not load numpy (9 MB of resident memory, which the first eviction would
+    add to the very peak it is there to lower)."""
+
+    def __init__(self, path: str, length: int):  # the base's, without np.dtype
+        self.path = path
+        self.length = length
+        self.fd = os.open(path, os.O_RDONLY)
+        weakref.finalize(self, os.close, self.fd)
+
+    def _read(self, start: int, stop: int) -> array:  # type: ignore[override]
+        data = os.pread(self.fd, 4 * (stop - start), 4 * start)
+        if len(data) != 4 * (stop - start):
+            raise OSError(f"{self.path}: short read (the spill file was changed)")
+        out = array("i")
+        out.frombytes(data)
+        return out
+
+    def __getitem__(self, key: int | slice) -> Any:
+        return super().__getitem__(key)
+
+
 class SpilledColumn:
     """An int32 column that only grows (each node's parent or entry, a BFS level): the
-    numbers up to the last eviction in a file (`disk`, a DiskArray), the rest in memory
+    numbers up to the last eviction in a file (`disk`, an IntDiskArray), the rest in memory
     (`tail`). `values` are its first numbers, written out at once; a `temporary` column
     (a level) removes its file when it is dropped."""
 
@@ -245,7 +265,7 @@ class SpilledColumn:
             raise _write_error(self.path, err) from None
         if temporary:
             weakref.finalize(self, _unlink, self.path)
-        self.disk = DiskArray(self.path, "i4", 0)
+        self.disk = IntDiskArray(self.path, 0)
         self.tail = array("i")
         self.bytes_written = 0
         values = iter(values)
@@ -270,9 +290,9 @@ class SpilledColumn:
     def __getitem__(self, key: int) -> int: ...
 
     @overload
-    def __getitem__(self, key: slice) -> np.ndarray: ...
+    def __getitem__(self, key: slice) -> array: ...
 
-    def __getitem__(self, key: int | slice) -> int | np.ndarray:
+    def __getitem__(self, key: int | slice) -> int | array:
         on_disk = len(self.disk)
         if isinstance(key, slice):
             start, stop, step = key.indices(len(self))
@@ -280,9 +300,7 @@ class SpilledColumn:
                 raise ValueError("a spilled column is read in runs, without a step")
             stop = max(start, stop)
             head = self.disk[min(start, on_disk):min(stop, on_disk)]
-            rest = np.frombuffer(self.tail, dtype=np.int32)[max(0, start - on_disk):
-                                                              max(0, stop - on_disk)]
-            return np.concatenate((head, rest)) if len(rest) else head
+            return head + self.tail[max(0, start - on_disk):max(0, stop - on_disk)]
         index = key + len(self) if key < 0 else key
         if index < 0:
             raise IndexError(key)
@@ -311,7 +329,7 @@ class SpilledColumn:
                 out.write(tail.tobytes())
         except OSError as err:
             raise _write_error(self.path, err) from None
-        self.disk = DiskArray(self.path, "i4", len(self.disk) + len(tail))
+        self.disk = IntDiskArray(self.path, len(self.disk) + len(tail))
         self.tail = array("i")
         self.bytes_written += tail.itemsize * len(tail)
         return tail.itemsize * len(tail)
