@@ -1,14 +1,17 @@
 """The zone search's spill to disk (checker.engine.zones.spill).
 
 A memory reading that says "over the limit" on chosen polls makes the search evict its
-zones to disk, once or again and again; the text and JSON reports must be byte-identical to
-an unspilled run's, on specs with scenarios, measures, a bounded response's product, the
-stuck-state tests, a violation and a state bound.
+zones, parent links and BFS levels to disk, once or again and again; the text and JSON
+reports must be byte-identical to an unspilled run's, on specs with scenarios, measures, a
+bounded response's product, the stuck-state tests, a violation and a state bound, and what
+was evicted must be in the files, not in memory.
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +21,8 @@ from checker.api import check_system, load
 from checker.engine import Budget
 from checker.engine.spill import SpillError
 from checker.engine.zones import kernel
-from checker.engine.zones.spill import SpilledZones
+from checker.engine.zones.search import ZoneNodes
+from checker.engine.zones.spill import SpilledColumn, SpilledZones
 from checker.options import Options
 from checker.render.json import render_json
 from checker.render.text import render_text
@@ -34,7 +38,35 @@ class _Budget(Budget):
 
     def search(self, phase, findings=None):  # type: ignore[no-untyped-def]
         self.current = super().search(phase, findings)
+        self.meters = getattr(self, "meters", []) + [self.current]
         return self.current
+
+
+def _spilled_nodes(budget: _Budget) -> list[ZoneNodes]:
+    """The symbolic states of every search of the check that spilled."""
+    found = [m.findings.store for m in getattr(budget, "meters", []) if m.findings is not None]
+    return [nodes for nodes in found if isinstance(nodes, ZoneNodes) and nodes.spill]
+
+
+def _assert_on_disk(budget: _Budget) -> None:
+    """What each eviction of each spilled search held is in its files: the parent links
+    and entries are file-backed columns, on disk exactly as far as the zones (which count
+    on their own), the files as long as they say; the levels went through level files."""
+    spilled = _spilled_nodes(budget)
+    assert len(spilled) >= len(budget.spills) > 0
+    for nodes in spilled:
+        spill = nodes.spill
+        assert spill is not None and nodes.store is spill.zones
+        assert spill.zones.on_disk >= spill.first
+        for column in (nodes.parent, nodes.entry):
+            assert isinstance(column, SpilledColumn)
+            assert len(column) == len(nodes)
+            assert column.on_disk == spill.zones.on_disk
+            assert os.path.getsize(column.path) == 4 * column.on_disk
+            assert column.nbytes == 4 * (len(nodes) - column.on_disk)
+        assert spill.levels >= 1
+    # a search that went on for a level after its first eviction read it from a file
+    assert any(spill.level_bytes for spill in (nodes.spill for nodes in spilled) if spill)
 
 
 def _over(every: int, first: int = 1) -> Callable[[_Budget], float]:
@@ -85,6 +117,7 @@ def test_a_spilled_zone_search_gives_the_same_report(tmp_path: Path, spec: str,
         assert budget.spills, "the memory reading never made the search spill"
         assert spilled_data == data
         assert spilled_text == text
+        _assert_on_disk(budget)
 
 
 def test_never_stops_at_the_limit(tmp_path: Path) -> None:
@@ -120,6 +153,45 @@ def test_the_store_answers_as_the_kernel_store_does(tmp_path: Path) -> None:
         assert spilled.zone(node) == plain.zone(node) and spilled.did(node) == plain.did(node)
     assert spilled.evictions > 10 and spilled.loads > 10
     spilled.close()
+
+
+def test_a_spilled_column_answers_as_a_list_does(tmp_path: Path) -> None:
+    """Random appends into a list and a SpilledColumn evicted every few: the same length,
+    numbers, slices and order, the evicted ones in the file and not in memory; a level's
+    file goes when the column does."""
+    import random
+    rng = random.Random(11)
+    plain = list(range(-3, 200))
+    column = SpilledColumn(str(tmp_path), "parent", iter(plain))
+    assert column.on_disk == len(plain) and column.nbytes == 0
+    for step in range(5000):
+        value = rng.randrange(-2**31, 2**31)
+        plain.append(value)
+        column.append(value)
+        if rng.random() < 0.01:
+            column.evict()
+            assert column.nbytes == 0
+        if step % 500 == 0:
+            assert list(column) == plain and len(column) == len(plain)
+            for k in [0, column.on_disk - 1, column.on_disk, len(plain) - 1, -1, -len(plain)]:
+                assert column[k] == plain[k]
+            a, b = sorted(rng.randrange(len(plain) + 5) for _ in range(2))
+            assert column[a:b].tolist() == plain[a:b]
+            assert column[:b].tolist() == plain[:b]
+    assert column.on_disk > len(plain) // 2
+    assert os.path.getsize(column.path) == 4 * column.on_disk
+    assert column.nbytes == 4 * (len(plain) - column.on_disk)
+    with pytest.raises(IndexError):
+        column[len(plain)]
+    with pytest.raises(IndexError):
+        column[-len(plain) - 1]
+    level = SpilledColumn(str(tmp_path), "level-1", range(70_000), temporary=True)
+    assert list(level) == list(range(70_000)) and level.nbytes == 0
+    path = level.path
+    assert os.path.exists(path)
+    del level
+    gc.collect()
+    assert not os.path.exists(path)
 
 
 def test_an_unusable_spill_directory_is_a_clear_error(tmp_path: Path) -> None:
@@ -188,8 +260,9 @@ def test_time_limit_and_ctrl_c_still_end_a_spilled_search(tmp_path: Path) -> Non
 
 
 def test_a_spilled_zone_search_checkpoints_and_resumes(tmp_path: Path) -> None:
-    """A zone checkpoint taken after an eviction reads the zones back from disk, and a
-    resume from one stopped by the time limit gives the unspilled, unstopped report."""
+    """A zone checkpoint taken after an eviction reads the zones, the parent links and
+    the frontier back from disk, and a resume from one stopped by the time limit gives
+    the unspilled, unstopped report."""
     from checker.engine.checkpoint import Checkpointer
     system = load(str(TIMED / "fischer.tock"), {"N": 4})
     whole = render_json(check_system(system, Options()))
@@ -200,8 +273,22 @@ def test_a_spilled_zone_search_checkpoints_and_resumes(tmp_path: Path) -> None:
                      checkpoint=Checkpointer(directory, system, options, every=1))
     reading = _over(4, 2)
     budget.memory = lambda: reading(budget)
-    stopped = check_system(system, options, budget=budget)
+    # what each checkpoint was written from: the parent links and the frontier on disk
+    from checker.engine.zones.keeper import ZoneKeeper
+    written: list[tuple[bool, bool]] = []
+    write = ZoneKeeper._write
+
+    def recording(self, nodes, mark, finished):  # type: ignore[no-untyped-def]
+        written.append((isinstance(nodes.parent, SpilledColumn),
+                        isinstance(mark.frontier, SpilledColumn)))
+        return write(self, nodes, mark, finished)
+    ZoneKeeper._write = recording  # type: ignore[method-assign]
+    try:
+        stopped = check_system(system, options, budget=budget)
+    finally:
+        ZoneKeeper._write = write  # type: ignore[method-assign]
     assert budget.spills and stopped.stop_reason == "time-limit"
+    assert (True, True) in written
     resumed = check_system(system, Options(), budget=Budget(Options(), checkpoint=Checkpointer(
         directory, system, Options(), resume=True)))
     assert render_json(resumed) == whole
@@ -228,3 +315,24 @@ def test_the_cli_says_a_spill_failed_without_a_traceback(tmp_path: Path,
     assert code == 2
     assert "tock: error: cannot write the spill file zones: No space left" in err.getvalue()
     assert "Traceback" not in err.getvalue() and not (tmp_path / "r.json").exists()
+
+
+def test_a_zone_spill_does_not_load_numpy(tmp_path: Path) -> None:
+    """The first eviction would otherwise add numpy's 9 MB to the peak it is there to
+    lower (docs/performance.md): a spilled search, in a fresh process, imports none of it."""
+    import subprocess
+    import sys
+    code = ("import sys\n"
+            "from checker.api import check_system, load\n"
+            "from checker.engine import Budget\n"
+            "from checker.options import Options\n"
+            f"options = Options(memory_limit=1, spill_dir={str(tmp_path)!r})\n"
+            f"system = load({str(TIMED / 'fischer.tock')!r}, {{'N': 4}})\n"
+            "budget = Budget(options)\n"
+            "check_system(system, options, budget=budget)\n"
+            "assert budget.spilled, 'no spill'\n"
+            "print(sorted(m for m in sys.modules if m.startswith('numpy.'))[:3])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import sys
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ from ..budget import StopReason
 from ..checkpoint import CheckpointError, Saved, Session, findings_header, restore_findings
 from ..store import ROOT
 from . import kernel
+from .spill import SpilledColumn
 
 if TYPE_CHECKING:
     import numpy as np
@@ -72,7 +73,7 @@ class _Mark:
     header: dict[str, Any]
     nodes: int
     discrete: int
-    frontier: list[int]
+    frontier: list[int] | SpilledColumn  # a spilled level is kept as it is (on disk)
     counts: list[int]
     suppressed: bytes
     edges: int | None
@@ -141,13 +142,14 @@ class ZoneKeeper:
         self.mark = None
 
     # -------------------------------------------------------------- writing
-    def boundary(self, nodes: ZoneNodes, ex: Findings[int], frontier: Sequence[int],
+    def boundary(self, nodes: ZoneNodes, ex: Findings[int], frontier: Iterable[int],
                  active: set[int], exact: bool) -> None:
         """The start of a BFS level: remember it; write it when a checkpoint is due."""
         graph = nodes.graph
         self.mark = _Mark(
             self._header(ex, active, exact), len(nodes), len(nodes.discrete_of),
-            list(frontier), list(nodes.instance_counts), bytes(nodes.suppressed),
+            frontier if isinstance(frontier, SpilledColumn) else list(frontier),
+            list(nodes.instance_counts), bytes(nodes.suppressed),
             None if nodes.edges is None else len(nodes.edges),
             0 if graph is None else len(graph.start) - 1,
             0 if graph is None else len(graph.targets))
@@ -190,7 +192,7 @@ class ZoneKeeper:
         arrays: dict[str, Any] = {
             "parent": np.array(nodes.parent[:count], dtype=np.int32),
             "entry": np.array(nodes.entry[:count], dtype=np.int32),
-            "frontier": np.array(mark.frontier, dtype=np.int64),
+            "frontier": np.fromiter(mark.frontier, dtype=np.int64, count=len(mark.frontier)),
             "counts": np.array(mark.counts, dtype=np.int64),
             "suppressed": np.frombuffer(mark.suppressed, dtype=np.uint8),
         }

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
     from ..interface import Job
     from .keeper import ZoneKeeper
+    from .spill import SpilledColumn, ZoneSpill
 
 __all__ = ["ZoneNodes", "StaleClock", "explore_zones", "POLL_EVERY"]
 
@@ -76,8 +77,10 @@ class ZoneNodes:
         # the extrapolation's, so a discrete state has one entry in one map in all
         self.slots = new_slots(zc.width) if slots is None else slots
         self.did_of = array("i")
-        self.parent = array("i")
-        self.entry = array("i")  # which entry of zc.succ(parent's state) led here
+        self.parent: array | SpilledColumn = array("i")
+        self.entry: array | SpilledColumn = array("i")  # which entry of zc.succ(parent's
+        # state) led here
+        self.spill: ZoneSpill | None = None  # what went to disk at the memory limit
         self.instance_counts: list[int] = []  # transitions per action instance
         # per action instance: 1 once its condition held somewhere but the zone let it not
         # fire (its clock guard or the target's bounds): the blocked-actions pass looks
@@ -289,18 +292,23 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                 clock_tests = tuple(t for t in clock_tests if t[0] != k)
                 ex.hits([(k, node)])
 
-    def spill() -> float | None:
-        """Memory is over the cap: the zones go to disk and the search goes on (spill.py:
-        the store keeps its API, so only these bindings change)."""
-        def rebind() -> None:  # before the old store's memory is counted as freed
-            nonlocal store, add_zone, active_nodes
-            store = nodes.store
-            add_zone, active_nodes = store.add, store.active
-        return evict_zones(job, nodes, meter.memory_cap, rebind)
-
     # node numbers as int32 arrays, not lists of int objects (a level can be a tenth of
     # the states)
-    frontier: array | list[int] = array("i")
+    frontier: array | list[int] | SpilledColumn = array("i")
+    nxt: array | SpilledColumn = array("i")  # the next level (on disk after a spill)
+
+    def spill() -> float | None:
+        """Memory is over the cap: the zones, parent links and levels go to disk and the
+        search goes on (spill.py: each keeps its API, so only these bindings change)."""
+        def rebind() -> None:  # before the old store's memory is counted as freed
+            nonlocal store, add_zone, active_nodes, parent_of, entry_of, nxt
+            store = nodes.store
+            add_zone, active_nodes = store.add, store.active
+            parent_of, entry_of = nodes.parent, nodes.entry
+            assert nodes.spill is not None
+            nxt = nodes.spill.level(nxt)  # the level under way goes to disk too
+        return evict_zones(job, nodes, meter.memory_cap, rebind)
+
     with job.budget.search(job.phase, ex) as meter:
         if options.spill == "auto" and graph is None:
             meter.on_memory = spill
@@ -338,7 +346,7 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                 ex.stop_reason = StopReason.MAX_DEPTH
                 break
             ex.depth += 1
-            nxt = array("i")
+            nxt = array("i") if nodes.spill is None else nodes.spill.level()
             for count, node in enumerate(frontier):
                 if graph is not None:
                     d, z = graph_states[node]
@@ -428,7 +436,8 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
                 # need not be expanded: its subsumer reaches all it reaches, at the same
                 # depth (a node subsumed by a deeper one is still expanded: BFS depth is
                 # the length of the traces)
-                nxt = array("i", (v for v in nxt if v in active_nodes(store.did(v))))
+                keep = (v for v in nxt if v in active_nodes(store.did(v)))
+                nxt = array("i", keep) if nodes.spill is None else nodes.spill.level(keep)
             frontier = nxt
         else:
             ex.complete = True

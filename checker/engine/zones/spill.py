@@ -24,31 +24,37 @@ since and the hot lists out, and starts another fresh store.
 Node numbers stay the search's own: the store maps the fresh store's local numbers to
 them (4 bytes a local node). The exact zone graph (unbounded leads-to) keeps its zones in
 the graph, not here: it does not spill.
+
+The same evictions move the rest of what the search holds per node (`ZoneSpill`): each
+node's parent and successor entry (the trace's links, 8 bytes a node) and the BFS levels
+become `SpilledColumn`s, int32 columns that only grow, in a file up to the last eviction
+(an IntDiskArray: the compact store's DiskArray, read with `pread` into int32 arrays, so
+the zone spill never loads numpy) and in memory after it. The level being built goes to
+disk with each eviction, and a level is expanded by reading its file chunk by chunk (the
+level under way at the first eviction stays in memory until its end). Readers see the
+same numbers in the same order: only where they are held changes.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
+import weakref
 from array import array
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, overload
 
-from model import lazy_module
-
-from ..spill import SpillError, libc, spill_directory, trim_memory
+from ..spill import DiskArray, SpillError, libc, spill_directory, trim_memory
 from . import kernel
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from ..interface import Job
     from .search import ZoneNodes
-else:
-    np = lazy_module("numpy")  # loaded on first use: a zone check never needs numpy
 
-__all__ = ["SpilledZones", "evict_zones"]
+__all__ = ["SpilledZones", "SpilledColumn", "ZoneSpill", "evict_zones"]
 
 _BLOCK = 4096  # zones written or read at a time
+_CHUNK = 1 << 16  # numbers of a column written or read at a time (256 KB)
 
 def _write_error(path: str, err: OSError) -> SpillError:
     return SpillError(f"cannot write the spill file {path}: {err.strerror} (free some "
@@ -156,14 +162,14 @@ class SpilledZones:
         to_node = self.to_node
         try:
             for did in sorted(self.hot_dids):
-                nodes = np.array([to_node[p] for p in hot.active(did)], dtype=np.int32)
+                nodes = array("i", [to_node[p] for p in hot.active(did)])
                 if not len(nodes):
                     continue
                 self._lists_out.write(nodes.tobytes())
                 self.cold_at[did] = self.lists_written
                 self.cold_len[did] = len(nodes)
                 self.lists_written += len(nodes)
-                written += nodes.nbytes
+                written += nodes.itemsize * len(nodes)
             self._lists_out.flush()
         except OSError as err:
             raise _write_error(self.lists_path, err) from None
@@ -189,12 +195,14 @@ class SpilledZones:
             raise OSError(f"{self.zones_path}: short read (the spill file was changed)")
         return data
 
-    def _cold_list(self, did: int) -> np.ndarray:
+    def _cold_list(self, did: int) -> array:
         length = self.cold_len[did]
         data = os.pread(self._lists_in, 4 * length, 4 * self.cold_at[did])
         if len(data) != 4 * length:
             raise OSError(f"{self.lists_path}: short read (the spill file was changed)")
-        return np.frombuffer(data, dtype=np.int32)
+        nodes = array("i")
+        nodes.frombytes(data)
+        return nodes
 
     def _load(self, did: int, lower: Any, upper: Any, mode: str) -> None:
         """Put a cold discrete state's active zones back into the hot store, in order."""
@@ -219,6 +227,173 @@ class SpilledZones:
 
 
 
+class IntDiskArray(DiskArray):
+    """A DiskArray of int32 read into the array module's arrays, not numpy's: the zone
+    spill does not load numpy (9 MB of resident memory, which the first eviction would
+    add to the very peak it is there to lower)."""
+
+    def __init__(self, path: str, length: int):  # the base's, without np.dtype
+        self.path = path
+        self.length = length
+        self.fd = os.open(path, os.O_RDONLY)
+        weakref.finalize(self, os.close, self.fd)
+
+    def _read(self, start: int, stop: int) -> array:  # type: ignore[override]
+        data = os.pread(self.fd, 4 * (stop - start), 4 * start)
+        if len(data) != 4 * (stop - start):
+            raise OSError(f"{self.path}: short read (the spill file was changed)")
+        out = array("i")
+        out.frombytes(data)
+        return out
+
+    def __getitem__(self, key: int | slice) -> Any:
+        return super().__getitem__(key)
+
+
+class SpilledColumn:
+    """An int32 column that only grows (each node's parent or entry, a BFS level): the
+    numbers up to the last eviction in a file (`disk`, an IntDiskArray), the rest in memory
+    (`tail`). `values` are its first numbers, written out at once; a `temporary` column
+    (a level) removes its file when it is dropped."""
+
+    def __init__(self, directory: str, name: str, values: Iterable[int] = (),
+                 temporary: bool = False):
+        self.path = os.path.join(directory, name)
+        try:
+            open(self.path, "wb").close()
+        except OSError as err:
+            raise _write_error(self.path, err) from None
+        if temporary:
+            weakref.finalize(self, _unlink, self.path)
+        self.disk = IntDiskArray(self.path, 0)
+        self.tail = array("i")
+        self.bytes_written = 0
+        values = iter(values)
+        while True:
+            chunk = array("i", itertools.islice(values, _CHUNK))
+            if not chunk:
+                break
+            self.tail = chunk
+            self.evict()
+
+    @property
+    def on_disk(self) -> int:
+        return len(self.disk)
+
+    def __len__(self) -> int:
+        return len(self.disk) + len(self.tail)
+
+    def append(self, value: int) -> None:
+        self.tail.append(value)
+
+    @overload
+    def __getitem__(self, key: int) -> int: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> array: ...
+
+    def __getitem__(self, key: int | slice) -> int | array:
+        on_disk = len(self.disk)
+        if isinstance(key, slice):
+            start, stop, step = key.indices(len(self))
+            if step != 1:
+                raise ValueError("a spilled column is read in runs, without a step")
+            stop = max(start, stop)
+            head = self.disk[min(start, on_disk):min(stop, on_disk)]
+            return head + self.tail[max(0, start - on_disk):max(0, stop - on_disk)]
+        index = key + len(self) if key < 0 else key
+        if index < 0:
+            raise IndexError(key)
+        if index < on_disk:
+            return int(self.disk[index])
+        return self.tail[index - on_disk]
+
+    def __iter__(self) -> Iterator[int]:
+        disk = self.disk
+        for start in range(0, len(disk), _CHUNK):
+            yield from disk[start:min(len(disk), start + _CHUNK)].tolist()
+        yield from self.tail
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the numbers (the tail: those on disk not counted)."""
+        return self.tail.itemsize * len(self.tail)
+
+    def evict(self) -> int:
+        """Append the tail to the file, and start an empty one; the bytes written."""
+        tail = self.tail
+        if not tail:
+            return 0
+        try:
+            with open(self.path, "ab") as out:
+                out.write(tail.tobytes())
+        except OSError as err:
+            raise _write_error(self.path, err) from None
+        self.disk = IntDiskArray(self.path, len(self.disk) + len(tail))
+        self.tail = array("i")
+        self.bytes_written += tail.itemsize * len(tail)
+        return tail.itemsize * len(tail)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+class ZoneSpill:
+    """What a zone search has moved to disk (module docstring): its passed list (`zones`,
+    which takes over the search's store), each node's parent and entry, and its BFS
+    levels. Made from the search's `nodes`, whose store, parent and entry the caller then
+    replaces with `zones`, `parent` and `entry`."""
+
+    def __init__(self, nodes: ZoneNodes, directory: str | None):
+        self.zones = SpilledZones(nodes.store, len(nodes.discrete_of), directory)
+        self.first = len(nodes.parent)  # nodes at the first eviction
+        where = self.zones.dir.name
+        self.parent = SpilledColumn(where, "parent", nodes.parent)
+        self.entry = SpilledColumn(where, "entry", nodes.entry)
+        self.building: SpilledColumn | None = None  # the level the search appends to
+        self.levels = 0  # level files made (their names)
+        self.level_bytes = 0  # written to level files, levels dropped since included
+
+    def level(self, values: Iterable[int] = ()) -> SpilledColumn:
+        """A new BFS level, starting with `values` (written to disk), that later
+        evictions write out as it grows."""
+        if self.building is not None:
+            self.level_bytes += self.building.bytes_written
+        self.levels += 1
+        self.building = SpilledColumn(self.zones.dir.name, f"level-{self.levels}", values,
+                                      temporary=True)
+        return self.building
+
+    @property
+    def holds(self) -> bool:
+        """Whether an eviction would free anything."""
+        building = self.building
+        return bool(self.zones.holds or self.parent.tail or self.entry.tail or
+                    (building is not None and building.tail))
+
+    def evict(self) -> int:
+        """Write out what has been added since the last eviction; the bytes written."""
+        written = self.zones.evict() + self.parent.evict() + self.entry.evict()
+        if self.building is not None:
+            written += self.building.evict()
+        return written
+
+    @property
+    def evictions(self) -> int:
+        return self.zones.evictions
+
+    @property
+    def bytes_written(self) -> int:
+        building = 0 if self.building is None else self.building.bytes_written
+        return (self.zones.bytes_written + self.parent.bytes_written +
+                self.entry.bytes_written + self.level_bytes + building)
+
+
+
 def _fixed_mmap_threshold() -> None:
     """Have glibc's malloc map the kernel store's arena chunks (100 KB and more) on their
     own, so that freeing an evicted store gives its memory back to the system: by default
@@ -235,29 +410,31 @@ def _fixed_mmap_threshold() -> None:
 
 def evict_zones(job: Job, nodes: ZoneNodes, cap: float,
                 rebind: Callable[[], None] | None = None) -> float:
-    """Memory is over `cap`: move the search's zones to disk (the first time: its store
-    becomes a SpilledZones, `nodes.store`, and `rebind` lets the search drop its own
-    references to the old one) or evict the hot ones again; the cap that
+    """Memory is over `cap`: move the search's zones, parent links and levels to disk (the
+    first time: `nodes.spill` is made, its store, parent and entry columns replace the
+    search's, and `rebind` lets the search drop its own references to the old ones and
+    move the level it builds to disk) or evict what was added since; the cap that
     applies from then on: the limit, or a quarter of it above what the process holds
     after the eviction, whichever is higher (with nothing to free, the cap as it was: the
     search then stops, MEMORY, unless memory fell meanwhile)."""
     budget = job.budget
-    store = nodes.store
     before = budget.memory()
-    first = not isinstance(store, SpilledZones)
-    if first:
+    spill = nodes.spill
+    first = spill is None
+    if spill is None:
         _fixed_mmap_threshold()
-        nodes.store = store = SpilledZones(store, len(nodes.discrete_of), job.options.spill_dir)
+        spill = nodes.spill = ZoneSpill(nodes, job.options.spill_dir)
+        nodes.store, nodes.parent, nodes.entry = spill.zones, spill.parent, spill.entry
         if rebind is not None:
-            rebind()  # the old store is freed now
-    elif not store.holds:
+            rebind()  # the old store and arrays are freed now
+    elif not spill.holds:
         return cap  # nothing to free: the search stops unless memory fell meanwhile
     else:
-        store.evict()
+        spill.evict()
     trim_memory()
     after = budget.memory()
     if first:
-        budget.spills.append((job.phase, len(store), before, after))
-    budget.spilled[job.phase] = (store.evictions, store.bytes_written / 2**20)
+        budget.spills.append((job.phase, len(spill.zones), before, after))
+    budget.spilled[job.phase] = (spill.evictions, spill.bytes_written / 2**20)
     limit = budget.memory_cap
     return max(limit, after + limit / 4)
