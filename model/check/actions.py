@@ -5,10 +5,11 @@ and the statements of their bodies.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 
 from .. import ast, ir
 from ..irutil import mentions_clock as _mentions_clock
-from ..irutil import substitute_stmts, walk
+from ..irutil import children, substitute_stmts
 from ..source import Span
 from ..types import BOOL, ArrayT, BagT, IntT, QueueT
 from . import clocks as ck
@@ -341,28 +342,53 @@ def vars_of(s: ir.Stmt) -> list[object]:
 
 def _check_indices(cx: Context, stmts: tuple[ir.Stmt, ...], where: str) -> None:
     """A constant index outside its array once the loop name is replaced by a value
-    (`p[k + 1]` with k the last value): E304 here, as for one written by hand."""
+    (`p[k + 1]` with k the last value): E304 here, as for one written by hand. Parts the
+    value makes dead are not judged: the branch of an `if` or `if-then-else` whose
+    condition became constant and is not taken, and the right side of `and`, `or` and
+    `implies` that the left decides (`if k < N { p[k + 1].x := 0 }`)."""
     for s in stmts:
+        if isinstance(s, ir.IfS) and isinstance(s.cond, ir.Lit):
+            _check_indices(cx, s.then if s.cond.value else s.orelse, where)
+            continue
         for value in vars_of(s):
             if isinstance(value, tuple) and value and isinstance(value[0], ir.Stmt):
                 _check_indices(cx, value, where)
             elif isinstance(value, ir.Expr):
-                for node in walk(value):
-                    if isinstance(node, ir.Index) and isinstance(node.index, ir.Lit) and \
-                            isinstance(node.base.type, ArrayT) and \
-                            not node.base.type.index.contains(node.index.value):
-                        raise cx.abort("E304", f"index {ty.fmt(node.index)} is outside "
-                                       f"{node.base.type.index} (where {where})",
-                                       node.index.span,
-                                       hint="every pass of a for loop must index inside "
-                                       "the array")
-                    if isinstance(node, ir.ClockRef) and node.clock.index_types:
-                        for idx, typ in zip(node.indices, node.clock.index_types):
-                            if isinstance(idx, ir.Lit) and not typ.contains(idx.value):
-                                raise cx.abort("E304", f"index {ty.fmt(idx)} is outside "
-                                               f"{typ} (where {where})", idx.span,
-                                               hint="every pass of a for loop must index "
-                                               "inside the clock array")
+                for node in _live(value):
+                    _check_index(cx, node, where)
+
+
+def _live(e: ir.Expr) -> Iterator[ir.Expr]:
+    """walk(), without the subexpressions that a constant condition makes dead."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        yield node
+        kids = children(node)
+        if isinstance(node, ir.Ite) and isinstance(node.cond, ir.Lit):
+            kids = [node.then if node.cond.value else node.orelse]
+        elif isinstance(node, ir.Binary) and isinstance(node.left, ir.Lit) and (
+                (node.op == "and" and node.left.value is False)
+                or (node.op == "or" and node.left.value is True)
+                or (node.op == "implies" and node.left.value is False)):
+            kids = []
+        stack.extend(reversed(kids))
+
+
+def _check_index(cx: Context, node: ir.Expr, where: str) -> None:
+    if isinstance(node, ir.Index) and isinstance(node.index, ir.Lit) and \
+            isinstance(node.base.type, ArrayT) and \
+            not node.base.type.index.contains(node.index.value):
+        raise cx.abort("E304", f"index {ty.fmt(node.index)} is outside "
+                       f"{node.base.type.index} (where {where})", node.index.span,
+                       hint="every pass of a for loop must index inside the array")
+    if isinstance(node, ir.ClockRef):
+        for idx, typ in zip(node.indices, node.clock.index_types):
+            if isinstance(idx, ir.Lit) and not typ.contains(idx.value):
+                raise cx.abort("E304", f"index {ty.fmt(idx)} is outside {typ} "
+                               f"(where {where})", idx.span,
+                               hint="every pass of a for loop must index inside the "
+                               "clock array")
 
 
 def lvalue(cx: Context, target: ast.Expr, scope: nm.Scope) -> ir.Expr:

@@ -165,6 +165,16 @@ def test_let_and_choose_inside_a_loop_agree_with_the_interpreter() -> None:
     states_i, succ_i, errors_i = interpreted_graph(system)
     assert (states_c, succ_c, errors_c) == (states_i, succ_i, errors_i)
     assert len(states_c) > 4
+    # and the whole check (vector expansion) against the passes written out, each `let`
+    # under a name of its own
+    hand = ("var a: [1..2] -> 0..3 = 0\naction go when a[1] < 3 do { "
+            + " ".join(f"let v{k} = a[{k}]\nchoose d{k} in 0..1 {{ if v{k} + d{k} <= 3 "
+                       f"{{ a[{k}] := v{k} + d{k} }} }}" for k in (1, 2))
+            + " }\nallow deadlock")
+    looped = ("var a: [1..2] -> 0..3 = 0\n"
+              "action go when a[1] < 3 do { for k in 1..2 { let v = a[k]\n"
+              "choose d in 0..1 { if v + d <= 3 { a[k] := v + d } } } }\nallow deadlock")
+    _same(looped, hand)
 
 
 # ------------------------------------------------------------------------ diagnostics
@@ -224,3 +234,24 @@ def test_a_constant_index_in_a_loop_body_is_still_checked() -> None:
     # task[2] with one task is out of range, loop or not
     err = _error(UNTIMED.replace("BODY", "for k in Task { task[2].x := 0 }"), {"TASKS": "1"})
     assert "error[E304]" in err
+
+
+def test_an_index_only_a_dead_branch_reaches_is_not_E304() -> None:
+    """`p[k + 1]` guarded by `k < 3` (an if, an if-then-else, and/or/implies) is never
+    evaluated in the last pass: no E304, and both sides run it alike."""
+    system = spec(BASE + """
+action ring when y < 2 do {
+  for k in Task {
+    if k < 3 { x[k + 1] := (x[k] + 1) % 4 } else { x[1] := if k == 3 then 0 else x[k + 1] }
+    require k == 3 or x[k + 1] <= 3
+    require k < 3 implies x[k + 1] >= 0
+    require not (k < 3 and x[k + 1] > 3)
+  }
+  y := y + 1
+}
+allow deadlock""")
+    states_c, succ_c, errors_c = compiled_graph(system)
+    states_i, succ_i, errors_i = interpreted_graph(system)
+    assert (states_c, succ_c, errors_c) == (states_i, succ_i, errors_i)
+    assert len(states_c) == 3 and not errors_c
+    assert check_system(system, Options()).stats.states == 3
