@@ -22,7 +22,7 @@ __all__ = [
     "RecordLit", "FieldInit", "TypeValues", "EmptyBrackets", "SeqLit", "MapComp", "Binder",
     # statements
     "Stmt", "Block", "Assign", "CallStmt", "Let", "Require", "Assert", "Reset", "Skip", "If",
-    "Choose",
+    "Choose", "For",
     # declarations
     "Decl", "Formal", "ImportDecl", "ConstDecl", "ParamDecl", "TypeDecl", "VarDecl",
     "ClockDecl", "DefDecl", "ProcessDecl", "ActionDecl", "BoundDecl", "InvariantDecl",
@@ -370,6 +370,16 @@ class If(Stmt):
 
 @nodeclass(frozen=True, slots=True)
 class Choose(Stmt):
+    binders: tuple[Binder, ...]
+    body: Block
+    span: Span = _span()
+
+
+@nodeclass(frozen=True, slots=True)
+class For(Stmt):
+    """`for k in D { ... }`: the body once per value of the constant domain D, in order
+    (several binders nest, the first outermost); unrolled by the checker."""
+
     binders: tuple[Binder, ...]
     body: Block
     span: Span = _span()

@@ -64,6 +64,7 @@ CODES: dict[str, str] = {
     "E314": "invalid measure",
     "E315": "invalid derived column (show)",
     "E318": "invalid init or boundary (reads no variable, or names one twice)",
+    "E319": "invalid for loop (a domain read from the state, a name already taken)",
     # compilation
     "E401": "model too large",
     "E402": "too many instances",

@@ -908,6 +908,10 @@ class _Builder(Transformer):
         *binders, body = children
         return ast.Choose(tuple(binders), body, self._s(meta))
 
+    def for_stmt(self, meta, children):
+        *binders, body = children
+        return ast.For(tuple(binders), body, self._s(meta))
+
     def binder(self, meta, children):
         return ast.Binder(str(children[0]), children[1], self._s(meta))
 

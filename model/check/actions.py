@@ -4,10 +4,14 @@ and the statements of their bodies.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
+
 from .. import ast, ir
 from ..irutil import mentions_clock as _mentions_clock
+from ..irutil import children, substitute_stmts
 from ..source import Span
-from ..types import BOOL, BagT, IntT, QueueT
+from ..types import BOOL, ArrayT, BagT, IntT, QueueT
 from . import clocks as ck
 from . import context as cxm
 from . import expressions as ex
@@ -218,6 +222,8 @@ def check_stmt(cx: Context, stmt: ast.Stmt, scope: nm.Scope) -> list[ir.Stmt]:
             return [ir.IfS(c, t, e, stmt.span)]
         case ast.Choose(binders=binders, body=body):
             return [choose(cx, list(binders), body, scope, stmt.span)]
+        case ast.For(binders=binders, body=body):
+            return for_loop(cx, list(binders), body, scope, stmt.span)
     raise TypeError(stmt)  # pragma: no cover
 
 
@@ -264,6 +270,125 @@ def choose(cx: Context, binders: list[ast.Binder], body: ast.Block, scope: nm.Sc
     else:
         stmts = check_block(cx, body, inner)
     return ir.ChooseS(local, domain, stmts, span)
+
+
+# statements one `for` may unroll to, nested loops counted inside it (E401 beyond)
+MAX_UNROLLED = 10_000
+
+
+def for_loop(cx: Context, binders: list[ast.Binder], body: ast.Block, scope: nm.Scope,
+             span: Span) -> list[ir.Stmt]:
+    """`for k in D { ... }`: the body checked once with k a local of D's element type, then
+    written out once per value of D in increasing order with k replaced by the value
+    (substitute_stmts, which folds what becomes constant), so that the IR has no loop
+    and every backend runs it as the statements written out by hand. Several binders
+    nest, the first outermost."""
+    binder = binders[0]
+    ex.check_binder(cx, binder)
+    previous = scope.lookup(binder.name)
+    if previous is not None or binder.name in cx.enum_members:
+        what = "an enum value" if previous is None else (
+            "a parameter or bound name" if isinstance(previous, ir.Local) else
+            f"a {previous.kind}" if isinstance(previous, nm.Sym) else "a name")
+        notes = []
+        where = getattr(previous, "span", None)
+        if isinstance(where, Span) and where.file:
+            notes.append(("declared here", where))
+        raise cx.abort("E319", f"the loop name '{binder.name}' is already {what}",
+                       binder.span, notes=notes,
+                       hint="give the loop variable a name of its own")
+    domain = ex.set_expr(cx, binder.domain, scope)
+    if not isinstance(domain, ir.Lit):
+        raise cx.abort("E319", "a for loop runs over a domain known when the spec is "
+                       "checked, not one read from the state", binder.domain.span,
+                       hint="loop over a type (for k in Task), an enum or a constant "
+                       "range (for i in 1..N); to pick one element, use choose")
+    elem = ty.elem_of(domain.type)
+    values = [v for v in elem.values() if v in domain.value]  # type: ignore[operator]
+    local = ir.Local(binder.name, elem, span=binder.span)
+    inner = scope.child({binder.name: local})
+    if len(binders) > 1:
+        stmts: tuple[ir.Stmt, ...] = tuple(for_loop(cx, binders[1:], body, inner, span))
+    else:
+        stmts = check_block(cx, body, inner)
+    total = len(values) * _count(stmts)
+    if total > MAX_UNROLLED:
+        raise cx.abort("E401", f"this loop unrolls to {total:,} statements, too many "
+                       f"for one action", span,
+                       hint=f"a for loop writes out at most {MAX_UNROLLED:,} statements "
+                       "(its domain's size times its body's)")
+    out: list[ir.Stmt] = []
+    for v in values:
+        typ = IntT(v, v, elem.time) if isinstance(elem, IntT) else elem  # type: ignore[arg-type]
+        unrolled = substitute_stmts(stmts, {local: ir.Lit(v, typ, binder.span)})
+        _check_indices(cx, unrolled, f"{binder.name} = {ty.fmt(ir.Lit(v, elem))}")
+        out.extend(unrolled)
+    return out
+
+
+def _count(stmts: tuple[ir.Stmt, ...]) -> int:
+    n = 0
+    for s in stmts:
+        n += 1
+        for value in vars_of(s):
+            if isinstance(value, tuple) and value and isinstance(value[0], ir.Stmt):
+                n += _count(value)
+    return n
+
+
+def vars_of(s: ir.Stmt) -> list[object]:
+    return [getattr(s, f.name) for f in dataclasses.fields(s)]  # type: ignore[arg-type]
+
+
+def _check_indices(cx: Context, stmts: tuple[ir.Stmt, ...], where: str) -> None:
+    """A constant index outside its array once the loop name is replaced by a value
+    (`p[k + 1]` with k the last value): E304 here, as for one written by hand. Parts the
+    value makes dead are not judged: the branch of an `if` or `if-then-else` whose
+    condition became constant and is not taken, and the right side of `and`, `or` and
+    `implies` that the left decides (`if k < N { p[k + 1].x := 0 }`)."""
+    for s in stmts:
+        if isinstance(s, ir.IfS) and isinstance(s.cond, ir.Lit):
+            _check_indices(cx, s.then if s.cond.value else s.orelse, where)
+            continue
+        for value in vars_of(s):
+            if isinstance(value, tuple) and value and isinstance(value[0], ir.Stmt):
+                _check_indices(cx, value, where)
+            elif isinstance(value, ir.Expr):
+                for node in _live(value):
+                    _check_index(cx, node, where)
+
+
+def _live(e: ir.Expr) -> Iterator[ir.Expr]:
+    """walk(), without the subexpressions that a constant condition makes dead."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        yield node
+        kids = children(node)
+        if isinstance(node, ir.Ite) and isinstance(node.cond, ir.Lit):
+            kids = [node.then if node.cond.value else node.orelse]
+        elif isinstance(node, ir.Binary) and isinstance(node.left, ir.Lit) and (
+                (node.op == "and" and node.left.value is False)
+                or (node.op == "or" and node.left.value is True)
+                or (node.op == "implies" and node.left.value is False)):
+            kids = []
+        stack.extend(reversed(kids))
+
+
+def _check_index(cx: Context, node: ir.Expr, where: str) -> None:
+    if isinstance(node, ir.Index) and isinstance(node.index, ir.Lit) and \
+            isinstance(node.base.type, ArrayT) and \
+            not node.base.type.index.contains(node.index.value):
+        raise cx.abort("E304", f"index {ty.fmt(node.index)} is outside "
+                       f"{node.base.type.index} (where {where})", node.index.span,
+                       hint="every pass of a for loop must index inside the array")
+    if isinstance(node, ir.ClockRef):
+        for idx, typ in zip(node.indices, node.clock.index_types):
+            if isinstance(idx, ir.Lit) and not typ.contains(idx.value):
+                raise cx.abort("E304", f"index {ty.fmt(idx)} is outside {typ} "
+                               f"(where {where})", idx.span,
+                               hint="every pass of a for loop must index inside the "
+                               "clock array")
 
 
 def lvalue(cx: Context, target: ast.Expr, scope: nm.Scope) -> ir.Expr:

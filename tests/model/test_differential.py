@@ -125,6 +125,26 @@ SNIPPETS = {
           y := if x == 3 then y else -a[1] - 1
         }
         allow deadlock""",
+    # `for` is unrolled by the checker: both sides run the statements written out
+    "for_loop": """
+        type Task = 1..3
+        process task[k: Task] {
+          var x: 0..3 = 0
+          action step when x < 3 do { x := x + 1 }
+        }
+        var seen: [Task] -> bool = false
+        var n: 0..3 = 0
+        action sweep when n < 3 do {
+          for k in Task {
+            seen[k] := task[k].x > 0
+            if task[k].x == 3 { task[k].x := 0 } else { require n + k <= 5 }
+            for j in 1..2 { let v = j * k
+              choose d in 0..1 { if d == 1 and v > 4 { n := 3 } } }
+          }
+          n := n + 1
+        }
+        invariant bounded: n <= 3
+        allow deadlock""",
     "runtime_errors": """
         var x: 0..3 = 0
         var q: queue[1] of bool = []
