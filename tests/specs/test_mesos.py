@@ -65,6 +65,9 @@ CONFIGS: dict[str, dict[str, str]] = {
     "v1_5_reconfigure_additive_kill_f1": {"VERSION": "v1_5", "RECONFIGURE": "true",
                                           "RECONFIGURATION_POLICY": "additive", "KILL": "true",
                                           "FAULTS": "1"},
+    # issue 16's TASKS: two tasks, each with its command executor (15,308 symbolic states,
+    # about 15 s of CPU)
+    "two_tasks_f1": {"TASKS": "2", "FAULTS": "1"},
 }
 
 # Slower configurations (minutes on the shared 2-core machine, over a gigabyte for the
@@ -116,6 +119,14 @@ ONLY: dict[str, tuple[str, ...]] = {
 }
 
 
+def _label(label: str | None) -> str | None:
+    """A step's label without the task index of a one-task run: `forward(k=1)` is `forward`,
+    `kill_task(k=1)` is `kill_task` (the per-task actions of issue 16's `TASKS`)."""
+    if label is None:
+        return None
+    return label.replace("(k=1)", "").replace("(k=1, ", "(")
+
+
 def _summary(name: str) -> dict:
     """What the tests read of one configuration's report (reports hold closures, so the
     worker sends back plain data)."""
@@ -136,7 +147,7 @@ def _summary(name: str) -> dict:
                 "status": p.status,
                 "as_expected": p.as_expected,
                 "expected": p.expected,
-                "labels": [s.label for s in p.trace.steps] if p.trace else None,
+                "labels": [_label(s.label) for s in p.trace.steps] if p.trace else None,
                 "times": [s.time for s in p.trace.steps] if p.trace else None,
                 "loop_start": p.trace.loop_start if p.trace else None,
             }
@@ -621,3 +632,16 @@ def test_rate_limited_removal_after_a_failover(reports: dict) -> None:
     # without the limiter the deadline removes the agent at once: no removal waits
     assert _verdict(reports, "s39_rate_limited_recovered_agent_removal")["status"] \
         == "violated"
+
+
+def test_two_tasks_both_lost_when_the_socket_closes(reports: dict) -> None:
+    # §4.2's table, row 1 (brief): a non-checkpointing framework's tasks all become
+    # TASK_LOST when the master sees the agent's socket close, one master update per task
+    # (§4.1 "Master side": no UUID, at most once); with TASKS = 2 the scenario's
+    # `forall k in Task` asserts it of both
+    v = _verdict(reports, "socket_close_loses_every_task", "two_tasks_f1")
+    assert v["status"] == "reached"
+    assert _in_order(v["labels"], "launch(cp=false)", "crash(kind=kill)", "sees_exit")
+    assert reports["two_tasks_f1"]["states"] == 15308
+    # one task: the same search as before TASKS existed
+    assert reports["default"]["states"] == 110106
