@@ -270,11 +270,12 @@ def observed_leaves(left: TransitionSystem, right: TransitionSystem,
     names: list[str] = []
     for system in (left, right):
         # the variables reports show (the checker's own bookkeeping left out)
+        # (by the leaf's variable: `task[1].st` is a leaf of the variable `task.st` of an
+        # indexed process, which the reports show as one map)
         shown = set(system.state_data(system.decode(system.initial_states()[0])))
+        variables = system.layout.variables
         for leaf in system.layout.leaves:
-            if leaf.name not in names and any(
-                    leaf.name == v or leaf.name.startswith((v + ".", v + "["))
-                    for v in shown):
+            if leaf.name not in names and variables[leaf.var].name in shown:
                 names.append(leaf.name)
     if observe is None:
         return [] if actions else names

@@ -183,11 +183,6 @@ def test_svg_and_html_files(tmp_path) -> None:  # noqa: ANN001
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 16's TASKS made the flagship's executor and task indexed processes, and "
-    "observed_leaves (checker/compare.py) matches layout leaves (`executor[1].proc`) against "
-    "state_data names (`executor.proc`), so `--observe` finds no variable of an indexed "
-    "process: a checker bug to fix there"))
 def test_mesos_documented_and_built_1_0_part_at_the_crash() -> None:
     """The 1.0 documentation and 1.0 as built, on the agent, executor and task states:
     they part at the first crash of the agent of a framework without checkpointing (the
