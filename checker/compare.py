@@ -268,6 +268,7 @@ def observed_leaves(left: TransitionSystem, right: TransitionSystem,
     """The leaves (as traces name them) the names in `observe` cover, in layout order;
     every visible leaf when `observe` is None and actions are not observed."""
     names: list[str] = []
+    of_variable: dict[str, str] = {}  # leaf -> its variable's name (task[1].st -> task.st)
     for system in (left, right):
         # the variables reports show (the checker's own bookkeeping left out)
         # (by the leaf's variable: `task[1].st` is a leaf of the variable `task.st` of an
@@ -277,13 +278,16 @@ def observed_leaves(left: TransitionSystem, right: TransitionSystem,
         for leaf in system.layout.leaves:
             if leaf.name not in names and variables[leaf.var].name in shown:
                 names.append(leaf.name)
+                of_variable[leaf.name] = variables[leaf.var].name
     if observe is None:
         return [] if actions else names
     out: list[str] = []
     for want in observe:
         want = want.strip()
-        hits = [n for n in names if n == want or n.startswith(want + ".")
-                or n.startswith(want + "[")]
+        # a leaf, a prefix of leaves, or a variable of an indexed process as the reports
+        # name it (`executor.proc`: every `executor[k].proc`)
+        hits = [n for n in names if any(
+            m == want or m.startswith((want + ".", want + "[")) for m in (n, of_variable[n]))]
         if not hits:
             close = difflib.get_close_matches(want, names, 3)
             hint = f"; did you mean {', '.join(close)}?" if close else \

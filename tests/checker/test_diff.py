@@ -9,7 +9,7 @@ import os
 import pytest
 
 from checker.cli import main
-from checker.compare import diff
+from checker.compare import diff, observed_leaves
 from checker.errors import UsageError
 from checker.options import Options
 from checker.render.diff import (
@@ -18,7 +18,7 @@ from checker.render.diff import (
     render_diff_json,
     render_diff_text,
 )
-from model import SpecError
+from model import SpecError, load_text
 from tests.helpers import needs_dot
 
 HERE = os.path.dirname(__file__)
@@ -255,3 +255,33 @@ def test_steps_that_fail_at_run_time_are_left_out_and_said() -> None:
     assert result.notes == ("1 step(s) of the left side fail at run time; the comparison "
                             "leaves them out (tock check reports them)",)
     assert "note       1 step(s) of the left side" in render_diff_text(result)
+
+
+LOOPED = """spec looped
+const TASKS = 2
+type Task = 1..TASKS
+process task[k: Task] {
+  var st: enum { idle, run, lost } = idle
+  action start when st == idle do { st := run }
+}
+process agent {
+  var up: bool = true
+  action crash when up and LOSE do { up := false; for k in Task { task[k].st := lost } }
+}
+const LOSE = true
+"""
+
+
+def test_observe_names_an_indexed_process_s_variables_one_instance_or_all() -> None:
+    """`task.st` observes every instance's `st`, `task[2].st` one, `task[1]` a whole
+    instance: the leaves are task[k].st, the reports name the variable task.st."""
+    def leaves(observe: list[str]) -> list[str]:
+        left = load_text(LOOPED, "looped.tock", {"LOSE": "true"})
+        right = load_text(LOOPED, "looped.tock", {"LOSE": "false"})
+        return observed_leaves(left, right, observe, False)
+
+    assert leaves(["task.st"]) == ["task[1].st", "task[2].st"]
+    assert leaves(["task[2].st"]) == ["task[2].st"]
+    assert leaves(["task[1]", "agent"]) == ["task[1].st", "agent.up"]
+    with pytest.raises(UsageError, match="did you mean"):
+        leaves(["task.sts"])
