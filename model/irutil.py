@@ -267,6 +267,16 @@ def _substitute(e: ir.Expr, values: Mapping[ir.Local, ir.Expr],
     return new
 
 
+def stmt_parts(s: ir.Stmt) -> Iterator[ir.Expr | tuple[ir.Stmt, ...]]:
+    """A statement's expressions and its blocks of statements (an `if`'s branches, a
+    `choose`'s body), field by field."""
+    for name in s.__dataclass_fields__:  # type: ignore[attr-defined]
+        value = getattr(s, name)
+        if isinstance(value, ir.Expr) or \
+                (isinstance(value, tuple) and value and isinstance(value[0], ir.Stmt)):
+            yield value
+
+
 def substitute_stmts(stmts: tuple[ir.Stmt, ...], values: Mapping[ir.Local, ir.Expr],
                      memo: SubstMemo | None = None) -> tuple[ir.Stmt, ...]:
     vkey = memo.values_key(values) if memo is not None and values else None

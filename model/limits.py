@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from . import ir
 from .check.context import ERR
 from .diagnostics import Diagnostic
-from .irutil import children
+from .irutil import children, stmt_parts
 from .source import Span
 from .types import SIZE_CAP, ArrayT, RecordT, Type, format_duration
 
@@ -219,13 +219,11 @@ def _atoms(e: ir.Expr) -> Iterator[ir.ClockAtom]:
 def _stmt_exprs(stmts: tuple[ir.Stmt, ...]) -> Iterator[ir.Expr]:
     stack = list(stmts)
     while stack:
-        s = stack.pop()
-        for name in getattr(s, "__dataclass_fields__", {}):
-            value = getattr(s, name)
-            if isinstance(value, ir.Expr):
-                yield value
-            elif isinstance(value, tuple):
-                stack.extend(x for x in value if isinstance(x, ir.Stmt))
+        for part in stmt_parts(stack.pop()):
+            if isinstance(part, tuple):
+                stack.extend(part)
+            else:
+                yield part
 
 
 def time_constants(model: ir.Model) -> list[tuple[int, Span]]:

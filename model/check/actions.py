@@ -4,12 +4,11 @@ and the statements of their bodies.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 
 from .. import ast, ir
 from ..irutil import mentions_clock as _mentions_clock
-from ..irutil import children, substitute_stmts
+from ..irutil import children, stmt_parts, substitute_stmts
 from ..source import Span
 from ..types import BOOL, ArrayT, BagT, IntT, QueueT
 from . import clocks as ck
@@ -327,17 +326,9 @@ def for_loop(cx: Context, binders: list[ast.Binder], body: ast.Block, scope: nm.
 
 
 def _count(stmts: tuple[ir.Stmt, ...]) -> int:
-    n = 0
-    for s in stmts:
-        n += 1
-        for value in vars_of(s):
-            if isinstance(value, tuple) and value and isinstance(value[0], ir.Stmt):
-                n += _count(value)
-    return n
-
-
-def vars_of(s: ir.Stmt) -> list[object]:
-    return [getattr(s, f.name) for f in dataclasses.fields(s)]  # type: ignore[arg-type]
+    """The statements, nested ones included."""
+    return sum(1 + sum(_count(p) for p in stmt_parts(s) if isinstance(p, tuple))
+               for s in stmts)
 
 
 def _check_indices(cx: Context, stmts: tuple[ir.Stmt, ...], where: str) -> None:
@@ -350,11 +341,11 @@ def _check_indices(cx: Context, stmts: tuple[ir.Stmt, ...], where: str) -> None:
         if isinstance(s, ir.IfS) and isinstance(s.cond, ir.Lit):
             _check_indices(cx, s.then if s.cond.value else s.orelse, where)
             continue
-        for value in vars_of(s):
-            if isinstance(value, tuple) and value and isinstance(value[0], ir.Stmt):
-                _check_indices(cx, value, where)
-            elif isinstance(value, ir.Expr):
-                for node in _live(value):
+        for part in stmt_parts(s):
+            if isinstance(part, tuple):
+                _check_indices(cx, part, where)
+            else:
+                for node in _live(part):
                     _check_index(cx, node, where)
 
 
