@@ -80,8 +80,12 @@ class DiskArray:
     """A read-only array in a file (see the module docstring)."""
 
     def __init__(self, path: str, dtype: np.dtype | str, length: int):
-        self.path = path
         self.dtype = np.dtype(dtype)
+        self._open(path, self.dtype.itemsize, length)
+
+    def _open(self, path: str, itemsize: int, length: int) -> None:
+        self.path = path
+        self.itemsize = itemsize
         self.length = length
         self.fd = os.open(path, os.O_RDONLY)
         weakref.finalize(self, os.close, self.fd)
@@ -89,12 +93,15 @@ class DiskArray:
     def __len__(self) -> int:
         return self.length
 
+    def _decode(self, data: bytes) -> np.ndarray:
+        return np.frombuffer(data, dtype=self.dtype)
+
     def _read(self, start: int, stop: int) -> np.ndarray:
-        size = self.dtype.itemsize
+        size = self.itemsize
         data = os.pread(self.fd, (stop - start) * size, start * size)
         if len(data) != (stop - start) * size:
             raise OSError(f"{self.path}: short read (the spill file was changed)")
-        return np.frombuffer(data, dtype=self.dtype)
+        return self._decode(data)
 
     def __getitem__(self, key: int | slice) -> np.ndarray:
         if isinstance(key, slice):

@@ -34,9 +34,10 @@ from ..store import ROOT
 from . import dbm, kernel
 from .extrapolation import ExtraLU, ExtraLUStuck, ExtraM, Extrapolation
 from .search import StaleClock, ZoneNodes, explore_zones
+from .tracer import ZoneTracer
 
 # what only some checks need loads when first used: leads-to and its exact zone graph,
-# checkpoints, traces (a check whose properties all hold builds none)
+# and checkpoints
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -45,13 +46,11 @@ if TYPE_CHECKING:
     from ... import liveness
     from ..interface import Job
     from . import keeper as _keeper
-    from . import leadsto, tracer
-    from .tracer import ZoneTracer
+    from . import leadsto
 else:
     liveness = lazy_module("checker.liveness")
     _keeper = lazy_module("checker.engine.zones.keeper")
     leadsto = lazy_module("checker.engine.zones.leadsto")
-    tracer = lazy_module("checker.engine.zones.tracer")
 
 __all__ = ["ZoneEngine"]
 
@@ -82,7 +81,8 @@ class ZoneEngine:
     def explore(self, job: Job) -> Findings[int]:
         stuck_states = job.check_deadlock or (job.check_timelock and self.system.has_bounds)
         # unbounded leads-to is judged on the exact zone graph: the search builds it
-        exact = bool(job.liveness()) and bool(liveness.unbounded(job.liveness())) and \
+        props = job.liveness()
+        exact = bool(props) and bool(liveness.unbounded(props)) and \
             self.system.clock_guarded_fairness() is None
         # checkpoints (keeper.py): a resumed search has the checkpoint's global clocks
         keeper = None if job.budget.checkpoint is None else \
@@ -113,7 +113,7 @@ class ZoneEngine:
             return findings
 
     def tracer(self, findings: Findings[int]) -> ZoneTracer:
-        return tracer.ZoneTracer(self.system, self.zc, findings)
+        return ZoneTracer(self.system, self.zc, findings)
 
     def leads_to(self, job: Job, findings: Findings[int],
                  props: list[LivenessInfo]) -> list[PropertyResult]:

@@ -233,20 +233,14 @@ class IntDiskArray(DiskArray):
     add to the very peak it is there to lower)."""
 
     def __init__(self, path: str, length: int):  # the base's, without np.dtype
-        self.path = path
-        self.length = length
-        self.fd = os.open(path, os.O_RDONLY)
-        weakref.finalize(self, os.close, self.fd)
+        self._open(path, 4, length)
 
-    def _read(self, start: int, stop: int) -> array:  # type: ignore[override]
-        data = os.pread(self.fd, 4 * (stop - start), 4 * start)
-        if len(data) != 4 * (stop - start):
-            raise OSError(f"{self.path}: short read (the spill file was changed)")
+    def _decode(self, data: bytes) -> array:  # type: ignore[override]
         out = array("i")
         out.frombytes(data)
         return out
 
-    def __getitem__(self, key: int | slice) -> Any:
+    def __getitem__(self, key: int | slice) -> Any:  # an int, or an int32 array (a run)
         return super().__getitem__(key)
 
 
