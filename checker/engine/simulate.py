@@ -61,7 +61,8 @@ steps' complements) removes steps while the run still replays (each step's insta
 still possible at its absolute time) and still meets the same finding; a removal is tried
 twice, keeping the absolute times of the later steps, then moving them earlier by the time
 the removed steps took (so a removed stretch of waiting goes too). When no step can go,
-a swap is tried: two neighbouring steps out and one step in at or before them (any move
+every stretch of neighbouring steps is tried out, the longest first (ddmin removes halves,
+quarters, ... and single steps, not a stretch across their borders), then a swap is tried: two neighbouring steps out and one step in at or before them (any move
 possible there with no delay; the step after the two kept at its time or taken with no
 delay), a run one step shorter that deletion alone cannot reach (a task that finishes
 before the crash instead of an executor that re-registers after it); after a swap,
@@ -551,9 +552,12 @@ class Simulator:
                 wait = source
             else:
                 delay = steps[position].at - now
-                if delay < 0:
+                # the wait before the next step, as far as time can pass here (a shortened
+                # run may ask for more: then the step is not possible, nor a goal after it)
+                met = intersect((0, False, delay, False), source) if delay >= 0 else None
+                if met is None:
                     return None
-                wait = (0, False, delay, False)
+                wait = met
             hit = self._goal(goal, want, state, position, wait, moves, failing)
             if hit is not None:
                 return hit, states, resets
@@ -672,11 +676,25 @@ class Simulator:
                                 return True
             return False
 
+        def stretches() -> bool:
+            """One stretch of 2 or more neighbouring steps out, the longest first, each
+            removal tried as in ddmin: a cut that ddmin's halves and single steps miss
+            (a whole request served before the one that fails)."""
+            for size in range(len(current) - 1, 1, -1):
+                for lo in range(0, len(current) - size + 1):
+                    if replays >= MAX_REPLAYS:
+                        return False
+                    if test(current[:lo] + current[lo + size:]) or \
+                            test(_compressed(current, lo, size)):
+                        return True
+            return False
+
         ddmin()
-        while len(current) >= 3 and replays < MAX_REPLAYS and swap():
+        while replays < MAX_REPLAYS and (stretches() or len(current) >= 3 and swap()):
             ddmin()
         if self.timed:
-            for i in range(len(current)):
+            i = 0
+            while i < len(current):  # a step taken earlier may meet the goal sooner: shorter
                 before = current[i - 1].at if i else 0
                 at = current[i].at
                 for earlier in dict.fromkeys((before, at // 1000 * 1000, int(at))):
@@ -687,6 +705,7 @@ class Simulator:
                         + current[i + 1:]
                     if test(candidate):
                         break
+                i += 1
         return current, best, replays
 
     def walk(self, start: int, steps: tuple[SimStep, ...]) -> list[State] | None:
