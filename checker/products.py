@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from model import format_duration
+from model import FAILING_INSTANCE, format_duration
 
 from .report import PropertyResult
 from .verdicts import result
@@ -98,7 +98,11 @@ def response_results(job: Job, props: list[LivenessInfo],
     for prop, verdict in zip(props, monitors):
         assert prop.within is not None and verdict.name == prop.name
         if verdict.status == "violated":
-            message = (f"{prop.name}: the right side does not follow within "
+            # a `forall` response: the instance that fails is the first row of the why
+            label = verdict.why[0][1] if verdict.why and verdict.why[0][0] == FAILING_INSTANCE \
+                else None
+            name = prop.name if label is None else f"{prop.name} ({label})"
+            message = (f"{name}: the right side does not follow within "
                        f"{format_duration(prop.within)} of the left side")
             out.append(result(system, prop.name, "response", "violated", message,
                               str(prop.span), verdict.trace, verdict.why))

@@ -16,7 +16,7 @@ from .check import check_spec
 from .codegen import RuntimeFault, ZoneCode
 from .concrete import ConcreteMove, ConcreteState, ConcreteStepper, PropertyValue, WaitHint
 from .diagnostics import CODES, Diagnostic, SpecError
-from .explain import ClockInterval
+from .explain import FAILING_INSTANCE, ClockInterval
 from .interp import EvalError
 from .lazy import lazy_module
 from .limits import check_limits
@@ -54,7 +54,7 @@ __all__ = [
     "json_value", "format_value", "ZoneCode", "escape_name", "DiscreteTimeSystem", "Section",
     "ConcreteStepper", "ConcreteState", "ConcreteMove", "PropertyValue", "WaitHint",
     "format_time", "exact_text", "open_text", "open_duration",
-    "ClockInterval", "VectorCode", "lazy_module", "nodeclass",
+    "ClockInterval", "FAILING_INSTANCE", "VectorCode", "lazy_module", "nodeclass",
 ]
 
 

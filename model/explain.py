@@ -25,7 +25,7 @@ from .source import SourceFile, Span
 from .types import BOOL, format_duration, format_value
 
 __all__ = ["explain", "explain_response", "explain_stuck", "explain_runtime", "source_text",
-           "ClockInterval", "ClockValue", "Why"]
+           "ClockInterval", "ClockValue", "Why", "FAILING_INSTANCE"]
 
 MAX_LINES = 12
 MAX_READS = 8  # state values listed on one binding's row
@@ -369,33 +369,64 @@ def _path_indices(e: ir.Expr) -> list[ir.Expr]:
     return list(reversed(out))
 
 
-def explain_response(monitor: ir.ResponseMonitor, values: tuple,
+FAILING_INSTANCE = "the failing instance"  # the why's first row for a `forall` property
+
+
+def explain_response(monitors: Sequence[ir.ResponseMonitor], values: tuple,
                      sources: dict[str, SourceFile],
                      clocks: Sequence[ClockValue | ClockInterval] | None = None,
                      format_clock: Callable[[ClockValue], str] | None = None,
                      clock_names: Sequence[str] | None = None) -> Why:
     """Why a bounded response `p ~> q within T` is violated in a state of its product: how
     long ago the left side opened the obligation (the monitor's clock), and the right side,
-    still false, with its parts."""
+    still false, with its parts; for a `forall` one, of the first instance whose deadline
+    has passed there, named in the first row."""
     fmt = format_clock or _plain_duration
+    monitor, c = _expired(monitors, values, clocks)
     rows: list[tuple[str, str]] = []
+    if monitor.label is not None:
+        rows.append((FAILING_INSTANCE, monitor.label))
     p_text = source_text(monitor.p.span, sources) or "the left side"
-    if clocks is not None:
-        try:
-            c = clocks[clock_index(monitor.clock, values, {})]
-        except (EvalError, IndexError):
-            c = None
-        if c is not None:
-            ago = _interval_text(c, fmt) if isinstance(c, ClockInterval) else fmt(c)
-            rows.append((p_text, f"true {ago} ago, and the right side false ever since: "
-                         f"longer than the {fmt(monitor.within)} allowed"))
-    if not rows:
+    if c is not None:
+        ago = _interval_text(c, fmt) if isinstance(c, ClockInterval) else fmt(c)
+        rows.append((p_text, f"true {ago} ago, and the right side false ever since: "
+                     f"longer than the {fmt(monitor.within)} allowed"))
+    else:
         rows.append((p_text, f"true more than {fmt(monitor.within)} ago, and the right side "
                      "false ever since"))
     for row in explain(monitor.q, values, sources, clocks, format_clock, clock_names):
         if row not in rows and len(rows) < MAX_LINES:
             rows.append(row)
     return tuple(rows)
+
+
+def _expired(monitors: Sequence[ir.ResponseMonitor], values: tuple,
+             clocks: Sequence[ClockValue | ClockInterval] | None,
+             ) -> tuple[ir.ResponseMonitor, ClockValue | ClockInterval | None]:
+    """The first monitor with an open obligation older than its bound in this state (or,
+    where the clocks leave that open, the first with an open obligation), and its clock's
+    value when known."""
+    found: list[tuple[ir.ResponseMonitor, ClockValue | ClockInterval | None]] = []
+    for monitor in monitors:
+        c = None
+        if clocks is not None:
+            try:
+                c = clocks[clock_index(monitor.clock, values, {})]
+            except (EvalError, IndexError):
+                c = None
+        if len(monitors) == 1:
+            return monitor, c
+        try:
+            if not evaluate(monitor.pend, values, {}):
+                continue
+        except EvalError:
+            continue
+        late = c is None or (c.hi is None or c.hi > monitor.within
+                             if isinstance(c, ClockInterval) else c > monitor.within)
+        if late:
+            return monitor, c
+        found.append((monitor, c))
+    return found[0] if found else (monitors[0], None)
 
 
 def explain_stuck(model: ir.Model, values: tuple, sources: dict[str, SourceFile],

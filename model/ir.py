@@ -423,12 +423,15 @@ class Bound:
 @nodeclass(frozen=True, slots=True)
 class ResponseMonitor:
     """What the monitor invariant of a bounded response `p ~> q within` watches: `clock`
-    measures the time since the open obligation began (what its "why" explains)."""
+    measures the time since the open obligation began, `pend` whether one is open (what its
+    "why" explains); `label` names the instance of a `forall` one (`k=2`), else None."""
 
     p: Expr
     q: Expr
     within: int
     clock: ClockRef
+    pend: Expr
+    label: str | None = None
 
 
 @nodeclass(eq=False)
@@ -437,7 +440,8 @@ class Property:
     kind: str  # "invariant" | "reachable"
     expr: Expr
     span: Span
-    monitor: ResponseMonitor | None = None  # a bounded response's monitor (products)
+    # a bounded response's monitors (products): one, or one per instance of a `forall`
+    monitors: tuple[ResponseMonitor, ...] = ()
     shown: Expr | None = None  # what its "why" explains instead of expr (a scenario's assert)
 
 

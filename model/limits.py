@@ -159,6 +159,17 @@ def _instances(model: ir.Model) -> Iterator[Diagnostic]:
         yield Diagnostic("E402", f"{_count(clocks)} clocks", big.span,
                          hint=f"a spec has at most {MAX_CLOCKS} clocks (each one is a "
                          "dimension of every zone)")
+    else:  # a bounded response adds an observer clock per instance (model.products.response)
+        for live in model.liveness:
+            if live.within is not None:
+                clocks += len(live.instances) if live.binders else 1
+                if clocks > MAX_CLOCKS:
+                    yield Diagnostic("E402", f"{_count(clocks)} clocks with the observer "
+                                     f"clocks of the bounded responses up to '{live.name}'",
+                                     live.span, hint=f"a spec has at most {MAX_CLOCKS} clocks, "
+                                     "and each instance of a bounded response adds one; "
+                                     "quantify over fewer values")
+                    break
     initial = 1
     for var in model.variables:
         if var.is_param or var.init_kind == "in":

@@ -730,10 +730,11 @@ class _Builder(Transformer):
         return ast.LivenessDecl(str(name), p, q, within, self._s(meta), self._n(name))
 
     def forall_leads_to_decl(self, meta, children):
-        """`property NAME: forall x in S: P ~> Q`: P ~> Q for each x (issue 17); written
-        `(forall x in S: P) ~> Q` it is the plain leads-to of a quantified left side."""
-        name, *binders, p, q = children
-        return ast.LivenessDecl(str(name), p, q, None, self._s(meta), self._n(name),
+        """`property NAME: forall x in S: P ~> Q [within T]`: P ~> Q (within T) for each x
+        (issue 17; the bounded form issue 16); written `(forall x in S: P) ~> Q` it is the
+        plain leads-to of a quantified left side."""
+        name, *binders, p, q, within = children
+        return ast.LivenessDecl(str(name), p, q, within, self._s(meta), self._n(name),
                                 tuple(binders))
 
     def always_eventually_decl(self, meta, children):

@@ -652,8 +652,8 @@ class TransitionSystem:
         like this one, when known; and the clocks' values as the trace shows them): its
         parts, as the spec wrote them, with their values (model.explain)."""
         prop = self.model.properties[index]
-        if prop.monitor is not None:
-            return explain_response(prop.monitor, values, self.sources, clocks, format_clock,
+        if prop.monitors:
+            return explain_response(prop.monitors, values, self.sources, clocks, format_clock,
                                     self.clock_names)
         return explain(prop.shown or prop.expr, values, self.sources, clocks, format_clock,
                        self.clock_names, ranges, clock_texts)

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from model import RuntimeFault
+from model import FAILING_INSTANCE, RuntimeFault
 
 from ..report import PropertyResult, Trace, stop_reason_text
 from ..trace import end_clock_texts, format_duration
@@ -288,7 +288,7 @@ def _judge(system: TransitionSystem, prop: LivenessInfo, label: str | None,
         why = tuple((text, value.replace(", up to the deadlock", ", where the run stops"))
                     for text, value in why)
     if label is not None:  # a `forall` leads-to: which instance fails
-        why = (("the failing instance", label),) + why
+        why = ((FAILING_INSTANCE, label),) + why
     return result(system, prop.name, "leadsto", "violated", message, str(prop.span),
                   trace, why)
 

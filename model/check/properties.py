@@ -111,22 +111,27 @@ def check_liveness(cx: Context, decl: ast.LivenessDecl) -> None:
     try:
         p = ex.bool_expr(cx, decl.p, scope)
         q = ex.bool_expr(cx, decl.q, scope)
-        within: int | None = None
-        if decl.within is not None:
-            d = co.const_expr(cx, decl.within, cx.root)
-            if d.type is cxm.ERR:
-                return
-            if not (isinstance(d.type, IntT) and d.type.time) or int(d.value) <= 0:  # type: ignore[call-overload]
-                raise cx.abort("E301", "within takes a positive duration such as 90s",
-                               decl.within.span)
-            if not cx.clocks:
-                raise cx.abort("E310", "`within` needs a timed spec (one with clocks)",
-                               decl.within.span,
-                               hint="without clocks no time passes between steps")
-            within = int(d.value)  # type: ignore[call-overload]
+        within = check_within(cx, decl)
     except cxm.Abort:
         return
     cx.liveness.append(ir.Liveness(decl.name, p, q, within, decl.span))
+
+
+def check_within(cx: Context, decl: ast.LivenessDecl) -> int | None:
+    """The `within` of a bounded response in ms (None: an unbounded leads-to); an error
+    aborts the declaration."""
+    if decl.within is None:
+        return None
+    d = co.const_expr(cx, decl.within, cx.root)
+    if d.type is cxm.ERR:
+        raise cxm.Abort()
+    if not (isinstance(d.type, IntT) and d.type.time) or int(d.value) <= 0:  # type: ignore[call-overload]
+        raise cx.abort("E301", "within takes a positive duration such as 90s",
+                       decl.within.span)
+    if not cx.clocks:
+        raise cx.abort("E310", "`within` needs a timed spec (one with clocks)",
+                       decl.within.span, hint="without clocks no time passes between steps")
+    return int(d.value)  # type: ignore[call-overload]
 
 
 def check_measure(cx: Context, decl: ast.MeasureDecl) -> None:
@@ -342,9 +347,9 @@ MAX_LIVENESS_INSTANCES = 4096  # leads-to properties one `forall` may stand for
 
 
 def check_forall_liveness(cx: Context, decl: ast.LivenessDecl) -> None:
-    """`property NAME: forall x in S, ...: P ~> Q`: one leads-to per value of the binders
-    (S a constant set, or a type), all judged as the property NAME (each instance is named
-    in a counterexample: `c=2`)."""
+    """`property NAME: forall x in S, ...: P ~> Q [within T]`: one leads-to (or bounded
+    response) per value of the binders (S a constant set, or a type), all judged as the
+    property NAME (each instance is named in a counterexample: `c=2`)."""
     scope = cx.root.child(what="liveness condition")
     names: dict[str, ir.Local] = {}
     domains: list[tuple[ir.Local, list]] = []
@@ -365,6 +370,7 @@ def check_forall_liveness(cx: Context, decl: ast.LivenessDecl) -> None:
         inner = scope.child(names)
         p = ex.bool_expr(cx, decl.p, inner)
         q = ex.bool_expr(cx, decl.q, inner)
+        within = check_within(cx, decl)
     except cxm.Abort:
         return
     count = 1
@@ -381,5 +387,5 @@ def check_forall_liveness(cx: Context, decl: ast.LivenessDecl) -> None:
         label = ", ".join(f"{local.name}={format_value(local.type, v)}"
                           for (local, _), v in zip(domains, combo))
         instances.append((label, substitute(p, bound), substitute(q, bound)))
-    cx.liveness.append(ir.Liveness(decl.name, p, q, None, decl.span, tuple(instances),
+    cx.liveness.append(ir.Liveness(decl.name, p, q, within, decl.span, tuple(instances),
                                    tuple(local for local, _ in domains)))
