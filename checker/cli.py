@@ -599,7 +599,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         else None, fail_fast=args.fail_fast, time_engine=args.time_engine, tick=args.tick,
         coverage=args.coverage or bool(args.html or args.out), memory=args.memory,
         workers=args.workers, spill=args.spill, spill_dir=args.spill_dir,
-        cluster=args.cluster, vector=args.vector)
+        cluster=args.cluster, vector=args.vector,
+        # the check draws a graph only for its HTML report, up to HTML_GRAPH_LIMIT states:
+        # the zone engine then keeps no edges beyond that (12 bytes a transition)
+        graph_limit=HTML_GRAPH_LIMIT)
     refused = conflict(options) or _checkpoint_conflict(args)
     if refused is not None:
         raise UsageError(refused)

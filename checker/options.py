@@ -53,10 +53,11 @@ class Options:
 
     def describe(self) -> dict[str, object]:
         """The options that differ from the defaults (for reports; not `spill_dir`, which
-        says where the disk files go, not how the search runs)."""
+        says where the disk files go, nor `graph_limit`, how large a Report.graph() may
+        be: neither changes how the search runs or what it finds)."""
         out: dict[str, object] = {}
         for name in self.__slots__:
-            if name == "spill_dir":
+            if name in ("spill_dir", "graph_limit"):
                 continue
             value = getattr(self, name)
             if value != getattr(Options(), name):

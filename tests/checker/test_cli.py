@@ -222,3 +222,27 @@ def test_the_command_writes_its_whole_report_through_a_pipe(
     assert done.stdout == capsys.readouterr().out
     assert done.stdout.rstrip().endswith("OK: every verdict is as expected")
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+def test_check_keeps_graph_edges_only_as_far_as_its_html_draws(
+        monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
+    # the zone engine keeps every edge (12 bytes a transition) up to Options.graph_limit for
+    # Report.graph(); the check command draws one only in its HTML report, up to 60 states
+    from checker.api import check_system
+    from checker.graph import GraphTooLarge
+    seen = []
+
+    def spy(system, options, **kw):  # noqa: ANN001, ANN003, ANN202
+        report = check_system(system, options, **kw)
+        seen.append((options.graph_limit, report))
+        return report
+
+    monkeypatch.setattr(cli, "check_system", spy)
+    out = tmp_path / "r.json"
+    assert main(["check", "specs/timed/fischer.tock", "--set", "N=4", "-q", "--json",
+                 str(out)]) == 0
+    ((limit, report),) = seen
+    assert limit == cli.HTML_GRAPH_LIMIT and report.stats.states > limit
+    with pytest.raises(GraphTooLarge):
+        report.graph()
+    assert "graph_limit" not in json.loads(out.read_text())["options"]  # not an echo
