@@ -22,7 +22,7 @@ from checker.engine import Budget
 from checker.engine.spill import SpillError
 from checker.engine.zones import kernel
 from checker.engine.zones.search import ZoneNodes
-from checker.engine.zones.spill import SpilledColumn, SpilledZones
+from checker.engine.zones.spill import SpilledColumn, SpilledGraphNodes, SpilledZones
 from checker.options import Options
 from checker.render.json import render_json
 from checker.render.text import render_text
@@ -56,7 +56,18 @@ def _assert_on_disk(budget: _Budget) -> None:
     assert len(spilled) >= len(budget.spills) > 0
     for nodes in spilled:
         spill = nodes.spill
-        assert spill is not None and nodes.store is spill.zones
+        assert spill is not None
+        if nodes.graph is None:
+            assert nodes.store is spill.zones
+        else:  # the exact zone graph: its nodes are the spilled ones, the zones in a file
+            graph_nodes = spill.zones
+            assert isinstance(graph_nodes, SpilledGraphNodes)
+            assert nodes.graph.states is graph_nodes and nodes.graph.ids is graph_nodes.ids
+            assert len(graph_nodes) == len(nodes)
+            assert os.path.getsize(graph_nodes.zones_path) == \
+                graph_nodes.zone_bytes * graph_nodes.on_disk
+            assert len(graph_nodes.hot) == len(graph_nodes.hot_ids) == \
+                len(nodes) - graph_nodes.on_disk
         assert spill.zones.on_disk >= spill.first
         for column in (nodes.parent, nodes.entry):
             assert isinstance(column, SpilledColumn)
@@ -71,8 +82,7 @@ def _assert_on_disk(budget: _Budget) -> None:
 
 def _over(every: int, first: int = 1) -> Callable[[_Budget], float]:
     """A memory reading: far over any limit on call `first` and every `every`-th after,
-    in a search that can spill (the exact zone graph of an unbounded leads-to cannot: it
-    would stop), nothing otherwise."""
+    in a search that can spill (one that cannot would stop), nothing otherwise."""
     calls = itertools.count(0)
 
     def reading(budget: _Budget) -> float:
