@@ -77,6 +77,7 @@ if TYPE_CHECKING:
 __all__ = ["SpilledZones", "SpilledGraphNodes", "SpilledColumn", "ZoneSpill", "evict_zones"]
 
 _BLOCK = 4096  # zones written or read at a time
+_key_hash = hash  # of an exact graph's (discrete state, zone): where to look (tests collide it)
 _CHUNK = 1 << 16  # numbers of a column written or read at a time (256 KB)
 
 def _write_error(path: str, err: OSError) -> SpillError:
@@ -314,7 +315,7 @@ class SpilledGraphNodes:
         node = self.hot_ids.get(state)
         if node is not None:
             return node
-        h = hash(state)
+        h = _key_hash(state)
         d, z = state
         disk, discrete_of, node_did = self.disk, self.discrete_of, self.node_did
         for hashes, nodes in self.runs:
@@ -352,7 +353,7 @@ class SpilledGraphNodes:
         except OSError as err:
             raise _write_error(self.zones_path, err) from None
         if hot:
-            hashes = array("q", map(hash, hot))
+            hashes = array("q", map(_key_hash, hot))
             order = sorted(range(len(hot)), key=hashes.__getitem__)
             self.runs.append((array("q", [hashes[k] for k in order]),
                               array("i", [base + k for k in order])))
