@@ -506,3 +506,40 @@ def test_the_flagships_leads_to_spilled_gives_the_same_report(tmp_path: Path) ->
     assert budget.spills and budget.spilled
     assert spilled_data == data and spilled_text == text
     _assert_on_disk(budget)
+
+
+def test_a_spilled_exact_zone_graph_checkpoints_and_resumes(tmp_path: Path) -> None:
+    """A checkpoint of the exact zone graph taken after evictions reads its zones back
+    from the file (the graph's nodes are the spilled ones when it is written), and a
+    resume from one stopped by the time limit gives the unspilled, unstopped report."""
+    from checker.engine.checkpoint import Checkpointer
+    from checker.engine.zones.keeper import ZoneKeeper
+    source = tmp_path / "fischer.tock"
+    source.write_text(FISCHER_LIVE)
+    system = load(str(source), {"N": 4})
+    whole = render_json(check_system(system, Options()))
+    directory = str(tmp_path / "c")
+    ticks = itertools.count()
+    options = Options(time_limit=14, memory_limit=100, spill_dir=str(tmp_path))
+    budget = _Budget(options, clock=lambda: float(next(ticks)),
+                     checkpoint=Checkpointer(directory, system, options, every=1))
+    reading = _over(4, 2)
+    budget.memory = lambda: reading(budget)
+    written: list[bool] = []
+    write = ZoneKeeper._write
+
+    def recording(self, nodes, mark, finished):  # type: ignore[no-untyped-def]
+        written.append(nodes.graph is not None and
+                       isinstance(nodes.graph.states, SpilledGraphNodes) and
+                       nodes.graph.states.on_disk > 0)
+        return write(self, nodes, mark, finished)
+    ZoneKeeper._write = recording  # type: ignore[method-assign]
+    try:
+        stopped = check_system(system, options, budget=budget)
+    finally:
+        ZoneKeeper._write = write  # type: ignore[method-assign]
+    assert budget.spills and stopped.stop_reason == "time-limit"
+    assert True in written
+    resumed = check_system(system, Options(), budget=Budget(Options(), checkpoint=Checkpointer(
+        directory, system, Options(), resume=True)))
+    assert render_json(resumed) == whole
