@@ -199,8 +199,8 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
                            "same spec, constants and search options) and keep checkpointing there")
         check.add_argument("--spill", choices=("auto", "never"), default="auto",
                            help="at --memory-limit, move the store (or the zone engine's "
-                           "passed list) to disk and go on (auto, the default) or stop the "
-                           "search, INCOMPLETE (never)")
+                           "passed list, or its exact zone graph for leads-to) to disk and "
+                           "go on (auto, the default) or stop the search, INCOMPLETE (never)")
         check.add_argument("--spill-dir", metavar="DIR",
                            help="where spilled states go (default: the system's temporary "
                            "directory)")

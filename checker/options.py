@@ -40,8 +40,8 @@ class Options:
     coverage: bool = False  # count the transitions of each action (a second pass)
     memory: str | None = None  # store: "compact" (arrays) or "fast" (dict); None: compact
     workers: int = 1  # processes expanding states (the compact store only)
-    # at the memory limit the store (compact, dict, or the zone engine's passed list)
-    # moves its states to disk and goes on ("auto")
+    # at the memory limit the store (compact, dict, or the zone engine's passed list or
+    # exact zone graph) moves its states to disk and goes on ("auto")
     # or the search stops, INCOMPLETE ("never"); spill_dir: where (None: the system's
     # temporary directory). docs/checkpoint.md
     spill: str = "auto"

@@ -53,8 +53,11 @@ def find_lasso(graph: StateGraph, p: Callable[[object], bool], q: Callable[[obje
     not_q = _values(q, states, negate=True)
     enabled, dead = graph.enabled_groups(groups)
     # only what a run from a P state can reach before Q matters
-    if hasattr(p, "over"):  # every node's value is at hand
-        candidates = set(compress(range(n), map(and_, not_q, _values(p, states))))
+    # P at every node where its values are at hand (zones: per discrete state), so that
+    # no node's state is read again for it (a spilled graph reads its zones from disk)
+    p_at = _values(p, states) if hasattr(p, "over") else None
+    if p_at is not None:
+        candidates = set(compress(range(n), map(and_, not_q, p_at)))
     else:
         candidates = {v for v in compress(range(n), not_q) if p(states[v])}
     queue = deque(candidates)
@@ -107,7 +110,7 @@ def find_lasso(graph: StateGraph, p: Callable[[object], bool], q: Callable[[obje
     depth, parent, via = graph.forward()
     best = None
     for v in sorted(distance):
-        if not_q[v] and depth[v] >= 0 and p(states[v]):
+        if not_q[v] and depth[v] >= 0 and (p(states[v]) if p_at is None else p_at[v]):
             key = (depth[v] + distance[v], depth[v], v)
             if best is None or key < best:
                 best = key

@@ -9,7 +9,8 @@
     tracer.py         traces with times; lassos of the zone graph
     leadsto.py        unbounded leads-to on the exact zone graph, time divergence
     keeper.py         checkpoints of the search at level boundaries, and resuming them
-    spill.py          the passed list, parent links and levels on disk at the memory limit
+    spill.py          the passed list (or the exact graph's zones), parent links and levels
+                      on disk at the memory limit
 
 Extra+_LU with aLU subsumption is used for every search but the exact zone graph: with
 per-state L and U when no stuck state needs finding (deadlocks and timelocks not asked

@@ -24,6 +24,7 @@ verdicts and traces.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from array import array
@@ -202,9 +203,11 @@ class ZoneKeeper:
             dids = [store.did(k) for k in range(count)]
             discrete = nodes.discrete_of[:mark.discrete]
         else:
-            zones = b"".join(graph.states[k][1] for k in range(count))
+            # in node order, block by block (a spilled graph reads its zones from disk)
+            zones = b"".join(z for _d, z in itertools.islice(graph.states, count))
             table: dict[int, int] = {}
-            dids = [table.setdefault(graph.states[k][0], len(table)) for k in range(count)]
+            dids = [table.setdefault(d, len(table))
+                    for d, _z in itertools.islice(graph.states, count)]
             discrete = list(table)
             closed = mark.graph_closed
             arrays["graph_start"] = np.array(graph.start[:closed + 1], dtype=np.int64)

@@ -18,6 +18,7 @@ a symbolic state costs a few ints beside its zone.
 With `exact`, no zone subsumes another (only equal symbolic states are merged) and the
 search records every edge: its nodes and edges are then the exact zone graph that
 unbounded leads-to is judged on (leadsto.py), so that graph is not explored a second time.
+At the memory limit its nodes' zones go to disk like the passed list's (spill.py).
 Shortest traces are the same either way: a subsumed zone's subsumer has the same discrete
 state, was found no later and satisfies whatever it does.
 """
@@ -40,6 +41,8 @@ from .extrapolation import Extrapolation, SlotTable, initial_zone, new_slots
 from .spill import evict_zones
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from model import TransitionSystem, ZoneCode
 
     from ..interface import Job
@@ -296,21 +299,25 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
     # the states)
     frontier: array | list[int] | SpilledColumn = array("i")
     nxt: array | SpilledColumn = array("i")  # the next level (on disk after a spill)
+    # the exact graph's nodes (a SpilledGraphNodes after a spill: rebind)
+    graph_states: Sequence = graph.states if graph is not None else []
 
     def spill() -> float | None:
         """Memory is over the cap: the zones, parent links and levels go to disk and the
         search goes on (spill.py: each keeps its API, so only these bindings change)."""
         def rebind() -> None:  # before the old store's memory is counted as freed
-            nonlocal store, add_zone, active_nodes, parent_of, entry_of, nxt
+            nonlocal store, add_zone, active_nodes, parent_of, entry_of, nxt, graph_states
             store = nodes.store
             add_zone, active_nodes = store.add, store.active
+            if graph is not None:  # the exact graph: its nodes went to disk instead
+                graph_states = graph.states
             parent_of, entry_of = nodes.parent, nodes.entry
             assert nodes.spill is not None
             nxt = nodes.spill.level(nxt)  # the level under way goes to disk too
         return evict_zones(job, nodes, meter.memory_cap, rebind)
 
     with job.budget.search(job.phase, ex) as meter:
-        if options.spill == "auto" and graph is None:
+        if options.spill == "auto":
             meter.on_memory = spill
         meter.poll(0, 0, 0, 0)
         outside = system.outside
@@ -334,7 +341,6 @@ def explore_zones(job: Job, zc: ZoneCode, extrapolation: Extrapolation,
             frontier = resumed.frontier
             meter.poll(len(nodes), ex.transitions, ex.depth, len(frontier))
         edges = nodes.edges
-        graph_states: list = graph.states if graph is not None else []
         discrete_of = nodes.discrete_of
         while frontier:
             if keeper is not None:  # a level boundary: what a checkpoint holds

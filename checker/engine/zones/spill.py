@@ -22,8 +22,30 @@ Each further eviction (`evict()`, memory over the limit again) writes the nodes 
 since and the hot lists out, and starts another fresh store.
 
 Node numbers stay the search's own: the store maps the fresh store's local numbers to
-them (4 bytes a local node). The exact zone graph (unbounded leads-to) keeps its zones in
-the graph, not here: it does not spill.
+them (4 bytes a local node).
+
+The exact zone graph (unbounded leads-to) has no passed list: its nodes are the graph's
+own (StateGraph.states, (discrete state, zone) by node, and StateGraph.ids, the dict back
+from such a pair to its node, which merges equal symbolic states). At the memory limit
+the search hands both to a `SpilledGraphNodes`, which answers as they do (a node's pair;
+the node of a pair, or none) and holds:
+
+* **on disk**: every zone found before the last eviction (one file, as above);
+* **in memory**: each node's discrete-state id (4 bytes a node: the search's own table of
+  discrete states says which state it is), the pairs and the dict of the nodes added since
+  the last eviction, and for the nodes before it their pairs' hashes in sorted runs
+  (8 bytes a node, and its number, 4: a run per eviction, merged while the one before is
+  at most twice its size). A pair not among the new nodes is looked for in the runs by
+  its hash, and each node of equal hash is compared whole, its zone read back: a
+  collision costs a read, never a wrong answer. So each lookup finds the node the
+  in-memory dict finds, and the graph, its numbering and every verdict read from it are
+  the unspilled ones. The hashes are Python's (salted per process): they decide nothing
+  but where to look.
+
+The graph's edges (compressed rows, 8 bytes a node and 16 an edge) and the fair groups
+per node stay in memory: leads-to reads them all, repeatedly (the components, the
+backward and forward searches); it reads the zones only to build the tick product of a
+fair component (leadsto.py) and the nodes of a counterexample.
 
 The same evictions move the rest of what the search holds per node (`ZoneSpill`): each
 node's parent and successor entry (the trace's links, 8 bytes a node) and the BFS levels
@@ -41,6 +63,7 @@ import itertools
 import os
 import weakref
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
@@ -51,9 +74,10 @@ if TYPE_CHECKING:
     from ..interface import Job
     from .search import ZoneNodes
 
-__all__ = ["SpilledZones", "SpilledColumn", "ZoneSpill", "evict_zones"]
+__all__ = ["SpilledZones", "SpilledGraphNodes", "SpilledColumn", "ZoneSpill", "evict_zones"]
 
 _BLOCK = 4096  # zones written or read at a time
+_key_hash = hash  # of an exact graph's (discrete state, zone): where to look (tests collide it)
 _CHUNK = 1 << 16  # numbers of a column written or read at a time (256 KB)
 
 def _write_error(path: str, err: OSError) -> SpillError:
@@ -227,6 +251,180 @@ class SpilledZones:
 
 
 
+class SpilledGraphNodes:
+    """The exact zone graph's nodes over zones on disk (see the module docstring): the
+    sequence StateGraph.states is, (discrete state, zone) by node, with `ids`, the mapping
+    StateGraph.ids is. Made from the graph's `states` and `ids`, which it takes over (the
+    caller drops its own references), `did` (a discrete state's id in the search's table,
+    given out on first use) and `discrete_of` (that table, id -> discrete state)."""
+
+    def __init__(self, states: list, ids: dict, did: Callable[[int], int],
+                 discrete_of: Sequence[int], n: int, directory: str | None = None):
+        self.zone_bytes = 4 * n * n
+        self.dir = spill_directory(directory)
+        self.zones_path = os.path.join(self.dir.name, "graph-zones")
+        try:
+            self._zones_out = open(self.zones_path, "ab")
+        except OSError as err:
+            raise _write_error(self.zones_path, err) from None
+        self.disk = ZoneFile(self.zones_path, self.zone_bytes, 0)
+        self._did = did
+        self.discrete_of = discrete_of
+        self.node_did = array("i", [did(d) for d, _z in states])
+        self.hot = states  # the nodes since the last eviction: their pairs, and back
+        self.hot_ids = ids
+        self.runs: list[tuple[array, array]] = []  # sorted hashes, and their nodes
+        self.ids = SpilledIds(self)
+        self.evictions = 0
+        self.bytes_written = 0
+        self.evict()
+
+    @property
+    def on_disk(self) -> int:
+        """Nodes 0 .. on_disk - 1 have their zone in the file."""
+        return len(self.disk)
+
+    def __len__(self) -> int:
+        return len(self.disk) + len(self.hot)
+
+    def __getitem__(self, node: int) -> tuple[int, bytes]:
+        on_disk = len(self.disk)
+        if node >= on_disk:
+            return self.hot[node - on_disk]
+        if node < 0:
+            raise IndexError(f"node {node} out of range")
+        return self.discrete_of[self.node_did[node]], self.disk[node]
+
+    def __iter__(self) -> Iterator[tuple[int, bytes]]:
+        disk, size = self.disk, self.zone_bytes
+        discrete_of, node_did = self.discrete_of, self.node_did
+        for start in range(0, len(disk), _BLOCK):
+            stop = min(len(disk), start + _BLOCK)
+            blob = disk[start:stop]
+            for k in range(stop - start):
+                yield discrete_of[node_did[start + k]], blob[k * size:(k + 1) * size]
+        yield from self.hot
+
+    def append(self, state: tuple[int, bytes]) -> None:
+        """A new node's pair (StateGraph.add_node; `ids` is told its number next)."""
+        self.node_did.append(self._did(state[0]))
+        self.hot.append(state)
+
+    def find(self, state: tuple[int, bytes]) -> int:
+        """The node of a pair (discrete state, zone), or -1."""
+        node = self.hot_ids.get(state)
+        if node is not None:
+            return node
+        h = _key_hash(state)
+        d, z = state
+        disk, discrete_of, node_did = self.disk, self.discrete_of, self.node_did
+        for hashes, nodes in self.runs:
+            k = bisect_left(hashes, h)
+            while k < len(hashes) and hashes[k] == h:
+                node = nodes[k]
+                if discrete_of[node_did[node]] == d and disk[node] == z:
+                    return node
+                k += 1
+        return -1
+
+    @property
+    def holds(self) -> int:
+        """Nodes since the last eviction (0: an eviction frees nothing)."""
+        return len(self.hot)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the tables (the new nodes' pairs and the zones on disk not
+        counted)."""
+        runs = sum(h.itemsize * len(h) + v.itemsize * len(v) for h, v in self.runs)
+        return self.node_did.itemsize * len(self.node_did) + runs
+
+    def evict(self) -> int:
+        """Write the zones of the nodes added since the last eviction to disk and their
+        hashes to a run; the bytes written."""
+        hot, base = self.hot, len(self.disk)
+        written = 0
+        try:
+            for start in range(0, len(hot), _BLOCK):
+                blob = b"".join(z for _d, z in hot[start:start + _BLOCK])
+                self._zones_out.write(blob)
+                written += len(blob)
+            self._zones_out.flush()
+        except OSError as err:
+            raise _write_error(self.zones_path, err) from None
+        if hot:
+            hashes = array("q", map(_key_hash, hot))
+            order = sorted(range(len(hot)), key=hashes.__getitem__)
+            self.runs.append((array("q", [hashes[k] for k in order]),
+                              array("i", [base + k for k in order])))
+            runs = self.runs
+            while len(runs) >= 2 and len(runs[-2][0]) <= 2 * len(runs[-1][0]):
+                newer, older = runs.pop(), runs.pop()
+                hashes, nodes = older[0] + newer[0], older[1] + newer[1]
+                order = sorted(range(len(hashes)), key=hashes.__getitem__)
+                runs.append((array("q", [hashes[k] for k in order]),
+                             array("i", [nodes[k] for k in order])))
+        self.disk = ZoneFile(self.zones_path, self.zone_bytes, base + len(hot))
+        self.hot = []
+        self.hot_ids = {}
+        self.evictions += 1
+        self.bytes_written += written
+        return written
+
+    def close(self) -> None:
+        self._zones_out.close()
+        self.dir.cleanup()
+
+
+class SpilledIds:
+    """StateGraph.ids of a spilled graph: a pair's node (SpilledGraphNodes.find)."""
+
+    def __init__(self, nodes: SpilledGraphNodes):
+        self._nodes = nodes
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def get(self, state: tuple[int, bytes], default: Any = None) -> Any:
+        node = self._nodes.find(state)
+        return default if node < 0 else node
+
+    def __getitem__(self, state: tuple[int, bytes]) -> int:
+        node = self._nodes.find(state)
+        if node < 0:
+            raise KeyError(state)
+        return node
+
+    def __contains__(self, state: object) -> bool:
+        return isinstance(state, tuple) and self._nodes.find(state) >= 0
+
+    def __setitem__(self, state: tuple[int, bytes], node: int) -> None:
+        """A new node (after SpilledGraphNodes.append: the last one)."""
+        nodes = self._nodes
+        if node != len(nodes) - 1 or nodes.hot[-1] != state:
+            raise ValueError("a spilled graph numbers its nodes in order: add the node first")
+        nodes.hot_ids[state] = node
+
+
+class ZoneFile(DiskArray):
+    """The zones of a DiskArray of `zone_bytes` each, as the kernel's bytes: an index reads
+    one zone, a slice the run of them in one bytes object."""
+
+    def __init__(self, path: str, zone_bytes: int, length: int):  # the base's, no dtype
+        self._open(path, zone_bytes, length)
+
+    def _decode(self, data: bytes) -> bytes:  # type: ignore[override]
+        return data
+
+    def __getitem__(self, key: int | slice) -> bytes:  # type: ignore[override]
+        if isinstance(key, slice):
+            return super().__getitem__(key)  # type: ignore[return-value]
+        index = key + self.length if key < 0 else key
+        if not 0 <= index < self.length:
+            raise IndexError(key)
+        return self._read(index, index + 1)  # type: ignore[return-value]
+
+
 class IntDiskArray(DiskArray):
     """A DiskArray of int32 read into the array module's arrays, not numpy's: the zone
     spill does not load numpy (9 MB of resident memory, which the first eviction would
@@ -338,12 +536,20 @@ def _unlink(path: str) -> None:
 
 class ZoneSpill:
     """What a zone search has moved to disk (module docstring): its passed list (`zones`,
-    which takes over the search's store), each node's parent and entry, and its BFS
-    levels. Made from the search's `nodes`, whose store, parent and entry the caller then
-    replaces with `zones`, `parent` and `entry`."""
+    which takes over the search's store) or, for the exact zone graph, the graph's nodes
+    (`zones` a SpilledGraphNodes, which takes over its states and ids), each node's parent
+    and entry, and its BFS levels. Made from the search's `nodes`, whose store (or graph's
+    states and ids), parent and entry the caller then replaces with `zones` (its `ids`),
+    `parent` and `entry`."""
 
     def __init__(self, nodes: ZoneNodes, directory: str | None):
-        self.zones = SpilledZones(nodes.store, len(nodes.discrete_of), directory)
+        graph = nodes.graph
+        self.zones: SpilledZones | SpilledGraphNodes
+        if graph is None:
+            self.zones = SpilledZones(nodes.store, len(nodes.discrete_of), directory)
+        else:
+            self.zones = SpilledGraphNodes(graph.states, graph.ids, nodes.did,
+                                           nodes.discrete_of, nodes.zc.n, directory)
         self.first = len(nodes.parent)  # nodes at the first eviction
         where = self.zones.dir.name
         self.parent = SpilledColumn(where, "parent", nodes.parent)
@@ -405,10 +611,10 @@ def _fixed_mmap_threshold() -> None:
 def evict_zones(job: Job, nodes: ZoneNodes, cap: float,
                 rebind: Callable[[], None] | None = None) -> float:
     """Memory is over `cap`: move the search's zones, parent links and levels to disk (the
-    first time: `nodes.spill` is made, its store, parent and entry columns replace the
-    search's, and `rebind` lets the search drop its own references to the old ones and
-    move the level it builds to disk) or evict what was added since; the cap that
-    applies from then on: the limit, or a quarter of it above what the process holds
+    first time: `nodes.spill` is made, its store (the exact graph: its nodes), parent and
+    entry columns replace the search's, and `rebind` lets the search drop its own
+    references to the old ones and move the level it builds to disk) or evict what was
+    added since; the cap that applies from then on: the limit, or a quarter of it above what the process holds
     after the eviction, whichever is higher (with nothing to free, the cap as it was: the
     search then stops, MEMORY, unless memory fell meanwhile)."""
     budget = job.budget
@@ -418,7 +624,13 @@ def evict_zones(job: Job, nodes: ZoneNodes, cap: float,
     if spill is None:
         _fixed_mmap_threshold()
         spill = nodes.spill = ZoneSpill(nodes, job.options.spill_dir)
-        nodes.store, nodes.parent, nodes.entry = spill.zones, spill.parent, spill.entry
+        zones = spill.zones
+        if isinstance(zones, SpilledGraphNodes):
+            assert nodes.graph is not None
+            nodes.graph.states, nodes.graph.ids = zones, zones.ids  # type: ignore[assignment]
+        else:
+            nodes.store = zones
+        nodes.parent, nodes.entry = spill.parent, spill.entry
         if rebind is not None:
             rebind()  # the old store and arrays are freed now
     elif not spill.holds:
