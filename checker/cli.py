@@ -627,11 +627,17 @@ def _cmd_check(args: argparse.Namespace) -> int:
     finally:
         done()
     clock.lap("check")
+    # (a search that spilled before its first state had nothing of its own to move: what
+    # held the memory was the check's earlier phases; no news, no note)
     for phase, states, before, after in budget.spills:
+        if not states:
+            continue
         sys.stderr.write(f"tock: note: [{_phase_label(phase)}] memory came near the limit at "
                          f"{states:,} states ({before:,.0f} MB): the states went to disk "
                          f"({after:,.0f} MB after), and the search went on\n")
     for phase, (times, written) in sorted(budget.spilled.items()):
+        if not written:
+            continue
         sys.stderr.write(f"tock: note: [{_phase_label(phase)}] spilled {times:,} "
                          f"time{'s' if times != 1 else ''}, {written:,.1f} MB written to "
                          "disk\n")

@@ -543,3 +543,20 @@ def test_a_spilled_exact_zone_graph_checkpoints_and_resumes(tmp_path: Path) -> N
     resumed = check_system(system, Options(), budget=Budget(Options(), checkpoint=Checkpointer(
         directory, system, Options(), resume=True)))
     assert render_json(resumed) == whole
+
+
+def test_no_note_for_a_search_that_spilled_before_its_first_node(
+        tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+    # 1 MB is below what the process holds at the start: each search spills at once, with
+    # nothing of its own to move (what is over the limit is the process and the check's
+    # earlier phases); that is no news: before, two notes per search ("came near the limit
+    # at 0 states", "spilled 1 time, 0.0 MB"), for each of the flagship's 52 scenarios at
+    # --memory-limit 100
+    from checker.cli import main
+    argv = ["check", "specs/timed/train_gate.tock", "-q", "--spill-dir", str(tmp_path)]
+    assert main(argv + ["--memory-limit", "1"]) == 0
+    out, err = capsys.readouterr()
+    assert "note" not in err and "spilled" not in err
+    assert main(argv) == 0
+    plain = capsys.readouterr().out
+    assert out.replace("options    memory_limit=1\n", "") == plain
