@@ -83,7 +83,7 @@ def with_stutter(graph: StateGraph, outside: Callable[[Any], bool] | None = None
     at every node: a run may then stop for ever anywhere, unless a fair group is enabled
     there (TLA+'s semantics, `liveness stuttering`). Not at a state `outside` the
     boundary: a run that gets there leaves the bounded space (judged unknown)."""
-    out = StateGraph(list(graph.states), [graph.states[v] for v in graph.initial])
+    out = StateGraph(graph.states[:], [graph.states[v] for v in graph.initial])
     for v, state in enumerate(graph.states):
         loop = [] if outside is not None and outside(state) else [(v, TICK)]
         out.close_node(list(graph.edges(v)) + loop)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from model import Fairness, TransitionSystem
@@ -23,13 +23,20 @@ class StateGraph:
     with instances insts[...] (TICK for time passing). A node's state is any hashable key
     (a packed state; a discrete state with a zone)."""
 
-    def __init__(self, states: list, initial: list):
+    def __init__(self, states: list | array, initial: list):
         self.states = states
-        self.ids = {s: i for i, s in enumerate(states)}
+        # node -> state in `states`, state -> node in `ids`: for packed states of at most
+        # 64 bits an array('Q') and the native kernel's map (about 30 bytes a node, against
+        # 150 for a list of int objects and a dict); else a list and a dict
+        self.ids: Any = _compact_ids(states) if isinstance(states, array) else None
+        if self.ids is None:
+            self.ids = {s: i for i, s in enumerate(states)}
         self.initial = [self.ids[s] for s in initial]
         self.start = array("l", [0])
-        self.targets = array("l")
-        self.insts = array("l")
+        # int32: node numbers and instances (TICK = -1); a graph of 2**31 nodes would need
+        # far more than the memory limit lets a check take
+        self.targets = array("i")
+        self.insts = array("i")
         # zones: per node, the fair groups enabled for every clock valuation of its zone
         self.enabled_everywhere: list[int] | None = None
         self._enabled: tuple[int, list[int], list[bool]] | None = None
@@ -40,7 +47,8 @@ class StateGraph:
         return len(self.states)
 
     def add_node(self, state: object) -> int:
-        """A new node (its edges are added when it is closed, in node order)."""
+        """A new node (its edges are added when it is closed, in node order; not of a
+        compact graph, which is built whole)."""
         node = len(self.states)
         self.states.append(state)
         self.ids[state] = node
@@ -124,8 +132,8 @@ def build_graph(system: TransitionSystem, states: Iterable[int], initial: list[i
     """Every state's transitions (labelled successors, and the tick in discrete time);
     `poll(k, transitions, 0, left, total)` is called every few thousand states (a budget
     may stop the work there, and report progress: k of the total states gone through)."""
-    graph = StateGraph(list(states), initial)
-    ids = graph.ids
+    graph = StateGraph(compact_states(states), initial)
+    get = graph.ids.get
     tick = getattr(system, "tick", None)
     outside = system.outside
     total = len(graph.states)
@@ -136,17 +144,53 @@ def build_graph(system: TransitionSystem, states: Iterable[int], initial: list[i
             graph.start.append(len(graph.targets))
             continue
         for inst, _choices, t in system.labeled(s):
-            if t is not None and t in ids:
-                graph.targets.append(ids[t])
+            node = None if t is None else get(t)
+            if node is not None:
+                graph.targets.append(node)
                 graph.insts.append(inst)
         if tick is not None:
             t = tick(s)
-            if t is not None and t in ids:
-                graph.targets.append(ids[t])
+            node = None if t is None else get(t)
+            if node is not None:
+                graph.targets.append(node)
                 graph.insts.append(TICK)
         graph.start.append(len(graph.targets))
     return graph
 
+
+
+def compact_states(states: Iterable[int]) -> list[int] | array:
+    """Packed states as an array('Q') when each fits in 64 bits and the native kernel's
+    map is there to index them (StateGraph), else as a list."""
+    if _slot_map() is None:
+        return list(states)
+    out = array("Q")
+    append = out.append
+    it = iter(states)
+    for s in it:
+        try:
+            append(s)
+        except (OverflowError, TypeError):  # wider than 64 bits (or not an int): a list
+            return [*out, s, *it]
+    return out
+
+
+def _compact_ids(states: array) -> Any:
+    """The native map from each state of `states` to its index (None: not built)."""
+    slot_map = _slot_map()
+    if slot_map is None:
+        return None
+    ids = slot_map()
+    insert = ids.insert
+    for s in states:
+        insert(s)
+    return ids
+
+
+def _slot_map() -> Any:
+    from ..engine.zones import kernel  # the native kernel's map (None: not built)
+
+    return kernel.SlotMap
 
 
 def sccs(graph: StateGraph, nodes: set[int]) -> list[list[int]]:

@@ -333,8 +333,8 @@ class ZoneKeeper:
                 int(start[-1]) != len(targets):
             raise CheckpointError(f"{name}: the checkpoint's zone graph is damaged")
         graph.start = array("l", start.tolist())
-        graph.targets = array("l", targets.tolist())
-        graph.insts = array("l", insts.tolist())
+        graph.targets = array("i", targets.tolist())
+        graph.insts = array("i", insts.tolist())
         graph.enabled_everywhere = [int(m) for m in enabled.tolist()]
         try:
             graph.initial = [int(v) for v in header["graph_initial"]]
