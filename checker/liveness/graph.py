@@ -9,8 +9,14 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from model import lazy_module
+
 if TYPE_CHECKING:
     from model import Fairness, TransitionSystem
+
+    from ..engine.zones import kernel
+else:  # loaded by the first graph built (an untimed check need not load the DBM kernel)
+    kernel = lazy_module("checker.engine.zones.kernel")
 
 __all__ = ["TICK", "StateGraph", "build_graph", "sccs", "shortest_path", "edge_between"]
 
@@ -188,8 +194,7 @@ def _compact_ids(states: array) -> Any:
 
 
 def _slot_map() -> Any:
-    from ..engine.zones import kernel  # the native kernel's map (None: not built)
-
+    """The native kernel's map of packed states (None: not built)."""
     return kernel.SlotMap
 
 

@@ -548,6 +548,7 @@ class ZoneSpill:
         if graph is None:
             self.zones = SpilledZones(nodes.store, len(nodes.discrete_of), directory)
         else:
+            assert isinstance(graph.states, list)  # the exact graph's (pair) nodes
             self.zones = SpilledGraphNodes(graph.states, graph.ids, nodes.did,
                                            nodes.discrete_of, nodes.zc.n, directory)
         self.first = len(nodes.parent)  # nodes at the first eviction
