@@ -268,13 +268,11 @@ def test_time_limit_and_ctrl_c_still_end_a_spilled_search(tmp_path: Path) -> Non
     assert interrupted.spills and report.stop_reason == "interrupted"
 
 
-def test_a_spilled_zone_search_checkpoints_and_resumes(tmp_path: Path) -> None:
-    """A zone checkpoint taken after an eviction reads the zones, the parent links and
-    the frontier back from disk, and a resume from one stopped by the time limit gives
-    the unspilled, unstopped report."""
+def _checkpointed_spilling(system, tmp_path: Path) -> tuple[_Budget, str, Options]:  # type: ignore[no-untyped-def]
+    """A budget that checkpoints every level to tmp_path/c, is over the memory limit every
+    4th reading from the 2nd (the search evicts again and again) and stops at the 14th
+    clock tick; the checkpoint directory and the options."""
     from checker.engine.checkpoint import Checkpointer
-    system = load(str(TIMED / "fischer.tock"), {"N": 4})
-    whole = render_json(check_system(system, Options()))
     directory = str(tmp_path / "c")
     ticks = itertools.count()
     options = Options(time_limit=14, memory_limit=100, spill_dir=str(tmp_path))
@@ -282,14 +280,21 @@ def test_a_spilled_zone_search_checkpoints_and_resumes(tmp_path: Path) -> None:
                      checkpoint=Checkpointer(directory, system, options, every=1))
     reading = _over(4, 2)
     budget.memory = lambda: reading(budget)
-    # what each checkpoint was written from: the parent links and the frontier on disk
+    return budget, directory, options
+
+
+def _stopped_and_resumed(system, options: Options, budget: _Budget, directory: str,
+                         record: Callable) -> tuple[list, str]:  # type: ignore[no-untyped-def]
+    """Check until the budget's time limit stops it (checkpointing, spilling), recording
+    `record(nodes, mark)` of each checkpoint written; then resume from the checkpoint: what
+    was recorded, and the resumed report's JSON."""
+    from checker.engine.checkpoint import Checkpointer
     from checker.engine.zones.keeper import ZoneKeeper
-    written: list[tuple[bool, bool]] = []
+    written: list = []
     write = ZoneKeeper._write
 
     def recording(self, nodes, mark, finished):  # type: ignore[no-untyped-def]
-        written.append((isinstance(nodes.parent, SpilledColumn),
-                        isinstance(mark.frontier, SpilledColumn)))
+        written.append(record(nodes, mark))
         return write(self, nodes, mark, finished)
     ZoneKeeper._write = recording  # type: ignore[method-assign]
     try:
@@ -297,10 +302,25 @@ def test_a_spilled_zone_search_checkpoints_and_resumes(tmp_path: Path) -> None:
     finally:
         ZoneKeeper._write = write  # type: ignore[method-assign]
     assert budget.spills and stopped.stop_reason == "time-limit"
-    assert (True, True) in written
     resumed = check_system(system, Options(), budget=Budget(Options(), checkpoint=Checkpointer(
         directory, system, Options(), resume=True)))
-    assert render_json(resumed) == whole
+    return written, render_json(resumed)
+
+
+def test_a_spilled_zone_search_checkpoints_and_resumes(tmp_path: Path) -> None:
+    """A zone checkpoint taken after an eviction reads the zones, the parent links and
+    the frontier back from disk, and a resume from one stopped by the time limit gives
+    the unspilled, unstopped report."""
+    system = load(str(TIMED / "fischer.tock"), {"N": 4})
+    whole = render_json(check_system(system, Options()))
+    budget, directory, options = _checkpointed_spilling(system, tmp_path)
+    # what each checkpoint was written from: the parent links and the frontier on disk
+    written, resumed = _stopped_and_resumed(
+        system, options, budget, directory,
+        lambda nodes, mark: (isinstance(nodes.parent, SpilledColumn),
+                             isinstance(mark.frontier, SpilledColumn)))
+    assert (True, True) in written
+    assert resumed == whole
 
 
 def test_the_cli_says_a_spill_failed_without_a_traceback(tmp_path: Path,
@@ -512,37 +532,17 @@ def test_a_spilled_exact_zone_graph_checkpoints_and_resumes(tmp_path: Path) -> N
     """A checkpoint of the exact zone graph taken after evictions reads its zones back
     from the file (the graph's nodes are the spilled ones when it is written), and a
     resume from one stopped by the time limit gives the unspilled, unstopped report."""
-    from checker.engine.checkpoint import Checkpointer
-    from checker.engine.zones.keeper import ZoneKeeper
     source = tmp_path / "fischer.tock"
     source.write_text(FISCHER_LIVE)
     system = load(str(source), {"N": 4})
     whole = render_json(check_system(system, Options()))
-    directory = str(tmp_path / "c")
-    ticks = itertools.count()
-    options = Options(time_limit=14, memory_limit=100, spill_dir=str(tmp_path))
-    budget = _Budget(options, clock=lambda: float(next(ticks)),
-                     checkpoint=Checkpointer(directory, system, options, every=1))
-    reading = _over(4, 2)
-    budget.memory = lambda: reading(budget)
-    written: list[bool] = []
-    write = ZoneKeeper._write
-
-    def recording(self, nodes, mark, finished):  # type: ignore[no-untyped-def]
-        written.append(nodes.graph is not None and
-                       isinstance(nodes.graph.states, SpilledGraphNodes) and
-                       nodes.graph.states.on_disk > 0)
-        return write(self, nodes, mark, finished)
-    ZoneKeeper._write = recording  # type: ignore[method-assign]
-    try:
-        stopped = check_system(system, options, budget=budget)
-    finally:
-        ZoneKeeper._write = write  # type: ignore[method-assign]
-    assert budget.spills and stopped.stop_reason == "time-limit"
+    budget, directory, options = _checkpointed_spilling(system, tmp_path)
+    written, resumed = _stopped_and_resumed(
+        system, options, budget, directory,
+        lambda nodes, _mark: nodes.graph is not None
+        and isinstance(nodes.graph.states, SpilledGraphNodes) and nodes.graph.states.on_disk > 0)
     assert True in written
-    resumed = check_system(system, Options(), budget=Budget(Options(), checkpoint=Checkpointer(
-        directory, system, Options(), resume=True)))
-    assert render_json(resumed) == whole
+    assert resumed == whole
 
 
 def test_no_note_for_a_search_that_spilled_before_its_first_node(
