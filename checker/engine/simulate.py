@@ -62,7 +62,8 @@ still possible at its absolute time) and still meets the same finding; a removal
 twice, keeping the absolute times of the later steps, then moving them earlier by the time
 the removed steps took (so a removed stretch of waiting goes too). When no step can go,
 every stretch of neighbouring steps is tried out, the longest first (ddmin removes halves,
-quarters, ... and single steps, not a stretch across their borders), then a swap is tried: two neighbouring steps out and one step in at or before them (any move
+quarters, ... and single steps, not a stretch across their borders), then a swap is
+tried: two neighbouring steps out and one step in at or before them (any move
 possible there with no delay; the step after the two kept at its time or taken with no
 delay), a run one step shorter that deletion alone cannot reach (a task that finishes
 before the crash instead of an executor that re-registers after it); after a swap,
